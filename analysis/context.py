@@ -1,0 +1,145 @@
+"""The analysis context: the project's files, read once, and facts computed once per run.
+
+Parsing is cached across runs by (parser, path, content digest), so a re-analysis after an
+edit re-parses only the files that changed. Facts are pure functions of the context; `fact()`
+memoizes them for the run.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from analysis.discover import Inventory
+from analysis.model import Finding
+from analysis.sources import FileKind, SourceFile, read_source
+
+T = TypeVar("T")
+
+_PARSE_CACHE: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
+_PARSE_CACHE_LIMIT = 20_000
+_PARSE_LOCK = threading.Lock()
+
+
+def clear_parse_cache() -> None:
+    with _PARSE_LOCK:
+        _PARSE_CACHE.clear()
+
+
+def parse_cache_size() -> int:
+    return len(_PARSE_CACHE)
+
+
+class Context:
+    """Everything one analysis run knows. Rules read files and facts through it."""
+
+    def __init__(self, root: Path, inventory: Inventory, settings: Any = None) -> None:
+        self.root = root.resolve()
+        self.inventory = inventory
+        self.settings = settings
+        self._sources: dict[str, SourceFile | None] = {}
+        self._read_problems: dict[str, Finding] = {}
+        self._facts: dict[Callable[..., Any], Any] = {}
+        self._parsed: dict[tuple[str, str], Any] = {}
+
+    # -- files ---------------------------------------------------------------------------
+    def files(self, *kinds: FileKind) -> tuple[str, ...]:
+        return self.inventory.of(*kinds)
+
+    def exists(self, rel: str) -> bool:
+        rel = normalize(rel)
+        if rel is None:
+            return False
+        full = self.root / rel
+        try:
+            return full.exists() and (
+                full.resolve() == self.root or self.root in full.resolve().parents
+            )
+        except OSError:
+            return False
+
+    def is_dir(self, rel: str) -> bool:
+        rel_n = normalize(rel)
+        return rel_n is not None and (self.root / rel_n).is_dir()
+
+    def source(self, rel: str) -> SourceFile | None:
+        """The file's text, or None (and a KD002 finding) when it cannot be read."""
+        rel_n = normalize(rel)
+        if rel_n is None:
+            return None
+        if rel_n in self._sources:
+            return self._sources[rel_n]
+        result = read_source(self.root, rel_n)
+        self._sources[rel_n] = result.source
+        if result.problem is not None:
+            self._read_problems[rel_n] = result.problem
+        return result.source
+
+    def parse(self, rel: str, parser: Callable[[SourceFile], T]) -> T | None:
+        """`parser(source)` for the file, cached by content digest across runs."""
+        src = self.source(rel)
+        if src is None:
+            return None
+        local_key = (parser.__module__ + "." + parser.__qualname__, src.path)
+        if local_key in self._parsed:
+            return self._parsed[local_key]
+        key = (local_key[0], src.path, src.digest)
+        with _PARSE_LOCK:
+            hit = _PARSE_CACHE.get(key, _MISSING)
+            if hit is not _MISSING:
+                _PARSE_CACHE.move_to_end(key)
+        if hit is _MISSING:
+            hit = parser(src)
+            with _PARSE_LOCK:
+                _PARSE_CACHE[key] = hit
+                if len(_PARSE_CACHE) > _PARSE_CACHE_LIMIT:
+                    _PARSE_CACHE.popitem(last=False)
+        self._parsed[local_key] = hit
+        return hit
+
+    @property
+    def sources(self) -> dict[str, SourceFile | None]:
+        return dict(self._sources)
+
+    @property
+    def read_problems(self) -> tuple[Finding, ...]:
+        return tuple(self._read_problems.values())
+
+    @property
+    def parsed_results(self) -> tuple[Any, ...]:
+        return tuple(self._parsed.values())
+
+    # -- facts ---------------------------------------------------------------------------
+    def fact(self, fn: Callable[[Context], T]) -> T:
+        if fn in self._facts:
+            return self._facts[fn]
+        value = fn(self)
+        self._facts[fn] = value
+        return value
+
+
+_MISSING = object()
+
+
+def normalize(rel: str) -> str | None:
+    """A root-relative POSIX path without `..` escapes, or None when it leaves the root."""
+    if not rel:
+        return None
+    rel = rel.replace("\\", "/")
+    if rel.startswith("/"):
+        return None
+    norm = posixpath.normpath(rel)
+    if norm == ".." or norm.startswith("../"):
+        return None
+    return norm
+
+
+def join(base_dir: str, ref: str) -> str | None:
+    """Resolve `ref` (relative to the folder `base_dir`, both root-relative) to a root path."""
+    if ref.startswith("/"):
+        return None
+    return normalize(posixpath.join(base_dir or ".", ref))

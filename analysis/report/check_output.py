@@ -1,0 +1,97 @@
+"""`keepdata check` output: linter-style text lines and the JSON contract (version 1)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from analysis.catalog import BY_ID
+from analysis.engine import Analysis
+from analysis.model import Finding, Severity
+from analysis.secrets import safe_text
+
+
+def rule_name(rule_id: str) -> str:
+    r = BY_ID.get(rule_id)
+    return r.name if r else "unknown-rule"
+
+
+def format_line(f: Finding) -> str:
+    loc = f.location
+    return f"{loc.path}:{loc.line}:{loc.column}: {f.severity.label} {f.rule} {rule_name(f.rule)}: {safe_text(f.message)}"
+
+
+def summary_counts(analysis: Analysis) -> dict[str, int]:
+    counts = analysis.counts()
+    return {s.label: counts[s] for s in sorted(Severity, reverse=True)}
+
+
+def summary_line(analysis: Analysis) -> str:
+    counts = summary_counts(analysis)
+    total = sum(counts.values())
+    parts = ", ".join(f"{n} {label}" for label, n in counts.items() if n)
+    suppressed = sum(1 for f in analysis.findings if f.suppressed is not None)
+    tail = f" ({suppressed} suppressed)" if suppressed else ""
+    noun = "finding" if total == 1 else "findings"
+    return (
+        f"{total} {noun}"
+        + (f": {parts}" if parts else "")
+        + f" in {len(analysis.files)} files{tail}"
+    )
+
+
+def format_text(analysis: Analysis) -> str:
+    lines = [format_line(f) for f in analysis.active]
+    lines.append(summary_line(analysis))
+    return "\n".join(lines) + "\n"
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    loc = f.location
+    out: dict[str, Any] = {
+        "rule": f.rule,
+        "name": rule_name(f.rule),
+        "severity": f.severity.label,
+        "path": loc.path,
+        "line": loc.line,
+        "end_line": loc.last_line,
+        "column": loc.column,
+        "message": safe_text(f.message),
+        "related": [
+            {"path": r.location.path, "line": r.location.line, "message": safe_text(r.message)}
+            for r in f.related
+        ],
+    }
+    if f.suppressed is not None:
+        src = f.suppressed.source
+        out["suppressed"] = {
+            "reason": safe_text(f.suppressed.reason),
+            "path": src.path if src else None,
+            "line": src.line if src else None,
+        }
+    return out
+
+
+def check_json(analysis: Analysis, root_label: str) -> dict[str, Any]:
+    return {
+        "version": 1,
+        "root": root_label,
+        "findings": [finding_json(f) for f in analysis.findings],
+        "summary": {
+            **summary_counts(analysis),
+            "total": len(analysis.active),
+            "suppressed": sum(1 for f in analysis.findings if f.suppressed is not None),
+            "files": len(analysis.files),
+        },
+    }
+
+
+def format_json(analysis: Analysis, root_label: str) -> str:
+    return json.dumps(check_json(analysis, root_label), indent=2, ensure_ascii=False) + "\n"
+
+
+def exit_code(analysis: Analysis, fail_on: str) -> int:
+    if fail_on == "never":
+        return 0
+    threshold = Severity.parse(fail_on)
+    return 1 if any(f.severity >= threshold for f in analysis.active) else 0

@@ -1,0 +1,132 @@
+"""Reading files of the analyzed project: bounded, text only, never outside the root."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from analysis.model import Finding, Location, Severity
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+"""Files larger than this are reported (KD002) and not read."""
+
+
+class FileKind(StrEnum):
+    COMPOSE = "compose"
+    DOCKERFILE = "dockerfile"
+    DOCKERIGNORE = "dockerignore"
+    PACKAGE_JSON = "package.json"
+    SHELL = "shell"
+    MAKEFILE = "makefile"
+    ENV = "env"
+    GITIGNORE = "gitignore"
+    PRISMA_SCHEMA = "prisma"
+    PRISMA_CONFIG = "prisma-config"
+    MIGRATION_SQL = "migration-sql"
+    MIGRATION_LOCK = "migration-lock"
+    PLATFORM = "platform"
+    PROGRAM = "program"
+    KEEPDATA_CONFIG = "keepdata-config"
+    OTHER = "other"
+
+
+@dataclass(slots=True, frozen=True)
+class SourceFile:
+    """One file's text as read from disk. `path` is relative to the root, POSIX form."""
+
+    path: str
+    text: str
+    digest: str
+    size: int
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+
+@dataclass(slots=True, frozen=True)
+class ReadResult:
+    source: SourceFile | None
+    problem: Finding | None
+
+
+def digest_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _problem(path: str, message: str, line: int = 1, column: int = 1) -> Finding:
+    return Finding("KD002", Severity.MEDIUM, message, Location(path, line, column))
+
+
+def inside_root(root: Path, target: Path) -> bool:
+    try:
+        target.relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def read_source(root: Path, rel: str, max_bytes: int = MAX_FILE_BYTES) -> ReadResult:
+    """Read `rel` under `root` as text, or explain (KD002) why it cannot be read.
+
+    Never raises: unreadable files, links that leave the root, binaries, files over the size
+    limit and invalid UTF-8 all come back as a finding naming the file.
+    """
+    full = root / rel
+    try:
+        real = full.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:
+        reason = (
+            "a symbolic link loop"
+            if isinstance(exc, RuntimeError) or "loop" in str(exc).lower()
+            else exc.strerror or str(exc)
+        )
+        return ReadResult(None, _problem(rel, f"cannot read {rel}: {reason}"))
+    if not inside_root(root.resolve(), real):
+        return ReadResult(
+            None,
+            _problem(rel, f"{rel} is a link that leaves the project root (to {real}); not read"),
+        )
+    try:
+        st = real.stat()
+        if not real.is_file():
+            return ReadResult(None, _problem(rel, f"{rel} is not a regular file; not read"))
+        if st.st_size > max_bytes:
+            return ReadResult(
+                None,
+                _problem(
+                    rel,
+                    f"{rel} is {st.st_size / 1048576:.1f} MiB, over the {max_bytes // 1048576} MiB limit; not read",
+                ),
+            )
+        with open(real, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        return ReadResult(None, _problem(rel, f"cannot read {rel}: {exc.strerror or exc}"))
+    if b"\x00" in data[:8192]:
+        return ReadResult(
+            None, _problem(rel, f"{rel} is not a text file (it contains NUL bytes); not read")
+        )
+    digest = digest_bytes(data)
+    try:
+        text = data.decode("utf-8-sig")
+        problem = None
+    except UnicodeDecodeError as exc:
+        text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        problem = _problem(
+            rel,
+            f"{rel} is not valid UTF-8 (byte 0x{data[exc.start]:02x} at line {line}, column {column}); read with replacement characters",
+            line,
+            column,
+        )
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return ReadResult(SourceFile(rel, text, digest, len(data)), problem)
+
+
+def rel_posix(root: Path, path: Path) -> str:
+    return Path(os.path.relpath(path, root)).as_posix()

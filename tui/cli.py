@@ -1,0 +1,171 @@
+"""The `keepdata` command: `check`, `report`, `rules`, `explain`, or the live inspector."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from analysis import __version__
+
+COMMANDS = ("check", "report", "rules", "explain")
+FAIL_LEVELS = ("critical", "high", "medium", "low", "info", "never")
+
+
+def _root(path: str) -> Path:
+    root = Path(path)
+    if not root.is_dir():
+        raise SystemExit(_usage_error(f"{path}: not a directory"))
+    try:
+        next(root.iterdir(), None)
+    except OSError as exc:
+        raise SystemExit(_usage_error(f"{path}: cannot read: {exc.strerror or exc}")) from None
+    return root
+
+
+def _usage_error(message: str) -> int:
+    print(f"keepdata: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _load_settings(root: Path, args: argparse.Namespace) -> object:
+    from analysis import settings as settings_mod
+
+    return settings_mod.load(root, args)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from analysis.engine import analyze
+    from analysis.report.check_output import exit_code, format_json, format_text
+
+    root = _root(args.path)
+    settings = _load_settings(root, args)
+    analysis = analyze(root, settings)
+    for err in analysis.errors:
+        print(f"keepdata: internal error in {err.area}: {err.message}", file=sys.stderr)
+    out = format_json(analysis, args.path) if args.format == "json" else format_text(analysis)
+    sys.stdout.write(out)
+    fail_on = args.fail_on or getattr(settings, "fail_on", None) or "high"
+    return exit_code(analysis, fail_on)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from analysis.engine import analyze
+    from analysis.report import render
+
+    root = _root(args.path)
+    settings = _load_settings(root, args)
+    analysis = analyze(root, settings)
+    text = render.render(analysis, args.format, args.path)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from analysis.report.rule_docs import rules_table
+
+    sys.stdout.write(rules_table())
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from analysis.report.rule_docs import explain
+
+    text = explain(args.rule)
+    if text is None:
+        return _usage_error(f"unknown rule {args.rule!r} (see `keepdata rules`)")
+    sys.stdout.write(text)
+    return 0
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    root = _root(args.path)
+    from tui.app import run_app
+
+    return run_app(root, watch=not args.no_watch)
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("path", nargs="?", default=".", help="project root (default: .)")
+    p.add_argument("--config", help="keepdata.toml to use instead of the one at the root")
+    p.add_argument(
+        "--base", metavar="REF", help="git revision to compare with (KD115; default HEAD)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="keepdata",
+        description="Can this Prisma + Docker Compose project lose data? Evidence, file and line.",
+        epilog="Without a command, `keepdata [PATH]` opens the live inspector.",
+    )
+    parser.add_argument("--version", action="version", version=f"keepdata {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("check", help="lint the project; exit 1 on findings at or above --fail-on")
+    _add_common(p)
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument(
+        "--fail-on",
+        choices=FAIL_LEVELS,
+        default=None,
+        help="lowest severity that fails (default: high)",
+    )
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("report", help="write a snapshot report (Markdown, JSON or SARIF)")
+    _add_common(p)
+    p.add_argument("--format", choices=("md", "json", "sarif"), default="md")
+    p.add_argument("-o", "--output", help="file to write (default: stdout)")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("rules", help="list every rule")
+    p.set_defaults(func=cmd_rules)
+
+    p = sub.add_parser("explain", help="explain one rule, e.g. `keepdata explain KD602`")
+    p.add_argument("rule")
+    p.set_defaults(func=cmd_explain)
+    return parser
+
+
+def build_inspect_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="keepdata",
+        description="The live inspector: watches PATH and re-analyzes on every change.",
+    )
+    _add_common(p)
+    p.add_argument("--no-watch", action="store_true", help="analyze once, do not watch")
+    p.set_defaults(func=cmd_inspect)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and (args_list[0] in COMMANDS or args_list[0] in ("-h", "--help", "--version")):
+        parser = build_parser()
+    else:
+        parser = build_inspect_parser()
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:
+        return int(exc.code or 0) if isinstance(exc.code, int) else 2
+    if getattr(args, "func", None) is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args))
+    except SystemExit as exc:
+        return int(exc.code) if isinstance(exc.code, int) else 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
