@@ -51,10 +51,10 @@ class Context:
         return self.inventory.of(*kinds)
 
     def exists(self, rel: str) -> bool:
-        rel = normalize(rel)
-        if rel is None:
+        rel_n = normalize(rel)
+        if rel_n is None:
             return False
-        full = self.root / rel
+        full = self.root / rel_n
         try:
             return full.exists() and (
                 full.resolve() == self.root or self.root in full.resolve().parents

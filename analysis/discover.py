@@ -92,6 +92,8 @@ def classify(rel: str) -> FileKind | None:
         or fnmatch.fnmatch(lower, "*.override.y*ml")
     ):
         return FileKind.COMPOSE
+    if lower == ".dockerignore" or lower.endswith(".dockerignore"):
+        return FileKind.DOCKERIGNORE
     if (
         name in ("Dockerfile", "Containerfile")
         or lower.startswith(("dockerfile.", "containerfile."))

@@ -52,12 +52,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from analysis.engine import analyze
-    from analysis.report import render
+    from analysis.report.render import render as render_report
 
     root = _root(args.path)
     settings = _load_settings(root, args)
     analysis = analyze(root, settings)
-    text = render.render(analysis, args.format, args.path)
+    text = render_report(analysis, args.format, args.path)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"wrote {args.output}", file=sys.stderr)
