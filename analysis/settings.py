@@ -1,6 +1,7 @@
 """What a run is asked to do: root config (keepdata.toml) and command-line options.
 
-The config file itself (`keepdata.toml`/`.keepdata.toml`) is read in `analysis.config`.
+The config file itself (`keepdata.toml`/`.keepdata.toml`, or `--config FILE`) is read in
+`analysis.config`; `load` raises `analysis.config.ConfigError` when it is broken.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from analysis.config import EMPTY, Config, load_config
+from analysis.suppress import postprocess
+
 
 @dataclass(slots=True, frozen=True)
 class Settings:
@@ -19,8 +23,27 @@ class Settings:
     base_ref: str | None = None
     valuable_models: tuple[str, ...] = ()
     postprocess: Callable[[Any, Any], Any] | None = field(default=None, compare=False)
+    config: Config = EMPTY
+    """The parsed config file (`config.path` is "" when the project has none)."""
+
+    @property
+    def config_path(self) -> str | None:
+        return self.config.path or None
 
 
 def load(root: Path, args: argparse.Namespace | None = None) -> Settings:
+    """Settings for analyzing `root`: its config file (or `args.config`) and `args.base`.
+
+    Raises `ConfigError(path, line, message)` for a config file keepdata cannot use.
+    """
+    override = getattr(args, "config", None) if args is not None else None
     base = getattr(args, "base", None) if args is not None else None
-    return Settings(base_ref=base)
+    config = load_config(Path(root), override)
+    return Settings(
+        exclude=config.exclude,
+        fail_on=config.fail_on,
+        base_ref=base,
+        valuable_models=config.valuable_models,
+        postprocess=postprocess,
+        config=config,
+    )
