@@ -1,0 +1,52 @@
+"""Parse a Prisma `migration_lock.toml`: the provider the migrations were written for."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+
+from analysis.model import Finding, Location, Severity
+from analysis.sources import SourceFile
+
+_PROVIDER_LINE = re.compile(r"""^\s*provider\s*=\s*["']([^"']*)["']""")
+
+
+@dataclass(slots=True, frozen=True)
+class MigrationLockFile:
+    """`provider = "postgresql"` with its line; `provider` is None when the file names none."""
+
+    path: str
+    provider: str | None
+    line: int
+    problems: tuple[Finding, ...] = ()
+
+
+def parse_migration_lock(source: SourceFile) -> MigrationLockFile:
+    """Read the provider of a migration lock file. Never raises."""
+    provider: str | None = None
+    line = 1
+    for number, text in enumerate(source.text.split("\n"), start=1):
+        match = _PROVIDER_LINE.match(text)
+        if match:
+            provider, line = match.group(1).strip().lower(), number
+            break
+    problems: tuple[Finding, ...] = ()
+    try:
+        data = tomllib.loads(source.text)
+    except tomllib.TOMLDecodeError as exc:
+        err_line = getattr(exc, "lineno", None) or 1
+        err_col = getattr(exc, "colno", None) or 1
+        problems = (
+            Finding(
+                "KD001",
+                Severity.HIGH,
+                f"{source.path} is not valid TOML: {exc}",
+                Location(source.path, err_line, err_col),
+            ),
+        )
+    else:
+        value = data.get("provider")
+        if isinstance(value, str):
+            provider = value.strip().lower()
+    return MigrationLockFile(source.path, provider, line, problems)
