@@ -124,6 +124,8 @@ class Copy:
     end_line: int
     heredocs: tuple[Heredoc, ...] = ()
     workdir: str = "/"
+    parents: bool = False
+    excludes: tuple[str, ...] = ()
 
     @property
     def from_context(self) -> bool:
@@ -132,7 +134,15 @@ class Copy:
 
     @property
     def target_is_dir(self) -> bool:
-        return self.destination.endswith("/") or len(self.sources) > 1
+        """Whether the destination is a directory the sources go into (Docker's rule: it ends
+        with `/`, or there are several sources or wildcards)."""
+        d = self.destination
+        return (
+            d.endswith(("/", "/."))
+            or d in (".", "..")
+            or len(self.sources) > 1
+            or any(any(c in s for c in "*?[") for s in self.sources)
+        )
 
 
 @dataclass(slots=True, frozen=True)
@@ -995,6 +1005,9 @@ class _Parser:
                 end_line=lg.end_line,
                 heredocs=tuple(lg.heredocs),
                 workdir=st.workdir,
+                parents="parents" in fl
+                and (fl["parents"] is None or fl["parents"].lower() != "false"),
+                excludes=tuple(f.value for f in flags if f.name == "exclude" and f.value),
             )
         )
 

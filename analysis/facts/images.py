@@ -1,0 +1,1243 @@
+"""Fact: the images the project builds, and what ends up in them.
+
+For every discovered Dockerfile (built from its own folder) and every Dockerfile a compose
+service's `build:` names (its context, `dockerfile` and `target`), `images(ctx)` gives an
+`Image`: the build context, the effective .dockerignore, the stages and the stage the build
+produces, the `COPY`/`ADD`s of the stages that make the final image, where `prisma` commands run
+during the build (directly in a `RUN`, through a `package.json` script a `RUN` calls, or through
+an install's lifecycle scripts), how `node_modules` gets into the final image (with or without
+devDependencies), whether the migrations and the Prisma schema reach it, and which `.env` files
+reach the build context.
+
+`path_in_image(image, rel)` answers whether a file of the build context ends up in the final
+image (not excluded by .dockerignore, and brought there by a `COPY`, directly or through a
+`COPY --from` of an earlier stage); `image_paths(image, rel)` says where.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from itertools import pairwise
+from typing import Any
+
+from analysis.context import Context
+from analysis.model import Location, Related
+from analysis.parsers.dockerfile import Copy, DockerfileFile, Run, Stage, parse_dockerfile
+from analysis.parsers.dockerignore import DockerIgnore, IgnorePattern, go_clean, parse_dockerignore
+from analysis.sources import FileKind, SourceFile
+
+EXAMPLE_ENV_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults", ".schema")
+_GLOB = re.compile(r"[*?\[]")
+
+
+# -- records -----------------------------------------------------------------------------------
+@dataclass(slots=True, frozen=True)
+class BuildUse:
+    """A compose service that builds the image."""
+
+    compose_file: str
+    service: str
+    target: str | None
+    location: Location
+
+
+@dataclass(slots=True, frozen=True)
+class CopyStep:
+    """A `COPY`/`ADD` of a stage the final image is made from. `origin` is "context", "stage"
+    (`--from` an earlier stage, `from_stage` its index), "image" (`--from` another image) or
+    "heredoc"."""
+
+    stage: int
+    stage_label: str
+    copy: Copy
+    origin: str
+    from_stage: int | None
+    location: Location
+    in_final_stage: bool
+
+    @property
+    def text(self) -> str:
+        flag = f" --from={self.copy.from_stage}" if self.copy.from_stage else ""
+        return f"{self.copy.keyword}{flag} {' '.join(self.copy.sources)} {self.copy.destination}"
+
+
+@dataclass(slots=True, frozen=True)
+class PrismaCommand:
+    """A Prisma CLI command that runs during `docker build`. `command` is normalized across
+    Prisma generations ("generate", "migrate deploy", "migrate dev", "db push", ...);
+    `location` is the line of the `prisma` command itself (a package.json script line when a
+    `RUN` reaches it through a script); `run` the Dockerfile `RUN`; `via` the links between."""
+
+    command: str
+    text: str
+    flags: tuple[str, ...]
+    location: Location
+    run: Location
+    stage: int
+    via: tuple[Related, ...] = ()
+    schema_present: bool = True
+    implicit: bool = False
+    in_final_image: bool = True
+
+
+@dataclass(slots=True, frozen=True)
+class NodeModules:
+    """How `node_modules` gets into the final image. `dev_dependencies`: True when
+    devDependencies are installed, False when the install omits them, None when unknown or there
+    is no node_modules. `prisma_cli`: whether the `prisma` CLI package is in it (None: unknown)."""
+
+    present: bool
+    dev_dependencies: bool | None
+    how: str
+    location: Location | None = None
+    prisma_cli: bool | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class MigrationsInImage:
+    """A Prisma migrations folder of the build context and whether the final image has it."""
+
+    folder: str
+    files: int
+    in_image: int
+    image_path: str | None
+    ignored_by: IgnorePattern | None
+    copy: Location | None
+
+    @property
+    def present(self) -> bool:
+        return self.in_image > 0
+
+    @property
+    def status(self) -> str:
+        if self.files and self.in_image == self.files:
+            return "in image"
+        if self.in_image:
+            return "partly in image"
+        if self.ignored_by is not None:
+            return "excluded by .dockerignore"
+        return "not copied"
+
+
+@dataclass(slots=True, frozen=True)
+class EnvFileInContext:
+    """A `.env` file inside the build context. `reincluded_by` is the `!` pattern that brings it
+    back after an exclusion; `copied_by` the first COPY that takes it into a stage."""
+
+    path: str
+    reaches_context: bool
+    excluded_by: IgnorePattern | None
+    reincluded_by: IgnorePattern | None
+    copied_by: Location | None
+    in_final_image: bool
+
+
+@dataclass(slots=True, frozen=True)
+class Image:
+    """One image build: a Dockerfile with a build context (and a target)."""
+
+    dockerfile: str
+    context: str
+    target: str | None
+    uses: tuple[BuildUse, ...]
+    file: DockerfileFile | None
+    dockerignore_path: str | None
+    dockerignore: DockerIgnore | None
+    stage: Stage | None
+    stages_used: tuple[int, ...] = ()
+    copies: tuple[CopyStep, ...] = ()
+    prisma: tuple[PrismaCommand, ...] = ()
+    node_modules: NodeModules = field(default_factory=lambda: NodeModules(False, None, "none"))
+    migrations: tuple[MigrationsInImage, ...] = ()
+    schemas: tuple[str, ...] = ()
+    schemas_in_image: tuple[str, ...] = ()
+    env_files: tuple[EnvFileInContext, ...] = ()
+    copies_context: bool = False
+    context_copy: Location | None = None
+    target_missing: bool = False
+    startup: tuple[PrismaCommand, ...] = ()
+
+    @property
+    def stages(self) -> tuple[Stage, ...]:
+        return self.file.stages if self.file is not None else ()
+
+    @property
+    def final_stage(self) -> Stage | None:
+        return self.stage
+
+    @property
+    def label(self) -> str:
+        t = f" (target {self.target})" if self.target else ""
+        return f"{self.dockerfile}{t}"
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        return tuple(u.service for u in self.uses)
+
+    @property
+    def entrypoint(self) -> Any:
+        return self.stage.effective_entrypoint if self.stage is not None else None
+
+    @property
+    def cmd(self) -> Any:
+        return self.stage.effective_cmd if self.stage is not None else None
+
+    @property
+    def volumes(self) -> tuple[str, ...]:
+        """Every `VOLUME` path the final image declares (its own and its FROM-stages')."""
+        if self.file is None or self.stage is None:
+            return ()
+        out: list[str] = []
+        for st in self.file.chain(self.stage):
+            for v in st.volumes:
+                out.extend(p for p in v.paths if p not in out)
+        return tuple(out)
+
+    @property
+    def generate_commands(self) -> tuple[PrismaCommand, ...]:
+        return tuple(p for p in self.prisma if p.command == "generate")
+
+    def rel_in_context(self, root_rel: str) -> str | None:
+        """`root_rel` (root-relative) as a path relative to the build context, or None."""
+        if self.context in ("", "."):
+            return root_rel
+        if root_rel == self.context:
+            return "."
+        if root_rel.startswith(self.context + "/"):
+            return root_rel[len(self.context) + 1 :]
+        return None
+
+
+# -- prisma command recognition -----------------------------------------------------------------
+_PRISMA_WORD = re.compile(r"(?<![\w/@.$-])prisma(?:@[\w.^~<>=*+-]+)?(?=[ \t])")
+_SEGMENT_END = re.compile(r"&&|\|\||[;|\n()`\"']")
+_COMMANDS: dict[tuple[str, ...], str] = {
+    ("generate",): "generate",
+    ("contract", "emit"): "generate",
+    ("migrate", "deploy"): "migrate deploy",
+    ("migrate", "dev"): "migrate dev",
+    ("migrate", "reset"): "migrate reset",
+    ("migrate", "resolve"): "migrate resolve",
+    ("migrate", "status"): "migrate status",
+    ("migrate", "diff"): "migrate diff",
+    ("db", "push"): "db push",
+    ("db", "seed"): "db seed",
+    ("db", "pull"): "db pull",
+    ("db", "execute"): "db execute",
+    ("db", "migrate"): "migrate deploy",  # Prisma 8
+    ("db", "update"): "db push",  # Prisma 8
+    ("migration", "plan"): "migrate dev",  # Prisma 8
+}
+MIGRATING_COMMANDS = frozenset({"migrate deploy", "migrate dev", "migrate reset", "db push"})
+_VALUE_FLAGS = frozenset({"--schema", "--config", "--name", "-n", "--url", "--file"})
+
+
+@dataclass(slots=True, frozen=True)
+class FoundCommand:
+    offset: int
+    command: str
+    flags: tuple[str, ...]
+    text: str
+
+
+def find_prisma_commands(text: str) -> list[FoundCommand]:
+    """Prisma CLI commands in shell text (`npx prisma migrate deploy`, `prisma db update`...)."""
+    out: list[FoundCommand] = []
+    for m in _PRISMA_WORD.finditer(text):
+        end_m = _SEGMENT_END.search(text, m.end())
+        end = end_m.start() if end_m else len(text)
+        rest = text[m.end() : end].replace("\\\n", " ")
+        words = rest.split()
+        plain: list[str] = []
+        flags: list[str] = []
+        skip = False
+        for w in words:
+            if skip:
+                skip = False
+                continue
+            if w.startswith("-"):
+                flags.append(w)
+                if w in _VALUE_FLAGS:
+                    skip = True
+                continue
+            plain.append(w)
+            if len(plain) == 2:
+                break
+        command = _COMMANDS.get(tuple(plain[:2])) or _COMMANDS.get(tuple(plain[:1]))
+        if command is None:
+            continue
+        # flags after the command words too
+        for w in words:
+            if w.startswith("-") and w not in flags:
+                flags.append(w)
+        start = _command_start(text, m.start())
+        out.append(FoundCommand(m.start(), command, tuple(flags), text[start:end].strip()))
+    return out
+
+
+def _command_start(text: str, offset: int) -> int:
+    """Where the shell command holding `offset` starts (after the previous `&&`, `;`...)."""
+    best = 0
+    for m in re.finditer(r"&&|\|\||[;|\n(`]", text[:offset]):
+        best = m.end()
+    return best
+
+
+# -- package.json scripts (a small reader of our own) ------------------------------------------
+@dataclass(slots=True, frozen=True)
+class PackageScript:
+    name: str
+    command: str
+    line: int
+
+
+@dataclass(slots=True, frozen=True)
+class PackageInfo:
+    path: str
+    scripts: tuple[PackageScript, ...] = ()
+    dependencies: tuple[str, ...] = ()
+    dev_dependencies: tuple[str, ...] = ()
+
+    def script(self, name: str) -> PackageScript | None:
+        for s in self.scripts:
+            if s.name == name:
+                return s
+        return None
+
+
+def read_package_info(source: SourceFile) -> PackageInfo:
+    """Scripts (with lines) and dependency names of a package.json; empty when it is not JSON
+    (the package.json parser reports that)."""
+    try:
+        data = json.loads(source.text)
+    except (ValueError, RecursionError):
+        return PackageInfo(source.path)
+    if not isinstance(data, dict):
+        return PackageInfo(source.path)
+    scripts_obj = data.get("scripts")
+    scripts: list[PackageScript] = []
+    if isinstance(scripts_obj, dict):
+        text = source.text
+        key = re.search(r'"scripts"\s*:\s*\{', text)
+        base = key.end() if key else 0
+        for name, command in scripts_obj.items():
+            if not isinstance(command, str):
+                continue
+            m = re.compile(r'"' + re.escape(name) + r'"\s*:').search(text, base)
+            line = text.count("\n", 0, m.start()) + 1 if m else 1
+            scripts.append(PackageScript(name, command, line))
+
+    def names(key: str) -> tuple[str, ...]:
+        obj = data.get(key)
+        return tuple(obj) if isinstance(obj, dict) else ()
+
+    return PackageInfo(
+        source.path,
+        tuple(scripts),
+        names("dependencies") + names("optionalDependencies"),
+        names("devDependencies"),
+    )
+
+
+# -- install commands --------------------------------------------------------------------------
+_PM = re.compile(r"(?<![\w/.-])(?P<pm>npm|pnpm|yarn|bun)(?=\s|$)(?P<args>[^;&|\n]*)")
+_RUN_SCRIPT = re.compile(
+    r"(?<![\w/.-])(?:npm\s+(?:run|run-script)|pnpm(?:\s+run)?|yarn(?:\s+run)?|bun\s+run)"
+    r"\s+(?P<name>[\w:.@/-]+)"
+)
+_PM_BUILTINS = frozenset(
+    {
+        "install",
+        "i",
+        "ci",
+        "add",
+        "remove",
+        "rm",
+        "update",
+        "up",
+        "exec",
+        "dlx",
+        "create",
+        "init",
+        "prune",
+        "deploy",
+        "run",
+        "workspaces",
+        "workspace",
+        "config",
+        "cache",
+        "set",
+        "link",
+        "pack",
+        "publish",
+        "fetch",
+        "store",
+        "rebuild",
+        "audit",
+        "list",
+        "ls",
+        "outdated",
+        "why",
+        "global",
+        "dedupe",
+        "import",
+        "patch",
+        "version",
+        "x",
+    }
+)
+
+
+@dataclass(slots=True, frozen=True)
+class InstallStep:
+    manager: str
+    kind: str  # "install", "prune", "deploy"
+    dev_omitted: bool
+    ignore_scripts: bool
+    offset: int
+    text: str
+
+
+def find_installs(text: str, env: Mapping[str, str | None]) -> list[InstallStep]:
+    out: list[InstallStep] = []
+    for m in _PM.finditer(text):
+        pm = m["pm"]
+        words = m["args"].split()
+        plain = [w for w in words if not w.startswith("-")]
+        first = plain[0] if plain else ""
+        kind: str | None = None
+        if pm == "npm" and first in ("ci", "install", "i", "clean-install", "isntall", "add"):
+            kind = "install"
+        elif pm == "npm" and first == "prune":
+            kind = "prune"
+        elif pm == "pnpm" and first in ("install", "i", "add"):
+            kind = "install"
+        elif pm == "pnpm" and first in ("prune", "deploy"):
+            kind = first
+        elif (pm == "bun" and first in ("install", "i", "add")) or (
+            pm == "yarn"
+            and (not plain or first in ("install", "add") or plain[:2] == ["workspaces", "focus"])
+        ):
+            kind = "install"
+        if kind is None:
+            continue
+        flagset = set(words)
+        prefix = text[_command_start(text, m.start()) : m.start()]
+        node_env = env.get("NODE_ENV")
+        inline_env = re.search(r"\bNODE_ENV=(\S+)", prefix)
+        if inline_env:
+            node_env = inline_env.group(1).strip("'\"")
+        omitted = (
+            "--omit=dev" in flagset
+            or any(a == "--omit" and b == "dev" for a, b in pairwise(words))
+            or "--only=prod" in flagset
+            or "--only=production" in flagset
+            or "--production" in flagset
+            or "--production=true" in flagset
+            or "--prod" in flagset
+            or (pm == "pnpm" and "-P" in flagset)
+            or (pm == "bun" and "-p" in flagset)
+        )
+        if (
+            not omitted
+            and pm in ("npm", "pnpm", "yarn")
+            and node_env == "production"
+            and "--include=dev" not in flagset
+            and "--production=false" not in flagset
+            and "--prod=false" not in flagset
+        ):
+            omitted = True
+        out.append(
+            InstallStep(
+                pm,
+                kind,
+                omitted,
+                "--ignore-scripts" in flagset,
+                m.start(),
+                m.group(0).strip(),
+            )
+        )
+    return out
+
+
+# -- build discovery ---------------------------------------------------------------------------
+@dataclass(slots=True, frozen=True)
+class _Build:
+    dockerfile: str
+    context: str
+    target: str | None
+
+
+def _compose_builds(ctx: Context) -> list[tuple[_Build, BuildUse]]:
+    """(build, service) pairs from the compose facts, when the compose helper's fact exists."""
+    try:
+        from analysis.facts import compose as compose_facts
+    except ImportError:
+        return []
+    fn = getattr(compose_facts, "compose_stacks", None)
+    if fn is None:
+        return []
+    out: list[tuple[_Build, BuildUse]] = []
+    for stack in _iter(ctx.fact(fn)):
+        services = getattr(stack, "services", ())
+        for svc in _iter(services):
+            build = getattr(svc, "build", None)
+            if build is None:
+                continue
+            df = getattr(build, "dockerfile_path", None)
+            context = getattr(build, "context_path", None)
+            if not df or context is None:
+                continue
+            target = getattr(build, "target", None) or None
+            loc = getattr(build, "location", None) or getattr(svc, "location", None)
+            if not isinstance(loc, Location):
+                loc = Location(str(getattr(stack, "path", "")), 1)
+            out.append(
+                (
+                    _Build(df, context or ".", target),
+                    BuildUse(loc.path, str(getattr(svc, "name", "")), target, loc),
+                )
+            )
+    return out
+
+
+def _iter(value: Any) -> Iterator[Any]:
+    if value is None:
+        return iter(())
+    if isinstance(value, Mapping):
+        return iter(value.values())
+    if isinstance(value, Iterable) and not isinstance(value, str | bytes):
+        return iter(value)
+    return iter(())
+
+
+def images(ctx: Context) -> tuple[Image, ...]:
+    """Fact: every image build of the project (see the module documentation)."""
+    builds: dict[_Build, list[BuildUse]] = {}
+    used_files: set[str] = set()
+    for build, use in _compose_builds(ctx):
+        builds.setdefault(build, []).append(use)
+        used_files.add(build.dockerfile)
+    for rel in ctx.files(FileKind.DOCKERFILE):
+        if rel in used_files:
+            continue
+        folder = posixpath.dirname(rel) or "."
+        builds.setdefault(_Build(rel, folder, None), [])
+    out = [_make_image(ctx, b, tuple(uses)) for b, uses in builds.items()]
+    out.sort(key=lambda i: (i.dockerfile, i.context, i.target or ""))
+    return tuple(out)
+
+
+def images_for_service(ctx: Context, service: str, compose_file: str | None = None) -> Image | None:
+    """The image a compose service builds, or None."""
+    for image in ctx.fact(images):
+        for use in image.uses:
+            if use.service == service and (
+                compose_file is None or use.compose_file == compose_file
+            ):
+                return image
+    return None
+
+
+# -- the resolver: where context files land ----------------------------------------------------
+class _Resolver:
+    """Follows COPY/ADD through the stages of one Dockerfile for one build context."""
+
+    def __init__(self, image_file: DockerfileFile, ignore: DockerIgnore | None) -> None:
+        self.file = image_file
+        self.ignore = ignore
+        self._memo: dict[tuple[int, str, int | None], tuple[tuple[str, Copy], ...]] = {}
+
+    def landings(
+        self, stage_idx: int, rel: str, before: int | None = None, depth: int = 0
+    ) -> tuple[tuple[str, Copy], ...]:
+        """Where the context file `rel` is in stage `stage_idx` (before line `before`): pairs
+        of (absolute path, the COPY that put it there)."""
+        key = (stage_idx, rel, before)
+        if key in self._memo:
+            return self._memo[key]
+        if depth > 32 or (self.ignore is not None and self.ignore.excluded(rel)):
+            self._memo[key] = ()
+            return ()
+        stage = self.file.stages[stage_idx]
+        found: list[tuple[str, Copy]] = []
+        if stage.parent is not None and stage.parent != stage_idx:
+            found.extend(self.landings(stage.parent, rel, None, depth + 1))
+        for copy in stage.copies:
+            if before is not None and copy.line >= before:
+                break
+            if copy.heredocs:
+                continue
+            if any(_excluded_by_copy(p, rel) for p in copy.excludes):
+                continue
+            if copy.from_stage is None:
+                for src in copy.sources:
+                    if "://" in src or src.startswith("git@"):
+                        continue
+                    dest = _map_source(_context_source(src), rel, copy)
+                    if dest is not None:
+                        found.append((dest, copy))
+                continue
+            source_stage = self.file.stage_by_ref(copy.from_stage)
+            if source_stage is None or source_stage.index == stage_idx:
+                continue
+            for path, _ in self.landings(source_stage.index, rel, None, depth + 1):
+                for src in copy.sources:
+                    dest = _map_source(
+                        _abs_source(src), path.lstrip("/"), copy, absolute_sources=True
+                    )
+                    if dest is not None:
+                        found.append((dest, copy))
+        result = tuple(dict.fromkeys(found))
+        self._memo[key] = result
+        return result
+
+
+def _excluded_by_copy(pattern: str, rel: str) -> bool:
+    p = go_clean(pattern).lstrip("/")
+    return fnmatchcase(rel, p) or fnmatchcase(posixpath.basename(rel), p) or rel.startswith(p + "/")
+
+
+def _context_source(src: str) -> str:
+    s = go_clean(src.replace("\\", "/"))
+    s = s.lstrip("/")
+    return s or "."
+
+
+def _abs_source(src: str) -> str:
+    s = go_clean("/" + src.replace("\\", "/").lstrip("/"))
+    return s.lstrip("/") or "."
+
+
+def _map_source(src: str, rel: str, copy: Copy, absolute_sources: bool = False) -> str | None:
+    """Where `rel` lands when `copy` copies `src` (both relative to the same root), or None."""
+    parts = rel.split("/")
+    if _GLOB.search(src):
+        pparts = src.split("/")
+        k = len(pparts)
+        if len(parts) < k or not all(fnmatchcase(parts[i], pparts[i]) for i in range(k)):
+            return None
+        matched = "/".join(parts[:k])
+        rest = parts[k:]
+    elif src == ".":
+        matched = ""
+        rest = parts
+    elif rel == src:
+        matched = src
+        rest = []
+    elif rel.startswith(src + "/"):
+        matched = src
+        rest = rel[len(src) + 1 :].split("/")
+    else:
+        return None
+    target = copy.target
+    if copy.parents and matched:
+        return posixpath.normpath(posixpath.join(target, matched, *rest))
+    if rest:
+        return posixpath.normpath(posixpath.join(target, *rest))
+    if copy.target_is_dir:
+        return posixpath.normpath(posixpath.join(target, posixpath.basename(rel)))
+    return target
+
+
+def _stages_used(df: DockerfileFile, final: Stage) -> tuple[int, ...]:
+    """The stages whose files can reach the final image: its FROM chain, and every stage a
+    `COPY --from` of those names, recursively."""
+    seen: list[int] = []
+    todo = [final.index]
+    while todo:
+        idx = todo.pop()
+        if idx in seen:
+            continue
+        seen.append(idx)
+        st = df.stages[idx]
+        if st.parent is not None:
+            todo.append(st.parent)
+        for c in st.copies:
+            if c.from_stage is not None:
+                src = df.stage_by_ref(c.from_stage)
+                if src is not None:
+                    todo.append(src.index)
+    return tuple(sorted(seen))
+
+
+def _env_at(df: DockerfileFile, stage: Stage, line: int) -> dict[str, str | None]:
+    env: dict[str, str | None] = {}
+    if stage.parent is not None:
+        for v in df.stages[stage.parent].effective_env:
+            env[v.name] = v.expanded
+    for v in sorted((*stage.args, *stage.env), key=lambda v: v.line):
+        if v.line < line and (v.keyword == "ENV" or v.name not in env or v.expanded is not None):
+            env[v.name] = v.expanded
+    return env
+
+
+# -- building an Image -------------------------------------------------------------------------
+def _dockerignore_for(
+    ctx: Context, dockerfile: str, context: str
+) -> tuple[str | None, DockerIgnore | None]:
+    own = f"{dockerfile}.dockerignore"
+    ctx_ignore = ".dockerignore" if context in ("", ".") else f"{context}/.dockerignore"
+    for candidate in (own, ctx_ignore):
+        if ctx.exists(candidate) and not ctx.is_dir(candidate):
+            return candidate, ctx.parse(candidate, parse_dockerignore)
+    return None, None
+
+
+def _make_image(ctx: Context, build: _Build, uses: tuple[BuildUse, ...]) -> Image:
+    df = ctx.parse(build.dockerfile, parse_dockerfile) if ctx.exists(build.dockerfile) else None
+    ignore_path, ignore = _dockerignore_for(ctx, build.dockerfile, build.context)
+    base = Image(
+        dockerfile=build.dockerfile,
+        context=build.context,
+        target=build.target,
+        uses=uses,
+        file=df,
+        dockerignore_path=ignore_path,
+        dockerignore=ignore,
+        stage=None,
+    )
+    if df is None or not df.stages:
+        return base
+    stage = df.stage(build.target)
+    target_missing = stage is None
+    if stage is None:
+        stage = df.final_stage
+    assert stage is not None
+    return _Analyzer(ctx, base, df, stage, ignore).build(target_missing)
+
+
+class _Analyzer:
+    def __init__(
+        self,
+        ctx: Context,
+        base: Image,
+        df: DockerfileFile,
+        stage: Stage,
+        ignore: DockerIgnore | None,
+    ) -> None:
+        self.ctx = ctx
+        self.base = base
+        self.df = df
+        self.stage = stage
+        self.ignore = ignore
+        self.resolver = _Resolver(df, ignore)
+        self.used = _stages_used(df, stage)
+        self.final_chain = tuple(s.index for s in df.chain(stage))
+        self.context_files = self._context_files()
+        self._packages: dict[str, PackageInfo | None] = {}
+
+    # -- inputs
+    def rel(self, root_rel: str) -> str | None:
+        return self.base.rel_in_context(root_rel)
+
+    def root_rel(self, context_rel: str) -> str:
+        c = self.base.context
+        return context_rel if c in ("", ".") else posixpath.normpath(f"{c}/{context_rel}")
+
+    def _context_files(self) -> dict[FileKind, tuple[str, ...]]:
+        out: dict[FileKind, tuple[str, ...]] = {}
+        for kind in (
+            FileKind.PRISMA_SCHEMA,
+            FileKind.MIGRATION_SQL,
+            FileKind.ENV,
+            FileKind.PACKAGE_JSON,
+        ):
+            out[kind] = tuple(p for p in self.ctx.files(kind) if self.rel(p) not in (None, "."))
+        return out
+
+    def loc(self, line: int) -> Location:
+        return Location(self.df.path, line)
+
+    def package(self, root_rel: str) -> PackageInfo | None:
+        if root_rel not in self._packages:
+            self._packages[root_rel] = (
+                self.ctx.parse(root_rel, read_package_info) if self.ctx.exists(root_rel) else None
+            )
+        return self._packages[root_rel]
+
+    def package_at(self, stage: Stage, line: int, folder: str) -> PackageInfo | None:
+        """The package.json that is at `folder/package.json` in `stage` before `line`."""
+        want = posixpath.normpath(posixpath.join(folder, "package.json"))
+        for root_rel in self.context_files[FileKind.PACKAGE_JSON]:
+            rel = self.rel(root_rel)
+            if rel is None:
+                continue
+            for path, _ in self.resolver.landings(stage.index, rel, line):
+                if path == want:
+                    return self.package(root_rel)
+        return None
+
+    def schema_present(self, stage: Stage, line: int | None) -> bool:
+        for root_rel in self.context_files[FileKind.PRISMA_SCHEMA]:
+            rel = self.rel(root_rel)
+            if rel is not None and self.resolver.landings(stage.index, rel, line):
+                return True
+        return False
+
+    # -- the record
+    def build(self, target_missing: bool) -> Image:
+        copies = self._copies()
+        prisma = tuple(self._prisma_commands())
+        context_copy = next(
+            (
+                c.location
+                for c in copies
+                if c.origin == "context" and any(_context_source(s) == "." for s in c.copy.sources)
+            ),
+            None,
+        )
+        schemas = self.context_files[FileKind.PRISMA_SCHEMA]
+        schemas_in_image = tuple(s for s in schemas if self._in_final(s))
+        return Image(
+            dockerfile=self.base.dockerfile,
+            context=self.base.context,
+            target=self.base.target,
+            uses=self.base.uses,
+            file=self.df,
+            dockerignore_path=self.base.dockerignore_path,
+            dockerignore=self.ignore,
+            stage=self.stage,
+            stages_used=self.used,
+            copies=copies,
+            prisma=prisma,
+            node_modules=self._node_modules(self.stage, None, 0),
+            migrations=self._migrations(),
+            schemas=schemas,
+            schemas_in_image=schemas_in_image,
+            env_files=self._env_files(),
+            copies_context=context_copy is not None,
+            context_copy=context_copy,
+            target_missing=target_missing,
+            startup=tuple(self._startup()),
+        )
+
+    def _in_final(self, root_rel: str) -> bool:
+        rel = self.rel(root_rel)
+        return rel is not None and bool(self.resolver.landings(self.stage.index, rel))
+
+    def _copies(self) -> tuple[CopyStep, ...]:
+        out: list[CopyStep] = []
+        for idx in self.used:
+            st = self.df.stages[idx]
+            for c in st.copies:
+                if c.heredocs:
+                    origin, from_idx = "heredoc", None
+                elif c.from_stage is None:
+                    origin, from_idx = "context", None
+                else:
+                    src = self.df.stage_by_ref(c.from_stage)
+                    origin = "stage" if src is not None else "image"
+                    from_idx = src.index if src is not None else None
+                out.append(
+                    CopyStep(
+                        idx,
+                        st.label,
+                        c,
+                        origin,
+                        from_idx,
+                        self.loc(c.line),
+                        idx in self.final_chain,
+                    )
+                )
+        return tuple(out)
+
+    # -- prisma during the build
+    def _prisma_commands(self) -> Iterator[PrismaCommand]:
+        for st in self.df.stages:
+            in_final = st.index in self.used
+            for run in st.runs:
+                yield from self._run_prisma(st, run, in_final)
+
+    def _run_prisma(self, st: Stage, run: Run, in_final: bool) -> Iterator[PrismaCommand]:
+        script = run.script
+        run_loc = self.loc(run.line)
+        present: bool | None = None
+
+        def schema_here() -> bool:
+            nonlocal present
+            if present is None:
+                present = self.schema_present(st, run.line)
+            return present
+
+        for found in find_prisma_commands(script):
+            yield PrismaCommand(
+                found.command,
+                found.text,
+                found.flags,
+                self.loc(run.line_at(found.offset)),
+                run_loc,
+                st.index,
+                (),
+                schema_here(),
+                False,
+                in_final,
+            )
+        pkg = None
+        needs_pkg = _RUN_SCRIPT.search(script) is not None or _PM.search(script) is not None
+        if needs_pkg:
+            pkg = self.package_at(st, run.line, run.workdir)
+        if pkg is None:
+            return
+        for m in _RUN_SCRIPT.finditer(script):
+            name = m["name"]
+            if name in _PM_BUILTINS:
+                continue
+            link = Related(self.loc(run.line_at(m.start())), f"`{m.group(0).strip()}`")
+            yield from self._script_prisma(pkg, name, st, run, in_final, (link,), 0, schema_here)
+        env = _env_at(self.df, st, run.line)
+        for inst in find_installs(script, env):
+            if inst.kind != "install" or inst.ignore_scripts:
+                continue
+            link = Related(self.loc(run.line_at(inst.offset)), f"`{inst.text}`")
+            for hook in ("preinstall", "install", "postinstall", "prepare"):
+                if pkg.script(hook) is not None:
+                    yield from self._script_prisma(
+                        pkg, hook, st, run, in_final, (link,), 0, schema_here
+                    )
+            if "@prisma/client" in pkg.dependencies + pkg.dev_dependencies and schema_here():
+                # @prisma/client's own install hook generates the client when it finds a schema
+                yield PrismaCommand(
+                    "generate",
+                    f"{inst.text} (@prisma/client install hook)",
+                    (),
+                    self.loc(run.line_at(inst.offset)),
+                    run_loc,
+                    st.index,
+                    (),
+                    True,
+                    True,
+                    in_final,
+                )
+
+    def _script_prisma(
+        self,
+        pkg: PackageInfo,
+        name: str,
+        st: Stage,
+        run: Run,
+        in_final: bool,
+        via: tuple[Related, ...],
+        depth: int,
+        schema_here: Any,
+    ) -> Iterator[PrismaCommand]:
+        if depth > 6:
+            return
+        names = [name]
+        for pre in ("pre" + name, "post" + name):
+            if pkg.script(pre) is not None and not name.startswith(("pre", "post")):
+                names.append(pre)
+        for n in names:
+            script = pkg.script(n)
+            if script is None:
+                continue
+            here = Location(pkg.path, script.line)
+            chain = (*via, Related(here, f'package.json script "{n}": `{script.command}`'))
+            for found in find_prisma_commands(script.command):
+                yield PrismaCommand(
+                    found.command,
+                    found.text,
+                    found.flags,
+                    here,
+                    self.loc(run.line),
+                    st.index,
+                    chain,
+                    schema_here(),
+                    False,
+                    in_final,
+                )
+            for m in _RUN_SCRIPT.finditer(script.command):
+                if m["name"] in _PM_BUILTINS or m["name"] == n:
+                    continue
+                yield from self._script_prisma(
+                    pkg, m["name"], st, run, in_final, chain, depth + 1, schema_here
+                )
+
+    # -- what the final stage's ENTRYPOINT/CMD runs (the Dockerfile's share of the startup path)
+    def _startup(self) -> Iterator[PrismaCommand]:
+        st = self.stage
+        pkg = self.package_at(st, 10**9, st.workdir)
+        scripts = {
+            p: self.rel(p) for p in self.ctx.files(FileKind.SHELL) if self.rel(p) not in (None, ".")
+        }
+        for cmd in (st.effective_entrypoint, st.effective_cmd):
+            if cmd is None:
+                continue
+            text = cmd.text
+            start = Location(self.df.path, cmd.line)
+            for found in find_prisma_commands(text):
+                yield PrismaCommand(found.command, found.text, found.flags, start, start, st.index)
+            for word in re.split(r"[\s;&|]+", text):
+                word = word.strip("'\"")
+                if not word or not (word.endswith((".sh", ".bash")) or word.startswith("./")):
+                    continue
+                want = posixpath.normpath(posixpath.join(st.workdir, word))
+                for root_rel, rel in scripts.items():
+                    if rel is None or want not in image_paths_for(self, rel):
+                        continue
+                    src = self.ctx.source(root_rel)
+                    if src is None:
+                        continue
+                    link = (Related(start, f"{cmd.keyword} runs {word}"),)
+                    for found in find_prisma_commands(src.text):
+                        line = src.text.count("\n", 0, found.offset) + 1
+                        yield PrismaCommand(
+                            found.command,
+                            found.text,
+                            found.flags,
+                            Location(root_rel, line),
+                            start,
+                            st.index,
+                            link,
+                        )
+                    if pkg is not None:
+                        yield from self._startup_scripts(pkg, src.text, st, start, link)
+            if pkg is not None:
+                yield from self._startup_scripts(pkg, text, st, start, ())
+
+    def _startup_scripts(
+        self, pkg: PackageInfo, text: str, st: Stage, start: Location, via: tuple[Related, ...]
+    ) -> Iterator[PrismaCommand]:
+        names = [m["name"] for m in _RUN_SCRIPT.finditer(text) if m["name"] not in _PM_BUILTINS]
+        names += [m.group(1) for m in re.finditer(r"(?<![\w/.-])npm\s+(start|test)\b", text)]
+        for name in dict.fromkeys(names):
+            for found in self._script_chain(pkg, name, via, 0):
+                yield PrismaCommand(
+                    found[0].command,
+                    found[0].text,
+                    found[0].flags,
+                    found[1],
+                    start,
+                    st.index,
+                    found[2],
+                )
+
+    def _script_chain(
+        self, pkg: PackageInfo, name: str, via: tuple[Related, ...], depth: int
+    ) -> Iterator[tuple[FoundCommand, Location, tuple[Related, ...]]]:
+        if depth > 6:
+            return
+        names = [name]
+        if not name.startswith(("pre", "post")):
+            names += [n for n in ("pre" + name, "post" + name) if pkg.script(n) is not None]
+        for n in names:
+            script = pkg.script(n)
+            if script is None:
+                continue
+            here = Location(pkg.path, script.line)
+            chain = (*via, Related(here, f'package.json script "{n}": `{script.command}`'))
+            for found in find_prisma_commands(script.command):
+                yield found, here, chain
+            for m in _RUN_SCRIPT.finditer(script.command):
+                if m["name"] not in _PM_BUILTINS and m["name"] != n:
+                    yield from self._script_chain(pkg, m["name"], chain, depth + 1)
+
+    # -- node_modules
+    def _node_modules(self, stage: Stage, before: int | None, depth: int) -> NodeModules:
+        state = NodeModules(False, None, "none")
+        if depth > 16:
+            return state
+        if stage.parent is not None:
+            state = self._node_modules(self.df.stages[stage.parent], None, depth + 1)
+        events: list[tuple[int, Any]] = [(r.line, r) for r in stage.runs]
+        events += [(c.line, c) for c in stage.copies]
+        events.sort(key=lambda e: e[0])
+        for line, item in events:
+            if before is not None and line >= before:
+                break
+            if isinstance(item, Run):
+                env = _env_at(self.df, stage, item.line)
+                for inst in find_installs(item.script, env):
+                    if inst.kind == "deploy":
+                        continue
+                    loc = self.loc(item.line_at(inst.offset))
+                    if inst.kind == "prune":
+                        if inst.dev_omitted and state.present:
+                            state = NodeModules(True, False, inst.text, loc)
+                        continue
+                    state = NodeModules(True, not inst.dev_omitted, inst.text, loc)
+            else:
+                state = self._copied_node_modules(stage, item, state, depth)
+        return self._with_cli(stage, state)
+
+    def _copied_node_modules(
+        self, stage: Stage, copy: Copy, state: NodeModules, depth: int
+    ) -> NodeModules:
+        loc = self.loc(copy.line)
+        if copy.from_stage is not None:
+            src_stage = self.df.stage_by_ref(copy.from_stage)
+            for src in copy.sources:
+                s = "/" + _abs_source(src).lstrip("/")
+                direct = s.endswith("/node_modules")
+                if src_stage is None:
+                    if direct:
+                        return NodeModules(True, None, f"copied from image {copy.from_stage}", loc)
+                    continue
+                if not direct and not _holds_node_modules(src_stage, s):
+                    continue
+                nm = self._node_modules(src_stage, None, depth + 1)
+                if nm.present:
+                    what = "node_modules" if direct else f"{src} (with its node_modules)"
+                    return NodeModules(
+                        True,
+                        nm.dev_dependencies,
+                        f"{what} copied from {src_stage.label} ({nm.how})",
+                        loc,
+                    )
+            return state
+        # from the build context: the host's node_modules, when it is there and not ignored
+        for src in copy.sources:
+            s = _context_source(src)
+            nm_rel = "node_modules" if s == "." else (s if s.endswith("node_modules") else None)
+            if nm_rel is None:
+                continue
+            if self.ctx.is_dir(self.root_rel(nm_rel)) and not (
+                self.ignore is not None and self.ignore.excluded(nm_rel)
+            ):
+                return NodeModules(
+                    True, True, "the host's node_modules, copied from the build context", loc
+                )
+        return state
+
+    def _with_cli(self, stage: Stage, state: NodeModules) -> NodeModules:
+        if not state.present:
+            return state
+        pkg = self.package_at(stage, 10**9, stage.workdir)
+        if pkg is None:
+            return state
+        if "prisma" in pkg.dependencies:
+            cli: bool | None = True
+        elif "prisma" in pkg.dev_dependencies:
+            cli = state.dev_dependencies
+        else:
+            cli = False
+        return NodeModules(state.present, state.dev_dependencies, state.how, state.location, cli)
+
+    # -- migrations, env files
+    def _migrations(self) -> tuple[MigrationsInImage, ...]:
+        folders: dict[str, list[str]] = {}
+        for root_rel in self.context_files[FileKind.MIGRATION_SQL]:
+            folder = posixpath.dirname(posixpath.dirname(root_rel))
+            folders.setdefault(folder, []).append(root_rel)
+        out: list[MigrationsInImage] = []
+        for folder, files in sorted(folders.items()):
+            in_image = 0
+            image_path: str | None = None
+            ignored_by: IgnorePattern | None = None
+            copy_loc: Location | None = None
+            for root_rel in files:
+                rel = self.rel(root_rel)
+                if rel is None:
+                    continue
+                if self.ignore is not None:
+                    excluded, pat = self.ignore.decide(rel)
+                    if excluded:
+                        ignored_by = ignored_by or pat
+                        continue
+                lands = self.resolver.landings(self.stage.index, rel)
+                if lands:
+                    in_image += 1
+                    if image_path is None:
+                        path, copy = lands[0]
+                        image_path = posixpath.dirname(posixpath.dirname(path))
+                        copy_loc = self.loc(copy.line)
+            out.append(
+                MigrationsInImage(folder, len(files), in_image, image_path, ignored_by, copy_loc)
+            )
+        return tuple(out)
+
+    def _env_files(self) -> tuple[EnvFileInContext, ...]:
+        out: list[EnvFileInContext] = []
+        for root_rel in self.context_files[FileKind.ENV]:
+            name = posixpath.basename(root_rel).lower()
+            if name.endswith(EXAMPLE_ENV_SUFFIXES):
+                continue
+            rel = self.rel(root_rel)
+            if rel is None:
+                continue
+            excluded_by: IgnorePattern | None = None
+            reincluded_by: IgnorePattern | None = None
+            reaches = True
+            if self.ignore is not None:
+                excluded, pat = self.ignore.decide(rel)
+                if excluded:
+                    reaches = False
+                    excluded_by = pat
+                elif pat is not None and pat.negated:
+                    reincluded_by = pat
+            copied_by: Location | None = None
+            in_final = False
+            if reaches:
+                for idx in self.used:
+                    lands = self.resolver.landings(idx, rel)
+                    if lands and copied_by is None:
+                        copied_by = self.loc(lands[0][1].line)
+                    if lands and idx == self.stage.index:
+                        in_final = True
+            out.append(
+                EnvFileInContext(root_rel, reaches, excluded_by, reincluded_by, copied_by, in_final)
+            )
+        return tuple(out)
+
+
+def _holds_node_modules(stage: Stage, folder: str) -> bool:
+    """Whether `folder` of `stage` holds its node_modules (the install ran in it or below)."""
+    folder = folder.rstrip("/") or "/"
+    for run in stage.runs:
+        if _PM.search(run.script):
+            wd = run.workdir
+            if folder == "/" or wd == folder or wd.startswith(folder + "/"):
+                return True
+    return any(
+        c.target == folder + "/node_modules" or c.target.startswith(folder + "/node_modules")
+        for c in stage.copies
+    )
+
+
+def image_paths_for(analyzer: _Analyzer, rel: str) -> tuple[str, ...]:
+    return tuple(p for p, _ in analyzer.resolver.landings(analyzer.stage.index, rel))
+
+
+# -- public helpers ----------------------------------------------------------------------------
+def image_paths(image: Image, rel: str) -> tuple[str, ...]:
+    """Where the build-context file `rel` ends up in the final image (absolute paths)."""
+    if image.file is None or image.stage is None:
+        return ()
+    resolver = _resolver_for(image)
+    return tuple(dict.fromkeys(p for p, _ in resolver.landings(image.stage.index, _clean(rel))))
+
+
+def path_in_image(image: Image, rel_path_in_context: str) -> bool:
+    """Whether the build-context file `rel_path_in_context` reaches the final image."""
+    return bool(image_paths(image, rel_path_in_context))
+
+
+def path_in_stage(image: Image, stage: Stage, rel: str, before_line: int | None = None) -> bool:
+    """Whether the build-context file `rel` is in `stage` (before `before_line`)."""
+    if image.file is None:
+        return False
+    return bool(_resolver_for(image).landings(stage.index, _clean(rel), before_line))
+
+
+_RESOLVERS: dict[int, tuple[Image, _Resolver]] = {}
+
+
+def _resolver_for(image: Image) -> _Resolver:
+    hit = _RESOLVERS.get(id(image))
+    if hit is not None and hit[0] is image:
+        return hit[1]
+    assert image.file is not None
+    resolver = _Resolver(image.file, image.dockerignore)
+    if len(_RESOLVERS) > 256:
+        _RESOLVERS.clear()
+    _RESOLVERS[id(image)] = (image, resolver)
+    return resolver
+
+
+def _clean(rel: str) -> str:
+    return _context_source(rel)
