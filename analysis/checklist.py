@@ -1,0 +1,472 @@
+"""The Data Safety Checklist of the seed report, computed: each item says whether it holds,
+and why, with file:line evidence.
+
+The mapping from items to rules is data (`ITEMS`): an item breaks when an unsuppressed
+finding of one of its rules is there (high or critical: `fail`; medium or low: `warn`;
+informational findings are listed, never decisive). When none is, the item's *prover* looks
+at the project's facts for proof that it holds (`pass`, with the lines that prove it), that
+the warning it names applies (`warn`, e.g. a named volume that `down -v` would delete), that
+there is nothing to check (`not-applicable`, with the reason) or that the files cannot tell
+(`unverifiable`, with the reason). An item is never `pass` without at least one piece of
+evidence that names a file and line: a prover that finds none makes it `unverifiable`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from analysis.engine import Analysis
+from analysis.model import Finding, Location, Severity
+from analysis.secrets import safe_text
+
+
+class Section(StrEnum):
+    VERIFIED_SAFE = "Verified Safe Operations"
+    DOCUMENTED_WARNINGS = "Documented Warnings"
+    NO_DANGEROUS = "No Dangerous Operations"
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not-applicable"
+    UNVERIFIABLE = "unverifiable"
+
+
+@dataclass(slots=True, frozen=True)
+class Evidence:
+    """One reason for an item's status: a finding that breaks it, or a fact (a line of a file
+    and what it shows) that proves it."""
+
+    text: str
+    location: Location | None
+    rule: str | None = None
+    severity: Severity | None = None
+
+    @property
+    def kind(self) -> str:
+        return "finding" if self.rule else "fact"
+
+
+@dataclass(slots=True, frozen=True)
+class ChecklistItem:
+    id: str
+    section: Section
+    text: str
+    status: Status
+    rules: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+    reason: str
+    """One sentence: why this status (always set for not-applicable and unverifiable)."""
+
+    @property
+    def checked(self) -> bool:
+        """`[x]` in Markdown: the item holds, or there is nothing it could break on."""
+        return self.status in (Status.PASS, Status.NOT_APPLICABLE)
+
+
+@dataclass(slots=True, frozen=True)
+class Checklist:
+    items: tuple[ChecklistItem, ...]
+
+    def section(self, section: Section) -> tuple[ChecklistItem, ...]:
+        return tuple(i for i in self.items if i.section == section)
+
+    def get(self, item_id: str) -> ChecklistItem:
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+    def counts(self) -> dict[Status, int]:
+        out = {s: 0 for s in Status}
+        for item in self.items:
+            out[item.status] += 1
+        return out
+
+
+# -- the facts the provers read ---------------------------------------------------------------
+FACT_SOURCES: dict[str, tuple[str, str]] = {
+    "stacks": ("analysis.facts.compose", "compose_stacks"),
+    "databases": ("analysis.facts.databases", "databases"),
+    "images": ("analysis.facts.images", "images"),
+    "startup": ("analysis.facts.startup", "startup_paths"),
+    "schemas": ("analysis.facts.schema", "schemas"),
+    "relations": ("analysis.facts.relations", "relation_graphs"),
+    "migrations": ("analysis.facts.migrations", "migration_histories"),
+    "pending": ("analysis.facts.drift", "pending_changes"),
+}
+"""Each fact the report reads: (module, function). A module that is not there yet (or a
+fact that fails) leaves the fact None, and what depends on it says 'not analyzed yet'."""
+
+
+@dataclass(slots=True, frozen=True)
+class ProjectFacts:
+    """The facts of one analysis, each None when it could not be computed."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def get(self, name: str) -> Any:
+        return self.values.get(name)
+
+    def missing(self, name: str) -> str:
+        err = self.errors.get(name)
+        module, fn = FACT_SOURCES[name]
+        return f"{fn} ({module}) {err}" if err else f"{fn} ({module}) is not analyzed yet"
+
+
+def fact_function(name: str) -> Callable[[Any], Any] | None:
+    module_name, fn_name = FACT_SOURCES[name]
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return None
+    fn = getattr(module, fn_name, None)
+    return fn if callable(fn) else None
+
+
+def project_facts(analysis: Analysis) -> ProjectFacts:
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name in FACT_SOURCES:
+        fn = fact_function(name)
+        if fn is None:
+            continue
+        try:
+            values[name] = analysis.fact(fn)
+        except Exception as exc:  # a fact's bug must not take the whole report down
+            errors[name] = f"failed: {type(exc).__name__}: {exc}"
+    return ProjectFacts(values, errors)
+
+
+# -- proofs ------------------------------------------------------------------------------------
+@dataclass(slots=True, frozen=True)
+class Proof:
+    """What a prover found: `outcome` is pass, warn, not-applicable or unverifiable."""
+
+    outcome: Status
+    evidence: tuple[Evidence, ...] = ()
+    reason: str = ""
+
+
+def holds(evidence: Iterable[Evidence], reason: str = "") -> Proof:
+    return Proof(Status.PASS, tuple(evidence), reason)
+
+
+def warns(evidence: Iterable[Evidence], reason: str) -> Proof:
+    return Proof(Status.WARN, tuple(evidence), reason)
+
+
+def not_applicable(reason: str) -> Proof:
+    return Proof(Status.NOT_APPLICABLE, (), reason)
+
+
+def unknown(reason: str, evidence: Iterable[Evidence] = ()) -> Proof:
+    return Proof(Status.UNVERIFIABLE, tuple(evidence), reason)
+
+
+Prover = Callable[[ProjectFacts], Proof]
+
+
+def fact(location: Location | None, text: str) -> Evidence:
+    return Evidence(safe_text(text), location)
+
+
+# -- the items, as data ------------------------------------------------------------------------
+@dataclass(slots=True, frozen=True)
+class ItemSpec:
+    id: str
+    section: Section
+    text: str
+    rules: tuple[str, ...]
+    """The rules whose findings break the item."""
+    prover: str
+    """The name of the function in PROVERS that looks for proof when no finding breaks it."""
+
+
+ITEMS: tuple[ItemSpec, ...] = (
+    # Verified Safe Operations
+    ItemSpec(
+        "db-volume-persists",
+        Section.VERIFIED_SAFE,
+        "Database volume persists data",
+        (
+            "KD101",
+            "KD102",
+            "KD103",
+            "KD104",
+            "KD105",
+            "KD106",
+            "KD108",
+            "KD109",
+            "KD110",
+            "KD112",
+            "KD113",
+            "KD114",
+            "KD115",
+        ),
+        "database_persisted",
+    ),
+    ItemSpec(
+        "migrations-preserve-data",
+        Section.VERIFIED_SAFE,
+        "Migrations preserve existing data",
+        (
+            "KD601",
+            "KD602",
+            "KD603",
+            "KD604",
+            "KD605",
+            "KD606",
+            "KD607",
+            "KD608",
+            "KD609",
+            "KD610",
+            "KD611",
+            "KD613",
+            "KD614",
+            "KD615",
+            "KD616",
+            "KD617",
+            "KD618",
+            "KD621",
+            "KD622",
+        ),
+        "migrations_preserve",
+    ),
+    ItemSpec(
+        "no-accept-data-loss",
+        Section.VERIFIED_SAFE,
+        "No `--accept-data-loss` flag",
+        ("KD201",),
+        "prisma_commands_without_accept_data_loss",
+    ),
+    ItemSpec(
+        "schema-changes-fail-on-data-loss",
+        Section.VERIFIED_SAFE,
+        "Schema changes fail if data loss",
+        ("KD201", "KD202", "KD203", "KD204", "KD216", "KD221"),
+        "schema_commands_stop_on_data_loss",
+    ),
+    ItemSpec(
+        "cascades-intentional",
+        Section.VERIFIED_SAFE,
+        "Cascade deletes are intentional",
+        ("KD501", "KD502", "KD503", "KD621"),
+        "cascades_bounded",
+    ),
+    ItemSpec(
+        "required-fields-have-defaults",
+        Section.VERIFIED_SAFE,
+        "Required fields have defaults",
+        ("KD511", "KD604", "KD605"),
+        "required_fields",
+    ),
+    ItemSpec(
+        "unique-constraints-safe",
+        Section.VERIFIED_SAFE,
+        "Unique constraints are safe",
+        ("KD507", "KD606"),
+        "unique_constraints",
+    ),
+    ItemSpec(
+        "error-handling",
+        Section.VERIFIED_SAFE,
+        "Error handling prevents inconsistent state",
+        ("KD209", "KD210", "KD211", "KD619"),
+        "errors_stop_startup",
+    ),
+    ItemSpec(
+        "client-generation-safe",
+        Section.VERIFIED_SAFE,
+        "Prisma Client generation is safe",
+        ("KD301", "KD302", "KD306"),
+        "client_generated",
+    ),
+    ItemSpec(
+        "volume-mounts-no-conflict",
+        Section.VERIFIED_SAFE,
+        "Volume mounts don't conflict",
+        ("KD107", "KD109", "KD112", "KD306"),
+        "mounts_consistent",
+    ),
+    # Documented Warnings
+    ItemSpec(
+        "first-run-db-push",
+        Section.DOCUMENTED_WARNINGS,
+        "First run uses `db push` (development only)",
+        ("KD205", "KD206"),
+        "db_push_fallback",
+    ),
+    ItemSpec(
+        "down-v-deletes-data",
+        Section.DOCUMENTED_WARNINGS,
+        "`docker compose down -v` deletes data",
+        ("KD111",),
+        "named_volumes_removable",
+    ),
+    ItemSpec(
+        "migration-conflicts-manual",
+        Section.DOCUMENTED_WARNINGS,
+        "Migration conflicts require manual resolution",
+        ("KD204", "KD213", "KD703"),
+        "deploy_stops_on_conflict",
+    ),
+    ItemSpec(
+        "schema-changes-need-migrations",
+        Section.DOCUMENTED_WARNINGS,
+        "Schema changes must create migrations",
+        ("KD205", "KD510", "KD701", "KD702"),
+        "schema_matches_migrations",
+    ),
+    # No Dangerous Operations
+    ItemSpec(
+        "no-automatic-data-loss",
+        Section.NO_DANGEROUS,
+        "No automatic data loss",
+        ("KD201", "KD202", "KD203", "KD204", "KD215", "KD216", "KD221", "KD305", "KD608"),
+        "startup_not_destructive",
+    ),
+    ItemSpec(
+        "no-accept-data-loss-anywhere",
+        Section.NO_DANGEROUS,
+        "No `--accept-data-loss` or `--force-reset` in any script",
+        ("KD201", "KD202"),
+        "no_data_loss_flags_anywhere",
+    ),
+    ItemSpec(
+        "no-migrate-reset",
+        Section.NO_DANGEROUS,
+        "No `migrate reset` in scripts",
+        ("KD203",),
+        "no_migrate_reset",
+    ),
+    ItemSpec(
+        "no-destructive-without-warning",
+        Section.NO_DANGEROUS,
+        "No destructive operations without warnings",
+        ("KD111", "KD601", "KD602", "KD603", "KD607", "KD608", "KD615", "KD622", "KD702"),
+        "destructive_operations_reviewed",
+    ),
+)
+"""The checklist, in the seed's order: every item with the rules that break it."""
+
+
+# -- provers -----------------------------------------------------------------------------------
+@dataclass(slots=True, frozen=True)
+class ProverInput:
+    analysis: Analysis
+    facts: ProjectFacts
+    active: tuple[Finding, ...]
+    """Every unsuppressed finding of the run (a prover may cite informational ones)."""
+
+    def of(self, *rules: str) -> tuple[Finding, ...]:
+        return tuple(f for f in self.active if f.rule in rules)
+
+
+def _needs(inp: ProverInput, *names: str) -> Proof | None:
+    """An `unverifiable` proof when one of the facts is missing, else None."""
+    for name in names:
+        if inp.facts.get(name) is None:
+            return unknown(inp.facts.missing(name))
+    return None
+
+
+def _not_written(inp: ProverInput) -> Proof:
+    return unknown("no prover for this item yet")
+
+
+PROVERS: dict[str, Callable[[ProverInput], Proof]] = {
+    spec_prover: _not_written
+    for spec_prover in (
+        "database_persisted",
+        "migrations_preserve",
+        "prisma_commands_without_accept_data_loss",
+        "schema_commands_stop_on_data_loss",
+        "cascades_bounded",
+        "required_fields",
+        "unique_constraints",
+        "errors_stop_startup",
+        "client_generated",
+        "mounts_consistent",
+        "db_push_fallback",
+        "named_volumes_removable",
+        "deploy_stops_on_conflict",
+        "schema_matches_migrations",
+        "startup_not_destructive",
+        "no_data_loss_flags_anywhere",
+        "no_migrate_reset",
+        "destructive_operations_reviewed",
+    )
+}
+
+
+# -- evaluation --------------------------------------------------------------------------------
+def finding_evidence(f: Finding) -> Evidence:
+    from analysis.catalog import BY_ID
+
+    rule = BY_ID.get(f.rule)
+    name = f" {rule.name}" if rule else ""
+    return Evidence(safe_text(f"{f.rule}{name}: {f.message}"), f.location, f.rule, f.severity)
+
+
+def _by_severity(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    return tuple(sorted(findings, key=lambda f: (-int(f.severity), f.sort_key)))
+
+
+def evaluate(spec: ItemSpec, inp: ProverInput) -> ChecklistItem:
+    """One item's status: findings of its rules first, then its prover."""
+    rules = set(spec.rules)
+    mine = _by_severity(f for f in inp.active if f.rule in rules)
+    decisive = [f for f in mine if f.severity > Severity.INFO]
+    if decisive:
+        worst = decisive[0]
+        status = Status.FAIL if worst.severity >= Severity.HIGH else Status.WARN
+        n = len(decisive)
+        reason = (
+            f"{n} finding{'s' if n != 1 else ''} of its rules; the worst is "
+            f"{worst.rule} ({worst.severity.label}) at {worst.location.path}:{worst.location.line}"
+        )
+        return ChecklistItem(
+            spec.id,
+            spec.section,
+            spec.text,
+            status,
+            spec.rules,
+            tuple(finding_evidence(f) for f in mine),
+            reason,
+        )
+    prover = PROVERS.get(spec.prover, _not_written)
+    try:
+        proof = prover(inp)
+    except Exception as exc:  # a prover's bug must not take the report down
+        proof = unknown(f"the proof failed: {type(exc).__name__}: {exc}")
+    evidence = proof.evidence
+    status = proof.outcome
+    reason = proof.reason
+    if status == Status.PASS and not any(e.location is not None for e in evidence):
+        status = Status.UNVERIFIABLE
+        reason = "no line of any file proves it" + (f" ({reason})" if reason else "")
+    elif status == Status.FAIL:  # only findings fail an item
+        status = Status.WARN
+    info = tuple(finding_evidence(f) for f in mine)
+    return ChecklistItem(
+        spec.id, spec.section, spec.text, status, spec.rules, evidence + info, reason
+    )
+
+
+def checklist_of(analysis: Analysis, facts: ProjectFacts | None = None) -> Checklist:
+    facts = facts if facts is not None else project_facts(analysis)
+    inp = ProverInput(analysis, facts, analysis.active)
+    return Checklist(tuple(evaluate(spec, inp) for spec in ITEMS))
+
+
+def checklist(analysis: Analysis) -> Checklist:
+    """The Data Safety Checklist of an analysis (see the module's docstring)."""
+    return checklist_of(analysis)

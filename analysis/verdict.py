@@ -1,0 +1,191 @@
+"""The verdict: one word for the whole project, and one for each of the report's seven areas.
+
+Thresholds (over the findings that are not suppressed):
+
+| worst finding | verdict               |
+|---------------|-----------------------|
+| critical      | UNSAFE                |
+| high          | AT RISK               |
+| medium, low   | SAFE WITH WARNINGS    |
+| info, none    | SAFE                  |
+
+The finding that decides it is the most severe one (ties: the first in path/line order), so
+the report can say *why*. Each area gets the same thresholds over the findings of its rules;
+`AREAS` says which rules belong to which area, as data. Rules of the analysis itself (KD0xx:
+a file keepdata could not parse or read) count for the overall verdict but belong to no area:
+a project keepdata could not read cannot be called safe.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from analysis.catalog import RULES
+from analysis.engine import Analysis, internal_error_finding
+from analysis.model import Finding, Severity
+
+
+class Level(StrEnum):
+    SAFE = "SAFE"
+    SAFE_WITH_WARNINGS = "SAFE WITH WARNINGS"
+    AT_RISK = "AT RISK"
+    UNSAFE = "UNSAFE"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    @property
+    def slug(self) -> str:
+        return self.value.lower().replace(" ", "-")
+
+
+_RANK = {Level.SAFE: 0, Level.SAFE_WITH_WARNINGS: 1, Level.AT_RISK: 2, Level.UNSAFE: 3}
+
+
+def level_for(severity: Severity | None) -> Level:
+    """The verdict a worst finding of `severity` gives (None: no finding)."""
+    if severity is None or severity == Severity.INFO:
+        return Level.SAFE
+    if severity == Severity.CRITICAL:
+        return Level.UNSAFE
+    if severity == Severity.HIGH:
+        return Level.AT_RISK
+    return Level.SAFE_WITH_WARNINGS
+
+
+@dataclass(slots=True, frozen=True)
+class AreaSpec:
+    id: str
+    title: str
+    rules: tuple[str, ...]
+
+
+def _ids(*ranges: tuple[str, str] | str) -> tuple[str, ...]:
+    """Rule ids of the catalog, by single id or inclusive (first, last) range."""
+    out: list[str] = []
+    for item in ranges:
+        first, last = (item, item) if isinstance(item, str) else item
+        out += [r.id for r in RULES if first <= r.id <= last]
+    return tuple(out)
+
+
+AREAS: tuple[AreaSpec, ...] = (
+    AreaSpec(
+        "persistence",
+        "Database Persistence",
+        _ids(("KD101", "KD106"), ("KD108", "KD115")),
+    ),
+    AreaSpec(
+        "migrations",
+        "Migration Strategy",
+        _ids(
+            ("KD201", "KD208"),
+            "KD213",
+            ("KD215", "KD217"),
+            ("KD219", "KD221"),
+            ("KD601", "KD623"),
+            "KD703",
+        ),
+    ),
+    AreaSpec("schema", "Prisma Schema Review", _ids(("KD501", "KD511"), "KD701", "KD702")),
+    AreaSpec(
+        "wait-script",
+        "Wait Script Safety",
+        _ids(("KD209", "KD212"), "KD214", "KD218"),
+    ),
+    AreaSpec("dockerfile", "Dockerfile Prisma Setup", _ids(("KD301", "KD305"), "KD307", "KD308")),
+    AreaSpec("volume-mounts", "Volume Mounts", _ids("KD107", "KD306")),
+    AreaSpec("environment", "Environment Variables", _ids(("KD401", "KD407"))),
+)
+"""The seed report's seven sections, in its order, each with the rules that decide it."""
+
+ANALYSIS_RULES: tuple[str, ...] = _ids(("KD001", "KD003"))
+"""Rules about keepdata's own reading of the project: they count only for the overall verdict."""
+
+AREA_OF: dict[str, str] = {rule: area.id for area in AREAS for rule in area.rules}
+
+
+@dataclass(slots=True, frozen=True)
+class AreaVerdict:
+    id: str
+    title: str
+    level: Level
+    rules: tuple[str, ...]
+    findings: tuple[Finding, ...]
+    """The unsuppressed findings of the area's rules, most severe first."""
+    decided_by: Finding | None
+
+    @property
+    def counts(self) -> dict[Severity, int]:
+        out = {s: 0 for s in Severity}
+        for f in self.findings:
+            out[f.severity] += 1
+        return out
+
+
+@dataclass(slots=True, frozen=True)
+class Verdict:
+    level: Level
+    decided_by: Finding | None
+    """The most severe unsuppressed finding (None when there is none)."""
+    areas: tuple[AreaVerdict, ...]
+    counts: tuple[tuple[Severity, int], ...]
+    """Unsuppressed findings per severity, critical first."""
+    suppressed: int
+
+    @property
+    def reason(self) -> str:
+        f = self.decided_by
+        if f is None:
+            return "no finding"
+        if f.severity == Severity.INFO:
+            return f"only informational findings (first: {f.rule} at {f.location.path}:{f.location.line})"
+        return f"{f.severity.label} finding {f.rule} at {f.location.path}:{f.location.line}"
+
+    def area(self, area_id: str) -> AreaVerdict:
+        for a in self.areas:
+            if a.id == area_id:
+                return a
+        raise KeyError(area_id)
+
+
+def by_severity(findings: tuple[Finding, ...] | list[Finding]) -> tuple[Finding, ...]:
+    """Most severe first; within a severity, in path/line order (findings arrive sorted)."""
+    return tuple(sorted(findings, key=lambda f: (-int(f.severity), f.sort_key)))
+
+
+def _decide(findings: tuple[Finding, ...]) -> tuple[Level, Finding | None]:
+    ordered = by_severity(findings)
+    worst = ordered[0] if ordered else None
+    return level_for(worst.severity if worst else None), worst
+
+
+def verdict_of(findings: tuple[Finding, ...] | list[Finding]) -> Verdict:
+    """The verdict of a set of findings (suppressed ones are counted, never decisive)."""
+    active = tuple(f for f in findings if f.suppressed is None)
+    level, worst = _decide(active)
+    areas: list[AreaVerdict] = []
+    for spec in AREAS:
+        rules = set(spec.rules)
+        mine = by_severity([f for f in active if f.rule in rules])
+        area_level, area_worst = _decide(mine)
+        areas.append(AreaVerdict(spec.id, spec.title, area_level, spec.rules, mine, area_worst))
+    counts = tuple(
+        (s, sum(1 for f in active if f.severity == s)) for s in sorted(Severity, reverse=True)
+    )
+    return Verdict(
+        level=level,
+        decided_by=worst,
+        areas=tuple(areas),
+        counts=counts,
+        suppressed=len(findings) - len(active),
+    )
+
+
+def verdict(analysis: Analysis) -> Verdict:
+    """The analysis's verdict. An area whose rules crashed (a keepdata bug) counts as a KD001
+    finding: what was not analyzed cannot be called safe."""
+    errors = tuple(internal_error_finding(e) for e in analysis.errors)
+    return verdict_of(analysis.findings + errors)

@@ -1,0 +1,141 @@
+"""The Data Safety Checklist: items as data, statuses from findings then proofs, and never a
+pass without a located piece of evidence."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from analysis import checklist as cl
+from analysis.catalog import BY_ID
+from analysis.checklist import ITEMS, PROVERS, Section, Status, checklist
+from analysis.engine import analyze
+from analysis.model import Finding, Location, Severity, Suppression, normalize_findings
+from tests.conftest import EXAMPLES
+
+
+def test_items_are_the_seeds_in_its_sections_and_order() -> None:
+    assert [s.value for s in Section] == [
+        "Verified Safe Operations",
+        "Documented Warnings",
+        "No Dangerous Operations",
+    ]
+    counts = {s: sum(1 for i in ITEMS if i.section == s) for s in Section}
+    assert counts == {
+        Section.VERIFIED_SAFE: 10,
+        Section.DOCUMENTED_WARNINGS: 4,
+        Section.NO_DANGEROUS: 4,
+    }
+    assert ITEMS[0].text == "Database volume persists data"
+    assert len({i.id for i in ITEMS}) == len(ITEMS)
+    for item in ITEMS:
+        assert item.rules, item.id
+        assert all(r in BY_ID for r in item.rules), item.id
+        assert item.prover in PROVERS, item.id
+
+
+def _with(root: Path, *findings: Finding):
+    a = analyze(root)
+    return replace(a, findings=normalize_findings(list(findings)))
+
+
+def test_findings_fail_or_warn_their_items(write_tree) -> None:
+    root = write_tree({"docker-compose.yml": "services: {}\n"})
+    crit = Finding("KD201", Severity.CRITICAL, "accept-data-loss", Location("start.sh", 4))
+    low = Finding("KD206", Severity.LOW, "db push fallback", Location("start.sh", 9))
+    info = Finding("KD501", Severity.INFO, "Session.user cascades", Location("s.prisma", 3))
+    c = checklist(_with(root, crit, low, info))
+    item = c.get("no-accept-data-loss")
+    assert item.status is Status.FAIL and not item.checked
+    assert item.evidence[0].rule == "KD201"
+    assert item.evidence[0].location == Location("start.sh", 4)
+    assert "KD201" in item.reason and "start.sh:4" in item.reason
+    assert c.get("first-run-db-push").status is Status.WARN
+    cascades = c.get("cascades-intentional")
+    assert cascades.status not in (Status.FAIL, Status.WARN)
+    assert any(e.rule == "KD501" for e in cascades.evidence)
+
+
+def test_suppressed_findings_do_not_break_items(write_tree) -> None:
+    root = write_tree({"docker-compose.yml": "services: {}\n"})
+    crit = Finding(
+        "KD203",
+        Severity.CRITICAL,
+        "migrate reset",
+        Location("start.sh", 4),
+        suppressed=Suppression(Location("start.sh", 3), "test"),
+    )
+    assert checklist(_with(root, crit)).get("no-migrate-reset").status is not Status.FAIL
+
+
+def test_a_pass_without_located_evidence_is_unverifiable(write_tree, monkeypatch) -> None:
+    root = write_tree({"docker-compose.yml": "services: {}\n"})
+    spec = ITEMS[0]
+    monkeypatch.setitem(PROVERS, spec.prover, lambda inp: cl.holds([cl.fact(None, "trust me")]))
+    item = checklist(analyze(root)).get(spec.id)
+    assert item.status is Status.UNVERIFIABLE
+    assert "no line" in item.reason
+    monkeypatch.setitem(
+        PROVERS,
+        spec.prover,
+        lambda inp: cl.holds([cl.fact(Location("docker-compose.yml", 1), "the volume")]),
+    )
+    assert checklist(analyze(root)).get(spec.id).status is Status.PASS
+
+
+def test_a_failing_prover_does_not_take_the_checklist_down(write_tree, monkeypatch) -> None:
+    root = write_tree({"docker-compose.yml": "services: {}\n"})
+
+    def boom(inp):
+        raise RuntimeError("bug")
+
+    monkeypatch.setitem(PROVERS, ITEMS[1].prover, boom)
+    item = checklist(analyze(root)).get(ITEMS[1].id)
+    assert item.status is Status.UNVERIFIABLE and "RuntimeError" in item.reason
+
+
+def assert_pass_has_evidence(root: Path) -> None:
+    c = checklist(analyze(root))
+    assert len(c.items) == len(ITEMS)
+    for item in c.items:
+        if item.status is Status.PASS:
+            located = [e for e in item.evidence if e.location is not None]
+            assert located, f"{item.id} passes without evidence"
+            for e in located:
+                assert e.location is not None and e.location.line >= 1 and e.text
+        if item.status in (Status.NOT_APPLICABLE, Status.UNVERIFIABLE):
+            assert item.reason, item.id
+
+
+@pytest.mark.parametrize("example", ["seed-app", "risky-app", "prisma7-app"])
+def test_every_pass_on_the_examples_has_evidence(example: str) -> None:
+    root = EXAMPLES / example
+    if not root.is_dir():
+        pytest.skip(f"examples/{example} is not there yet")
+    assert_pass_has_evidence(root)
+
+
+SMALL_TREES = {
+    "empty": {"README.md": "nothing here\n"},
+    "compose-only": {
+        "docker-compose.yml": (
+            "services:\n  db:\n    image: postgres:16\n    volumes:\n"
+            "      - pgdata:/var/lib/postgresql/data\nvolumes:\n  pgdata:\n"
+        )
+    },
+    "schema-only": {
+        "prisma/schema.prisma": (
+            'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n'
+            "model User {\n  id Int @id\n  email String @unique\n  posts Post[]\n}\n"
+            "model Post {\n  id Int @id\n  userId Int\n"
+            "  user User @relation(fields: [userId], references: [id], onDelete: Cascade)\n}\n"
+        )
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(SMALL_TREES))
+def test_every_pass_on_small_trees_has_evidence(write_tree, name: str) -> None:
+    assert_pass_has_evidence(write_tree(SMALL_TREES[name]))

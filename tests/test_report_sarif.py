@@ -1,0 +1,181 @@
+"""SARIF 2.1.0 output, validated against the official OASIS schema (vendored)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from analysis.catalog import RULES
+from analysis.engine import Analysis, analyze
+from analysis.model import Finding, Location, Related, Severity, Suppression, normalize_findings
+from analysis.report.render import render
+from analysis.report.sarif import FINGERPRINT_KEY, LEVELS, fingerprint_base, sarif_log
+from analysis.sources import SourceFile
+from tests.conftest import EXAMPLES, REPO
+
+SCHEMA = json.loads((REPO / "tests/fixtures/sarif/sarif-schema-2.1.0.json").read_text())
+
+COMPOSE = """\
+services:
+  db:
+    image: postgres:16
+    environment:
+      POSTGRES_PASSWORD: hunter2
+  backend:
+    build: .
+    environment:
+      DATABASE_URL: postgresql://app:hunter2@db:5432/app
+"""
+
+
+def validate(log: dict) -> None:
+    validator = jsonschema.Draft4Validator(
+        SCHEMA, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER
+    )
+    errors = sorted(validator.iter_errors(log), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
+
+
+def test_vendored_schema_is_the_official_draft_04_schema() -> None:
+    jsonschema.Draft4Validator.check_schema(SCHEMA)
+    assert SCHEMA["id"].startswith("https://docs.oasis-open.org/sarif/sarif/v2.1.0/")
+    assert "result" in SCHEMA["definitions"] and "suppression" in SCHEMA["definitions"]
+
+
+def synthetic(root: Path) -> Analysis:
+    """An analysis of a real tree with findings of every shape SARIF must carry."""
+    a = analyze(root)
+    findings = [
+        Finding(
+            "KD201",
+            Severity.CRITICAL,
+            "prisma db push --accept-data-loss runs on every start (postgresql://u:hunter2@db/x)",
+            Location("start.sh", 3, 1),
+            related=(
+                Related(Location("docker-compose.yml", 7), "the service whose start runs it"),
+            ),
+        ),
+        Finding(
+            "KD403",
+            Severity.MEDIUM,
+            "port 5432 published on all interfaces",
+            Location("docker-compose.yml", 2, 5, end_line=3),
+            suppressed=Suppression(Location("docker-compose.yml", 1), "local only"),
+        ),
+        Finding(
+            "KD501",
+            Severity.INFO,
+            "Session.user cascades",
+            Location("prisma/schema.prisma", 4),
+            suppressed=Suppression(Location("keepdata.toml", 3), "ignored in keepdata.toml"),
+        ),
+        Finding("KD212", Severity.LOW, "db has no healthcheck", Location("docker-compose.yml", 2)),
+    ]
+    for f in findings:
+        a.context.source(f.location.path)
+    return replace(a, findings=normalize_findings(findings))
+
+
+@pytest.fixture
+def project(write_tree) -> Path:
+    return write_tree(
+        {
+            "docker-compose.yml": COMPOSE,
+            "start.sh": "#!/bin/sh\nset -e\nnpx prisma db push --accept-data-loss\nexec node x\n",
+            "prisma/schema.prisma": "model A {\n  id Int @id\n}\n\n",
+            "keepdata.toml": "[ignore]\n\nrules = ['KD501']\n",
+        }
+    )
+
+
+def test_synthetic_findings_validate_and_map_every_field(project: Path) -> None:
+    log = json.loads(render(synthetic(project), "sarif", "proj"))
+    validate(log)
+    assert log["version"] == "2.1.0" and len(log["runs"]) == 1
+    run = log["runs"][0]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "keepdata" and driver["version"] and driver["informationUri"]
+    assert [r["id"] for r in driver["rules"]] == [r.id for r in RULES]
+    for rule, descriptor in zip(RULES, driver["rules"], strict=True):
+        assert descriptor["name"] == rule.name
+        assert descriptor["defaultConfiguration"]["level"] == LEVELS[rule.severity]
+        assert rule.area in descriptor["properties"]["tags"]
+        assert descriptor["shortDescription"]["text"] and descriptor["fullDescription"]["text"]
+        assert descriptor["help"]["text"] and descriptor["help"]["markdown"]
+    results = {r["ruleId"]: r for r in run["results"]}
+    assert set(results) == {"KD201", "KD403", "KD501", "KD212"}
+    for r in run["results"]:
+        assert driver["rules"][r["ruleIndex"]]["id"] == r["ruleId"]
+    crit = results["KD201"]
+    assert crit["level"] == "error"
+    loc = crit["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"] == {"uri": "start.sh", "uriBaseId": "%SRCROOT%"}
+    assert loc["region"] == {"startLine": 3, "startColumn": 1, "endLine": 3}
+    rel = crit["relatedLocations"][0]
+    assert rel["physicalLocation"]["artifactLocation"]["uri"] == "docker-compose.yml"
+    assert rel["physicalLocation"]["region"]["startLine"] == 7
+    assert rel["message"]["text"] == "the service whose start runs it"
+    assert results["KD403"]["locations"][0]["physicalLocation"]["region"]["endLine"] == 3
+    assert results["KD403"]["level"] == "warning" and results["KD212"]["level"] == "note"
+    assert results["KD403"]["suppressions"][0]["kind"] == "inSource"
+    assert results["KD403"]["suppressions"][0]["justification"] == "local only"
+    assert results["KD501"]["suppressions"][0]["kind"] == "external"
+    assert "suppressions" not in results["KD201"]
+    assert all(FINGERPRINT_KEY in r["partialFingerprints"] for r in run["results"])
+
+
+def test_secrets_are_masked(project: Path) -> None:
+    out = render(synthetic(project), "sarif", "proj")
+    assert "hunter2" not in out
+    assert "postgresql://u:****@db/x" in out
+
+
+def test_fingerprints_survive_lines_added_above_and_a_second_run() -> None:
+    before = SourceFile("start.sh", "#!/bin/sh\nnpx prisma db push --accept-data-loss\n", "a", 1)
+    after = SourceFile(
+        "start.sh", "#!/bin/sh\nset -e\necho hi\nnpx prisma db push --accept-data-loss\n", "b", 1
+    )
+    f1 = Finding("KD201", Severity.CRITICAL, "db push at line 2", Location("start.sh", 2))
+    f2 = Finding("KD201", Severity.CRITICAL, "db push at line 4", Location("start.sh", 4))
+    assert fingerprint_base({"start.sh": before}, f1) == fingerprint_base({"start.sh": after}, f2)
+    other = Finding("KD202", Severity.CRITICAL, "db push at line 2", Location("start.sh", 2))
+    assert fingerprint_base({"start.sh": before}, f1) != fingerprint_base(
+        {"start.sh": before}, other
+    )
+
+
+def test_same_findings_same_log_except_the_time(project: Path) -> None:
+    a = synthetic(project)
+    one = render(a, "sarif", "proj").splitlines()
+    two = render(synthetic(project), "sarif", "proj").splitlines()
+    diff = [(x, y) for x, y in zip(one, two, strict=True) if x != y]
+    assert all('"endTimeUtc"' in x for x, _ in diff)
+    log = sarif_log(a, "proj")
+    assert len({json.dumps(r["partialFingerprints"]) for r in log["runs"][0]["results"]}) == 4
+
+
+def test_artifacts_carry_the_sha256_of_each_file(project: Path) -> None:
+    log = sarif_log(synthetic(project), "proj")
+    artifacts = {a["location"]["uri"]: a for a in log["runs"][0]["artifacts"]}
+    assert "start.sh" in artifacts
+    import hashlib
+
+    data = (project / "start.sh").read_bytes()
+    assert artifacts["start.sh"]["hashes"]["sha-256"] == hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize("example", ["seed-app", "risky-app"])
+def test_examples_validate(example: str) -> None:
+    root = EXAMPLES / example
+    if not root.is_dir():
+        pytest.skip(f"examples/{example} is not there yet")
+    log = json.loads(render(analyze(root), "sarif", f"examples/{example}"))
+    validate(log)
+    for r in log["runs"][0]["results"]:
+        assert not Path(
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        ).is_absolute()
