@@ -1,0 +1,559 @@
+"""Program files a start command runs (`node x.js`, `tsx x.ts`, `ts-node`, `bun x.ts`,
+`python x.py`): the shell commands they start, read as text, never executed.
+
+JavaScript/TypeScript goes through a light tokenizer (strings, template literals with `${}`,
+comments and regular expressions skipped correctly) that finds:
+
+- `execSync(cmd)`, `exec(cmd)`, `execaCommand(cmd)`, `execaCommandSync(cmd)`,
+  `child_process.execSync(...)`: a command string;
+- `spawn(file, [args])`, `spawnSync`, `execFile(Sync)`, `execa(file, [args])`, `execaSync`:
+  a program and an argument array;
+- `Bun.spawn([...])`/`Bun.spawnSync([...])`: an argument array;
+- zx / Bun shell `` $`npx prisma migrate deploy` ``: a command string.
+
+A string argument may be a constant declared in the same file (`const cmd = "..."`).
+Python files are read with `ast` (parsed, never imported): `subprocess.run/call/Popen/
+check_call/check_output` with a string or a list of strings, `os.system`, `os.popen`.
+
+Template placeholders `${x}` are kept as `${x}` in command strings, so a command reads like
+the shell text it becomes.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+from analysis.model import Finding, Location
+from analysis.sources import SourceFile
+
+JS_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx")
+PY_SUFFIXES = (".py",)
+
+_STRING_APIS = frozenset(
+    {"execSync", "exec", "execaCommand", "execaCommandSync", "$", "shell", "sh", "system"}
+)
+_ARRAY_APIS = frozenset(
+    {"spawn", "spawnSync", "execFile", "execFileSync", "execa", "execaSync", "execaNode", "fork"}
+)
+
+
+@dataclass(slots=True, frozen=True)
+class ProgramCommand:
+    """One command a program starts. `argv` when it is an argument array (program first),
+    else `command` is a shell string. `api` names the call (`execSync`, `spawn`, `$`...)."""
+
+    api: str
+    location: Location
+    command: str | None = None
+    argv: tuple[str, ...] | None = None
+
+    @property
+    def text(self) -> str:
+        if self.argv is not None:
+            return " ".join(self.argv)
+        return self.command or ""
+
+    @property
+    def line(self) -> int:
+        return self.location.line
+
+
+@dataclass(slots=True, frozen=True)
+class ProgramFile:
+    path: str
+    language: str
+    commands: tuple[ProgramCommand, ...]
+    problems: tuple[Finding, ...] = ()
+
+
+# ---------------------------------------------------------------------------------------------
+# JavaScript / TypeScript
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _JTok:
+    kind: str  # ident | string | template | punct | number | regex
+    value: str
+    line: int
+
+
+_IDENT_START = re.compile(r"[A-Za-z_$\u00a0-\uffff]")
+_IDENT = re.compile(r"[A-Za-z0-9_$\u00a0-\uffff]*")
+_REGEX_PRECEDERS = frozenset("(,=:[!&|?{};+-*%<>~^")
+_REGEX_KEYWORDS = frozenset(
+    {
+        "return",
+        "typeof",
+        "instanceof",
+        "in",
+        "of",
+        "new",
+        "delete",
+        "void",
+        "throw",
+        "case",
+        "do",
+        "else",
+        "yield",
+        "await",
+    }
+)
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "b": "\b", "f": "\f", "v": "\v"}
+
+
+def _js_tokens(text: str) -> list[_JTok]:
+    toks: list[_JTok] = []
+    i = 0
+    n = len(text)
+    line = 1
+    # template nesting: stack of brace depths at which a template literal resumes
+    resume: list[int] = []
+    depth = 0
+
+    def read_template(i: int, line: int) -> tuple[int, int, str, bool]:
+        """From inside a template (after ` or }); returns (index, line, text, ended)."""
+        buf: list[str] = []
+        while i < n:
+            c = text[i]
+            if c == "\\" and i + 1 < n:
+                nxt = text[i + 1]
+                buf.append(_ESCAPES.get(nxt, nxt))
+                if nxt == "\n":
+                    line += 1
+                i += 2
+                continue
+            if c == "`":
+                return i + 1, line, "".join(buf), True
+            if c == "$" and i + 1 < n and text[i + 1] == "{":
+                return i + 2, line, "".join(buf), False
+            if c == "\n":
+                line += 1
+            buf.append(c)
+            i += 1
+        return n, line, "".join(buf), True
+
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            line += 1
+            i += 1
+            continue
+        if c in " \t\r\f\v\ufeff":
+            i += 1
+            continue
+        if c == "/" and i + 1 < n and text[i + 1] == "/":
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        if c == "/" and i + 1 < n and text[i + 1] == "*":
+            j = text.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            line += text.count("\n", i, j)
+            i = j
+            continue
+        if c == "#" and i == 0 and text.startswith("#!"):
+            j = text.find("\n")
+            i = n if j < 0 else j
+            continue
+        if c in "'\"":
+            start_line = line
+            buf: list[str] = []
+            i += 1
+            while i < n and text[i] != c:
+                ch = text[i]
+                if ch == "\\" and i + 1 < n:
+                    nxt = text[i + 1]
+                    if nxt == "\n":
+                        line += 1
+                    else:
+                        buf.append(_ESCAPES.get(nxt, nxt))
+                    i += 2
+                    continue
+                if ch == "\n":  # unterminated string: stop at the line end
+                    break
+                buf.append(ch)
+                i += 1
+            i += 1
+            toks.append(_JTok("string", "".join(buf), start_line))
+            continue
+        if c == "`":
+            start_line = line
+            i, line, body, ended = read_template(i + 1, line)
+            parts = [body]
+            if not ended:
+                # a template with placeholders: collect its text, `${...}` kept as written
+                text_parts = [body]
+                while not ended:
+                    # scan the expression to its closing brace (nested braces, strings)
+                    j = i
+                    d = 1
+                    while j < n and d:
+                        ch = text[j]
+                        if ch in "'\"`":
+                            q = ch
+                            j += 1
+                            while j < n and text[j] != q:
+                                j += 2 if text[j] == "\\" else 1
+                        elif ch == "{":
+                            d += 1
+                        elif ch == "}":
+                            d -= 1
+                        j += 1
+                    expr = text[i : j - 1]
+                    line += text.count("\n", i, j)
+                    text_parts.append("${" + expr.strip() + "}")
+                    i, line, body, ended = read_template(j, line)
+                    text_parts.append(body)
+                parts = text_parts
+            toks.append(_JTok("template", "".join(parts), start_line))
+            continue
+        if c == "/":
+            prev = toks[-1] if toks else None
+            if prev is None or (
+                (prev.kind == "punct" and prev.value in _REGEX_PRECEDERS)
+                or (prev.kind == "ident" and prev.value in _REGEX_KEYWORDS)
+            ):
+                j = i + 1
+                in_class = False
+                while j < n and text[j] != "\n":
+                    ch = text[j]
+                    if ch == "\\":
+                        j += 2
+                        continue
+                    if ch == "[":
+                        in_class = True
+                    elif ch == "]":
+                        in_class = False
+                    elif ch == "/" and not in_class:
+                        break
+                    j += 1
+                j += 1
+                while j < n and text[j].isalnum():
+                    j += 1
+                toks.append(_JTok("regex", text[i:j], line))
+                i = j
+                continue
+        if _IDENT_START.match(c):
+            m = _IDENT.match(text, i + 1)
+            j = m.end() if m else i + 1
+            toks.append(_JTok("ident", text[i:j], line))
+            i = j
+            continue
+        if c.isdigit():
+            j = i + 1
+            while j < n and (text[j].isalnum() or text[j] in "._"):
+                j += 1
+            toks.append(_JTok("number", text[i:j], line))
+            i = j
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if resume and resume[-1] == depth:
+                resume.pop()
+        toks.append(_JTok("punct", c, line))
+        i += 1
+    return toks
+
+
+def _string_value(tok: _JTok, consts: dict[str, str]) -> str | None:
+    if tok.kind in ("string", "template"):
+        return tok.value
+    if tok.kind == "ident" and tok.value in consts:
+        return consts[tok.value]
+    return None
+
+
+def _read_array(
+    toks: list[_JTok], i: int, consts: dict[str, str]
+) -> tuple[tuple[str, ...], int] | None:
+    """`[ "a", "b", ... ]` starting at toks[i] == "["; string items only (others: `${}`)."""
+    if i >= len(toks) or toks[i].value != "[":
+        return None
+    items: list[str] = []
+    i += 1
+    depth = 0
+    cur_ok = True
+    cur: str | None = None
+    while i < len(toks):
+        t = toks[i]
+        if t.kind == "punct" and t.value in "[({":
+            depth += 1
+            cur_ok = False
+        elif t.kind == "punct" and t.value in "])}":
+            if depth == 0:
+                if cur is not None or not cur_ok:
+                    items.append(cur if cur is not None and cur_ok else "${...}")
+                return tuple(items), i + 1
+            depth -= 1
+        elif t.kind == "punct" and t.value == "," and depth == 0:
+            items.append(cur if cur is not None and cur_ok else "${...}")
+            cur, cur_ok = None, True
+        elif depth == 0:
+            value = _string_value(t, consts)
+            if value is not None and cur is None:
+                cur = value
+            elif t.kind == "punct" and t.value == "." and cur is None:
+                cur_ok = False  # spread
+            else:
+                cur_ok = cur_ok and value is not None and cur is None
+        i += 1
+    return None
+
+
+def _js_consts(toks: list[_JTok]) -> dict[str, str]:
+    consts: dict[str, str] = {}
+    for k in range(len(toks) - 3):
+        t = toks[k]
+        if t.kind == "ident" and t.value in ("const", "let", "var"):
+            name, eq, val = toks[k + 1], toks[k + 2], toks[k + 3]
+            if (
+                name.kind == "ident"
+                and eq.value == "="
+                and val.kind in ("string", "template")
+                and (
+                    k + 4 >= len(toks)
+                    or toks[k + 4].value in (";", ",")
+                    or toks[k + 4].line > val.line
+                )
+            ):
+                consts[name.value] = val.value
+    return consts
+
+
+def _parse_js(source: SourceFile) -> ProgramFile:
+    toks = _js_tokens(source.text)
+    consts = _js_consts(toks)
+    out: list[ProgramCommand] = []
+    path = source.path
+    n = len(toks)
+    for k, t in enumerate(toks):
+        if t.kind != "ident":
+            continue
+        name = t.value
+        nxt = toks[k + 1] if k + 1 < n else None
+        if nxt is None:
+            continue
+        # zx / Bun shell: $`...`
+        if name == "$" and nxt.kind == "template":
+            out.append(ProgramCommand("$", Location(path, nxt.line), command=nxt.value))
+            continue
+        if nxt.value != "(":
+            continue
+        prev = toks[k - 1] if k else None
+        owner = toks[k - 2].value if prev is not None and prev.value == "." and k >= 2 else ""
+        if (
+            prev is not None
+            and prev.value == "."
+            and owner
+            not in (
+                "child_process",
+                "cp",
+                "childProcess",
+                "proc",
+                "Bun",
+                "execa",
+                "os",
+                "shell",
+                "zx",
+            )
+        ):
+            continue
+        if prev is not None and prev.kind == "ident" and prev.value in ("function", "async"):
+            continue
+        arg = toks[k + 2] if k + 2 < n else None
+        if arg is None:
+            continue
+        if owner == "Bun" and name in ("spawn", "spawnSync"):
+            arr = _read_array(toks, k + 2, consts)
+            if arr:
+                out.append(ProgramCommand(f"Bun.{name}", Location(path, arg.line), argv=arr[0]))
+            continue
+        if name in _STRING_APIS and name != "$":
+            value = _string_value(arg, consts)
+            if value is not None:
+                out.append(ProgramCommand(name, Location(path, arg.line), command=value))
+            continue
+        if name in _ARRAY_APIS:
+            program = _string_value(arg, consts)
+            if program is None:
+                arr = _read_array(toks, k + 2, consts)
+                if arr and name.startswith("execa") is False and arr[0]:
+                    out.append(ProgramCommand(name, Location(path, arg.line), argv=arr[0]))
+                continue
+            args: tuple[str, ...] = ()
+            j = k + 3
+            if j < n and toks[j].value == ",":
+                arr = _read_array(toks, j + 1, consts)
+                if arr:
+                    args = arr[0]
+            if " " in program and not args and name in ("execa", "execaSync"):
+                out.append(ProgramCommand(name, Location(path, arg.line), command=program))
+            else:
+                out.append(ProgramCommand(name, Location(path, arg.line), argv=(program, *args)))
+    return ProgramFile(path, "javascript", tuple(out))
+
+
+# ---------------------------------------------------------------------------------------------
+# Python
+# ---------------------------------------------------------------------------------------------
+
+_PY_APIS = frozenset(
+    {"run", "call", "Popen", "check_call", "check_output", "getoutput", "getstatusoutput"}
+)
+
+
+def _py_value(node: ast.AST, consts: dict[str, ast.AST]) -> str | tuple[str, ...] | None:
+    if isinstance(node, ast.Name) and node.id in consts:
+        node = consts[node.id]
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        parts: list[str] = []
+        for v in node.values:
+            if isinstance(v, ast.Constant) and isinstance(v.value, str):
+                parts.append(v.value)
+            else:
+                parts.append("${...}")
+        return "".join(parts)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        items: list[str] = []
+        for elt in node.elts:
+            item = _py_value(elt, consts)
+            items.append(item if isinstance(item, str) else "${...}")
+        return tuple(items)
+    return None
+
+
+def _parse_python(source: SourceFile) -> ProgramFile:
+    try:
+        tree = ast.parse(source.text, filename=source.path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ProgramFile(source.path, "python", ())
+    consts: dict[str, ast.AST] = {}
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, (ast.Constant, ast.List, ast.Tuple, ast.JoinedStr))
+        ):
+            consts[node.targets[0].id] = node.value
+    out: list[ProgramCommand] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        func = node.func
+        name = ""
+        owner = ""
+        if isinstance(func, ast.Attribute):
+            name = func.attr
+            if isinstance(func.value, ast.Name):
+                owner = func.value.id
+        elif isinstance(func, ast.Name):
+            name = func.id
+        api = f"{owner}.{name}" if owner else name
+        is_sub = name in _PY_APIS and owner in ("subprocess", "sp", "")
+        is_os = name in ("system", "popen") and owner == "os"
+        if not (is_sub or is_os):
+            continue
+        if owner == "" and name in ("run", "call"):
+            continue  # too generic without the module
+        value = _py_value(node.args[0], consts)
+        loc = Location(source.path, node.lineno, node.col_offset + 1)
+        if isinstance(value, str):
+            out.append(ProgramCommand(api, loc, command=value))
+        elif isinstance(value, tuple) and value:
+            out.append(ProgramCommand(api, loc, argv=value))
+    out.sort(key=lambda c: (c.location.line, c.location.column))
+    return ProgramFile(source.path, "python", tuple(out))
+
+
+def parse_program(source: SourceFile) -> ProgramFile:
+    """The commands a JavaScript/TypeScript or Python file starts (never raises)."""
+    lower = source.path.lower()
+    if lower.endswith(PY_SUFFIXES):
+        return _parse_python(source)
+    return _parse_js(source)
+
+
+_RUNNERS = {
+    "node": "javascript",
+    "nodejs": "javascript",
+    "tsx": "javascript",
+    "ts-node": "javascript",
+    "ts-node-esm": "javascript",
+    "ts-node-dev": "javascript",
+    "esno": "javascript",
+    "esrun": "javascript",
+    "vite-node": "javascript",
+    "jiti": "javascript",
+    "bun": "javascript",
+    "deno": "javascript",
+    "zx": "javascript",
+    "python": "python",
+    "python3": "python",
+}
+_RUNNER_VALUE_FLAGS = frozenset(
+    {
+        "-r",
+        "--require",
+        "--import",
+        "--loader",
+        "--env-file",
+        "-e",
+        "--eval",
+        "-p",
+        "-c",
+        "-m",
+        "--tsconfig",
+        "--project",
+        "-P",
+    }
+)
+
+
+def program_file(argv: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
+    """For `node dist/x.js`, `tsx x.ts`, `npx tsx x.ts`, `bun run x.ts`, `python3 x.py`:
+    (the program file as written, its arguments). None for anything else."""
+    if not argv:
+        return None
+    words = list(argv)
+    head = words[0].rsplit("/", 1)[-1]
+    if head in ("npx", "pnpx", "bunx") or (
+        head in ("pnpm", "yarn")
+        and len(words) > 1
+        and words[1] in ("exec", "tsx", "ts-node", "node")
+    ):
+        words = words[1:]
+        if words and words[0] == "exec":
+            words = words[1:]
+        while words and words[0].startswith("-"):
+            words = words[1:]
+        if not words:
+            return None
+        head = words[0].rsplit("/", 1)[-1]
+    if head not in _RUNNERS:
+        return None
+    i = 1
+    if head == "bun" and i < len(words) and words[i] == "run":
+        i += 1
+    if head == "deno" and i < len(words) and words[i] == "run":
+        i += 1
+    while i < len(words) and words[i].startswith("-"):
+        if words[i] in ("-e", "--eval", "-p", "-c", "-m"):
+            return None
+        i += 2 if words[i] in _RUNNER_VALUE_FLAGS else 1
+    if i >= len(words):
+        return None
+    target = words[i]
+    lower = target.lower()
+    if lower.endswith(JS_SUFFIXES + PY_SUFFIXES) or (
+        head in ("node", "nodejs") and "/" in target and "." not in target.rsplit("/", 1)[-1]
+    ):
+        return target, tuple(words[i + 1 :])
+    return None
