@@ -135,6 +135,7 @@ class EnvFileInContext:
     reincluded_by: IgnorePattern | None
     copied_by: Location | None
     in_final_image: bool
+    copied_into: str | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -169,6 +170,13 @@ class Image:
     @property
     def final_stage(self) -> Stage | None:
         return self.stage
+
+    @property
+    def final_chain(self) -> tuple[int, ...]:
+        """The final stage and the stages it is built FROM (their ENV, VOLUME... are its own)."""
+        if self.file is None or self.stage is None:
+            return ()
+        return tuple(s.index for s in self.file.chain(self.stage))
 
     @property
     def label(self) -> str:
@@ -1171,16 +1179,26 @@ class _Analyzer:
                 elif pat is not None and pat.negated:
                     reincluded_by = pat
             copied_by: Location | None = None
+            copied_into: str | None = None
             in_final = False
             if reaches:
                 for idx in self.used:
                     lands = self.resolver.landings(idx, rel)
-                    if lands and copied_by is None:
+                    if lands and (copied_by is None or idx == self.stage.index):
                         copied_by = self.loc(lands[0][1].line)
+                        copied_into = self.df.stages[idx].label
                     if lands and idx == self.stage.index:
                         in_final = True
             out.append(
-                EnvFileInContext(root_rel, reaches, excluded_by, reincluded_by, copied_by, in_final)
+                EnvFileInContext(
+                    root_rel,
+                    reaches,
+                    excluded_by,
+                    reincluded_by,
+                    copied_by,
+                    in_final,
+                    copied_into,
+                )
             )
         return tuple(out)
 
@@ -1215,6 +1233,16 @@ def image_paths(image: Image, rel: str) -> tuple[str, ...]:
 def path_in_image(image: Image, rel_path_in_context: str) -> bool:
     """Whether the build-context file `rel_path_in_context` reaches the final image."""
     return bool(image_paths(image, rel_path_in_context))
+
+
+def copy_bringing(image: Image, rel: str, respect_ignore: bool = True) -> Copy | None:
+    """The COPY/ADD that brings the build-context file `rel` into the final image; with
+    `respect_ignore=False`, the one that would if .dockerignore did not exclude it."""
+    if image.file is None or image.stage is None:
+        return None
+    resolver = _resolver_for(image) if respect_ignore else _Resolver(image.file, None)
+    lands = resolver.landings(image.stage.index, _clean(rel))
+    return lands[0][1] if lands else None
 
 
 def path_in_stage(image: Image, stage: Stage, rel: str, before_line: int | None = None) -> bool:
