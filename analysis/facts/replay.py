@@ -163,6 +163,8 @@ class ActionNote:
     """Tables a TRUNCATE ... CASCADE reaches through foreign keys."""
     pattern: str | None = None
     """"redefine" or "enum recreation" when the action is part of Prisma's pattern."""
+    table_created: Origin | None = None
+    """Where the table the action touches was created (None when no migration made it)."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -421,6 +423,7 @@ class _Replayer:
             table = self.tables.get(tkey) if tkey else None
             if tkey is not None and table is not None:
                 note_kw["table_is_new"] = table.created_idx == idx
+                note_kw["table_created"] = table.created
             if k == K.CREATE_TABLE and a.table_def is not None:
                 td = a.table_def
                 if table is not None and td.if_not_exists:
@@ -489,6 +492,10 @@ class _Replayer:
                     # The copy takes the old table's place: its rows, its age.
                     t2 = self.tables[new_key]
                     t2.created_idx = self._redefined_age.pop(new_key, t2.created_idx)
+            elif k == K.TRUNCATE:
+                keys = [self.key(a.schema, t) for t in a.tables]
+                if a.cascade:
+                    note_kw["reached"] = self.cascade_closure(keys)
             elif table is not None and tkey is not None:
                 self.alter(idx, a, table, tkey, origin, note_kw, dropped_uniques)
                 if k == K.ALTER_COLUMN_TYPE and a.type in enum_tmp_types:
@@ -566,10 +573,6 @@ class _Replayer:
                 self.schemas.pop(a.name, None)
                 for key in [t for t in self.tables if t[0] == a.name]:
                     self.drop_table(key)
-            elif k == K.TRUNCATE:
-                keys = [self.key(a.schema, t) for t in a.tables]
-                if a.cascade:
-                    note_kw["reached"] = self.cascade_closure(keys)
             if k == K.CREATE_ENUM and a.name in enum_tmp:
                 temp_lines["enum:" + a.name] = a.line
             if pattern is not None:

@@ -530,15 +530,24 @@ def _pg_expr_text(node: Any) -> str:
 class _PgStatementReader:
     """Turns one libpg_query statement node into actions."""
 
-    def __init__(self, stmt_text: str, base_line: int) -> None:
+    def __init__(self, stmt_text: str, base_line: int, base_offset: int = 0) -> None:
         self.text = stmt_text
         self.base_line = base_line
+        self.base_offset = base_offset  # byte offset of the statement in the parsed text
+        self.ascii = stmt_text.isascii()
         self.pos = 0
 
     def line_at(self, loc: int | None) -> int:
+        """The line of a libpg_query location (a byte offset into the parsed text)."""
         if loc is None or loc < 0:
             return self.base_line
-        return self.base_line + self.text.count("\n", 0, min(loc, len(self.text)))
+        rel = max(0, loc - self.base_offset)
+        if self.ascii:
+            return self.base_line + self.text.count("\n", 0, min(rel, len(self.text)))
+        return self.base_line + self.text.encode("utf-8")[:rel].count(b"\n")
+
+    def line_of_char(self, i: int) -> int:
+        return self.base_line + self.text.count("\n", 0, i)
 
     def find_line(self, name: str | None) -> int:
         """The line of the next mention of `name` (quoted) after the last one found."""
@@ -548,7 +557,7 @@ class _PgStatementReader:
             i = self.text.find(needle, self.pos)
             if i != -1:
                 self.pos = i + len(needle)
-                return self.line_at(i)
+                return self.line_of_char(i)
         return self.base_line
 
     # constraints
@@ -1128,6 +1137,7 @@ def _parse_pg(path: str, text: str) -> tuple[list[Statement], list[Finding]]:
         kind_name: str,
         body: dict[str, Any],
         error: str | None = None,
+        base_offset: int = 0,
     ) -> None:
         _, comments = _skip_comments_gap(text, gap_start, begin)
         body_text = text[begin:end].rstrip().rstrip(";").rstrip()
@@ -1136,7 +1146,7 @@ def _parse_pg(path: str, text: str) -> tuple[list[Statement], list[Finding]]:
         if error is not None:
             kind, actions = K.INVALID, [Action(K.INVALID, line, detail=error)]
         else:
-            reader = _PgStatementReader(body_text, line)
+            reader = _PgStatementReader(body_text, line, base_offset)
             try:
                 kind, actions = reader.read(kind_name, body)
             except Exception as exc:  # an AST shape we did not foresee: keep the statement
@@ -1174,7 +1184,8 @@ def _parse_pg(path: str, text: str) -> tuple[list[Statement], list[Finding]]:
             begin, _ = _skip_comments(text, a, b)
             node = raw.get("stmt") or {}
             kind_name, body = next(iter(node.items())) if node else ("Empty", {})
-            add(begin, b, prev_end, kind_name, body)
+            base = (begin - offset) if ascii_only else len(text[offset:begin].encode("utf-8"))
+            add(begin, b, prev_end, kind_name, body, base_offset=base)
             prev_end = b
 
     try:
@@ -1328,6 +1339,8 @@ class _SgStatementReader:
                     return c
             return None
         if isinstance(node, exp.PrimaryKey):
+            if not name:
+                line = self.find_line("PRIMARY KEY")
             return Constraint("primary key", name, tuple(_ident(e) for e in node.expressions), line)
         if isinstance(node, exp.ForeignKey):
             cols = tuple(_ident(e) for e in node.expressions)
@@ -1338,7 +1351,9 @@ class _SgStatementReader:
             iname = name
             if isinstance(sch, exp.Schema):
                 ucols = tuple(_ident(e) for e in sch.expressions)
-                iname = iname or (_ident(sch.this) if sch.this is not None else None)
+                if not iname and sch.this is not None:
+                    iname = _ident(sch.this)
+                    line = self.find_line(iname)
             return Constraint("unique", iname, ucols, line)
         if isinstance(node, exp.CheckColumnConstraint | exp.Check):
             return Constraint("check", name, (), line)
