@@ -1082,6 +1082,17 @@ class _Analyzer:
             for src in copy.sources:
                 s = "/" + _abs_source(src).lstrip("/")
                 direct = s.endswith("/node_modules")
+                if not direct and "/node_modules/" in s:
+                    # single packages (`/app/node_modules/prisma`): the rest is unknown
+                    origin = src_stage.label if src_stage is not None else copy.from_stage
+                    cli = True if s.endswith("/node_modules/prisma") else state.prisma_cli
+                    return NodeModules(
+                        True,
+                        state.dev_dependencies,
+                        f"{src} copied from {origin}",
+                        loc,
+                        cli,
+                    )
                 if src_stage is None:
                     if direct:
                         return NodeModules(True, None, f"copied from image {copy.from_stage}", loc)
@@ -1113,7 +1124,7 @@ class _Analyzer:
         return state
 
     def _with_cli(self, stage: Stage, state: NodeModules) -> NodeModules:
-        if not state.present:
+        if not state.present or state.prisma_cli is not None:
             return state
         pkg = self.package_at(stage, 10**9, stage.workdir)
         if pkg is None:

@@ -251,7 +251,7 @@ def check_migrations_not_in_image(
     if not migrating or any(m.present for m in image.migrations):
         return
     first = migrating[0]
-    who = f"service {first.service!r}" if first.service else image.label
+    who = f"service {first.service!r}" if first.service else f"the image from {image.label}"
     for m in image.migrations:
         related: list[Related] = []
         if m.ignored_by is not None:
@@ -287,9 +287,9 @@ def check_migrations_not_in_image(
         yield Finding(
             "KD303",
             severity,
-            f"{who} runs `prisma {first.command}` at start{condition}, but the image "
-            f"{image.label} has no migrations: {m.folder} is not in it, {why}; the command "
-            "finds nothing to apply",
+            f"{who} runs `prisma {first.command}` at start{condition}, but {m.folder} is not "
+            f"in the image built from {image.label}: {why}; the command finds no migration "
+            "to apply and the app starts on an empty or outdated database",
             at,
             tuple(related),
         )
@@ -304,6 +304,8 @@ def _secret_kind(var: Variable) -> str | None:
     value = var.value
     if not value:
         return None
+    if var.name.upper().endswith(("_FILE", "_PATH", "_DIR")):
+        return None  # names a file holding the secret (Docker secrets convention)
     m = _URL_WITH_PASSWORD.search(value)
     if m and not m["pw"].startswith("$"):
         return "a database URL with a password" if "://" in value else "a URL with a password"
