@@ -382,29 +382,292 @@ def _not_written(inp: ProverInput) -> Proof:
     return unknown("no prover for this item yet")
 
 
-PROVERS: dict[str, Callable[[ProverInput], Proof]] = {
-    spec_prover: _not_written
-    for spec_prover in (
-        "database_persisted",
-        "migrations_preserve",
-        "prisma_commands_without_accept_data_loss",
-        "schema_commands_stop_on_data_loss",
-        "cascades_bounded",
-        "required_fields",
-        "unique_constraints",
-        "errors_stop_startup",
-        "client_generated",
-        "mounts_consistent",
-        "db_push_fallback",
-        "named_volumes_removable",
-        "deploy_stops_on_conflict",
-        "schema_matches_migrations",
-        "startup_not_destructive",
-        "no_data_loss_flags_anywhere",
-        "no_migrate_reset",
-        "destructive_operations_reviewed",
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+# Facts are read by attribute (their modules belong to other parts of keepdata): the names
+# used below are those of analysis.facts.{databases,compose,images,migrations,schema,
+# relations,startup}.
+
+
+def database_persisted(inp: ProverInput) -> Proof:
+    if (missing := _needs(inp, "databases")) is not None:
+        return missing
+    dbs = tuple(inp.facts.get("databases"))
+    if not dbs:
+        return not_applicable("no compose file runs a database service")
+    evidence: list[Evidence] = []
+    undecided: list[str] = []
+    for db in dbs:
+        holder = db.holder
+        if db.persisted and holder is not None:
+            evidence.append(
+                fact(
+                    holder.location,
+                    f"`{db.service}` ({db.image or db.engine}): {holder.label} holds the data "
+                    f"directory `{db.storage.data_dir}`",
+                )
+            )
+            decl = _volume_decl(inp, db.stack, holder.source) if holder.kind == "volume" else None
+            if decl is not None:
+                driver = "external" if decl.external else f"driver `{decl.driver or 'local'}`"
+                evidence.append(fact(decl.location, f"volume `{decl.name}` is declared ({driver})"))
+        else:
+            undecided.append(f"`{db.service}`: {db.reason}")
+    if undecided:
+        return unknown("; ".join(undecided), evidence)
+    return holds(evidence, "a named volume or bind mount holds every database's data directory")
+
+
+def _volume_decl(inp: ProverInput, stack_id: str, name: str | None) -> Any:
+    for stack in inp.facts.get("stacks") or ():
+        if stack.id != stack_id:
+            continue
+        for decl in stack.volumes:
+            if decl.name == name:
+                return decl
+    return None
+
+
+DESTRUCTIVE_ACTIONS = frozenset(
+    {
+        "drop table",
+        "drop column",
+        "alter column type",
+        "modify column",
+        "set not null",
+        "truncate",
+        "delete",
+        "drop schema",
+        "drop database",
+        "drop type",
+        "drop primary key",
+    }
+)
+"""Statement actions that can remove or rewrite existing rows (their rules: KD6xx)."""
+
+
+def _migrations(inp: ProverInput) -> tuple[Any, ...]:
+    return tuple(m for h in inp.facts.get("migrations") or () for m in h.migrations)
+
+
+def _destructive(migration: Any) -> list[tuple[int, str]]:
+    sql = migration.sql
+    if sql is None:
+        return []
+    out: list[tuple[int, str]] = []
+    for st in sql.statements:
+        for action in st.actions:
+            if action.kind in DESTRUCTIVE_ACTIONS:
+                out.append((action.line or st.line, action.kind))
+    return out
+
+
+def migrations_preserve(inp: ProverInput) -> Proof:
+    if (missing := _needs(inp, "migrations")) is not None:
+        return missing
+    migrations = _migrations(inp)
+    if not migrations:
+        return not_applicable("the project has no Prisma migration")
+    evidence: list[Evidence] = []
+    risky: list[Evidence] = []
+    for m in migrations:
+        path = m.sql.path if m.sql is not None else m.path
+        found = _destructive(m)
+        for line, kind in found:
+            risky.append(fact(Location(path, line), f"`{m.name}`: {kind}"))
+        if not found:
+            kinds = m.sql.kinds() if m.sql is not None else {}
+            summary = ", ".join(f"{k} ×{n}" for k, n in sorted(kinds.items())) or "no statement"
+            evidence.append(
+                fact(Location(path, 1), f"`{m.name}`: {summary}; nothing dropped or rewritten")
+            )
+    if risky:
+        return warns(risky, "a migration drops or rewrites data (see its lines)")
+    return holds(evidence, f"{_plural(len(migrations), 'migration')}, none destructive")
+
+
+def cascades_bounded(inp: ProverInput) -> Proof:
+    if (missing := _needs(inp, "relations")) is not None:
+        return missing
+    evidence: list[Evidence] = []
+    for graph in inp.facts.get("relations"):
+        for rel in graph.relations:
+            if rel.on_delete != "Cascade":
+                continue
+            loc = rel.action_location or rel.location
+            evidence.append(
+                fact(
+                    loc,
+                    f"`{rel.child.model}.{rel.child.field}` → `onDelete: Cascade`: deleting a "
+                    f"`{rel.parent.model}` deletes its `{rel.child.model}` rows",
+                )
+            )
+    if not evidence:
+        return not_applicable("no relation deletes with `onDelete: Cascade`")
+    return holds(
+        evidence, "no cascade runs 2+ levels deep or into a valuable-looking model (KD502)"
     )
+
+
+REQUIRED_FIELDS_REASON = (
+    "whether the application sets every required field that has no default when it creates "
+    "a row is decided by its code, which keepdata does not read; new required columns on "
+    "existing tables are checked by KD604/KD605"
+)
+
+
+def _schemas(inp: ProverInput) -> tuple[Any, ...]:
+    return tuple(inp.facts.get("schemas") or ())
+
+
+def _scalar_fields(schema: Any) -> list[Any]:
+    models = {m.name for m in schema.models}
+    return [f for model in schema.models for f in model.fields if f.type_name not in models]
+
+
+def required_fields(inp: ProverInput) -> Proof:
+    if (missing := _needs(inp, "schemas")) is not None:
+        return missing
+    if not _schemas(inp):
+        return not_applicable("the project has no Prisma schema")
+    evidence: list[Evidence] = []
+    for schema in _schemas(inp):
+        for f in _scalar_fields(schema):
+            if f.optional or f.list or f.attribute("id"):
+                continue
+            if f.attribute("default") or f.attribute("updatedAt"):
+                continue
+            evidence.append(fact(f.location, f"`{f.model}.{f.name}` is required, no `@default`"))
+    return unknown(REQUIRED_FIELDS_REASON, evidence[:12])
+
+
+def _attr_location(attr: Any, fallback: Location) -> Location:
+    loc = getattr(attr, "location", None)
+    if callable(loc):
+        loc = loc()
+    if isinstance(loc, Location):
+        return loc
+    line = getattr(attr, "line", None)
+    return Location(fallback.path, line) if isinstance(line, int) else fallback
+
+
+def unique_constraints(inp: ProverInput) -> Proof:
+    if (missing := _needs(inp, "schemas")) is not None:
+        return missing
+    if not _schemas(inp):
+        return not_applicable("the project has no Prisma schema")
+    evidence: list[Evidence] = []
+    for schema in _schemas(inp):
+        for model in schema.models:
+            for f in model.fields:
+                if f.attribute("unique"):
+                    evidence.append(fact(f.location, f"`{model.name}.{f.name}` is `@unique`"))
+            for attr in model.block_attributes("unique"):
+                loc = _attr_location(attr, model.location)
+                evidence.append(fact(loc, f"`{model.name}` has a `@@unique`"))
+    if not evidence:
+        return not_applicable("the schema declares no unique constraint besides the ids")
+    return holds(
+        evidence, "every model has an id, and no unique constraint is added to an existing table"
+    )
+
+
+def client_generated(inp: ProverInput) -> Proof:
+    if (missing := _needs(inp, "images")) is not None:
+        return missing
+    images = tuple(inp.facts.get("images"))
+    if not images:
+        return not_applicable("no Dockerfile builds an image")
+    evidence: list[Evidence] = []
+    for image in images:
+        for cmd in image.prisma:
+            if cmd.command != "generate":
+                continue
+            where = "after the schema is copied" if cmd.schema_present else "without a schema"
+            evidence.append(
+                fact(cmd.location, f"`{image.dockerfile}` runs `prisma generate` {where}")
+            )
+    if not evidence:
+        return unknown("no image runs `prisma generate` (it may run at start: see KD302)")
+    return holds(evidence, "the client is generated in the image after the schema is copied")
+
+
+def mounts_consistent(inp: ProverInput) -> Proof:
+    if (missing := _needs(inp, "stacks")) is not None:
+        return missing
+    evidence: list[Evidence] = []
+    for stack in inp.facts.get("stacks"):
+        for service in stack.services:
+            for m in service.mounts:
+                evidence.append(fact(m.location, f"`{service.name}`: {m.label}"))
+    if not evidence:
+        return not_applicable("no compose service mounts a volume")
+    return holds(
+        evidence,
+        "every named volume is declared, no two databases share one, no stale client volume",
+    )
+
+
+def named_volumes_removable(inp: ProverInput) -> Proof:
+    if (missing := _needs(inp, "databases")) is not None:
+        return missing
+    dbs = tuple(inp.facts.get("databases"))
+    if not dbs:
+        return not_applicable("no compose file runs a database service")
+    named: list[Evidence] = []
+    other: list[Evidence] = []
+    for db in dbs:
+        holder = db.holder
+        if holder is None:
+            continue
+        if holder.kind == "volume":
+            named.append(
+                fact(
+                    holder.location,
+                    f"`docker compose down -v` deletes volume `{holder.source}` and all data "
+                    f"of `{db.service}`; no script of the project runs it (KD111)",
+                )
+            )
+        else:
+            other.append(
+                fact(holder.location, f"`{db.service}`: {holder.label} outlives `down -v`")
+            )
+    if named:
+        return warns(named + other, "the data lives on a named volume that `down -v` removes")
+    if other:
+        return holds(other, "no database keeps its data on a named volume")
+    return not_applicable("no database keeps its data on a volume")
+
+
+def _startup_unknown(inp: ProverInput) -> Proof:
+    if (missing := _needs(inp, "startup")) is not None:
+        return missing
+    return unknown("no prover for this item yet")
+
+
+PROVERS: dict[str, Callable[[ProverInput], Proof]] = {
+    "database_persisted": database_persisted,
+    "migrations_preserve": migrations_preserve,
+    "prisma_commands_without_accept_data_loss": _startup_unknown,
+    "schema_commands_stop_on_data_loss": _startup_unknown,
+    "cascades_bounded": cascades_bounded,
+    "required_fields": required_fields,
+    "unique_constraints": unique_constraints,
+    "errors_stop_startup": _startup_unknown,
+    "client_generated": client_generated,
+    "mounts_consistent": mounts_consistent,
+    "db_push_fallback": _startup_unknown,
+    "named_volumes_removable": named_volumes_removable,
+    "deploy_stops_on_conflict": _startup_unknown,
+    "schema_matches_migrations": _not_written,
+    "startup_not_destructive": _startup_unknown,
+    "no_data_loss_flags_anywhere": _startup_unknown,
+    "no_migrate_reset": _startup_unknown,
+    "destructive_operations_reviewed": migrations_preserve,
 }
+"""Each item's prover, by the name ITEMS gives it."""
 
 
 # -- evaluation --------------------------------------------------------------------------------

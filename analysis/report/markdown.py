@@ -332,19 +332,278 @@ def _url_host(url: str) -> str | None:
     return m["host"] if m and m["host"] else None
 
 
-def area_not_written(doc: Doc) -> AreaBody:
-    return AreaBody(notes=["_Not analyzed yet._"])
+def area_persistence(doc: Doc) -> AreaBody:
+    missing = _missing(doc, "databases")
+    if missing:
+        return missing
+    body = AreaBody()
+    dbs = tuple(doc.facts.get("databases") or ())
+    if not dbs:
+        body.notes.append("_No compose file runs a database service._")
+        return body
+    for db in dbs:
+        lines = [m.location.line for m in db.mounts]
+        path = db.location.path
+        if db.image_location is not None and db.image_location.path == path:
+            lines.append(db.image_location.line)
+        decl = None
+        holder = db.holder
+        if holder is not None and holder.kind == "volume":
+            decl = _volume_decl(doc, db.stack, holder.source)
+        body.configuration.append(f"**{esc(db.service)}** ({esc(db.engine)}):")
+        body.configuration.append("")
+        body.configuration += doc.quote(path, lines)
+        if decl is not None:
+            body.configuration += doc.quote(decl.location.path, [decl.location.line])
+        image = db.image or db.engine
+        version = db.version if db.version_known else f"major version unknown ({db.version})"
+        body.verify(f"{code(db.service)} runs {code(image)}, {esc(version)}", db.image_location)
+        body.verify(
+            f"data directory {code(db.storage.data_dir)} ({esc(db.data_dir_source)})",
+            db.data_dir_location or db.image_location or db.location,
+        )
+        if holder is not None:
+            body.verify(esc(db.reason), holder.location)
+        else:
+            body.verify(f"no mount holds it: {esc(db.reason)}", db.location)
+        if decl is not None:
+            driver = "external" if decl.external else f"driver {code(decl.driver or 'local')}"
+            body.verify(f"volume {code(decl.name)} is declared, {driver}", decl.location)
+        if holder is not None and holder.kind == "volume":
+            body.notes.append(
+                f"Data of {code(db.service)} survives `restart`, `down`/`up`, rebuilds and image "
+                f"updates; only `docker compose down -v` or `docker volume rm` deletes it."
+            )
+    return body
+
+
+def _volume_decl(doc: Doc, stack_id: str, name: str | None) -> Any:
+    for stack in _stacks(doc):
+        if stack.id == stack_id:
+            for decl in stack.volumes:
+                if decl.name == name:
+                    return decl
+    return None
+
+
+def area_migrations(doc: Doc) -> AreaBody:
+    body = AreaBody()
+    startup = doc.facts.get("startup")
+    if startup is None:
+        body.notes.append(f"_Startup path not analyzed yet: {esc(doc.facts.missing('startup'))}._")
+    histories = doc.facts.get("migrations")
+    if histories is None:
+        body.notes.append(f"_Not analyzed yet: {esc(doc.facts.missing('migrations'))}._")
+        return body
+    if not histories:
+        body.notes.append("_The project has no Prisma migrations folder._")
+    for h in histories:
+        ms = h.migrations
+        if not ms:
+            body.verify(f"{code(h.folder)} holds no migration", Location(h.folder, 1))
+            continue
+        first, last = ms[0], ms[-1]
+        body.verify(
+            f"{code(h.folder)}: {len(ms)} migration{'s' if len(ms) != 1 else ''} "
+            f"({esc(h.provider or 'provider unknown')}), first {code(first.name)}",
+            Location(first.sql.path if first.sql else first.path, 1),
+        )
+        if len(ms) > 1:
+            body.verify(
+                f"last {code(last.name)}", Location(last.sql.path if last.sql else last.path, 1)
+            )
+        if h.lock_path:
+            body.verify(
+                f"{code('migration_lock.toml')} pins provider {code(h.provider or '?')}",
+                Location(h.lock_path, 1),
+            )
+    return body
+
+
+def area_schema(doc: Doc) -> AreaBody:
+    missing = _missing(doc, "schemas", "relations")
+    if missing:
+        return missing
+    body = AreaBody()
+    schemas = tuple(doc.facts.get("schemas") or ())
+    if not schemas:
+        body.notes.append("_The project has no Prisma schema._")
+        return body
+    for schema in schemas:
+        body.verify(
+            f"{code(schema.root)}: {len(schema.models)} models, provider "
+            f"{code(schema.provider or '?')}, relation mode {code(schema.relation_mode)}",
+            schema.datasource.location if schema.datasource is not None else None,
+        )
+    cascade_lines: dict[str, list[int]] = {}
+    for graph in doc.facts.get("relations") or ():
+        for rel in graph.relations:
+            loc = rel.action_location or rel.location
+            if loc is None:
+                continue
+            if rel.on_delete == "Cascade":
+                cascade_lines.setdefault(loc.path, []).append(loc.line)
+            explicit = "" if rel.on_delete_explicit else " (Prisma's default)"
+            body.verify(
+                f"{code(f'{rel.child.model}.{rel.child.field}')} → "
+                f"{code(f'onDelete: {rel.on_delete}')}{explicit}",
+                loc,
+            )
+    if cascade_lines:
+        body.configuration.append("**Relations with cascade deletes:**")
+        body.configuration.append("")
+        for path, lines in sorted(cascade_lines.items()):
+            body.configuration += doc.quote(path, lines)
+    body.notes.append(
+        "Whether every required field without a default is set on creation is decided by the "
+        "application's code: the schema alone cannot tell."
+    )
+    return body
+
+
+def area_dockerfile(doc: Doc) -> AreaBody:
+    missing = _missing(doc, "images")
+    if missing:
+        return missing
+    body = AreaBody()
+    images = tuple(doc.facts.get("images") or ())
+    if not images:
+        body.notes.append("_No Dockerfile builds an image._")
+        return body
+    for image in images:
+        lines: list[int] = []
+        for step in image.copies:
+            if step.location.path == image.dockerfile:
+                lines.append(step.location.line)
+        for cmd in image.prisma:
+            if cmd.location.path == image.dockerfile:
+                lines.append(cmd.location.line)
+                where = "after the schema is copied" if cmd.schema_present else "before the schema"
+                body.verify(f"{code('prisma ' + cmd.command)} at build time, {where}", cmd.location)
+        stage = image.stage
+        if stage is not None:
+            for ins in stage.instructions:
+                if ins.keyword.upper() in ("ENTRYPOINT", "CMD"):
+                    lines.append(ins.line)
+                    body.verify(
+                        f"{code(ins.keyword.upper())} of the final stage",
+                        Location(image.dockerfile, ins.line),
+                    )
+        body.configuration += doc.quote(image.dockerfile, lines)
+        for mig in image.migrations:
+            if mig.ignored_by is not None:
+                ignored = getattr(mig.ignored_by, "location", None)
+                body.verify(
+                    f"{code(mig.folder)} is excluded from the image by {code('.dockerignore')}",
+                    ignored if isinstance(ignored, Location) else None,
+                )
+            else:
+                body.verify(
+                    f"{mig.in_image} of {mig.files} files of {code(mig.folder)} reach the image",
+                    mig.copy,
+                )
+        if image.dockerignore_path:
+            body.verify(
+                f"build context {code(image.context)} filtered by {code(image.dockerignore_path)}",
+                Location(image.dockerignore_path, 1),
+            )
+    return body
+
+
+_SET_E = re.compile(r"^\s*set\s+(?:-[a-zA-Z]*e[a-zA-Z]*|-o\s+errexit)\b")
+_WAIT = re.compile(r"\b(?:until|while)\b.*\b(?:nc|pg_isready|mysqladmin|wait-for|curl|prisma)\b")
+_EXEC = re.compile(r"^\s*exec\s+")
+_GIVE_UP = re.compile(r"^\s*(?:if|\[|\[\[).*-(?:ge|gt)\b")
+
+
+def _script_lines(doc: Doc, path: str) -> list[tuple[int, str]]:
+    """Lines of an entrypoint script that show how it waits and fails."""
+    out: list[tuple[int, str]] = []
+    for n, line in enumerate(doc.lines_of(path), start=1):
+        if _SET_E.search(line):
+            out.append((n, "stops on the first failing command"))
+        elif _WAIT.search(line):
+            out.append((n, "waits for the database"))
+        elif _GIVE_UP.search(line):
+            out.append((n, "gives up after a maximum number of attempts"))
+        elif _EXEC.search(line):
+            out.append((n, "hands the process over to the app (`exec`)"))
+    return out
+
+
+def area_wait_script(doc: Doc) -> AreaBody:
+    missing = _missing(doc, "stacks")
+    if missing:
+        return missing
+    body = AreaBody()
+    for stack in _stacks(doc):
+        for service in stack.services:
+            for dep in service.depends_on:
+                body.verify(
+                    f"{code(service.name)} waits for {code(dep.service)}: {code(dep.condition)}",
+                    dep.location,
+                )
+            if service.healthcheck is not None and not service.healthcheck.disabled:
+                body.verify(f"{code(service.name)} has a healthcheck", service.healthcheck.location)
+    scripts = sorted(
+        {
+            p
+            for image in doc.facts.get("images") or ()
+            for p in _entrypoint_scripts(image)
+            if doc.lines_of(p)
+        }
+    )
+    for path in scripts:
+        found = _script_lines(doc, path)
+        if found:
+            body.configuration += doc.quote(path, [n for n, _ in found])
+        for n, what in found:
+            body.verify(f"{code(path)} {what}", Location(path, n))
+    if doc.facts.get("startup") is None:
+        body.notes.append(f"_Startup path not analyzed yet: {esc(doc.facts.missing('startup'))}._")
+    if not body.verification:
+        body.notes.append("_No wait step, dependency or healthcheck found._")
+    return body
+
+
+def _entrypoint_scripts(image: Any) -> list[str]:
+    """Project files the final stage's ENTRYPOINT/CMD name (COPY destination mapped back)."""
+    stage = image.stage
+    if stage is None:
+        return []
+    dest_to_src: dict[str, str] = {}
+    for step in image.copies:
+        c = step.copy
+        for src in c.sources:
+            target = (
+                c.target
+                if not c.target_is_dir
+                else posixpath.join(c.target, posixpath.basename(src))
+            )
+            base = image.context if image.context not in ("", ".") else ""
+            dest_to_src[posixpath.normpath(target)] = posixpath.normpath(posixpath.join(base, src))
+    out: list[str] = []
+    for ins in stage.instructions:
+        if ins.keyword.upper() not in ("ENTRYPOINT", "CMD"):
+            continue
+        for word in re.findall(r"[\w./-]+\.sh\b", ins.text):
+            abs_target = word if word.startswith("/") else posixpath.join(ins.workdir, word)
+            src = dest_to_src.get(posixpath.normpath(abs_target))
+            if src:
+                out.append(src)
+    return out
 
 
 AREA_RENDERERS: dict[str, Callable[[Doc], AreaBody]] = {
-    "persistence": area_not_written,
-    "migrations": area_not_written,
-    "schema": area_not_written,
-    "wait-script": area_not_written,
-    "dockerfile": area_not_written,
+    "persistence": area_persistence,
+    "migrations": area_migrations,
+    "schema": area_schema,
+    "wait-script": area_wait_script,
+    "dockerfile": area_dockerfile,
     "volume-mounts": area_volume_mounts,
     "environment": area_environment,
 }
+"""The renderer of each of the seven areas (analysis.verdict.AREAS)."""
 
 
 def _finding_bullet(f: Finding) -> str:
@@ -512,13 +771,217 @@ def verdict_section(doc: Doc) -> list[str]:
 
 
 # -- test scenarios -----------------------------------------------------------------------------
+_SAFE_WORD = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+def _word(text: str | None, default: str) -> str:
+    """A value fit to paste into a shell command; anything else falls back to `default`."""
+    if text and _SAFE_WORD.match(text) and "$" not in text:
+        return text
+    return default
+
+
+@dataclass(slots=True, frozen=True)
+class ScenarioTarget:
+    """What the scenarios are written for: this project's names."""
+
+    compose_file: str
+    project: str | None
+    db_service: str
+    engine: str
+    user: str
+    database: str
+    volume: str | None
+    app_service: str | None
+    table: str | None
+    migrate_script: str | None
+
+
+def _scenario_target(doc: Doc) -> ScenarioTarget | None:
+    dbs = tuple(doc.facts.get("databases") or ())
+    if not dbs:
+        return None
+    db = dbs[0]
+    stack = next((s for s in _stacks(doc) if s.id == db.stack), None)
+    if stack is None:
+        return None
+    service = next((s for s in stack.services if s.name == db.service), None)
+    env = service.env_value if service is not None else (lambda name: None)
+    user = _word(env("POSTGRES_USER"), "postgres")
+    database = _word(env("POSTGRES_DB"), user)
+    app = next(
+        (
+            s.name
+            for s in stack.services
+            if s.name != db.service and any(d.service == db.service for d in s.depends_on)
+        ),
+        None,
+    )
+    holder = db.holder
+    volume = holder.source if holder is not None and holder.kind == "volume" else None
+    table = None
+    for schema in doc.facts.get("schemas") or ():
+        for model in schema.models:
+            table = model.table_name
+            break
+        if table:
+            break
+    name = stack.name.value if stack.name is not None else None
+    return ScenarioTarget(
+        compose_file=stack.files[0] if stack.files else "docker-compose.yml",
+        project=name,
+        db_service=db.service,
+        engine=db.family,
+        user=user,
+        database=database,
+        volume=volume,
+        app_service=app,
+        table=table,
+        migrate_script=_package_script(doc, "migrate dev"),
+    )
+
+
+def _package_script(doc: Doc, command: str) -> str | None:
+    """The name of a package.json script that runs `prisma <command>`, if any."""
+    import json
+
+    for path in sorted(doc.sources):
+        if posixpath.basename(path) != "package.json" or "node_modules" in path:
+            continue
+        try:
+            data = json.loads("\n".join(doc.lines_of(path)))
+        except ValueError:
+            continue
+        scripts = data.get("scripts") if isinstance(data, dict) else None
+        if isinstance(scripts, dict):
+            for name, text in scripts.items():
+                if isinstance(text, str) and f"prisma {command}" in text:
+                    return str(name)
+    return None
+
+
+def _compose(t: ScenarioTarget) -> str:
+    default = t.compose_file in DEFAULT_COMPOSE_FILES and "/" not in t.compose_file
+    return "docker compose" if default else f"docker compose -f {t.compose_file}"
+
+
+DEFAULT_COMPOSE_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+
+
+def _count_query(t: ScenarioTarget) -> str:
+    dc = _compose(t)
+    table = t.table or "_prisma_migrations"
+    if t.engine == "postgres":
+        return (
+            f"{dc} exec {t.db_service} psql -U {t.user} -d {t.database} -c "
+            f"'SELECT count(*) FROM \"{table}\";'"
+        )
+    if t.engine in ("mysql", "mariadb"):
+        return (
+            f'{dc} exec {t.db_service} sh -c \'mysql -u{t.user} -p"$MYSQL_PASSWORD" '
+            f'{t.database} -e "SELECT count(*) FROM {table}"\''
+        )
+    return f"# count the rows of {table} in {t.db_service} with its own client"
+
+
 def scenarios_section(doc: Doc) -> list[str]:
-    return ["## 🧪 Test Scenarios", "", "_Not analyzed yet._", ""]
+    out = ["## 🧪 Test Scenarios", ""]
+    if doc.facts.get("databases") is None or doc.facts.get("stacks") is None:
+        return [*out, f"_Not analyzed yet: {esc(doc.facts.missing('databases'))}._", ""]
+    t = _scenario_target(doc)
+    if t is None:
+        return [*out, "_No compose database to test against._", ""]
+    dc = _compose(t)
+    count = _count_query(t)
+    out += [
+        "Written for this project's services; the password is never on the command line "
+        "(the container has it in its environment). Run them against a development stack.",
+        "",
+        "### Test 1: Data Persistence",
+        "",
+    ]
+    steps = [
+        f"# 1. Start the stack\n{dc} up -d",
+        f"# 2. Count rows (note the number)\n{count}",
+        f"# 3. Restart the database and recreate the containers (no -v!)\n"
+        f"{dc} restart {t.db_service}\n{dc} down\n{dc} up -d",
+        f"# 4. Count again: the number must be the same\n{count}",
+    ]
+    if t.volume:
+        vol = f"{t.project}_{t.volume}" if t.project else f"<project>_{t.volume}"
+        steps.append(f"# 5. The data lives in this volume\ndocker volume inspect {vol}")
+    out += [*fence("\n\n".join(steps), "bash"), ""]
+    if t.app_service:
+        app = t.app_service
+        out += ["### Test 2: Migration Safety", ""]
+        steps = [
+            f"# 1. See which migrations are applied\n{dc} exec {app} npx prisma migrate status",
+            f"# 2. Count rows\n{count}",
+            f"# 3. Restart the app: its start applies pending migrations only\n"
+            f"{dc} restart {app}\n{dc} logs --tail=50 {app}",
+            f"# 4. Count again: the rows are still there\n{count}",
+        ]
+        if t.migrate_script:
+            steps.insert(
+                0,
+                f"# 0. Create a migration for a schema change (development only)\n"
+                f"{dc} exec {app} npm run {t.migrate_script}",
+            )
+        out += [*fence("\n\n".join(steps), "bash"), ""]
+        out += ["### Test 3: Data Loss Prevention", ""]
+        steps = [
+            "# 1. On a development database with rows, make a change that loses data\n"
+            "#    (drop a column, or make a column with NULLs required) in the schema",
+            f"# 2. db push must refuse it without --accept-data-loss\n"
+            f"{dc} exec {app} npx prisma db push",
+            f"# 3. Nothing was lost\n{count}",
+        ]
+        out += [*fence("\n\n".join(steps), "bash"), ""]
+    out += ["### Test 4: Backup Before Risky Changes", ""]
+    if t.engine == "postgres":
+        backup = f"{dc} exec -T {t.db_service} pg_dump -U {t.user} -d {t.database} > backup.sql"
+        restore = f"{dc} exec -T {t.db_service} psql -U {t.user} -d {t.database} < backup.sql"
+        out += [
+            *fence(f"# Dump\n{backup}\n\n# Restore (into an empty database)\n{restore}", "bash")
+        ]
+    else:
+        out.append(f"Back up `{t.db_service}` with its engine's dump tool before risky changes.")
+    out.append("")
+    return out
 
 
 # -- relations ----------------------------------------------------------------------------------
 def relations_section(doc: Doc) -> list[str]:
-    return ["## 🔗 Relations", "", "_Not analyzed yet._", ""]
+    out = ["## 🔗 Relations", ""]
+    graphs = doc.facts.get("relations")
+    if graphs is None:
+        return [*out, f"_Not analyzed yet: {esc(doc.facts.missing('relations'))}._", ""]
+    if not graphs:
+        return [*out, "_The project has no Prisma schema._", ""]
+    for graph in graphs:
+        out += [
+            f"{code(graph.schema)}: relations with their `onDelete` action; cascades read "
+            '"deleted with parent".',
+            "",
+            *fence(graph.mermaid().rstrip(), "mermaid"),
+            "",
+        ]
+        rows = [d for d in graph.deletions if d.cascades or d.blockers or d.set_null]
+        if rows:
+            out += [
+                "| Deleting a | also deletes | sets NULL in | is blocked by |",
+                "|---|---|---|---|",
+            ]
+            for d in rows:
+                deleted = ", ".join(sorted(set(d.deleted_models))) or "—"
+                nulls = ", ".join(sorted({p.end for p in d.set_null})) or "—"
+                blockers = ", ".join(sorted({p.end for p in d.blockers})) or "—"
+                out.append(
+                    f"| {esc(d.model, table=True)} | {esc(deleted, table=True)} | "
+                    f"{esc(nulls, table=True)} | {esc(blockers, table=True)} |"
+                )
+            out.append("")
+    return out
 
 
 # -- files --------------------------------------------------------------------------------------
@@ -590,7 +1053,11 @@ def render_markdown(analysis: Analysis, root_label: str, now: datetime | None = 
     doc = build_doc(analysis, root_label, now)
     body: list[str] = []
     for section in BODY_SECTIONS:
-        body += section(doc)
+        try:
+            body += section(doc)
+        except Exception as exc:  # a section's bug must not lose the rest of the report
+            name = section.__name__.removesuffix("_section").replace("_", " ")
+            body += [f"_The {name} section failed to render: {esc(type(exc).__name__)}._", ""]
     # The file list last: quoting may have read a file no fact had read yet.
     doc.meta = report_metadata(analysis, root_label, now)
     lines = header_section(doc) + body + files_section(doc)
