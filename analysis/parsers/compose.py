@@ -1449,7 +1449,9 @@ def _merge_maps(base: YMap, over: YMap, path: tuple[str, ...]) -> YMap:
         if prev is None:
             entries[k.text] = (k, _retag(v) if v.tag == "!override" else v)
         else:
-            entries[k.text] = (prev[0], merge_trees(prev[1], v, (*path, k.text)))
+            merged = merge_trees(prev[1], v, (*path, k.text))
+            # A replaced value is set by the override: its key says where.
+            entries[k.text] = (k if isinstance(merged, YScalar) else prev[0], merged)
     return YMap(tuple(entries.values()), base.location, "map")
 
 
