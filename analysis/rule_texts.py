@@ -340,9 +340,9 @@ _rule(
         `/var/lib/postgresql/<major>/docker` and declares its `VOLUME` at `/var/lib/postgresql`.
         A new stack with the traditional `/var/lib/postgresql/data` mount writes everything
         into the anonymous volume one level up, and loses it on `down`/`up`. A stack upgraded
-        from 17 with the old mount finds a pre-18 cluster where it does not look and either
-        initialises an empty one or refuses to start, and `latest` or an untagged image pulls
-        18+ without anyone deciding to upgrade.
+        from 17 keeps its old cluster in the old mount, and the server refuses to start on it;
+        `latest` or an untagged image pulls 18+ without anyone deciding to upgrade, and the
+        quickest way to "make it start" is deleting the volume.
     """,
     trigger="""
         A postgres service whose image is 18 or newer (also `latest` or no tag, which resolve
@@ -466,7 +466,7 @@ _rule(
     short="A host bind mount holds the database's data (ownership, permissions, moves)",
     rationale="""
         A bind mount puts the cluster in a folder of the checkout, owned by the container's
-        uid (999 for postgres) with mode 0700. `git clean -fdx`, a `rm -rf data` by someone
+        uid (999 in the Debian postgres image) with mode 0700. `git clean -fdx`, a `rm -rf data` by someone
         reclaiming disk space, or a fresh clone elsewhere silently starts an empty database;
         on macOS and Windows the file sharing layer changes fsync and permission semantics,
         and a later `chown -R` of the project breaks the server's ownership check.
@@ -654,9 +654,8 @@ _rule(
         creates it fresh to get going starts an empty database.
     """,
     trigger="""
-        A volume that holds a database's data and is declared with `external: true`, or with a
-        `driver:` other than `local`, or with `driver_opts` that mount a remote filesystem
-        (`type: nfs`, `o: addr=...`). Info: the finding documents where the data lives.
+        A volume that holds a database's data and is declared with `external: true` or with a
+        `driver:` other than `local`. Info: the finding documents where the data lives.
     """,
     bad="""
         # docker-compose.prod.yml
@@ -974,7 +973,7 @@ _rule(
           "name": "api",
           "scripts": {
             "start": "prisma migrate deploy && node dist/server.js",
-            "db:reset:local": "prisma migrate reset"
+            "db:deploy": "prisma migrate deploy"
           }
         }
     """,
@@ -982,7 +981,7 @@ _rule(
     fix="""
         Remove `--force-reset` from anything that runs outside a developer's machine. Apply
         schema changes with `prisma migrate deploy`; to reset a local database, run
-        `prisma migrate reset` by hand.
+        `prisma migrate reset` by hand, in a terminal, against a database you can lose.
     """,
 )
 
@@ -1032,8 +1031,8 @@ _rule(
         it creates and drops, writes new migration files inside the container (gone with the
         container, never committed), applies them, and when it detects drift or an edited
         migration it wants to reset the database, deleting all data. Without a terminal it
-        refuses to run and the app never starts; with one (`tty: true`, `docker compose run`)
-        the reset is one keypress away.
+        stops with an error and the app never starts; with one (`tty: true`, `docker compose
+        run`) the reset is one keypress away.
     """,
     trigger="""
         `prisma migrate dev` (Prisma 8: `migration plan`) in the startup or deploy path of a
@@ -1388,9 +1387,9 @@ _rule(
         initialisation, and migrations at start fail or, worse, take a fallback path.
     """,
     trigger="""
-        A database service named in another service's `depends_on` that defines no
-        `healthcheck:` (and whose image has no HEALTHCHECK), or has `healthcheck: disable:
-        true`.
+        A database service that another service names in `depends_on` and that has no
+        healthcheck (none in compose, none in the image it is built from), or has it disabled
+        (`healthcheck: disable: true`).
     """,
     bad="""
         # docker-compose.yml
@@ -1475,9 +1474,8 @@ _rule(
         one transaction stay half done, and queued work in memory is gone.
     """,
     trigger="""
-        An entrypoint or startup script whose final command starts the long-running app
-        (`node`, `npm start`, `next start`, ...) without `exec` in front, while the script is
-        the container's PID 1 (no `init: true`, no tini/dumb-init).
+        An entrypoint or startup script in the startup path whose final command starts the
+        long-running app (`node`, `npm start`, `next start`, ...) without `exec` in front.
     """,
     bad="""
         #!/bin/sh
@@ -1494,9 +1492,8 @@ _rule(
     """,
     good_lang="sh",
     fix="""
-        Prefix the last command with `exec`, or run the container with `init: true` (compose)
-        / `tini` so signals are forwarded; also handle SIGTERM in the app to finish in-flight
-        work.
+        Prefix the last command with `exec` so the app replaces the shell and receives
+        SIGTERM itself, and handle SIGTERM in the app to finish in-flight work before exiting.
     """,
 )
 
@@ -1528,9 +1525,7 @@ _rule(
         # docker-entrypoint.sh
         set -e
         npx prisma migrate deploy
-        if [ "${SEED_DEMO_DATA:-0}" = 1 ]; then
-          npx prisma db seed
-        fi
+        # demo data: seeded once, by hand: docker compose exec api npx prisma db seed
         exec node dist/server.js
     """,
     good_lang="sh",
@@ -1554,8 +1549,7 @@ _rule(
     trigger="""
         `prisma migrate deploy`, `migrate dev`, `db push` (or Prisma 8 equivalents) in a
         `postinstall`, `preinstall`, `prepare`, `prebuild`, `build`, `postbuild`,
-        `vercel-build` or `heroku-postbuild` script, a script a Dockerfile RUNs, or a
-        platform's build command (vercel.json buildCommand, render buildCommand, railway
+        `vercel-build` or `heroku-postbuild` script, or a platform's build command (vercel.json buildCommand, render buildCommand, railway
         build.buildCommand). Critical when the command is `migrate reset`, `--force-reset` or
         `--accept-data-loss`.
     """,
@@ -1897,7 +1891,7 @@ _rule(
     short="Migrations are applied at start, but .dockerignore or the COPYs leave them out",
     rationale="""
         The start command runs `migrate deploy`, but the image it runs in has no migration
-        files: `.dockerignore` excludes `prisma/migrations` (often via a broad `*.sql` or
+        files: `.dockerignore` excludes `prisma/migrations` (often via a broad `**/*.sql` or
         `prisma/*` with only the schema re-included), or the final stage COPYs just
         `schema.prisma` from the builder. The deploy reports "No migration found", exits 0,
         and the app runs on a schema that never changes, until someone reaches for `db push`.
@@ -1912,14 +1906,14 @@ _rule(
         # .dockerignore
         node_modules
         .env*
-        *.sql
+        **/*.sql
     """,
     bad_lang="gitignore",
     good="""
         # .dockerignore
         node_modules
         .env*
-        *.sql
+        **/*.sql
         !prisma/migrations/**/migration.sql
     """,
     good_lang="gitignore",
@@ -2321,8 +2315,8 @@ _rule(
         Compose replaces an unset variable with an empty string and only warns. In a volume
         path that moves the data: `${DATA_DIR}/postgres:/var/lib/postgresql/data` becomes
         `/postgres` on the host root, a brand-new empty directory. In an image tag,
-        `postgres:${PG_VERSION}` fails; in a password, the database is initialised with an
-        empty one that can never be set again by the variable.
+        `postgres:${PG_VERSION}` fails to pull; an empty POSTGRES_PASSWORD
+        stops the postgres image from initialising, and the stack does not start.
     """,
     trigger="""
         A `${VAR}` or `$VAR` in a compose file that has no value from the `.env` next to the
@@ -2843,11 +2837,15 @@ _rule(
     """,
     bad_lang="sql",
     good="""
-        -- prisma/migrations/20240612093000_archive_coupons/migration.sql
-        -- Keep the rows: the model is gone from the schema, the data is archived.
-        ALTER TABLE "Coupon" RENAME TO "_archived_Coupon";
+        // schema.prisma: the model was renamed; its table keeps its name and its rows
+        model Voucher {
+          id   String @id
+          code String @unique
+
+          @@map("Coupon")
+        }
     """,
-    good_lang="sql",
+    good_lang="prisma",
     fix="""
         If the model was renamed, keep the table with `@@map("OldName")`. If it is really
         obsolete, archive it (rename or export) first and drop it in a later migration after
@@ -2913,7 +2911,7 @@ _rule(
     good="""
         -- prisma/migrations/20240801090000_price_cents/migration.sql
         ALTER TABLE "Product" ADD COLUMN "priceCents" INTEGER;
-        UPDATE "Product" SET "priceCents" = ("price" * 100)::INTEGER;
+        UPDATE "Product" SET "priceCents" = ("price" * 100)::INTEGER WHERE "priceCents" IS NULL;
     """,
     good_lang="sql",
     fix="""
@@ -2945,7 +2943,7 @@ _rule(
     good="""
         -- prisma/migrations/20240815100000_add_tenant/migration.sql
         ALTER TABLE "Order" ADD COLUMN "tenantId" TEXT;
-        UPDATE "Order" SET "tenantId" = 'default';
+        UPDATE "Order" SET "tenantId" = 'default' WHERE "tenantId" IS NULL;
         ALTER TABLE "Order" ALTER COLUMN "tenantId" SET NOT NULL;
     """,
     good_lang="sql",
@@ -2965,8 +2963,9 @@ _rule(
         cannot know.
     """,
     trigger="""
-        `ALTER TABLE ... ALTER COLUMN ... SET NOT NULL` on a column that existed before this
-        migration, with no `UPDATE` that fills its NULLs earlier in the same migration.
+        `ALTER TABLE ... ALTER COLUMN ... SET NOT NULL` (MySQL: a `MODIFY` that adds `NOT
+        NULL`) on a column that existed before this migration; also a SQLite redefinition
+        that copies a nullable column into a required one.
     """,
     bad="""
         -- prisma/migrations/20240820080000_require_country/migration.sql
@@ -2977,12 +2976,14 @@ _rule(
     good="""
         -- prisma/migrations/20240820080000_require_country/migration.sql
         UPDATE "Address" SET "country" = 'DE' WHERE "country" IS NULL;
+        -- keepdata-ignore KD605: NULLs are backfilled by the UPDATE above
         ALTER TABLE "Address" ALTER COLUMN "country" SET NOT NULL;
     """,
     good_lang="sql",
     fix="""
         Backfill NULLs in the same migration before SET NOT NULL (check first with
-        `SELECT count(*) ... WHERE col IS NULL` against production).
+        `SELECT count(*) ... WHERE col IS NULL` against production), then record the review
+        with a `keepdata-ignore KD605` comment that says how the NULLs are handled.
     """,
 )
 
@@ -2997,7 +2998,8 @@ _rule(
     """,
     trigger="""
         `CREATE UNIQUE INDEX` or `ADD CONSTRAINT ... UNIQUE` on a table that existed before
-        this migration.
+        this migration, unless every column it covers was added (nullable) in this migration,
+        so existing rows hold NULLs, which never collide.
     """,
     bad="""
         -- prisma/migrations/20240901110000_unique_email/migration.sql
@@ -3007,15 +3009,16 @@ _rule(
     bad_lang="sql",
     good="""
         -- prisma/migrations/20240901110000_unique_email/migration.sql
-        -- Duplicates were merged in 20240825_merge_customers (reviewed); lower-case first.
-        UPDATE "Customer" SET "email" = lower("email");
+        -- Duplicates merged in 20240825000000_merge_customers; production checked 2024-08-30.
+        -- keepdata-ignore KD606: no duplicate emails left (GROUP BY ... HAVING gives 0 rows)
         CREATE UNIQUE INDEX "Customer_email_key" ON "Customer"("email");
     """,
     good_lang="sql",
     fix="""
         Check for duplicates in production before merging (`SELECT email, count(*) ... GROUP
         BY 1 HAVING count(*) > 1`), resolve them deliberately in an earlier migration or
-        script, then add the constraint.
+        script, then add the constraint and record the check in a `keepdata-ignore KD606`
+        reason.
     """,
 )
 
@@ -3051,6 +3054,7 @@ _rule(
         -- Move the rows off the value first, recorded in the migration.
         UPDATE "Order" SET "status" = 'CANCELLED' WHERE "status" = 'PENDING';
         BEGIN;
+        -- keepdata-ignore KD607: PENDING rows are moved to CANCELLED above
         CREATE TYPE "OrderStatus_new" AS ENUM ('PAID', 'SHIPPED', 'CANCELLED');
         ALTER TABLE "Order" ALTER COLUMN "status" TYPE "OrderStatus_new"
           USING ("status"::text::"OrderStatus_new");
@@ -3081,13 +3085,15 @@ _rule(
         foreign keys), `DELETE FROM` without `WHERE`, `DROP SCHEMA`, or `DROP DATABASE`.
     """,
     bad="""
-        -- prisma/migrations/20240920090000_reset_sessions/migration.sql
+        -- prisma/migrations/20240920090000_add_user_locale/migration.sql
+        ALTER TABLE "User" ADD COLUMN "locale" TEXT NOT NULL DEFAULT 'en';
+        -- clean local test data
         TRUNCATE TABLE "User" CASCADE;
     """,
     bad_lang="sql",
     good="""
-        -- prisma/migrations/20240920090000_reset_sessions/migration.sql
-        DELETE FROM "Session" WHERE "expiresAt" < now();
+        -- prisma/migrations/20240920090000_add_user_locale/migration.sql
+        ALTER TABLE "User" ADD COLUMN "locale" TEXT NOT NULL DEFAULT 'en';
     """,
     good_lang="sql",
     fix="""
@@ -3323,8 +3329,9 @@ _rule(
     bad_lang="sql",
     good="""
         -- prisma/migrations/20241110090000_uuid_key/migration.sql
-        -- Keep the primary key; make the new identifier unique alongside it.
-        CREATE UNIQUE INDEX "Order_uuid_key" ON "Order"("uuid");
+        -- Keep the primary key; add the new identifier as a unique column alongside it.
+        ALTER TABLE "Order" ADD COLUMN "publicId" UUID;
+        CREATE UNIQUE INDEX "Order_publicId_key" ON "Order"("publicId");
     """,
     good_lang="sql",
     fix="""
@@ -3402,8 +3409,8 @@ _rule(
     "KD619",
     short="Unbalanced BEGIN/COMMIT in a migration.sql",
     rationale="""
-        A `BEGIN` without `COMMIT` leaves the rest of the file in a transaction that is rolled
-        back when the connection closes, while Prisma records the migration as applied. A
+        A `BEGIN` without `COMMIT` leaves the rest of the file in a transaction that may never
+        be committed, while Prisma can record the migration as applied. A
         nested `BEGIN` is ignored with a warning, so the first `COMMIT` commits half of the
         work and a failure after it leaves the other half undone. Either way the history says
         one thing and the schema another.
@@ -3417,14 +3424,14 @@ _rule(
         -- prisma/migrations/20241125100000_split_name/migration.sql
         BEGIN;
         ALTER TABLE "User" ADD COLUMN "firstName" TEXT;
-        UPDATE "User" SET "firstName" = split_part("name", ' ', 1);
+        UPDATE "User" SET "firstName" = split_part("name", ' ', 1) WHERE "name" IS NOT NULL;
     """,
     bad_lang="sql",
     good="""
         -- prisma/migrations/20241125100000_split_name/migration.sql
         BEGIN;
         ALTER TABLE "User" ADD COLUMN "firstName" TEXT;
-        UPDATE "User" SET "firstName" = split_part("name", ' ', 1);
+        UPDATE "User" SET "firstName" = split_part("name", ' ', 1) WHERE "name" IS NOT NULL;
         COMMIT;
     """,
     good_lang="sql",
@@ -3666,15 +3673,14 @@ _rule(
         reports the history as modified and offers to reset the development database.
     """,
     trigger="""
-        Migration folders whose names do not start with a unique, increasing timestamp: two
-        folders with the same timestamp, a name without the usual prefix, or a migration
-        that alters a table that only a later-named migration creates.
+        Migration folders with duplicate timestamps, or out of order: a migration that uses a
+        table or column that only a later-named migration creates.
     """,
     bad="""
         $ ls prisma/migrations
+        20240501080000_alter_invoice_due_date    # alters "Invoice", created below
+        20240612093000_add_coupons               # same timestamp as the next one
         20240612093000_add_invoices
-        20240612093000_add_coupons
-        20240501080000_alter_invoice_due_date
         migration_lock.toml
     """,
     bad_lang="sh",

@@ -65,9 +65,11 @@ class Directive:
     targets: tuple[int, ...]
 
     def covers(self, finding: Finding) -> bool:
-        return finding.location.line in self.targets and (
-            not self.rules or finding.rule in self.rules
-        )
+        if finding.location.line not in self.targets:
+            return False
+        if not self.rules:
+            return not self.unknown  # `keepdata-ignore KD999` alone covers nothing
+        return finding.rule in self.rules
 
 
 @dataclass(slots=True, frozen=True)
@@ -187,6 +189,8 @@ def postprocess(ctx: Any, findings: Iterable[Finding]) -> tuple[Finding, ...]:
         out.append(_suppress(f, directives, config, used, used_entries))
     for extra in _unused(directives, config, used, used_entries, out):
         out.append(_suppress(extra, {}, config, used, used_entries))
+    if config.path and not config.path.startswith(("/", "../")):
+        ctx.source(config.path)  # an input of the run: listed with the files, cited as evidence
     return tuple(_adjust(f, config) for f in out)
 
 

@@ -257,6 +257,16 @@ def test_unused_bare_comment_and_unknown_rule_are_reported(write_tree) -> None:
     assert "unknown rule KD999" in msgs[1][1]
 
 
+def test_only_unknown_ids_suppress_nothing(write_tree) -> None:
+    root = write_tree(
+        {"Dockerfile": "FROM node:20\n# keepdata-ignore KD3O5\nRUN npx prisma db push\n"}
+    )
+    results = run(root, [finding("KD305", "Dockerfile", 3)])
+    assert by_rule(results, "KD305")[0].suppressed is None
+    [unknown] = by_rule(results, "KD003")
+    assert "unknown rule KD3O5" in unknown.message
+
+
 def test_comments_in_files_the_analysis_did_not_read_are_ignored(write_tree) -> None:
     root = write_tree({"docker-compose.yml": COMPOSE})
     results = run(root, [finding("KD403", "docker-compose.yml", 8)], read=False)
@@ -386,6 +396,7 @@ def test_engine_applies_postprocess_to_real_findings(write_tree, tmp_path: Path)
     assert kd002.suppressed is not None
     assert kd002 not in result.active
     assert not [f for f in result.findings if f.rule == "KD003"]
+    assert "keepdata.toml" in [f.path for f in result.files]
 
 
 @pytest.mark.parametrize(
