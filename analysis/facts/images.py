@@ -1066,12 +1066,15 @@ class _Analyzer:
                     loc = self.loc(item.line_at(inst.offset))
                     if inst.kind == "prune":
                         if inst.dev_omitted and state.present:
-                            state = NodeModules(True, False, inst.text, loc)
+                            pkg = self.package_at(stage, item.line, item.workdir)
+                            state = NodeModules(True, False, inst.text, loc, _cli(pkg, False))
                         continue
-                    state = NodeModules(True, not inst.dev_omitted, inst.text, loc)
+                    pkg = self.package_at(stage, item.line, item.workdir)
+                    dev = not inst.dev_omitted
+                    state = NodeModules(True, dev, inst.text, loc, _cli(pkg, dev))
             else:
                 state = self._copied_node_modules(stage, item, state, depth)
-        return self._with_cli(stage, state)
+        return state
 
     def _copied_node_modules(
         self, stage: Stage, copy: Copy, state: NodeModules, depth: int
@@ -1107,6 +1110,7 @@ class _Analyzer:
                         nm.dev_dependencies,
                         f"{what} copied from {src_stage.label} ({nm.how})",
                         loc,
+                        nm.prisma_cli,
                     )
             return state
         # from the build context: the host's node_modules, when it is there and not ignored
@@ -1118,24 +1122,15 @@ class _Analyzer:
             if self.ctx.is_dir(self.root_rel(nm_rel)) and not (
                 self.ignore is not None and self.ignore.excluded(nm_rel)
             ):
+                pkg = self.package(self.root_rel("package.json"))
                 return NodeModules(
-                    True, True, "the host's node_modules, copied from the build context", loc
+                    True,
+                    True,
+                    "the host's node_modules, copied from the build context",
+                    loc,
+                    _cli(pkg, True),
                 )
         return state
-
-    def _with_cli(self, stage: Stage, state: NodeModules) -> NodeModules:
-        if not state.present or state.prisma_cli is not None:
-            return state
-        pkg = self.package_at(stage, 10**9, stage.workdir)
-        if pkg is None:
-            return state
-        if "prisma" in pkg.dependencies:
-            cli: bool | None = True
-        elif "prisma" in pkg.dev_dependencies:
-            cli = state.dev_dependencies
-        else:
-            cli = False
-        return NodeModules(state.present, state.dev_dependencies, state.how, state.location, cli)
 
     # -- migrations, env files
     def _migrations(self) -> tuple[MigrationsInImage, ...]:
@@ -1212,6 +1207,17 @@ class _Analyzer:
                 )
             )
         return tuple(out)
+
+
+def _cli(pkg: PackageInfo | None, dev_installed: bool | None) -> bool | None:
+    """Whether node_modules installed from `pkg` holds the `prisma` CLI package."""
+    if pkg is None:
+        return None
+    if "prisma" in pkg.dependencies:
+        return True
+    if "prisma" in pkg.dev_dependencies:
+        return dev_installed
+    return False
 
 
 def _holds_node_modules(stage: Stage, folder: str) -> bool:
