@@ -718,7 +718,10 @@ def evaluate(spec: ItemSpec, inp: ProverInput) -> ChecklistItem:
         reason = "no line of any file proves it" + (f" ({reason})" if reason else "")
     elif status == Status.FAIL:  # only findings fail an item
         status = Status.WARN
-    info = tuple(finding_evidence(f) for f in mine)
+    shown = {(e.location.path, e.location.line) for e in evidence if e.location is not None}
+    info = tuple(
+        finding_evidence(f) for f in mine if (f.location.path, f.location.line) not in shown
+    )
     return ChecklistItem(
         spec.id, spec.section, spec.text, status, spec.rules, evidence + info, reason
     )

@@ -139,3 +139,18 @@ SMALL_TREES = {
 @pytest.mark.parametrize("name", sorted(SMALL_TREES))
 def test_every_pass_on_small_trees_has_evidence(write_tree, name: str) -> None:
     assert_pass_has_evidence(write_tree(SMALL_TREES[name]))
+
+
+def test_risky_example_breaks_the_persistence_item_and_the_seed_proves_it() -> None:
+    seed, risky = EXAMPLES / "seed-app", EXAMPLES / "risky-app"
+    if not (seed.is_dir() and risky.is_dir()):
+        pytest.skip("the examples are not there yet")
+    item = checklist(analyze(risky)).get("db-volume-persists")
+    assert item.status is Status.FAIL
+    assert all(e.location is not None for e in item.evidence if e.rule)
+    proof = checklist(analyze(seed)).get("db-volume-persists")
+    if proof.status is Status.PASS:
+        assert any(
+            e.location is not None and e.location.path == "docker-compose.yml"
+            for e in proof.evidence
+        )

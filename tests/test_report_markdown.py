@@ -195,6 +195,7 @@ def test_synthetic_findings_critical_first_and_masked(risky_tree: Path) -> None:
     issues = headings(md, 3)
     order = [h for h in issues if h.startswith("Issue ")]
     assert [h.split()[2] for h in order] == ["KD201", "KD401", "KD212"]
+    assert "**Risk Level:** 🔴 **CRITICAL**" in md
     assert "### Overall Data Safety: ❌ **UNSAFE**" in md
     assert "hunter2" not in md
     assert "<b>" not in md
@@ -218,3 +219,21 @@ def test_examples_have_the_seed_shape(example: str) -> None:
     if not root.is_dir():
         pytest.skip(f"examples/{example} is not there yet")
     check_shape(render(analyze(root), "md", f"examples/{example}"))
+
+
+SEVERITY_ORDER = ["CRITICAL", "HIGH", "MEDIUM", "LOW"]
+
+
+def test_examples_verdicts_and_issue_order() -> None:
+    seed, risky = EXAMPLES / "seed-app", EXAMPLES / "risky-app"
+    if not (seed.is_dir() and risky.is_dir()):
+        pytest.skip("the examples are not there yet")
+    seed_md = render(analyze(seed), "md", "examples/seed-app")
+    verdict_line = next(x for x in seed_md.splitlines() if x.startswith("### Overall"))
+    assert verdict_line.endswith(("**SAFE**", "**SAFE WITH WARNINGS**")), verdict_line
+    risky_md = render(analyze(risky), "md", "examples/risky-app")
+    assert "### Overall Data Safety: ❌ **UNSAFE**" in risky_md
+    levels = re.findall(r"^\*\*Risk Level:\*\* \S+ \*\*(\w+)\*\*$", risky_md, re.M)
+    assert levels and levels[0] == "CRITICAL"
+    ranks = [SEVERITY_ORDER.index(x) for x in levels]
+    assert ranks == sorted(ranks)

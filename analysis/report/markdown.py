@@ -651,31 +651,41 @@ def _all_findings(doc: Doc) -> tuple[Finding, ...]:
     return doc.analysis.active + errors
 
 
+def _issue_groups(findings: Iterable[Finding]) -> list[tuple[str, list[Finding]]]:
+    """Findings above info grouped by rule; groups ordered by their worst severity, then by
+    the first finding's place (findings come most severe first)."""
+    groups: dict[str, list[Finding]] = {}
+    for f in by_severity(tuple(findings)):
+        if f.severity > Severity.INFO:
+            groups.setdefault(f.rule, []).append(f)
+    return list(groups.items())
+
+
 def issues_section(doc: Doc) -> list[str]:
     out = ["## 🔍 Potential Issues & Mitigations", ""]
     findings = by_severity(_all_findings(doc))
-    issues = [f for f in findings if f.severity > Severity.INFO]
+    groups = _issue_groups(findings)
     info = [f for f in findings if f.severity == Severity.INFO]
-    if not issues:
+    if not groups:
         out += ["No issue above informational level.", ""]
-    for n, f in enumerate(issues, start=1):
-        help_ = rule_help(f.rule)
+    for n, (rule_id, items) in enumerate(groups, start=1):
+        help_ = rule_help(rule_id)
+        worst = items[0].severity
+        count = f" ({len(items)} findings)" if len(items) > 1 else ""
         out += [
-            f"### Issue {n}: {f.rule} {help_.name}",
+            f"### Issue {n}: {rule_id} {help_.name}{count}",
             "",
-            f"**Scenario:** {esc(f.message)}",
+            f"**Risk Level:** {SEVERITY_BADGE[worst]} **{worst.label.upper()}**",
             "",
-            f"**Where:** {ref(f.location)}",
-        ]
-        for r in f.related:
-            out.append(f"- related: {esc(r.message)} ({ref(r.location)})")
-        out += [
-            "",
-            f"**Risk Level:** {SEVERITY_BADGE[f.severity]} **{f.severity.label.upper()}**",
-            "",
-            f"**Why it matters:** {esc(help_.rationale)}",
+            "**Scenario:**",
             "",
         ]
+        for f in items:
+            level = f" ({f.severity.label})" if f.severity != worst else ""
+            out.append(f"- {esc(f.message)}{level} ({ref(f.location)})")
+            for r in f.related:
+                out.append(f"  - related: {esc(r.message)} ({ref(r.location)})")
+        out += ["", f"**Why it matters:** {esc(help_.rationale)}", ""]
         if help_.fix:
             out += [f"**Mitigation:** {esc(help_.fix)}", ""]
         if help_.good:
