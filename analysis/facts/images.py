@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -560,6 +561,15 @@ class _Resolver:
         self.file = image_file
         self.ignore = ignore
         self._memo: dict[tuple[int, str, int | None], tuple[tuple[str, Copy], ...]] = {}
+        self._excluded: dict[str, bool] = {}
+
+    def excluded(self, rel: str) -> bool:
+        if self.ignore is None:
+            return False
+        hit = self._excluded.get(rel)
+        if hit is None:
+            hit = self._excluded[rel] = self.ignore.excluded(rel)
+        return hit
 
     def landings(
         self, stage_idx: int, rel: str, before: int | None = None, depth: int = 0
@@ -569,7 +579,7 @@ class _Resolver:
         key = (stage_idx, rel, before)
         if key in self._memo:
             return self._memo[key]
-        if depth > 32 or (self.ignore is not None and self.ignore.excluded(rel)):
+        if depth > 32 or self.excluded(rel):
             self._memo[key] = ()
             return ()
         stage = self.file.stages[stage_idx]
@@ -611,12 +621,14 @@ def _excluded_by_copy(pattern: str, rel: str) -> bool:
     return fnmatchcase(rel, p) or fnmatchcase(posixpath.basename(rel), p) or rel.startswith(p + "/")
 
 
+@lru_cache(maxsize=4096)
 def _context_source(src: str) -> str:
     s = go_clean(src.replace("\\", "/"))
     s = s.lstrip("/")
     return s or "."
 
 
+@lru_cache(maxsize=4096)
 def _abs_source(src: str) -> str:
     s = go_clean("/" + src.replace("\\", "/").lstrip("/"))
     return s.lstrip("/") or "."
@@ -692,13 +704,36 @@ def _dockerignore_for(
     own = f"{dockerfile}.dockerignore"
     ctx_ignore = ".dockerignore" if context in ("", ".") else f"{context}/.dockerignore"
     for candidate in (own, ctx_ignore):
-        if ctx.exists(candidate) and not ctx.is_dir(candidate):
+        if _present(ctx, candidate, FileKind.DOCKERIGNORE):
             return candidate, ctx.parse(candidate, parse_dockerignore)
     return None, None
 
 
+def _files_by_kind(ctx: Context) -> dict[FileKind, frozenset[str]]:
+    """The discovered files as a set per kind (fast membership tests)."""
+    out: dict[FileKind, set[str]] = {}
+    for path, kind in ctx.inventory.files:
+        out.setdefault(kind, set()).add(path)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _present(ctx: Context, rel: str, kind: FileKind) -> bool:
+    """Whether the file exists: discovered as `kind`, else (a name discovery does not know)
+    on disk as a regular file."""
+    sets = ctx.fact(_files_by_kind)
+    if rel in sets.get(kind, ()):
+        return True
+    if any(rel in files for files in sets.values()):
+        return False
+    return ctx.exists(rel) and not ctx.is_dir(rel)
+
+
 def _make_image(ctx: Context, build: _Build, uses: tuple[BuildUse, ...]) -> Image:
-    df = ctx.parse(build.dockerfile, parse_dockerfile) if ctx.exists(build.dockerfile) else None
+    df = (
+        ctx.parse(build.dockerfile, parse_dockerfile)
+        if _present(ctx, build.dockerfile, FileKind.DOCKERFILE)
+        else None
+    )
     ignore_path, ignore = _dockerignore_for(ctx, build.dockerfile, build.context)
     base = Image(
         dockerfile=build.dockerfile,
@@ -765,7 +800,9 @@ class _Analyzer:
     def package(self, root_rel: str) -> PackageInfo | None:
         if root_rel not in self._packages:
             self._packages[root_rel] = (
-                self.ctx.parse(root_rel, read_package_info) if self.ctx.exists(root_rel) else None
+                self.ctx.parse(root_rel, read_package_info)
+                if _present(self.ctx, root_rel, FileKind.PACKAGE_JSON)
+                else None
             )
         return self._packages[root_rel]
 
@@ -970,9 +1007,7 @@ class _Analyzer:
     def _startup(self) -> Iterator[PrismaCommand]:
         st = self.stage
         pkg = self.package_at(st, 10**9, st.workdir)
-        scripts = {
-            p: self.rel(p) for p in self.ctx.files(FileKind.SHELL) if self.rel(p) not in (None, ".")
-        }
+        scripts: dict[str, list[str]] | None = None
         for cmd in (st.effective_entrypoint, st.effective_cmd):
             if cmd is None:
                 continue
@@ -985,9 +1020,9 @@ class _Analyzer:
                 if not word or not (word.endswith((".sh", ".bash")) or word.startswith("./")):
                     continue
                 want = posixpath.normpath(posixpath.join(st.workdir, word))
-                for root_rel, rel in scripts.items():
-                    if rel is None or want not in image_paths_for(self, rel):
-                        continue
+                if scripts is None:
+                    scripts = self._scripts_in_image()
+                for root_rel in scripts.get(want, ()):
                     src = self.ctx.source(root_rel)
                     if src is None:
                         continue
@@ -1007,6 +1042,18 @@ class _Analyzer:
                         yield from self._startup_scripts(pkg, src.text, st, start, link)
             if pkg is not None:
                 yield from self._startup_scripts(pkg, text, st, start, ())
+
+    def _scripts_in_image(self) -> dict[str, list[str]]:
+        """Shell scripts of the build context by where they are in the final image."""
+        out: dict[str, list[str]] = {}
+        for root_rel in self.ctx.files(FileKind.SHELL):
+            rel = self.rel(root_rel)
+            if rel in (None, "."):
+                continue
+            assert rel is not None
+            for path in image_paths_for(self, rel):
+                out.setdefault(path, []).append(root_rel)
+        return out
 
     def _startup_scripts(
         self, pkg: PackageInfo, text: str, st: Stage, start: Location, via: tuple[Related, ...]

@@ -11,6 +11,7 @@ import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from analysis.catalog import BY_ID
@@ -57,6 +58,7 @@ class StartCommand:
     context: str = "startup"
 
 
+@cache
 def _startup_module() -> Any:
     try:
         from analysis.facts import startup  # type: ignore[attr-defined,unused-ignore]
