@@ -14,6 +14,7 @@ evidence that names a file and line: a prover that finds none makes it `unverifi
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -641,30 +642,260 @@ def named_volumes_removable(inp: ProverInput) -> Proof:
     return not_applicable("no database keeps its data on a volume")
 
 
-def _startup_unknown(inp: ProverInput) -> Proof:
+@dataclass(slots=True, frozen=True)
+class CommandFact:
+    """One Prisma command of the startup fact, as the provers need it."""
+
+    command: str
+    flags: tuple[str, ...]
+    context: str
+    condition: str
+    location: Location
+
+    @property
+    def text(self) -> str:
+        flags = " ".join(self.flags)
+        return f"prisma {self.command}" + (f" {flags}" if flags else "")
+
+    @property
+    def at_start(self) -> bool:
+        """Runs without anyone typing it: at start, during deploy, build or install."""
+        return self.context != "developer"
+
+
+DATA_LOSS_FLAGS = ("--accept-data-loss", "--force-reset")
+SCHEMA_COMMANDS = ("migrate deploy", "db push", "migrate dev", "migrate reset")
+
+
+def _walk_commands(value: Any, out: dict[tuple[str, int, int, str], CommandFact], depth: int = 0):
+    if depth > 12 or value is None or isinstance(value, str | int | float | bool):
+        return
+    if isinstance(value, tuple | list):
+        for item in value:
+            _walk_commands(item, out, depth + 1)
+        return
+    if isinstance(value, dict):
+        for item in value.values():
+            _walk_commands(item, out, depth + 1)
+        return
+    command = getattr(value, "command", None)
+    location = getattr(value, "location", None)
+    flags = getattr(value, "flags", None)
+    if isinstance(command, str) and isinstance(location, Location) and isinstance(flags, tuple):
+        context = getattr(value, "context", "startup")
+        condition = getattr(value, "condition", "") or ""
+        fact_ = CommandFact(
+            command,
+            tuple(str(f) for f in flags),
+            str(getattr(context, "value", context)),
+            str(condition),
+            location,
+        )
+        out.setdefault((location.path, location.line, location.column, command), fact_)
+        return
+    if hasattr(value, "__dataclass_fields__"):
+        for name in value.__dataclass_fields__:
+            if not name.startswith("_"):
+                _walk_commands(getattr(value, name, None), out, depth + 1)
+
+
+def prisma_commands(inp: ProverInput) -> tuple[CommandFact, ...]:
+    """Every Prisma command the startup fact found, once each, in file order."""
+    out: dict[tuple[str, int, int, str], CommandFact] = {}
+    _walk_commands(inp.facts.get("startup"), out)
+    return tuple(out[k] for k in sorted(out))
+
+
+def _command_evidence(c: CommandFact, what: str) -> Evidence:
+    cond = f" when {c.condition}" if c.condition else ""
+    return fact(c.location, f"`{c.text}` ({c.context}{cond}): {what}")
+
+
+def _commands_or(inp: ProverInput) -> tuple[tuple[CommandFact, ...], Proof | None]:
     if (missing := _needs(inp, "startup")) is not None:
+        return (), missing
+    cmds = prisma_commands(inp)
+    if not cmds:
+        return (), not_applicable("no Prisma command in any script, Dockerfile or compose file")
+    return cmds, None
+
+
+def no_accept_data_loss(inp: ProverInput) -> Proof:
+    cmds, early = _commands_or(inp)
+    if early is not None:
+        return early
+    pushes = [c for c in cmds if c.command == "db push"]
+    shown = pushes or list(cmds)
+    what = "no `--accept-data-loss`" if pushes else "no `db push` at all"
+    return holds((_command_evidence(c, what) for c in shown), f"{len(cmds)} Prisma commands read")
+
+
+def schema_commands_stop(inp: ProverInput) -> Proof:
+    cmds, early = _commands_or(inp)
+    if early is not None:
+        return early
+    applying = [c for c in cmds if c.at_start and c.command in ("migrate deploy", "db push")]
+    if not applying:
+        return not_applicable("nothing applies schema changes at start, build or deploy")
+    evidence = [
+        _command_evidence(
+            c,
+            "applies committed migrations only and stops on a failed one"
+            if c.command == "migrate deploy"
+            else "stops instead of dropping data (no `--accept-data-loss`)",
+        )
+        for c in applying
+    ]
+    return holds(evidence, "every schema change at start either is a migration or stops")
+
+
+_SET_E_LINE = re.compile(r"^\s*set\s+(?:-[a-zA-Z]*e[a-zA-Z]*|-o\s+errexit)\b")
+
+
+def _set_e_line(inp: ProverInput, path: str, before: int) -> int | None:
+    src = inp.analysis.context.sources.get(path)
+    if src is None:
+        return None
+    for n, line in enumerate(src.text.splitlines()[: before - 1], start=1):
+        if _SET_E_LINE.search(line):
+            return n
+    return None
+
+
+def errors_stop_startup(inp: ProverInput) -> Proof:
+    cmds, early = _commands_or(inp)
+    if early is not None:
+        return early
+    applying = [c for c in cmds if c.context == "startup" and c.command in SCHEMA_COMMANDS]
+    if not applying:
+        return not_applicable("no migration runs when a container starts")
+    evidence: list[Evidence] = []
+    for c in applying:
+        n = _set_e_line(inp, c.location.path, c.location.line)
+        if n is not None:
+            evidence.append(
+                fact(
+                    Location(c.location.path, n), f"`set -e`: a failing `{c.text}` stops the start"
+                )
+            )
+        evidence.append(_command_evidence(c, "its failure is not ignored (KD209)"))
+    return holds(evidence, "a failed migration stops the container instead of starting the app")
+
+
+def db_push_fallback(inp: ProverInput) -> Proof:
+    cmds, early = _commands_or(inp)
+    if early is not None:
+        return early
+    start = [c for c in cmds if c.at_start]
+    pushes = [c for c in start if c.command == "db push"]
+    if pushes:
+        return warns(
+            (_command_evidence(c, "syncs the schema without migration history") for c in pushes),
+            "the start falls back to `db push`",
+        )
+    deploys = [c for c in start if c.command == "migrate deploy"]
+    if deploys:
+        return holds(
+            (_command_evidence(c, "no `db push` fallback") for c in deploys),
+            "the start only applies migrations",
+        )
+    return not_applicable("nothing applies schema changes at start, build or deploy")
+
+
+def deploy_stops_on_conflict(inp: ProverInput) -> Proof:
+    cmds, early = _commands_or(inp)
+    if early is not None:
+        return early
+    deploys = [c for c in cmds if c.at_start and c.command == "migrate deploy"]
+    if not deploys:
+        return not_applicable("no `migrate deploy` at start, build or deploy")
+    return holds(
+        (
+            _command_evidence(
+                c, "stops on a failed or edited migration; `migrate resolve` is left to a person"
+            )
+            for c in deploys
+        ),
+        "conflicts stop the deploy and wait for a person",
+    )
+
+
+def startup_not_destructive(inp: ProverInput) -> Proof:
+    cmds, early = _commands_or(inp)
+    if early is not None:
+        return early
+    start = [c for c in cmds if c.at_start]
+    if not start:
+        return not_applicable("no Prisma command runs at start, build or deploy")
+    return holds(
+        (_command_evidence(c, "cannot drop data on its own") for c in start),
+        "nothing that runs by itself resets, force-syncs or deletes",
+    )
+
+
+def no_data_loss_flags_anywhere(inp: ProverInput) -> Proof:
+    cmds, early = _commands_or(inp)
+    if early is not None:
+        return early
+    return holds(
+        (_command_evidence(c, "no `--accept-data-loss`, no `--force-reset`") for c in cmds),
+        f"{len(cmds)} Prisma commands read",
+    )
+
+
+def no_migrate_reset(inp: ProverInput) -> Proof:
+    cmds, early = _commands_or(inp)
+    if early is not None:
+        return early
+    return holds(
+        (_command_evidence(c, "not `migrate reset`") for c in cmds),
+        f"{len(cmds)} Prisma commands read, none resets the database",
+    )
+
+
+def schema_matches_migrations(inp: ProverInput) -> Proof:
+    if (missing := _needs(inp, "pending")) is not None:
         return missing
-    return unknown("no prover for this item yet")
+    pending = inp.facts.get("pending")
+    items = tuple(pending) if isinstance(pending, tuple | list) else (pending,)
+    changes = [c for p in items for c in (getattr(p, "changes", None) or ())]
+    if changes:
+        located = [
+            fact(getattr(c, "location", None), str(getattr(c, "text", None) or c)) for c in changes
+        ]
+        return warns(located, "the schema has changes no migration creates yet")
+    evidence: list[Evidence] = []
+    for schema in _schemas(inp):
+        ds = schema.datasource
+        evidence.append(
+            fact(
+                ds.location if ds is not None else Location(schema.root, 1),
+                f"`{schema.root}` matches what its migrations create",
+            )
+        )
+    if not evidence:
+        return not_applicable("the project has no Prisma schema")
+    return holds(evidence, "the next `migrate dev` would write nothing")
 
 
 PROVERS: dict[str, Callable[[ProverInput], Proof]] = {
     "database_persisted": database_persisted,
     "migrations_preserve": migrations_preserve,
-    "prisma_commands_without_accept_data_loss": _startup_unknown,
-    "schema_commands_stop_on_data_loss": _startup_unknown,
+    "prisma_commands_without_accept_data_loss": no_accept_data_loss,
+    "schema_commands_stop_on_data_loss": schema_commands_stop,
     "cascades_bounded": cascades_bounded,
     "required_fields": required_fields,
     "unique_constraints": unique_constraints,
-    "errors_stop_startup": _startup_unknown,
+    "errors_stop_startup": errors_stop_startup,
     "client_generated": client_generated,
     "mounts_consistent": mounts_consistent,
-    "db_push_fallback": _startup_unknown,
+    "db_push_fallback": db_push_fallback,
     "named_volumes_removable": named_volumes_removable,
-    "deploy_stops_on_conflict": _startup_unknown,
-    "schema_matches_migrations": _not_written,
-    "startup_not_destructive": _startup_unknown,
-    "no_data_loss_flags_anywhere": _startup_unknown,
-    "no_migrate_reset": _startup_unknown,
+    "deploy_stops_on_conflict": deploy_stops_on_conflict,
+    "schema_matches_migrations": schema_matches_migrations,
+    "startup_not_destructive": startup_not_destructive,
+    "no_data_loss_flags_anywhere": no_data_loss_flags_anywhere,
+    "no_migrate_reset": no_migrate_reset,
     "destructive_operations_reviewed": migrations_preserve,
 }
 """Each item's prover, by the name ITEMS gives it."""

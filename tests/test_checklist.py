@@ -3,7 +3,7 @@ pass without a located piece of evidence."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -157,3 +157,69 @@ def test_risky_example_breaks_the_persistence_item_and_the_seed_proves_it() -> N
             e.location is not None and e.location.path == "docker-compose.yml"
             for e in proof.evidence
         )
+
+
+# -- provers over the startup fact (its records are read by attribute) -------------------------
+@dataclass(frozen=True)
+class _Cmd:
+    command: str
+    flags: tuple[str, ...]
+    context: str
+    condition: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class _Path:
+    service: str
+    commands: tuple[_Cmd, ...]
+
+
+ENTRY = """#!/bin/sh
+set -e
+if [ -d prisma/migrations ]; then
+  npx prisma migrate deploy
+else
+  npx prisma db push
+fi
+exec "$@"
+"""
+
+
+def _startup_checklist(write_tree, commands: tuple[_Cmd, ...]):
+    root = write_tree({"entrypoint.sh": ENTRY})
+    a = analyze(root)
+    a.context.source("entrypoint.sh")
+    facts = cl.ProjectFacts({"startup": (_Path("backend", commands),)})
+    return cl.checklist_of(a, facts)
+
+
+def test_startup_provers_cite_the_command_lines(write_tree) -> None:
+    deploy = _Cmd("migrate deploy", (), "startup", "", Location("entrypoint.sh", 4))
+    push = _Cmd("db push", (), "startup", "no migrations folder", Location("entrypoint.sh", 6))
+    c = _startup_checklist(write_tree, (deploy, push))
+    flag = c.get("no-accept-data-loss")
+    assert flag.status is Status.PASS
+    assert [e.location for e in flag.evidence] == [Location("entrypoint.sh", 6)]
+    fallback = c.get("first-run-db-push")
+    assert fallback.status is Status.WARN
+    assert "no migrations folder" in fallback.evidence[0].text
+    errors = c.get("error-handling")
+    assert errors.status is Status.PASS
+    assert Location("entrypoint.sh", 2) in [e.location for e in errors.evidence]
+    assert c.get("migration-conflicts-manual").status is Status.PASS
+    assert c.get("no-migrate-reset").status is Status.PASS
+
+
+def test_startup_provers_without_commands_are_not_applicable(write_tree) -> None:
+    c = _startup_checklist(write_tree, ())
+    for item_id in ("no-accept-data-loss", "first-run-db-push", "no-migrate-reset"):
+        item = c.get(item_id)
+        assert item.status is Status.NOT_APPLICABLE and item.reason
+
+
+def test_developer_commands_do_not_count_as_startup(write_tree) -> None:
+    dev = _Cmd("migrate deploy", (), "developer", "", Location("entrypoint.sh", 4))
+    c = _startup_checklist(write_tree, (dev,))
+    assert c.get("migration-conflicts-manual").status is Status.NOT_APPLICABLE
+    assert c.get("no-migrate-reset").status is Status.PASS
