@@ -240,3 +240,39 @@ def test_examples_verdicts_and_issue_order() -> None:
     assert levels and levels[0] == "CRITICAL"
     ranks = [SEVERITY_ORDER.index(x) for x in levels]
     assert ranks == sorted(ranks)
+
+
+def test_migration_strategy_quotes_the_prisma_commands(write_tree, monkeypatch) -> None:
+    from dataclasses import dataclass
+
+    from analysis import checklist as cl
+    from analysis.report import markdown
+
+    @dataclass(frozen=True)
+    class Cmd:
+        command: str
+        flags: tuple[str, ...]
+        context: str
+        condition: str
+        location: Location
+
+    root = write_tree(
+        {"start.sh": "#!/bin/sh\nset -e\nnpx prisma migrate deploy\nexec node dist/index.js\n"}
+    )
+    a = analyze(root)
+    a.context.source("start.sh")
+    real = cl.project_facts
+
+    def with_startup(analysis):
+        facts = real(analysis)
+        values = dict(facts.values)
+        values["startup"] = (Cmd("migrate deploy", (), "startup", "", Location("start.sh", 3)),)
+        return cl.ProjectFacts(values, facts.errors)
+
+    monkeypatch.setattr(markdown, "project_facts", with_startup)
+    md = render_markdown(a, "proj")
+    section = md.split("### 2. Migration Strategy")[1].split("### 3.")[0]
+    assert "`start.sh` line 3:" in section
+    assert "npx prisma migrate deploy" in section
+    assert "- `prisma migrate deploy` (startup) (`start.sh:3`)" in section
+    check_shape(md)

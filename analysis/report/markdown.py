@@ -24,9 +24,11 @@ from analysis.checklist import (
     ChecklistItem,
     Evidence,
     ProjectFacts,
+    ProverInput,
     Section,
     Status,
     checklist_of,
+    prisma_commands,
     project_facts,
 )
 from analysis.engine import Analysis, internal_error_finding
@@ -391,6 +393,17 @@ def area_migrations(doc: Doc) -> AreaBody:
     startup = doc.facts.get("startup")
     if startup is None:
         body.notes.append(f"_Startup path not analyzed yet: {esc(doc.facts.missing('startup'))}._")
+    else:
+        commands = prisma_commands(ProverInput(doc.analysis, doc.facts, doc.analysis.active))
+        by_file: dict[str, list[int]] = {}
+        for c in commands:
+            by_file.setdefault(c.location.path, []).append(c.location.line)
+            cond = f", when {code(c.condition)}" if c.condition else ""
+            body.verify(f"{code(c.text)} ({esc(c.context)}{cond})", c.location)
+        for path, lines in sorted(by_file.items()):
+            body.configuration += doc.quote(path, lines)
+        if not commands:
+            body.notes.append("_No Prisma command in any script, Dockerfile or compose file._")
     histories = doc.facts.get("migrations")
     if histories is None:
         body.notes.append(f"_Not analyzed yet: {esc(doc.facts.missing('migrations'))}._")
