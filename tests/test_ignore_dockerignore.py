@@ -132,3 +132,11 @@ def test_effective_dockerignore_prefers_dockerfile_specific() -> None:
     )
     assert effective_dockerignore("Dockerfile", ".", existing.__contains__) == ".dockerignore"
     assert effective_dockerignore("apps/web/Dockerfile", "apps/web", existing.__contains__) is None
+
+
+def test_character_class_operators_are_literal_and_bad_ranges_rejected(recwarn) -> None:
+    ign = di("x[&&]y\nv[--]w\n")
+    assert ign.excluded("x&y") and ign.excluded("v-w") and not ign.excluded("xay")
+    bad = di("[z-a]\n")
+    assert [p.location.line for p in bad.problems] == [1]
+    assert not [w for w in recwarn if issubclass(w.category, FutureWarning)]

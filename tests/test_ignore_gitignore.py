@@ -113,3 +113,10 @@ def test_fact_reads_project_files(write_tree) -> None:
     assert hit is not None and hit.location.path == "api/.gitignore" and hit.line == 1
     assert m.ignored(".env") is not None
     assert m.ignored("local-notes.md") is not None
+
+
+def test_character_class_operators_are_literal(recwarn) -> None:
+    m = matcher((".gitignore", "x[~~]y\nq[!a-c]\n"))
+    assert m.ignored("x~y") is not None and m.ignored("xay") is None
+    assert m.ignored("qd") is not None and m.ignored("qb") is None
+    assert not [w for w in recwarn if issubclass(w.category, FutureWarning)]

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from analysis.model import Finding, Location, Severity
+from analysis.parsers.gitignore import class_items_regex
 from analysis.sources import SourceFile
 
 
@@ -186,11 +187,8 @@ def compile_pattern(pattern: str) -> tuple[MatchKind, re.Pattern[str] | None]:
             else:
                 out.append("\\\\")
         elif ch == "[":
-            # a character class goes to the regex as written, up to its `]`
-            j = pattern.find("]", i + 1 if i < n and pattern[i] == "]" else i)
-            j = n if j < 0 else j
-            out.append("[" + pattern[i:j].replace("[", "\\[") + "]")
-            i = j + 1
+            regex, i = _char_class(pattern, i)
+            out.append(regex)
             kind = MatchKind.REGEX
         elif ch == "]":
             out.append("\\]")
@@ -202,6 +200,47 @@ def compile_pattern(pattern: str) -> tuple[MatchKind, re.Pattern[str] | None]:
         return kind, None
     out.append("$")
     return kind, re.compile("".join(out), re.DOTALL)
+
+
+def _char_class(pattern: str, i: int) -> tuple[str, int]:
+    """The class that starts after the `[` at `i - 1` (Go regexp syntax: `^` negates, `\\`
+    escapes, `a-z` ranges), as a Python regex and the index after its `]`."""
+    n = len(pattern)
+    negate = i < n and pattern[i] == "^"
+    if negate:
+        i += 1
+    items: list[str | tuple[str, str]] = []
+    first = True
+    while i < n and (pattern[i] != "]" or first):
+        first = False
+        c = pattern[i]
+        if c == "\\" and i + 1 < n:
+            i += 1
+            c = pattern[i]
+        if (
+            c == "-"
+            and items
+            and isinstance(items[-1], str)
+            and i + 1 < n
+            and pattern[i + 1] != "]"
+        ):
+            hi = pattern[i + 1]
+            step = 2
+            if hi == "\\" and i + 2 < n:
+                hi, step = pattern[i + 2], 3
+            lo = items.pop()
+            assert isinstance(lo, str)
+            if lo > hi:
+                raise re.error(f"invalid range {lo}-{hi}")
+            items.append((lo, hi))
+            i += step
+            continue
+        items.append(c)
+        i += 1
+    body = class_items_regex(items)
+    if not body:
+        return ("[^/]" if negate else "(?!)", i + 1)
+    return ("[" + ("^" if negate else "") + body + "]", i + 1)
 
 
 def _bad_class(pattern: str) -> str | None:

@@ -124,6 +124,20 @@ _POSIX_CLASSES = {
 }
 
 
+def class_items_regex(items: list[str | tuple[str, str]]) -> str:
+    """A regex class body from single characters and (low, high) ranges, every character
+    escaped (no accidental set operations); reversed ranges match nothing and are dropped."""
+    out: list[str] = []
+    for item in items:
+        if isinstance(item, tuple):
+            lo, hi = item
+            if lo <= hi:
+                out.append(f"{re.escape(lo)}-{re.escape(hi)}")
+        else:
+            out.append(item if item.startswith("\\") and len(item) > 2 else re.escape(item))
+    return "".join(out)
+
+
 def _char_class(pattern: str, start: int) -> tuple[str, int] | None:
     """`[...]` at `start` as a regex class (and the index after it), or None if unterminated."""
     i = start + 1
@@ -132,29 +146,45 @@ def _char_class(pattern: str, start: int) -> tuple[str, int] | None:
     if i < n and pattern[i] in "!^":
         negate = True
         i += 1
-    parts: list[str] = []
+    items: list[str | tuple[str, str]] = []
+    extra: list[str] = []
     first = True
     while i < n:
         c = pattern[i]
         if c == "]" and not first:
-            body = "".join(parts)
+            body = class_items_regex(items) + "".join(extra)
+            if not body:
+                return ("[^/]" if negate else "(?!)", i + 1)
             return ("[" + ("^/" if negate else "") + body + "]", i + 1)
         first = False
         if c == "[" and pattern.startswith("[:", i):
             end = pattern.find(":]", i + 2)
             if end > 0 and pattern[i + 2 : end] in _POSIX_CLASSES:
-                parts.append(_POSIX_CLASSES[pattern[i + 2 : end]])
+                extra.append(_POSIX_CLASSES[pattern[i + 2 : end]])
                 i = end + 2
                 continue
         if c == "\\" and i + 1 < n:
-            parts.append(re.escape(pattern[i + 1]))
-            i += 2
-            continue
-        if c == "-" and parts and i + 1 < n and pattern[i + 1] != "]":
-            parts.append("-")
+            c = pattern[i + 1]
             i += 1
+        # a range: the previous item is a single character and a character follows the `-`
+        if (
+            c == "-"
+            and items
+            and isinstance(items[-1], str)
+            and i + 1 < n
+            and pattern[i + 1] != "]"
+        ):
+            hi = pattern[i + 1]
+            step = 2
+            if hi == "\\" and i + 2 < n:
+                hi = pattern[i + 2]
+                step = 3
+            lo = items.pop()
+            assert isinstance(lo, str)
+            items.append((lo, hi))
+            i += step
             continue
-        parts.append(re.escape(c) if c != "-" else r"\-")
+        items.append(c)
         i += 1
     return None
 
