@@ -1,12 +1,574 @@
-"""Rules of the persistence area (see analysis/catalog.py)."""
+"""Rules of the persistence area: where database data lives (KD101-KD115, not KD111).
+
+KD111 (destructive docker commands in scripts) belongs to the startup area.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import posixpath
+from collections.abc import Iterable, Iterator
 
+from analysis.catalog import BY_ID
 from analysis.context import Context
-from analysis.model import Finding
+from analysis.facts.compose import ComposeStack, compose_stacks
+from analysis.facts.databases import Database, DataState, base_major_versions, databases
+from analysis.model import Finding, Location, Related
+from analysis.parsers.compose import Mount, MountKind, Service, covers, normalize_target
+from analysis.parsers.dockerfile import DockerfileFile, Stage, parse_dockerfile
+from analysis.parsers.dockerignore import effective_dockerignore, parse_dockerignore
+from analysis.parsers.dotenv_file import parse_dotenv
+from analysis.parsers.prisma_config import parse_prisma_config
+from analysis.parsers.prisma_schema import parse_prisma_schema
+from analysis.secrets import mask_url
+from analysis.sources import FileKind
 
 
+def _finding(
+    rule: str,
+    message: str,
+    location: Location,
+    related: Iterable[Related] = (),
+    key: str = "",
+) -> Finding:
+    return Finding(rule, BY_ID[rule].severity, message, location, tuple(related), key=key)
+
+
+def _db_label(db: Database) -> str:
+    image = db.image or db.engine
+    return f"database service {db.service!r} ({image}, version {db.version})"
+
+
+def _db_anchor(db: Database) -> Location:
+    return db.image_location or db.location
+
+
+def _image_related(db: Database) -> list[Related]:
+    out: list[Related] = []
+    if db.image_location is not None:
+        out.append(Related(db.image_location, f"the image: {db.detected_by}"))
+    if db.data_dir_location is not None:
+        out.append(Related(db.data_dir_location, f"{db.data_dir_source} sets the data directory"))
+    return out
+
+
+def _where(image_volume: str | None) -> str:
+    if image_volume is not None:
+        return (
+            f"the image's VOLUME {image_volume} keeps it in an anonymous volume, which a "
+            "`down`/`up` cycle leaves behind: the new container starts empty"
+        )
+    return "it lives in the container's writable layer and is lost when the container is re-created"
+
+
+# -- KD101-KD106 ---------------------------------------------------------------------------------
+def check_data_directories(dbs: Iterable[Database]) -> Iterator[Finding]:
+    """KD101-KD105, at most one per database, the most specific; KD106 for a bind mount."""
+    for db in dbs:
+        st = db.storage
+        unknown = "" if db.version_known else f" (the major version is {db.version})"
+        label = _db_label(db)
+        if st.state is DataState.TMPFS and st.holder is not None:
+            yield _finding(
+                "KD105",
+                f"{label}: tmpfs at {st.holder.target} holds the data directory {st.data_dir}; "
+                f"every stop of the container deletes the database{unknown}",
+                st.holder.location,
+                _image_related(db),
+            )
+        elif st.state is DataState.PG18_PATH:
+            old = next(m for m in st.meant if m.target == "/var/lib/postgresql/data")
+            yield _finding(
+                "KD103",
+                f"{label}: postgres 18+ keeps its data in {st.data_dir} and declares its VOLUME "
+                "at /var/lib/postgresql, so the mount at /var/lib/postgresql/data does not hold "
+                "the data (a new stack writes to an anonymous volume; an old data mount makes "
+                "the server refuse to start); mount the volume at /var/lib/postgresql, or set "
+                "PGDATA=/var/lib/postgresql/data",
+                old.location,
+                _image_related(db),
+            )
+        elif st.state is DataState.WRONG_PATH:
+            mount = st.meant[0]
+            moved = (
+                f" (set by {db.data_dir_source})" if db.data_dir_source != "image default" else ""
+            )
+            yield _finding(
+                "KD102",
+                f"{label}: {mount.label} is meant for the data, but the data directory "
+                f"{st.data_dir}{moved} does not land on it: {_where(st.image_volume)}{unknown}",
+                mount.location,
+                _image_related(db),
+            )
+        elif st.state is DataState.ANONYMOUS and st.holder is not None:
+            yield _finding(
+                "KD104",
+                f"{label}: the data directory {st.data_dir} sits on an anonymous volume "
+                f"({st.holder.text}); `docker compose down` then `up` starts an empty database "
+                f"and orphans the old data{unknown}",
+                st.holder.location,
+                _image_related(db),
+            )
+        elif st.state is DataState.NOT_PERSISTED:
+            yield _finding(
+                "KD101",
+                f"{label}: no volume or bind mount covers its data directory {st.data_dir}; "
+                f"{_where(st.image_volume)}{unknown}",
+                _db_anchor(db),
+                [Related(db.location, f"service {db.service!r}")]
+                + [r for r in _image_related(db) if r.location != _db_anchor(db)],
+            )
+        elif (
+            st.state is DataState.PERSISTED
+            and st.holder is not None
+            and st.holder.kind is MountKind.BIND
+        ):
+            yield _finding(
+                "KD106",
+                f"{label}: the host folder {st.holder.source} holds the data directory "
+                f"{st.data_dir} (bind mount): file ownership, permissions and moving the "
+                "project to another machine are now your job; a named volume avoids that",
+                st.holder.location,
+            )
+
+
+# -- KD107 ------------------------------------------------------------------------------------------
+def check_undeclared_volumes(stacks: Iterable[ComposeStack]) -> Iterator[Finding]:
+    for stack in stacks:
+        if stack.tree is None:
+            continue
+        declared = {v.name for v in stack.volumes}
+        for service in stack.services:
+            for m in service.mounts:
+                if m.kind is not MountKind.VOLUME or not m.source or "$" in m.source:
+                    continue
+                if m.source in declared:
+                    continue
+                yield _finding(
+                    "KD107",
+                    f"service {service.name!r} uses the named volume {m.source!r}, which the "
+                    "top-level `volumes:` does not declare: docker compose refuses to start "
+                    '("refers to undefined volume"); declare it',
+                    m.location,
+                )
+
+
+# -- KD108 ------------------------------------------------------------------------------------------
+def check_unpinned(dbs: Iterable[Database]) -> Iterator[Finding]:
+    for db in dbs:
+        if not db.floating or db.image is None or db.image_location is None:
+            continue
+        tag = db.tag or "(no tag: latest)"
+        yield _finding(
+            "KD108",
+            f"database service {db.service!r}: image {db.image} has no major version (tag "
+            f"{tag}); a pull can bring a new major whose server refuses the existing data "
+            "directory; pin the major (e.g. postgres:17)",
+            db.image_location,
+        )
+
+
+# -- KD109 ------------------------------------------------------------------------------------------
+def _volume_identity(stack: ComposeStack, m: Mount) -> tuple[str, str] | None:
+    if m.kind is MountKind.VOLUME and m.source:
+        decl = stack.volume(m.source)
+        name = decl.explicit_name if decl is not None and decl.explicit_name else m.source
+        return ("volume", name)
+    if m.kind is MountKind.BIND and m.source:
+        return ("bind", m.host_path or posixpath.normpath(m.source))
+    return None
+
+
+def _data_mounts(db: Database) -> list[Mount]:
+    out: list[Mount] = []
+    if db.storage.holder is not None:
+        out.append(db.storage.holder)
+    for m in db.storage.meant:
+        if m not in out:
+            out.append(m)
+    return [m for m in out if not m.read_only]
+
+
+def check_shared_volumes(
+    stacks: Iterable[ComposeStack], dbs: tuple[Database, ...]
+) -> Iterator[Finding]:
+    for stack in stacks:
+        seen: dict[tuple[str, str], tuple[Database, Mount]] = {}
+        for db in dbs:
+            if db.stack != stack.id:
+                continue
+            for m in _data_mounts(db):
+                ident = _volume_identity(stack, m)
+                if ident is None:
+                    continue
+                prev = seen.get(ident)
+                if prev is None:
+                    seen[ident] = (db, m)
+                    continue
+                if prev[0].service == db.service:
+                    continue
+                what = "named volume" if ident[0] == "volume" else "host path"
+                yield _finding(
+                    "KD109",
+                    f"database services {prev[0].service!r} and {db.service!r} both keep data "
+                    f"on the {what} {ident[1]!r}: two servers writing one data directory corrupt"
+                    " it (or one refuses to start); give each its own volume",
+                    m.location,
+                    [Related(prev[1].location, f"{prev[0].service!r} mounts it here")],
+                )
+
+
+# -- KD110 ------------------------------------------------------------------------------------------
+def check_external_volumes(
+    stacks: Iterable[ComposeStack], dbs: tuple[Database, ...]
+) -> Iterator[Finding]:
+    by_id = {s.id: s for s in stacks}
+    for db in dbs:
+        holder = db.storage.holder
+        stack = by_id.get(db.stack)
+        if stack is None or holder is None or holder.kind is not MountKind.VOLUME:
+            continue
+        decl = stack.volume(holder.source or "")
+        if decl is None or decl.local:
+            continue
+        why = (
+            "is `external` (created and kept outside this project)"
+            if decl.external
+            else f"uses the {decl.driver!r} driver"
+        )
+        yield _finding(
+            "KD110",
+            f"database service {db.service!r} keeps its data on volume {decl.name!r}, which "
+            f"{why}: persistence depends on something outside this compose file",
+            decl.location,
+            [Related(holder.location, f"{db.service!r} mounts it here")],
+        )
+
+
+# -- KD112 ------------------------------------------------------------------------------------------
+def _copies_context(parsed: DockerfileFile | None, target: str | None, rel: str) -> bool:
+    """Whether the built stage copies `rel` (context-relative) from the build context."""
+    if parsed is None:
+        return True
+    for stage in parsed.stages:
+        for copy in stage.copies:
+            if not copy.from_context:
+                continue
+            for src in copy.sources:
+                s = posixpath.normpath(src.lstrip("/")) if src not in (".", "./") else "."
+                if s in (".", "*") or rel == s or rel.startswith(s + "/"):
+                    return True
+    return False
+
+
+def check_data_in_build_context(
+    ctx: Context, stacks: Iterable[ComposeStack], dbs: tuple[Database, ...]
+) -> Iterator[Finding]:
+    by_id = {s.id: s for s in stacks}
+    for db in dbs:
+        holder = db.storage.holder
+        stack = by_id.get(db.stack)
+        if stack is None or holder is None or holder.kind is not MountKind.BIND:
+            continue
+        host = holder.host_path
+        if host is None:
+            continue
+        for service in stack.services:
+            build = service.build
+            if build is None or build.context_path is None or build.dockerfile_path is None:
+                continue
+            context = build.context_path
+            if context not in (".", "") and not (host == context or host.startswith(context + "/")):
+                continue
+            rel = host if context in (".", "") else posixpath.relpath(host, context)
+            if rel in (".", ""):
+                rel = "."
+            ignore_path = effective_dockerignore(build.dockerfile_path, context, ctx.exists)
+            if ignore_path is not None:
+                ignore = ctx.parse(ignore_path, parse_dockerignore)
+                if ignore is not None and ignore.excluded(rel):
+                    continue
+            parsed = None
+            if ctx.exists(build.dockerfile_path):
+                parsed = ctx.parse(build.dockerfile_path, parse_dockerfile)
+            if not _copies_context(parsed, build.target, rel):
+                continue
+            related = [Related(build.location, f"service {service.name!r} builds this context")]
+            if ignore_path is not None:
+                related.append(
+                    Related(Location(ignore_path, 1), f"{ignore_path} does not exclude {rel}/")
+                )
+            yield _finding(
+                "KD112",
+                f"database service {db.service!r} keeps its data in {host}/, inside the build "
+                f"context {context or '.'} of service {service.name!r}, and "
+                f"{'no .dockerignore' if ignore_path is None else ignore_path} excludes it: "
+                "every build sends the database files and copies them into the image; add "
+                f"`{rel}/` to .dockerignore",
+                holder.location,
+                related,
+            )
+
+
+# -- KD113 ------------------------------------------------------------------------------------------
+def _sqlite_path(url: str) -> str | None:
+    if not url.startswith("file:"):
+        return None
+    path = url[len("file:") :].split("?", 1)[0]
+    if path.startswith("//"):
+        path = path[2:]
+        if not path.startswith("/"):
+            path = "/" + path.split("/", 1)[-1] if "/" in path else path
+    return path or None
+
+
+def _container_paths(path: str, workdir: str, schema_dirs: Iterable[str]) -> list[str]:
+    if path.startswith("/"):
+        return [normalize_target(path)]
+    out = [normalize_target(posixpath.join(d, path)) for d in schema_dirs]
+    out.append(normalize_target(posixpath.join(workdir or "/", path)))
+    return list(dict.fromkeys(out))
+
+
+def _schema_dirs_in_container(
+    ctx: Context, service: Service | None, context: str | None, workdir: str
+) -> list[str]:
+    out: list[str] = []
+    for schema in ctx.files(FileKind.PRISMA_SCHEMA):
+        folder = posixpath.dirname(schema)
+        if service is not None:
+            for m in service.mounts:
+                if m.kind is MountKind.BIND and m.host_path is not None:
+                    h = m.host_path
+                    if h == "." or folder == h or folder.startswith(h + "/") or h == "":
+                        rel = folder if h in (".", "") else posixpath.relpath(folder, h)
+                        out.append(normalize_target(posixpath.join(m.target, rel)))
+        if context is not None:
+            if context in (".", ""):
+                rel = folder or "."
+            elif folder == context or folder.startswith(context + "/"):
+                rel = posixpath.relpath(folder, context)
+            else:
+                continue
+            out.append(normalize_target(posixpath.join(workdir or "/", rel)))
+    return list(dict.fromkeys(out))
+
+
+def _sqlite_urls_of_context(ctx: Context, context: str) -> list[tuple[str, Location, str]]:
+    """`file:` URLs a build context carries: `.env*` files, literal schema URLs and
+    `prisma.config.*` literals under the context."""
+    out: list[tuple[str, Location, str]] = []
+    prefix = "" if context in (".", "") else context + "/"
+    for rel in ctx.files(FileKind.ENV):
+        if not rel.startswith(prefix) or posixpath.basename(rel) not in (".env", ".env.production"):
+            continue
+        df = ctx.parse(rel, parse_dotenv)
+        entry = df.get("DATABASE_URL") if df is not None else None
+        if df is not None and entry is not None and entry.value and entry.value.startswith("file:"):
+            out.append((entry.value, df.location(entry), rel))
+    for rel in ctx.files(FileKind.PRISMA_SCHEMA):
+        if not rel.startswith(prefix):
+            continue
+        schema = ctx.parse(rel, parse_prisma_schema)
+        if schema is None:
+            continue
+        for ds in schema.datasources:
+            url = ds.url
+            if (
+                url is not None
+                and url.kind == "literal"
+                and url.text.strip('"').startswith("file:")
+            ):
+                out.append((url.text.strip('"'), Location(rel, url.line, url.column), rel))
+    for rel in ctx.files(FileKind.PRISMA_CONFIG):
+        if not rel.startswith(prefix):
+            continue
+        cfg = ctx.parse(rel, parse_prisma_config)
+        if cfg is None or cfg.url is None:
+            continue
+        value = cfg.url.value if cfg.url.kind == "literal" else cfg.url.default
+        if value and value.startswith("file:"):
+            out.append((value, Location(rel, cfg.url.line, cfg.url.column), rel))
+    return out
+
+
+def _stage_for(ctx: Context, service: Service) -> tuple[Stage | None, str | None]:
+    build = service.build
+    if build is None or build.dockerfile_path is None or not ctx.exists(build.dockerfile_path):
+        return None, None
+    parsed = ctx.parse(build.dockerfile_path, parse_dockerfile)
+    if parsed is None:
+        return None, build.dockerfile_path
+    return parsed.stage(build.target), build.dockerfile_path
+
+
+def _stage_volumes(parsed: DockerfileFile, stage: Stage) -> list[str]:
+    return [normalize_target(p) for st in parsed.chain(stage) for v in st.volumes for p in v.paths]
+
+
+def check_sqlite(
+    ctx: Context, stacks: Iterable[ComposeStack], dbs: tuple[Database, ...]
+) -> Iterator[Finding]:
+    db_names = {(d.stack, d.service) for d in dbs}
+    built_dockerfiles: set[str] = set()
+    for stack in stacks:
+        for service in stack.services:
+            if (stack.id, service.name) in db_names:
+                continue
+            stage, dockerfile = _stage_for(ctx, service)
+            if dockerfile is not None:
+                built_dockerfiles.add(dockerfile)
+            workdir = (
+                service.working_dir.value
+                if service.working_dir is not None
+                else (stage.workdir if stage is not None else "/")
+            )
+            context = service.build.context_path if service.build is not None else None
+            urls: list[tuple[str, Location, str]] = []
+            for var in service.container_env or service.environment:
+                if var.value and var.value.startswith("file:") and var.name.endswith("URL"):
+                    urls.append((var.value, var.location, "compose"))
+            names = {v.name for v in service.container_env or service.environment}
+            if stage is not None and dockerfile is not None:
+                for dvar in stage.effective_env:
+                    if (
+                        dvar.name not in names
+                        and dvar.expanded
+                        and dvar.expanded.startswith("file:")
+                        and dvar.name.endswith("URL")
+                    ):
+                        urls.append((dvar.expanded, Location(dockerfile, dvar.line), "Dockerfile"))
+            if not urls and context is not None and "DATABASE_URL" not in names:
+                urls.extend(_sqlite_urls_of_context(ctx, context))
+            if not urls:
+                continue
+            schema_dirs = _schema_dirs_in_container(ctx, service, context, workdir)
+            persistent = [m for m in service.mounts if m.persistent]
+            for url, loc, _origin in urls:
+                path = _sqlite_path(url)
+                if path is None:
+                    continue
+                candidates = _container_paths(path, workdir, schema_dirs)
+                if any(m.covers(c) for c in candidates for m in persistent):
+                    continue
+                shown = candidates[0]
+                other = [m for m in service.mounts if any(m.covers(c) for c in candidates)]
+                where = (
+                    f"only {other[0].label} covers it, which does not survive `down`/`up`"
+                    if other
+                    else "it lives in the container's writable layer and is lost when the "
+                    "container is re-created"
+                )
+                yield _finding(
+                    "KD113",
+                    f"service {service.name!r}: the SQLite database {mask_url(url)} resolves to "
+                    f"{shown} in the container, which no volume or bind mount covers: {where}; "
+                    "mount a named volume on its folder",
+                    loc,
+                    [Related(service.location, f"service {service.name!r}")],
+                )
+    yield from _sqlite_in_images(ctx, built_dockerfiles)
+
+
+def _sqlite_in_images(ctx: Context, built: set[str]) -> Iterator[Finding]:
+    """Dockerfiles no compose service builds (deployed as images): ENV DATABASE_URL=file:..."""
+    for rel in ctx.files(FileKind.DOCKERFILE):
+        if rel in built:
+            continue
+        parsed = ctx.parse(rel, parse_dockerfile)
+        stage = parsed.final_stage if parsed is not None else None
+        if parsed is None or stage is None:
+            continue
+        volumes = _stage_volumes(parsed, stage)
+        context = posixpath.dirname(rel) or "."
+        schema_dirs = _schema_dirs_in_container(ctx, None, context, stage.workdir)
+        for var in stage.effective_env:
+            if not (var.expanded and var.expanded.startswith("file:") and var.name.endswith("URL")):
+                continue
+            path = _sqlite_path(var.expanded)
+            if path is None:
+                continue
+            candidates = _container_paths(path, stage.workdir, schema_dirs)
+            if any(covers(v, c) for v in volumes for c in candidates):
+                continue
+            yield _finding(
+                "KD113",
+                f"{rel}: the SQLite database {mask_url(var.expanded)} resolves to "
+                f"{candidates[0]} in the image, and no VOLUME covers it: without a mount the "
+                "file lives in the container's writable layer and every redeploy starts empty",
+                Location(rel, var.line),
+            )
+
+
+# -- KD114 ------------------------------------------------------------------------------------------
+def check_project_name(
+    stacks: Iterable[ComposeStack], dbs: tuple[Database, ...]
+) -> Iterator[Finding]:
+    by_id = {s.id: s for s in stacks}
+    for db in dbs:
+        holder = db.storage.holder
+        stack = by_id.get(db.stack)
+        if stack is None or holder is None or holder.kind is not MountKind.VOLUME:
+            continue
+        if stack.project_name_pinned:
+            continue
+        decl = stack.volume(holder.source or "")
+        if decl is not None and (decl.external or decl.explicit_name):
+            continue
+        related = [Related(decl.location, f"volume {decl.name!r}")] if decl is not None else []
+        yield _finding(
+            "KD114",
+            f"database service {db.service!r} keeps its data on volume {holder.source!r}, which "
+            f"docker calls {stack.project_name}_{holder.source}: the project name comes from the "
+            "folder's name, so renaming or moving the folder starts an empty database; set a "
+            "top-level `name:` (or COMPOSE_PROJECT_NAME in .env, or the volume's `name:`)",
+            holder.location,
+            related,
+        )
+
+
+# -- KD115 ------------------------------------------------------------------------------------------
+def check_major_changes(ctx: Context, dbs: tuple[Database, ...]) -> Iterator[Finding]:
+    relevant = [d for d in dbs if d.major is not None and d.storage.holder is not None]
+    relevant = [d for d in relevant if d.storage.holder is not None and d.storage.holder.persistent]
+    if not relevant:
+        return
+    history = base_major_versions(ctx, tuple(relevant))
+    if history.note is not None:
+        first = relevant[0]
+        yield Finding(
+            "KD115",
+            BY_ID["KD115"].severity.lower(3),
+            f"database major versions were not compared with {history.ref}: {history.note}",
+            _db_anchor(first),
+        )
+        return
+    for db in relevant:
+        old = history.majors.get((db.stack, db.service))
+        if old is None or old.major is None or old.major == db.major:
+            continue
+        holder = db.storage.holder
+        assert holder is not None
+        yield _finding(
+            "KD115",
+            f"database service {db.service!r}: the image moves from major {old.major} "
+            f"({old.image} at {history.ref}) to {db.major} ({db.image}) while {holder.label} "
+            "holds the data: the new server refuses the old data directory; dump and restore "
+            "(or pg_upgrade) before switching",
+            _db_anchor(db),
+            [Related(holder.location, "the data stays on this mount")],
+        )
+
+
+# -- area -------------------------------------------------------------------------------------------
 def check(ctx: Context) -> Iterable[Finding]:
-    return ()
+    stacks = ctx.fact(compose_stacks)
+    dbs = ctx.fact(databases)
+    yield from check_data_directories(dbs)
+    yield from check_undeclared_volumes(stacks)
+    yield from check_unpinned(dbs)
+    yield from check_shared_volumes(stacks, dbs)
+    yield from check_external_volumes(stacks, dbs)
+    yield from check_data_in_build_context(ctx, stacks, dbs)
+    yield from check_sqlite(ctx, stacks, dbs)
+    yield from check_project_name(stacks, dbs)
+    yield from check_major_changes(ctx, dbs)
