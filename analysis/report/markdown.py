@@ -783,6 +783,10 @@ def verdict_section(doc: Doc) -> list[str]:
             f"| {area.title} | {LEVEL_BADGE[area.level]} {area.level.value} | "
             f"{len(area.findings)} | {by} |"
         )
+    recommendations = _recommendations(doc)
+    if recommendations:
+        out += ["", "**Recommendations:**", ""]
+        out += [f"{n}. {text}" for n, text in enumerate(recommendations, start=1)]
     out += [
         "",
         "Thresholds: any critical finding makes the project UNSAFE, any high finding AT RISK, "
@@ -790,6 +794,26 @@ def verdict_section(doc: Doc) -> list[str]:
         "Suppressed findings do not count.",
         "",
     ]
+    return out
+
+
+def _recommendations(doc: Doc) -> list[str]:
+    """What to do next: fix each issue (most severe first), then the checklist's warnings."""
+    out: list[str] = []
+    for n, (rule_id, items) in enumerate(_issue_groups(_all_findings(doc)), start=1):
+        where = ref(items[0].location)
+        more = f" and {len(items) - 1} more" if len(items) > 1 else ""
+        out.append(f"Fix Issue {n} ({rule_id} {rule_help(rule_id).name}) at {where}{more}.")
+    for item in doc.checklist.items:
+        if item.id == "down-v-deletes-data":  # said below, with the backup advice
+            continue
+        if item.status is Status.WARN and not any(e.rule for e in item.evidence):
+            out.append(f"{esc(item.text)}: {esc(item.reason)}.")
+    if any(getattr(db.holder, "kind", None) == "volume" for db in doc.facts.get("databases") or ()):
+        out.append(
+            "Back up the database before major changes, and never run `docker compose down -v` "
+            "where the data matters."
+        )
     return out
 
 
