@@ -856,26 +856,29 @@ def no_migrate_reset(inp: ProverInput) -> Proof:
 def schema_matches_migrations(inp: ProverInput) -> Proof:
     if (missing := _needs(inp, "pending")) is not None:
         return missing
-    pending = inp.facts.get("pending")
-    items = tuple(pending) if isinstance(pending, tuple | list) else (pending,)
-    changes = [c for p in items for c in (getattr(p, "changes", None) or ())]
-    if changes:
-        located = [
-            fact(getattr(c, "location", None), str(getattr(c, "text", None) or c)) for c in changes
-        ]
-        return warns(located, "the schema has changes no migration creates yet")
-    evidence: list[Evidence] = []
-    for schema in _schemas(inp):
-        ds = schema.datasource
-        evidence.append(
-            fact(
-                ds.location if ds is not None else Location(schema.root, 1),
-                f"`{schema.root}` matches what its migrations create",
+    results = tuple(inp.facts.get("pending"))
+    if not results:
+        return not_applicable("no Prisma schema with a migrations folder to compare")
+    datasource = {s.root: s.datasource.location for s in _schemas(inp) if s.datasource is not None}
+    pending: list[Evidence] = []
+    matched: list[Evidence] = []
+    skipped: list[str] = []
+    for result in results:
+        if result.skipped:
+            skipped.append(f"`{result.schema}`: {result.skipped}")
+            continue
+        for change in result.changes:
+            pending.append(fact(change.location or Location(result.schema, 1), change.message))
+        if not result.changes:
+            loc = datasource.get(result.schema) or Location(result.schema, 1)
+            matched.append(
+                fact(loc, f"`{result.schema}` matches what `{result.migrations}` creates")
             )
-        )
-    if not evidence:
-        return not_applicable("the project has no Prisma schema")
-    return holds(evidence, "the next `migrate dev` would write nothing")
+    if pending:
+        return warns(pending, "the schema has changes that no migration creates yet")
+    if skipped and not matched:
+        return unknown("; ".join(skipped))
+    return holds(matched, "the next `migrate dev` would write nothing")
 
 
 PROVERS: dict[str, Callable[[ProverInput], Proof]] = {

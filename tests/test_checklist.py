@@ -223,3 +223,43 @@ def test_developer_commands_do_not_count_as_startup(write_tree) -> None:
     c = _startup_checklist(write_tree, (dev,))
     assert c.get("migration-conflicts-manual").status is Status.NOT_APPLICABLE
     assert c.get("no-migrate-reset").status is Status.PASS
+
+
+@dataclass(frozen=True)
+class _Change:
+    message: str
+    location: Location | None
+
+
+@dataclass(frozen=True)
+class _Pending:
+    schema: str
+    migrations: str
+    changes: tuple[_Change, ...]
+    skipped: str | None = None
+
+
+def test_drift_prover_passes_only_with_nothing_pending(write_tree) -> None:
+    root = write_tree({"docker-compose.yml": "services: {}\n"})
+    a = analyze(root)
+
+    def item(pending):
+        facts = cl.ProjectFacts({"pending": pending, "schemas": ()})
+        return cl.checklist_of(a, facts).get("schema-changes-need-migrations")
+
+    clean = item((_Pending("prisma/schema.prisma", "prisma/migrations", ()),))
+    assert clean.status is Status.PASS
+    assert clean.evidence[0].location == Location("prisma/schema.prisma", 1)
+    drift = item(
+        (
+            _Pending(
+                "prisma/schema.prisma",
+                "prisma/migrations",
+                (_Change("User.age is not created by any migration", Location("s.prisma", 7)),),
+            ),
+        )
+    )
+    assert drift.status is Status.WARN and drift.evidence[0].location == Location("s.prisma", 7)
+    skipped = item((_Pending("prisma/schema.prisma", "prisma/migrations", (), "parse error"),))
+    assert skipped.status is Status.UNVERIFIABLE and "parse error" in skipped.reason
+    assert item(()).status is Status.NOT_APPLICABLE
