@@ -159,13 +159,9 @@ def _schema_folders(ctx: Context) -> dict[str, tuple[str | None, tuple[str, ...]
     except Exception:
         return out
     for s in items or ():
-        folder = None
-        for attr in ("migrations_dir", "migrations_folder", "migrations_path", "migrations"):
-            v = getattr(s, attr, None)
-            if isinstance(v, str) and v:
-                folder = v
-                break
-        if folder is None:
+        mig = getattr(s, "migrations", None)
+        folder = getattr(mig, "path", None) if mig is not None else None
+        if not isinstance(folder, str) or not folder:
             continue
         provider = getattr(s, "provider", None)
         paths = getattr(s, "paths", None) or (getattr(s, "path", None),)
