@@ -168,6 +168,27 @@ class ComposeStack:
         return tuple(v for v in self.variables if v.undefined)
 
 
+def _file_cache(ctx: Context) -> dict[str, bool]:
+    """Per-run memo for `is_file` (seeded lazily; discovered files are known to exist)."""
+    return {}
+
+
+def _discovered(ctx: Context) -> frozenset[str]:
+    return frozenset(p for p, _ in ctx.inventory.files)
+
+
+def is_file(ctx: Context, rel: str | None) -> bool:
+    """True when `rel` is a regular file inside the root (memoized for the run)."""
+    if rel is None:
+        return False
+    cache = ctx.fact(_file_cache)
+    hit = cache.get(rel)
+    if hit is None:
+        hit = rel in ctx.fact(_discovered) or (ctx.exists(rel) and not ctx.is_dir(rel))
+        cache[rel] = hit
+    return hit
+
+
 # -- which files make one stack -----------------------------------------------------------------
 @dataclass(slots=True, frozen=True)
 class _Plan:
@@ -245,7 +266,7 @@ def _chain_plans(ctx: Context, compose_files: set[str]) -> list[_Plan]:
                     candidates.append(normalize(name))
                 hit = next((c for c in candidates if c is not None and c in compose_files), None)
                 if hit is None:
-                    hit = next((c for c in candidates if c is not None and ctx.exists(c)), None)
+                    hit = next((c for c in candidates if is_file(ctx, c)), None)
                 if hit is None:
                     break
                 resolved.append(hit)
@@ -331,8 +352,9 @@ def plan_stacks(ctx: Context) -> list[_Plan]:
 
 def _compose_file_env(ctx: Context, folder: str) -> tuple[str, ...]:
     env_path = join(folder, ".env")
-    if env_path is None or not ctx.exists(env_path):
+    if not is_file(ctx, env_path):
         return ()
+    assert env_path is not None
     dotenv = ctx.parse(env_path, parse_dotenv)
     entry = dotenv.get("COMPOSE_FILE") if dotenv is not None else None
     if entry is None or not entry.value:
@@ -341,7 +363,7 @@ def _compose_file_env(ctx: Context, folder: str) -> tuple[str, ...]:
     out: list[str] = []
     for name in entry.value.split(sep):
         rel = join(folder, name.strip())
-        if rel is None or not ctx.exists(rel):
+        if rel is None or not is_file(ctx, rel):
             return ()
         out.append(rel)
     return tuple(out)
@@ -359,7 +381,7 @@ class _StackBuilder:
         self.refs: dict[tuple[str, int, int, str], VariableRef] = {}
         dotenv_path = join(self.project_dir, ".env")
         self.dotenv: DotenvFile | None = None
-        if dotenv_path is not None and ctx.exists(dotenv_path) and not ctx.is_dir(dotenv_path):
+        if dotenv_path is not None and is_file(ctx, dotenv_path):
             self.dotenv = ctx.parse(dotenv_path, parse_dotenv)
         self.env: dict[str, str] = self.dotenv.values() if self.dotenv is not None else {}
         self.extra_defined: dict[str, Location] = {}
@@ -367,7 +389,7 @@ class _StackBuilder:
 
     # files
     def parsed(self, rel: str) -> ComposeFile | None:
-        if not self.ctx.exists(rel) or self.ctx.is_dir(rel):
+        if not is_file(self.ctx, rel):
             return None
         return self.ctx.parse(rel, parse_compose)
 
@@ -444,7 +466,7 @@ class _StackBuilder:
             paths = [join(inc_dir, ".env")]
         env: dict[str, str] = {}
         for p in paths:
-            if p is None or not self.ctx.exists(p) or self.ctx.is_dir(p):
+            if p is None or not is_file(self.ctx, p):
                 continue
             df = self.ctx.parse(p, parse_dotenv)
             if df is not None:
@@ -577,7 +599,7 @@ class _StackBuilder:
         return out
 
     def read_env_file(self, rel: str | None) -> DotenvFile | None:
-        if rel is None or not self.ctx.exists(rel) or self.ctx.is_dir(rel):
+        if rel is None or not is_file(self.ctx, rel):
             return None
         return self.ctx.parse(rel, parse_dotenv)
 

@@ -26,7 +26,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from analysis.context import Context
-from analysis.facts.compose import ComposeStack, compose_stacks
+from analysis.facts.compose import ComposeStack, compose_stacks, is_file
 from analysis.model import Location
 from analysis.parsers.compose import (
     Mount,
@@ -585,7 +585,7 @@ def _dockerfile_base(
     if build is None or build.dockerfile_path is None:
         return None
     path = build.dockerfile_path
-    if not ctx.exists(path) or ctx.is_dir(path):
+    if not is_file(ctx, path):
         return None
     parsed: DockerfileFile | None = ctx.parse(path, parse_dockerfile)
     if parsed is None:

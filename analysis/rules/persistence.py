@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 
 from analysis.catalog import BY_ID
 from analysis.context import Context
-from analysis.facts.compose import ComposeStack, compose_stacks
+from analysis.facts.compose import ComposeStack, compose_stacks, is_file
 from analysis.facts.databases import Database, DataState, base_major_versions, databases
 from analysis.model import Finding, Location, Related
 from analysis.parsers.compose import Mount, MountKind, Service, covers, normalize_target
@@ -282,13 +282,15 @@ def check_data_in_build_context(
             rel = host if context in (".", "") else posixpath.relpath(host, context)
             if rel in (".", ""):
                 rel = "."
-            ignore_path = effective_dockerignore(build.dockerfile_path, context, ctx.exists)
+            ignore_path = effective_dockerignore(
+                build.dockerfile_path, context, lambda r: is_file(ctx, r)
+            )
             if ignore_path is not None:
                 ignore = ctx.parse(ignore_path, parse_dockerignore)
                 if ignore is not None and ignore.excluded(rel):
                     continue
             parsed = None
-            if ctx.exists(build.dockerfile_path):
+            if is_file(ctx, build.dockerfile_path):
                 parsed = ctx.parse(build.dockerfile_path, parse_dockerfile)
             if not _copies_context(parsed, build.target, rel):
                 continue
@@ -393,7 +395,7 @@ def _sqlite_urls_of_context(ctx: Context, context: str) -> list[tuple[str, Locat
 
 def _stage_for(ctx: Context, service: Service) -> tuple[Stage | None, str | None]:
     build = service.build
-    if build is None or build.dockerfile_path is None or not ctx.exists(build.dockerfile_path):
+    if build is None or build.dockerfile_path is None or not is_file(ctx, build.dockerfile_path):
         return None, None
     parsed = ctx.parse(build.dockerfile_path, parse_dockerfile)
     if parsed is None:
