@@ -347,10 +347,15 @@ def _url_vars(service: Service) -> Iterator[tuple[EnvVar, DbUrl]]:
             yield var, url
 
 
-def check_url_hosts(stacks: Iterable[ComposeStack], dbs: tuple[Database, ...]) -> Iterator[Finding]:
+def check_url_hosts(
+    stacks: tuple[ComposeStack, ...], dbs: tuple[Database, ...]
+) -> Iterator[Finding]:
     db_names = {(d.stack, d.service) for d in dbs}
+    # A host that is a service of another stack of the project is probably reached over a
+    # shared (external) network: not reported.
+    everywhere = {name for stack in stacks for name in _host_names(stack)}
     for stack in stacks:
-        known = _host_names(stack)
+        known = _host_names(stack) | everywhere
         for service in stack.services:
             if (stack.id, service.name) in db_names:
                 continue

@@ -550,6 +550,9 @@ def check_major_changes(ctx: Context, dbs: tuple[Database, ...]) -> Iterator[Fin
             continue
         holder = db.storage.holder
         assert holder is not None
+        same_file = db.image_location is not None and holder.location.path == db.image_location.path
+        if same_file and old.mounts and (holder.source or "") not in old.mounts:
+            continue  # the data moves to a new volume: the new server starts fresh
         yield _finding(
             "KD115",
             f"database service {db.service!r}: the image moves from major {old.major} "
