@@ -345,3 +345,12 @@ def test_parse_db_url() -> None:
     assert mongo is not None and mongo.hosts == ("m1", "m2")
     assert parse_db_url("file:./dev.db") is None
     assert parse_db_url("https://example.com") is None
+
+
+def test_kd407_init_scripts_may_create_other_roles(write_tree) -> None:
+    text = compose(url="postgresql://auth_admin:${POSTGRES_PASSWORD}@db:5432/auth").replace(
+        "      - pgdata:/var/lib/postgresql/data\n",
+        "      - pgdata:/var/lib/postgresql/data\n      - ./init:/docker-entrypoint-initdb.d:ro\n",
+    )
+    root = write_tree({"docker-compose.yml": text, ".env": STRONG[1]})
+    assert run(root, "KD407") == []

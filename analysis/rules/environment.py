@@ -643,6 +643,13 @@ def check_credentials(
                 problems: list[str] = []
                 related: list[Related] = []
                 root_user = db.engine in ("mysql", "mariadb") and url.user == "root"
+                # Init scripts (or a custom image) can create more roles and databases: then
+                # only the password of the image's own user can be checked.
+                extra_roles = db.dockerfile is not None or any(
+                    m.target.startswith("/docker-entrypoint-initdb.d") for m in db_service.mounts
+                )
+                if extra_roles and (url.user != creds.user or root_user):
+                    continue
                 if url.user and creds.user and url.user != creds.user and not root_user:
                     problems.append(f"user {url.user!r} is not {creds.user!r}")
                     if creds.user_var is not None:
@@ -658,7 +665,12 @@ def check_credentials(
                         related.append(
                             Related(creds.password_var.location, "the database password")
                         )
-                if url.database and creds.database and url.database != creds.database:
+                if (
+                    url.database
+                    and creds.database
+                    and url.database != creds.database
+                    and not extra_roles
+                ):
                     problems.append(f"database {url.database!r} is not {creds.database!r}")
                     if creds.database_var is not None:
                         related.append(Related(creds.database_var.location, "the database name"))
