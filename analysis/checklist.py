@@ -702,7 +702,8 @@ def _walk_commands(value: Any, out: dict[tuple[str, int, int, str], CommandFact]
 def prisma_commands(inp: ProverInput) -> tuple[CommandFact, ...]:
     """Every Prisma command the startup fact found, once each, in file order."""
     out: dict[tuple[str, int, int, str], CommandFact] = {}
-    _walk_commands(inp.facts.get("startup"), out)
+    startup = inp.facts.get("startup")
+    _walk_commands(getattr(startup, "commands", startup), out)
     return tuple(out[k] for k in sorted(out))
 
 
@@ -770,13 +771,13 @@ def errors_stop_startup(inp: ProverInput) -> Proof:
     if not applying:
         return not_applicable("no migration runs when a container starts")
     evidence: list[Evidence] = []
+    seen: set[tuple[str, int]] = set()
     for c in applying:
         n = _set_e_line(inp, c.location.path, c.location.line)
-        if n is not None:
+        if n is not None and (c.location.path, n) not in seen:
+            seen.add((c.location.path, n))
             evidence.append(
-                fact(
-                    Location(c.location.path, n), f"`set -e`: a failing `{c.text}` stops the start"
-                )
+                fact(Location(c.location.path, n), "`set -e`: a failing command stops the start")
             )
         evidence.append(_command_evidence(c, "its failure is not ignored (KD209)"))
     return holds(evidence, "a failed migration stops the container instead of starting the app")

@@ -396,7 +396,8 @@ def area_migrations(doc: Doc) -> AreaBody:
     else:
         commands = prisma_commands(ProverInput(doc.analysis, doc.facts, doc.analysis.active))
         by_file: dict[str, list[int]] = {}
-        for c in commands:
+        order = {"startup": 0, "deploy": 1, "build": 2, "developer": 3}
+        for c in sorted(commands, key=lambda c: (order.get(c.context, 4), c.location)):
             by_file.setdefault(c.location.path, []).append(c.location.line)
             cond = f", when {code(c.condition)}" if c.condition else ""
             body.verify(f"{code(c.text)} ({esc(c.context)}{cond})", c.location)
@@ -549,17 +550,39 @@ def area_wait_script(doc: Doc) -> AreaBody:
     if missing:
         return missing
     body = AreaBody()
+    startup = doc.facts.get("startup")
     for stack in _stacks(doc):
         for service in stack.services:
-            for dep in service.depends_on:
+            for dep in service.depends_on if startup is None else ():
                 body.verify(
                     f"{code(service.name)} waits for {code(dep.service)}: {code(dep.condition)}",
                     dep.location,
                 )
             if service.healthcheck is not None and not service.healthcheck.disabled:
                 body.verify(f"{code(service.name)} has a healthcheck", service.healthcheck.location)
+    entry: set[str] = set()
+    for path in getattr(startup, "paths", ()) or ():
+        if path.context != "startup":
+            continue
+        for wait in path.waits:
+            bound = (
+                f"bounded ({wait.bound})"
+                if wait.bounded and wait.bound
+                else "bounded"
+                if wait.bounded
+                else "no limit"
+            )
+            body.verify(f"{code(path.name)} waits: {esc(wait.label)}, {bound}", wait.location)
+        for script in path.entry_scripts:
+            entry.add(script.path)
+            body.verify(
+                f"{code(script.path)} "
+                + ("ends with `exec`" if script.ends_with_exec else "does not end with `exec`"),
+                script.location,
+            )
     scripts = sorted(
-        {
+        entry
+        | {
             p
             for image in doc.facts.get("images") or ()
             for p in _entrypoint_scripts(image)
@@ -571,7 +594,8 @@ def area_wait_script(doc: Doc) -> AreaBody:
         if found:
             body.configuration += doc.quote(path, [n for n, _ in found])
         for n, what in found:
-            body.verify(f"{code(path)} {what}", Location(path, n))
+            if startup is None or what.startswith("stops"):
+                body.verify(f"{code(path)} {what}", Location(path, n))
     if doc.facts.get("startup") is None:
         body.notes.append(f"_Startup path not analyzed yet: {esc(doc.facts.missing('startup'))}._")
     if not body.verification:
