@@ -267,6 +267,16 @@ def is_weak(password: str, user: str | None = None) -> bool:
 
 
 def check_weak_passwords(stacks: Iterable[ComposeStack]) -> Iterator[Finding]:
+    """One finding per place that sets a weak password (a `.env` line used by several
+    services is reported once)."""
+    seen: set[Location] = set()
+    for finding in _weak_passwords(stacks):
+        if finding.location not in seen:
+            seen.add(finding.location)
+            yield finding
+
+
+def _weak_passwords(stacks: Iterable[ComposeStack]) -> Iterator[Finding]:
     for stack in stacks:
         for service in stack.services:
             users = {

@@ -34,7 +34,7 @@ def _finding(
 
 
 def _db_label(db: Database) -> str:
-    image = db.image or db.engine
+    image = (db.image or db.engine).split("@", 1)[0]
     return f"database service {db.service!r} ({image}, version {db.version})"
 
 
