@@ -721,10 +721,25 @@ def _commands_or(inp: ProverInput) -> tuple[tuple[CommandFact, ...], Proof | Non
     return cmds, None
 
 
+def breaks(evidence: Iterable[Evidence], reason: str) -> Proof:
+    """The facts themselves show the item broken (even where no rule reported it)."""
+    return Proof(Status.FAIL, tuple(evidence), reason)
+
+
+def _flagged(cmds: Iterable[CommandFact], flags: tuple[str, ...]) -> list[CommandFact]:
+    return [c for c in cmds if any(f in c.flags for f in flags)]
+
+
 def no_accept_data_loss(inp: ProverInput) -> Proof:
     cmds, early = _commands_or(inp)
     if early is not None:
         return early
+    bad = _flagged((c for c in cmds if c.at_start), ("--accept-data-loss",))
+    if bad:
+        return breaks(
+            (_command_evidence(c, "drops whatever the schema no longer has") for c in bad),
+            "`--accept-data-loss` runs at start, build or deploy",
+        )
     pushes = [c for c in cmds if c.command == "db push"]
     shown = pushes or list(cmds)
     what = "no `--accept-data-loss`" if pushes else "no `db push` at all"
@@ -735,7 +750,16 @@ def schema_commands_stop(inp: ProverInput) -> Proof:
     cmds, early = _commands_or(inp)
     if early is not None:
         return early
-    applying = [c for c in cmds if c.at_start and c.command in ("migrate deploy", "db push")]
+    start = [c for c in cmds if c.at_start]
+    bad = _flagged(start, DATA_LOSS_FLAGS) + [
+        c for c in start if c.command in ("migrate dev", "migrate reset")
+    ]
+    if bad:
+        return breaks(
+            (_command_evidence(c, "goes ahead when data would be lost") for c in bad),
+            "a schema command at start, build or deploy does not stop before losing data",
+        )
+    applying = [c for c in start if c.command in ("migrate deploy", "db push")]
     if not applying:
         return not_applicable("nothing applies schema changes at start, build or deploy")
     evidence = [
@@ -807,6 +831,15 @@ def deploy_stops_on_conflict(inp: ProverInput) -> Proof:
     cmds, early = _commands_or(inp)
     if early is not None:
         return early
+    resolves = [c for c in cmds if c.at_start and c.command in ("migrate resolve", "migrate dev")]
+    if resolves:
+        return breaks(
+            (
+                _command_evidence(c, "settles migration conflicts without a person")
+                for c in resolves
+            ),
+            "the start resolves or rewrites migrations by itself",
+        )
     deploys = [c for c in cmds if c.at_start and c.command == "migrate deploy"]
     if not deploys:
         return not_applicable("no `migrate deploy` at start, build or deploy")
@@ -828,6 +861,14 @@ def startup_not_destructive(inp: ProverInput) -> Proof:
     start = [c for c in cmds if c.at_start]
     if not start:
         return not_applicable("no Prisma command runs at start, build or deploy")
+    bad = _flagged(start, DATA_LOSS_FLAGS) + [
+        c for c in start if c.command in ("migrate reset", "migrate dev")
+    ]
+    if bad:
+        return breaks(
+            (_command_evidence(c, "can delete data by itself") for c in bad),
+            "a command that can delete data runs without anyone typing it",
+        )
     return holds(
         (_command_evidence(c, "cannot drop data on its own") for c in start),
         "nothing that runs by itself resets, force-syncs or deletes",
@@ -838,6 +879,12 @@ def no_data_loss_flags_anywhere(inp: ProverInput) -> Proof:
     cmds, early = _commands_or(inp)
     if early is not None:
         return early
+    bad = _flagged(cmds, DATA_LOSS_FLAGS)
+    if bad:
+        return breaks(
+            (_command_evidence(c, "consents to data loss") for c in bad),
+            "a script passes `--accept-data-loss` or `--force-reset`",
+        )
     return holds(
         (_command_evidence(c, "no `--accept-data-loss`, no `--force-reset`") for c in cmds),
         f"{len(cmds)} Prisma commands read",
@@ -848,6 +895,15 @@ def no_migrate_reset(inp: ProverInput) -> Proof:
     cmds, early = _commands_or(inp)
     if early is not None:
         return early
+    resets = [c for c in cmds if c.command == "migrate reset"]
+    if resets:
+        return breaks(
+            (
+                _command_evidence(c, "drops the database and re-applies every migration")
+                for c in resets
+            ),
+            "a script runs `prisma migrate reset`",
+        )
     return holds(
         (_command_evidence(c, "not `migrate reset`") for c in cmds),
         f"{len(cmds)} Prisma commands read, none resets the database",
@@ -918,11 +974,22 @@ def _by_severity(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     return tuple(sorted(findings, key=lambda f: (-int(f.severity), f.sort_key)))
 
 
+def _prove(spec: ItemSpec, inp: ProverInput) -> Proof:
+    prover = PROVERS.get(spec.prover, _not_written)
+    try:
+        return prover(inp)
+    except Exception as exc:  # a prover's bug must not take the report down
+        return unknown(f"the proof failed: {type(exc).__name__}: {exc}")
+
+
 def evaluate(spec: ItemSpec, inp: ProverInput) -> ChecklistItem:
-    """One item's status: findings of its rules first, then its prover."""
+    """One item's status: the findings of its rules (high or critical: fail; medium or low:
+    warn), else its prover's; a prover that sees the item broken in the facts fails it even
+    where the findings only warn."""
     rules = set(spec.rules)
     mine = _by_severity(f for f in inp.active if f.rule in rules)
     decisive = [f for f in mine if f.severity > Severity.INFO]
+    proof = _prove(spec, inp)
     if decisive:
         worst = decisive[0]
         status = Status.FAIL if worst.severity >= Severity.HIGH else Status.WARN
@@ -931,28 +998,18 @@ def evaluate(spec: ItemSpec, inp: ProverInput) -> ChecklistItem:
             f"{n} finding{'s' if n != 1 else ''} of its rules; the worst is "
             f"{worst.rule} ({worst.severity.label}) at {worst.location.path}:{worst.location.line}"
         )
-        return ChecklistItem(
-            spec.id,
-            spec.section,
-            spec.text,
-            status,
-            spec.rules,
-            tuple(finding_evidence(f) for f in mine),
-            reason,
-        )
-    prover = PROVERS.get(spec.prover, _not_written)
-    try:
-        proof = prover(inp)
-    except Exception as exc:  # a prover's bug must not take the report down
-        proof = unknown(f"the proof failed: {type(exc).__name__}: {exc}")
+        evidence = tuple(finding_evidence(f) for f in mine)
+        if proof.outcome is Status.FAIL:
+            if status is not Status.FAIL:
+                status, reason = Status.FAIL, f"{proof.reason}; {reason}"
+            evidence += proof.evidence
+        return ChecklistItem(spec.id, spec.section, spec.text, status, spec.rules, evidence, reason)
     evidence = proof.evidence
     status = proof.outcome
     reason = proof.reason
     if status == Status.PASS and not any(e.location is not None for e in evidence):
         status = Status.UNVERIFIABLE
         reason = "no line of any file proves it" + (f" ({reason})" if reason else "")
-    elif status == Status.FAIL:  # only findings fail an item
-        status = Status.WARN
     shown = {(e.location.path, e.location.line) for e in evidence if e.location is not None}
     info = tuple(
         finding_evidence(f) for f in mine if (f.location.path, f.location.line) not in shown

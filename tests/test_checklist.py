@@ -263,3 +263,21 @@ def test_drift_prover_passes_only_with_nothing_pending(write_tree) -> None:
     skipped = item((_Pending("prisma/schema.prisma", "prisma/migrations", (), "parse error"),))
     assert skipped.status is Status.UNVERIFIABLE and "parse error" in skipped.reason
     assert item(()).status is Status.NOT_APPLICABLE
+
+
+def test_commands_in_the_facts_break_items_even_without_findings(write_tree) -> None:
+    push = _Cmd("db push", ("--accept-data-loss",), "startup", "", Location("entrypoint.sh", 6))
+    reset = _Cmd("migrate reset", ("--force",), "developer", "", Location("package.json", 9))
+    c = _startup_checklist(write_tree, (push, reset))
+    for item_id in (
+        "no-accept-data-loss",
+        "schema-changes-fail-on-data-loss",
+        "no-automatic-data-loss",
+        "no-accept-data-loss-anywhere",
+    ):
+        item = c.get(item_id)
+        assert item.status is Status.FAIL, item_id
+        assert Location("entrypoint.sh", 6) in [e.location for e in item.evidence]
+    reset_item = c.get("no-migrate-reset")
+    assert reset_item.status is Status.FAIL
+    assert reset_item.evidence[0].location == Location("package.json", 9)
