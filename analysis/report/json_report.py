@@ -45,7 +45,9 @@ FACT_KEYS: dict[str, str] = {
 
 _SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|CREDENTIAL", re.I)
 _VALUE_FIELDS = ("value", "raw", "default", "text")
-_SKIPPED_FIELDS = frozenset({"tree", "node", "nodes_tree", "source", "problems", "yaml"})
+_SKIPPED_FIELDS = frozenset({"tree", "node", "nodes_tree", "source", "problems", "yaml", "levels"})
+"""Parse trees, whole parsed files and per-step copies of whole scripts: what the other
+fields already say, many times over. (Findings are listed once, at the top.)"""
 _MAX_DEPTH = 40
 
 
@@ -53,6 +55,15 @@ def _mask_value(value: Any) -> Any:
     if isinstance(value, str) and value and not value.startswith("$") and value != MASK:
         return MASK
     return value
+
+
+def _parsed_files(value: Any) -> bool:
+    """A tuple of parsed file records (not of paths): their content is in other fields."""
+    return (
+        isinstance(value, tuple)
+        and bool(value)
+        and all(dataclasses.is_dataclass(v) and not isinstance(v, type) for v in value)
+    )
 
 
 def to_jsonable(value: Any, depth: int = 0) -> Any:
@@ -92,6 +103,10 @@ def to_jsonable(value: Any, depth: int = 0) -> Any:
             if f.name.startswith("_") or f.name in _SKIPPED_FIELDS:
                 continue
             item = getattr(value, f.name)
+            if f.name == "files" and _parsed_files(item):
+                continue
+            if f.name == "file" and _parsed_files((item,)):
+                continue
             if secret and f.name in _VALUE_FIELDS:
                 item = _mask_value(item)
             out[f.name] = to_jsonable(item, depth + 1)
