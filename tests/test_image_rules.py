@@ -44,10 +44,11 @@ def test_broken_nestjs_image() -> None:
 
     kd303 = by_rule["KD303"]
     assert kd303.severity is Severity.HIGH
-    assert (kd303.location.path, kd303.location.line) == ("Dockerfile", 9)
+    # at the .dockerignore line that hides the migrations
+    assert (kd303.location.path, kd303.location.line) == (".dockerignore", 3)
     related = {(r.location.path, r.location.line) for r in kd303.related}
-    assert (".dockerignore", 3) in related  # the line that hides the migrations
     assert ("package.json", 9) in related  # the `prisma migrate deploy` line
+    assert ("Dockerfile", 17) in related  # the CMD that starts it
 
     kd304 = by_rule["KD304"]
     assert (kd304.severity, kd304.location.line) == (Severity.HIGH, 11)
@@ -226,17 +227,17 @@ def test_kd303_fires_when_dockerignore_hides_migrations(write_tree) -> None:
         )
     )
     (f,) = found(root, "KD303")
-    assert (f.severity, f.location.path, f.location.line) == (Severity.HIGH, "Dockerfile", 10)
+    assert (f.severity, f.location.path, f.location.line) == (Severity.HIGH, ".dockerignore", 2)
     related = {(r.location.path, r.location.line) for r in f.related}
-    assert (".dockerignore", 2) in related
-    assert ("entrypoint.sh", 3) in related
+    assert ("Dockerfile", 10) in related  # the COPY that would bring them
+    assert ("entrypoint.sh", 3) in related  # the `prisma migrate deploy` line
 
 
 def test_kd303_fires_when_no_copy_brings_migrations(write_tree) -> None:
     root = write_tree(_migrating_project("node_modules\n", ""))
     (f,) = found(root, "KD303")
     assert (f.location.path, f.location.line) == ("Dockerfile", 6)  # the final stage's FROM
-    assert "no COPY brings it" in f.message
+    assert "no COPY brings prisma/migrations into the final stage" in f.message
 
 
 def test_kd303_quiet_when_builder_prisma_folder_is_copied(write_tree) -> None:
@@ -496,3 +497,74 @@ def test_kd308_quiet_when_nothing_applies_migrations(write_tree) -> None:
     files["package.json"] = PKG
     root = write_tree(files)
     assert found(root, "KD308") == []
+
+
+def test_kd308_fires_for_a_missing_folder_that_a_clean_clone_lacks(write_tree) -> None:
+    root = write_tree(
+        {
+            "legacy/.gitignore": "node_modules/\n*.db\nprisma/migrations/\n",
+            "legacy/package.json": PKG,
+            "legacy/prisma/schema.prisma": (
+                'datasource db {\n  provider = "sqlite"\n  url = "file:./dev.db"\n}\n'
+            ),
+            "legacy/docker-entrypoint.sh": "#!/bin/sh\nset -e\nnpx prisma migrate deploy\n",
+            "legacy/Dockerfile": (
+                'FROM node:18-alpine\nWORKDIR /app\nCOPY . .\nCMD ["sh", "./docker-entrypoint.sh"]\n'
+            ),
+        }
+    )
+    (f,) = found(root, "KD308")
+    assert (f.location.path, f.location.line) == ("legacy/.gitignore", 3)
+    assert ("legacy/docker-entrypoint.sh", 3) in {
+        (r.location.path, r.location.line) for r in f.related
+    }
+
+
+def test_kd308_quiet_for_a_mongodb_schema(write_tree) -> None:
+    files = _gitignored("prisma/migrations/\n")
+    files["prisma/schema.prisma"] = 'datasource db {\n  provider = "mongodb"\n  url = "x"\n}\n'
+    del files[MIGRATION]
+    root = write_tree(files)
+    assert found(root, "KD308") == []
+
+
+# -- KD303 across services and projects ---------------------------------------------------------
+MONOREPO_COMPOSE = """services:
+  api:
+    build: .
+  worker:
+    build:
+      context: .
+      dockerfile: Dockerfile.worker
+    command: ["sh", "-c", "npx prisma migrate deploy; node dist/worker.js"]
+"""
+
+
+def test_kd303_one_finding_for_two_services_hidden_by_one_line(write_tree) -> None:
+    files = _migrating_project("node_modules\nprisma/migrations\n", "COPY prisma ./prisma\n")
+    files["Dockerfile.worker"] = (
+        "FROM node:20-slim\nWORKDIR /app\nCOPY package.json ./\nRUN npm ci --omit=dev\n"
+        "COPY dist ./dist\nCOPY prisma ./prisma\nRUN npx prisma generate\n"
+        'CMD ["node", "dist/worker.js"]\n'
+    )
+    files["compose.yaml"] = MONOREPO_COMPOSE
+    root = write_tree(files)
+    (f,) = found(root, "KD303")
+    assert (f.location.path, f.location.line) == (".dockerignore", 2)
+    assert "'api'" in f.message and "'worker'" in f.message
+    related = {(r.location.path, r.location.line) for r in f.related}
+    assert {("entrypoint.sh", 3), ("compose.yaml", 8), ("Dockerfile.worker", 6)} <= related
+
+
+def test_kd303_ignores_another_projects_migrations_in_the_context(write_tree) -> None:
+    files = _migrating_project(
+        "node_modules\nprisma/migrations\n",
+        "COPY --from=builder /app/prisma ./prisma\nCOPY --from=builder /app/edge ./edge\n",
+    )
+    # a side project inside the build context, with its own package.json and migrations
+    files["edge/package.json"] = '{"name": "edge"}'
+    files["edge/prisma/schema.prisma"] = SCHEMA
+    files["edge/prisma/migrations/20240702090000_x/migration.sql"] = "CREATE TABLE b (id int);\n"
+    root = write_tree(files)
+    (f,) = found(root, "KD303")
+    assert "excludes prisma/migrations" in f.message

@@ -20,7 +20,7 @@ import json
 import posixpath
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from functools import lru_cache
 from itertools import pairwise
@@ -109,6 +109,9 @@ class MigrationsInImage:
     image_path: str | None
     ignored_by: IgnorePattern | None
     copy: Location | None
+    belongs: bool = True
+    """The folder belongs to the image's app (its nearest package.json is the one the image
+    installs from), not to another project that happens to lie in the build context."""
 
     @property
     def present(self) -> bool:
@@ -158,6 +161,7 @@ class Image:
     migrations: tuple[MigrationsInImage, ...] = ()
     schemas: tuple[str, ...] = ()
     schemas_in_image: tuple[str, ...] = ()
+    app_schemas: tuple[str, ...] = ()
     env_files: tuple[EnvFileInContext, ...] = ()
     copies_context: bool = False
     context_copy: Location | None = None
@@ -208,6 +212,11 @@ class Image:
         return tuple(out)
 
     @property
+    def app_migrations(self) -> tuple[MigrationsInImage, ...]:
+        """The migrations folders of the image's own app."""
+        return tuple(m for m in self.migrations if m.belongs)
+
+    @property
     def generate_commands(self) -> tuple[PrismaCommand, ...]:
         return tuple(p for p in self.prisma if p.command == "generate")
 
@@ -254,10 +263,19 @@ class FoundCommand:
     text: str
 
 
-def find_prisma_commands(text: str) -> list[FoundCommand]:
-    """Prisma CLI commands in shell text (`npx prisma migrate deploy`, `prisma db update`...)."""
+_NOT_RUN = re.compile(r"^\s*(?:echo|printf|log|info|warn|:)\b")
+
+
+def find_prisma_commands(text: str, script: bool = False) -> list[FoundCommand]:
+    """Prisma CLI commands in shell text (`npx prisma migrate deploy`, `prisma db update`...).
+    Words an `echo`/`printf` prints are not commands; with `script`, neither are comments."""
     out: list[FoundCommand] = []
     for m in _PRISMA_WORD.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if script and text[line_start : m.start()].lstrip().startswith("#"):
+            continue
+        if _NOT_RUN.match(text[_command_start(text, m.start()) : m.start()]):
+            continue
         end_m = _SEGMENT_END.search(text, m.end())
         end = end_m.start() if end_m else len(text)
         rest = text[m.end() : end].replace("\\\n", " ")
@@ -774,6 +792,8 @@ class _Analyzer:
         self.final_chain = tuple(s.index for s in df.chain(stage))
         self.context_files = self._context_files()
         self._packages: dict[str, PackageInfo | None] = {}
+        self._pkg: object = _UNSET
+        self._scripts: dict[str, list[str]] | None = None
 
     # -- inputs
     def rel(self, root_rel: str) -> str | None:
@@ -839,6 +859,8 @@ class _Analyzer:
         )
         schemas = self.context_files[FileKind.PRISMA_SCHEMA]
         schemas_in_image = tuple(s for s in schemas if self._in_final(s))
+        app = self.app_paths(schemas)
+        app_schemas = tuple(s for s in schemas if s in app)
         return Image(
             dockerfile=self.base.dockerfile,
             context=self.base.context,
@@ -855,6 +877,7 @@ class _Analyzer:
             migrations=self._migrations(),
             schemas=schemas,
             schemas_in_image=schemas_in_image,
+            app_schemas=app_schemas,
             env_files=self._env_files(),
             copies_context=context_copy is not None,
             context_copy=context_copy,
@@ -1006,42 +1029,47 @@ class _Analyzer:
     # -- what the final stage's ENTRYPOINT/CMD runs (the Dockerfile's share of the startup path)
     def _startup(self) -> Iterator[PrismaCommand]:
         st = self.stage
-        pkg = self.package_at(st, 10**9, st.workdir)
-        scripts: dict[str, list[str]] | None = None
         for cmd in (st.effective_entrypoint, st.effective_cmd):
-            if cmd is None:
+            if cmd is not None:
+                yield from self.follow(cmd.text, Location(self.df.path, cmd.line), cmd.keyword)
+
+    def follow(self, text: str, start: Location, keyword: str) -> Iterator[PrismaCommand]:
+        """The Prisma commands a command line run in the final image reaches: in the text
+        itself, in the scripts of the build context it runs, and in the package.json
+        scripts it (or those scripts) call."""
+        st = self.stage
+        if self._pkg is _UNSET:
+            self._pkg = self.package_at(st, 10**9, st.workdir)
+        pkg = self._pkg if isinstance(self._pkg, PackageInfo) else None
+        for found in find_prisma_commands(text):
+            yield PrismaCommand(found.command, found.text, found.flags, start, start, st.index)
+        for word in re.split(r"[\s;&|]+", text):
+            word = word.strip("'\"")
+            if not word or not (word.endswith((".sh", ".bash")) or word.startswith("./")):
                 continue
-            text = cmd.text
-            start = Location(self.df.path, cmd.line)
-            for found in find_prisma_commands(text):
-                yield PrismaCommand(found.command, found.text, found.flags, start, start, st.index)
-            for word in re.split(r"[\s;&|]+", text):
-                word = word.strip("'\"")
-                if not word or not (word.endswith((".sh", ".bash")) or word.startswith("./")):
+            want = posixpath.normpath(posixpath.join(st.workdir, word))
+            if self._scripts is None:
+                self._scripts = self._scripts_in_image()
+            for root_rel in self._scripts.get(want, ()):
+                src = self.ctx.source(root_rel)
+                if src is None:
                     continue
-                want = posixpath.normpath(posixpath.join(st.workdir, word))
-                if scripts is None:
-                    scripts = self._scripts_in_image()
-                for root_rel in scripts.get(want, ()):
-                    src = self.ctx.source(root_rel)
-                    if src is None:
-                        continue
-                    link = (Related(start, f"{cmd.keyword} runs {word}"),)
-                    for found in find_prisma_commands(src.text):
-                        line = src.text.count("\n", 0, found.offset) + 1
-                        yield PrismaCommand(
-                            found.command,
-                            found.text,
-                            found.flags,
-                            Location(root_rel, line),
-                            start,
-                            st.index,
-                            link,
-                        )
-                    if pkg is not None:
-                        yield from self._startup_scripts(pkg, src.text, st, start, link)
-            if pkg is not None:
-                yield from self._startup_scripts(pkg, text, st, start, ())
+                link = (Related(start, f"{keyword} runs {word}"),)
+                for found in find_prisma_commands(src.text, script=True):
+                    line = src.text.count("\n", 0, found.offset) + 1
+                    yield PrismaCommand(
+                        found.command,
+                        found.text,
+                        found.flags,
+                        Location(root_rel, line),
+                        start,
+                        st.index,
+                        link,
+                    )
+                if pkg is not None:
+                    yield from self._startup_scripts(pkg, src.text, st, start, link)
+        if pkg is not None:
+            yield from self._startup_scripts(pkg, text, st, start, ())
 
     def _scripts_in_image(self) -> dict[str, list[str]]:
         """Shell scripts of the build context by where they are in the final image."""
@@ -1210,7 +1238,44 @@ class _Analyzer:
             out.append(
                 MigrationsInImage(folder, len(files), in_image, image_path, ignored_by, copy_loc)
             )
-        return tuple(out)
+        return self._mark_belonging(out)
+
+    def _nearest_package(self, folder: str) -> str | None:
+        packages = set(self.context_files[FileKind.PACKAGE_JSON])
+        top = self.base.context if self.base.context not in ("", ".") else ""
+        cur = folder
+        while True:
+            candidate = f"{cur}/package.json" if cur else "package.json"
+            if candidate in packages:
+                return candidate
+            if cur in ("", ".", top):
+                return None
+            cur = posixpath.dirname(cur)
+
+    def app_paths(self, paths: Iterable[str]) -> set[str]:
+        """Of `paths` (folders or files), those of the image's own app: whose nearest
+        package.json is the one the final stage installs from, else the shallowest."""
+        items = list(paths)
+        if len(items) < 2:
+            return set(items)
+        st = self.stage
+        if self._pkg is _UNSET:
+            self._pkg = self.package_at(st, 10**9, st.workdir)
+        app = self._pkg if isinstance(self._pkg, PackageInfo) else None
+        nearest = {p: self._nearest_package(posixpath.dirname(p)) for p in items}
+        if app is not None and any(n == app.path for n in nearest.values()):
+            kept = {p for p, n in nearest.items() if n == app.path}
+            # Prisma's default place beside that package.json wins over other schemas below it
+            home = posixpath.dirname(app.path)
+            prefix = f"{home}/prisma/" if home else "prisma/"
+            default = {p for p in kept if p.startswith(prefix)}
+            return default or kept
+        depth = min(p.count("/") for p in items)
+        return {p for p in items if p.count("/") == depth}
+
+    def _mark_belonging(self, found: list[MigrationsInImage]) -> tuple[MigrationsInImage, ...]:
+        keep = self.app_paths(m.folder + "/x" for m in found)
+        return tuple(m if m.folder + "/x" in keep else replace(m, belongs=False) for m in found)
 
     def _env_files(self) -> tuple[EnvFileInContext, ...]:
         out: list[EnvFileInContext] = []
@@ -1283,6 +1348,24 @@ def _holds_node_modules(stage: Stage, folder: str) -> bool:
 
 def image_paths_for(analyzer: _Analyzer, rel: str) -> tuple[str, ...]:
     return tuple(p for p, _ in analyzer.resolver.landings(analyzer.stage.index, rel))
+
+
+_UNSET = object()
+
+
+def commands_in_text(
+    ctx: Context, image: Image, text: str, start: Location, keyword: str
+) -> tuple[PrismaCommand, ...]:
+    """The Prisma commands that `text`, run in a container of `image` (a compose `command:` or
+    `entrypoint:`), reaches: in the text, the scripts of the image it runs, package.json
+    scripts."""
+    if image.file is None or image.stage is None:
+        return tuple(
+            PrismaCommand(f.command, f.text, f.flags, start, start, -1)
+            for f in find_prisma_commands(text)
+        )
+    analyzer = _Analyzer(ctx, image, image.file, image.stage, image.dockerignore)
+    return tuple(analyzer.follow(text, start, keyword))
 
 
 # -- public helpers ----------------------------------------------------------------------------

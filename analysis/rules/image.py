@@ -18,7 +18,9 @@ from analysis.catalog import BY_ID
 from analysis.context import Context
 from analysis.facts.images import (
     Image,
+    MigrationsInImage,
     PrismaCommand,
+    commands_in_text,
     copy_bringing,
     find_prisma_commands,
     images,
@@ -80,7 +82,7 @@ def _startup_from_facts(ctx: Context, image: Image) -> list[StartCommand] | None
     """Commands of the startup paths of the services that run `image`, from the startup facts;
     None when those facts do not exist (or say nothing about these services)."""
     module = _startup_module()
-    if module is None or not image.uses:
+    if module is None:
         return None
     try:
         paths = ctx.fact(module.startup_paths)
@@ -92,10 +94,16 @@ def _startup_from_facts(ctx: Context, image: Image) -> list[StartCommand] | None
     matched = False
     for path in paths or ():
         service = _name_of(getattr(path, "service", None))
-        if service not in names:
+        if not image.uses:
+            # an image no compose service builds: its own ENTRYPOINT/CMD path
+            if getattr(path, "kind", None) != "dockerfile" or (
+                getattr(path, "dockerfile", None) != image.dockerfile
+            ):
+                continue
+        elif service not in names:
             continue
         compose_file = getattr(path, "compose_file", None)
-        if isinstance(compose_file, str) and (compose_file, service) not in wanted:
+        if image.uses and isinstance(compose_file, str) and (compose_file, service) not in wanted:
             continue
         matched = True
         links = getattr(path, "links", None) or getattr(path, "chain", None) or ()
@@ -111,6 +119,11 @@ def _startup_from_facts(ctx: Context, image: Image) -> list[StartCommand] | None
             if not isinstance(command, str):
                 continue
             condition = getattr(cmd, "condition", None)
+            off = getattr(cmd, "opt_in_off", None)
+            if off is not None:
+                # lower only when no file of the project turns the condition on
+                labels = [str(getattr(o, "label", "")) for o in off]
+                condition = ", ".join(x for x in labels if x) if off else None
             out.append(
                 StartCommand(
                     command,
@@ -125,23 +138,53 @@ def _startup_from_facts(ctx: Context, image: Image) -> list[StartCommand] | None
     return out if matched else None
 
 
+def _service_of(ctx: Context, compose_file: str, name: str) -> Any:
+    for stack_file, svc in _compose_services(ctx):
+        if svc.name == name and compose_file in stack_file:
+            return svc
+    return None
+
+
+def _from_image(image: Image, service: str | None, only_line: int | None = None) -> list[Any]:
+    return [
+        StartCommand(p.command, p.flags, p.location, p.run, None, service)
+        for p in image.startup
+        if only_line is None or p.run.line == only_line
+    ]
+
+
 def startup_commands(ctx: Context, image: Image) -> list[StartCommand]:
-    """The Prisma commands that run when a container of `image` starts."""
+    """The Prisma commands that run when a container of `image` starts: from the startup facts
+    when they exist, else from the compose service's `entrypoint`/`command` (which replace the
+    Dockerfile's) and the final stage's ENTRYPOINT/CMD, followed into scripts and
+    package.json scripts."""
     from_facts = _startup_from_facts(ctx, image)
     if from_facts is not None:
         return from_facts
-    service = image.uses[0].service if image.uses else None
-    return [
-        StartCommand(
-            p.command,
-            p.flags,
-            p.location,
-            p.run,
-            None,
-            service,
-        )
-        for p in image.startup
-    ]
+    if not image.uses:
+        return _from_image(image, None)
+    out: list[StartCommand] = []
+    for use in image.uses:
+        svc = _service_of(ctx, use.compose_file, use.service)
+        entrypoint = getattr(svc, "entrypoint", None)
+        command = getattr(svc, "command", None)
+        if entrypoint is None and command is None:
+            out.extend(_from_image(image, use.service))
+            continue
+        if entrypoint is None and image.stage is not None:
+            kept = image.stage.effective_entrypoint
+            if kept is not None:  # a compose `command` keeps the image's ENTRYPOINT
+                out.extend(_from_image(image, use.service, kept.line))
+        for part, keyword in ((entrypoint, "entrypoint"), (command, "command")):
+            if part is None:
+                continue
+            text = " ".join(getattr(part, "argv", ())) or str(getattr(part, "text", ""))
+            loc = getattr(part, "location", None)
+            if not isinstance(loc, Location):
+                continue
+            for p in commands_in_text(ctx, image, text, loc, f"compose `{keyword}`"):
+                out.append(StartCommand(p.command, p.flags, p.location, p.run, None, use.service))
+    return out
 
 
 # -- KD301 generate-before-schema-copy ----------------------------------------------------------
@@ -229,70 +272,110 @@ def check_no_generate(ctx: Context, image: Image, starts: list[StartCommand]) ->
     stage = image.stage
     related = [
         Related(Location(s, 1), "the Prisma schema the client is generated from")
-        for s in image.schemas[:2]
+        for s in image.app_schemas[:2]
     ]
     if image.node_modules.location is not None:
         related.append(Related(image.node_modules.location, "node_modules is installed here"))
     yield Finding(
         "KD302",
         _sev("KD302"),
-        f"{image.label} never runs `prisma generate` ({stage.label} is the image), nor does its "
-        "startup path: the image holds no Prisma Client for its schema (or a stale one)",
+        f"{image.label} never runs `prisma generate` (neither its final {stage.label} nor the "
+        "stages it is built from), nor does its startup path: the image holds no Prisma Client "
+        "for its schema (or a stale one)",
         Location(image.dockerfile, stage.line),
         tuple(related),
     )
 
 
 # -- KD303 migrations-not-in-image --------------------------------------------------------------
-def check_migrations_not_in_image(
-    ctx: Context, image: Image, starts: list[StartCommand]
-) -> Iterator[Finding]:
-    if image.stage is None or not image.migrations:
-        return
-    migrating = [s for s in starts if s.command in APPLIES_MIGRATIONS]
-    if not migrating or any(m.present for m in image.migrations):
-        return
-    first = migrating[0]
-    who = f"service {first.service!r}" if first.service else f"the image from {image.label}"
-    for m in image.migrations:
-        related: list[Related] = []
-        if m.ignored_by is not None:
-            at = Location(image.dockerfile, image.stage.line)
-            for f in ctx.files(FileKind.MIGRATION_SQL):
-                rel = image.rel_in_context(f)
-                if rel is not None and f.startswith(m.folder + "/"):
-                    copy = copy_bringing(image, rel, respect_ignore=False)
-                    if copy is not None:
-                        at = Location(image.dockerfile, copy.line)
-                    break
-            related.append(
-                Related(
-                    m.ignored_by.location,
-                    f"`{m.ignored_by.text}` in {m.ignored_by.path} excludes {m.folder}",
-                )
-            )
-            why = (
-                f"{m.ignored_by.path} line {m.ignored_by.line} (`{m.ignored_by.text}`) "
-                "excludes it from the build context"
-            )
+@dataclass(slots=True, frozen=True)
+class _MissingMigrations:
+    """An image whose start applies migrations while a migrations folder is not in it."""
+
+    image: Image
+    folder: MigrationsInImage
+    commands: tuple[StartCommand, ...]
+    would_copy: Location | None
+
+
+def missing_migrations(ctx: Context, image: Image, starts: list[StartCommand]) -> list[Any]:
+    if image.stage is None or not image.app_migrations:
+        return []
+    order = {"migrate deploy": 0, "migrate dev": 1, "migrate reset": 2}
+    migrating = tuple(
+        sorted(
+            (s for s in starts if s.command in APPLIES_MIGRATIONS),
+            key=lambda s: order.get(s.command, 9),
+        )
+    )
+    if not migrating or any(m.present for m in image.app_migrations):
+        return []
+    out: list[_MissingMigrations] = []
+    for m in image.app_migrations:
+        would: Location | None = None
+        for f in ctx.files(FileKind.MIGRATION_SQL):
+            rel = image.rel_in_context(f)
+            if rel is not None and f.startswith(m.folder + "/"):
+                copy = copy_bringing(image, rel, respect_ignore=False)
+                if copy is not None:
+                    would = Location(image.dockerfile, copy.line)
+                break
+        out.append(_MissingMigrations(image, m, migrating, would))
+    return out
+
+
+def _who(case: _MissingMigrations) -> str:
+    services = list(dict.fromkeys(c.service for c in case.commands if c.service))
+    if services:
+        names = ", ".join(repr(s) for s in services)
+        return f"service{'s' if len(services) > 1 else ''} {names} ({case.image.dockerfile})"
+    return f"the image from {case.image.label}"
+
+
+def check_migrations_not_in_image(cases: list[_MissingMigrations]) -> Iterator[Finding]:
+    groups: dict[tuple[Location, str], list[_MissingMigrations]] = {}
+    for case in cases:
+        pattern = case.folder.ignored_by
+        if pattern is not None:
+            key = (pattern.location, case.folder.folder)
         else:
-            at = Location(image.dockerfile, image.stage.line)
-            why = f"no COPY brings it into the final stage ({image.stage.label})"
-        related.append(Related(first.location, f"`prisma {first.command}` runs at start"))
-        if first.first_link is not None and first.first_link != first.location:
-            related.append(Related(first.first_link, "the start of the startup path"))
+            assert case.image.stage is not None
+            key = (Location(case.image.dockerfile, case.image.stage.line), case.folder.folder)
+        groups.setdefault(key, []).append(case)
+    for (location, folder), group in groups.items():
+        related: list[Related] = []
+        commands: list[StartCommand] = []
+        for case in group:
+            first = case.commands[0]
+            commands.extend(case.commands)
+            related.append(
+                Related(first.location, f"{_who(case)}: `prisma {first.command}` at start")
+            )
+            if first.first_link is not None:
+                related.append(Related(first.first_link, "where that startup path begins"))
+            if case.would_copy is not None and case.folder.ignored_by is not None:
+                related.append(Related(case.would_copy, f"this COPY would bring {folder}"))
         severity = _sev("KD303")
         condition = ""
-        if all(s.condition for s in migrating):
+        if all(c.condition for c in commands):
             severity = severity.lower()
-            condition = f" (only when {migrating[0].condition})"
+            condition = f" (only when {commands[0].condition})"
+        who = " and ".join(_who(c) for c in group)
+        first_cmd = group[0].commands[0].command
+        pattern = group[0].folder.ignored_by
+        if pattern is not None:
+            why = f"`{pattern.text}` in {pattern.path} excludes {folder} from the build context"
+        else:
+            stage = group[0].image.stage
+            assert stage is not None
+            why = f"no COPY brings {folder} into the final stage ({stage.label})"
         yield Finding(
             "KD303",
             severity,
-            f"{who} runs `prisma {first.command}` at start{condition}, but {m.folder} is not "
-            f"in the image built from {image.label}: {why}; the command finds no migration "
-            "to apply and the app starts on an empty or outdated database",
-            at,
+            f"{who} run{'s' if len(group) == 1 else ''} `prisma {first_cmd}` at start{condition}, "
+            f"but the image has no migrations: {why}; the command finds no migration to apply "
+            "and the app starts on an empty or outdated database",
+            location,
             tuple(related),
         )
 
@@ -393,15 +476,16 @@ def check_migrate_at_build(image: Image) -> Iterator[Finding]:
 
 
 # -- KD306 stale-client-volume ------------------------------------------------------------------
-def _compose_services(ctx: Context) -> list[tuple[str, Any]]:
+def _compose_services(ctx: Context) -> list[tuple[tuple[str, ...], Any]]:
     try:
         from analysis.facts.compose import compose_stacks
     except ImportError:
         return []
-    out: list[tuple[str, Any]] = []
+    out: list[tuple[tuple[str, ...], Any]] = []
     for stack in ctx.fact(compose_stacks):
+        files = tuple(getattr(stack, "files", ())) + tuple(getattr(stack, "pulled_in", ()))
         for svc in getattr(stack, "services", ()):
-            out.append((str(getattr(stack, "id", "")), svc))
+            out.append((files, svc))
     return out
 
 
@@ -508,17 +592,22 @@ def check_env_in_context(image: Image) -> Iterator[Finding]:
 
 # -- KD308 migrations-gitignored ----------------------------------------------------------------
 def _project_migrate_commands(ctx: Context, all_images: tuple[Image, ...]) -> list[Location]:
-    """Where anything in the project applies migrations (startup, build or developer scripts)."""
+    """Where anything in the project applies migrations (startup, build, deploy or developer
+    scripts)."""
     found: list[Location] = []
     module = _startup_module()
     if module is not None:
         try:
-            for path in ctx.fact(module.startup_paths) or ():
-                for cmd in getattr(path, "commands", None) or ():
-                    if getattr(cmd, "command", None) in APPLIES_MIGRATIONS and isinstance(
-                        getattr(cmd, "location", None), Location
-                    ):
-                        found.append(cmd.location)
+            facts = ctx.fact(module.startup_paths)
+            steps = getattr(facts, "commands", None)
+            if steps is None:
+                steps = [c for path in facts or () for c in getattr(path, "commands", ())]
+            for cmd in steps:
+                loc = getattr(cmd, "location", None)
+                if getattr(cmd, "command", None) in APPLIES_MIGRATIONS and isinstance(
+                    loc, Location
+                ):
+                    found.append(loc)
         except Exception:
             pass
     for image in all_images:
@@ -535,40 +624,67 @@ def _project_migrate_commands(ctx: Context, all_images: tuple[Image, ...]) -> li
     return list(dict.fromkeys(found))
 
 
+_MONGODB = re.compile(r'provider\s*=\s*"mongodb"')
+
+
+def _migration_folders(ctx: Context) -> dict[str, tuple[str, ...]]:
+    """Every migrations folder the project has or should have (beside each relational schema,
+    or where prisma.config points), with the migration.sql files it holds here."""
+    folders: dict[str, list[str]] = {}
+    for f in ctx.files(FileKind.MIGRATION_SQL):
+        folders.setdefault(posixpath.dirname(posixpath.dirname(f)), []).append(f)
+    try:
+        from analysis.facts.schema import schemas
+
+        for schema in ctx.fact(schemas):
+            if getattr(schema, "provider", None) == "mongodb":
+                continue
+            path = getattr(getattr(schema, "migrations", None), "path", None)
+            if isinstance(path, str) and path:
+                folders.setdefault(path, [])
+    except ImportError:
+        for rel in ctx.files(FileKind.PRISMA_SCHEMA):
+            src = ctx.source(rel)
+            if src is None or _MONGODB.search(src.text) or "datasource" not in src.text:
+                continue
+            folders.setdefault(posixpath.join(posixpath.dirname(rel), "migrations"), [])
+    return {k: tuple(v) for k, v in folders.items()}
+
+
 def check_migrations_gitignored(ctx: Context, all_images: tuple[Image, ...]) -> Iterator[Finding]:
-    files = ctx.files(FileKind.MIGRATION_SQL)
-    if not files:
-        return
     matcher = ctx.fact(gitignore_matcher)
     if not matcher.files and matcher.exclude is None:
         return
-    folders: dict[str, list[str]] = {}
-    for f in files:
-        folders.setdefault(posixpath.dirname(posixpath.dirname(f)), []).append(f)
     applies: list[Location] | None = None
-    for folder, sqls in sorted(folders.items()):
+    for folder, sqls in sorted(_migration_folders(ctx).items()):
         pattern = matcher.ignored(folder, is_dir=True)
-        ignored_files = [f for f in sqls if matcher.ignored(f) is not None]
-        if pattern is None and not ignored_files:
-            continue
+        what = folder
         if pattern is None:
-            pattern = matcher.ignored(ignored_files[0])
-        if pattern is None:
-            continue
+            probe = sqls or (f"{folder}/20240101000000_init/migration.sql",)
+            hits = [p for p in (matcher.ignored(f) for f in probe) if p is not None]
+            if not hits:
+                continue
+            pattern = hits[0]
+            what = f"{folder}/*/migration.sql"
         if applies is None:
             applies = _project_migrate_commands(ctx, all_images)
-        if not applies:
-            return
-        what = folder if matcher.ignored(folder, is_dir=True) else f"{folder}/*/migration.sql"
+        home = posixpath.dirname(posixpath.dirname(folder))
+        mine = [loc for loc in applies if home in ("", ".") or loc.path.startswith(home + "/")]
+        if not mine:
+            continue
+        state = (
+            "this checkout has them, the repository and every clean build do not"
+            if sqls
+            else "the folder is missing here too, as in every clean clone"
+        )
         yield Finding(
             "KD308",
             _sev("KD308"),
             f"`{pattern.text}` in {pattern.path} makes git ignore {what}, while the project "
-            "applies migrations: this checkout has them, the repository and every clean build "
-            "do not, so `migrate deploy` finds no migration and the app starts on an empty "
-            "database",
+            f"applies migrations: {state}, so `migrate deploy` finds no migration and the app "
+            "starts on an empty database",
             pattern.location,
-            tuple(Related(loc, "migrations are applied here") for loc in applies[:3]),
+            tuple(Related(loc, "migrations are applied here") for loc in mine[:3]),
         )
 
 
@@ -576,13 +692,15 @@ def check_migrations_gitignored(ctx: Context, all_images: tuple[Image, ...]) -> 
 def check(ctx: Context) -> Iterable[Finding]:
     all_images = ctx.fact(images)
     findings: list[Finding] = []
+    missing: list[_MissingMigrations] = []
     for image in all_images:
         starts = startup_commands(ctx, image)
         findings.extend(check_generate_before_schema(image))
         findings.extend(check_no_generate(ctx, image, starts))
-        findings.extend(check_migrations_not_in_image(ctx, image, starts))
+        missing.extend(missing_migrations(ctx, image, starts))
         findings.extend(check_migrate_at_build(image))
         findings.extend(check_env_in_context(image))
+    findings.extend(check_migrations_not_in_image(missing))
     findings.extend(check_secrets(all_images))
     findings.extend(check_stale_client_volume(ctx, all_images))
     findings.extend(check_migrations_gitignored(ctx, all_images))
@@ -591,12 +709,13 @@ def check(ctx: Context) -> Iterable[Finding]:
 
 def _tidy(finding: Finding) -> Finding:
     """Drop related locations that repeat the finding's own location or each other."""
-    seen = {finding.location}
+    seen = {(finding.location.path, finding.location.line)}
     related: list[Related] = []
     for r in finding.related:
-        if r.location in seen:
+        key = (r.location.path, r.location.line)
+        if key in seen:
             continue
-        seen.add(r.location)
+        seen.add(key)
         related.append(r)
     if len(related) == len(finding.related):
         return finding
