@@ -28,7 +28,15 @@ from typing import Any
 
 from analysis.context import Context
 from analysis.model import Location, Related
-from analysis.parsers.dockerfile import Copy, DockerfileFile, Run, Stage, parse_dockerfile
+from analysis.parsers.dockerfile import (
+    Command,
+    Copy,
+    DockerfileFile,
+    Run,
+    Stage,
+    Variable,
+    parse_dockerfile,
+)
 from analysis.parsers.dockerignore import DockerIgnore, IgnorePattern, go_clean, parse_dockerignore
 from analysis.sources import FileKind, SourceFile
 
@@ -193,12 +201,18 @@ class Image:
         return tuple(u.service for u in self.uses)
 
     @property
-    def entrypoint(self) -> Any:
+    def entrypoint(self) -> Command | None:
+        """The final stage's ENTRYPOINT (inherited from the stage it is built FROM if unset)."""
         return self.stage.effective_entrypoint if self.stage is not None else None
 
     @property
-    def cmd(self) -> Any:
+    def cmd(self) -> Command | None:
         return self.stage.effective_cmd if self.stage is not None else None
+
+    @property
+    def env(self) -> tuple[Variable, ...]:
+        """The final image's ENV (its own and its FROM-stages')."""
+        return self.stage.effective_env if self.stage is not None else ()
 
     @property
     def volumes(self) -> tuple[str, ...]:
