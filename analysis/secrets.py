@@ -10,7 +10,7 @@ _URL_PASSWORD = re.compile(
     r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^:/@\s'\"]*):(?P<pw>[^@/\s'\"]+)@"
 )
 _ASSIGNMENT = re.compile(
-    r"(?P<key>\b[A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|PRIVATE_KEY)[A-Z0-9_]*\b\s*[:=]\s*)(?P<q>['\"]?)(?P<value>[^\s'\"]+)(?P=q)",
+    r"(?<![${])(?P<key>\b[A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|PRIVATE_KEY)[A-Z0-9_]*\b\s*[:=]\s*)(?P<q>['\"]?)(?P<value>[^\s'\"]+)(?P=q)",
     re.IGNORECASE,
 )
 _CONTROL = re.compile(
@@ -18,9 +18,15 @@ _CONTROL = re.compile(
 )
 
 
+def _mask_url_match(m: re.Match[str]) -> str:
+    if m["pw"].startswith("$"):  # a variable reference is not a secret
+        return m.group(0)
+    return f"{m['scheme']}{m['user']}:{MASK}@"
+
+
 def mask_url(url: str) -> str:
     """`postgresql://user:secret@db/app` -> `postgresql://user:****@db/app`."""
-    return _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", url)
+    return _URL_PASSWORD.sub(_mask_url_match, url)
 
 
 def _mask_assignment(m: re.Match[str]) -> str:
