@@ -1093,7 +1093,7 @@ class _Analyzer:
             if rel in (None, "."):
                 continue
             assert rel is not None
-            for path in image_paths_for(self, rel):
+            for path in _image_paths_for(self, rel):
                 out.setdefault(path, []).append(root_rel)
         return out
 
@@ -1360,7 +1360,7 @@ def _holds_node_modules(stage: Stage, folder: str) -> bool:
     )
 
 
-def image_paths_for(analyzer: _Analyzer, rel: str) -> tuple[str, ...]:
+def _image_paths_for(analyzer: _Analyzer, rel: str) -> tuple[str, ...]:
     return tuple(p for p, _ in analyzer.resolver.landings(analyzer.stage.index, rel))
 
 
