@@ -241,3 +241,18 @@ def test_words_and_quotes() -> None:
     assert unquote('"$X"', env={"X": "1"}) == "1"
     assert expand("${X:+yes}", {"X": "1"}) == "yes"
     assert expand("${X:+yes}", {}) == ""
+
+
+def test_parse_problems_reach_the_report(write_tree) -> None:
+    from analysis.engine import analyze
+
+    root = write_tree(
+        {
+            "Dockerfile": "FROM node:20\nRUN <<EOF\necho never closed\n",
+            "docker/Dockerfile.dev": 'FROM node:20\nCMD ["node", "x.js"\n',
+        }
+    )
+    analysis = analyze(root)
+    assert analysis.errors == ()
+    kd001 = {(f.location.path, f.location.line) for f in analysis.findings if f.rule == "KD001"}
+    assert {("Dockerfile", 2), ("docker/Dockerfile.dev", 2)} <= kd001
