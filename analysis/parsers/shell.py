@@ -63,7 +63,9 @@ class Condition:
     "case" (a `case` arm), "while"/"until" (a loop body). `text` is the test as written
     (`[ "$DATABASE_SETUP" = 1 ]`). Arms of one `if`/`case`/`&&`-`||` list share `group`
     (the offset of that construct) and differ in `arm`. `requires` lists the variables that
-    must be set for this arm to run (empty when the arm runs by default).
+    must be set for this arm to run (empty when the arm runs by default); `one_of`: at least
+    one of these must hold (`case "$1" in a|b)`); `excludes`: none of these may hold (the
+    tests of the arms before it, for `elif`/`else` and later `case` arms).
     """
 
     kind: str
@@ -73,6 +75,8 @@ class Condition:
     arm: int
     requires: tuple[Requirement, ...] = ()
     variables: tuple[str, ...] = ()
+    one_of: tuple[Requirement, ...] = ()
+    excludes: tuple[Requirement, ...] = ()
 
     @property
     def label(self) -> str:
@@ -2205,6 +2209,7 @@ class _Walker:
     def if_(self, node: _If, ctx: _Ctx) -> None:
         group = node.start
         previous_false: list[Requirement] = []
+        previous_true: list[Requirement] = []
         cond_texts: list[str] = []
         for k, (cond, body) in enumerate(node.arms):
             if cond is not None:
@@ -2220,8 +2225,11 @@ class _Walker:
                     k,
                     tuple(previous_false) + (true_req or ()),
                     _variables(text),
+                    excludes=tuple(previous_true),
                 )
                 previous_false.extend(false_req or ())
+                if true_req and len(true_req) == 1:
+                    previous_true.extend(true_req)
             else:
                 text = " / ".join(cond_texts)
                 condition = Condition(
@@ -2232,6 +2240,7 @@ class _Walker:
                     k,
                     tuple(previous_false),
                     _variables(text),
+                    excludes=tuple(previous_true),
                 )
             self.walk(body, replace(ctx, conditions=(*ctx.conditions, condition)))
 
@@ -2260,7 +2269,7 @@ class _Walker:
 
     def case(self, node: _Case, ctx: _Ctx) -> None:
         ref = _var_ref(node.subject)
-        previous: list[str] = []
+        previous: list[Requirement] = []
         for k, (patterns, body, start) in enumerate(node.clauses):
             pat = "|".join(patterns)
             requires: tuple[Requirement, ...] = ()
@@ -2273,10 +2282,12 @@ class _Walker:
                 self.line(start),
                 node.start,
                 k,
-                requires[:1] if len(requires) == 1 else (),
+                requires if len(requires) == 1 else (),
                 _variables(node.subject),
+                one_of=requires if len(requires) > 1 else (),
+                excludes=tuple(previous),
             )
-            previous.append(pat)
+            previous.extend(requires)
             if body is not None:
                 self.walk(body, replace(ctx, conditions=(*ctx.conditions, cond)))
 

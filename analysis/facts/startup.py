@@ -1,0 +1,1816 @@
+"""Fact: what runs when the app starts, is built or is deployed, down to each Prisma command.
+
+`startup_paths(ctx)` returns a `StartupFacts`:
+
+- `paths`: one `StartupPath` per compose service that builds or runs the app (every
+  non-database service), per Dockerfile no compose service builds, per platform command
+  (`vercel.json` `buildCommand` or Vercel's default, `fly.toml` `release_command`,
+  `render.yaml`, `Procfile`, `railway.*`, `nixpacks.toml`, `app.json`, `heroku.yml`,
+  `turbo.json` tasks that depend on a `db:*` script), per Dockerfile `RUN` and per
+  `package.json` lifecycle script (`postinstall`, `prebuild`, `build`, `vercel-build`,
+  `heroku-postbuild`, ...). A path is the chain of `Link`s from its first link (the compose
+  `command`/`entrypoint`, else the Dockerfile `ENTRYPOINT`/`CMD` of the stage compose's
+  `build.target` picks, else the last stage; the platform setting; the `RUN`) through the
+  shell scripts (in-image paths resolved back to project files through the compose bind
+  mounts, the Dockerfile's `COPY`s and `WORKDIR`), `package.json` scripts (`npm run x`,
+  `pnpm x`, `yarn x`, `bun run x`, lifecycle hooks, `run-s`, `concurrently`), Makefile targets
+  and program files (`node x.js`, `tsx x.ts`, `python x.py` and the commands they start) to
+  every Prisma command (`PrismaStep`), plus the waits for the database found on the way
+  (`WaitStep`: a retry loop, bounded or not, a wait tool, `depends_on: service_healthy`) and
+  the entry scripts (whether they end with `exec`).
+- `commands`: every Prisma command of the project with its context: "startup" (runs when the
+  container starts), "deploy" (a platform's release step), "build" (a Dockerfile `RUN`, an
+  install/build lifecycle script, a platform's build command) or "developer" (a
+  `package.json` script, Makefile target or script that nothing in those paths runs).
+- `docker_commands`: destructive docker commands (`docker compose down -v`, `docker volume
+  rm|prune`, `docker system prune --volumes`) in scripts, Makefiles and `package.json`.
+
+Each `PrismaStep` says under which conditions it runs (`if [ "$DATABASE_SETUP" = 1 ]`, "else of
+if [ "$has_migrations" = true ]"), whether an opt-in variable that a condition needs is set
+by a compose file, Dockerfile `ENV`, `.env` or platform file (`OptIn`), whether it is the
+`db push` fallback of a `migrate deploy` (`fallback_kind`), and the shell commands along its
+chain (`levels`) so that rules can tell whether a failure stops the start.
+
+Nothing is executed: every file is read through `ctx.parse`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+from analysis.context import Context, normalize
+from analysis.model import Location
+from analysis.parsers.makefile import Makefile, parse_makefile
+from analysis.parsers.package_json import (
+    PackageJson,
+    matches_workspace,
+    parse_package_json,
+    script_calls,
+)
+from analysis.parsers.platform import PlatformFile, parse_platform
+from analysis.parsers.prisma_cli import (
+    GlobalInstall,
+    PrismaInvocation,
+    global_prisma_install,
+    prisma_invocation,
+)
+from analysis.parsers.programs import ProgramFile, parse_program, program_file
+from analysis.parsers.shell import (
+    Condition,
+    Requirement,
+    ShellCommand,
+    ShellScript,
+    effective_argv,
+    parse_shell,
+    parse_shell_text,
+    shell_script_argument,
+    shell_script_file,
+)
+from analysis.sources import FileKind
+
+MAX_DEPTH = 14
+LIFECYCLE_BUILD_SCRIPTS = (
+    "preinstall",
+    "install",
+    "postinstall",
+    "prepare",
+    "prebuild",
+    "build",
+    "postbuild",
+    "vercel-build",
+    "heroku-prebuild",
+    "heroku-postbuild",
+)
+"""`package.json` scripts that an install or a build runs: build path."""
+
+
+class RunContext(StrEnum):
+    STARTUP = "startup"
+    DEPLOY = "deploy"
+    BUILD = "build"
+    DEVELOPER = "developer"
+
+
+# ---------------------------------------------------------------------------------------------
+# Records
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True, frozen=True)
+class Link:
+    """One step of a chain. `kind`: compose-command, compose-entrypoint, compose-service,
+    dockerfile-entrypoint, dockerfile-cmd, dockerfile-run, platform, turbo-task, script,
+    command (a line of a script that leads further), package-script, makefile-target, program,
+    prisma, unresolved."""
+
+    kind: str
+    label: str
+    location: Location
+    depth: int = 0
+
+
+@dataclass(slots=True, frozen=True)
+class OptIn:
+    """A variable a condition needs (`$DATABASE_SETUP = 1`) and where, if anywhere, the
+    project sets it: `set_by` (compose, Dockerfile ENV, .env, platform file) with the value.
+    `on` when it is set to a value that makes the branch run."""
+
+    requirement: Requirement
+    set_by: Location | None = None
+    set_value: str | None = None
+    source: str = ""
+
+    @property
+    def on(self) -> bool:
+        if self.set_by is None or self.set_value is None:
+            return False
+        want = self.requirement.value
+        return self.set_value != "" if want is None else self.set_value == want
+
+    @property
+    def label(self) -> str:
+        return str(self.requirement)
+
+
+@dataclass(slots=True, frozen=True)
+class PrismaStep:
+    """A Prisma command found on a path.
+
+    `command` is normalized ("migrate deploy", "db push", ...), `flags` as written plus
+    normalized equivalents, `context` startup/deploy/build/developer, `location` the line of the
+    `prisma` command itself, `chain` the links from the path's first link to this command,
+    `condition` the branch conditions as text ("" when it always runs), `opt_ins` the
+    variables those conditions need, `levels` the shell commands along the chain (call sites
+    first, the Prisma command last) with their scripts, `fallback_kind` "no-migrations" (the
+    seed's `if migrations exist: migrate deploy else db push`) or "on-failure"
+    (`migrate deploy || db push`) for a `db push` that stands in for a `migrate deploy` at
+    `fallback_for`."""
+
+    command: str
+    flags: tuple[str, ...]
+    invocation: PrismaInvocation
+    context: str
+    location: Location
+    text: str
+    chain: tuple[Link, ...]
+    path_id: str
+    root_kind: str
+    conditions: tuple[Condition, ...] = ()
+    condition: str = ""
+    opt_ins: tuple[OptIn, ...] = ()
+    levels: tuple[tuple[ShellCommand, ShellScript], ...] = ()
+    service: str | None = None
+    stack: str | None = None
+    fallback_for: Location | None = None
+    fallback_kind: str = ""
+    about_migrations: str = ""
+    """For a step under a condition about the migrations folder: "exist" / "missing"."""
+
+    @property
+    def first_link(self) -> Location | None:
+        return self.chain[0].location if self.chain else None
+
+    @property
+    def opt_in_off(self) -> tuple[OptIn, ...]:
+        """The opt-ins that no file of the project turns on."""
+        return tuple(o for o in self.opt_ins if not o.on)
+
+    @property
+    def shell(self) -> ShellCommand | None:
+        return self.levels[-1][0] if self.levels else None
+
+    @property
+    def in_loop(self) -> bool:
+        return any(cmd.loop is not None for cmd, _ in self.levels)
+
+    @property
+    def label(self) -> str:
+        return self.invocation.label
+
+
+@dataclass(slots=True, frozen=True)
+class SeedRun:
+    """A seed program started on a path (`tsx prisma/seed.ts`, `node seed.js`): `location` is
+    the command that starts it, `program` the seed file."""
+
+    text: str
+    location: Location
+    program: str
+    chain: tuple[Link, ...]
+    context: str
+    conditions: tuple[Condition, ...] = ()
+    condition: str = ""
+    opt_ins: tuple[OptIn, ...] = ()
+
+    @property
+    def opt_in_off(self) -> tuple[OptIn, ...]:
+        return tuple(o for o in self.opt_ins if not o.on)
+
+
+@dataclass(slots=True, frozen=True)
+class WaitStep:
+    """A wait for the database. `kind`: "loop" (a retry loop in a script), "tool"
+    (wait-for-it, dockerize, wait-on, ...), "depends_on" (`condition: service_healthy`)."""
+
+    kind: str
+    label: str
+    location: Location
+    bounded: bool
+    bound: str = ""
+
+
+@dataclass(slots=True, frozen=True)
+class EntryScript:
+    """A script the container runs as its main process (or a `sh -c` string): the commands
+    that can run last and whether they `exec`."""
+
+    path: str
+    location: Location
+    final: tuple[ShellCommand, ...]
+    ends_with_exec: bool
+    traps: bool
+    inline: bool = False
+    """A `sh -c "..."` string rather than a script file."""
+
+
+@dataclass(slots=True, frozen=True)
+class InstallStep:
+    """`npm i -g prisma` and the like on a path."""
+
+    install: GlobalInstall
+    location: Location
+    text: str
+    context: str
+
+
+@dataclass(slots=True, frozen=True)
+class StartupPath:
+    """One thing that starts, builds or deploys the app, and every Prisma command it reaches.
+
+    `kind`: "compose" (a compose service), "dockerfile" (an image no compose service builds),
+    "platform" (a platform file's command), "dockerfile-run" (a `RUN`), "lifecycle" (a
+    `package.json` install/build script), "turbo" (a turbo task). `context` is the root's
+    context; `argv` what the container runs (ENTRYPOINT + CMD after compose's overrides)."""
+
+    id: str
+    kind: str
+    name: str
+    context: str
+    links: tuple[Link, ...]
+    commands: tuple[PrismaStep, ...]
+    waits: tuple[WaitStep, ...] = ()
+    entry_scripts: tuple[EntryScript, ...] = ()
+    installs: tuple[InstallStep, ...] = ()
+    seeds: tuple[SeedRun, ...] = ()
+    unresolved: tuple[Link, ...] = ()
+    service: str | None = None
+    stack: str | None = None
+    compose_file: str | None = None
+    dockerfile: str | None = None
+    stage: str | None = None
+    argv: tuple[str, ...] = ()
+    image: str | None = None
+    """The compose `image:` (a service that does not build)."""
+
+    @property
+    def first_link(self) -> Location | None:
+        return self.links[0].location if self.links else None
+
+    @property
+    def migrates(self) -> tuple[PrismaStep, ...]:
+        """Steps that change the database schema (migrate deploy/dev/reset, db push)."""
+        return tuple(c for c in self.commands if c.invocation.changes_schema)
+
+
+@dataclass(slots=True, frozen=True)
+class DockerCommand:
+    """A destructive docker command (KD111): what it removes, where, the command text."""
+
+    what: str
+    location: Location
+    text: str
+    context: str
+    origin: str
+
+
+@dataclass(slots=True, frozen=True)
+class StartupFacts:
+    paths: tuple[StartupPath, ...]
+    commands: tuple[PrismaStep, ...]
+    docker_commands: tuple[DockerCommand, ...] = ()
+
+    def __iter__(self) -> Iterator[StartupPath]:
+        return iter(self.paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def for_service(self, service: str, stack: str | None = None) -> StartupPath | None:
+        for p in self.paths:
+            if p.service == service and (stack is None or p.stack == stack):
+                return p
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Where paths resolve
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True, frozen=True)
+class _FS:
+    """Where the running process's paths resolve. In an image: `cwd` is absolute; bind mounts
+    (container target -> root-relative host path) come first, then the image's COPYs.
+    On the host: `cwd` is a root-relative folder."""
+
+    cwd: str
+    image: Any = None  # analysis.facts.images.Image
+    mounts: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def in_image(self) -> bool:
+        return self.image is not None or bool(self.mounts) or self.cwd.startswith("/")
+
+    def chdir(self, path: str) -> _FS:
+        if self.in_image:
+            new = posixpath.normpath(posixpath.join(self.cwd or "/", path))
+        else:
+            new = normalize(posixpath.join(self.cwd or ".", path)) or self.cwd
+        return replace(self, cwd=new)
+
+
+# ---------------------------------------------------------------------------------------------
+# The builder
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True, frozen=True)
+class _At:
+    chain: tuple[Link, ...]
+    location: Location
+    fs: _FS
+    conditions: tuple[tuple[Condition, ShellScript], ...] = ()
+    levels: tuple[tuple[ShellCommand, ShellScript], ...] = ()
+    args: tuple[str, ...] | None = None
+    depth: int = 0
+
+
+@dataclass
+class _PathState:
+    id: str
+    kind: str
+    context: str
+    root_kind: str
+    env: dict[str, tuple[str | None, Location, str]]
+    service: str | None = None
+    stack: str | None = None
+    steps: list[PrismaStep] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    waits: list[WaitStep] = field(default_factory=list)
+    entries: list[EntryScript] = field(default_factory=list)
+    installs: list[InstallStep] = field(default_factory=list)
+    seeds: list[SeedRun] = field(default_factory=list)
+    unresolved: list[Link] = field(default_factory=list)
+    visited: set[tuple[str, tuple[str, ...] | None]] = field(default_factory=set)
+
+
+_WAIT_TOOLS = {
+    "wait-for-it": ("-t", "--timeout"),
+    "wait-for-it.sh": ("-t", "--timeout"),
+    "wait-for": ("-t", "--timeout"),
+    "wait-for.sh": ("-t", "--timeout"),
+    "dockerize": ("-timeout",),
+    "wait-on": ("-t", "--timeout"),
+    "wait-port": ("-t", "--timeout"),
+    "pg_isready": (),
+}
+_DEFAULT_TIMEOUT = {"wait-for-it": True, "wait-for-it.sh": True, "dockerize": True}
+_MIGRATION_WORD = re.compile(r"migrat", re.IGNORECASE)
+
+
+class _Builder:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.paths: list[StartupPath] = []
+        self.text_cache: dict[tuple[str, int, int, str, bool], ShellScript] = {}
+        self._project_env: dict[str, tuple[str | None, Location, str]] | None = None
+        self._packages: tuple[PackageJson, ...] | None = None
+
+    # -- files ------------------------------------------------------------------------------
+    def shell_text(
+        self, text: str, path: str, line: int, column: int = 1, errexit: bool = False
+    ) -> ShellScript:
+        key = (path, line, column, text, errexit)
+        hit = self.text_cache.get(key)
+        if hit is None:
+            hit = parse_shell_text(text, path, line, column, errexit)
+            self.text_cache[key] = hit
+        return hit
+
+    def package_at(self, folder: str) -> PackageJson | None:
+        rel = normalize(posixpath.join(folder or ".", "package.json"))
+        if rel is None or not self.ctx.exists(rel):
+            return None
+        return self.ctx.parse(rel, parse_package_json)
+
+    def package_for(self, fs: _FS) -> PackageJson | None:
+        """The package.json of the process's working directory."""
+        rel = self.resolve(fs, "package.json")
+        if rel is None:
+            return None
+        return self.ctx.parse(rel, parse_package_json)
+
+    @property
+    def packages(self) -> tuple[PackageJson, ...]:
+        if self._packages is None:
+            out = []
+            for rel in self.ctx.files(FileKind.PACKAGE_JSON):
+                pkg = self.ctx.parse(rel, parse_package_json)
+                if pkg is not None:
+                    out.append(pkg)
+            self._packages = tuple(out)
+        return self._packages
+
+    def resolve(self, fs: _FS, path: str) -> str | None:
+        """The project file that `path` (as the process sees it) is, or None."""
+        if not path or "$" in path:
+            return None
+        if not fs.in_image:
+            if path.startswith("/"):
+                return None
+            rel = normalize(posixpath.join(fs.cwd or ".", path))
+            return rel if rel is not None and self.ctx.exists(rel) else None
+        abs_path = posixpath.normpath(posixpath.join(fs.cwd or "/", path))
+        for target, host in sorted(fs.mounts, key=lambda m: -len(m[0])):
+            if abs_path == target or abs_path.startswith(target.rstrip("/") + "/"):
+                rest = posixpath.relpath(abs_path, target)
+                rel = normalize(posixpath.join(host or ".", rest))
+                if rel is not None and self.ctx.exists(rel) and not self.ctx.is_dir(rel):
+                    return rel
+        image = fs.image
+        if image is None or getattr(image, "file", None) is None or image.stage is None:
+            return None
+        hit = self._reverse_copy(image, image.stage, abs_path, 0)
+        if hit is not None:
+            return hit
+        # a file under the working directory that a `COPY . .`-like step did not name
+        workdir = image.stage.workdir or "/"
+        if abs_path.startswith(workdir.rstrip("/") + "/"):
+            rest = posixpath.relpath(abs_path, workdir)
+            rel = normalize(posixpath.join(image.context or ".", rest))
+            if (
+                rel is not None
+                and image.copies_context
+                and self.ctx.exists(rel)
+                and not self.ctx.is_dir(rel)
+            ):
+                return rel
+        return None
+
+    def _reverse_copy(self, image: Any, stage: Any, abs_path: str, depth: int) -> str | None:
+        if depth > 8:
+            return None
+        df = image.file
+        context = image.context or "."
+        for copy in reversed(stage.copies):
+            if copy.heredocs:
+                continue
+            for src in copy.sources:
+                rel = _copy_source_for(copy, src, abs_path, self._is_dir_src(image, copy, src))
+                if rel is None:
+                    continue
+                if copy.from_stage is None:
+                    cand = normalize(posixpath.join(context, rel.lstrip("/")))
+                    if cand is not None and self.ctx.exists(cand) and not self.ctx.is_dir(cand):
+                        return cand
+                else:
+                    from_stage = df.stage_by_ref(copy.from_stage)
+                    if from_stage is not None:
+                        src_abs = posixpath.normpath(posixpath.join(from_stage.workdir or "/", rel))
+                        hit = self._reverse_copy(image, from_stage, src_abs, depth + 1)
+                        if hit is not None:
+                            return hit
+        if stage.parent is not None:
+            return self._reverse_copy(image, df.stages[stage.parent], abs_path, depth + 1)
+        return None
+
+    def _is_dir_src(self, image: Any, copy: Any, src: str) -> bool:
+        if copy.from_stage is not None:
+            return not posixpath.basename(src).count(".")
+        clean = src.lstrip("/")
+        if clean in ("", "."):
+            return True
+        rel = normalize(posixpath.join(image.context or ".", clean))
+        return rel is not None and self.ctx.is_dir(rel)
+
+    # -- environment (opt-in variables) ----------------------------------------------------------
+    @property
+    def project_env(self) -> dict[str, tuple[str | None, Location, str]]:
+        """Variables that `.env` files and platform files set (name -> value, where, what)."""
+        if self._project_env is not None:
+            return self._project_env
+        out: dict[str, tuple[str | None, Location, str]] = {}
+        try:
+            from analysis.parsers.dotenv_file import parse_dotenv
+        except ImportError:  # pragma: no cover
+            parse_dotenv = None  # type: ignore[assignment]
+        if parse_dotenv is not None:
+            for rel in self.ctx.files(FileKind.ENV):
+                env = self.ctx.parse(rel, parse_dotenv)
+                for entry in getattr(env, "entries", ()):
+                    out.setdefault(
+                        entry.key, (entry.value, Location(rel, entry.line, entry.column), ".env")
+                    )
+        for rel in self.ctx.files(FileKind.PLATFORM):
+            src = self.ctx.source(rel)
+            if src is None:
+                continue
+            for k, line in enumerate(src.text.split("\n"), 1):
+                m = re.match(
+                    r"""^\s*(?:-\s*key:\s*|["']?)([A-Z_][A-Z0-9_]*)["']?\s*[:=]\s*["']?([^"'#\n]*)""",
+                    line,
+                )
+                if m:
+                    value = m.group(2).strip().rstrip(",")
+                    if line.lstrip().startswith("- key:"):
+                        nxt = src.text.split("\n")[k : k + 2]
+                        vm = next(
+                            (
+                                re.search(r"value:\s*[\"']?([^\"'\n]*)", n)
+                                for n in nxt
+                                if "value" in n
+                            ),
+                            None,
+                        )
+                        value = vm.group(1).strip() if vm else ""
+                    out.setdefault(m.group(1), (value, Location(rel, k), "platform file"))
+        self._project_env = out
+        return out
+
+    def lookup(self, state: _PathState, name: str) -> tuple[str | None, Location, str] | None:
+        if name in state.env:
+            return state.env[name]
+        return self.project_env.get(name)
+
+    # -- following -----------------------------------------------------------------------------
+    def follow_argv(self, state: _PathState, words: tuple[str, ...], at: _At) -> None:
+        if at.depth > MAX_DEPTH:
+            return
+        words = _expand_positional(words, at.args)
+        argv = effective_argv(words)
+        if not argv:
+            return
+        inv = prisma_invocation(argv)
+        if inv is not None:
+            self.add_step(state, inv, argv, at)
+            return
+        gi = global_prisma_install(argv)
+        if gi is not None:
+            state.installs.append(InstallStep(gi, at.location, " ".join(argv), state.context))
+        self.check_wait_tool(state, argv, at)
+        head = argv[0].rsplit("/", 1)[-1]
+        nested = shell_script_argument(argv)
+        if nested is not None:
+            # the string was parsed with the command when it came from a script; a string from
+            # compose/Dockerfile/platform is parsed here
+            if at.levels:
+                return  # the shell parser already walked `sh -c` strings inline
+            script = self.shell_text(
+                nested[0], at.location.path, at.location.line, at.location.column, nested[1]
+            )
+            entry = at.depth <= 1 and state.kind in ("compose", "dockerfile")
+            self.follow_script(state, script, at, None, entry=entry, inline=True)
+            return
+        file_call = shell_script_file(argv)
+        if file_call is not None:
+            self.follow_script_file(state, file_call[0], file_call[1], at)
+            return
+        if _looks_like_script(argv[0]):
+            self.follow_script_file(state, argv[0], argv[1:], at)
+            return
+        if head in ("make", "gmake"):
+            self.follow_make(state, argv, at)
+            return
+        if head == "turbo" or (head in ("npx", "pnpm", "yarn", "bunx") and "turbo" in argv[1:2]):
+            self.follow_turbo(state, argv, at)
+            return
+        pkg = self.package_for(at.fs)
+        call = script_calls(argv, pkg)
+        if call is not None:
+            self.follow_script_call(state, call, pkg, at)
+            return
+        prog = program_file(argv)
+        if prog is not None:
+            self.follow_program(state, prog[0], prog[1], at)
+            return
+
+    def add_step(
+        self, state: _PathState, inv: PrismaInvocation, argv: tuple[str, ...], at: _At
+    ) -> None:
+        conditions = tuple(c for c, _ in at.conditions)
+        decided = _decide(at.conditions, at.args)
+        if decided is False:
+            return
+        opt_ins = self.opt_ins(state, at)
+        label = "; ".join(c.label for c in conditions)
+        link = Link("prisma", inv.label, at.location, len(at.chain))
+        step = PrismaStep(
+            command=inv.command,
+            flags=inv.flags,
+            invocation=inv,
+            context=state.context,
+            location=at.location,
+            text=" ".join(argv),
+            chain=(*at.chain, link),
+            path_id=state.id,
+            root_kind=state.root_kind,
+            conditions=conditions,
+            condition=label,
+            opt_ins=opt_ins,
+            levels=at.levels,
+            service=state.service,
+            stack=state.stack,
+        )
+        step = _with_fallback(step, at)
+        state.steps.append(step)
+        self.add_link(state, link)
+
+    def add_link(self, state: _PathState, link: Link) -> None:
+        if link not in state.links:
+            state.links.append(link)
+
+    def opt_ins(self, state: _PathState, at: _At) -> tuple[OptIn, ...]:
+        out: list[OptIn] = []
+        seen: set[tuple[str, str | None]] = set()
+        for cond, script in at.conditions:
+            for req in cond.requires:
+                if req.variable.isdigit() or (req.variable, req.value) in seen:
+                    continue
+                seen.add((req.variable, req.value))
+                own = [a for a in script.assignments if a.name == req.variable]
+                if any(not a.default_only for a in own):
+                    continue  # the script's own variable (e.g. has_migrations)
+                defaults = [a for a in own if a.default_only]
+                hit = self.lookup(state, req.variable)
+                if hit is not None:
+                    out.append(OptIn(req, hit[1], hit[0], hit[2]))
+                elif defaults:
+                    d = defaults[0]
+                    value = re.sub(r"^\$\{[A-Za-z_]\w*:?[-=]", "", d.value).rstrip("}")
+                    out.append(OptIn(req, Location(script.path, d.line), value, "script default"))
+                else:
+                    out.append(OptIn(req))
+        return tuple(out)
+
+    def check_wait_tool(self, state: _PathState, argv: tuple[str, ...], at: _At) -> None:
+        head = argv[0].rsplit("/", 1)[-1]
+        if head in ("npx", "pnpx", "bunx") and len(argv) > 1:
+            argv = argv[1:]
+            while argv and argv[0].startswith("-"):
+                argv = argv[1:]
+            if not argv:
+                return
+            head = argv[0].rsplit("/", 1)[-1]
+        if head not in _WAIT_TOOLS or head == "pg_isready":
+            return
+        flags = _WAIT_TOOLS[head]
+        timeout = None
+        for k, w in enumerate(argv):
+            name, _, value = w.partition("=")
+            if name in flags:
+                timeout = value or (argv[k + 1] if k + 1 < len(argv) else "")
+        if timeout is not None:
+            bounded = timeout not in ("0", "")
+            bound = f"timeout {timeout}" if bounded else "timeout 0 (waits forever)"
+        else:
+            bounded = _DEFAULT_TIMEOUT.get(head, False)
+            bound = "its default timeout" if bounded else "no timeout"
+        state.waits.append(WaitStep("tool", " ".join(argv), at.location, bounded, bound))
+
+    def follow_script_file(
+        self, state: _PathState, ref: str, args: tuple[str, ...], at: _At
+    ) -> None:
+        rel = None
+        if "/" not in ref and at.fs.in_image:
+            for folder in ("/usr/local/bin", "/usr/bin", "/bin", "/usr/local/sbin"):
+                rel = self.resolve(at.fs, posixpath.join(folder, ref))
+                if rel is not None:
+                    break
+        if rel is None:
+            rel = self.resolve(at.fs, ref)
+        call_link = self.call_link(state, at)
+        if rel is None:
+            if _looks_like_script(ref) or ref.endswith((".sh", ".bash")):
+                state.unresolved.append(
+                    Link(
+                        "unresolved",
+                        f"{ref} (not found in the project)",
+                        at.location,
+                        len(at.chain),
+                    )
+                )
+            return
+        script = self.ctx.parse(rel, parse_shell)
+        if script is None:
+            return
+        link = Link("script", rel, Location(rel, 1), len(at.chain) + (1 if call_link else 0))
+        chain = (*at.chain, *((call_link,) if call_link else ()), link)
+        entry = state.kind in ("compose", "dockerfile") and not at.levels
+        self.add_link(state, link)
+        self.follow_script(
+            state,
+            script,
+            replace(at, chain=chain, depth=at.depth + 1),
+            _known(args),
+            entry=entry,
+        )
+
+    def call_link(self, state: _PathState, at: _At) -> Link | None:
+        if not at.levels:
+            return None
+        cmd = at.levels[-1][0]
+        link = Link("command", cmd.text, cmd.location, len(at.chain))
+        self.add_link(state, link)
+        return link
+
+    def follow_script(
+        self,
+        state: _PathState,
+        script: ShellScript,
+        at: _At,
+        args: tuple[str, ...] | None,
+        entry: bool = False,
+        inline: bool = False,
+    ) -> None:
+        key = (script.path + f"@{script.commands[0].line if script.commands else 0}", args)
+        if key in state.visited or at.depth > MAX_DEPTH:
+            return
+        state.visited.add(key)
+        fs = at.fs
+        for cmd in script.commands:
+            if not cmd.reached:
+                continue
+            conds = (*at.conditions, *((c, script) for c in cmd.conditions))
+            if _decide(conds, args) is False:
+                continue
+            argv = effective_argv(cmd.words)
+            if (
+                argv[:1] == ("cd",)
+                and len(argv) > 1
+                and not cmd.conditions
+                and not cmd.substitution
+            ):
+                fs = fs.chdir(argv[1])
+                continue
+            sub = _At(
+                chain=at.chain,
+                location=cmd.location,
+                fs=fs,
+                conditions=conds,
+                levels=(*at.levels, (cmd, script)),
+                args=args,
+                depth=at.depth + 1,
+            )
+            self.follow_argv(state, cmd.words, sub)
+        for loop in script.loops:
+            if loop.is_wait:
+                state.waits.append(
+                    WaitStep(
+                        "loop",
+                        f"{loop.kind} {loop.condition}",
+                        Location(script.path, loop.line),
+                        loop.bounded,
+                        loop.bound,
+                    )
+                )
+        if entry:
+            state.entries.append(
+                EntryScript(
+                    script.path,
+                    at.location if inline else Location(script.path, 1),
+                    script.final,
+                    script.ends_with_exec,
+                    bool(script.traps),
+                    inline,
+                )
+            )
+
+    def follow_script_call(
+        self, state: _PathState, call: Any, pkg: PackageJson | None, at: _At
+    ) -> None:
+        if call.folder is not None:
+            fs = at.fs.chdir(call.folder)
+            pkg = self.package_for(fs)
+        else:
+            fs = at.fs
+        packages: list[tuple[PackageJson, _FS]] = []
+        if call.workspace is not None:
+            for other in self.packages:
+                if matches_workspace(other, call.workspace):
+                    packages.append((other, replace(_FS(other.folder), mounts=())))
+        elif pkg is not None:
+            packages.append((pkg, fs))
+        if not packages:
+            return
+        call_link = self.call_link(state, at)
+        base_chain = (*at.chain, *((call_link,) if call_link else ()))
+        for package, pfs in packages:
+            for name in call.scripts:
+                script = package.script(name)
+                if script is None:
+                    continue
+                link = Link(
+                    "package-script",
+                    f'{package.path} "{name}": {script.command}',
+                    script.location,
+                    len(base_chain),
+                )
+                self.add_link(state, link)
+                parsed = self.shell_text(
+                    script.command, package.path, script.location.line, script.location.column
+                )
+                self.follow_script(
+                    state,
+                    parsed,
+                    replace(at, chain=(*base_chain, link), fs=pfs, depth=at.depth + 1),
+                    call.args or (),
+                )
+        for command in call.commands:
+            parsed = self.shell_text(
+                command, at.location.path, at.location.line, at.location.column
+            )
+            self.follow_script(state, parsed, replace(at, depth=at.depth + 1), ())
+
+    def follow_program(self, state: _PathState, ref: str, args: tuple[str, ...], at: _At) -> None:
+        rel = self.resolve(at.fs, ref)
+        if rel is None:
+            rel = self._source_twin(at.fs, ref)
+        if rel is None:
+            return
+        prog: ProgramFile | None = self.ctx.parse(rel, parse_program)
+        if prog is None:
+            return
+        if not prog.commands and not posixpath.basename(rel).lower().startswith("seed"):
+            return
+        call_link = self.call_link(state, at)
+        link = Link("program", rel, Location(rel, 1), len(at.chain) + (1 if call_link else 0))
+        self.add_link(state, link)
+        chain = (*at.chain, *((call_link,) if call_link else ()), link)
+        if (
+            posixpath.basename(rel).lower().startswith("seed")
+            and _decide(at.conditions, at.args) is not False
+        ):
+            conditions = tuple(c for c, _ in at.conditions)
+            state.seeds.append(
+                SeedRun(
+                    " ".join((ref, *args)),
+                    at.location,
+                    rel,
+                    chain,
+                    state.context,
+                    conditions,
+                    "; ".join(c.label for c in conditions),
+                    self.opt_ins(state, at),
+                )
+            )
+        key = (rel, None)
+        if key in state.visited:
+            return
+        state.visited.add(key)
+        for pc in prog.commands:
+            sub = replace(at, chain=chain, location=pc.location, depth=at.depth + 1, args=None)
+            if pc.argv is not None:
+                self.follow_argv(state, pc.argv, sub)
+            elif pc.command is not None:
+                parsed = self.shell_text(pc.command, rel, pc.location.line, pc.location.column)
+                self.follow_script(state, parsed, sub, None)
+
+    def _source_twin(self, fs: _FS, ref: str) -> str | None:
+        """`dist/scripts/migrate.js` (built output, not in the project) -> `scripts/migrate.ts`
+        or `src/scripts/migrate.ts` when exactly that source exists."""
+        m = re.match(r"^(?:\./)?(?:dist|build|out|lib)/(.+)\.(?:c|m)?js$", ref)
+        if not m:
+            return None
+        stem = m.group(1)
+        for cand in (f"{stem}.ts", f"src/{stem}.ts", f"{stem}.mts", f"src/{stem}.js"):
+            rel = self.resolve(fs, cand)
+            if rel is not None:
+                return rel
+        return None
+
+    def follow_make(self, state: _PathState, argv: tuple[str, ...], at: _At) -> None:
+        fs = at.fs
+        names: list[str] = []
+        k = 1
+        while k < len(argv):
+            w = argv[k]
+            if w in ("-C", "--directory") and k + 1 < len(argv):
+                fs = fs.chdir(argv[k + 1])
+                k += 2
+                continue
+            if w in ("-f", "--file") and k + 1 < len(argv):
+                k += 2
+                continue
+            if not w.startswith("-") and "=" not in w:
+                names.append(w)
+            k += 1
+        rel = None
+        for name in ("Makefile", "makefile", "GNUmakefile"):
+            rel = self.resolve(fs, name)
+            if rel is not None:
+                break
+        if rel is None:
+            return
+        mk = self.ctx.parse(rel, parse_makefile)
+        if mk is None or not mk.targets:
+            return
+        if not names:
+            names = [mk.targets[0].name]
+        call_link = self.call_link(state, at)
+        base = (*at.chain, *((call_link,) if call_link else ()))
+        seen: set[str] = set()
+        for name in names:
+            self._follow_target(state, mk, name, base, at, seen)
+
+    def _follow_target(
+        self,
+        state: _PathState,
+        mk: Makefile,
+        name: str,
+        chain: tuple[Link, ...],
+        at: _At,
+        seen: set[str],
+    ) -> None:
+        if name in seen or len(seen) > 50:
+            return
+        seen.add(name)
+        target = mk.target(name)
+        if target is None:
+            return
+        for pre in target.prerequisites:
+            if mk.target(pre) is not None:
+                self._follow_target(state, mk, pre, chain, at, seen)
+        link = Link("makefile-target", f"make {name}", target.location, len(chain))
+        self.add_link(state, link)
+        for recipe in target.recipes:
+            parsed = self.shell_text(recipe.command, mk.path, recipe.line, recipe.location.column)
+            self.follow_script(
+                state, parsed, replace(at, chain=(*chain, link), depth=at.depth + 1), ()
+            )
+
+    def follow_turbo(self, state: _PathState, argv: tuple[str, ...], at: _At) -> None:
+        words = list(argv)
+        if words and words[0].rsplit("/", 1)[-1] != "turbo":
+            words = words[words.index("turbo") :] if "turbo" in words else words
+        tasks = [w for w in words[1:] if not w.startswith("-") and w != "run"]
+        for task in tasks:
+            self.follow_turbo_task(state, task, at, set())
+
+    def follow_turbo_task(self, state: _PathState, task: str, at: _At, seen: set[str]) -> None:
+        if task in seen or len(seen) > 30:
+            return
+        seen.add(task)
+        for rel in self.ctx.files(FileKind.PLATFORM):
+            if posixpath.basename(rel) != "turbo.json":
+                continue
+            pf = self.ctx.parse(rel, parse_platform)
+            for t in getattr(pf, "tasks", ()):
+                name = t.name.split("#", 1)[-1]
+                if name != task:
+                    continue
+                for dep in t.depends_on:
+                    dep_name = dep.lstrip("^").split("#", 1)[-1]
+                    if not dep_name.startswith("$"):
+                        self.follow_turbo_task(state, dep_name, at, seen)
+        for pkg in self.packages:
+            script = pkg.script(task)
+            if script is None:
+                continue
+            link = Link(
+                "package-script",
+                f'{pkg.path} "{task}": {script.command}',
+                script.location,
+                len(at.chain),
+            )
+            self.add_link(state, link)
+            parsed = self.shell_text(
+                script.command, pkg.path, script.location.line, script.location.column
+            )
+            self.follow_script(
+                state,
+                parsed,
+                replace(at, chain=(*at.chain, link), fs=_FS(pkg.folder), depth=at.depth + 1),
+                (),
+            )
+
+    # -- finishing a path -----------------------------------------------------------------------
+    def finish(self, state: _PathState, name: str, **extra: Any) -> StartupPath:
+        path = StartupPath(
+            id=state.id,
+            kind=state.kind,
+            name=name,
+            context=state.context,
+            links=tuple(state.links),
+            commands=tuple(state.steps),
+            waits=tuple(state.waits),
+            entry_scripts=tuple(state.entries),
+            installs=tuple(state.installs),
+            seeds=tuple(state.seeds),
+            unresolved=tuple(state.unresolved),
+            service=state.service,
+            stack=state.stack,
+            **extra,
+        )
+        self.paths.append(path)
+        return path
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def _copy_source_for(copy: Any, src: str, abs_path: str, src_is_dir: bool) -> str | None:
+    """The source path (context-relative, or absolute in a `--from` stage) that a COPY puts at
+    `abs_path`, or None."""
+    target = copy.target.rstrip("/") or "/"
+    src_clean = src
+    if copy.from_stage is None:
+        src_clean = src.lstrip("/")
+        if src_clean.startswith("./"):
+            src_clean = src_clean[2:]
+    if any(ch in src_clean for ch in "*?["):
+        if posixpath.dirname(abs_path) == target and fnmatch.fnmatch(
+            posixpath.basename(abs_path), posixpath.basename(src_clean)
+        ):
+            return posixpath.join(posixpath.dirname(src_clean), posixpath.basename(abs_path))
+        return None
+    if src_is_dir:
+        if abs_path == target:
+            return None
+        if target == "/" or abs_path.startswith(target + "/"):
+            rest = abs_path[len(target) :].lstrip("/")
+            return posixpath.join(src_clean or ".", rest) if src_clean not in ("", ".") else rest
+        return None
+    if copy.target_is_dir:
+        if abs_path == posixpath.join(target, posixpath.basename(src_clean)):
+            return src_clean
+        return None
+    if abs_path == target:
+        return src_clean
+    return None
+
+
+_POSITIONAL = re.compile(r"^\$\{?([0-9])\}?$")
+
+
+def _expand_positional(words: tuple[str, ...], args: tuple[str, ...] | None) -> tuple[str, ...]:
+    if args is None or not any("$" in w for w in words):
+        return words
+    out: list[str] = []
+    for w in words:
+        if w in ("$@", "$*", "${@}", "${*}"):
+            out.extend(args)
+            continue
+        m = _POSITIONAL.match(w)
+        if m:
+            n = int(m.group(1))
+            if n == 0:
+                out.append(w)
+            elif n <= len(args):
+                out.append(args[n - 1])
+            continue
+        out.append(w)
+    return tuple(out)
+
+
+def _known(args: tuple[str, ...]) -> tuple[str, ...] | None:
+    """Arguments whose values are known (None when one is an unexpanded `$@`)."""
+    if any(a in ("$@", "$*", "${@}", "${*}") for a in args):
+        return None
+    return tuple(args)
+
+
+def _looks_like_script(word: str) -> bool:
+    if "$" in word:
+        return False
+    base = word.rsplit("/", 1)[-1]
+    if base.endswith((".sh", ".bash")):
+        return True
+    return (
+        "/" in word
+        and (word.startswith(("./", "/", "scripts/", "bin/", "docker/")) and "." not in base[1:])
+        and base
+        not in ("node", "npm", "npx", "pnpm", "yarn", "bun", "python", "python3", "sh", "bash")
+    )
+
+
+def _matches(req: Requirement, value: str) -> bool:
+    return value != "" if req.value is None else value == req.value
+
+
+def _decide(
+    conditions: tuple[tuple[Condition, ShellScript], ...], args: tuple[str, ...] | None
+) -> bool | None:
+    """Whether the positional-argument tests (`$1 = migrate`, `case "$1" in`) let a command run,
+    given the arguments the script receives: False (never on this path), True, None (unknown)."""
+    if args is None:
+        return None
+    decided: bool | None = None
+    for cond, _script in conditions:
+        for req in cond.requires:
+            if req.variable.isdigit():
+                n = int(req.variable)
+                value = args[n - 1] if 0 < n <= len(args) else ""
+                if not _matches(req, value):
+                    return False
+                decided = True
+        pos_one_of = [r for r in cond.one_of if r.variable.isdigit()]
+        if pos_one_of:
+            n = int(pos_one_of[0].variable)
+            value = args[n - 1] if 0 < n <= len(args) else ""
+            if not any(_matches(r, value) for r in pos_one_of):
+                return False
+            decided = True
+        for req in cond.excludes:
+            if req.variable.isdigit():
+                n = int(req.variable)
+                value = args[n - 1] if 0 < n <= len(args) else ""
+                if _matches(req, value):
+                    return False
+    return decided
+
+
+def _about_migrations(cond: Condition, script: ShellScript) -> bool:
+    if _MIGRATION_WORD.search(cond.text):
+        return True
+    for var in cond.variables:
+        if _MIGRATION_WORD.search(var):
+            return True
+        for a in script.assignments:
+            if a.name == var and any(_MIGRATION_WORD.search(c.text) for c in a.conditions):
+                return True
+            if a.name == var and _MIGRATION_WORD.search(a.value):
+                return True
+    return False
+
+
+def _with_fallback(step: PrismaStep, at: _At) -> PrismaStep:
+    """Mark the seed pattern (`if migrations exist: migrate deploy else db push`) and
+    `migrate deploy || db push`."""
+    if not at.levels:
+        return step
+    cmd, script = at.levels[-1]
+    about = ""
+    for cond in cmd.conditions:
+        if cond.kind in ("if", "elif", "else") and _about_migrations(cond, script):
+            negative = cond.kind == "else" or "! " in cond.text or "-z" in cond.text
+            if re.search(r"=\s*\"?false|!=\s*\"?true|-eq\s+0", cond.text):
+                negative = not negative
+            about = "missing" if negative else "exist"
+    if about:
+        step = replace(step, about_migrations=about)
+    if step.command != "db push":
+        return step
+    for other in script.commands:
+        if other is cmd:
+            continue
+        inv = prisma_invocation(other.words)
+        if inv is None or inv.command != "migrate deploy":
+            continue
+        # same `if`, another arm, the test is about the migrations folder
+        for mine in cmd.conditions:
+            for theirs in other.conditions:
+                if (
+                    mine.group == theirs.group
+                    and mine.arm != theirs.arm
+                    and mine.kind in ("if", "elif", "else")
+                    and (_about_migrations(mine, script) or _about_migrations(theirs, script))
+                ):
+                    return replace(step, fallback_for=other.location, fallback_kind="no-migrations")
+        # `migrate deploy || db push`
+        if (
+            other.chain == cmd.chain
+            and other.on_failure == "fallback"
+            and "db push" in (other.fallback + " " + cmd.text)
+        ):
+            return replace(step, fallback_for=other.location, fallback_kind="on-failure")
+        if (
+            other.on_failure == "fallback"
+            and re.search(r"\bdb\s+(push|update)\b", other.fallback)
+            and other.line <= cmd.line
+        ):
+            return replace(step, fallback_for=other.location, fallback_kind="on-failure")
+    return step
+
+
+def _env_from_service(service: Any) -> dict[str, tuple[str | None, Location, str]]:
+    out: dict[str, tuple[str | None, Location, str]] = {}
+    for var in getattr(service, "container_env", ()) or getattr(service, "environment", ()):
+        out[var.name] = (var.value, var.location, f"compose {var.source}")
+    return out
+
+
+def _env_from_stage(df_path: str, image: Any) -> dict[str, tuple[str | None, Location, str]]:
+    out: dict[str, tuple[str | None, Location, str]] = {}
+    stage = getattr(image, "stage", None)
+    if stage is None:
+        return out
+    for var in stage.effective_env:
+        out[var.name] = (var.expanded, Location(df_path, var.line), "Dockerfile ENV")
+    return out
+
+
+def _command_argv(cmd: Any) -> tuple[str, ...]:
+    """A Dockerfile ENTRYPOINT/CMD as Docker runs it."""
+    if cmd is None:
+        return ()
+    return tuple(cmd.argv)
+
+
+def _dockerfile_label(keyword: str, cmd: Any) -> str:
+    if cmd.exec_form is not None:
+        return f"{keyword} {list(cmd.exec_form)}".replace("'", '"')
+    return f"{keyword} {cmd.shell}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The passes
+# ---------------------------------------------------------------------------------------------
+
+
+def _stacks(ctx: Context) -> tuple[Any, ...]:
+    try:
+        from analysis.facts.compose import compose_stacks
+    except ImportError:  # pragma: no cover
+        return ()
+    return tuple(ctx.fact(compose_stacks))
+
+
+def _database_keys(ctx: Context) -> set[tuple[str, str]]:
+    try:
+        from analysis.facts.databases import databases
+    except ImportError:  # pragma: no cover
+        return set()
+    return {(d.stack, d.service) for d in ctx.fact(databases)}
+
+
+def _images(ctx: Context) -> tuple[Any, ...]:
+    try:
+        from analysis.facts.images import images
+    except ImportError:  # pragma: no cover
+        return ()
+    return tuple(ctx.fact(images))
+
+
+def _image_for(images: tuple[Any, ...], compose_file: str, service: str) -> Any:
+    for image in images:
+        for use in image.uses:
+            if use.service == service and use.compose_file == compose_file:
+                return image
+    for image in images:
+        for use in image.uses:
+            if use.service == service:
+                return image
+    return None
+
+
+def _compose_pass(b: _Builder, images: tuple[Any, ...]) -> set[str]:
+    """Every non-database service of every stack. Returns the Dockerfiles compose builds."""
+    ctx = b.ctx
+    db_keys = _database_keys(ctx)
+    built: set[str] = set()
+    for stack in _stacks(ctx):
+        db_names = {svc for st, svc in db_keys if st == stack.id}
+        for service in stack.services:
+            if service.name in db_names:
+                continue
+            compose_file = service.location.path
+            image = _image_for(images, compose_file, service.name) if service.build else None
+            if image is not None:
+                built.add(image.dockerfile)
+            env = _env_from_stage(image.dockerfile, image) if image is not None else {}
+            env.update(_env_from_service(service))
+            state = _PathState(
+                id=f"compose:{stack.id}:{service.name}",
+                kind="compose",
+                context=RunContext.STARTUP,
+                root_kind="compose",
+                env=env,
+                service=service.name,
+                stack=stack.id,
+            )
+            mounts = tuple(
+                (m.target, m.host_path)
+                for m in service.mounts
+                if getattr(m.kind, "value", m.kind) == "bind" and m.host_path is not None
+            )
+            stage = image.stage if image is not None else None
+            workdir = (
+                service.working_dir.value
+                if service.working_dir is not None
+                else (stage.workdir if stage is not None else "/")
+            )
+            fs = _FS(workdir or "/", image if image is not None and image.file else None, mounts)
+            links: list[Link] = []
+            entry_cmd = stage.effective_entrypoint if stage is not None else None
+            cmd_cmd = stage.effective_cmd if stage is not None else None
+            if service.entrypoint is not None:
+                entry_argv = tuple(service.entrypoint.argv)
+                links.append(
+                    Link(
+                        "compose-entrypoint",
+                        f'service "{service.name}" entrypoint: {service.entrypoint.text}',
+                        service.entrypoint.location,
+                    )
+                )
+                cmd_argv = tuple(service.command.argv) if service.command is not None else ()
+                if service.command is not None:
+                    links.append(
+                        Link(
+                            "compose-command",
+                            f'service "{service.name}" command: {service.command.text}',
+                            service.command.location,
+                        )
+                    )
+            else:
+                entry_argv = _command_argv(entry_cmd)
+                if entry_cmd is not None and image is not None:
+                    links.append(
+                        Link(
+                            "dockerfile-entrypoint",
+                            _dockerfile_label("ENTRYPOINT", entry_cmd),
+                            Location(image.dockerfile, entry_cmd.line),
+                        )
+                    )
+                shell_entry = entry_cmd is not None and entry_cmd.exec_form is None
+                if service.command is not None:
+                    cmd_argv = () if shell_entry else tuple(service.command.argv)
+                    links.append(
+                        Link(
+                            "compose-command",
+                            f'service "{service.name}" command: {service.command.text}',
+                            service.command.location,
+                        )
+                    )
+                else:
+                    cmd_argv = () if shell_entry else _command_argv(cmd_cmd)
+                    if cmd_cmd is not None and image is not None and not shell_entry:
+                        links.append(
+                            Link(
+                                "dockerfile-cmd",
+                                _dockerfile_label("CMD", cmd_cmd),
+                                Location(image.dockerfile, cmd_cmd.line),
+                            )
+                        )
+            # the first link names where the start command comes from
+            links.sort(key=lambda lk: 0 if lk.kind.startswith("compose") else 1)
+            for lk in links:
+                b.add_link(state, lk)
+            argv = (*entry_argv, *cmd_argv)
+            for dep in service.depends_on:
+                if dep.service in db_names and dep.condition == "service_healthy":
+                    state.waits.append(
+                        WaitStep(
+                            "depends_on",
+                            f"depends_on {dep.service}: condition: service_healthy",
+                            dep.location,
+                            True,
+                            "the database's healthcheck",
+                        )
+                    )
+            if argv:
+                origin = links[0].location if links else service.location
+                b.follow_argv(state, argv, _At(tuple(links), origin, fs))
+            b.finish(
+                state,
+                f'service "{service.name}" ({compose_file})',
+                compose_file=compose_file,
+                dockerfile=image.dockerfile if image is not None else None,
+                stage=(stage.name or str(stage.index)) if stage is not None else None,
+                argv=argv,
+                image=service.image.value
+                if service.image is not None and not service.build
+                else None,
+            )
+    return built
+
+
+def _dockerfile_pass(b: _Builder, images: tuple[Any, ...], built: set[str]) -> None:
+    """Images no compose service builds: their final stage's ENTRYPOINT/CMD is the start."""
+    for image in images:
+        if image.uses or image.dockerfile in built or image.stage is None:
+            continue
+        stage = image.stage
+        state = _PathState(
+            id=f"dockerfile:{image.dockerfile}",
+            kind="dockerfile",
+            context=RunContext.STARTUP,
+            root_kind="dockerfile",
+            env=_env_from_stage(image.dockerfile, image),
+        )
+        links: list[Link] = []
+        entry_cmd, cmd_cmd = stage.effective_entrypoint, stage.effective_cmd
+        if entry_cmd is not None:
+            links.append(
+                Link(
+                    "dockerfile-entrypoint",
+                    _dockerfile_label("ENTRYPOINT", entry_cmd),
+                    Location(image.dockerfile, entry_cmd.line),
+                )
+            )
+        shell_entry = entry_cmd is not None and entry_cmd.exec_form is None
+        if cmd_cmd is not None and not shell_entry:
+            links.append(
+                Link(
+                    "dockerfile-cmd",
+                    _dockerfile_label("CMD", cmd_cmd),
+                    Location(image.dockerfile, cmd_cmd.line),
+                )
+            )
+        for lk in links:
+            b.add_link(state, lk)
+        argv = (*_command_argv(entry_cmd), *(() if shell_entry else _command_argv(cmd_cmd)))
+        if argv and links:
+            fs = _FS(stage.workdir or "/", image if image.file is not None else None)
+            b.follow_argv(state, argv, _At(tuple(links), links[0].location, fs))
+        b.finish(
+            state,
+            image.dockerfile,
+            dockerfile=image.dockerfile,
+            stage=stage.name or str(stage.index),
+            argv=argv,
+        )
+
+
+def _run_pass(b: _Builder, images: tuple[Any, ...]) -> None:
+    """Every `RUN` of the stages an image is made from: build path."""
+    done: set[tuple[str, int]] = set()
+    for image in images:
+        df = image.file
+        if df is None:
+            continue
+        used = set(image.stages_used) or {s.index for s in df.stages}
+        for stage in df.stages:
+            if stage.index not in used:
+                continue
+            for run in stage.runs:
+                if (image.dockerfile, run.line) in done:
+                    continue
+                done.add((image.dockerfile, run.line))
+                state = _PathState(
+                    id=f"run:{image.dockerfile}:{run.line}",
+                    kind="dockerfile-run",
+                    context=RunContext.BUILD,
+                    root_kind="dockerfile-run",
+                    env={},
+                )
+                link = Link(
+                    "dockerfile-run",
+                    f"RUN {run.command.strip()[:160]}",
+                    Location(image.dockerfile, run.line),
+                )
+                b.add_link(state, link)
+                script = _run_script(b, image.dockerfile, run)
+                fs = _FS(run.workdir or "/", image)
+                b.follow_script(state, script, _At((link,), link.location, fs), None)
+                if state.steps or state.installs:
+                    b.finish(
+                        state,
+                        f"{image.dockerfile} RUN (line {run.line})",
+                        dockerfile=image.dockerfile,
+                    )
+
+
+def _run_script(b: _Builder, path: str, run: Any) -> ShellScript:
+    text = run.script
+    parsed = b.shell_text(text, path, 1, 1)
+    if not parsed.commands:
+        return parsed
+    starts = [0] + [k + 1 for k, ch in enumerate(text) if ch == "\n"]
+
+    def remap(loc: Location) -> Location:
+        idx = min(max(loc.line - 1, 0), len(starts) - 1)
+        offset = starts[idx] + loc.column - 1
+        return Location(path, run.line_at(offset), 1)
+
+    commands = tuple(replace(c, location=remap(c.location)) for c in parsed.commands)
+    by_id = {id(o): n for o, n in zip(parsed.commands, commands, strict=True)}
+    final = tuple(by_id.get(id(c), c) for c in parsed.final)
+    return replace(parsed, commands=commands, final=final)
+
+
+def _platform_pass(b: _Builder) -> None:
+    ctx = b.ctx
+    for rel in ctx.files(FileKind.PLATFORM):
+        pf: PlatformFile | None = ctx.parse(rel, parse_platform)
+        if pf is None:
+            continue
+        folder = posixpath.dirname(rel)
+        for cmd in pf.commands:
+            context = {
+                "build": RunContext.BUILD,
+                "deploy": RunContext.DEPLOY,
+                "start": RunContext.STARTUP,
+            }.get(cmd.role, RunContext.DEPLOY)
+            state = _PathState(
+                id=f"platform:{rel}:{cmd.key}:{cmd.line}",
+                kind="platform",
+                context=context,
+                root_kind=f"platform-{cmd.role}",
+                env={},
+            )
+            link = Link("platform", f"{rel} {cmd.key} {cmd.command}".strip(), cmd.location)
+            b.add_link(state, link)
+            script = b.shell_text(cmd.command, rel, cmd.location.line, cmd.location.column)
+            b.follow_script(state, script, _At((link,), cmd.location, _FS(folder)), None)
+            b.finish(state, f"{rel} {cmd.key}")
+        if pf.platform == "vercel" and pf.default_build:
+            pkg = b.package_at(folder)
+            name = None
+            if pkg is not None:
+                name = (
+                    "vercel-build"
+                    if pkg.script("vercel-build")
+                    else ("build" if pkg.script("build") else None)
+                )
+            if pkg is not None and name is not None:
+                state = _PathState(
+                    id=f"platform:{rel}:default-build",
+                    kind="platform",
+                    context=RunContext.BUILD,
+                    root_kind="platform-build",
+                    env={},
+                )
+                link = Link(
+                    "platform",
+                    f'{rel} (no buildCommand: Vercel runs the "{name}" script)',
+                    Location(rel, 1),
+                )
+                b.add_link(state, link)
+                b.follow_argv(state, ("npm", "run", name), _At((link,), link.location, _FS(folder)))
+                b.finish(state, f"{rel} default build ({name})")
+        for task in pf.tasks:
+            db_deps = [d for d in task.depends_on if d.lstrip("^").split("#")[-1].startswith("db:")]
+            if not db_deps:
+                continue
+            name = task.name.split("#", 1)[-1]
+            context = (
+                RunContext.BUILD
+                if name in LIFECYCLE_BUILD_SCRIPTS or "build" in name
+                else RunContext.DEPLOY
+            )
+            state = _PathState(
+                id=f"turbo:{rel}:{task.name}",
+                kind="turbo",
+                context=context,
+                root_kind="platform-build" if context == RunContext.BUILD else "platform-deploy",
+                env={},
+            )
+            link = Link(
+                "turbo-task",
+                f'{rel} task "{task.name}" dependsOn {", ".join(db_deps)}',
+                task.location,
+            )
+            b.add_link(state, link)
+            at = _At((link,), task.location, _FS(folder))
+            for dep in db_deps:
+                b.follow_turbo_task(state, dep.lstrip("^").split("#")[-1], at, set())
+            b.finish(state, f"{rel} task {task.name}")
+
+
+def _developer_pass(b: _Builder) -> None:
+    """package.json scripts (lifecycle ones are build path), Makefile targets, shell scripts."""
+    ctx = b.ctx
+    for pkg in b.packages:
+        for entry in pkg.scripts:
+            lifecycle = entry.name in LIFECYCLE_BUILD_SCRIPTS
+            state = _PathState(
+                id=f"package:{pkg.path}:{entry.name}",
+                kind="lifecycle" if lifecycle else "package",
+                context=RunContext.BUILD if lifecycle else RunContext.DEVELOPER,
+                root_kind="lifecycle" if lifecycle else "developer",
+                env={},
+            )
+            link = Link(
+                "package-script", f'{pkg.path} "{entry.name}": {entry.command}', entry.location
+            )
+            b.add_link(state, link)
+            parsed = b.shell_text(
+                entry.command, pkg.path, entry.location.line, entry.location.column
+            )
+            b.follow_script(state, parsed, _At((link,), entry.location, _FS(pkg.folder)), ())
+            if state.steps or lifecycle:
+                b.finish(state, f'{pkg.path} script "{entry.name}"')
+    for rel in ctx.files(FileKind.MAKEFILE):
+        mk = ctx.parse(rel, parse_makefile)
+        if mk is None:
+            continue
+        folder = posixpath.dirname(rel)
+        for target in mk.targets:
+            state = _PathState(
+                id=f"make:{rel}:{target.name}",
+                kind="makefile",
+                context=RunContext.DEVELOPER,
+                root_kind="developer",
+                env={},
+            )
+            link = Link("makefile-target", f"make {target.name}", target.location)
+            b.add_link(state, link)
+            for recipe in target.recipes:
+                parsed = b.shell_text(recipe.command, rel, recipe.line, recipe.location.column)
+                b.follow_script(state, parsed, _At((link,), recipe.location, _FS(folder)), ())
+            if state.steps:
+                b.finish(state, f"{rel} target {target.name}")
+    for rel in ctx.files(FileKind.SHELL):
+        shell = ctx.parse(rel, parse_shell)
+        if shell is None:
+            continue
+        state = _PathState(
+            id=f"script:{rel}",
+            kind="script",
+            context=RunContext.DEVELOPER,
+            root_kind="developer",
+            env={},
+        )
+        link = Link("script", rel, Location(rel, 1))
+        b.add_link(state, link)
+        folder = posixpath.dirname(rel)
+        # every command, also in functions nothing calls and arms no argument selects
+        all_reached = replace(
+            shell, commands=tuple(replace(c, reached=True) for c in shell.commands)
+        )
+        b.follow_script(state, all_reached, _At((link,), Location(rel, 1), _FS(folder)), None)
+        if state.steps:
+            b.finish(state, rel)
+
+
+# ---------------------------------------------------------------------------------------------
+# Destructive docker commands (KD111)
+# ---------------------------------------------------------------------------------------------
+
+
+def destructive_docker(argv: tuple[str, ...]) -> str | None:
+    """What a docker command removes, or None: `docker compose down -v`, `docker volume rm`,
+    `docker volume prune`, `docker system prune --volumes`."""
+    argv = effective_argv(argv)
+    if not argv:
+        return None
+    head = argv[0].rsplit("/", 1)[-1]
+    rest = list(argv[1:])
+    if head in ("sudo", "podman"):
+        head = "docker"
+    if head == "docker-compose" or (head == "docker" and rest[:1] == ["compose"]):
+        if head == "docker":
+            rest = rest[1:]
+        pos = [w for w in rest if not w.startswith("-")]
+        # skip `-f file`, `-p name` values
+        skip_next = False
+        words: list[str] = []
+        for w in rest:
+            if skip_next:
+                skip_next = False
+                continue
+            if w in (
+                "-f",
+                "--file",
+                "-p",
+                "--project-name",
+                "--env-file",
+                "--profile",
+                "--project-directory",
+            ):
+                skip_next = True
+                continue
+            words.append(w)
+        pos = [w for w in words if not w.startswith("-")]
+        if pos[:1] == ["down"]:
+            flags = [w for w in words if w.startswith("-")]
+            if any(
+                f in ("-v", "--volumes")
+                or (f.startswith("-") and not f.startswith("--") and "v" in f[1:])
+                for f in flags
+            ):
+                return "the project's volumes (docker compose down -v)"
+        if pos[:1] == ["rm"] and any(w in ("-v", "--volumes") for w in words):
+            return "the services' anonymous volumes (docker compose rm -v)"
+        return None
+    if head != "docker":
+        return None
+    if rest[:1] == ["volume"] and len(rest) > 1:
+        if rest[1] in ("rm", "remove"):
+            return "named volumes (docker volume rm)"
+        if rest[1] == "prune":
+            return "every unused volume (docker volume prune)"
+    if rest[:2] == ["system", "prune"] and any(w in ("--volumes",) for w in rest):
+        return "every unused volume (docker system prune --volumes)"
+    return None
+
+
+def _docker_pass(b: _Builder) -> tuple[DockerCommand, ...]:
+    ctx = b.ctx
+    out: list[DockerCommand] = []
+
+    def scan(script: ShellScript, origin: str) -> None:
+        for cmd in script.commands:
+            what = destructive_docker(cmd.words)
+            if what is not None:
+                out.append(
+                    DockerCommand(what, cmd.location, cmd.text, RunContext.DEVELOPER, origin)
+                )
+
+    for rel in ctx.files(FileKind.SHELL):
+        shell = ctx.parse(rel, parse_shell)
+        if shell is not None and any("docker" in c.text for c in shell.commands):
+            scan(shell, rel)
+    for rel in ctx.files(FileKind.MAKEFILE):
+        mk = ctx.parse(rel, parse_makefile)
+        for target in getattr(mk, "targets", ()):
+            for recipe in target.recipes:
+                if "docker" in recipe.command:
+                    scan(
+                        b.shell_text(recipe.command, rel, recipe.line, recipe.location.column),
+                        f"{rel} target {target.name}",
+                    )
+    for pkg in b.packages:
+        for entry in pkg.scripts:
+            if "docker" in entry.command:
+                scan(
+                    b.shell_text(
+                        entry.command, pkg.path, entry.location.line, entry.location.column
+                    ),
+                    f'{pkg.path} script "{entry.name}"',
+                )
+    seen: set[tuple[str, int, int]] = set()
+    unique: list[DockerCommand] = []
+    for d in out:
+        key = (d.location.path, d.location.line, d.location.column)
+        if key not in seen:
+            seen.add(key)
+            unique.append(d)
+    return tuple(unique)
+
+
+# ---------------------------------------------------------------------------------------------
+# The fact
+# ---------------------------------------------------------------------------------------------
+
+_CONTEXT_ORDER = {
+    RunContext.STARTUP: 0,
+    RunContext.DEPLOY: 1,
+    RunContext.BUILD: 2,
+    RunContext.DEVELOPER: 3,
+}
+
+
+def _all_commands(paths: list[StartupPath]) -> tuple[PrismaStep, ...]:
+    """Every Prisma command once per (location, context, root kind); developer steps only where
+    no other context reaches the same command."""
+    seen: set[tuple[str, int, int, str, str]] = set()
+    reached: set[tuple[str, int, int]] = set()
+    out: list[PrismaStep] = []
+    for p in paths:
+        for s in p.commands:
+            if s.context != RunContext.DEVELOPER:
+                reached.add((s.location.path, s.location.line, s.location.column))
+    for p in paths:
+        for s in p.commands:
+            loc = (s.location.path, s.location.line, s.location.column)
+            if s.context == RunContext.DEVELOPER and loc in reached:
+                continue
+            key = (*loc, s.context, s.root_kind)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(s)
+    out.sort(
+        key=lambda s: (
+            _CONTEXT_ORDER.get(RunContext(s.context), 9),
+            s.location.path,
+            s.location.line,
+        )
+    )
+    return tuple(out)
+
+
+def startup_paths(ctx: Context) -> StartupFacts:
+    """Fact: the startup, deploy, build and developer paths and their Prisma commands."""
+    b = _Builder(ctx)
+    images = _images(ctx)
+    built = _compose_pass(b, images)
+    _dockerfile_pass(b, images, built)
+    _platform_pass(b)
+    _run_pass(b, images)
+    _developer_pass(b)
+    docker = _docker_pass(b)
+    return StartupFacts(tuple(b.paths), _all_commands(b.paths), docker)
+
+
+def steps_in(facts: StartupFacts, *contexts: str) -> tuple[PrismaStep, ...]:
+    return tuple(s for s in facts.commands if s.context in contexts)
