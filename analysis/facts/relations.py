@@ -1045,14 +1045,16 @@ def to_mermaid(
         label = r.child.field or r.name
         if r.on_delete == CASCADE:
             label += " (onDelete: Cascade, deleted with parent)"
-        elif r.on_delete_explicit or r.on_delete != RESTRICT:
+        else:
             label += f" (onDelete: {r.on_delete})"
         lines.append(f"    {a} {left}--{right} {b} : {_mermaid_label(label)}")
     return "\n".join(lines) + "\n"
 
 
 def _dot_id(name: str) -> str:
-    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A quoted DOT string; real newlines become DOT's `\\n` line breaks."""
+    escaped = name.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return '"' + escaped + '"'
 
 
 def to_dot(graph: RelationGraph) -> str:
@@ -1068,7 +1070,7 @@ def to_dot(graph: RelationGraph) -> str:
         out.append(f"    {_dot_id(n.model)}" + (f" [{', '.join(attrs)}]" if attrs else "") + ";")
     for r in graph.relations:
         if r.kind == MANY_TO_MANY:
-            label = f"{r.child.field} / {r.parent.field}\\n" + (
+            label = f"{r.child.field} / {r.parent.field}\n" + (
                 f"m-n via {r.join_table}" if r.implicit else "m-n (embedded)"
             )
             out.append(
@@ -1076,7 +1078,7 @@ def to_dot(graph: RelationGraph) -> str:
                 f"[dir=both, arrowhead=crow, arrowtail=crow, label={_dot_id(label)}];"
             )
             continue
-        label = f"{r.child.field or r.name}\\nonDelete: {r.on_delete}" + (
+        label = f"{r.child.field or r.name}\nonDelete: {r.on_delete}" + (
             "" if r.on_delete_explicit else " (default)"
         )
         style = ["color=red", "penwidth=2"] if r.on_delete == CASCADE else []
