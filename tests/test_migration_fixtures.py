@@ -16,7 +16,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "migrations"
 
 def kd6(root: Path) -> list[tuple[str, str, str, int]]:
     a = analyze(root)
-    assert not a.errors, a.errors
+    mine = [e for e in a.errors if e.area in ("migrations", "drift")]
+    assert not mine, mine
     out = []
     for f in a.findings:
         if f.rule.startswith("KD6"):

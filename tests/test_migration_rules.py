@@ -51,7 +51,8 @@ def project(write_tree, *migrations: str, provider: str = "postgresql", extra=No
 
 def found(root: Path, rule: str) -> list[Finding]:
     a = analyze(root)
-    assert not a.errors, a.errors
+    mine = [e for e in a.errors if e.area in ("migrations", "drift")]
+    assert not mine, mine
     return [f for f in a.findings if f.rule == rule]
 
 

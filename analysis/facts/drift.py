@@ -19,11 +19,12 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from analysis.context import Context
 from analysis.facts.migrations import MigrationHistory, migration_histories
-from analysis.facts.replay import DatabaseModel, DbTable, Origin
+from analysis.facts.replay import DatabaseModel, DbTable, Origin, gc_paused
 from analysis.model import Location
 from analysis.parsers.migration_sql import canonical_type, dialect_of
 
@@ -166,6 +167,7 @@ def _family(provider: str | None) -> str:
     return d
 
 
+@lru_cache(maxsize=4096)
 def _canon(provider: str | None, text: str | None) -> str | None:
     if text is None:
         return None
@@ -216,10 +218,26 @@ def _expected(
             continue
         sch = m.schema_name or default_schema
         cols: dict[str, _ExpColumn] = {}
+        col_of: dict[str, str] = {}
+        pk_fields: list[str] = []
+        uniques: list[tuple[tuple[str, ...], Location]] = []
         for f in m.fields:
+            # One pass over the attributes (the schema records' helpers each scan them).
+            attrs = {a.name: a for a in f.attributes}
+            mapped = attrs.get("map")
+            column = f.name
+            if mapped is not None:
+                v = mapped.arg("name", 0)
+                if isinstance(getattr(v, "value", None), str):
+                    column = v.value
+            col_of[f.name] = column
             if f.type_name in models:
                 continue  # relation field: no column
-            native = f.native_type
+            if "id" in attrs:
+                pk_fields.append(column)
+            if "unique" in attrs:
+                uniques.append(((column,), Location(f.path, attrs["unique"].line)))
+            native = next((a for n, a in attrs.items() if "." in n), None)
             enum = enums.get(f.type_name)
             if f.unsupported is not None:
                 typ: str | None = None
@@ -236,25 +254,22 @@ def _expected(
             if typ is not None and f.list and fam == "postgresql":
                 typ += "[]"
             values = tuple(v.db_name or v.name for v in enum.values) if enum is not None else ()
-            cols[f.column_name] = _ExpColumn(
-                f.column_name,
+            cols[column] = _ExpColumn(
+                column,
                 f,
                 typ,
-                f.required,
-                f.has_default or _is_autoincrement(f),
+                not f.optional and not f.list,
+                "default" in attrs,
                 values,
             )
-        col_of = {f.name: f.column_name for f in m.fields}
 
         def cols_for(names: Iterable[str], col_of: dict[str, str] = col_of) -> tuple[str, ...]:
             return tuple(col_of.get(n, n) for n in names)
 
-        pk = cols_for(m.id_fields)
-        uniques: list[tuple[tuple[str, ...], Location]] = []
-        for f in m.fields:
-            if f.is_unique:
-                attr = f.attribute("unique")
-                uniques.append(((f.column_name,), Location(f.path, attr.line if attr else f.line)))
+        pk = tuple(pk_fields)
+        if not pk:
+            id_attr = m.block_attribute("id")
+            pk = cols_for(_refs(id_attr)) if id_attr is not None else ()
         for attr in m.block_attributes("unique"):
             refs = _refs(attr)
             if refs:
@@ -278,11 +293,6 @@ def _refs(attr: Any) -> tuple[str, ...]:
     from analysis.parsers.prisma_schema import field_refs
 
     return tuple(field_refs(attr.arg("fields", 0)))
-
-
-def _is_autoincrement(f: Any) -> bool:
-    d = f.default
-    return d is not None and getattr(d, "name", None) in ("autoincrement", "sequence")
 
 
 def _add_relation(
@@ -400,8 +410,9 @@ def _compare_table(
 ) -> list[PendingChange]:
     out: list[PendingChange] = []
     model_name = et.model.name if et.model is not None else None
+    by_name = {c.name: c for c in t.columns}
     for name, ec in et.columns.items():
-        col = t.column(name)
+        col = by_name.get(name)
         f = ec.field
         floc = Location(f.path, f.line, f.column) if f is not None else model_loc
         fname = f.name if f is not None else None
@@ -691,7 +702,7 @@ def pending_changes(ctx: Context) -> tuple[PendingChanges, ...]:
                 )
             )
             continue
-        out.append(
-            PendingChanges(schema.root, schema.provider, history.folder, compare(schema, history))
-        )
+        with gc_paused():
+            changes = compare(schema, history)
+        out.append(PendingChanges(schema.root, schema.provider, history.folder, changes))
     return tuple(out)

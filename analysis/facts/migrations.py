@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from analysis.context import Context
-from analysis.facts.replay import DatabaseModel, MigrationReplay, replay_history
+from analysis.facts.replay import DatabaseModel, MigrationReplay, gc_paused, replay_history
 from analysis.parsers.migration_lock import MigrationLockFile, parse_migration_lock
 from analysis.parsers.migration_sql import (
     K,
@@ -201,8 +201,9 @@ def migration_histories(ctx: Context) -> tuple[MigrationHistory, ...]:
     folders = set(locks) | set(sql_by_folder)
     folders |= {f for f in from_schema if ctx.is_dir(f)}
     histories: list[MigrationHistory] = []
-    for folder in sorted(folders):
-        histories.append(_history(ctx, folder, locks.get(folder), sql_by_folder, from_schema))
+    with gc_paused():
+        for folder in sorted(folders):
+            histories.append(_history(ctx, folder, locks.get(folder), sql_by_folder, from_schema))
     return tuple(histories)
 
 

@@ -21,8 +21,10 @@ notes instead of replaying again. Results are cached by the migrations' digests.
 
 from __future__ import annotations
 
+import gc
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -223,6 +225,29 @@ class MigrationReplay:
         return self.notes.get((stmt, action))
 
 
+_NOTED = frozenset(
+    {
+        K.DROP_TABLE,
+        K.DROP_COLUMN,
+        K.ADD_COLUMN,
+        K.ALTER_COLUMN_TYPE,
+        K.MODIFY_COLUMN,
+        K.SET_NOT_NULL,
+        K.DROP_NOT_NULL,
+        K.RENAME_COLUMN,
+        K.RENAME_TABLE,
+        K.CREATE_UNIQUE_INDEX,
+        K.ADD_CONSTRAINT,
+        K.DROP_CONSTRAINT,
+        K.DROP_FOREIGN_KEY,
+        K.DROP_PRIMARY_KEY,
+        K.DROP_INDEX,
+        K.TRUNCATE,
+    }
+)
+"""Action kinds that get an `ActionNote` (the ones the migration rules look at)."""
+
+
 # -- mutable state -----------------------------------------------------------------------------
 class _Col:
     __slots__ = (
@@ -421,7 +446,7 @@ class _Replayer:
             note_kw: dict[str, object] = {}
             tkey = self.key(a.schema, a.table) if a.table else None
             table = self.tables.get(tkey) if tkey else None
-            if tkey is not None and table is not None:
+            if tkey is not None and table is not None and k in _NOTED:
                 note_kw["table_is_new"] = table.created_idx == idx
                 note_kw["table_created"] = table.created
             if k == K.CREATE_TABLE and a.table_def is not None:
@@ -577,7 +602,7 @@ class _Replayer:
                 temp_lines["enum:" + a.name] = a.line
             if pattern is not None:
                 note_kw["pattern"] = pattern
-            if note_kw:
+            if note_kw and (k in _NOTED or pattern is not None or "table_known" in note_kw):
                 notes[(st_idx, a_idx)] = ActionNote(st_idx, a_idx, **note_kw)  # type: ignore[arg-type]
         self._redefined_age.clear()
         return MigrationReplay(
@@ -976,6 +1001,20 @@ def _replace_fk(fk: DbForeignKey, **changes: object) -> DbForeignKey:
     from dataclasses import replace
 
     return replace(fk, **changes)  # type: ignore[arg-type]
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many acyclic records (parse results,
+    the replay): otherwise each collection rescans everything already built. Reference
+    counting still frees what is dropped; cycles made meanwhile are collected afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 # -- entry point with cache ----------------------------------------------------------------------

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from analysis.catalog import BY_ID
 from analysis.context import Context
 from analysis.facts.migrations import Migration, MigrationHistory, migration_histories
-from analysis.facts.replay import ActionNote, DbColumn, MigrationReplay, Origin
+from analysis.facts.replay import ActionNote, DbColumn, MigrationReplay, Origin, gc_paused
 from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.migration_sql import Action, K, Statement
 from analysis.sources import FileKind
@@ -81,23 +81,46 @@ def _col(table: str | None, column: str | None) -> str:
     return f'"{table}"."{column}"'
 
 
-def _items(ctx: Context) -> Iterator[_Item]:
-    for h in ctx.fact(migration_histories):
-        for m, r in zip(h.migrations, h.replays, strict=True):
-            for st in m.statements:
-                for i, a in enumerate(st.actions):
-                    yield _Item(h, m, r, st, i, a, r.note(st.index, i))
+class _Items:
+    """Every action of every migration with its replay note, grouped by action kind."""
+
+    __slots__ = ("all", "by_kind", "replays")
+
+    def __init__(self, ctx: Context) -> None:
+        self.all: list[_Item] = []
+        self.by_kind: dict[str, list[_Item]] = {}
+        self.replays: list[tuple[MigrationHistory, Migration, MigrationReplay]] = []
+        for h in ctx.fact(migration_histories):
+            for m, r in zip(h.migrations, h.replays, strict=True):
+                self.replays.append((h, m, r))
+                for st in m.statements:
+                    for i, a in enumerate(st.actions):
+                        it = _Item(h, m, r, st, i, a, r.note(st.index, i))
+                        self.all.append(it)
+                        self.by_kind.setdefault(a.kind, []).append(it)
+
+    def __iter__(self) -> Iterator[_Item]:
+        return iter(self.all)
+
+    def of(self, *kinds: str) -> list[_Item]:
+        if len(kinds) == 1:
+            return self.by_kind.get(kinds[0], [])
+        out: list[_Item] = []
+        for k in kinds:
+            out.extend(self.by_kind.get(k, ()))
+        return out
 
 
-def migration_items(ctx: Context) -> list[_Item]:
+def migration_items(ctx: Context) -> _Items:
     """Every action of every migration with its replay note (a fact: computed once a run)."""
-    return list(_items(ctx))
+    with gc_paused():
+        return _Items(ctx)
 
 
-def _added_nullable(items: list[_Item]) -> set[tuple[str, str, str]]:
+def _added_nullable(items: _Items) -> set[tuple[str, str, str]]:
     """(migration path, table, column) of nullable columns without default added in it."""
     out: set[tuple[str, str, str]] = set()
-    for it in items:
+    for it in items.of(K.ADD_COLUMN):
         a = it.action
         if a.kind == K.ADD_COLUMN and a.column_def is not None:
             cd = a.column_def
@@ -107,8 +130,8 @@ def _added_nullable(items: list[_Item]) -> set[tuple[str, str, str]]:
 
 
 # -- KD601 drop-table ------------------------------------------------------------------------
-def drop_table(items: list[_Item]) -> Iterator[Finding]:
-    for it in items:
+def drop_table(items: _Items) -> Iterator[Finding]:
+    for it in items.of(K.DROP_TABLE):
         a = it.action
         if a.kind != K.DROP_TABLE or it.pattern == "redefine":
             continue
@@ -125,8 +148,8 @@ def drop_table(items: list[_Item]) -> Iterator[Finding]:
 
 
 # -- KD602 drop-column -------------------------------------------------------------------------
-def drop_column(items: list[_Item]) -> Iterator[Finding]:
-    for it in items:
+def drop_column(items: _Items) -> Iterator[Finding]:
+    for it in items.of(K.DROP_COLUMN):
         a = it.action
         if a.kind == K.DROP_COLUMN:
             prev = it.note.previous if it.note is not None else None
@@ -150,12 +173,8 @@ def drop_column(items: list[_Item]) -> Iterator[Finding]:
                 )
 
 
-def _replays(items: list[_Item]) -> Iterator[tuple[MigrationHistory, Migration, MigrationReplay]]:
-    seen: set[str] = set()
-    for it in items:
-        if it.migration.path not in seen:
-            seen.add(it.migration.path)
-            yield it.history, it.migration, it.replay
+def _replays(items: _Items) -> list[tuple[MigrationHistory, Migration, MigrationReplay]]:
+    return items.replays
 
 
 # -- KD603 alter-column-type -------------------------------------------------------------------
@@ -163,8 +182,8 @@ def _same_type(a: str | None, b: str | None) -> bool:
     return (a or "").upper().replace(" ", "") == (b or "").upper().replace(" ", "")
 
 
-def alter_column_type(items: list[_Item]) -> Iterator[Finding]:
-    for it in items:
+def alter_column_type(items: _Items) -> Iterator[Finding]:
+    for it in items.of(K.ALTER_COLUMN_TYPE, K.MODIFY_COLUMN):
         a = it.action
         prev = it.note.previous if it.note is not None else None
         if a.kind == K.ALTER_COLUMN_TYPE and it.pattern != "enum recreation":
@@ -204,8 +223,8 @@ def alter_column_type(items: list[_Item]) -> Iterator[Finding]:
 
 
 # -- KD604 add-required-column-without-default ------------------------------------------------------
-def add_required_column(items: list[_Item]) -> Iterator[Finding]:
-    for it in items:
+def add_required_column(items: _Items) -> Iterator[Finding]:
+    for it in items.of(K.ADD_COLUMN):
         a = it.action
         if a.kind != K.ADD_COLUMN or a.column_def is None:
             continue
@@ -234,8 +253,8 @@ def add_required_column(items: list[_Item]) -> Iterator[Finding]:
 
 
 # -- KD605 set-not-null -------------------------------------------------------------------------
-def set_not_null(items: list[_Item]) -> Iterator[Finding]:
-    for it in items:
+def set_not_null(items: _Items) -> Iterator[Finding]:
+    for it in items.of(K.SET_NOT_NULL, K.MODIFY_COLUMN):
         a = it.action
         note = it.note
         if note is None or note.table_is_new or note.column_is_new:
@@ -269,9 +288,9 @@ def set_not_null(items: list[_Item]) -> Iterator[Finding]:
 
 
 # -- KD606 add-unique --------------------------------------------------------------------------------
-def add_unique(items: list[_Item]) -> Iterator[Finding]:
+def add_unique(items: _Items) -> Iterator[Finding]:
     safe_new = _added_nullable(items)
-    for it in items:
+    for it in items.of(K.CREATE_UNIQUE_INDEX, K.ADD_CONSTRAINT):
         a = it.action
         if a.kind == K.CREATE_UNIQUE_INDEX:
             cols = a.columns
@@ -300,7 +319,7 @@ def add_unique(items: list[_Item]) -> Iterator[Finding]:
 
 
 # -- KD607 enum-value-removed -----------------------------------------------------------------------------
-def enum_value_removed(items: list[_Item]) -> Iterator[Finding]:
+def enum_value_removed(items: _Items) -> Iterator[Finding]:
     for _, m, r in _replays(items):
         for ch in r.enum_changes:
             if not ch.removed:
@@ -313,7 +332,7 @@ def enum_value_removed(items: list[_Item]) -> Iterator[Finding]:
                 f"{'that value' if len(ch.removed) == 1 else 'those values'} make it fail",
                 Location(m.path, ch.line),
             )
-    for it in items:
+    for it in items.of(K.MODIFY_COLUMN):
         a = it.action
         prev = it.note.previous if it.note is not None else None
         if a.kind in (K.MODIFY_COLUMN,) and prev is not None and a.column_def is not None:
@@ -330,8 +349,8 @@ def enum_value_removed(items: list[_Item]) -> Iterator[Finding]:
 
 
 # -- KD608 bulk-delete ---------------------------------------------------------------------------------------
-def bulk_delete(items: list[_Item]) -> Iterator[Finding]:
-    for it in items:
+def bulk_delete(items: _Items) -> Iterator[Finding]:
+    for it in items.of(K.TRUNCATE, K.DELETE, K.DROP_SCHEMA, K.DROP_DATABASE):
         a = it.action
         name = it.migration.name
         if a.kind == K.TRUNCATE:
@@ -364,8 +383,15 @@ def bulk_delete(items: list[_Item]) -> Iterator[Finding]:
 
 
 # -- KD609 rename ------------------------------------------------------------------------------------------------
-def rename(items: list[_Item]) -> Iterator[Finding]:
-    for it in items:
+def rename(items: _Items) -> Iterator[Finding]:
+    for it in items.of(
+        K.RENAME_TABLE,
+        K.RENAME_COLUMN,
+        K.MODIFY_COLUMN,
+        K.RENAME_ENUM_VALUE,
+        K.RENAME_SCHEMA,
+        K.RENAME_TYPE,
+    ):
         a = it.action
         if it.pattern is not None:
             continue
@@ -427,8 +453,8 @@ def empty_migration(ctx: Context) -> Iterator[Finding]:
 
 
 # -- KD613 update-without-where, KD614 delete-rows -------------------------------------------------------------------
-def update_without_where(items: list[_Item]) -> Iterator[Finding]:
-    for it in items:
+def update_without_where(items: _Items) -> Iterator[Finding]:
+    for it in items.of(K.UPDATE):
         a = it.action
         if a.kind == K.UPDATE and not a.has_where:
             yield _finding(
@@ -439,8 +465,8 @@ def update_without_where(items: list[_Item]) -> Iterator[Finding]:
             )
 
 
-def delete_rows(items: list[_Item]) -> Iterator[Finding]:
-    for it in items:
+def delete_rows(items: _Items) -> Iterator[Finding]:
+    for it in items.of(K.DELETE):
         a = it.action
         if a.kind == K.DELETE and a.has_where:
             yield _finding(
@@ -466,8 +492,8 @@ _DROPS = {
 }
 
 
-def drop_cascade(items: list[_Item]) -> Iterator[Finding]:
-    for it in items:
+def drop_cascade(items: _Items) -> Iterator[Finding]:
+    for it in items.of(*_DROPS):
         a = it.action
         if a.kind not in _DROPS or not a.cascade:
             continue
@@ -481,9 +507,9 @@ def drop_cascade(items: list[_Item]) -> Iterator[Finding]:
 
 
 # -- KD616 primary-key-change ---------------------------------------------------------------------------------------------
-def primary_key_change(items: list[_Item]) -> Iterator[Finding]:
+def primary_key_change(items: _Items) -> Iterator[Finding]:
     seen: set[tuple[str, str]] = set()
-    for it in items:
+    for it in items.of(K.DROP_CONSTRAINT, K.DROP_PRIMARY_KEY, K.ADD_CONSTRAINT):
         a = it.action
         note = it.note
         key = (it.migration.path, a.table or "")
@@ -523,16 +549,16 @@ def primary_key_change(items: list[_Item]) -> Iterator[Finding]:
 
 
 # -- KD617 constraint-on-existing-rows ----------------------------------------------------------------------------------------
-def constraint_on_existing_rows(items: list[_Item]) -> Iterator[Finding]:
+def constraint_on_existing_rows(items: _Items) -> Iterator[Finding]:
     safe_new = _added_nullable(items)
     # A foreign key dropped and re-added on the same columns (Prisma changing onDelete):
     # the rows already satisfied it.
     replaced = {
         (it.migration.path, it.action.table or "", it.note.dropped_fk.columns)
-        for it in items
+        for it in items.of(K.DROP_CONSTRAINT, K.DROP_FOREIGN_KEY)
         if it.note is not None and it.note.dropped_fk is not None
     }
-    for it in items:
+    for it in items.of(K.ADD_CONSTRAINT):
         a = it.action
         c = a.constraint
         if a.kind != K.ADD_CONSTRAINT or c is None:
@@ -563,9 +589,12 @@ def constraint_on_existing_rows(items: list[_Item]) -> Iterator[Finding]:
 
 
 # -- KD618 drop-foreign-key ---------------------------------------------------------------------------------------------------
-def drop_foreign_key(items: list[_Item]) -> Iterator[Finding]:
+def drop_foreign_key(items: _Items) -> Iterator[Finding]:
     by_migration: dict[str, list[_Item]] = {}
-    for it in items:
+    relevant = (K.ADD_CONSTRAINT, K.CREATE_TABLE, K.DROP_TABLE, K.DROP_COLUMN)
+    if not items.of(K.DROP_CONSTRAINT, K.DROP_FOREIGN_KEY):
+        return
+    for it in items.of(K.DROP_CONSTRAINT, K.DROP_FOREIGN_KEY, *relevant):
         by_migration.setdefault(it.migration.path, []).append(it)
     for group in by_migration.values():
         added: set[tuple[str, tuple[str, ...]]] = set()
@@ -798,10 +827,10 @@ def _ships(ctx: Context, db: object, ext: str) -> bool | None:
     return False
 
 
-def _requested_extensions(ctx: Context, items: list[_Item]) -> list[tuple[str, Location, str]]:
+def _requested_extensions(ctx: Context, items: _Items) -> list[tuple[str, Location, str]]:
     """(extension, location, where) for every CREATE EXTENSION and datasource extension."""
     out: list[tuple[str, Location, str]] = []
-    for it in items:
+    for it in items.of(K.CREATE_EXTENSION):
         a = it.action
         if a.kind == K.CREATE_EXTENSION and a.name:
             out.append((a.name.lower(), it.loc(), f"migration {it.migration.name}"))
@@ -835,7 +864,7 @@ def _datasources(schema: object) -> list[object]:
     return out
 
 
-def extension_not_in_image(ctx: Context, items: list[_Item]) -> Iterator[Finding]:
+def extension_not_in_image(ctx: Context, items: _Items) -> Iterator[Finding]:
     dbs = _postgres_databases(ctx)
     if not dbs:
         return
@@ -890,7 +919,7 @@ def _enforcing_platform(ctx: Context) -> Location | None:
     return None
 
 
-def sqlite_redefine_referenced(ctx: Context, items: list[_Item]) -> Iterator[Finding]:
+def sqlite_redefine_referenced(ctx: Context, items: _Items) -> Iterator[Finding]:
     platform: Location | bool | None = False
     for h, m, r in _replays(items):
         if (h.provider or "") != "sqlite":
@@ -939,9 +968,12 @@ def sqlite_redefine_referenced(ctx: Context, items: list[_Item]) -> Iterator[Fin
 
 
 # -- KD622 rename-as-drop-and-add --------------------------------------------------------------------------------------------------------
-def rename_as_drop_and_add(items: list[_Item]) -> Iterator[Finding]:
+def rename_as_drop_and_add(items: _Items) -> Iterator[Finding]:
     by_migration: dict[str, list[_Item]] = {}
-    for it in items:
+    drop_paths = {it.migration.path for it in items.of(K.DROP_COLUMN)}
+    for it in items.of(K.DROP_COLUMN, K.ADD_COLUMN):
+        if it.migration.path not in drop_paths:
+            continue
         by_migration.setdefault(it.migration.path, []).append(it)
     for group in by_migration.values():
         drops: list[tuple[_Item, DbColumn]] = []
@@ -992,9 +1024,12 @@ def rename_as_drop_and_add(items: list[_Item]) -> Iterator[Finding]:
     yield from _table_rename_as_drop(items)
 
 
-def _table_rename_as_drop(items: list[_Item]) -> Iterator[Finding]:
+def _table_rename_as_drop(items: _Items) -> Iterator[Finding]:
     by_migration: dict[str, list[_Item]] = {}
-    for it in items:
+    drop_paths = {it.migration.path for it in items.of(K.DROP_TABLE)}
+    for it in items.of(K.DROP_TABLE, K.CREATE_TABLE):
+        if it.migration.path not in drop_paths:
+            continue
         by_migration.setdefault(it.migration.path, []).append(it)
     for group in by_migration.values():
         created: list[_Item] = [
@@ -1049,10 +1084,10 @@ def _dropped_table_columns(it: _Item) -> set[tuple[str, str]]:
 _PG14_BROKEN = re.compile(r"^14\.([0-3])(?:$|[^0-9])")
 
 
-def concurrent_index_broken_pg(ctx: Context, items: list[_Item]) -> Iterator[Finding]:
+def concurrent_index_broken_pg(ctx: Context, items: _Items) -> Iterator[Finding]:
     conc = [
         it
-        for it in items
+        for it in items.of(K.CREATE_INDEX, K.CREATE_UNIQUE_INDEX, K.REINDEX)
         if it.action.concurrently
         and it.action.kind in (K.CREATE_INDEX, K.CREATE_UNIQUE_INDEX, K.REINDEX)
     ]
@@ -1084,6 +1119,11 @@ def concurrent_index_broken_pg(ctx: Context, items: list[_Item]) -> Iterator[Fin
 
 # -- the area ------------------------------------------------------------------------------------------------------------------------------
 def check(ctx: Context) -> Iterable[Finding]:
+    with gc_paused():
+        return list(_check(ctx))
+
+
+def _check(ctx: Context) -> Iterator[Finding]:
     items = ctx.fact(migration_items)
     yield from drop_table(items)
     yield from drop_column(items)
