@@ -1216,9 +1216,12 @@ def _parse_pg(path: str, text: str) -> tuple[list[Statement], list[Finding]]:
             read_piece(text[a:b], a)
         except pgparser.ParseError as exc:
             msg = str(exc.args[0]) if exc.args else str(exc)
-            at = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 0
-            piece_bytes = text[a:b].encode("utf-8")
-            err = a + len(piece_bytes[:at].decode("utf-8", "replace"))
+            at = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
+            if at is None:  # "at end of input": the error is where the statement stops
+                err = a + len(text[a:b].rstrip())
+            else:
+                piece_bytes = text[a:b].encode("utf-8")
+                err = a + len(piece_bytes[:at].decode("utf-8", "replace"))
             err_line = text.count("\n", 0, err) + 1
             err_col = err - (text.rfind("\n", 0, err) + 1) + 1
             add(begin, b, prev_end, "", {}, error=msg)
