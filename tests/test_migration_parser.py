@@ -196,3 +196,17 @@ def test_schema_edit_does_not_reparse_migrations(write_tree, monkeypatch) -> Non
     assert calls == []
     assert h2.database is h1.database  # the replay came from its cache
     assert [f.rule for f in second.findings if f.rule.startswith("KD7")] == ["KD701"]
+
+
+def test_lock_schema_mismatch_reads_sql_as_it_looks(write_tree) -> None:
+    root = write_tree(
+        {
+            "prisma/schema.prisma": 'datasource db {\n  provider = "postgresql"\n  url = env("U")\n}\n',
+            "prisma/migrations/migration_lock.toml": 'provider = "mysql"\n',
+            "prisma/migrations/20240101000000_a/migration.sql": 'CREATE TABLE "A" ("id" SERIAL NOT NULL);\n',
+        }
+    )
+    a = analyze(root)
+    (h,) = a.fact(migration_histories)
+    assert (h.provider, h.provider_source) == ("postgresql", "schema")
+    assert not [f for f in a.findings if f.rule == "KD612"]

@@ -142,6 +142,11 @@ def parse_timestamp(name: str) -> tuple[str | None, datetime | None, str]:
     return digits, date, label
 
 
+def _family(provider: str) -> str:
+    p = provider.lower()
+    return "postgresql" if p in ("postgresql", "postgres", "cockroachdb") else p
+
+
 def _schema_folders(ctx: Context) -> dict[str, tuple[str | None, tuple[str, ...]]]:
     """Migrations folders the schemas name: folder -> (provider, schema paths).
 
@@ -216,22 +221,33 @@ def _history(
 ) -> MigrationHistory:
     lock = ctx.parse(lock_path, parse_migration_lock) if lock_path else None
     schema_provider, schema_paths = from_schema.get(folder, (None, ()))
-    provider: str | None
-    if lock is not None and lock.provider:
-        provider, source = lock.provider, "lock"
-    elif schema_provider:
-        provider, source = schema_provider, "schema"
-    else:
-        provider, source = None, "none"
     names = {posixpath.basename(d) for d in _child_dirs(ctx, folder)}
     sql_paths = {p.split("/")[-2]: p for p in sql_by_folder.get(folder, [])}
     names |= set(sql_paths)
-    if provider is None:
+    lock_provider = lock.provider if lock is not None and lock.provider else None
+
+    def guessed() -> str | None:
         for name in sorted(sql_paths):
             src = ctx.source(sql_paths[name])
             if src is not None and src.text.strip():
-                provider, source = guess_provider(src.text), "sql"
-                break
+                return guess_provider(src.text)
+        return None
+
+    provider: str | None
+    if lock_provider and schema_provider and _family(lock_provider) != _family(schema_provider):
+        # Prisma refuses this folder (KD506 says why); read the SQL as what it looks like.
+        g = guessed()
+        if g is not None and _family(g) == _family(lock_provider):
+            provider, source = lock_provider, "lock"
+        else:
+            provider, source = schema_provider, "schema"
+    elif lock_provider:
+        provider, source = lock_provider, "lock"
+    elif schema_provider:
+        provider, source = schema_provider, "schema"
+    else:
+        provider = guessed()
+        source = "sql" if provider else "none"
     parse = parser_for(provider)
     migrations: list[Migration] = []
     prefix = "" if folder in (".", "") else folder + "/"

@@ -868,30 +868,34 @@ def extension_not_in_image(ctx: Context, items: _Items) -> Iterator[Finding]:
     dbs = _postgres_databases(ctx)
     if not dbs:
         return
-    seen: set[tuple[str, str, int, str]] = set()
+    seen: set[tuple[str, str, int]] = set()
     for ext, loc, where in _requested_extensions(ctx, items):
-        for db in dbs:
-            if _ships(ctx, db, ext) is not False:
-                continue
+        key = (ext, loc.path, loc.line)
+        if key in seen:
+            continue
+        seen.add(key)
+        lacking = [db for db in dbs if _ships(ctx, db, ext) is False]
+        if not lacking:
+            continue
+        related: list[Related] = []
+        names: list[str] = []
+        for db in lacking:
             service = getattr(db, "service", "?")
-            key = (ext, loc.path, loc.line, service)
-            if key in seen:
-                continue
-            seen.add(key)
+            image = getattr(db, "image", "?")
+            names.append(f"{image} (service {service})")
             db_loc = getattr(db, "image_location", None) or getattr(db, "location", None)
-            related = (
-                (Related(db_loc, f"service {service} runs image {getattr(db, 'image', '?')}"),)
-                if isinstance(db_loc, Location)
-                else ()
-            )
-            yield _finding(
-                "KD620",
-                f"{where} needs PostgreSQL extension {ext!r}, which image "
-                f"{getattr(db, 'image', '?')} (service {service}) does not ship: `migrate "
-                "deploy` fails there and leaves a failed migration that blocks every later one",
-                loc,
-                related,
-            )
+            if isinstance(db_loc, Location):
+                related.append(Related(db_loc, f"service {service} runs image {image}"))
+        images = ", ".join(names)
+        yield _finding(
+            "KD620",
+            f"{where} needs PostgreSQL extension {ext!r}, which "
+            f"{'image' if len(lacking) == 1 else 'images'} {images} "
+            f"{'does' if len(lacking) == 1 else 'do'} not ship: `migrate deploy` fails there and "
+            "leaves a failed migration that blocks every later one",
+            loc,
+            related,
+        )
 
 
 # -- KD621 sqlite-redefine-with-referential-actions -------------------------------------------------------------------------------------
