@@ -149,3 +149,15 @@ def test_text_output_is_linter_style_and_sorted(write_tree, capsys) -> None:
     assert keys == sorted(keys)
     assert any(" critical KD101 db-data-not-persisted: " in line for line in body)
     assert summary.startswith(f"{len(body)} findings: ")
+
+
+def test_broken_config_is_a_usage_error_with_its_line(write_tree, capsys) -> None:
+    root = write_tree(
+        {
+            "keepdata.toml": 'fail-on = "high"\nignore = ["KD999"]\n',
+            "docker-compose.yml": GOOD_COMPOSE,
+        }
+    )
+    assert main(["check", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "keepdata.toml:2:" in err and "KD999" in err and "Traceback" not in err

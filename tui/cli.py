@@ -6,8 +6,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analysis import __version__
+
+if TYPE_CHECKING:
+    from analysis.settings import Settings
 
 COMMANDS = ("check", "report", "rules", "explain")
 FAIL_LEVELS = ("critical", "high", "medium", "low", "info", "never")
@@ -29,10 +33,14 @@ def _usage_error(message: str) -> int:
     return 2
 
 
-def _load_settings(root: Path, args: argparse.Namespace) -> object:
-    from analysis import settings as settings_mod
+def _load_settings(root: Path, args: argparse.Namespace) -> Settings:
+    from analysis.config import ConfigError
+    from analysis.settings import load
 
-    return settings_mod.load(root, args)
+    try:
+        return load(root, args)
+    except ConfigError as err:
+        raise SystemExit(_usage_error(str(err))) from None
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -46,7 +54,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"keepdata: internal error in {err.area}: {err.message}", file=sys.stderr)
     out = format_json(analysis, args.path) if args.format == "json" else format_text(analysis)
     sys.stdout.write(out)
-    fail_on = args.fail_on or getattr(settings, "fail_on", None) or "high"
+    fail_on = args.fail_on or settings.fail_on or "high"
     return exit_code(analysis, fail_on)
 
 
@@ -69,7 +77,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_rules(args: argparse.Namespace) -> int:
     from analysis.report.rule_docs import rules_table
 
-    sys.stdout.write(rules_table())
+    try:
+        sys.stdout.write(rules_table(area=args.area, severity=args.severity, describe=args.long))
+    except ValueError as err:
+        return _usage_error(str(err))
     return 0
 
 
@@ -85,6 +96,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def cmd_inspect(args: argparse.Namespace) -> int:
     root = _root(args.path)
+    _load_settings(root, args)  # a broken keepdata.toml is a usage error before the UI opens
     from tui.app import run_app
 
     return run_app(root, watch=not args.no_watch)
@@ -125,6 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("rules", help="list every rule")
+    p.add_argument("--area", help="only the rules of one area (persistence, startup, image, ...)")
+    p.add_argument("--severity", help="only the rules of one default severity")
+    p.add_argument("--long", action="store_true", help="add a one-line description")
     p.set_defaults(func=cmd_rules)
 
     p = sub.add_parser("explain", help="explain one rule, e.g. `keepdata explain KD602`")
