@@ -715,6 +715,10 @@ class _Builder:
                         len(at.chain),
                     )
                 )
+            if args and not at.levels:
+                # an entrypoint we cannot read: assume it ends with `exec "$@"`, as the
+                # official images' docker-entrypoint.sh does
+                self.follow_argv(state, args, replace(at, depth=at.depth + 1))
             return
         script = self.ctx.parse(rel, parse_shell)
         if script is None:

@@ -544,6 +544,8 @@ def program_file(argv: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
         i += 1
     if head == "deno" and i < len(words) and words[i] == "run":
         i += 1
+    if head in ("tsx", "ts-node-dev", "bun") and i < len(words) and words[i] == "watch":
+        i += 1
     while i < len(words) and words[i].startswith("-"):
         if words[i] in ("-e", "--eval", "-p", "-c", "-m"):
             return None

@@ -1080,7 +1080,8 @@ class _Parser:
                 self.i += 1
             bgs.append(bg)
         end = items[-1].end if items else self.pos(start)
-        return _Seq(tuple(items), tuple(bgs), self.pos(start), end)
+        first = items[0].start if items else self.pos(start)
+        return _Seq(tuple(items), tuple(bgs), first, end)
 
     def and_or(self) -> _Node:
         first = self.pipeline()
@@ -2499,7 +2500,7 @@ def _analyze(
     top = [n for n, bg in read.statements if not bg and not isinstance(n, _Func)]
     if top:
         last = top[-1]
-        for cmd_node in _final_nodes(last):
+        for cmd_node in _final_nodes(last, walker.functions):
             line, col = positions.line_col(
                 cmd_node.words[0].start if cmd_node.words else cmd_node.start
             )
@@ -2524,17 +2525,32 @@ def _pos_key(loc: Location) -> int:
     return loc.line * 100_000 + loc.column
 
 
-def _final_nodes(node: _Node) -> list[_Cmd]:
+def _final_nodes(
+    node: _Node, functions: dict[str, _Func] | None = None, depth: int = 0
+) -> list[_Cmd]:
+    """The simple commands that can run last in `node` (through calls of script functions)."""
+    fns = functions or {}
+    if depth > 8:
+        return []
     if isinstance(node, _Cmd):
+        if node.words and node.words[0].value in fns:
+            inner = _final_nodes(fns[node.words[0].value].body, fns, depth + 1)
+            if inner:
+                return inner
         return [node] if node.words else []
     if isinstance(node, (_Seq, _AndOr, _Pipeline)):
-        return _final_nodes(node.items[-1]) if node.items else []
+        return _final_nodes(node.items[-1], fns, depth + 1) if node.items else []
     if isinstance(node, _If):
-        return [c for _cond, body in node.arms for c in _final_nodes(body)]
+        return [c for _cond, body in node.arms for c in _final_nodes(body, fns, depth + 1)]
     if isinstance(node, _Case):
-        return [c for _p, body, _s in node.clauses if body is not None for c in _final_nodes(body)]
+        return [
+            c
+            for _p, body, _s in node.clauses
+            if body is not None
+            for c in _final_nodes(body, fns, depth + 1)
+        ]
     if isinstance(node, _Group):
-        return _final_nodes(node.body)
+        return _final_nodes(node.body, fns, depth + 1)
     return []
 
 

@@ -308,11 +308,15 @@ def check_seed_on_start(facts: StartupFacts, where: _Where) -> Iterator[Finding]
 
 
 def check_migrate_in_build(facts: StartupFacts, where: _Where) -> Iterator[Finding]:
-    for step in _unique(facts.commands):
-        if step.context != RunContext.BUILD or step.command not in SCHEMA_CHANGES:
-            continue
-        if step.root_kind not in ("lifecycle", "platform-build"):
-            continue  # a Dockerfile RUN is KD305 (image area)
+    in_build = (
+        s
+        for s in facts.commands
+        if s.context == RunContext.BUILD
+        and s.command in SCHEMA_CHANGES
+        # a Dockerfile RUN is KD305 (image area)
+        and s.root_kind in ("lifecycle", "platform-build")
+    )
+    for step in _unique(in_build):
         destructive = (
             step.command == "migrate reset"
             or step.invocation.force_reset
@@ -526,7 +530,8 @@ def failure_ignored(step: PrismaStep) -> str | None:
             return None
         if last:
             continue  # its status is the script's: look at the caller
-        later = [c for c in script.commands if c.location.line > cmd.location.line and c.reached]
+        idx = next((k for k, c in enumerate(script.commands) if c is cmd), -1)
+        later = [c for c in script.commands[idx + 1 :] if c.reached and not c.substitution]
         if not later:
             continue
         return (
