@@ -128,17 +128,24 @@ class Relation:
 
 @dataclass(slots=True, frozen=True)
 class Step:
-    """Deleting a `parent` row acts on `child` rows through `relation` (with `action`)."""
+    """Deleting a `parent` row acts on `child` rows through the relation field `child.field`.
+
+    `action` is the effective onDelete (`explicit` tells whether it is written); `location`
+    points at the `onDelete` argument, else at the owning side's `@relation`.
+    """
 
     parent: str
     child: str
     field: str | None
     action: str
-    relation: Relation
+    explicit: bool
+    relation: str
+    """The relation's name (`UserPosts`, or Prisma's default `PostToUser`)."""
+    location: Location | None
 
     @property
-    def location(self) -> Location | None:
-        return self.relation.action_location
+    def label(self) -> str:
+        return f"{self.child}.{self.field}" if self.field else self.child
 
 
 @dataclass(slots=True, frozen=True)
@@ -299,6 +306,15 @@ class _Resolver:
         self.problems: list[Finding] = []
         self.relations: list[Relation] = []
         self.severity = BY_ID[RULE].severity
+        self._unique: dict[str, list[list[str]]] = {}
+
+    def unique_sets(self, model: Model) -> list[list[str]]:
+        """The model's unique criteria as sorted name lists (memoized)."""
+        hit = self._unique.get(model.name)
+        if hit is None:
+            hit = [sorted(c) for c in model.unique_sets]
+            self._unique[model.name] = hit
+        return hit
 
     def problem(self, message: str, loc: Location | None) -> None:
         if loc is None:
@@ -581,7 +597,7 @@ class _Resolver:
             return
         if missing or missing_refs or rel_fields:
             return
-        if not any(sorted(c) == sorted(references) for c in parent.unique_sets):
+        if sorted(references) not in self.unique_sets(parent):
             what = (
                 f"add `@unique` to `{parent.name}.{references[0]}`"
                 if len(references) == 1
@@ -626,7 +642,7 @@ class _Resolver:
                         "or make the field optional",
                         Location(forward.path, arg.line, arg.column),
                     )
-        if kind == ONE_TO_ONE and not any(sorted(c) == sorted(fields) for c in child.unique_sets):
+        if kind == ONE_TO_ONE and sorted(fields) not in self.unique_sets(child):
             what = (
                 f"add `@unique` to `{child.name}.{fields[0]}`"
                 if len(fields) == 1
@@ -685,6 +701,9 @@ class _Resolver:
                     "remove `fields`/`references` for an implicit relation, or use a join model",
                     x.location,
                 )
+        if embedded and self.provider == "mongodb":
+            for x in (fa, fb):
+                self.check_embedded(x)
         if not embedded:
             for x in (fa, fb):
                 if x.relation is not None and x.relation.arg("references") is not None:
@@ -732,6 +751,38 @@ class _Resolver:
                 join_table=f"_{rel_name}" if not embedded else None,
             )
         )
+
+    def check_embedded(self, x: Field) -> None:
+        """MongoDB many-to-many: `fields` is a list of ids, `references` the related id."""
+        fields, has_fields = self._fields_of(x, "fields")
+        references, _ = self._fields_of(x, "references")
+        if not has_fields:
+            return
+        model = self.models[x.model]
+        related = self.models[x.type_name]
+        ids = [f.name for f in related.fields if f.is_id]
+        if len(references) != 1 or references[0] not in ids:
+            self.problem(
+                f"`references` of `{x.qualified}` must name the id field of `{related.name}`"
+                + (f" (`{ids[0]}`)" if ids else ""),
+                x.location,
+            )
+            return
+        target = related.field(references[0])
+        for name in fields:
+            own = model.field(name)
+            if own is None:
+                self.problem(
+                    f"`fields` of `{x.qualified}` names `{name}`, which model `{model.name}` "
+                    "does not have",
+                    x.location,
+                )
+            elif target is not None and (not own.list or own.type_name != target.type_name):
+                self.problem(
+                    f"`{model.name}.{name}` must be a list of the id type "
+                    f"(`{target.type_name}[]`) to hold the ids of `{related.name}`",
+                    x.location,
+                )
 
     def check_ignored(self, rel_fields: list[Field]) -> None:
         for f in rel_fields:
@@ -877,7 +928,15 @@ def _deletion(model: str, by_parent: dict[str, list[Relation]]) -> Deletion:
                 if rel.implicit and rel.join_table:
                     join_rows.add(rel.join_table)
                 continue
-            step = Step(current, rel.child.model, rel.child.field, rel.on_delete, rel)
+            step = Step(
+                current,
+                rel.child.model,
+                rel.child.field,
+                rel.on_delete,
+                rel.on_delete_explicit,
+                rel.name,
+                rel.action_location,
+            )
             path_steps = (*steps, step)
             if rel.on_delete == CASCADE:
                 deleted.add(rel.child.model)

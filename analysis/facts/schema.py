@@ -36,13 +36,20 @@ from analysis.parsers.migration_lock import MigrationLockFile, parse_migration_l
 from analysis.parsers.prisma_config import ConfigValue, PrismaConfigFile, parse_prisma_config
 from analysis.parsers.prisma_schema import (
     SCALAR_TYPES,
+    ArrayValue,
     ConfigBlock,
+    ConstantValue,
     Enum,
+    Field,
+    FunctionCall,
     Model,
+    NumberValue,
     SchemaFile,
     Setting,
+    StringValue,
     field_refs,
     parse_prisma_schema,
+    value_text,
 )
 from analysis.sources import FileKind, SourceFile
 
@@ -671,6 +678,55 @@ def build_schema(
     )
 
 
+_DEFAULT_FUNCTION_TYPES = {
+    "autoincrement": ("Int", "BigInt"),
+    "now": ("DateTime",),
+    "uuid": ("String",),
+    "cuid": ("String",),
+    "nanoid": ("String",),
+    "ulid": ("String",),
+    "auto": ("String", "Int", "BigInt", "Bytes"),
+}
+
+
+_S, _I, _F, _DT = ("String",), ("Int",), ("Float",), ("DateTime",)
+NATIVE_TYPES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        ("VarChar", "Char", "Text", "Uuid", "Citext", "Inet", "TinyText", "MediumText", "LongText"),
+        _S,
+    ),
+    **dict.fromkeys(("NVarChar", "NChar", "NText"), _S),
+    "ObjectId": ("String", "Bytes"),
+    **dict.fromkeys(("Timestamptz", "Timestamp", "Date", "Time", "Timetz", "DateTime"), _DT),
+    **dict.fromkeys(("DateTime2", "SmallDateTime", "DateTimeOffset"), _DT),
+    **dict.fromkeys(("Integer", "SmallInt", "MediumInt", "UnsignedInt", "UnsignedSmallInt"), _I),
+    "TinyInt": ("Int", "Boolean"),
+    **dict.fromkeys(("DoublePrecision", "Real", "Double"), _F),
+    **dict.fromkeys(("Decimal", "Money"), ("Decimal",)),
+    **dict.fromkeys(("JsonB", "Json"), ("Json",)),
+    **dict.fromkeys(("ByteA", "Blob", "TinyBlob", "MediumBlob", "LongBlob"), ("Bytes",)),
+    "UnsignedBigInt": ("BigInt",),
+}
+"""Native types (`@db.X`) and the Prisma types they can annotate (checked against Prisma 7)."""
+
+_MYSQL_TEXT_TYPES = frozenset(
+    {"Text", "TinyText", "MediumText", "LongText", "Blob", "TinyBlob", "MediumBlob", "LongBlob"}
+)
+
+_LITERAL_TYPES: dict[type, tuple[str, ...]] = {
+    StringValue: ("Int", "BigInt", "Float", "Boolean"),
+    NumberValue: ("String", "Boolean", "DateTime", "Bytes"),
+}
+"""Field types a literal default of that kind can never have."""
+
+
+def _has_required_unique(m: Model) -> bool:
+    for criterion in m.unique_sets:
+        if all((f := m.field(n)) is not None and f.required for n in criterion):
+            return True
+    return False
+
+
 class _Validator:
     """What Prisma rejects in a schema as a whole, apart from relations."""
 
@@ -818,6 +874,23 @@ class _Validator:
                         val.column,
                     )
                 values.add(val.name)
+        schemas = set(self.datasources[0].schemas) if self.datasources else set()
+        for e in self.enums:
+            if schemas and e.schema_name is None:
+                self.problem(
+                    f'enum `{e.name}` needs `@@schema("...")`: the datasource lists `schemas`',
+                    e.path,
+                    e.line,
+                    e.column,
+                )
+            elif e.schema_name is not None and schemas and e.schema_name not in schemas:
+                self.problem(
+                    f'`@@schema("{e.schema_name}")` on enum `{e.name}` names a schema the '
+                    "datasource's `schemas` does not list",
+                    e.path,
+                    e.line,
+                    e.column,
+                )
         if self.enums and self.provider is not None and self.provider not in ENUM_PROVIDERS:
             for e in self.enums:
                 self.problem(
@@ -827,12 +900,85 @@ class _Validator:
                     e.column,
                 )
 
+    def check_default(self, m: Model, f: Field, enum_values: dict[str, set[str]]) -> None:
+        attr = f.attribute("default")
+        value = f.default
+        if attr is None or value is None:
+            return
+        where = f"`{m.name}.{f.name}`"
+        if isinstance(value, FunctionCall):
+            allowed = _DEFAULT_FUNCTION_TYPES.get(value.name)
+            if allowed is not None and f.type_name not in allowed and f.unsupported is None:
+                self.problem(
+                    f"`@default({value.name}())` cannot be used on {where} of type {f.type_name}",
+                    f.path,
+                    attr.line,
+                    attr.column,
+                )
+        elif isinstance(value, ConstantValue) and f.type_name in enum_values and not f.list:
+            if value.name not in enum_values[f.type_name]:
+                self.problem(
+                    f"`@default({value.name})` on {where}: `{value.name}` is not a value of enum "
+                    f"`{f.type_name}`",
+                    f.path,
+                    attr.line,
+                    attr.column,
+                )
+        elif not f.list and f.unsupported is None:
+            expected = _LITERAL_TYPES.get(type(value))
+            if (
+                isinstance(value, ConstantValue)
+                and value.name in ("true", "false")
+                and f.type_name in ("Int", "BigInt", "Float", "Decimal", "String", "DateTime")
+            ) or (expected is not None and f.type_name in expected):
+                self.problem(
+                    f"`@default({value_text(value)})` does not fit {where} of type {f.type_name}",
+                    f.path,
+                    attr.line,
+                    attr.column,
+                )
+
+    def check_mysql_text_keys(self, m: Model) -> None:
+        """MySQL cannot index a whole TEXT/BLOB column: unique keys and indexes need `length`."""
+
+        def is_text(f: Field | None) -> bool:
+            native = f.native_type if f is not None else None
+            return native is not None and native.name.split(".", 1)[-1] in _MYSQL_TEXT_TYPES
+
+        for f in m.fields:
+            for key in ("unique", "id"):
+                attr = f.attribute(key)
+                if attr is not None and is_text(f) and attr.arg("length") is None:
+                    self.problem(
+                        f"`{m.name}.{f.name}` is a MySQL {f.native_type.name if f.native_type else ''} "
+                        f"column and cannot be @{key} without a length: write "
+                        f"`@{key}(length: 191)` or use VarChar",
+                        f.path,
+                        attr.line,
+                        attr.column,
+                    )
+        for attr in m.attributes:
+            if attr.name not in ("id", "unique", "index"):
+                continue
+            value = attr.arg("fields", 0)
+            items = value.items if isinstance(value, ArrayValue) else ()
+            for item in items:
+                if isinstance(item, ConstantValue) and is_text(m.field(item.name)):
+                    self.problem(
+                        f"{attr.label} on `{m.name}` indexes the MySQL text column "
+                        f"`{item.name}` without a length: write `{item.name}(length: 191)`",
+                        m.path,
+                        attr.line,
+                        attr.column,
+                    )
+
     def check_models(self) -> None:
         names = {m.name: m for m in self.models}
         enums = {e.name for e in self.enums}
         ds_name = self.datasources[0].name if self.datasources else None
         schemas = set(self.datasources[0].schemas) if self.datasources else set()
         previews = {p for g in self.generators for p in g.preview_features}
+        enum_values = {e.name: {v.name for v in e.values} for e in self.enums}
         for m in self.models:
             if m.kind == "type" and self.provider is not None and self.provider != "mongodb":
                 self.problem(
@@ -892,6 +1038,22 @@ class _Validator:
                         f.line,
                         f.type_column,
                     )
+                if (
+                    f.type_name in names
+                    and f.unsupported is None
+                    and names[f.type_name].kind != "type"
+                ):
+                    bad = [a for a in f.attributes if a.name not in ("relation", "ignore")]
+                    if bad:
+                        self.problem(
+                            f"relation field `{m.name}.{f.name}` cannot have {bad[0].label}: only "
+                            "@relation and @ignore apply to relation fields (put it on the scalar "
+                            "field instead)",
+                            f.path,
+                            bad[0].line,
+                            bad[0].column,
+                        )
+                self.check_default(m, f, enum_values)
                 if f.is_id and f.optional:
                     self.problem(
                         f"`@id` field `{m.name}.{f.name}` must be required (remove the `?`)",
@@ -924,6 +1086,18 @@ class _Validator:
                             native.line,
                             native.column,
                         )
+                    elif (
+                        (allowed := NATIVE_TYPES.get(native.name.split(".", 1)[1])) is not None
+                        and f.type_name not in allowed
+                        and f.type_name not in names
+                    ):
+                        self.problem(
+                            f"native type @{native.name} does not fit `{m.name}.{f.name}` of "
+                            f"type {f.type_name}: it needs {' or '.join(allowed)}",
+                            f.path,
+                            native.line,
+                            native.column,
+                        )
                     elif f.type_name in names:
                         self.problem(
                             f"relation field `{m.name}.{f.name}` cannot have a native type",
@@ -931,6 +1105,39 @@ class _Validator:
                             native.line,
                             native.column,
                         )
+            if m.kind == "model" and not m.is_ignored and not _has_required_unique(m):
+                self.problem(
+                    f"model `{m.name}` has no unique criterion of required fields: Prisma rejects "
+                    "it; mark a field `@id` or `@unique`, add `@@id([...])`/`@@unique([...])`, "
+                    "or mark the model `@@ignore`",
+                    m.path,
+                    m.line,
+                    m.column,
+                )
+            if self.provider == "mongodb":
+                for f in id_fields:
+                    if f.is_unique:
+                        self.problem(
+                            f"`{m.name}.{f.name}` is `@id` and `@unique`: on MongoDB the id "
+                            "cannot also be marked unique",
+                            f.path,
+                            f.line,
+                            f.column,
+                        )
+            if (
+                self.provider == "mongodb"
+                and m.kind == "model"
+                and id_fields
+                and id_fields[0].db_name != "_id"
+            ):
+                self.problem(
+                    f'MongoDB id field `{m.name}.{id_fields[0].name}` needs `@map("_id")`',
+                    m.path,
+                    id_fields[0].line,
+                    id_fields[0].column,
+                )
+            if self.provider == "mysql":
+                self.check_mysql_text_keys(m)
             if len(id_fields) > 1:
                 self.problem(
                     f"{m.kind} `{m.name}` marks several fields `@id` ("

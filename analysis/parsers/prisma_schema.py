@@ -184,7 +184,7 @@ class Field:
         return None
 
     def has(self, name: str) -> bool:
-        return any(a.name == name for a in self.attributes)
+        return self.attribute(name) is not None
 
     @property
     def is_id(self) -> bool:
@@ -628,6 +628,7 @@ _MODEL_BLOCK_ATTRS: dict[str, tuple[str, ...]] = {
 _ENUM_VALUE_ATTRS: dict[str, tuple[str, ...]] = {"map": ("name",)}
 _ENUM_BLOCK_ATTRS: dict[str, tuple[str, ...]] = {"map": ("name",), "schema": ("name",)}
 _POSITIONAL = frozenset({"value", "name", "fields"})
+_SINGLE_BLOCK_ATTRS = frozenset({"id", "map", "schema", "ignore", "shardKey"})
 
 DATASOURCE_PROPERTIES = (
     "provider",
@@ -947,32 +948,23 @@ class _FileParser:
                     block = opened
                     rest = _BLOCK_OPEN.match(stripped)
                     tail = rest.group(3).strip() if rest else ""
-                    if tail and not tail.startswith("//"):
-                        if tail.endswith("}"):
-                            inner = tail[:-1].strip()
-                            if inner:
-                                self.problem(
-                                    f"`{block.keyword} {block.name}` is written on one line: "
-                                    "Prisma needs each field or property on its own line and "
-                                    "`}` on a line of its own",
-                                    number,
-                                    indent + 1,
-                                )
-                            else:
-                                self.problem(
-                                    f"`}}` must be on a line of its own to close `{block.keyword} {block.name}`",
-                                    number,
-                                    indent + 1,
-                                )
-                            self.close_block(block, number)
-                            block = None
-                        else:
-                            self.problem(
-                                f"text after `{{` on the first line of `{block.keyword} {block.name}` "
-                                "is ignored by Prisma: put it on its own line",
-                                number,
-                                raw.index("{") + 2,
+                    # text after `{` is ignored by Prisma's grammar, so here too; but a block
+                    # closed on the same line swallows the lines after it
+                    if tail and not tail.startswith("//") and tail.endswith("}"):
+                        if tail[:-1].strip():
+                            msg = (
+                                f"`{block.keyword} {block.name}` is written on one line: Prisma "
+                                "needs each field or property on its own line and `}` on a line "
+                                "of its own"
                             )
+                        else:
+                            msg = (
+                                f"`}}` must be on a line of its own to close "
+                                f"`{block.keyword} {block.name}`"
+                            )
+                        self.problem(msg, number, indent + 1)
+                        self.close_block(block, number)
+                        block = None
                 elif opened is not None:
                     skipping = (number, opened)
                 continue
@@ -1140,6 +1132,12 @@ class _FileParser:
                 known = _ENUM_BLOCK_ATTRS if kw == "enum" else _MODEL_BLOCK_ATTRS
                 for a in attrs:
                     self.check_attribute(a, known, f"{kw} {block.name}", block=True)
+                    if a.name in _SINGLE_BLOCK_ATTRS and any(
+                        b.name == a.name for b in block.attributes
+                    ):
+                        self.problem(
+                            f"{a.label} is given twice in {kw} `{block.name}`", number, a.column
+                        )
                 block.attributes.extend(attrs)
             elif kw == "enum":
                 self.enum_value_line(block, p, number, doc)
@@ -1339,7 +1337,19 @@ class _FileParser:
         attrs = p.attributes(block=False)
         self.check_trailing_commas(p, number, where)
         known = _TYPE_FIELD_ATTRS if block.keyword == "type" else _MODEL_FIELD_ATTRS
+        seen: set[str] = set()
         for a in attrs:
+            if a.block:
+                self.problem(
+                    f"{a.label} is a block attribute: on field `{where}` write @{a.name} "
+                    f"(or put {a.label} on a line of its own)",
+                    number,
+                    a.column,
+                )
+                continue
+            if a.name in seen:
+                self.problem(f"@{a.name} is given twice on `{where}`", number, a.column)
+            seen.add(a.name)
             self.check_attribute(a, known, where, block=False)
         block.fields.append(
             Field(

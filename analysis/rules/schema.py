@@ -14,7 +14,6 @@ from analysis.facts.relations import (
     SET_NULL,
     Deletion,
     Path,
-    Relation,
     RelationGraph,
     relation_graphs,
 )
@@ -138,24 +137,30 @@ def schema_parse_errors(ctx: Context) -> Iterator[Finding]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _longest_chain(graph: RelationGraph, rel: Relation) -> Path | None:
-    best: Path | None = None
+def _longest_chains(graph: RelationGraph) -> dict[tuple[str, str | None], Path]:
+    """For each relation field (`child`, `field`): the longest cascade chain through it."""
+    best: dict[tuple[str, str | None], Path] = {}
     for d in graph.deletions:
         for p in d.cascades:
-            if any(s.relation is rel for s in p.steps) and (best is None or p.depth > best.depth):
-                best = p
+            for s in p.steps:
+                key = (s.child, s.field)
+                cur = best.get(key)
+                if cur is None or p.depth > cur.depth:
+                    best[key] = p
     return best
 
 
 def cascade_delete(ctx: Context) -> Iterator[Finding]:
     for _schema, graph in _pairs(ctx):
+        chains = _longest_chains(graph)
+        nodes = {n.model: n for n in graph.nodes}
         for rel in graph.relations:
             if rel.kind == MANY_TO_MANY or rel.on_delete != CASCADE or rel.child.field is None:
                 continue
             loc = rel.action_location
             if loc is None:
                 continue
-            chain = _longest_chain(graph, rel)
+            chain = chains.get((rel.child.model, rel.child.field))
             msg = (
                 f"deleting one {rel.parent.model} deletes its "
                 f"{rel.child.model} rows (`{rel.child.label}`, onDelete: Cascade)"
@@ -163,7 +168,7 @@ def cascade_delete(ctx: Context) -> Iterator[Finding]:
             if chain is not None and chain.depth > 1:
                 msg += f"; chain: {chain.text}"
             related = []
-            parent = next((n for n in graph.nodes if n.model == rel.parent.model), None)
+            parent = nodes.get(rel.parent.model)
             if parent is not None:
                 related.append(Related(parent.location, f"model {rel.parent.model}"))
             yield _finding("KD501", msg, loc, related)
