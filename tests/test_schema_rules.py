@@ -462,3 +462,17 @@ def test_kd511_quiet_with_default_optional_or_ignored_model(write_tree) -> None:
         "model B {\n  id Int @id\n  c String @ignore\n  @@ignore\n}\n"
     )
     assert findings(project(write_tree, schema), "KD511") == []
+
+
+def test_kd510_names_migrations_that_prisma_does_not_see(write_tree) -> None:
+    root = write_tree(
+        {
+            "prisma/schema/schema.prisma": DS + "model A {\n  id Int @id\n}\n",
+            "prisma/schema/b.prisma": "model B {\n  id Int @id\n}\n",
+            "prisma/migrations/20240101000000_init/migration.sql": "CREATE TABLE a();\n",
+        }
+    )
+    (f,) = findings(root, "KD510")
+    assert f.location.path == "prisma/schema/schema.prisma"
+    assert "prisma/schema/migrations" in f.message
+    assert "migrations exist in prisma/migrations" in f.message

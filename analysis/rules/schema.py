@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable, Iterator
 
 from analysis.catalog import BY_ID
-from analysis.context import Context
+from analysis.context import Context, join
 from analysis.facts.relations import (
     CASCADE,
     MANY_TO_MANY,
@@ -20,6 +21,7 @@ from analysis.facts.relations import (
 from analysis.facts.schema import Schema, schema_discovery
 from analysis.model import Finding, Location, Related
 from analysis.parsers.prisma_schema import ConfigBlock, Model
+from analysis.sources import FileKind
 
 # ---------------------------------------------------------------------------------------------
 # helpers
@@ -426,6 +428,12 @@ def no_migrations(ctx: Context) -> Iterator[Finding]:
             if mig.exists
             else f"there is no migrations folder ({mig.path})"
         )
+        elsewhere = _migrations_elsewhere(ctx, schema)
+        if elsewhere is not None:
+            state += (
+                f" (migrations exist in {elsewhere}, where Prisma does not look for this "
+                "schema: move them, or set `migrations.path` in prisma.config.ts)"
+            )
         yield _finding(
             "KD510",
             f"datasource `{ds.name}` ({schema.provider}) of {schema.root}: {state}, so the "
@@ -434,6 +442,19 @@ def no_migrations(ctx: Context) -> Iterator[Finding]:
             _provider_location(ds),
             related,
         )
+
+
+def _migrations_elsewhere(ctx: Context, schema: Schema) -> str | None:
+    """A `migrations` folder with migrations near the schema, other than the one Prisma uses."""
+    folder = schema.directory
+    parent = posixpath.dirname(folder) or "."
+    for candidate in (join(folder, "migrations"), join(parent, "migrations")):
+        if candidate is None or candidate == schema.migrations.path:
+            continue
+        prefix = candidate + "/"
+        if any(p.startswith(prefix) for p in ctx.files(FileKind.MIGRATION_SQL)):
+            return candidate
+    return None
 
 
 def required_ignored_field(ctx: Context) -> Iterator[Finding]:
