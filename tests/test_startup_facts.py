@@ -264,3 +264,31 @@ def test_destructive_docker_commands_fact(write_tree: WriteTree) -> None:
     assert [(d.location.line, d.what) for d in f.docker_commands] == [
         (2, "the project's volumes (docker compose down -v)")
     ]
+
+
+def test_developer_script_finds_the_package_json_up_the_tree(write_tree: WriteTree) -> None:
+    tree = {
+        "package.json": json.dumps({"scripts": {"db:reset": "prisma migrate reset --force"}}),
+        "scripts/dev/reset.sh": "#!/bin/sh\nset -e\nnpm run db:reset\n",
+        ".env.example": "DATABASE_SETUP=1\n",
+    }
+    f = facts(write_tree, tree)
+    reset = path(f, "script:scripts/dev/reset.sh")
+    assert steps(reset) == [("migrate reset", "package.json", 1)]
+    assert [lk.kind for lk in reset.commands[0].chain] == [
+        "script",
+        "command",
+        "package-script",
+        "prisma",
+    ]
+
+
+def test_unreadable_script_string_is_reported_with_its_file(write_tree: WriteTree) -> None:
+    tree = {
+        "package.json": '{\n  "scripts": {\n    "start": "echo \\"unterminated && node x.js"\n  }\n}\n',
+        "Procfile": "web: npm start\n",
+    }
+    analysis = analyze(write_tree(tree))
+    problems = [f for f in analysis.findings if f.rule == "KD001"]
+    assert [(p.location.path, p.location.line) for p in problems] == [("package.json", 3)]
+    assert "unterminated double quote" in problems[0].message

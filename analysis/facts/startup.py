@@ -39,13 +39,13 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from analysis.context import Context, normalize
-from analysis.model import Location
+from analysis.model import Finding, Location
 from analysis.parsers.makefile import Makefile, parse_makefile
 from analysis.parsers.package_json import (
     PackageJson,
@@ -72,7 +72,7 @@ from analysis.parsers.shell import (
     shell_script_argument,
     shell_script_file,
 )
-from analysis.sources import FileKind
+from analysis.sources import FileKind, SourceFile
 
 MAX_DEPTH = 14
 LIFECYCLE_BUILD_SCRIPTS = (
@@ -350,8 +350,10 @@ class _FS:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True, frozen=True)
-class _At:
+class _At(NamedTuple):
+    """Where the follower stands: the chain so far, the command's place, the file system,
+    the conditions and shell commands on the way, the script's arguments."""
+
     chain: tuple[Link, ...]
     location: Location
     fs: _FS
@@ -390,15 +392,57 @@ _WAIT_TOOLS = {
     "wait-port": ("-t", "--timeout"),
     "pg_isready": (),
 }
+_EXAMPLE_ENV_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults", ".schema")
+_SCRIPT_RUNNERS = frozenset(
+    {"npm", "pnpm", "yarn", "bun", "run-s", "run-p", "npm-run-all", "npm-run-all2", "concurrently"}
+)
 _DEFAULT_TIMEOUT = {"wait-for-it": True, "wait-for-it.sh": True, "dockerize": True}
 _MIGRATION_WORD = re.compile(r"migrat", re.IGNORECASE)
+
+
+class EmbeddedShell:
+    """The command strings found in one file (package.json scripts, compose commands,
+    Makefile recipes, platform commands, Dockerfile RUNs), parsed on demand. `ctx.parse`
+    keeps one per version of the file, so a re-analysis re-parses only changed files; the
+    strings' KD001 problems are reported with the file."""
+
+    __slots__ = ("_memo", "path")
+
+    def __init__(self, source: SourceFile) -> None:
+        self.path = source.path
+        self._memo: dict[object, ShellScript] = {}
+
+    def get(self, text: str, line: int, column: int = 1, errexit: bool = False) -> ShellScript:
+        key = (text, line, column, errexit)
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = parse_shell_text(text, self.path, line, column, errexit)
+            self._memo[key] = hit
+        return hit
+
+    def memo(self, key: object, make: Callable[[], ShellScript]) -> ShellScript:
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = make()
+            self._memo[key] = hit
+        return hit
+
+    @property
+    def problems(self) -> tuple[Finding, ...]:
+        seen: dict[tuple[int, int, str], Finding] = {}
+        for script in self._memo.values():
+            for p in script.problems:
+                seen.setdefault((p.location.line, p.location.column, p.message), p)
+        return tuple(seen.values())
 
 
 class _Builder:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.paths: list[StartupPath] = []
-        self.text_cache: dict[tuple[str, int, int, str, bool], ShellScript] = {}
+        self._files: dict[str, bool] = {}
+        self._dirs: dict[str, bool] = {}
+        self._resolved: dict[tuple[int, str, tuple[tuple[str, str], ...], str], str | None] = {}
         self._project_env: dict[str, tuple[str | None, Location, str]] | None = None
         self._packages: tuple[PackageJson, ...] | None = None
 
@@ -406,25 +450,46 @@ class _Builder:
     def shell_text(
         self, text: str, path: str, line: int, column: int = 1, errexit: bool = False
     ) -> ShellScript:
-        key = (path, line, column, text, errexit)
-        hit = self.text_cache.get(key)
+        """A command string of the file `path` (package.json script, compose command, RUN),
+        parsed once per version of that file (cached with it across runs)."""
+        embedded = self.ctx.parse(path, EmbeddedShell)
+        if embedded is None:
+            return parse_shell_text(text, path, line, column, errexit)
+        return embedded.get(text, line, column, errexit)
+
+    def is_file(self, rel: str) -> bool:
+        hit = self._files.get(rel)
         if hit is None:
-            hit = parse_shell_text(text, path, line, column, errexit)
-            self.text_cache[key] = hit
+            hit = self.ctx.exists(rel) and not self.ctx.is_dir(rel)
+            self._files[rel] = hit
+        return hit
+
+    def is_dir(self, rel: str) -> bool:
+        hit = self._dirs.get(rel)
+        if hit is None:
+            hit = rel in self.ctx.inventory.dirs or self.ctx.is_dir(rel)
+            self._dirs[rel] = hit
         return hit
 
     def package_at(self, folder: str) -> PackageJson | None:
         rel = normalize(posixpath.join(folder or ".", "package.json"))
-        if rel is None or not self.ctx.exists(rel):
+        if rel is None or not self.is_file(rel):
             return None
         return self.ctx.parse(rel, parse_package_json)
 
-    def package_for(self, fs: _FS) -> PackageJson | None:
-        """The package.json of the process's working directory."""
-        rel = self.resolve(fs, "package.json")
-        if rel is None:
-            return None
-        return self.ctx.parse(rel, parse_package_json)
+    def package_for(self, fs: _FS) -> tuple[PackageJson, _FS] | None:
+        """The package.json npm would use from the process's working directory (the nearest
+        one up the tree), with the folder its scripts run in."""
+        cur = fs
+        for _ in range(8):
+            rel = self.resolve(cur, "package.json")
+            if rel is not None:
+                pkg = self.ctx.parse(rel, parse_package_json)
+                return (pkg, cur) if pkg is not None else None
+            if cur.cwd in ("", ".", "/"):
+                return None
+            cur = cur.chdir("..")
+        return None
 
     @property
     def packages(self) -> tuple[PackageJson, ...]:
@@ -441,17 +506,25 @@ class _Builder:
         """The project file that `path` (as the process sees it) is, or None."""
         if not path or "$" in path:
             return None
+        key = (id(fs.image), fs.cwd, fs.mounts, path)
+        if key in self._resolved:
+            return self._resolved[key]
+        hit = self._resolve(fs, path)
+        self._resolved[key] = hit
+        return hit
+
+    def _resolve(self, fs: _FS, path: str) -> str | None:
         if not fs.in_image:
             if path.startswith("/"):
                 return None
             rel = normalize(posixpath.join(fs.cwd or ".", path))
-            return rel if rel is not None and self.ctx.exists(rel) else None
+            return rel if rel is not None and self.is_file(rel) else None
         abs_path = posixpath.normpath(posixpath.join(fs.cwd or "/", path))
         for target, host in sorted(fs.mounts, key=lambda m: -len(m[0])):
             if abs_path == target or abs_path.startswith(target.rstrip("/") + "/"):
                 rest = posixpath.relpath(abs_path, target)
                 rel = normalize(posixpath.join(host or ".", rest))
-                if rel is not None and self.ctx.exists(rel) and not self.ctx.is_dir(rel):
+                if rel is not None and self.is_file(rel):
                     return rel
         image = fs.image
         if image is None or getattr(image, "file", None) is None or image.stage is None:
@@ -464,12 +537,7 @@ class _Builder:
         if abs_path.startswith(workdir.rstrip("/") + "/"):
             rest = posixpath.relpath(abs_path, workdir)
             rel = normalize(posixpath.join(image.context or ".", rest))
-            if (
-                rel is not None
-                and image.copies_context
-                and self.ctx.exists(rel)
-                and not self.ctx.is_dir(rel)
-            ):
+            if rel is not None and image.copies_context and self.is_file(rel):
                 return rel
         return None
 
@@ -487,7 +555,7 @@ class _Builder:
                     continue
                 if copy.from_stage is None:
                     cand = normalize(posixpath.join(context, rel.lstrip("/")))
-                    if cand is not None and self.ctx.exists(cand) and not self.ctx.is_dir(cand):
+                    if cand is not None and self.is_file(cand):
                         return cand
                 else:
                     from_stage = df.stage_by_ref(copy.from_stage)
@@ -507,7 +575,7 @@ class _Builder:
         if clean in ("", "."):
             return True
         rel = normalize(posixpath.join(image.context or ".", clean))
-        return rel is not None and self.ctx.is_dir(rel)
+        return rel is not None and self.is_dir(rel)
 
     # -- environment (opt-in variables) ----------------------------------------------------------
     @property
@@ -522,6 +590,8 @@ class _Builder:
             parse_dotenv = None  # type: ignore[assignment]
         if parse_dotenv is not None:
             for rel in self.ctx.files(FileKind.ENV):
+                if rel.lower().endswith(_EXAMPLE_ENV_SUFFIXES):
+                    continue  # `.env.example` documents variables, it sets nothing
                 env = self.ctx.parse(rel, parse_dotenv)
                 for entry in getattr(env, "entries", ()):
                     out.setdefault(
@@ -600,11 +670,15 @@ class _Builder:
         if head == "turbo" or (head in ("npx", "pnpm", "yarn", "bunx") and "turbo" in argv[1:2]):
             self.follow_turbo(state, argv, at)
             return
-        pkg = self.package_for(at.fs)
-        call = script_calls(argv, pkg)
-        if call is not None:
-            self.follow_script_call(state, call, pkg, at)
-            return
+        if head in _SCRIPT_RUNNERS:
+            found = self.package_for(at.fs)
+            pkg = found[0] if found is not None else None
+            call = script_calls(argv, pkg)
+            if call is not None:
+                self.follow_script_call(
+                    state, call, pkg, at._replace(fs=found[1]) if found is not None else at
+                )
+                return
         prog = program_file(argv)
         if prog is not None:
             self.follow_program(state, prog[0], prog[1], at)
@@ -718,7 +792,7 @@ class _Builder:
             if args and not at.levels:
                 # an entrypoint we cannot read: assume it ends with `exec "$@"`, as the
                 # official images' docker-entrypoint.sh does
-                self.follow_argv(state, args, replace(at, depth=at.depth + 1))
+                self.follow_argv(state, args, at._replace(depth=at.depth + 1))
             return
         script = self.ctx.parse(rel, parse_shell)
         if script is None:
@@ -730,7 +804,7 @@ class _Builder:
         self.follow_script(
             state,
             script,
-            replace(at, chain=chain, depth=at.depth + 1),
+            at._replace(chain=chain, depth=at.depth + 1),
             _known(args),
             entry=entry,
         )
@@ -751,14 +825,17 @@ class _Builder:
         args: tuple[str, ...] | None,
         entry: bool = False,
         inline: bool = False,
+        everything: bool = False,
     ) -> None:
+        """Follow every command of `script` that runs (`everything`: also those in functions
+        nothing calls)."""
         key = (script.path + f"@{script.commands[0].line if script.commands else 0}", args)
         if key in state.visited or at.depth > MAX_DEPTH:
             return
         state.visited.add(key)
         fs = at.fs
         for cmd in script.commands:
-            if not cmd.reached:
+            if not cmd.reached and not everything:
                 continue
             conds = (*at.conditions, *((c, script) for c in cmd.conditions))
             if _decide(conds, args) is False:
@@ -809,8 +886,8 @@ class _Builder:
         self, state: _PathState, call: Any, pkg: PackageJson | None, at: _At
     ) -> None:
         if call.folder is not None:
-            fs = at.fs.chdir(call.folder)
-            pkg = self.package_for(fs)
+            found = self.package_for(at.fs.chdir(call.folder))
+            pkg, fs = found if found is not None else (None, at.fs)
         else:
             fs = at.fs
         packages: list[tuple[PackageJson, _FS]] = []
@@ -842,14 +919,14 @@ class _Builder:
                 self.follow_script(
                     state,
                     parsed,
-                    replace(at, chain=(*base_chain, link), fs=pfs, depth=at.depth + 1),
+                    at._replace(chain=(*base_chain, link), fs=pfs, depth=at.depth + 1),
                     call.args or (),
                 )
         for command in call.commands:
             parsed = self.shell_text(
                 command, at.location.path, at.location.line, at.location.column
             )
-            self.follow_script(state, parsed, replace(at, depth=at.depth + 1), ())
+            self.follow_script(state, parsed, at._replace(depth=at.depth + 1), ())
 
     def follow_program(self, state: _PathState, ref: str, args: tuple[str, ...], at: _At) -> None:
         rel = self.resolve(at.fs, ref)
@@ -888,7 +965,7 @@ class _Builder:
             return
         state.visited.add(key)
         for pc in prog.commands:
-            sub = replace(at, chain=chain, location=pc.location, depth=at.depth + 1, args=None)
+            sub = at._replace(chain=chain, location=pc.location, depth=at.depth + 1, args=None)
             if pc.argv is not None:
                 self.follow_argv(state, pc.argv, sub)
             elif pc.command is not None:
@@ -965,7 +1042,7 @@ class _Builder:
         for recipe in target.recipes:
             parsed = self.shell_text(recipe.command, mk.path, recipe.line, recipe.location.column)
             self.follow_script(
-                state, parsed, replace(at, chain=(*chain, link), depth=at.depth + 1), ()
+                state, parsed, at._replace(chain=(*chain, link), depth=at.depth + 1), ()
             )
 
     def follow_turbo(self, state: _PathState, argv: tuple[str, ...], at: _At) -> None:
@@ -1009,7 +1086,7 @@ class _Builder:
             self.follow_script(
                 state,
                 parsed,
-                replace(at, chain=(*at.chain, link), fs=_FS(pkg.folder), depth=at.depth + 1),
+                at._replace(chain=(*at.chain, link), fs=_FS(pkg.folder), depth=at.depth + 1),
                 (),
             )
 
@@ -1493,8 +1570,18 @@ def _run_pass(b: _Builder, images: tuple[Any, ...]) -> None:
 
 
 def _run_script(b: _Builder, path: str, run: Any) -> ShellScript:
+    """A RUN's shell text with each command at its line of the Dockerfile."""
+    embedded = b.ctx.parse(path, EmbeddedShell)
+    if embedded is None:
+        return _remap_run(parse_shell_text(run.script, path, 1, 1), path, run)
+    return embedded.memo(
+        ("RUN", run.line, run.script),
+        lambda: _remap_run(parse_shell_text(run.script, path, 1, 1), path, run),
+    )
+
+
+def _remap_run(parsed: ShellScript, path: str, run: Any) -> ShellScript:
     text = run.script
-    parsed = b.shell_text(text, path, 1, 1)
     if not parsed.commands:
         return parsed
     starts = [0] + [k + 1 for k, ch in enumerate(text) if ch == "\n"]
@@ -1647,10 +1734,9 @@ def _developer_pass(b: _Builder) -> None:
         b.add_link(state, link)
         folder = posixpath.dirname(rel)
         # every command, also in functions nothing calls and arms no argument selects
-        all_reached = replace(
-            shell, commands=tuple(replace(c, reached=True) for c in shell.commands)
+        b.follow_script(
+            state, shell, _At((link,), Location(rel, 1), _FS(folder)), None, everything=True
         )
-        b.follow_script(state, all_reached, _At((link,), Location(rel, 1), _FS(folder)), None)
         if state.steps:
             b.finish(state, rel)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from analysis.parsers.shell import effective_argv
 
@@ -236,8 +237,10 @@ def _after_package_runner(
     return runner, version, may_download, rest[i + 1 :]
 
 
+@lru_cache(maxsize=8192)
 def prisma_invocation(words: tuple[str, ...]) -> PrismaInvocation | None:
-    """The Prisma CLI call these command words make, or None."""
+    """The Prisma CLI call these command words make, or None (memoized: a pure function of
+    the words)."""
     argv = effective_argv(words)
     split = _runner_split(argv)
     if split is None:
@@ -305,6 +308,7 @@ class GlobalInstall:
     version: str
 
 
+@lru_cache(maxsize=4096)
 def global_prisma_install(words: tuple[str, ...]) -> GlobalInstall | None:
     """`npm install -g prisma`, `pnpm add -g prisma@6`, `yarn global add prisma`, `bun add -g`."""
     argv = effective_argv(words)

@@ -31,8 +31,9 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from analysis.model import Finding, Location, Severity
 from analysis.sources import SourceFile
@@ -231,6 +232,7 @@ def _basename(word: str) -> str:
     return word.rsplit("/", 1)[-1]
 
 
+@lru_cache(maxsize=8192)
 def effective_argv(words: tuple[str, ...]) -> tuple[str, ...]:
     """`exec gosu node env NODE_ENV=production npx prisma ...` -> `('npx', 'prisma', ...)`."""
     i = 0
@@ -344,6 +346,7 @@ def shell_script_file(argv: tuple[str, ...]) -> tuple[str, tuple[str, ...], bool
 
 _ASSIGN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_NEWLINE = re.compile("\n")
 _VAR_RE = re.compile(r"\$\{?(#?)([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])")
 _DEFAULT_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*):?([-=])([^}]*)\}")
 
@@ -2003,8 +2006,10 @@ def _probes_in(text: str) -> tuple[str, ...]:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True, frozen=True)
-class _Ctx:
+class _Ctx(NamedTuple):
+    """Where a command sits (a NamedTuple: `_replace` is much cheaper than
+    dataclasses.replace, and the walker copies it for every node)."""
+
     conditions: tuple[Condition, ...] = ()
     loop: ShellLoop | None = None
     function: str = ""
@@ -2031,9 +2036,7 @@ class _Positions:
 
     def __init__(self, text: str, base_line: int = 1, base_column: int = 1) -> None:
         self.starts = [0]
-        for k, ch in enumerate(text):
-            if ch == "\n":
-                self.starts.append(k + 1)
+        self.starts.extend(m.end() for m in _NEWLINE.finditer(text))
         self.base_line = base_line
         self.base_column = base_column
 
@@ -2079,6 +2082,11 @@ class _Walker:
 
     def src(self, start: int, end: int, limit: int = 120) -> str:
         raw = self.text[start:end]
+        if "\n" not in raw and "  " not in raw and "\t" not in raw:
+            one = raw.strip()
+            if one.endswith(";"):
+                one = one[:-1].rstrip()
+            return one if len(one) <= limit else one[: limit - 1] + "…"
         one = " ".join(part.strip() for part in raw.replace("\\\n", " ").splitlines())
         one = re.sub(r"\s+", " ", one).strip()
         if one.endswith(";"):
@@ -2092,7 +2100,7 @@ class _Walker:
             checked = (
                 k + 1 < len(nodes) and "$?" in self.text[nodes[k + 1].start : nodes[k + 1].end]
             )
-            self.walk(node, replace(ctx, background=ctx.background or bg, status_checked=checked))
+            self.walk(node, ctx._replace(background=ctx.background or bg, status_checked=checked))
 
     def walk(self, node: _Node, ctx: _Ctx) -> None:
         if isinstance(node, _Cmd):
@@ -2102,10 +2110,10 @@ class _Walker:
         elif isinstance(node, _AndOr):
             self.and_or(node, ctx)
         elif isinstance(node, _Pipeline):
-            inner = replace(ctx, tested=ctx.tested or node.negated)
+            inner = ctx._replace(tested=ctx.tested or node.negated)
             for k, item in enumerate(node.items):
                 last = k == len(node.items) - 1
-                self.walk(item, inner if last else replace(inner, piped=True))
+                self.walk(item, inner if last else inner._replace(piped=True))
         elif isinstance(node, _If):
             self.if_(node, ctx)
         elif isinstance(node, _LoopNode):
@@ -2126,7 +2134,7 @@ class _Walker:
         conds = list(ctx.conditions)
         group = node.start
         for k, item in enumerate(node.items):
-            sub = replace(ctx, chain=group, conditions=tuple(conds), status_checked=False)
+            sub = ctx._replace(chain=group, conditions=tuple(conds), status_checked=False)
             if k < len(node.ops):
                 # what happens when this item fails: the first `||` after it takes over
                 j = k
@@ -2134,17 +2142,15 @@ class _Walker:
                     j += 1
                 if j < len(node.ops):
                     handler = node.items[j + 1]
-                    sub = replace(
-                        sub,
+                    sub = sub._replace(
                         on_failure=self.classify_handler(handler),
                         fallback=self.src(handler.start, handler.end),
                         and_follows=node.ops[k] == "&&",
                     )
                 else:
-                    sub = replace(sub, and_follows=True, on_failure="")
+                    sub = sub._replace(and_follows=True, on_failure="")
             else:
-                sub = replace(
-                    sub,
+                sub = sub._replace(
                     on_failure=ctx.on_failure,
                     fallback=ctx.fallback,
                     and_follows=ctx.and_follows,
@@ -2214,7 +2220,7 @@ class _Walker:
         cond_texts: list[str] = []
         for k, (cond, body) in enumerate(node.arms):
             if cond is not None:
-                self.walk(cond, replace(ctx, tested=True, status_checked=False))
+                self.walk(cond, ctx._replace(tested=True, status_checked=False))
                 text = self.src(cond.start, cond.end)
                 cond_texts.append(text)
                 true_req, false_req = self.item_requirements(cond)
@@ -2243,7 +2249,7 @@ class _Walker:
                     _variables(text),
                     excludes=tuple(previous_true),
                 )
-            self.walk(body, replace(ctx, conditions=(*ctx.conditions, condition)))
+            self.walk(body, ctx._replace(conditions=(*ctx.conditions, condition)))
 
     def loop(self, node: _LoopNode, ctx: _Ctx) -> None:
         head = self.text[node.head_start : node.head_end]
@@ -2262,11 +2268,11 @@ class _Walker:
         )
         self.loops.append(info)
         if node.cond is not None:
-            self.walk(node.cond, replace(ctx, tested=True, loop=info, status_checked=False))
+            self.walk(node.cond, ctx._replace(tested=True, loop=info, status_checked=False))
         cond = Condition(
             node.kind, info.condition, info.line, node.start, 0, (), _variables(info.condition)
         )
-        self.walk(node.body, replace(ctx, loop=info, conditions=(*ctx.conditions, cond)))
+        self.walk(node.body, ctx._replace(loop=info, conditions=(*ctx.conditions, cond)))
 
     def case(self, node: _Case, ctx: _Ctx) -> None:
         ref = _var_ref(node.subject)
@@ -2290,7 +2296,7 @@ class _Walker:
             )
             previous.extend(requires)
             if body is not None:
-                self.walk(body, replace(ctx, conditions=(*ctx.conditions, cond)))
+                self.walk(body, ctx._replace(conditions=(*ctx.conditions, cond)))
 
     # -- simple commands -------------------------------------------------------------------
     def command(self, node: _Cmd, ctx: _Ctx) -> None:
@@ -2299,8 +2305,7 @@ class _Walker:
             for sub in w.subs:
                 self.walk(
                     sub,
-                    replace(
-                        ctx,
+                    ctx._replace(
                         substitution=True,
                         tested=False,
                         piped=False,
@@ -2346,7 +2351,7 @@ class _Walker:
             self.called.add(head)
             self.calling.append(head)
             self.emit(node, words, ctx)
-            self.walk(self.functions[head].body, replace(ctx, function=head))
+            self.walk(self.functions[head].body, ctx._replace(function=head))
             self.calling.pop()
             return
         self.emit(node, words, ctx)
@@ -2445,7 +2450,7 @@ class _Walker:
             self.path, script, positions, read.heredocs, errexit, self.depth + 1, self.fixed_line
         )
         inner.functions = dict(self.functions)
-        inner_ctx = replace(ctx, nested=kind, timeout_bound=timeout, chain=0)
+        inner_ctx = ctx._replace(nested=kind, timeout_bound=timeout, chain=0)
         inner.walk_statements(read.statements, inner_ctx)
         inner.finish()
         self.commands.extend(inner.commands)
