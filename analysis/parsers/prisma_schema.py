@@ -935,6 +935,15 @@ class _FileParser:
                 if block is None:
                     doc = []
                 continue
+            if stripped[:7] in ("<<<<<<<", "=======", ">>>>>>>", "|||||||"):
+                if stripped.startswith("<<<<<<<"):
+                    self.problem(
+                        f"unresolved merge conflict (`{_clip(stripped, 40)}`): Prisma cannot read "
+                        "the schema until the conflict markers are resolved",
+                        number,
+                        indent + 1,
+                    )
+                continue
             if stripped.startswith("//"):
                 if stripped.startswith("///"):
                     doc.append(stripped[3:].strip())
