@@ -282,7 +282,6 @@ class _Claim:
     files: list[str]
     referenced_by: list[Location]
     config: PrismaConfigFile | None
-    problems: list[Finding]
 
 
 def _folder_files(prisma_files: Sequence[str], folder: str) -> list[str]:
@@ -319,7 +318,7 @@ def _claims(ctx: Context, prisma_files: Sequence[str]) -> tuple[list[_Claim], li
             return
         c = claims.get(target)
         if c is None:
-            claims[target] = _Claim(target, is_folder, files, [loc], config, [])
+            claims[target] = _Claim(target, is_folder, files, [loc], config)
         else:
             c.referenced_by.append(loc)
             c.config = c.config or config
@@ -371,7 +370,7 @@ def _implicit(
         with_ds = [h for h in heads if parsed[h].datasources]
         if len(with_ds) > 1:
             for h in with_ds:
-                out.append(_Claim(h, False, [h], [], None, []))
+                out.append(_Claim(h, False, [h], [], None))
                 taken.add(h)
             continue
         members = [
@@ -384,9 +383,9 @@ def _implicit(
         ]
         taken.update(members)
         if len(members) == 1:
-            out.append(_Claim(members[0], False, members, [], None, []))
+            out.append(_Claim(members[0], False, members, [], None))
         else:
-            out.append(_Claim(folder, True, members, [], None, []))
+            out.append(_Claim(folder, True, members, [], None))
     # files in no schema: each folder of them is a fragment schema (when it declares anything)
     rest: dict[str, list[str]] = defaultdict(list)
     for p in free:
@@ -398,7 +397,7 @@ def _implicit(
         if any(_under(c.root, folder) or _under(folder, _claim_dir(c)) for c in out):
             continue
         if len(files) == 1:
-            out.append(_Claim(files[0], False, files, [], None, []))
+            out.append(_Claim(files[0], False, files, [], None))
         else:
             out.append(_Claim(folder, True, sorted(files), [], None, []))
     return out
