@@ -292,3 +292,10 @@ def test_prisma_config_other_shapes() -> None:
     assert cjs.schema is not None and cjs.schema.value == "a/b.prisma"
     nothing = _config("console.log('hello')\n")
     assert not nothing.found and nothing.schema is None
+
+
+def test_model_files_without_a_datasource_make_a_fragment_schema(write_tree) -> None:
+    root = write_tree({"shared/models/a.prisma": model("A"), "shared/models/b.prisma": model("B")})
+    (s,) = found(root)
+    assert (s.root, s.is_folder, s.datasource) == ("shared/models", True, None)
+    assert sorted(m.name for m in s.models) == ["A", "B"]

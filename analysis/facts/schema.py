@@ -399,7 +399,7 @@ def _implicit(
         if len(files) == 1:
             out.append(_Claim(files[0], False, files, [], None))
         else:
-            out.append(_Claim(folder, True, sorted(files), [], None, []))
+            out.append(_Claim(folder, True, sorted(files), [], None))
     return out
 
 
