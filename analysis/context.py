@@ -45,6 +45,7 @@ class Context:
         self._read_problems: dict[str, Finding] = {}
         self._facts: dict[Callable[..., Any], Any] = {}
         self._parsed: dict[tuple[str, str], Any] = {}
+        self._discovered: frozenset[str] | None = None
 
     # -- files ---------------------------------------------------------------------------
     def files(self, *kinds: FileKind) -> tuple[str, ...]:
@@ -73,7 +74,13 @@ class Context:
             return None
         if rel_n in self._sources:
             return self._sources[rel_n]
-        result = read_source(self.root, rel_n)
+        if self._discovered is None:
+            same_root = getattr(self.inventory, "root", None) == self.root
+            self._discovered = (
+                frozenset(p for p, _ in self.inventory.files) if same_root else frozenset()
+            )
+        # A file the discovery walk found inside the root needs no second link check.
+        result = read_source(self.root, rel_n, discovered=rel_n in self._discovered)
         self._sources[rel_n] = result.source
         if result.problem is not None:
             self._read_problems[rel_n] = result.problem

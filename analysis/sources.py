@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -69,12 +70,25 @@ def inside_root(root: Path, target: Path) -> bool:
     return True
 
 
-def read_source(root: Path, rel: str, max_bytes: int = MAX_FILE_BYTES) -> ReadResult:
+def read_source(
+    root: Path, rel: str, max_bytes: int = MAX_FILE_BYTES, *, discovered: bool = False
+) -> ReadResult:
     """Read `rel` under `root` as text, or explain (KD002) why it cannot be read.
 
     Never raises: unreadable files, links that leave the root, binaries, files over the size
     limit and invalid UTF-8 all come back as a finding naming the file.
+
+    `discovered=True` says the discovery walk of this run found `rel` as a regular file
+    inside the root (it checked every folder link on the way), so the path is not resolved
+    again: the file is opened directly, not following a link and not blocking, and read when
+    it is still a regular file within the size limit. Anything else (the file is a link, is
+    gone, is no longer regular, is too large) takes the full check, so the findings are the
+    same. `root` must then be resolved already (as `Context.root` is).
     """
+    if discovered:
+        data = _read_discovered(root, rel, max_bytes)
+        if data is not None:
+            return _decode(rel, data)
     full = root / rel
     try:
         real = full.resolve(strict=True)
@@ -106,6 +120,44 @@ def read_source(root: Path, rel: str, max_bytes: int = MAX_FILE_BYTES) -> ReadRe
             data = fh.read(max_bytes + 1)
     except OSError as exc:
         return ReadResult(None, _problem(rel, f"cannot read {rel}: {exc.strerror or exc}"))
+    return _decode(rel, data)
+
+
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)  # a FIFO put in the file's place must not hang the read
+    | getattr(os, "O_NOFOLLOW", 0)  # a link (even one made since the walk): full check
+    | getattr(os, "O_CLOEXEC", 0)
+)
+
+
+def _read_discovered(root: Path, rel: str, max_bytes: int) -> bytes | None:
+    """The bytes of a file the discovery walk found, or None when anything looks unusual."""
+    try:
+        fd = os.open(f"{root}/{rel}", _OPEN_FLAGS)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > max_bytes:
+            return None
+        chunks: list[bytes] = []
+        left = max_bytes + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, max(st.st_size + 1, 65536)))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _decode(rel: str, data: bytes) -> ReadResult:
+    """Text (UTF-8, newlines normalized) and digest of a file's bytes, or why they are not text."""
     if b"\x00" in data[:8192]:
         return ReadResult(
             None, _problem(rel, f"{rel} is not a text file (it contains NUL bytes); not read")

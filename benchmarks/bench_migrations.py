@@ -154,15 +154,15 @@ class _Counter:
         self.original = migration_sql.parse_migration_sql
 
     def __enter__(self) -> _Counter:
-        def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        def counting(*args, **kwargs):
             self.calls += 1
             return self.original(*args, **kwargs)
 
-        migration_sql.parse_migration_sql = counting  # type: ignore[assignment]
+        migration_sql.parse_migration_sql = counting
         return self
 
     def __exit__(self, *exc: object) -> None:
-        migration_sql.parse_migration_sql = self.original  # type: ignore[assignment]
+        migration_sql.parse_migration_sql = self.original
 
 
 def run_once(root: Path) -> tuple[float, int, int]:
