@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 
-from analysis.parsers import prisma_schema
 from analysis.parsers.prisma_schema import (
     ArrayValue,
     ConstantValue,
@@ -337,23 +335,8 @@ def _large_schema(n: int) -> str:
     return module.generate(n)
 
 
-def test_parsing_300_models_is_fast() -> None:
+def test_300_generated_models_parse_without_problems() -> None:
+    # The timing of this parse is measured by benchmarks/bench_schema.py, not asserted here.
     text = _large_schema(300)
-    source = SourceFile("schema.prisma", text, "d", len(text))
-
-    def cold() -> None:
-        prisma_schema._LEX_CACHE.clear()
-        parse_prisma_schema(source)
-
-    best = min(_timed(cold) for _ in range(5))
-    f = parse_prisma_schema(source)
+    f = parse_prisma_schema(SourceFile("schema.prisma", text, "d", len(text)))
     assert len(f.models) == 300 and f.problems == ()
-    # About 50 ms on an idle machine (5,900 lines, cold line cache); the bound leaves room for
-    # a loaded CI runner but catches anything worse than linear.
-    assert best < 0.25, f"parsing 300 models took {best * 1000:.1f} ms"
-
-
-def _timed(fn) -> float:  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
