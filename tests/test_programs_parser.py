@@ -101,3 +101,24 @@ def test_program_file_recognises_runners() -> None:
     assert program_file(("python3", "-u", "manage.py", "migrate")) == ("manage.py", ("migrate",))
     assert program_file(("node", "-e", "console.log(1)")) is None
     assert program_file(("npm", "start")) is None
+
+
+def test_wrapper_functions_pass_commands_on() -> None:
+    prog = parse(
+        'const { execSync, spawnSync } = require("node:child_process");\n'
+        "function run(cmd) {\n"
+        "  console.log(`> ${cmd}`);\n"
+        '  execSync(cmd, { stdio: "inherit" });\n'
+        "}\n"
+        "const sh = async (bin, args) => { spawnSync(bin, args); };\n"
+        "try {\n"
+        '  run("npx prisma db push --accept-data-loss");\n'
+        "} catch (e) {}\n"
+        'sh("npx", ["prisma", "migrate", "deploy"]);\n'
+        "run(someVariable);\n",
+        "scripts/migrate.js",
+    )
+    assert [(c.api, c.line, c.text) for c in prog.commands] == [
+        ("run -> execSync", 8, "npx prisma db push --accept-data-loss"),
+        ("sh -> spawnSync", 10, "npx prisma migrate deploy"),
+    ]

@@ -430,7 +430,10 @@ def test_kd210_quiet_on_the_seed_bounded_wait(write_tree: WriteTree) -> None:
 def test_kd211_no_wait(write_tree: WriteTree) -> None:
     app = "  api:\n    build: .\n    depends_on:\n      - db\n"
     f = one(write_tree, project(SAFE_ENTRYPOINT, compose_text=compose(app)), "KD211")
-    assert at(f) == ("docker/entrypoint.sh", 3) and f.severity == Severity.MEDIUM
+    # the service (no compose command): the prisma command and the depends_on are related
+    assert at(f) == ("docker-compose.yml", 13) and f.severity == Severity.MEDIUM
+    related = {(r.location.path, r.location.line) for r in f.related}
+    assert ("docker/entrypoint.sh", 3) in related and ("docker-compose.yml", 16) in related
 
 
 def test_kd211_quiet_with_healthy_dependency_or_wait_loop(write_tree: WriteTree) -> None:
@@ -554,7 +557,8 @@ def test_kd217_replicas(write_tree: WriteTree) -> None:
         "    depends_on:\n      db:\n        condition: service_healthy\n"
     )
     f = one(write_tree, project(SAFE_ENTRYPOINT, compose_text=compose(app)), "KD217")
-    assert at(f) == ("docker/entrypoint.sh", 3) and "3 replicas" in f.message
+    assert at(f) == ("docker-compose.yml", 16) and "3 replicas" in f.message
+    assert ("docker/entrypoint.sh", 3) in {(r.location.path, r.location.line) for r in f.related}
     assert run(write_tree, project(SAFE_ENTRYPOINT), "KD217") == []
 
 
@@ -580,7 +584,8 @@ def test_kd219_floating_image_migrates(write_tree: WriteTree) -> None:
         "    depends_on:\n      db:\n        condition: service_healthy\n"
     )
     f = one(write_tree, project(compose_text=compose(app)), "KD219")
-    assert at(f) == ("docker-compose.yml", 15) and f.severity == Severity.MEDIUM
+    assert at(f) == ("docker-compose.yml", 14) and f.severity == Severity.MEDIUM
+    assert ("docker-compose.yml", 15) in {(r.location.path, r.location.line) for r in f.related}
     pinned = compose(app.replace(":latest", ":1.4.2"))
     assert run(write_tree, project(compose_text=pinned), "KD219") == []
 
@@ -651,3 +656,122 @@ def test_kd221_quiet_on_another_schema_or_database(write_tree: WriteTree) -> Non
         tree = project(entry, compose_text=compose(shared(url)))
         tree["billing/Dockerfile"] = 'FROM node:20-alpine\nCMD ["node", "index.js"]\n'
         assert run(write_tree, tree, "KD221") == []
+
+
+# -- more traps ------------------------------------------------------------------------------------
+
+
+def test_docker_compose_exec_in_a_makefile_is_a_developer_command(write_tree: WriteTree) -> None:
+    tree = project(
+        SAFE_ENTRYPOINT,
+        Makefile="reset-db:\n\tdocker compose exec api npx prisma migrate reset --force\n",
+    )
+    f = one(write_tree, tree, "KD203")
+    assert at(f) == ("Makefile", 2) and f.severity == Severity.MEDIUM
+
+
+def test_kd205_not_for_a_force_reset(write_tree: WriteTree) -> None:
+    entry = '#!/bin/sh\nset -e\nnpx prisma db push --force-reset\nexec "$@"\n'
+    tree = project(entry)
+    assert run(write_tree, tree, "KD205") == []
+    assert len(run(write_tree, tree, "KD202")) == 1
+
+
+def test_kd207_for_an_image_built_elsewhere(write_tree: WriteTree) -> None:
+    staging = (
+        "name: staging\nservices:\n" + DB_SERVICE + "  api:\n    image: myorg/api:1.4.2\n"
+        '    entrypoint: ["node", "dist/index.js"]\n'
+        "    environment:\n      DATABASE_URL: postgresql://app:${POSTGRES_PASSWORD}@db:5432/app\n"
+        "    depends_on:\n      db:\n        condition: service_healthy\n"
+        "volumes:\n  pgdata: {}\n"
+    )
+    tree = project(SAFE_ENTRYPOINT)
+    tree["deploy/staging/docker-compose.yml"] = staging
+    f = one(write_tree, tree, "KD207")
+    assert at(f) == ("deploy/staging/docker-compose.yml", 16)
+
+
+def test_kd208_migrations_hidden_by_dockerignore(write_tree: WriteTree) -> None:
+    tree = project(SAFE_ENTRYPOINT)
+    tree[".dockerignore"] = "node_modules\n.env\nprisma/migrations\n"
+    f = one(write_tree, tree, "KD208")
+    assert at(f) == ("docker/entrypoint.sh", 3) and ".dockerignore" in f.message
+    assert (".dockerignore", 3) in {(r.location.path, r.location.line) for r in f.related}
+    # a bind mount of the project brings them back at run time
+    app = (
+        "  api:\n    build: .\n    volumes:\n      - .:/app\n"
+        "    depends_on:\n      db:\n        condition: service_healthy\n"
+    )
+    tree = project(SAFE_ENTRYPOINT, compose_text=compose(app))
+    tree[".dockerignore"] = "node_modules\n.env\nprisma/migrations\n"
+    assert run(write_tree, tree, "KD208") == []
+
+
+def test_kd218_depends_on_the_job_whatever_the_url(write_tree: WriteTree) -> None:
+    app = (
+        '  migrate:\n    image: myorg/api:2.0.1\n    entrypoint: ["npx", "prisma", "migrate", "deploy"]\n'
+        "    environment:\n      DATABASE_URL: postgresql://app:x@db:5432/app\n"
+        "  api:\n    image: myorg/api:2.0.1\n"
+        "    environment:\n      DATABASE_URL: postgresql://app:x@localhost:5432/app\n"
+        "    depends_on:\n      - migrate\n"
+    )
+    f = one(write_tree, project(compose_text=compose(app)), "KD218")
+    assert at(f) == ("docker-compose.yml", 23)
+
+
+RISKY = Path(__file__).resolve().parent.parent / "examples" / "risky-app"
+
+
+@pytest.mark.skipif(not RISKY.is_dir(), reason="the bundled risky-app example is not there")
+def test_risky_app_startup_findings_match_its_expected_list() -> None:
+    analysis = analyze(RISKY)
+    got = {(f.rule, f.location.path, f.location.line, f.severity) for f in analysis.findings}
+    expected = [
+        ("KD111", "Makefile", 17, Severity.HIGH),
+        ("KD111", "Makefile", 18, Severity.HIGH),
+        ("KD111", "package.json", 16, Severity.HIGH),
+        ("KD201", "scripts/entrypoint.sh", 30, Severity.CRITICAL),
+        ("KD201", "scripts/migrate.js", 11, Severity.CRITICAL),
+        ("KD201", "package.json", 13, Severity.HIGH),
+        ("KD202", "scripts/entrypoint.sh", 13, Severity.HIGH),
+        ("KD203", "scripts/entrypoint.sh", 18, Severity.CRITICAL),
+        ("KD203", "fly.toml", 9, Severity.CRITICAL),
+        ("KD203", "package.json", 14, Severity.MEDIUM),
+        ("KD203", "Makefile", 21, Severity.MEDIUM),
+        ("KD204", "scripts/entrypoint.sh", 22, Severity.HIGH),
+        ("KD205", "scripts/entrypoint.sh", 30, Severity.MEDIUM),
+        ("KD206", "legacy/docker-entrypoint.sh", 8, Severity.LOW),
+        ("KD207", "deploy/staging/docker-compose.yml", 24, Severity.MEDIUM),
+        ("KD208", "docker-compose.yml", 32, Severity.MEDIUM),
+        ("KD209", "scripts/entrypoint.sh", 26, Severity.MEDIUM),
+        ("KD209", "docker-compose.yml", 32, Severity.MEDIUM),
+        ("KD210", "scripts/entrypoint.sh", 6, Severity.LOW),
+        ("KD211", "docker-compose.yml", 32, Severity.MEDIUM),
+        ("KD211", "docker-compose.prod.yml", 30, Severity.MEDIUM),
+        ("KD212", "docker-compose.yml", 2, Severity.LOW),
+        ("KD213", "scripts/entrypoint.sh", 25, Severity.HIGH),
+        ("KD214", "scripts/entrypoint.sh", 37, Severity.LOW),
+        ("KD215", "scripts/entrypoint.sh", 35, Severity.MEDIUM),
+        ("KD216", "package.json", 12, Severity.HIGH),
+        ("KD217", "docker-compose.yml", 32, Severity.MEDIUM),
+        ("KD217", "docker-compose.prod.yml", 39, Severity.MEDIUM),
+        ("KD218", "docker-compose.prod.yml", 37, Severity.MEDIUM),
+        ("KD219", "docker-compose.prod.yml", 29, Severity.MEDIUM),
+        ("KD220", "docker-compose.prod.yml", 20, Severity.MEDIUM),
+        ("KD220", "docker-compose.yml", 32, Severity.MEDIUM),
+        ("KD221", "scripts/entrypoint.sh", 30, Severity.HIGH),
+    ]
+    missing = [e for e in expected if e not in got]
+    assert missing == []
+    staging = {f.rule for f in analysis.findings if f.location.path.startswith("deploy/staging")}
+    assert staging <= {"KD207"}
+    kd202 = next(f for f in analysis.findings if f.rule == "KD202")
+    assert "$RESET_DB = true" in kd202.message
+    kd203 = next(
+        f
+        for f in analysis.findings
+        if f.rule == "KD203" and f.location.path == "scripts/entrypoint.sh"
+    )
+    assert ("docker-compose.override.yml", 7) in {
+        (r.location.path, r.location.line) for r in kd203.related
+    }

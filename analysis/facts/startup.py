@@ -640,6 +640,11 @@ class _Builder:
         if inv is not None:
             self.add_step(state, inv, argv, at)
             return
+        inner = _docker_inner(argv)
+        if inner is not None:
+            # `docker compose exec api npx prisma ...`: the command runs in a container
+            self.follow_argv(state, inner, at._replace(depth=at.depth + 1))
+            return
         gi = global_prisma_install(argv)
         if gi is not None:
             state.installs.append(InstallStep(gi, at.location, " ".join(argv), state.context))
@@ -1148,6 +1153,68 @@ def _copy_source_for(copy: Any, src: str, abs_path: str, src_is_dir: bool) -> st
     return None
 
 
+_DOCKER_VALUE_FLAGS = frozenset(
+    {
+        "-u",
+        "--user",
+        "-w",
+        "--workdir",
+        "-e",
+        "--env",
+        "--index",
+        "--name",
+        "-v",
+        "--volume",
+        "--entrypoint",
+        "-p",
+        "--publish",
+        "-l",
+        "--label",
+        "--env-file",
+        "-f",
+        "--file",
+        "--project-name",
+        "--profile",
+        "--project-directory",
+        "-c",
+        "--container",
+        "-n",
+        "--namespace",
+    }
+)
+
+
+def _docker_inner(argv: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The command of `docker compose exec|run SERVICE CMD...`, `docker exec CONTAINER CMD...`,
+    `kubectl exec POD -- CMD...`; None for anything else."""
+    head = argv[0].rsplit("/", 1)[-1]
+    rest = list(argv[1:])
+    if head == "kubectl":
+        if rest[:1] == ["exec"] and "--" in rest:
+            return tuple(rest[rest.index("--") + 1 :]) or None
+        return None
+    if head == "docker" and rest[:1] == ["compose"]:
+        rest = rest[1:]
+    elif head == "docker" and rest[:1] == ["exec"]:
+        pass
+    elif head != "docker-compose":
+        return None
+    # global flags before the subcommand
+    while rest and rest[0].startswith("-"):
+        rest = rest[2:] if rest[0] in _DOCKER_VALUE_FLAGS and "=" not in rest[0] else rest[1:]
+    if not rest or rest[0] not in ("exec", "run"):
+        return None
+    rest = rest[1:]
+    while rest and rest[0].startswith("-"):
+        rest = rest[2:] if rest[0] in _DOCKER_VALUE_FLAGS and "=" not in rest[0] else rest[1:]
+    if len(rest) < 2:
+        return None
+    return tuple(rest[1:])
+
+
+_LIBRARY_IMAGE = re.compile(r"^(?:docker\.io/)?(?:library/)?[a-z0-9._-]+(?::[^/]*)?(?:@.*)?$")
+
+
 _POSITIONAL = re.compile(r"^\$\{?([0-9])\}?$")
 
 
@@ -1399,6 +1466,15 @@ def _compose_pass(b: _Builder, images: tuple[Any, ...]) -> set[str]:
                 else (stage.workdir if stage is not None else "/")
             )
             fs = _FS(workdir or "/", image if image is not None and image.file else None, mounts)
+            if (
+                image is None
+                and not mounts
+                and service.image is not None
+                and not _LIBRARY_IMAGE.match(service.image.value)
+            ):
+                # an image of this project built elsewhere (`myorg/api:1.4`): read its commands
+                # against the project folder of the compose file
+                fs = _FS(posixpath.dirname(compose_file))
             links: list[Link] = []
             entry_cmd = stage.effective_entrypoint if stage is not None else None
             cmd_cmd = stage.effective_cmd if stage is not None else None

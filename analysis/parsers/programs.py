@@ -325,9 +325,149 @@ def _js_consts(toks: list[_JTok]) -> dict[str, str]:
     return consts
 
 
+def _call_args(toks: list[_JTok], open_idx: int) -> tuple[list[list[_JTok]], int]:
+    """The arguments of the call (or parameter list) whose `(` is `toks[open_idx]`, split at
+    top-level commas, and the index of its `)`."""
+    args: list[list[_JTok]] = []
+    cur: list[_JTok] = []
+    depth = 0
+    i = open_idx + 1
+    n = len(toks)
+    while i < n:
+        t = toks[i]
+        if t.kind == "punct" and t.value in "([{":
+            depth += 1
+        elif t.kind == "punct" and t.value in ")]}":
+            if depth == 0:
+                if cur:
+                    args.append(cur)
+                return args, i
+            depth -= 1
+        elif t.kind == "punct" and t.value == "," and depth == 0:
+            args.append(cur)
+            cur = []
+            i += 1
+            continue
+        cur.append(t)
+        i += 1
+    return args, i
+
+
+def _block_end(toks: list[_JTok], start: int) -> int:
+    """The end of a function body starting at `start` (a `{...}` block or an expression)."""
+    n = len(toks)
+    if start < n and toks[start].value == "{":
+        depth = 0
+        for i in range(start, n):
+            v = toks[i].value if toks[i].kind == "punct" else ""
+            if v == "{":
+                depth += 1
+            elif v == "}":
+                depth -= 1
+                if depth == 0:
+                    return i
+        return n
+    return min(n, start + 60)
+
+
+def _param_names(args: list[list[_JTok]]) -> list[str]:
+    return [a[0].value if a and a[0].kind == "ident" else "" for a in args]
+
+
+_Wrapper = tuple[str, int, int | None]
+
+
+def _js_wrappers(toks: list[_JTok]) -> dict[str, _Wrapper]:
+    """Functions that pass a parameter on as the command of execSync/spawn/...:
+    `function run(cmd) { execSync(cmd, ...) }` -> {"run": ("execSync", 0, None)}."""
+    out: dict[str, _Wrapper] = {}
+    n = len(toks)
+    for k, t in enumerate(toks):
+        if t.kind != "ident":
+            continue
+        name = ""
+        params: list[str] = []
+        body = -1
+        if t.value == "function" and k + 2 < n and toks[k + 1].kind == "ident":
+            if toks[k + 2].value == "(":
+                args, close = _call_args(toks, k + 2)
+                name, params, body = toks[k + 1].value, _param_names(args), close + 1
+        elif t.value in ("const", "let", "var") and k + 4 < n and toks[k + 1].kind == "ident":
+            if toks[k + 2].value != "=":
+                continue
+            j = k + 3
+            if toks[j].value == "async":
+                j += 1
+            if j < n and toks[j].value == "(":
+                args, close = _call_args(toks, j)
+                if close + 2 < n and toks[close + 1].value == "=" and toks[close + 2].value == ">":
+                    name, params, body = toks[k + 1].value, _param_names(args), close + 3
+            elif (
+                j + 2 < n
+                and toks[j].kind == "ident"
+                and toks[j + 1].value == "="
+                and toks[j + 2].value == ">"
+            ):
+                name, params, body = toks[k + 1].value, [toks[j].value], j + 3
+        if not name or not any(params) or body < 0:
+            continue
+        end = _block_end(toks, body)
+        for m in range(body, min(end, n - 1)):
+            api = toks[m]
+            if api.kind != "ident" or toks[m + 1].value != "(":
+                continue
+            if api.value not in _STRING_APIS and api.value not in _ARRAY_APIS:
+                continue
+            cargs, _ = _call_args(toks, m + 1)
+            if not cargs or len(cargs[0]) != 1 or cargs[0][0].value not in params:
+                continue
+            first = params.index(cargs[0][0].value)
+            second: int | None = None
+            if (
+                api.value in _ARRAY_APIS
+                and len(cargs) > 1
+                and len(cargs[1]) == 1
+                and cargs[1][0].value in params
+            ):
+                second = params.index(cargs[1][0].value)
+            out[name] = (api.value, first, second)
+            break
+    return out
+
+
+def _wrapper_command(
+    toks: list[_JTok],
+    k: int,
+    wrapper: _Wrapper,
+    consts: dict[str, str],
+    path: str,
+    name: str,
+) -> ProgramCommand | None:
+    """The command a call of a wrapper function (`run("npx prisma db push")`) starts."""
+    api, first, second = wrapper
+    args, _ = _call_args(toks, k + 1)
+    if first >= len(args) or len(args[first]) != 1:
+        return None
+    arg = args[first][0]
+    value = _string_value(arg, consts)
+    if value is None:
+        return None
+    label = f"{name} -> {api}"
+    if api in _ARRAY_APIS:
+        rest: tuple[str, ...] = ()
+        if second is not None and second < len(args) and args[second][:1]:
+            sub = [*args[second], _JTok("punct", "]", arg.line)]
+            arr = _read_array(sub, 0, consts) if sub[0].value == "[" else None
+            if arr:
+                rest = arr[0]
+        return ProgramCommand(label, Location(path, arg.line), argv=(value, *rest))
+    return ProgramCommand(label, Location(path, arg.line), command=value)
+
+
 def _parse_js(source: SourceFile) -> ProgramFile:
     toks = _js_tokens(source.text)
     consts = _js_consts(toks)
+    wrappers = _js_wrappers(toks)
     out: list[ProgramCommand] = []
     path = source.path
     n = len(toks)
@@ -338,6 +478,13 @@ def _parse_js(source: SourceFile) -> ProgramFile:
         nxt = toks[k + 1] if k + 1 < n else None
         if nxt is None:
             continue
+        if name in wrappers and nxt.value == "(":
+            prev = toks[k - 1] if k else None
+            if prev is None or (prev.value not in (".", "function") and prev.kind != "ident"):
+                cmd = _wrapper_command(toks, k, wrappers[name], consts, path, name)
+                if cmd is not None:
+                    out.append(cmd)
+                continue
         # zx / Bun shell: $`...`
         if name == "$" and nxt.kind == "template":
             out.append(ProgramCommand("$", Location(path, nxt.line), command=nxt.value))

@@ -2134,7 +2134,7 @@ class _Walker:
         conds = list(ctx.conditions)
         group = node.start
         for k, item in enumerate(node.items):
-            sub = ctx._replace(chain=group, conditions=tuple(conds), status_checked=False)
+            sub = ctx._replace(chain=group + 1, conditions=tuple(conds), status_checked=False)
             if k < len(node.ops):
                 # what happens when this item fails: the first `||` after it takes over
                 j = k
@@ -2399,7 +2399,7 @@ class _Walker:
                 background=ctx.background,
                 substitution=ctx.substitution,
                 nested=ctx.nested,
-                chain=ctx.chain or node.start,
+                chain=ctx.chain or node.start + 1,
                 exec=is_exec,
                 assignments=assigns,
             )

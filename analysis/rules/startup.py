@@ -11,6 +11,7 @@ the platform setting) as a related location.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -215,6 +216,8 @@ def check_db_push_strategy(facts: StartupFacts, where: _Where) -> Iterator[Findi
             continue
         if step.fallback_kind == "no-migrations":
             continue  # the seed's pattern: KD206
+        if step.invocation.force_reset:
+            continue  # a reset, not a sync strategy: KD202
         extra: list[Related] = []
         if step.fallback_kind == "on-failure" and step.fallback_for is not None:
             why = (
@@ -377,24 +380,37 @@ def _images_by_dockerfile(ctx: Context) -> dict[str, Any]:
     return {i.dockerfile: i for i in ctx.fact(images)}
 
 
+def _compose_link(path: StartupPath) -> Location | None:
+    """The compose `command`/`entrypoint` a path starts from, if any."""
+    for link in path.links:
+        if link.kind in ("compose-command", "compose-entrypoint"):
+            return link.location
+    return None
+
+
+def _folder_for(folders: list[str], base: str | None) -> str | None:
+    """The migrations folder of the code at `base` (for an image built elsewhere: the one
+    closest to the project root)."""
+    if base is not None:
+        inside = [f for f in folders if _under(f, base)]
+        if inside:
+            return min(inside, key=len)
+        return None
+    return min(folders, key=lambda f: (f.count("/"), f)) if folders else None
+
+
 def check_no_migration_step(
     ctx: Context, facts: StartupFacts, images: dict[str, Any]
 ) -> Iterator[Finding]:
     folders = _migration_folders(ctx)
     if not folders:
         return
-    if any(
-        s.command in APPLIES_MIGRATIONS or s.command == "db push"
-        for s in facts.commands
-        if s.context in RUNS_BY_ITSELF and s.root_kind != "dockerfile-run"
-    ):
-        # something migrates at start, deploy or build; per stack below for compose
-        pass
     by_stack: dict[str, list[StartupPath]] = {}
     for path in facts.paths:
         if path.kind == "compose" and path.stack is not None:
             by_stack.setdefault(path.stack, []).append(path)
-    for stack_paths in by_stack.values():
+    dbs = {(d.stack, d.service) for d in _databases(ctx)}
+    for stack_id, stack_paths in by_stack.items():
         if any(
             s.command in APPLIES_MIGRATIONS or s.command == "db push"
             for p in stack_paths
@@ -402,30 +418,37 @@ def check_no_migration_step(
             if s.context in STARTUP_CONTEXTS
         ):
             continue
-        apps = [
-            p
-            for p in stack_paths
-            if p.dockerfile is not None
-            and any(_under(f, _path_base(p, images)) for f in folders)
-            and _uses_prisma(images.get(p.dockerfile))
-        ]
+        apps: list[tuple[StartupPath, str]] = []
+        for p in stack_paths:
+            if (stack_id, p.service) in dbs:
+                continue
+            if p.dockerfile is not None:
+                folder = _folder_for(folders, _path_base(p, images))
+                if folder is not None and _uses_prisma(images.get(p.dockerfile)):
+                    apps.append((p, folder))
+            elif p.image is not None and p.argv:
+                service = _service(ctx, p)
+                if service is not None and service.env("DATABASE_URL") is not None:
+                    folder = _folder_for(folders, None)
+                    if folder is not None:
+                        apps.append((p, folder))
         if not apps:
             continue
-        app = apps[0]
-        folder = next(f for f in folders if _under(f, _path_base(app, images)))
-        loc = app.links[0].location if app.links else Location(app.compose_file or ".", 1)
-        service_loc = _service_location(ctx, app) or loc
+        app, folder = apps[0]
+        loc = _compose_link(app) or _service_location(ctx, app) or app.links[0].location
+        related = [Related(Location(_first_sql(ctx, folder), 1), "the migrations folder")]
+        if app.links and app.links[0].location != loc:
+            related.append(Related(app.links[0].location, app.links[0].label[:120]))
         yield Finding(
             "KD207",
             _sev("KD207"),
             f"nothing in the start of {app.name} (nor of another service of its stack) applies "
             f"the migrations in {folder}: a new migration never reaches the database unless "
             "someone runs `prisma migrate deploy` by hand",
-            service_loc,
-            (Related(Location(_first_sql(ctx, folder), 1), "the migrations folder"),),
+            loc,
+            tuple(related),
         )
     # images that no compose service builds, and platform deploys
-    others = [p for p in facts.paths if p.kind in ("dockerfile",)]
     deploy_migrates = any(
         s.command in APPLIES_MIGRATIONS or s.command == "db push"
         for s in facts.commands
@@ -433,21 +456,18 @@ def check_no_migration_step(
     )
     if deploy_migrates:
         return
-    for app in others:
-        base = _path_base(app, images)
-        if not any(_under(f, base) for f in folders) or not _uses_prisma(
-            images.get(app.dockerfile or "")
-        ):
+    for app in (p for p in facts.paths if p.kind == "dockerfile"):
+        found = _folder_for(folders, _path_base(app, images))
+        if found is None or not _uses_prisma(images.get(app.dockerfile or "")):
             continue
-        folder = next(f for f in folders if _under(f, base))
         loc = app.links[0].location if app.links else Location(app.dockerfile or ".", 1)
         yield Finding(
             "KD207",
             _sev("KD207"),
             f"nothing in the start of the image {app.name} (nor any deploy or build step) "
-            f"applies the migrations in {folder}",
+            f"applies the migrations in {found}",
             loc,
-            (Related(Location(_first_sql(ctx, folder), 1), "the migrations folder"),),
+            (Related(Location(_first_sql(ctx, found), 1), "the migrations folder"),),
         )
 
 
@@ -469,28 +489,75 @@ def _service_location(ctx: Context, path: StartupPath) -> Location | None:
     return service.location if service is not None else None
 
 
+def _gitignored(ctx: Context, folder: str) -> bool:
+    try:
+        from analysis.parsers.gitignore import gitignore_matcher
+    except ImportError:  # pragma: no cover
+        return False
+    return ctx.fact(gitignore_matcher).ignored(folder, is_dir=True) is not None
+
+
+def _bind_mounted(ctx: Context, path: StartupPath, folder: str) -> bool:
+    """A compose bind mount brings `folder` of the project into the container at run time."""
+    service = _service(ctx, path)
+    if service is None:
+        return False
+    for m in service.mounts:
+        host = getattr(m, "host_path", None)
+        if getattr(m.kind, "value", m.kind) == "bind" and host is not None and _under(folder, host):
+            return True
+    return False
+
+
 def check_deploy_without_migrations(
     ctx: Context, facts: StartupFacts, where: _Where, images: dict[str, Any]
 ) -> Iterator[Finding]:
     folders = _migration_folders(ctx)
-    for step in _unique(facts.commands):
+    seen: set[Location] = set()
+    for step in facts.commands:
         if step.command != "migrate deploy" or step.context not in STARTUP_CONTEXTS:
             continue
         if step.about_migrations == "exist":
             continue  # runs only when migrations exist
         path = where.paths.get(step.path_id)
-        base = _path_base(path, images) if path is not None else None
-        if base is None:
-            base = "."
-        if any(_under(f, base) for f in folders):
-            continue  # present in the project; whether the image has them is KD303/KD308
+        if path is None:
+            continue
+        base = _path_base(path, images)
+        folder = _folder_for(folders, base if base is not None else ".")
+        why = ""
+        extra: list[Related] = []
+        if folder is None:
+            expected = (
+                posixpath.join(base or ".", "prisma/migrations").lstrip("./") or "prisma/migrations"
+            )
+            if _gitignored(ctx, expected):
+                continue  # KD308 reports the .gitignore
+            why = f"the project has no migrations{' under ' + base if base not in (None, '', '.') else ''}"
+        elif path.dockerfile is not None and not _bind_mounted(ctx, path, folder):
+            image = images.get(path.dockerfile)
+            for m in getattr(image, "migrations", ()) or ():
+                if m.folder != folder or m.present:
+                    continue
+                if m.ignored_by is not None:
+                    why = f"the image {path.dockerfile} has none: .dockerignore excludes {folder}"
+                    extra.append(Related(m.ignored_by.location, "the .dockerignore line"))
+                else:
+                    why = f"the image {path.dockerfile} has none: no COPY brings {folder} into it"
+                if m.copy is not None:
+                    extra.append(Related(m.copy, "the COPY that would bring them"))
+        if not why:
+            continue
+        anchor = step.location
+        if step.location in seen:
+            continue
+        seen.add(anchor)
         yield _finding(
             "KD208",
             _sev("KD208"),
-            f"`{step.text}` runs {_origin(facts, where, step)}, but the project has no "
-            f"migrations{' under ' + base if base not in ('', '.') else ''}: it reports "
+            f"`{step.text}` runs {_origin(facts, where, step)}, but {why}: it reports "
             '"No migration found" and the app starts on a database whose tables nothing creates',
             step,
+            extra,
         )
 
 
@@ -585,6 +652,7 @@ def check_unbounded_wait(facts: StartupFacts) -> Iterator[Finding]:
 
 def check_no_wait(ctx: Context, facts: StartupFacts, where: _Where) -> Iterator[Finding]:
     db_stacks = _database_stacks(ctx)
+    dbs = {(d.stack, d.service) for d in _databases(ctx)}
     seen: set[Location] = set()
     for path in facts.paths:
         if path.kind != "compose" or path.stack not in db_stacks:
@@ -597,27 +665,23 @@ def check_no_wait(ctx: Context, facts: StartupFacts, where: _Where) -> Iterator[
         if not migrating or path.waits:
             continue
         step = migrating[0]
-        if step.location in seen:
-            continue
-        seen.add(step.location)
         service = _service(ctx, path)
-        extra = (
-            [
-                Related(
-                    service.location, f"service {path.service}: no depends_on with service_healthy"
-                )
-            ]
-            if service is not None
-            else []
-        )
-        yield _finding(
+        anchor = _compose_link(path) or (service.location if service is not None else None)
+        anchor = anchor or step.location
+        if anchor in seen:
+            continue
+        seen.add(anchor)
+        related = [Related(step.location, f"`{step.text}` runs here")]
+        deps = [d for d in getattr(service, "depends_on", ()) if (path.stack, d.service) in dbs]
+        related += [Related(d.location, f"depends_on {d.service}: {d.condition}") for d in deps]
+        yield Finding(
             "KD211",
             _sev("KD211"),
-            f"`{step.text}` runs when {path.name} starts, but nothing waits for the database: "
+            f"{path.name} runs `{step.text}` when it starts, but nothing waits for the database: "
             "no retry loop or wait tool on the way, no `depends_on: condition: service_healthy`; "
             "on a cold start the migration fails (or the container restarts in a loop)",
-            step,
-            extra,
+            anchor,
+            tuple(related),
         )
 
 
@@ -776,8 +840,8 @@ def check_concurrent_migrators(ctx: Context, facts: StartupFacts) -> Iterator[Fi
                     f"{p.name} runs `{steps[0].text}` at start and runs as {service.instances} "
                     "replicas: every replica migrates the same database at once, and Prisma's "
                     "advisory lock only serializes them when every one reaches it",
-                    steps[0].location,
-                    (Related(loc, f"{service.instances} replicas"), *_first_link(steps[0])),
+                    loc,
+                    (Related(steps[0].location, f"`{steps[0].text}` runs here"),),
                 )
         reported: set[str] = set()
         for i, (p, steps) in enumerate(migrating):
@@ -829,9 +893,12 @@ def check_migration_job_awaited(ctx: Context, facts: StartupFacts) -> Iterator[F
                 service = stack.service(app.service) if app.service else None
                 if service is None:
                     continue
-                if not _same_database(service, job_service, True):
-                    continue
                 dep = next((d for d in service.depends_on if d.service == job.service), None)
+                related_code = job_service is not None and (
+                    _same_code(service, job_service) or dep is not None
+                )
+                if not related_code and not _same_database(service, job_service, False):
+                    continue
                 if dep is not None and dep.condition == "service_completed_successfully":
                     continue
                 how = (
@@ -878,14 +945,14 @@ def check_floating_image(ctx: Context, facts: StartupFacts) -> Iterator[Finding]
         if not floating:
             continue
         where = service.image.location if service.image is not None else service.location
-        yield _finding(
+        yield Finding(
             "KD219",
             _sev("KD219"),
             f"{path.name} runs the {floating} and applies migrations when it starts "
             f"(`{steps[0].text}`): the next pull brings and applies migrations nobody reviewed, "
             "with no way back to the previous image",
-            steps[0],
-            [Related(where, "the floating image")],
+            where,
+            (Related(steps[0].location, f"`{steps[0].text}` runs here"),),
         )
 
 
@@ -911,6 +978,7 @@ def check_cli_unpinned(
     ctx: Context, facts: StartupFacts, where: _Where, images: dict[str, Any]
 ) -> Iterator[Finding]:
     seen: set[Location] = set()
+    downloading: set[str] = set()
     for step in _unique(facts.commands):
         if step.context not in RUNS_BY_ITSELF or step.location in seen:
             continue
@@ -924,15 +992,30 @@ def check_cli_unpinned(
             if m and int(m.group(1)) != major:
                 problem = f"`prisma@{inv.version}` is another major than the project's ({major})"
         elif (
-            inv.runner in ("npx", "bunx") and not inv.version and step.context == RunContext.STARTUP
+            inv.runner in ("npx", "bunx")
+            and not inv.version
+            and step.context == RunContext.STARTUP
+            and step.path_id not in downloading
+            and not step.opt_in_off
         ):
             path = where.paths.get(step.path_id)
             image = images.get(path.dockerfile) if path is not None and path.dockerfile else None
             nm = getattr(image, "node_modules", None)
             if nm is not None and getattr(nm, "prisma_cli", None) is False:
+                downloading.add(step.path_id)
+                others = sum(
+                    1
+                    for s in (path.commands if path is not None else ())
+                    if s.invocation.runner in ("npx", "bunx") and s.location != step.location
+                )
+                more = (
+                    f" (and {others} more `{inv.runner} prisma` commands of this start)"
+                    if others
+                    else ""
+                )
                 problem = (
                     f"the image's node_modules has no Prisma CLI ({nm.how}), so `{inv.runner}` "
-                    "downloads whatever version the registry serves"
+                    f"downloads whatever version the registry serves{more}"
                 )
         if not problem:
             continue
@@ -974,7 +1057,10 @@ def check_shared_database(ctx: Context, facts: StartupFacts) -> Iterator[Finding
     for stack in _stacks(ctx):
         paths = [p for p in facts.paths if p.kind == "compose" and p.stack == stack.id]
         for path in paths:
-            steps = [s for s in _migrators(path) if s.command in DESTRUCTIVE_SYNC]
+            steps = sorted(
+                (s for s in _migrators(path) if s.command in DESTRUCTIVE_SYNC),
+                key=lambda s: (bool(s.conditions), s.command != "db push"),
+            )
             if not steps:
                 continue
             me = stack.service(path.service) if path.service else None
