@@ -1,0 +1,491 @@
+"""The live inspector: `keepdata [PATH]` (`--no-watch` for a one-shot look).
+
+Layout: a header (root, watch state, last analysis), the verdict bar, five tabbed panes on the
+number keys, the drill-down beside them (wide terminals) or over them (narrow ones), and the
+footer. The analysis runs in an exclusive thread worker that answers with `post_message`;
+watchfiles' `awatch` runs in an async worker; panes update in place.
+
+Keys: `p` pauses watching, except inside the drill-down, where `n`/`p` step through the
+findings; `P` pauses everywhere. `?` lists every key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widget import Widget
+from textual.widgets import Footer, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from analysis.model import Finding
+from tui.commands import KeepdataCommands
+from tui.drilldown import DrillDown
+from tui.export_dialog import ExportDialog, ExportRequest
+from tui.messages import AnalysisReady, DrillTarget, OpenDrillDown
+from tui.panes.base import Pane
+from tui.panes.findings import FindingsPane
+from tui.panes.migrations import MigrationsPane
+from tui.panes.overview import OverviewPane
+from tui.panes.relations import RelationsPane
+from tui.panes.volumes import VolumesPane
+from tui.watch import (
+    DEBOUNCE_MS,
+    STEP_MS,
+    ProjectFilter,
+    Snapshot,
+    describe_changes,
+    diff_findings,
+    diff_lines,
+    take_snapshot,
+)
+from tui.widgets.keys_screen import KeysScreen
+from tui.widgets.status import StatusHeader, VerdictBar
+
+
+def root_label_for(root: Path, mask_volatile: bool = False) -> str:
+    """How the header names the project: as typed when relative, else with ~ for home."""
+    text = str(root)
+    if not root.is_absolute() and text not in (".", ""):
+        return text
+    resolved = root.resolve()
+    if mask_volatile:
+        return resolved.name
+    home = Path.home()
+    try:
+        return "~/" + str(resolved.relative_to(home))
+    except ValueError:
+        return str(resolved)
+
+
+class KeepdataApp(App[int]):
+    CSS_PATH = "app.tcss"
+    AUTO_FOCUS = "#checklist-table"
+    TITLE = "keepdata"
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012 (declared as a ClassVar by App)
+        (0, "-narrow"),
+        (100, "-wide"),
+    ]
+    COMMANDS = App.COMMANDS | {KeepdataCommands}
+    PANES: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("overview", "Overview"),
+        ("volumes", "Volumes"),
+        ("migrations", "Migrations"),
+        ("relations", "Relations"),
+        ("findings", "Findings"),
+    )
+    BINDINGS: ClassVar[list[Any]] = [
+        *(
+            Binding(
+                str(number),
+                f"show_pane('{pane_id}')",
+                title,
+                show=False,
+                id=f"pane-{pane_id}",
+                tooltip=f"Show the {title} pane",
+            )
+            for number, (pane_id, title) in enumerate(PANES, start=1)
+        ),
+        Binding("slash", "filter", "Filter", id="filter", tooltip="Filter the findings"),
+        Binding("n", "next_finding", "Next", id="next-finding", tooltip="Open the next finding"),
+        Binding(
+            "p",
+            "toggle_pause",
+            "Pause",
+            id="pause",
+            tooltip="Pause or resume watching (inside the drill-down p is 'previous finding')",
+        ),
+        Binding(
+            "P",
+            "toggle_pause",
+            "Pause",
+            show=False,
+            id="pause-anywhere",
+            tooltip="Pause or resume watching, also inside the drill-down",
+        ),
+        Binding("r", "rescan", "Rescan", id="rescan", tooltip="Analyze the project again now"),
+        Binding("e", "export", "Export", id="export", tooltip="Write a report or a screenshot"),
+        Binding("question_mark", "show_keys", "Keys", id="keys", tooltip="Show every key"),
+        Binding("q", "quit", "Quit", id="quit", tooltip="Stop watching and quit"),
+    ]
+
+    def __init__(
+        self,
+        root: Path | str,
+        watch: bool = True,
+        *,
+        root_label: str | None = None,
+        mask_volatile: bool = False,
+    ) -> None:
+        super().__init__()
+        self.root = Path(root).resolve()
+        self.watch_enabled = watch
+        self.mask_volatile = mask_volatile
+        self.root_label = root_label or root_label_for(Path(root), mask_volatile)
+        self.snapshot: Snapshot | None = None
+        self.watch_state = "starting" if watch else "off"
+        self.requested_generation = 0
+        self.landed_generation = 0
+        self.last_export: Path | None = None
+        self.notices: list[str] = []
+        """Every finding-change notification, in order (for tests and the log)."""
+        self._analysis_lock = threading.Lock()
+        self._landed = asyncio.Event()
+        self._stop_watch: asyncio.Event | None = None
+        self._changes_while_paused = False
+        self._filter = ProjectFilter(self.root)
+        self._focus_before_drill: Widget | None = None
+
+    # -- layout ------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield StatusHeader(self.root_label, mask_volatile=self.mask_volatile, id="status-header")
+        yield VerdictBar("", id="verdict-bar")
+        with Horizontal(id="body"):
+            with TabbedContent(id="panes", initial="overview"):
+                with TabPane("1 Overview", id="overview"):
+                    yield OverviewPane(id="overview-pane")
+                with TabPane("2 Volumes", id="volumes"):
+                    yield VolumesPane(id="volumes-pane")
+                with TabPane("3 Migrations", id="migrations"):
+                    yield MigrationsPane(id="migrations-pane")
+                with TabPane("4 Relations", id="relations"):
+                    yield RelationsPane(id="relations-pane")
+                with TabPane("5 Findings", id="findings"):
+                    yield FindingsPane(id="findings-pane")
+            yield DrillDown(id="drilldown")
+        yield Footer()
+
+    @property
+    def header(self) -> StatusHeader:
+        return self.query_one("#status-header", StatusHeader)
+
+    @property
+    def drilldown(self) -> DrillDown:
+        return self.query_one("#drilldown", DrillDown)
+
+    @property
+    def findings_pane(self) -> FindingsPane:
+        return self.query_one("#findings-pane", FindingsPane)
+
+    @property
+    def drilldown_open(self) -> bool:
+        return self.query_one("#body").has_class("-drill-open")
+
+    def on_mount(self) -> None:
+        self.drilldown.display = False
+        self.header.set_state(self.watch_state)
+        self.request_analysis("start")
+        if self.watch_enabled:
+            self._watch_files()
+        self.call_after_refresh(self._initial_focus)
+
+    def _initial_focus(self) -> None:
+        if self.focused is None and not self.drilldown_open:
+            self._focus_pane("overview")
+
+    def on_unmount(self) -> None:
+        self._stop_watching()
+
+    # -- analysis ----------------------------------------------------------------------
+    def request_analysis(self, trigger: str) -> int:
+        """Start an analysis; a newer request cancels an older one (exclusive worker)."""
+        self.requested_generation += 1
+        self.header.set_running(self.snapshot is not None)
+        self._analyze(self.requested_generation, trigger)
+        return self.requested_generation
+
+    @work(thread=True, exclusive=True, group="analysis", exit_on_error=False)
+    def _analyze(self, generation: int, trigger: str) -> None:
+        worker = get_current_worker()
+        with self._analysis_lock:  # one analysis at a time; cancelled ones skip their turn
+            if worker.is_cancelled:
+                return
+            snapshot = take_snapshot(self.root, self.root_label, trigger)
+        if not worker.is_cancelled:
+            self.post_message(AnalysisReady(snapshot, generation))
+
+    async def wait_for_analysis(self, after: int | None = None, timeout: float = 30.0) -> Snapshot:
+        """Wait (no sleeping) until an analysis newer than generation `after` has landed and
+        the panes show it. `after` defaults to the newest request."""
+        target = self.requested_generation if after is None else after
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.landed_generation < target or self.snapshot is None:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(f"no analysis landed after generation {target}")
+            await asyncio.wait_for(self._landed.wait(), remaining)
+        return self.snapshot
+
+    @on(AnalysisReady)
+    def _analysis_ready(self, message: AnalysisReady) -> None:
+        if message.generation < self.landed_generation:
+            return
+        old = self.snapshot
+        snapshot = message.snapshot
+        self.snapshot = snapshot
+        self.landed_generation = message.generation
+        self._filter.update(snapshot.files)
+        header = self.header
+        header.set_snapshot(snapshot)
+        header.set_running(self.landed_generation < self.requested_generation)
+        self.query_one("#verdict-bar", VerdictBar).show(snapshot)
+        for pane in self.query(Pane):
+            try:
+                pane.show(snapshot)
+            except Exception as exc:  # a pane's bug must not take the screen down
+                self.log.error(f"{pane.id} failed: {exc!r}")
+                self.notify(f"{pane.id}: {type(exc).__name__}: {exc}", severity="error")
+        self._update_tab_labels(snapshot)
+        if self.drilldown_open:
+            self.drilldown.refresh_snapshot(snapshot)
+        if snapshot.error:
+            self.notify("the analysis failed; see the KD001 finding", severity="error")
+        if old is not None:
+            self._notify_changes(old, snapshot)
+        self._landed.set()
+        self._landed = asyncio.Event()
+
+    def _update_tab_labels(self, snapshot: Snapshot) -> None:
+        tabs = self.query_one("#panes", TabbedContent)
+        n = len(snapshot.active)
+        tabs.get_tab("findings").label = f"5 Findings ({n})"
+
+    def _notify_changes(self, old: Snapshot, new: Snapshot) -> None:
+        diff = diff_findings(old.findings, new.findings)
+        if not diff:
+            return
+        lines = diff_lines(diff)
+        self.notices.extend(lines)
+        self.notify(
+            "\n".join(lines),
+            title="findings changed",
+            severity="warning" if diff.added else "information",
+            markup=False,
+        )
+
+    @on(Worker.StateChanged)
+    def _worker_state(self, event: Worker.StateChanged) -> None:
+        """One place for worker errors (as Harlequin does)."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if event.worker.group == "watcher":
+            self._set_watch_state("error", str(error))
+        self.notify(f"{event.worker.name}: {error}", severity="error", markup=False)
+
+    # -- watching ----------------------------------------------------------------------
+    @work(exclusive=True, group="watcher", exit_on_error=False)
+    async def _watch_files(self) -> None:
+        from watchfiles import awatch
+
+        self._stop_watch = stop = asyncio.Event()
+        self._set_watch_state("watching")
+        async for changes in awatch(
+            self.root,
+            watch_filter=self._filter,
+            debounce=DEBOUNCE_MS,
+            step=STEP_MS,
+            stop_event=stop,
+        ):
+            if self.watch_state == "paused":
+                self._changes_while_paused = True
+                continue
+            self.request_analysis(describe_changes(self.root, changes))
+
+    def _stop_watching(self) -> None:
+        if self._stop_watch is not None:
+            self._stop_watch.set()
+
+    def _set_watch_state(self, state: str, detail: str = "") -> None:
+        self.watch_state = state
+        with contextlib.suppress(Exception):  # the header is gone (app closing)
+            self.header.set_state(state, detail)
+
+    def action_toggle_pause(self) -> None:
+        if not self.watch_enabled:
+            self.notify("not watching (--no-watch); r rescans")
+            return
+        if self.watch_state == "paused":
+            self._set_watch_state("watching")
+            if self._changes_while_paused:
+                self._changes_while_paused = False
+                self.request_analysis("resumed")
+        elif self.watch_state == "watching":
+            self._set_watch_state("paused")
+
+    def action_rescan(self) -> None:
+        self.request_analysis("rescan")
+
+    # -- panes -------------------------------------------------------------------------
+    def action_show_pane(self, pane_id: str) -> None:
+        if self.drilldown_open and self.screen.has_class("-narrow"):
+            self.action_close_drilldown()
+        self.query_one("#panes", TabbedContent).active = pane_id
+        self._focus_pane(pane_id)
+
+    def _focus_pane(self, pane_id: str) -> None:
+        pane = self.query_one(f"#{pane_id}-pane", Pane)
+        for widget in pane.query("DataTable, OptionList"):
+            if widget.display and widget.focusable:
+                widget.focus()
+                return
+
+    @on(TabbedContent.TabActivated, "#panes")
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        pane_id = event.pane.id
+        if pane_id and self.focused is not None and event.pane not in self.focused.ancestors:
+            self._focus_pane(pane_id)
+
+    def action_filter(self) -> None:
+        self.action_show_pane("findings")
+        self.findings_pane.focus_filter()
+
+    def apply_filter(self, query: str) -> None:
+        self.action_show_pane("findings")
+        self.findings_pane.set_filter(query)
+
+    # -- drill-down --------------------------------------------------------------------
+    @on(OpenDrillDown)
+    def _open_requested(self, message: OpenDrillDown) -> None:
+        self.open_drilldown(message.target)
+
+    def open_drilldown(self, target: DrillTarget) -> None:
+        if self.snapshot is None:
+            return
+        if not self.drilldown_open:
+            focused = self.focused
+            inside = focused is not None and self.drilldown in focused.ancestors_with_self
+            self._focus_before_drill = None if inside else focused
+        self.query_one("#body").add_class("-drill-open")
+        drill = self.drilldown
+        drill.display = True
+        drill.show_target(target, self.snapshot)
+        drill.code.focus()
+
+    def action_close_drilldown(self) -> None:
+        if not self.drilldown_open:
+            return
+        self.query_one("#body").remove_class("-drill-open")
+        self.drilldown.display = False
+        before = self._focus_before_drill
+        if before is not None and before.is_attached and before.display:
+            before.focus()
+        else:
+            active = self.query_one("#panes", TabbedContent).active
+            if active:
+                self._focus_pane(active)
+
+    def ordered_findings(self) -> tuple[Finding, ...]:
+        """The findings in the Findings pane's order (its filter and sort)."""
+        visible = self.findings_pane.shown_findings
+        if visible:
+            return visible
+        if self.snapshot is None:
+            return ()
+        return tuple(sorted(self.snapshot.active, key=lambda f: (-int(f.severity), f.sort_key)))
+
+    def step_finding(self, step: int) -> Finding | None:
+        findings = self.ordered_findings()
+        if not findings:
+            self.notify("no findings")
+            return None
+        current = self.drilldown.current_finding() if self.drilldown_open else None
+        index = next(
+            (
+                i
+                for i, f in enumerate(findings)
+                if current is not None and f.identity == current.identity
+            ),
+            None,
+        )
+        if index is None:
+            index = 0 if step > 0 else len(findings) - 1
+        else:
+            index = (index + step) % len(findings)
+        f = findings[index]
+        self.findings_pane.select_finding(f)
+        self.open_drilldown(DrillTarget.of_finding(f))
+        return f
+
+    def action_next_finding(self) -> None:
+        self.step_finding(1)
+
+    def action_previous_finding(self) -> None:
+        self.step_finding(-1)
+
+    # -- export ------------------------------------------------------------------------
+    def action_export(self) -> None:
+        self.push_screen(ExportDialog(), callback=self._export_chosen)
+
+    def _export_chosen(self, request: ExportRequest | None) -> None:
+        if request is None:
+            return
+        if request.fmt == "svg":
+            self.call_after_refresh(self._save_svg, request.path)
+        else:
+            self._write_report(request)
+
+    def _save_svg(self, path: Path) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            written = self.save_screenshot(filename=path.name, path=str(path.parent))
+        except OSError as exc:
+            self.notify(f"cannot write {path}: {exc.strerror or exc}", severity="error")
+            return
+        self.last_export = Path(written)
+        self.notify(f"wrote {written}", title="export")
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def _write_report(self, request: ExportRequest) -> None:
+        snapshot = self.snapshot
+        if snapshot is None or snapshot.analysis is None:
+            self.call_from_thread(self.notify, "nothing analyzed yet", severity="warning")
+            return
+        from analysis.report.render import render
+
+        try:
+            text = render(snapshot.analysis, request.fmt, snapshot.root_label)
+            request.path.parent.mkdir(parents=True, exist_ok=True)
+            request.path.write_text(text, encoding="utf-8")
+        except Exception as exc:
+            self.call_from_thread(
+                self.notify, f"cannot write {request.path}: {exc}", severity="error"
+            )
+            return
+        self.last_export = request.path
+        self.call_from_thread(self.notify, f"wrote {request.path}", title="export")
+
+    # -- keys --------------------------------------------------------------------------
+    def action_show_keys(self) -> None:
+        from tui.panes.findings import FindingsPane as _Findings
+        from tui.panes.relations import RelationsPane as _Relations
+
+        groups = [
+            ("everywhere", self.BINDINGS),
+            ("drill-down", DrillDown.BINDINGS),
+            ("Findings pane", _Findings.BINDINGS),
+            ("Relations pane", _Relations.BINDINGS),
+            ("tables", [Binding("enter", "select", "Open the row in the drill-down")]),
+            ("palette", [Binding("ctrl+p", "command_palette", "Command palette")]),
+        ]
+        self.push_screen(KeysScreen(groups))
+
+    async def action_quit(self) -> None:
+        self._stop_watching()
+        self.workers.cancel_group(self, "analysis")
+        self.exit(0)
+
+
+def run_app(root: Path, watch: bool) -> int:
+    """Run the inspector on `root` (called by `keepdata [PATH]`)."""
+    app = KeepdataApp(root, watch=watch)
+    result = app.run()
+    return int(result or 0)

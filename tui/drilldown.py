@@ -1,0 +1,269 @@
+"""The drill-down: the file behind a finding (or a volume, a migration statement, a relation
+edge, a piece of evidence) with Pygments highlighting, line numbers and the offending lines
+marked and scrolled into view; the rule's explanation and fix; the related locations, to jump
+between. All file text goes through `analysis.secrets.safe_text`."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from analysis.catalog import BY_ID
+from analysis.model import Finding, Location
+from analysis.secrets import safe_text
+from tui.messages import DrillTarget
+from tui.watch import Snapshot
+from tui.widgets.badges import SEVERITY_STYLE
+from tui.widgets.code_view import CodeView
+
+
+def rule_explanation(rule_id: str) -> tuple[str, str, str]:
+    """(short, rationale, fix) of a rule; the catalog summary when the texts are missing."""
+    rule = BY_ID.get(rule_id)
+    summary = rule.summary if rule else ""
+    try:
+        from analysis.rule_texts import text_for
+
+        text = text_for(rule_id)
+    except Exception:
+        text = None
+    if text is None:
+        return summary, "", ""
+    return text.short, text.rationale, text.fix
+
+
+def editor_command(editor: str, path: str, line: int) -> list[str]:
+    """The command that opens `path` at `line` in `editor` ($VISUAL/$EDITOR, may hold
+    arguments)."""
+    argv = shlex.split(editor)
+    name = Path(argv[0]).name if argv else ""
+    if name in ("code", "code-insiders", "codium", "cursor", "windsurf"):
+        return [*argv, "--goto", f"{path}:{line}"]
+    if name in ("subl", "sublime_text", "zed", "hx", "helix", "mate"):
+        return [*argv, f"{path}:{line}"]
+    return [*argv, f"+{line}", path]
+
+
+class DrillDown(Vertical):
+    """Shown beside the lists on wide terminals, over them on narrow ones."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "app.next_finding", "Next", id="drill-next", tooltip="Show the next finding"),
+        Binding(
+            "p",
+            "app.previous_finding",
+            "Prev",
+            id="drill-previous",
+            tooltip="Show the previous finding (outside the drill-down, p pauses watching)",
+        ),
+        Binding(
+            "o",
+            "open_editor",
+            "Edit",
+            id="drill-open-editor",
+            tooltip="Open the file at this line in $VISUAL or $EDITOR",
+        ),
+        Binding(
+            "y", "copy_location", "Copy", id="drill-copy", tooltip="Copy path:line to the clipboard"
+        ),
+        Binding(
+            "right_square_bracket",
+            "step_related(1)",
+            "Related",
+            id="drill-next-related",
+            tooltip="Jump to the next related location",
+        ),
+        Binding(
+            "left_square_bracket",
+            "step_related(-1)",
+            "Prev related",
+            show=False,
+            id="drill-previous-related",
+            tooltip="Jump to the previous related location",
+        ),
+        Binding("escape", "app.close_drilldown", "Close", id="drill-close", tooltip="Close"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.target: DrillTarget | None = None
+        self.snapshot: Snapshot | None = None
+        self.related_index = -1
+        self.resolved = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="drill-title")
+        yield CodeView(id="drill-code")
+        with VerticalScroll(id="drill-info"):
+            yield Static("", id="drill-explain")
+            yield OptionList(id="drill-related")
+
+    @property
+    def code(self) -> CodeView:
+        return self.query_one("#drill-code", CodeView)
+
+    @property
+    def location(self) -> Location | None:
+        """The location on screen: the target's, or the related one jumped to."""
+        if self.target is None:
+            return None
+        if 0 <= self.related_index < len(self.target.related):
+            return self.target.related[self.related_index].location
+        return self.target.location
+
+    # -- showing -----------------------------------------------------------------------
+    def show_target(self, target: DrillTarget, snapshot: Snapshot) -> None:
+        self.target = target
+        self.snapshot = snapshot
+        self.related_index = -1
+        self.resolved = False
+        self._render_text()
+        self._show_location(scroll=True)
+
+    def refresh_snapshot(self, snapshot: Snapshot) -> None:
+        """A new analysis landed: follow the same finding (by identity), keep the scroll."""
+        if self.target is None:
+            self.snapshot = snapshot
+            return
+        self.snapshot = snapshot
+        f = self.target.finding
+        if f is not None:
+            same = next((g for g in snapshot.active if g.identity == f.identity), None)
+            if same is not None:
+                self.target = DrillTarget.of_finding(same)
+                self.resolved = False
+            else:
+                self.resolved = True
+        if self.related_index >= len(self.target.related):
+            self.related_index = -1
+        self._render_text()
+        self._show_location(scroll=False)
+
+    def _render_text(self) -> None:
+        target = self.target
+        assert target is not None
+        title = self.query_one("#drill-title", Static)
+        explain = self.query_one("#drill-explain", Static)
+        f = target.finding
+        loc = target.location
+        place = f"{loc.path}:{loc.line}"
+        if f is not None:
+            rule = BY_ID.get(f.rule)
+            name = rule.name if rule else ""
+            area = rule.area if rule else ""
+            parts: list[str | tuple[str, str]] = [
+                (f"{f.severity.label} ", SEVERITY_STYLE[f.severity]),
+                (f"{f.rule} {name}", "bold"),
+                "  ",
+                (safe_text(place), "$text-accent"),
+            ]
+            if self.resolved:
+                parts += ["  ", ("resolved in the latest analysis", "bold $text-success")]
+            parts += ["\n", safe_text(f.message)]
+            title.update(Content.assemble(*parts))
+            short, rationale, fix = rule_explanation(f.rule)
+            body: list[str | tuple[str, str]] = [(f"{f.rule} {name}", "bold")]
+            if area:
+                body += [(f"  ·  {area}", "$text-muted")]
+            if short:
+                body += ["\n", (short, "italic")]
+            if rationale:
+                body += ["\n\n", ("Why: ", "bold"), rationale]
+            if fix:
+                body += ["\n\n", ("Fix: ", "bold $text-success"), fix]
+            body += ["\n\n", (f"keepdata explain {f.rule}", "$text-muted")]
+            explain.update(Content.assemble(*body))
+        else:
+            title.update(
+                Content.assemble(
+                    (safe_text(target.title), "bold"),
+                    "  ",
+                    (safe_text(place), "$text-accent"),
+                    *(("\n", (safe_text(target.detail), "$text-muted")) if target.detail else ()),
+                )
+            )
+            explain.update(Content(""))
+        related = self.query_one("#drill-related", OptionList)
+        options = [Option(Content.assemble(("● ", "$text-accent"), safe_text(place)), id="-1")]
+        for i, rel in enumerate(target.related):
+            options.append(
+                Option(
+                    Content.assemble(
+                        (safe_text(f"{rel.location.path}:{rel.location.line}"), "$text-accent"),
+                        "  ",
+                        safe_text(rel.message),
+                    ),
+                    id=str(i),
+                )
+            )
+        related.set_options(options)
+        related.display = len(options) > 1
+        related.highlighted = self.related_index + 1
+
+    def _show_location(self, scroll: bool) -> None:
+        loc = self.location
+        if loc is None or self.snapshot is None:
+            return
+        text = self.snapshot.text_of(loc.path)
+        marked = set(range(loc.line, loc.last_line + 1))
+        current: set[int] = set()
+        if self.target is not None and self.related_index >= 0:
+            main = self.target.location
+            if main.path == loc.path:
+                current = set(range(main.line, main.last_line + 1))
+        same_file = self.code.path == loc.path
+        self.code.show(loc.path, text, marked, loc.line, current)
+        if same_file and not scroll:
+            self.code._pending_line = None  # keep the user's scroll position
+
+    # -- actions -----------------------------------------------------------------------
+    def action_step_related(self, step: int) -> None:
+        if self.target is None or not self.target.related:
+            return
+        count = len(self.target.related) + 1
+        self.related_index = (self.related_index + 1 + step) % count - 1
+        self.query_one("#drill-related", OptionList).highlighted = self.related_index + 1
+        self._show_location(scroll=True)
+
+    @on(OptionList.OptionSelected, "#drill-related")
+    def _related_selected(self, event: OptionList.OptionSelected) -> None:
+        self.related_index = int(event.option.id or "-1")
+        self._show_location(scroll=True)
+
+    def action_copy_location(self) -> None:
+        loc = self.location
+        if loc is None:
+            return
+        text = f"{loc.path}:{loc.line}"
+        self.app.copy_to_clipboard(text)
+        self.app.notify(f"copied {text}", timeout=2)
+
+    def action_open_editor(self) -> None:
+        loc = self.location
+        if loc is None or self.snapshot is None:
+            return
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+        if not editor:
+            self.app.notify("set $VISUAL or $EDITOR to open files", severity="warning")
+            return
+        path = str(self.snapshot.root / loc.path)
+        argv = editor_command(editor, path, loc.line)
+        try:
+            with self.app.suspend():
+                subprocess.call(argv)
+        except Exception as exc:  # SuspendNotSupported, editor missing, ...
+            self.app.notify(f"cannot open the editor: {exc}", severity="error")
+
+    def current_finding(self) -> Finding | None:
+        return self.target.finding if self.target is not None else None

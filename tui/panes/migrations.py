@@ -1,0 +1,593 @@
+"""The Migration strategy pane: the startup path as a chain per service (compose →
+Dockerfile → script → package.json → prisma command, with conditions), the wait logic, the
+migration history (name, date, statements, risk badges) with the highlighted migration's
+statements, and the pending difference between the schema and the migrations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import DataTable, Static
+
+from analysis.model import Finding, Location, Related
+from analysis.secrets import safe_text
+from tui.messages import DrillTarget
+from tui.panes.base import Pane, findings_at, where, worst
+from tui.watch import Snapshot
+from tui.widgets.badges import SEVERITY_STYLE, styled
+from tui.widgets.keyed_table import KeyedTable
+
+WAIT_RULES = ("KD209", "KD210", "KD211", "KD212", "KD218")
+RISK_STYLE = "$text-error"
+MILD_RISKS = ("adds a unique index", "renames a table", "renames a column", "updates rows")
+
+
+# -- reading facts that other helpers own, without depending on their exact shape -----------
+def _first_attr(obj: Any, *names: str, default: Any = None) -> Any:
+    for name in names:
+        value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+        if value is not None and value != "":
+            return value
+    return default
+
+
+def describe(obj: Any) -> str:
+    """A one-line text for a record whose exact shape is not known here."""
+    if isinstance(obj, str):
+        return obj
+    text = _first_attr(obj, "label", "text", "description", "summary", "message", "name")
+    if text is None:
+        return str(obj)
+    return str(text)
+
+
+def _items(value: Any) -> tuple[Any, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, dict):
+        return tuple(value.values())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return tuple(value)
+    inner = _first_attr(value, "paths", "items", "changes", "services")
+    if inner is not None and inner is not value:
+        return _items(inner)
+    return (value,)
+
+
+def _location(obj: Any) -> Location | None:
+    loc = _first_attr(obj, "location", "where")
+    return loc if isinstance(loc, Location) else None
+
+
+@dataclass(slots=True, frozen=True)
+class ChainRow:
+    key: str
+    path: str
+    depth: int
+    text: str
+    location: Location | None
+    condition: str
+    context: str = ""
+    is_command: bool = False
+
+
+CONTEXT_ORDER = {"startup": 0, "deploy": 1, "build": 2, "developer": 3}
+
+
+def _text_of(value: Any) -> str:
+    return str(getattr(value, "value", value) or "")
+
+
+def _paths(startup: Any) -> list[Any]:
+    paths = getattr(startup, "paths", None)
+    items = list(paths) if paths is not None else list(_items(startup))
+    return sorted(items, key=lambda p: CONTEXT_ORDER.get(_text_of(getattr(p, "context", "")), 9))
+
+
+def command_text(cmd: Any) -> str:
+    command = str(_first_attr(cmd, "command", "normalized", "name", default=describe(cmd)))
+    flags = " ".join(str(f) for f in _items(_first_attr(cmd, "flags", default=())))
+    text = command if command.startswith("prisma") else f"prisma {command}"
+    return f"{text} {flags}".strip()
+
+
+def startup_chain_rows(startup: Any) -> Iterator[ChainRow]:
+    """Rows for the startup-path table: each path (startup, deploy, build, then developer
+    scripts that run Prisma) as its tree of links, Prisma commands with their conditions."""
+    for p_index, path in enumerate(_paths(startup)):
+        context = _text_of(_first_attr(path, "context", default=""))
+        links = _items(_first_attr(path, "links", "chain", "steps"))
+        commands = _items(_first_attr(path, "commands", "prisma_commands"))
+        if context == "developer" and not commands:
+            continue
+        path_id = str(_first_attr(path, "id", default=p_index))
+        name = describe(path)
+        by_location = {}
+        for cmd in commands:
+            loc = _location(cmd)
+            if loc is not None:
+                by_location[(loc.path, loc.line, loc.column)] = cmd
+        first = _location(links[0]) if links else None
+        yield ChainRow(f"{path_id}|path", path_id, 0, name, first, "", context)
+        for i, link in enumerate(links):
+            loc = _location(link)
+            cmd = None
+            if loc is not None and str(_first_attr(link, "kind", default="")) == "prisma":
+                cmd = by_location.get((loc.path, loc.line, loc.column))
+            text = command_text(cmd) if cmd is not None else describe(link)
+            cond = _text_of(_first_attr(cmd, "condition", default="")) if cmd is not None else ""
+            depth = int(_first_attr(link, "depth", default=0) or 0)
+            yield ChainRow(
+                f"{path_id}|{i}",
+                path_id,
+                depth + 1,
+                text,
+                loc,
+                cond,
+                context,
+                cmd is not None,
+            )
+
+
+def wait_lines(snapshot: Snapshot) -> list[tuple[Content, Location | None]]:
+    """What makes the app wait for its database: the startup fact's waits (retry loops,
+    wait tools, `depends_on: service_healthy`; compose's `depends_on` when that fact is
+    missing) and the findings about waiting."""
+    out: list[tuple[Content, Location | None]] = []
+    startup = snapshot.fact("startup")
+    seen: set[tuple[str, str]] = set()
+    if startup is not None:
+        for path in _paths(startup):
+            if _text_of(getattr(path, "context", "")) not in ("startup", "deploy"):
+                continue
+            for wait in _items(_first_attr(path, "waits", "wait")):
+                loc = _location(wait)
+                label = safe_text(describe(wait))
+                if (where(loc), label) in seen:
+                    continue
+                seen.add((where(loc), label))
+                bounded = bool(getattr(wait, "bounded", False))
+                bound = str(getattr(wait, "bound", "") or "")
+                out.append(
+                    (
+                        Content.assemble(
+                            (f"{describe(path)}: ", "$text-muted"),
+                            (label, "bold"),
+                            "  ",
+                            (
+                                f"bounded: {bound}" if bounded else "no limit",
+                                "$text-success" if bounded else "$text-warning",
+                            ),
+                            "  ",
+                            (where(loc), "$text-muted"),
+                        ),
+                        loc,
+                    )
+                )
+    else:
+        for stack in snapshot.fact("stacks") or ():
+            for service in stack.services:
+                for dep in service.depends_on:
+                    ok = dep.condition in ("service_healthy", "service_completed_successfully")
+                    out.append(
+                        (
+                            Content.assemble(
+                                (f"{service.name} waits for {dep.service}", "bold"),
+                                " ",
+                                (
+                                    f"({dep.condition})",
+                                    "$text-success" if ok else "$text-warning",
+                                ),
+                                "  ",
+                                (where(dep.location), "$text-muted"),
+                            ),
+                            dep.location,
+                        )
+                    )
+    for f in snapshot.active:
+        if f.rule in WAIT_RULES:
+            out.append(
+                (
+                    Content.assemble(
+                        (f"{f.rule} ", SEVERITY_STYLE[f.severity]),
+                        safe_text(f.message),
+                    ),
+                    f.location,
+                )
+            )
+    return out
+
+
+def risk_cell(risks: Iterable[str]) -> Content:
+    parts = []
+    for risk in risks:
+        style = "$text-warning" if risk in MILD_RISKS else RISK_STYLE
+        if risk.startswith("prisma warning"):
+            style = "bold $text-error"
+        parts.append(Content.styled(f"[{risk}]", style))
+    return Content(" ").join(parts) if parts else Content.styled("—", "$text-muted")
+
+
+def statement_summary(statement: Any) -> str:
+    text = " ".join((getattr(statement, "text", "") or "").split())
+    return text[:90] + ("…" if len(text) > 90 else "")
+
+
+class MigrationsPane(Pane):
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._chain: dict[str, ChainRow] = {}
+        self._migrations: dict[str, Any] = {}
+        self._statements: dict[str, tuple[Any, Any]] = {}
+        self._pending: dict[str, tuple[str, Location | None]] = {}
+        self._waits: dict[str, tuple[str, Location | None]] = {}
+        self._shown_migration: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Startup path", classes="pane-heading")
+        chain = KeyedTable(id="startup-table")
+        chain.add_column("Step", key="step")
+        chain.add_column("Where", key="where")
+        chain.add_column("Condition", key="cond")
+        yield chain
+        yield Static("Wait logic", classes="pane-heading")
+        waits = KeyedTable(id="wait-table", show_header=False)
+        waits.add_column("Wait", key="wait")
+        yield waits
+        yield Static("Migration history", id="history-heading", classes="pane-heading")
+        with Horizontal(classes="split"):
+            history = KeyedTable(id="history-table")
+            history.add_column("Migration", key="name")
+            history.add_column("Date", key="date")
+            history.add_column("Stmts", key="n")
+            history.add_column("Risks", key="risks")
+            yield history
+            with Vertical(id="statements-box"):
+                yield Static("", id="statements-title")
+                statements = KeyedTable(id="statements-table")
+                statements.add_column("Line", key="line")
+                statements.add_column("Step", key="step")
+                statements.add_column("Statement", key="text")
+                statements.add_column("Findings", key="findings")
+                yield statements
+        yield Static("Pending (schema vs migrations)", classes="pane-heading")
+        pending = KeyedTable(id="pending-table")
+        pending.add_column("Change", key="change")
+        pending.add_column("Where", key="where")
+        yield pending
+
+    def show(self, snapshot: Snapshot) -> None:
+        super().show(snapshot)
+        self._show_chain(snapshot)
+        self._show_waits(snapshot)
+        self._show_history(snapshot)
+        self._show_pending(snapshot)
+
+    # -- startup path --------------------------------------------------------------------
+    def _show_chain(self, snapshot: Snapshot) -> None:
+        table = self.query_one("#startup-table", KeyedTable)
+        startup = snapshot.fact("startup")
+        self._chain = {}
+        rows = []
+        if startup is None:
+            rows.append(
+                (
+                    "missing",
+                    (
+                        styled(snapshot.missing("startup"), "$text-muted"),
+                        styled(""),
+                        styled(""),
+                    ),
+                )
+            )
+        else:
+            for row in startup_chain_rows(startup):
+                self._chain[row.key] = row
+                indent = "  " * max(0, row.depth - 1) + ("→ " if row.depth else "")
+                style = "bold" if row.depth == 0 else ""
+                if row.is_command:
+                    style = "$text-accent"
+                    here = (
+                        findings_at(snapshot.active, row.location.path, row.location.line)
+                        if row.location
+                        else ()
+                    )
+                    bad = worst(here)
+                    if bad is not None:
+                        style = SEVERITY_STYLE[bad.severity]
+                if row.context == "developer" and not row.is_command:
+                    style = "$text-muted"
+                text = indent + safe_text(row.text)
+                if row.depth == 0 and row.context:
+                    text += f"  [{row.context}]"
+                rows.append(
+                    (
+                        row.key,
+                        (
+                            styled(text, style),
+                            styled(where(row.location), "$text-muted"),
+                            styled(safe_text(row.condition), "$text-warning"),
+                        ),
+                    )
+                )
+            if not rows:
+                rows.append(
+                    (
+                        "none",
+                        (
+                            styled("no startup path found", "$text-muted"),
+                            styled(""),
+                            styled(""),
+                        ),
+                    )
+                )
+        table.sync(rows)
+
+    def _show_waits(self, snapshot: Snapshot) -> None:
+        table = self.query_one("#wait-table", KeyedTable)
+        self._waits = {}
+        rows = []
+        for i, (text, loc) in enumerate(wait_lines(snapshot)):
+            key = f"wait|{i}|{where(loc)}"
+            self._waits[key] = (text.plain, loc)
+            rows.append((key, (text,)))
+        if not rows:
+            rows.append(("none", (styled("nothing waits for a database", "$text-muted"),)))
+        table.sync(rows)
+
+    # -- history -------------------------------------------------------------------------
+    def _show_history(self, snapshot: Snapshot) -> None:
+        table = self.query_one("#history-table", KeyedTable)
+        heading = self.query_one("#history-heading", Static)
+        histories = snapshot.fact("migrations")
+        self._migrations = {}
+        rows = []
+        if histories is None:
+            heading.update(Content.styled("Migration history", "bold"))
+            rows.append(
+                (
+                    "missing",
+                    (
+                        styled(snapshot.missing("migrations"), "$text-muted"),
+                        styled(""),
+                        styled(""),
+                        styled(""),
+                    ),
+                )
+            )
+        else:
+            folders = ", ".join(
+                f"{h.folder} ({h.provider or 'provider unknown'}, {len(h.migrations)})"
+                for h in histories
+            )
+            heading.update(
+                Content.assemble(
+                    ("Migration history", "bold"),
+                    "  ",
+                    (safe_text(folders or "no migrations folder"), "$text-muted"),
+                )
+            )
+            many = len(histories) > 1
+            for history in histories:
+                for m in history.migrations:
+                    row_key = f"{history.folder}|{m.name}"
+                    self._migrations[row_key] = m
+                    date = m.date.strftime("%Y-%m-%d %H:%M") if m.date else "—"
+                    name = f"{history.folder}/{m.name}" if many else m.name
+                    bad = worst(f for f in snapshot.active if f.location.path == m.path)
+                    name_style = SEVERITY_STYLE[bad.severity] if bad is not None else ""
+                    rows.append(
+                        (
+                            row_key,
+                            (
+                                styled(safe_text(name), name_style),
+                                styled(date, "$text-muted"),
+                                styled(str(len(m.statements))),
+                                risk_cell(m.risks),
+                            ),
+                        )
+                    )
+            if not rows:
+                rows.append(
+                    (
+                        "none",
+                        (
+                            styled("no migrations", "$text-muted"),
+                            styled(""),
+                            styled(""),
+                            styled(""),
+                        ),
+                    )
+                )
+        table.sync(rows)
+        key: str | None = table.cursor_key
+        if key not in self._migrations and self._migrations:
+            key = next(iter(self._migrations))
+        self._show_statements(key)
+
+    @on(DataTable.RowHighlighted, "#history-table")
+    def _migration_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_statements(event.row_key.value)
+
+    @on(DataTable.RowSelected, "#history-table")
+    def _migration_selected(self, event: DataTable.RowSelected) -> None:
+        self._show_statements(event.row_key.value)
+        statements = self.query_one("#statements-table", KeyedTable)
+        if statements.row_count:
+            statements.focus()
+
+    def _show_statements(self, key: str | None) -> None:
+        title = self.query_one("#statements-title", Static)
+        table = self.query_one("#statements-table", KeyedTable)
+        m = self._migrations.get(key or "")
+        self._statements = {}
+        self._shown_migration = key
+        if m is None:
+            title.update(styled("Select a migration to see its statements.", "$text-muted"))
+            table.sync([])
+            return
+        active = self.snapshot.active if self.snapshot else ()
+        title.update(
+            Content.assemble(
+                (safe_text(m.name), "bold"),
+                "  ",
+                (safe_text(m.path), "$text-muted"),
+                "  ",
+                (f"{len(m.warnings)} Prisma warning(s)" if m.warnings else "", "$text-error"),
+            )
+        )
+        rows = []
+        for w in m.warnings:
+            wkey = f"{m.path}|warning|{w.line}"
+            self._statements[wkey] = (m, w)
+            rows.append(
+                (
+                    wkey,
+                    (
+                        styled(str(w.line)),
+                        styled("Warning", "bold $text-error"),
+                        styled(safe_text(w.text)[:100]),
+                        self._findings_cell(findings_at(active, m.path, w.line)),
+                    ),
+                )
+            )
+        for st in m.statements:
+            skey = f"{m.path}|{st.index}|{st.line}"
+            self._statements[skey] = (m, st)
+            here = findings_at(active, m.path, st.line, st.end_line)
+            rows.append(
+                (
+                    skey,
+                    (
+                        styled(f"{st.line}" + (f"-{st.end_line}" if st.end_line > st.line else "")),
+                        styled(safe_text(st.header or st.kind), "$text-accent"),
+                        styled(safe_text(statement_summary(st))),
+                        self._findings_cell(here),
+                    ),
+                )
+            )
+        if not rows:
+            rows.append(
+                (
+                    f"{m.path}|empty",
+                    (
+                        styled(""),
+                        styled(""),
+                        styled("no statements", "$text-muted"),
+                        styled(""),
+                    ),
+                )
+            )
+        table.sync(rows)
+
+    @staticmethod
+    def _findings_cell(findings: Iterable[Finding]) -> Content:
+        parts = [
+            Content.styled(f.rule, SEVERITY_STYLE[f.severity])
+            for f in sorted(findings, key=lambda f: (-int(f.severity), f.rule))
+        ]
+        return Content(" ").join(parts) if parts else Content("")
+
+    # -- pending -------------------------------------------------------------------------
+    def _show_pending(self, snapshot: Snapshot) -> None:
+        table = self.query_one("#pending-table", KeyedTable)
+        pending = snapshot.fact("pending")
+        self._pending = {}
+        rows = []
+        if pending is None:
+            rows.append(
+                (
+                    "missing",
+                    (styled(snapshot.missing("pending"), "$text-muted"), styled("")),
+                )
+            )
+        else:
+            for group in _items(pending):
+                changes = getattr(group, "changes", None)
+                if changes is None:  # a flat list of changes
+                    changes, group = (group,), None
+                if group is not None:
+                    skipped = getattr(group, "skipped", None)
+                    gkey = f"pending|{describe(getattr(group, 'schema', group))}"
+                    head = f"{getattr(group, 'schema', '?')} vs {getattr(group, 'migrations', '?')}"
+                    note = f"  ({skipped})" if skipped else f"  {len(changes)} change(s)"
+                    self._pending[gkey] = (head, None)
+                    rows.append((gkey, (styled(safe_text(head + note), "bold"), styled(""))))
+                for i, change in enumerate(changes):
+                    loc = _location(change)
+                    destructive = bool(_first_attr(change, "destructive", default=False))
+                    text = safe_text(str(_first_attr(change, "message", default=describe(change))))
+                    key = f"pending|{i}|{where(loc)}|{text}"
+                    self._pending[key] = (text, loc)
+                    rows.append(
+                        (
+                            key,
+                            (
+                                styled(
+                                    ("  ⚠ " if destructive else "  ") + text,
+                                    "$text-error" if destructive else "",
+                                ),
+                                styled(where(loc), "$text-muted"),
+                            ),
+                        )
+                    )
+            if not rows:
+                rows.append(
+                    (
+                        "none",
+                        (
+                            styled("the migrations create everything the schema declares"),
+                            styled(""),
+                        ),
+                    )
+                )
+        table.sync(rows)
+
+    # -- drill-down ----------------------------------------------------------------------
+    @on(DataTable.RowSelected, "#startup-table")
+    def _chain_selected(self, event: DataTable.RowSelected) -> None:
+        row = self._chain.get(event.row_key.value or "")
+        if row is not None:
+            self.open_location(row.location, row.text, detail="startup path")
+
+    @on(DataTable.RowSelected, "#wait-table")
+    def _wait_selected(self, event: DataTable.RowSelected) -> None:
+        item = self._waits.get(event.row_key.value or "")
+        if item is not None:
+            self.open_location(item[1], item[0], detail="wait logic")
+
+    @on(DataTable.RowSelected, "#pending-table")
+    def _pending_selected(self, event: DataTable.RowSelected) -> None:
+        item = self._pending.get(event.row_key.value or "")
+        if item is not None:
+            self.open_location(item[1], item[0], detail="pending change")
+
+    @on(DataTable.RowSelected, "#statements-table")
+    def _statement_selected(self, event: DataTable.RowSelected) -> None:
+        item = self._statements.get(event.row_key.value or "")
+        if item is None or self.snapshot is None:
+            return
+        m, st = item
+        end = getattr(st, "end_line", None) or st.line
+        location = Location(m.path, st.line, 1, end if end > st.line else None)
+        here = findings_at(self.snapshot.active, m.path, st.line, end)
+        header = getattr(st, "header", None) or getattr(st, "kind", "statement")
+        related = tuple(Related(f.location, f"{f.rule} {f.message}") for f in here)
+        finding = worst(here)
+        if finding is not None and len(here) == 1:
+            self.open_target(DrillTarget.of_finding(finding))
+            return
+        self.open_target(
+            DrillTarget(
+                location=location,
+                title=f"{header} in {m.name}",
+                detail="migration statement",
+                related=related,
+            )
+        )

@@ -1,0 +1,196 @@
+"""The Overview pane: the seven section statuses and the seed-shaped Data Safety Checklist
+(✅/⚠️/❌ per item); the highlighted item's evidence is listed beside it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import DataTable, Static
+
+from analysis.model import Finding
+from analysis.secrets import safe_text
+from tui.messages import DrillTarget
+from tui.panes.base import Pane, where
+from tui.watch import Snapshot
+from tui.widgets.badges import (
+    LEVEL_CLASS,
+    SEVERITY_STYLE,
+    STATUS_STYLE,
+    level_icon,
+    level_value,
+    status_icon,
+    status_value,
+    styled,
+)
+from tui.widgets.keyed_table import KeyedTable
+
+SECTION_PREFIX = "section:"
+
+
+def _section_name(section: Any) -> str:
+    return str(getattr(section, "value", section))
+
+
+class OverviewPane(Pane):
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._items: dict[str, Any] = {}
+        self._evidence: dict[str, Any] = {}
+        self._shown_item: str | None = None
+        self._placed = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="overview-areas")
+        with Horizontal(classes="split"):
+            table = KeyedTable(id="checklist-table")
+            table.add_column("", key="icon", width=2)
+            table.add_column("Checklist item", key="text")
+            yield table
+            with Vertical(id="evidence-box"):
+                yield Static("", id="evidence-title")
+                evidence = KeyedTable(id="evidence-table")
+                evidence.add_column("", key="icon", width=8)
+                evidence.add_column("Where", key="where")
+                evidence.add_column("Evidence", key="text")
+                yield evidence
+
+    def show(self, snapshot: Snapshot) -> None:
+        super().show(snapshot)
+        self._show_areas(snapshot)
+        table = self.query_one("#checklist-table", KeyedTable)
+        checklist = snapshot.checklist
+        rows: list[tuple[str, tuple[Content, Content]]] = []
+        self._items = {}
+        if checklist is None:
+            reason = snapshot.fact_errors.get("checklist", "the checklist is not available")
+            rows.append(("none", (styled("❔"), styled(reason, "$text-muted"))))
+        else:
+            section = None
+            for item in checklist.items:
+                name = _section_name(item.section)
+                if name != section:
+                    section = name
+                    rows.append(
+                        (SECTION_PREFIX + name, (styled(""), styled(name, "bold $text-primary")))
+                    )
+                status = status_value(item.status)
+                self._items[item.id] = item
+                rows.append(
+                    (
+                        item.id,
+                        (
+                            styled(status_icon(status)),
+                            styled(safe_text(item.text), STATUS_STYLE.get(status, "")),
+                        ),
+                    )
+                )
+        table.sync(rows)
+        key = table.cursor_key
+        if not self._placed and self._items:
+            # First analysis: start on the first item rather than on a section heading.
+            self._placed = True
+            table.select_key(next(iter(self._items)), scroll=False)
+            key = table.cursor_key
+        self._show_evidence(key)
+
+    def _show_areas(self, snapshot: Snapshot) -> None:
+        box = self.query_one("#overview-areas", Static)
+        verdict = snapshot.verdict
+        for cls in LEVEL_CLASS.values():
+            box.remove_class(cls)
+        if verdict is None:
+            box.update(styled(snapshot.fact_errors.get("verdict", "no verdict"), "$text-muted"))
+            return
+        parts: list[Content] = []
+        for area in verdict.areas:
+            level = level_value(area.level)
+            style = {
+                "SAFE": "$text-success",
+                "SAFE WITH WARNINGS": "$text-warning",
+                "AT RISK": "$text-error",
+                "UNSAFE": "bold $text-error",
+            }.get(level, "")
+            n = len(area.findings)
+            count = f" ({n})" if n else ""
+            parts.append(
+                Content.assemble(
+                    f"{level_icon(level)} ",
+                    (area.title, "bold"),
+                    " ",
+                    (f"{level}{count}", style),
+                )
+            )
+        box.update(Content("   ").join(parts))
+
+    # -- evidence ----------------------------------------------------------------------
+    @on(DataTable.RowHighlighted, "#checklist-table")
+    def _item_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_evidence(event.row_key.value)
+
+    @on(DataTable.RowSelected, "#checklist-table")
+    def _item_selected(self, event: DataTable.RowSelected) -> None:
+        self._show_evidence(event.row_key.value)
+        evidence = self.query_one("#evidence-table", KeyedTable)
+        if evidence.row_count:
+            evidence.focus()
+
+    def _show_evidence(self, key: str | None) -> None:
+        title = self.query_one("#evidence-title", Static)
+        table = self.query_one("#evidence-table", KeyedTable)
+        item = self._items.get(key or "")
+        self._shown_item = key
+        self._evidence = {}
+        if item is None:
+            title.update(styled("Select a checklist item to see its evidence.", "$text-muted"))
+            table.sync([])
+            return
+        status = status_value(item.status)
+        title.update(
+            Content.assemble(
+                (f"{status_icon(status)} {status}", STATUS_STYLE.get(status, "")),
+                "  ",
+                (safe_text(item.text), "bold"),
+                "\n",
+                (safe_text(item.reason or ""), "$text-muted"),
+            )
+        )
+        rows = []
+        for index, ev in enumerate(item.evidence):
+            key_ev = f"{item.id}|{index}|{where(ev.location)}"
+            self._evidence[key_ev] = ev
+            severity = getattr(ev, "severity", None)
+            if severity is not None:
+                icon = styled(severity.label, SEVERITY_STYLE[severity])
+            else:
+                icon = styled("fact", "$text-success")
+            rows.append((key_ev, (icon, styled(where(ev.location)), styled(safe_text(ev.text)))))
+        if not rows:
+            rows.append(
+                (f"{item.id}|none", (styled(""), styled(""), styled("no evidence", "$text-muted")))
+            )
+        table.sync(rows)
+
+    @on(DataTable.RowSelected, "#evidence-table")
+    def _evidence_selected(self, event: DataTable.RowSelected) -> None:
+        ev = self._evidence.get(event.row_key.value or "")
+        if ev is None or ev.location is None:
+            return
+        finding = self._finding_for(ev)
+        if finding is not None:
+            self.open_target(DrillTarget.of_finding(finding))
+        else:
+            self.open_target(
+                DrillTarget(location=ev.location, title=safe_text(ev.text), detail="evidence")
+            )
+
+    def _finding_for(self, ev: Any) -> Finding | None:
+        if self.snapshot is None or not getattr(ev, "rule", None):
+            return None
+        for f in self.snapshot.active:
+            if f.rule == ev.rule and f.location == ev.location:
+                return f
+        return None

@@ -1,0 +1,1 @@
+"""Widgets the panes share: keyed tables, the code view, the relation map, status bars."""

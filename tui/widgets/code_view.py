@@ -1,0 +1,197 @@
+"""A read-only view of one file: Pygments highlighting (textual.highlight), line numbers, the
+lines that matter highlighted, and only the visible lines rendered (the Line API, as Toolong
+does), so a 5,000-line package-lock.json costs no more than a Dockerfile."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import ClassVar
+
+from rich.segment import Segment
+from textual.content import Content
+from textual.geometry import Size
+from textual.highlight import highlight
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+_LANGUAGES = {
+    ".yml": "yaml",
+    ".yaml": "yaml",
+    ".json": "json",
+    ".jsonc": "json",
+    ".sh": "bash",
+    ".bash": "bash",
+    ".env": "bash",
+    ".sql": "postgresql",
+    ".toml": "toml",
+    ".ts": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
+    ".tsx": "typescript",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".py": "python",
+    ".prisma": "typescript",
+    ".mk": "make",
+    ".md": "markdown",
+}
+
+_CACHE: OrderedDict[tuple[str, int], tuple[Content, ...]] = OrderedDict()
+_CACHE_LIMIT = 32
+MAX_HIGHLIGHT_CHARS = 400_000
+"""Bigger files are shown without colours (highlighting them would stall the screen)."""
+
+
+def language_for(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    lower = name.lower()
+    if lower in ("dockerfile", "containerfile") or lower.startswith(
+        ("dockerfile.", "containerfile.")
+    ):
+        return "docker"
+    if lower.endswith((".dockerfile", ".containerfile")):
+        return "docker"
+    if lower in ("makefile", "gnumakefile"):
+        return "make"
+    if lower == ".env" or lower.startswith(".env."):
+        return "bash"
+    if lower in ("procfile", ".gitignore", ".dockerignore") or lower.endswith(".dockerignore"):
+        return "text"
+    dot = lower.rfind(".")
+    if dot >= 0:
+        return _LANGUAGES.get(lower[dot:], "text")
+    return "text"
+
+
+def highlighted_lines(path: str, text: str) -> tuple[Content, ...]:
+    """Each line of `text` as highlighted Content (cached by path and text)."""
+    key = (path, hash(text))
+    hit = _CACHE.get(key)
+    if hit is not None:
+        _CACHE.move_to_end(key)
+        return hit
+    if len(text) > MAX_HIGHLIGHT_CHARS:
+        lines = tuple(Content(line) for line in text.split("\n"))
+    else:
+        content = highlight(text, language=language_for(path), path=path, tab_size=4)
+        lines = tuple(content.split("\n", allow_blank=True))
+        if text.endswith("\n") and len(lines) > 1 and not lines[-1].plain:
+            lines = lines[:-1]
+    _CACHE[key] = lines
+    if len(_CACHE) > _CACHE_LIMIT:
+        _CACHE.popitem(last=False)
+    return lines
+
+
+class CodeView(ScrollView, can_focus=True):
+    """Shows a file with line numbers; `marked` lines get a background and a `▶`."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "code-view--gutter",
+        "code-view--marked",
+        "code-view--marked-gutter",
+        "code-view--current",
+    }
+
+    DEFAULT_CSS = """
+    CodeView {
+        background: $surface;
+        scrollbar-gutter: stable;
+    }
+    CodeView > .code-view--gutter { color: $text-muted; }
+    CodeView > .code-view--marked { background: $error 25%; }
+    CodeView > .code-view--marked-gutter { color: $text-error; text-style: bold; }
+    CodeView > .code-view--current { background: $accent 20%; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.path = ""
+        self._lines: tuple[Content, ...] = ()
+        self._marked: frozenset[int] = frozenset()
+        self._current: frozenset[int] = frozenset()
+        self._gutter_width = 4
+        self._pending_line: int | None = None
+
+    @property
+    def line_count(self) -> int:
+        return len(self._lines)
+
+    @property
+    def marked(self) -> frozenset[int]:
+        return self._marked
+
+    @property
+    def first_visible_line(self) -> int:
+        return int(self.scroll_y) + 1
+
+    def show(
+        self,
+        path: str,
+        text: str | None,
+        marked: set[int] | frozenset[int],
+        focus_line: int,
+        current: set[int] | frozenset[int] = frozenset(),
+    ) -> None:
+        """Show `text` (None: the file could not be read) and scroll `focus_line` into view
+        with context above it."""
+        self.path = path
+        if text is None:
+            self._lines = (Content.styled(f"({path}: no text to show)", "$text-muted italic"),)
+        else:
+            self._lines = highlighted_lines(path, text) or (Content(""),)
+        count = len(self._lines)
+        self._marked = frozenset(n for n in marked if 1 <= n <= count)
+        self._current = frozenset(n for n in current if 1 <= n <= count)
+        self._gutter_width = len(str(count)) + 3
+        width = max((line.cell_length for line in self._lines), default=0)
+        self.virtual_size = Size(self._gutter_width + width + 1, count)
+        self._pending_line = focus_line
+        self.refresh()
+        self.call_after_refresh(self._scroll_pending)
+
+    def _scroll_pending(self) -> None:
+        if self._pending_line is not None:
+            self.scroll_to_line(self._pending_line)
+
+    def scroll_to_line(self, line: int) -> None:
+        """Put `line` about a third of the way down (context above, more below)."""
+        height = self.scrollable_content_region.height or self.size.height or 20
+        context = max(2, min(8, height // 3))
+        self._pending_line = None
+        self.scroll_to(x=0, y=max(0, line - 1 - context), animate=False, immediate=True)
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if index >= len(self._lines):
+            return Strip.blank(width, base)
+        number = index + 1
+        marked = number in self._marked
+        gutter_style = self.get_component_rich_style(
+            "code-view--marked-gutter" if marked else "code-view--gutter"
+        )
+        marker = "▶" if marked else " "
+        gutter_text = f"{number:>{self._gutter_width - 3}} {marker} "
+        gutter = Strip([Segment(gutter_text, gutter_style)], len(gutter_text))
+        code_width = max(0, width - self._gutter_width)
+        segments = self._lines[index].render_segments(self.visual_style)
+        code = Strip(segments).crop_extend(scroll_x, scroll_x + code_width, base)
+        strip = Strip.join([gutter, code])
+        if marked:
+            strip = strip.apply_style(
+                self.get_component_rich_style("code-view--marked", partial=True)
+            )
+        elif number in self._current:
+            strip = strip.apply_style(
+                self.get_component_rich_style("code-view--current", partial=True)
+            )
+        return strip
+
+    def line_text(self, number: int) -> str:
+        if 1 <= number <= len(self._lines):
+            return self._lines[number - 1].plain
+        return ""

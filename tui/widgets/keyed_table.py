@@ -1,0 +1,128 @@
+"""A DataTable whose rows are updated by key: a new analysis adds, removes, updates and
+reorders rows in place, so the cursor stays on the same thing and the scroll does not jump
+(never `clear()` and rebuild)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.text import Text
+from textual.content import Content
+from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist, RowKey
+
+Row = tuple[str, Sequence[Any]]
+"""(key, cells)."""
+
+
+class Cell(Content):
+    """Content that DataTable can measure and render: as a Rich Text whose styles are the
+    theme's (resolved when rendered, so a theme change recolours the table)."""
+
+    def __rich__(self) -> Text:
+        return Text.assemble(
+            *((text, style.rich_style) for text, style in self.render(end="")),
+            no_wrap=True,
+            end="",
+        )
+
+
+def as_cell(value: Any) -> Any:
+    if isinstance(value, Content) and not isinstance(value, Cell):
+        return Cell(value.plain, list(value.spans))
+    return value
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, Content) and isinstance(b, Content):
+        return a.is_same(b)
+    return type(a) is type(b) and bool(a == b)
+
+
+def _same_row(a: Sequence[Any], b: Sequence[Any]) -> bool:
+    return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+
+
+class KeyedTable(DataTable[Any]):
+    """`sync(rows)` makes the table show exactly `rows`, in that order, touching only what
+    changed. `cursor_key` is the key under the cursor."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("cursor_type", "row")
+        kwargs.setdefault("zebra_stripes", False)
+        super().__init__(*args, **kwargs)
+        self._keys: list[str] = []
+        self._cells: dict[str, tuple[Any, ...]] = {}
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(self._keys)
+
+    @property
+    def cursor_key(self) -> str | None:
+        if not self._keys or self.row_count == 0:
+            return None
+        row = self.cursor_row
+        if row < 0 or row >= self.row_count:
+            return None
+        try:
+            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        except CellDoesNotExist:
+            return None
+        return key.value
+
+    def select_key(self, key: str, scroll: bool = True) -> bool:
+        """Move the cursor to the row `key` (False when there is none)."""
+        if key not in self._cells:
+            return False
+        self.move_cursor(row=self.get_row_index(key), animate=False, scroll=scroll)
+        return True
+
+    def sync(self, rows: Sequence[Row]) -> None:
+        column_keys = [c.key for c in self.ordered_columns]
+        old_cursor_key = self.cursor_key
+        old_cursor_row = self.cursor_row
+        old_scroll = (self.scroll_x, self.scroll_y)
+        new_keys = [k for k, _ in rows]
+        wanted = dict(rows)
+        for key in [k for k in self._keys if k not in wanted]:
+            self.remove_row(key)
+            del self._cells[key]
+        added: list[str] = []
+        for key, cells in rows:
+            cells_t = tuple(as_cell(c) for c in cells)
+            previous = self._cells.get(key)
+            if previous is None:
+                self.add_row(*cells_t, key=key)
+                added.append(key)
+            elif not _same_row(previous, cells_t):
+                for col_key, old, new in zip(column_keys, previous, cells_t, strict=False):
+                    if not _same(old, new):
+                        self.update_cell(key, col_key, new, update_width=True)
+            self._cells[key] = cells_t
+        current_order = [r.key.value for r in self.ordered_rows]
+        if current_order != new_keys:
+            self._reorder(new_keys)
+        self._keys = new_keys
+        if not new_keys:
+            return
+        if old_cursor_key is not None and old_cursor_key in self._cells:
+            target = self.get_row_index(old_cursor_key)
+        else:
+            target = min(max(old_cursor_row, 0), len(new_keys) - 1)
+        if target != self.cursor_row:
+            self.move_cursor(row=target, animate=False, scroll=False)
+        self.scroll_to(old_scroll[0], old_scroll[1], animate=False, immediate=True)
+
+    def _reorder(self, keys: list[str]) -> None:
+        order = {k: i for i, k in enumerate(keys)}
+        # DataTable.sort hands its key function the cells only; set the order as sort() does.
+        try:
+            from textual._two_way_dict import TwoWayDict
+
+            self._row_locations = TwoWayDict({RowKey(k): i for k, i in order.items()})
+            self._update_count += 1
+            self.refresh()
+        except Exception:  # pragma: no cover - a Textual without the private dict
+            pass

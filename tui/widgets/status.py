@@ -1,0 +1,114 @@
+"""The header (project root, watch state, last analysis time and duration) and the verdict
+bar (the verdict and the count per severity)."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from analysis.model import Severity
+from tui.watch import Snapshot
+from tui.widgets.badges import LEVEL_CLASS, SEVERITY_STYLE, level_icon, level_value
+
+WATCH_STYLE = {
+    "watching": ("●", "$text-success"),
+    "paused": ("‖", "$text-warning"),
+    "error": ("✖", "$text-error"),
+    "starting": ("○", "$text-muted"),
+    "off": ("○", "$text-muted"),
+}
+
+
+class StatusHeader(Static):
+    """`keepdata  <root>  ● watching  last analysis 12:03:04 in 212 ms  (15 files)`"""
+
+    def __init__(self, root_label: str, *, mask_volatile: bool = False, id: str | None = None):
+        super().__init__("", id=id)
+        self.root_label = root_label
+        self.mask_volatile = mask_volatile
+        self.state = "starting"
+        self.detail = ""
+        self.snapshot: Snapshot | None = None
+        self.running = False
+
+    def on_mount(self) -> None:
+        self.render_status()
+
+    def set_state(self, state: str, detail: str = "") -> None:
+        self.state = state
+        self.detail = detail
+        self.render_status()
+
+    def set_snapshot(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.render_status()
+
+    def set_running(self, running: bool) -> None:
+        self.running = running
+        self.render_status()
+
+    def render_status(self) -> None:
+        icon, style = WATCH_STYLE.get(self.state, ("?", ""))
+        state = "one-shot (--no-watch)" if self.state == "off" else self.state
+        parts: list[str | tuple[str, str]] = [
+            ("keepdata", "bold $text-primary"),
+            "  ",
+            (self.root_label, "bold"),
+            "  ",
+            (f"{icon} {state}", style),
+        ]
+        if self.detail:
+            parts += [" ", (f"({self.detail})", "$text-muted")]
+        snap = self.snapshot
+        if snap is None:
+            parts += ["  ", ("analyzing…", "$text-muted")]
+        else:
+            if self.mask_volatile:
+                when, took = "--:--:--", "-- ms"
+            else:
+                when = snap.finished_at.strftime("%H:%M:%S")
+                took = f"{snap.duration * 1000:.0f} ms"
+            parts += [
+                "  ",
+                ("last analysis ", "$text-muted"),
+                when,
+                (" in ", "$text-muted"),
+                took,
+                ("  ", ""),
+                (f"{len(snap.files)} files", "$text-muted"),
+            ]
+            if self.running:
+                parts += ["  ", ("re-analyzing…", "$text-accent")]
+        self.update(Content.assemble(*parts))
+
+
+class VerdictBar(Static):
+    """`UNSAFE  4 critical  5 high  3 medium  2 low  0 info  · worst: KD105 file:line`"""
+
+    def show(self, snapshot: Snapshot) -> None:
+        verdict = snapshot.verdict
+        for cls in LEVEL_CLASS.values():
+            self.remove_class(cls)
+        counts = snapshot.counts()
+        parts: list[str | tuple[str, str]] = []
+        if verdict is not None:
+            level = level_value(verdict.level)
+            self.add_class(LEVEL_CLASS.get(level, ""))
+            parts += [(f" {level_icon(level)} {level} ", "bold reverse"), "  "]
+        for sev in sorted(Severity, reverse=True):
+            n = counts[sev]
+            parts += [(f"{n} {sev.label}", SEVERITY_STYLE[sev] if n else "$text-muted"), "  "]
+        suppressed = sum(1 for f in snapshot.findings if f.suppressed is not None)
+        if suppressed:
+            parts += [(f"({suppressed} suppressed)", "$text-muted"), "  "]
+        if verdict is not None and verdict.decided_by is not None:
+            f = verdict.decided_by
+            parts += [
+                ("worst: ", "$text-muted"),
+                (f.rule, SEVERITY_STYLE[f.severity]),
+                " ",
+                (f"{f.location.path}:{f.location.line}", "$text-muted"),
+            ]
+        elif verdict is not None:
+            parts += [("no finding", "$text-success")]
+        self.update(Content.assemble(*parts))
