@@ -440,3 +440,26 @@ def test_parsing_is_fast() -> None:
         parse(text)
     per_script = (time.perf_counter() - start) / 20
     assert per_script < 0.02, f"{per_script * 1000:.1f} ms for a {text.count(chr(10))}-line script"
+
+
+def test_uncalled_function_with_nested_shells_does_not_recurse() -> None:
+    s = parse(
+        "f() {\n  sh -c 'bash <<X\nnpx prisma migrate deploy\nX'\n}\ng() { bash <<EOF\nf\nEOF\n}\n"
+    )
+    assert s.problems == ()
+    deploy = [c for c in s.commands if c.words[:2] == ("npx", "prisma")]
+    assert deploy and not deploy[0].reached
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "f() sh -c<<'X'done\\\nsh -c case $",
+        '"a b"2>&1 | f() sh -c timecoproc = }until ]]whilefi time<<-! time"$@"[[ ',
+        "$(( ((\n))",
+        "case x in (a|b) ;; esac )",
+        "'" * 3 + '"' * 3 + "`" * 3,
+    ],
+)
+def test_garbage_never_raises(text: str) -> None:
+    parse(text)

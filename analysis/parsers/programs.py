@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from dataclasses import dataclass
 
 from analysis.model import Finding, Location
@@ -578,7 +579,9 @@ def _py_value(node: ast.AST, consts: dict[str, ast.AST]) -> str | tuple[str, ...
 
 def _parse_python(source: SourceFile) -> ProgramFile:
     try:
-        tree = ast.parse(source.text, filename=source.path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings of the analyzed file
+            tree = ast.parse(source.text, filename=source.path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return ProgramFile(source.path, "python", ())
     consts: dict[str, ast.AST] = {}

@@ -2359,7 +2359,12 @@ class _Walker:
         nested = shell_script_argument(argv)
         if nested is not None and self.depth < 4:
             self.nested_script(node, nested[0], nested[1], ctx, "sh -c", words)
-        elif argv and _basename(argv[0]) in _SHELLS and shell_script_file(argv) is None:
+        elif (
+            argv
+            and self.depth < 4
+            and _basename(argv[0]) in _SHELLS
+            and shell_script_file(argv) is None
+        ):
             for h in self.heredocs_of(node):
                 body = self.text[h.body_start : h.body_end]
                 self.nested_script(node, body, False, ctx, "heredoc", words, h.body_start)
@@ -2450,6 +2455,7 @@ class _Walker:
             self.path, script, positions, read.heredocs, errexit, self.depth + 1, self.fixed_line
         )
         inner.functions = dict(self.functions)
+        inner.called = set(self.functions)  # the outer script lists its own functions
         inner_ctx = ctx._replace(nested=kind, timeout_bound=timeout, chain=0)
         inner.walk_statements(read.statements, inner_ctx)
         inner.finish()
