@@ -292,3 +292,17 @@ def test_unreadable_script_string_is_reported_with_its_file(write_tree: WriteTre
     problems = [f for f in analysis.findings if f.rule == "KD001"]
     assert [(p.location.path, p.location.line) for p in problems] == [("package.json", 3)]
     assert "unterminated double quote" in problems[0].message
+
+
+def test_opt_in_values_of_secret_variables_are_masked(write_tree: WriteTree) -> None:
+    tree = {
+        "docker-compose.yml": "services:\n  app:\n    build: .\n    environment:\n"
+        "      MIGRATION_TOKEN: s3cr3t-value\n",
+        "Dockerfile": 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["sh", "/app/start.sh"]\n',
+        "start.sh": 'if [ -n "$MIGRATION_TOKEN" ]; then npx prisma migrate deploy; fi\n'
+        "PGPASSWORD=hunter2 psql -c 'select 1'\nexec node server.js\n",
+    }
+    app = path(facts(write_tree, tree), "compose:docker-compose.yml:app")
+    (opt,) = app.commands[0].opt_ins
+    assert opt.on and opt.set_value == "****"
+    assert "s3cr3t" not in repr(app)

@@ -72,6 +72,7 @@ from analysis.parsers.shell import (
     shell_script_argument,
     shell_script_file,
 )
+from analysis.secrets import MASK
 from analysis.sources import FileKind, SourceFile
 
 MAX_DEPTH = 14
@@ -124,14 +125,28 @@ class OptIn:
     requirement: Requirement
     set_by: Location | None = None
     set_value: str | None = None
+    """The value the project sets (masked when the variable's name looks secret)."""
     source: str = ""
+    on: bool = False
 
-    @property
-    def on(self) -> bool:
-        if self.set_by is None or self.set_value is None:
-            return False
-        want = self.requirement.value
-        return self.set_value != "" if want is None else self.set_value == want
+    @classmethod
+    def make(
+        cls,
+        requirement: Requirement,
+        set_by: Location | None = None,
+        value: str | None = None,
+        source: str = "",
+    ) -> OptIn:
+        want = requirement.value
+        on = (
+            set_by is not None
+            and value is not None
+            and (value != "" if want is None else value == want)
+        )
+        shown = value
+        if value and _SECRET_NAME.search(requirement.variable):
+            shown = MASK
+        return cls(requirement, set_by, shown, source, on)
 
     @property
     def label(self) -> str:
@@ -398,6 +413,7 @@ _SCRIPT_RUNNERS = frozenset(
 )
 _DEFAULT_TIMEOUT = {"wait-for-it": True, "wait-for-it.sh": True, "dockerize": True}
 _MIGRATION_WORD = re.compile(r"migrat", re.IGNORECASE)
+_SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|CREDENTIAL", re.I)
 
 
 class EmbeddedShell:
@@ -738,13 +754,15 @@ class _Builder:
                 defaults = [a for a in own if a.default_only]
                 hit = self.lookup(state, req.variable)
                 if hit is not None:
-                    out.append(OptIn(req, hit[1], hit[0], hit[2]))
+                    out.append(OptIn.make(req, hit[1], hit[0], hit[2]))
                 elif defaults:
                     d = defaults[0]
                     value = re.sub(r"^\$\{[A-Za-z_]\w*:?[-=]", "", d.value).rstrip("}")
-                    out.append(OptIn(req, Location(script.path, d.line), value, "script default"))
+                    out.append(
+                        OptIn.make(req, Location(script.path, d.line), value, "script default")
+                    )
                 else:
-                    out.append(OptIn(req))
+                    out.append(OptIn.make(req))
         return tuple(out)
 
     def check_wait_tool(self, state: _PathState, argv: tuple[str, ...], at: _At) -> None:

@@ -148,8 +148,8 @@ class ShellCommand:
     chain: int = 0
     """Identity of its `&&`/`||` list: commands of one list share it."""
     exec: bool = False
-    assignments: tuple[tuple[str, str], ...] = ()
-    """`VAR=value` words before the command (its environment)."""
+    assignments: tuple[str, ...] = ()
+    """`VAR=value` words before the command (its environment), as written."""
 
     @property
     def argv(self) -> tuple[str, ...]:
@@ -2379,9 +2379,7 @@ class _Walker:
     def emit(self, node: _Cmd, words: tuple[str, ...], ctx: _Ctx) -> None:
         line, col = self.pos.line_col(node.words[0].start if node.words else node.start)
         end_line = self.line(max(node.end - 1, node.start))
-        assigns = tuple(
-            (a.value.partition("=")[0], a.value.partition("=")[2]) for a in node.assigns
-        )
+        assigns = tuple(a.value for a in node.assigns)
         is_exec = bool(words) and words[0] == "exec" and len(words) > 1
         self.commands.append(
             ShellCommand(
