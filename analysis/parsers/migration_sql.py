@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from analysis.model import Finding, Location, Severity
+from analysis.records import quick_init
 from analysis.sources import SourceFile
 
 
@@ -87,6 +88,7 @@ class K:
 
 
 # -- records -----------------------------------------------------------------------------
+@quick_init
 @dataclass(slots=True, frozen=True)
 class Constraint:
     """A table constraint: `kind` is primary key, unique, foreign key, check, exclude or
@@ -107,6 +109,7 @@ class Constraint:
     not_valid: bool = False
 
 
+@quick_init
 @dataclass(slots=True, frozen=True)
 class ColumnDef:
     """A column as a statement declares it. `type` is canonical: upper-case built-in types
@@ -127,6 +130,7 @@ class ColumnDef:
     references: Constraint | None = None
 
 
+@quick_init
 @dataclass(slots=True, frozen=True)
 class TableDef:
     name: str
@@ -136,6 +140,7 @@ class TableDef:
     if_not_exists: bool = False
 
 
+@quick_init
 @dataclass(slots=True, frozen=True)
 class SelectItem:
     """One column of an `INSERT INTO t (cols) SELECT ...`: where its value comes from.
@@ -148,6 +153,7 @@ class SelectItem:
     how: str
 
 
+@quick_init
 @dataclass(slots=True, frozen=True)
 class Action:
     """One thing a statement does. Which fields are set depends on `kind` (see `K`)."""
@@ -177,6 +183,7 @@ class Action:
     detail: str = ""
 
 
+@quick_init
 @dataclass(slots=True, frozen=True)
 class Statement:
     """One SQL statement: kind, line range, Prisma header comments, actions."""
@@ -198,6 +205,7 @@ class Statement:
         return self.headers[-1] if self.headers else None
 
 
+@quick_init
 @dataclass(slots=True, frozen=True)
 class PrismaWarning:
     """One line of Prisma's `/* Warnings: ... */` block. `kind` names the warning (see
@@ -211,6 +219,7 @@ class PrismaWarning:
     unexecutable: bool = False
 
 
+@quick_init
 @dataclass(slots=True, frozen=True)
 class MigrationSqlFile:
     path: str
@@ -471,33 +480,42 @@ def _pg_type(tn: dict[str, Any] | None) -> tuple[str | None, bool]:
     """Canonical type text and whether it is a serial type."""
     if not tn:
         return None, False
-    names = _names(tn.get("names"))
-    if not names:
+    raw = tn.get("names")
+    if not raw:
         return None, False
+    try:  # the usual shape: [{"String": {"sval": "pg_catalog"}}, {"String": {"sval": "int4"}}]
+        names = [n["String"]["sval"] for n in raw]
+    except (KeyError, TypeError):
+        names = _names(raw)
     base = names[-1]
-    builtin = names[0] == "pg_catalog" or (len(names) == 1 and base.lower() in _PG_TYPES)
+    low = base.lower()
+    known = low in _PG_TYPES
+    builtin = names[0] == "pg_catalog" or (len(names) == 1 and known)
     mods: list[str] = []
-    for m in tn.get("typmods") or ():
-        c = m.get("A_Const") if isinstance(m, dict) else None
-        if c is not None:
-            if "ival" in c:
-                mods.append(str(c["ival"].get("ival", 0)))
-            elif "sval" in c:
-                mods.append(str(c["sval"].get("sval", "")))
-            elif "fval" in c:
-                mods.append(str(c["fval"].get("fval", "")))
+    typmods = tn.get("typmods")
+    if typmods:
+        for m in typmods:
+            c = m.get("A_Const") if isinstance(m, dict) else None
+            if c is not None:
+                if "ival" in c:
+                    mods.append(str(c["ival"].get("ival", 0)))
+                elif "sval" in c:
+                    mods.append(str(c["sval"].get("sval", "")))
+                elif "fval" in c:
+                    mods.append(str(c["fval"].get("fval", "")))
     serial = False
-    if builtin and base.lower() in _PG_TYPES:
-        serial = base.lower() in _PG_SERIAL
-        text = _PG_TYPES[base.lower()]
+    if builtin and known:
+        serial = low in _PG_SERIAL
+        text = _PG_TYPES[low]
     elif builtin:
         text = base.upper()
     else:
         text = f'"{base}"'
     if mods:
         text += "(" + ",".join(mods) + ")"
-    if tn.get("arrayBounds"):
-        text += "[]" * len(tn["arrayBounds"])
+    bounds = tn.get("arrayBounds")
+    if bounds:
+        text += "[]" * len(bounds)
     return text, serial
 
 
@@ -531,36 +549,66 @@ def _pg_expr_text(node: Any) -> str:
 
 
 class _PgStatementReader:
-    """Turns one libpg_query statement node into actions."""
+    """Turns libpg_query statement nodes of one parsed piece of text into actions.
 
-    def __init__(self, stmt_text: str, base_line: int, base_offset: int = 0) -> None:
-        self.text = stmt_text
+    One reader serves every statement of the piece: `start` points it at the next one.
+    Lines come from a table of newline offsets (bisect), not from counting each time."""
+
+    def __init__(
+        self, text: str, newlines: list[int], piece: bytes, offset: int, ascii_only: bool
+    ) -> None:
+        self.full = text  # the whole file
+        self.newlines = newlines  # offsets of "\n" in the whole file
+        self.ascii = ascii_only  # the piece is ASCII: its byte offsets are character offsets
+        self.piece_newlines: list[int] = []
+        self.piece_line = 1
+        if not ascii_only:  # libpg_query counts bytes: lines from the piece's byte offsets
+            self.piece_newlines = _newlines(piece, b"\n")
+            self.piece_line = bisect.bisect_left(newlines, offset) + 1
+        self.begin = self.end = self.pos = self.base_offset = self.byte_len = 0
+        self.base_line = 1
+
+    def start(self, begin: int, body_len: int, base_line: int, base_offset: int) -> None:
+        """Read the statement at file offset `begin`, `body_len` characters long, starting on
+        line `base_line` and at byte offset `base_offset` of the piece."""
+        self.begin = self.pos = begin
+        self.end = begin + body_len
         self.base_line = base_line
-        self.base_offset = base_offset  # byte offset of the statement in the parsed text
-        self.ascii = stmt_text.isascii()
-        self.pos = 0
+        self.base_offset = base_offset
+        self.byte_len = (
+            body_len if self.ascii else len(self.full[begin : begin + body_len].encode("utf-8"))
+        )
 
     def line_at(self, loc: int | None) -> int:
-        """The line of a libpg_query location (a byte offset into the parsed text)."""
+        """The line of a libpg_query location (a byte offset into the parsed piece)."""
         if loc is None or loc < 0:
             return self.base_line
-        rel = max(0, loc - self.base_offset)
+        rel = loc - self.base_offset
+        if rel <= 0:
+            return self.base_line
+        if rel > self.byte_len:
+            rel = self.byte_len
         if self.ascii:
-            return self.base_line + self.text.count("\n", 0, min(rel, len(self.text)))
-        return self.base_line + self.text.encode("utf-8")[:rel].count(b"\n")
+            return bisect.bisect_left(self.newlines, self.begin + rel) + 1
+        return self.piece_line + bisect.bisect_left(self.piece_newlines, self.base_offset + rel)
 
     def line_of_char(self, i: int) -> int:
-        return self.base_line + self.text.count("\n", 0, i)
+        """The line of character `i` of the statement."""
+        return bisect.bisect_left(self.newlines, self.begin + i) + 1
 
     def find_line(self, name: str | None) -> int:
         """The line of the next mention of `name` (quoted) after the last one found."""
         if not name:
             return self.base_line
-        for needle in (f'"{name}"', name):
-            i = self.text.find(needle, self.pos)
-            if i != -1:
-                self.pos = i + len(needle)
-                return self.line_of_char(i)
+        text = self.full
+        i = text.find('"' + name + '"', self.pos, self.end)
+        if i != -1:
+            self.pos = i + len(name) + 2
+            return bisect.bisect_left(self.newlines, i) + 1
+        i = text.find(name, self.pos, self.end)
+        if i != -1:
+            self.pos = i + len(name)
+            return bisect.bisect_left(self.newlines, i) + 1
         return self.base_line
 
     # constraints
@@ -635,13 +683,6 @@ class _PgStatementReader:
         )
 
     # statements
-    def read(self, kind: str, body: dict[str, Any]) -> tuple[str, list[Action]]:
-        handler = getattr(self, "_" + kind, None)
-        if handler is None:
-            return K.OTHER, [Action(K.OTHER, self.base_line, detail=kind)]
-        result: tuple[str, list[Action]] = handler(body)
-        return result
-
     def _CreateStmt(self, b: dict[str, Any]) -> tuple[str, list[Action]]:
         rel = b.get("relation") or {}
         cols: list[ColumnDef] = []
@@ -670,7 +711,7 @@ class _PgStatementReader:
         objtype = b.get("objtype", "OBJECT_TABLE")
         if objtype not in ("OBJECT_TABLE", "OBJECT_FOREIGN_TABLE"):
             return K.OTHER, [Action(K.OTHER, self.base_line, table=table, detail=objtype)]
-        self.pos = 0
+        self.pos = self.begin
         self.find_line(table)
         out: list[Action] = []
         for item in b.get("cmds") or ():
@@ -680,29 +721,30 @@ class _PgStatementReader:
 
     def alter_cmd(self, cmd: dict[str, Any], table: str | None, schema: str | None) -> Action:
         st = cmd.get("subtype", "")
-        name = cmd.get("name")
-        cascade = cmd.get("behavior") == "DROP_CASCADE"
-        d = cmd.get("def") or {}
-        common: dict[str, Any] = {"table": table, "schema": schema}
-        if st == "AT_AddColumn":
-            cd = self.column_def(d.get("ColumnDef", {}))
+        if st == "AT_AddColumn":  # by far the most common: first, with no other look-ups
+            cd = self.column_def((cmd.get("def") or {}).get("ColumnDef", {}))
             self.find_line(cd.name)
             return Action(
                 K.ADD_COLUMN,
                 cd.line,
-                column=cd.name,
+                table,
+                schema,
+                cd.name,
                 column_def=cd,
                 if_exists=bool(cmd.get("missing_ok")),
-                **common,
             )
+        name = cmd.get("name")
+        cascade = cmd.get("behavior") == "DROP_CASCADE"
+        d = cmd.get("def") or {}
         if st == "AT_DropColumn":
             return Action(
                 K.DROP_COLUMN,
                 self.find_line(name),
-                column=name,
+                table,
+                schema,
+                name,
                 cascade=cascade,
                 if_exists=bool(cmd.get("missing_ok")),
-                **common,
             )
         if st == "AT_AlterColumnType":
             cd = d.get("ColumnDef", {})
@@ -711,36 +753,38 @@ class _PgStatementReader:
             return Action(
                 K.ALTER_COLUMN_TYPE,
                 self.find_line(name),
-                column=name,
+                table,
+                schema,
+                name,
                 type=type_text,
                 using=_pg_using(using) if using else None,
-                **common,
             )
         if st == "AT_SetNotNull":
-            return Action(K.SET_NOT_NULL, self.find_line(name), column=name, **common)
+            return Action(K.SET_NOT_NULL, self.find_line(name), table, schema, name)
         if st == "AT_DropNotNull":
-            return Action(K.DROP_NOT_NULL, self.find_line(name), column=name, **common)
+            return Action(K.DROP_NOT_NULL, self.find_line(name), table, schema, name)
         if st == "AT_ColumnDefault":
             line = self.find_line(name)
             if d:
-                return Action(K.SET_DEFAULT, line, column=name, detail=_pg_expr_text(d), **common)
-            return Action(K.DROP_DEFAULT, line, column=name, **common)
+                return Action(K.SET_DEFAULT, line, table, schema, name, detail=_pg_expr_text(d))
+            return Action(K.DROP_DEFAULT, line, table, schema, name)
         if st == "AT_AddConstraint":
             c = self.constraint(d.get("Constraint", {}))
             if c is None:
-                return Action(K.OTHER, self.base_line, detail="add constraint", **common)
+                return Action(K.OTHER, self.base_line, table, schema, detail="add constraint")
             self.find_line(c.name)
-            return Action(K.ADD_CONSTRAINT, c.line, name=c.name, constraint=c, **common)
+            return Action(K.ADD_CONSTRAINT, c.line, table, schema, name=c.name, constraint=c)
         if st == "AT_DropConstraint":
             return Action(
                 K.DROP_CONSTRAINT,
                 self.find_line(name),
+                table,
+                schema,
                 name=name,
                 cascade=cascade,
                 if_exists=bool(cmd.get("missing_ok")),
-                **common,
             )
-        return Action(K.OTHER, self.base_line, detail=st, **common)
+        return Action(K.OTHER, self.base_line, table, schema, detail=st)
 
     def _RenameStmt(self, b: dict[str, Any]) -> tuple[str, list[Action]]:
         rt = b.get("renameType", "")
@@ -813,7 +857,7 @@ class _PgStatementReader:
             "OBJECT_MATVIEW": K.DROP_VIEW,
             "OBJECT_SEQUENCE": K.DROP_SEQUENCE,
         }.get(rt, K.DROP_OTHER)
-        self.pos = 0
+        self.pos = self.begin
         out: list[Action] = []
         for obj in b.get("objects") or ():
             if "List" in obj:
@@ -1132,15 +1176,8 @@ def _parse_pg(path: str, text: str) -> tuple[list[Statement], list[Finding]]:
 
     statements: list[Statement] = []
     problems: list[Finding] = []
+    newlines = _newlines(text, "\n")
     prev_end = 0
-    counted = [0, 1]  # position up to which lines are counted, and the line there
-
-    def line_at(pos: int) -> int:
-        if pos < counted[0]:
-            return text.count("\n", 0, pos) + 1
-        counted[1] += text.count("\n", counted[0], pos)
-        counted[0] = pos
-        return counted[1]
 
     def add(
         begin: int,
@@ -1148,20 +1185,24 @@ def _parse_pg(path: str, text: str) -> tuple[list[Statement], list[Finding]]:
         gap_start: int,
         kind_name: str,
         body: dict[str, Any],
+        reader: _PgStatementReader | None,
         error: str | None = None,
         base_offset: int = 0,
     ) -> None:
-        gap = text[gap_start:begin]
-        comments = _gap_comments(gap) if ("-" in gap or "/" in gap) else []
+        comments, headers = _gap_comments_cached(text[gap_start:begin])
         body_text = text[begin:end].rstrip().rstrip(";").rstrip()
-        line = line_at(begin)
+        line = bisect.bisect_left(newlines, begin) + 1
         col = begin - (text.rfind("\n", 0, begin) + 1) + 1
-        if error is not None:
-            kind, actions = K.INVALID, [Action(K.INVALID, line, detail=error)]
+        if error is not None or reader is None:
+            kind, actions = K.INVALID, [Action(K.INVALID, line, detail=error or "")]
         else:
-            reader = _PgStatementReader(body_text, line, base_offset)
+            reader.start(begin, len(body_text), line, base_offset)
+            handler = _PG_HANDLERS.get(kind_name)
             try:
-                kind, actions = reader.read(kind_name, body)
+                if handler is None:
+                    kind, actions = K.OTHER, [Action(K.OTHER, line, detail=kind_name)]
+                else:
+                    kind, actions = handler(reader, body)
             except Exception as exc:  # an AST shape we did not foresee: keep the statement
                 kind, actions = K.OTHER, [Action(K.OTHER, line, detail=f"{kind_name}: {exc}")]
         statements.append(
@@ -1172,8 +1213,8 @@ def _parse_pg(path: str, text: str) -> tuple[list[Statement], list[Finding]]:
                 col,
                 line + body_text.count("\n"),
                 tuple(actions),
-                _headers(comments),
-                tuple(comments),
+                headers,
+                comments,
                 body_text,
                 error,
             )
@@ -1190,6 +1231,7 @@ def _parse_pg(path: str, text: str) -> tuple[list[Statement], list[Finding]]:
             return offset + len(data[:byte_pos].decode("utf-8", "replace"))
 
         parsed = json.loads(pgparser.parse_sql_json(piece))
+        reader = _PgStatementReader(text, newlines, data, offset, ascii_only)
         for raw in parsed.get("stmts") or ():
             loc = int(raw.get("stmt_location", 0))
             length = int(raw.get("stmt_len", 0)) or (len(data) - loc)
@@ -1198,7 +1240,7 @@ def _parse_pg(path: str, text: str) -> tuple[list[Statement], list[Finding]]:
             node = raw.get("stmt") or {}
             kind_name, body = next(iter(node.items())) if node else ("Empty", {})
             base = (begin - offset) if ascii_only else len(text[offset:begin].encode("utf-8"))
-            add(begin, b, prev_end, kind_name, body, base_offset=base)
+            add(begin, b, prev_end, kind_name, body, reader, base_offset=base)
             prev_end = b
 
     try:
@@ -1224,10 +1266,47 @@ def _parse_pg(path: str, text: str) -> tuple[list[Statement], list[Finding]]:
                 err = a + len(piece_bytes[:at].decode("utf-8", "replace"))
             err_line = text.count("\n", 0, err) + 1
             err_col = err - (text.rfind("\n", 0, err) + 1) + 1
-            add(begin, b, prev_end, "", {}, error=msg)
+            add(begin, b, prev_end, "", {}, None, error=msg)
             problems.append(_problem(path, err_line, err_col, msg))
         prev_end = b
     return statements, problems
+
+
+_PG_HANDLERS: dict[
+    str, Callable[[_PgStatementReader, dict[str, Any]], tuple[str, list[Action]]]
+] = {
+    name[1:]: fn
+    for name, fn in vars(_PgStatementReader).items()
+    if name.startswith("_") and name[1:2].isupper() and callable(fn)
+}
+"""libpg_query node name -> the reader's method for it (`CreateStmt` -> `_CreateStmt`)."""
+
+
+def _newlines(data: Any, sep: Any) -> list[int]:
+    """Offsets of every `sep` (a newline) in `data` (text or bytes), in order."""
+    out: list[int] = []
+    find = data.find
+    pos = find(sep)
+    while pos != -1:
+        out.append(pos)
+        pos = find(sep, pos + 1)
+    return out
+
+
+_GAP_CACHE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _gap_comments_cached(gap: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The comments between two statements and the Prisma headers among them. Prisma writes
+    the same few gaps (`;\n\n-- AddForeignKey\n`) over and over: they are remembered."""
+    hit = _GAP_CACHE.get(gap)
+    if hit is None:
+        comments = _gap_comments(gap) if ("-" in gap or "/" in gap) else []
+        hit = (tuple(comments), _headers(comments))
+        if len(_GAP_CACHE) >= 4096:
+            _GAP_CACHE.clear()
+        _GAP_CACHE[gap] = hit
+    return hit
 
 
 _GAP_COMMENT = re.compile(r"--([^\n]*)|/\*(.*?)(?:\*/|\Z)", re.S)
