@@ -1791,7 +1791,7 @@ def _developer_pass(b: _Builder) -> None:
                 entry.command, pkg.path, entry.location.line, entry.location.column
             )
             b.follow_script(state, parsed, _At((link,), entry.location, _FS(pkg.folder)), ())
-            if state.steps or lifecycle:
+            if state.steps or state.installs:
                 b.finish(state, f'{pkg.path} script "{entry.name}"')
     for rel in ctx.files(FileKind.MAKEFILE):
         mk = ctx.parse(rel, parse_makefile)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -201,6 +201,12 @@ class ShellScript:
     traps: tuple[int, ...] = ()
     """Lines of `trap` commands (signal forwarding)."""
     problems: tuple[Finding, ...] = ()
+    inline: bool = False
+    """A command string inside another file (package.json script, compose command, RUN)."""
+
+    @property
+    def label(self) -> str:
+        return f"the command string in {self.path}" if self.inline else self.path
 
     @property
     def ends_with_exec(self) -> bool:
@@ -2577,4 +2583,4 @@ def parse_shell_text(
 ) -> ShellScript:
     """Parse a command string found in another file (`package.json` script, compose `command`,
     Dockerfile `RUN`): lines and columns are placed at (`line`, `column`) of `path`."""
-    return _analyze(path, text, line, column, errexit)
+    return replace(_analyze(path, text, line, column, errexit), inline=True)

@@ -602,7 +602,7 @@ def failure_ignored(step: PrismaStep) -> str | None:
         if not later:
             continue
         return (
-            f"{script.path} has no `set -e` and does not check the exit status of `{cmd.text}`, "
+            f"{script.label} has no `set -e` and does not check the exit status of `{cmd.text}`, "
             f"so it goes on (to `{later[-1].text}`) after a failed migration"
         )
     return None
