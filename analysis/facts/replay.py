@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from analysis.parsers.migration_sql import Action, ColumnDef, Constraint, K, Statement
+from analysis.records import quick_init
 
 if TYPE_CHECKING:
     from analysis.facts.migrations import Migration
@@ -38,6 +39,7 @@ TableKey = tuple[str, str]
 
 
 # -- frozen records ------------------------------------------------------------------------
+@quick_init
 @dataclass(slots=True, frozen=True)
 class Origin:
     """Where something was created or changed: migration folder name, file and line."""
@@ -47,6 +49,7 @@ class Origin:
     line: int
 
 
+@quick_init
 @dataclass(slots=True, frozen=True)
 class DbColumn:
     name: str
@@ -59,6 +62,7 @@ class DbColumn:
     changed: Origin | None = None
 
 
+@quick_init
 @dataclass(slots=True, frozen=True)
 class DbIndex:
     """An index, a unique index, or a unique constraint (`constraint=True`)."""
@@ -70,6 +74,7 @@ class DbIndex:
     constraint: bool = False
 
 
+@quick_init
 @dataclass(slots=True, frozen=True)
 class DbPrimaryKey:
     name: str | None
@@ -77,6 +82,7 @@ class DbPrimaryKey:
     created: Origin
 
 
+@quick_init
 @dataclass(slots=True, frozen=True)
 class DbForeignKey:
     name: str | None
@@ -91,6 +97,7 @@ class DbForeignKey:
     created: Origin
 
 
+@quick_init
 @dataclass(slots=True, frozen=True)
 class DbTable:
     name: str
@@ -109,6 +116,7 @@ class DbTable:
         return None
 
 
+@quick_init
 @dataclass(slots=True, frozen=True)
 class DbEnum:
     name: str
@@ -117,6 +125,7 @@ class DbEnum:
     created: Origin
 
 
+@quick_init
 @dataclass(slots=True, frozen=True)
 class DatabaseModel:
     """The database the migrations build, as the last one leaves it."""
@@ -143,6 +152,7 @@ class DatabaseModel:
         return None
 
 
+@quick_init
 @dataclass(slots=True, frozen=True)
 class ActionNote:
     """What the database held just before one action (statement `stmt`, action `action`)."""
@@ -169,6 +179,7 @@ class ActionNote:
     """Where the table the action touches was created (None when no migration made it)."""
 
 
+@quick_init
 @dataclass(slots=True, frozen=True)
 class Redefinition:
     """A SQLite copy-and-swap of `table` (Prisma's `-- RedefineTables`)."""
@@ -188,6 +199,7 @@ class Redefinition:
     new_columns: tuple[tuple[str, str | None], ...]
 
 
+@quick_init
 @dataclass(slots=True, frozen=True)
 class EnumChange:
     """Prisma's PostgreSQL enum recreation: `enum` goes from `old_values` to `new_values`."""
@@ -417,16 +429,22 @@ class _Replayer:
         if m.sql is None or not m.sql.statements:
             return MigrationReplay(m.name, m.path)
         acts = _flat(m.sql.statements)
-        redefine = _redefine_patterns(acts)
+        kinds = {a.kind for _, _, a in acts}
+        # Both patterns end in a rename: without one, there is nothing to look for.
+        redefine = _redefine_patterns(acts) if K.RENAME_TABLE in kinds else {}
         redefined_targets = {t for t, _ in redefine.values()}
-        enum_tmp = _enum_patterns(acts)
+        enum_tmp = _enum_patterns(acts) if K.RENAME_TYPE in kinds else {}
         enum_tmp_types = {f'"{n}"' for n in enum_tmp}
         recreated = set(enum_tmp.values())
-        enum_old: dict[str, str] = {  # E -> O for recreated enums
-            a.name: a.new_name or ""
-            for _, _, a in acts
-            if a.kind == K.RENAME_TYPE and a.name in recreated
-        }
+        enum_old: dict[str, str] = (
+            {  # E -> O for recreated enums
+                a.name: a.new_name or ""
+                for _, _, a in acts
+                if a.kind == K.RENAME_TYPE and a.name in recreated
+            }
+            if recreated
+            else {}
+        )
         enum_old_names = set(enum_old.values())
         notes: dict[tuple[int, int], ActionNote] = {}
         redefinitions: list[Redefinition] = []
@@ -439,13 +457,14 @@ class _Replayer:
         enum_cols: dict[str, list[str]] = {}
         dropped_uniques: set[tuple[TableKey, tuple[str, ...]]] = set()
         path, name = m.path, m.name
+        default_schema, tables = self.default_schema, self.tables
         for st_idx, a_idx, a in acts:
             origin = Origin(name, path, a.line)
             k = a.kind
             pattern: str | None = None
             note_kw: dict[str, object] = {}
-            tkey = self.key(a.schema, a.table) if a.table else None
-            table = self.tables.get(tkey) if tkey else None
+            tkey = (a.schema or default_schema, a.table) if a.table else None
+            table = tables.get(tkey) if tkey else None
             if tkey is not None and table is not None and k in _NOTED:
                 note_kw["table_is_new"] = table.created_idx == idx
                 note_kw["table_created"] = table.created
