@@ -223,21 +223,24 @@ def _expected(
         uniques: list[tuple[tuple[str, ...], Location]] = []
         for f in m.fields:
             # One pass over the attributes (the schema records' helpers each scan them).
-            attrs = {a.name: a for a in f.attributes}
-            mapped = attrs.get("map")
+            attrs = {a.name: a for a in f.attributes} if f.attributes else _NO_ATTRIBUTES
             column = f.name
-            if mapped is not None:
-                v = mapped.arg("name", 0)
-                if isinstance(getattr(v, "value", None), str):
-                    column = v.value
+            native = None
+            if attrs:
+                mapped = attrs.get("map")
+                if mapped is not None:
+                    v = mapped.arg("name", 0)
+                    if isinstance(getattr(v, "value", None), str):
+                        column = v.value
             col_of[f.name] = column
             if f.type_name in models:
                 continue  # relation field: no column
-            if "id" in attrs:
-                pk_fields.append(column)
-            if "unique" in attrs:
-                uniques.append(((column,), Location(f.path, attrs["unique"].line)))
-            native = next((a for n, a in attrs.items() if "." in n), None)
+            if attrs:
+                if "id" in attrs:
+                    pk_fields.append(column)
+                if "unique" in attrs:
+                    uniques.append(((column,), Location(f.path, attrs["unique"].line)))
+                native = next((a for n, a in attrs.items() if "." in n), None)
             enum = enums.get(f.type_name)
             if f.unsupported is not None:
                 typ: str | None = None
@@ -289,6 +292,9 @@ def _expected(
     return tables, enums
 
 
+_NO_ATTRIBUTES: dict[str, Any] = {}
+
+
 def _refs(attr: Any) -> tuple[str, ...]:
     from analysis.parsers.prisma_schema import field_refs
 
@@ -334,9 +340,17 @@ def _add_relation(
     t = tables.get(key)
     if t is None:
         return
-    col_of = {f.name: f.column_name for f in child.fields}
-    fk_cols = tuple(col_of.get(n, n) for n in rel.fields)
+    fk_cols = tuple(_column_of(child, n) for n in rel.fields)
     t.foreign_keys.append((fk_cols, parent.table_name, rel.attribute_location or rel.location))
+
+
+def _column_of(model: Any, name: str) -> str:
+    """The column of field `name` of `model` (the last field of that name), else `name`."""
+    found = None
+    for f in model.fields:
+        if f.name == name:
+            found = f
+    return found.column_name if found is not None else name
 
 
 # -- comparison ----------------------------------------------------------------------------------------
@@ -411,9 +425,19 @@ def _compare_table(
     out: list[PendingChange] = []
     model_name = et.model.name if et.model is not None else None
     by_name = {c.name: c for c in t.columns}
+    mysql = fam == "mysql"
     for name, ec in et.columns.items():
         col = by_name.get(name)
         f = ec.field
+        if col is not None and (
+            f is None
+            or not (
+                ec.required != col.not_null
+                or (mysql and ec.enum_values and col.enum_values)
+                or _type_differs(provider, ec.type, col.type)
+            )
+        ):
+            continue  # in step (the common case): nothing to say, nothing to build
         floc = Location(f.path, f.line, f.column) if f is not None else model_loc
         fname = f.name if f is not None else None
         label = f"{model_name}.{fname}" if model_name and fname else f"{t.name}.{name}"
@@ -530,6 +554,11 @@ def _compare_table(
     if et.model is not None:
         out.extend(_compare_keys(et, t, model_name, model_loc))
     return out
+
+
+def _type_differs(provider: str | None, want: str | None, have: str | None) -> bool:
+    a, b = _canon(provider, want), _canon(provider, have)
+    return a is not None and b is not None and a != b
 
 
 def _compare_keys(
