@@ -20,9 +20,11 @@ from analysis.facts.migrations import Migration, MigrationHistory, migration_his
 from analysis.facts.replay import ActionNote, DbColumn, MigrationReplay, Origin, gc_paused
 from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.migration_sql import Action, K, Statement
+from analysis.records import quick_init
 from analysis.sources import FileKind
 
 
+@quick_init
 @dataclass(slots=True, frozen=True)
 class _Item:
     """One action of one migration with its replay note."""
@@ -84,20 +86,27 @@ def _col(table: str | None, column: str | None) -> str:
 class _Items:
     """Every action of every migration with its replay note, grouped by action kind."""
 
-    __slots__ = ("all", "by_kind", "replays")
+    __slots__ = ("_added_nullable", "all", "by_kind", "replays")
 
     def __init__(self, ctx: Context) -> None:
         self.all: list[_Item] = []
         self.by_kind: dict[str, list[_Item]] = {}
         self.replays: list[tuple[MigrationHistory, Migration, MigrationReplay]] = []
+        self._added_nullable: set[tuple[str, str, str]] | None = None
+        append, by_kind = self.all.append, self.by_kind
         for h in ctx.fact(migration_histories):
             for m, r in zip(h.migrations, h.replays, strict=True):
                 self.replays.append((h, m, r))
+                notes = r.notes
                 for st in m.statements:
                     for i, a in enumerate(st.actions):
-                        it = _Item(h, m, r, st, i, a, r.note(st.index, i))
-                        self.all.append(it)
-                        self.by_kind.setdefault(a.kind, []).append(it)
+                        it = _Item(h, m, r, st, i, a, notes.get((st.index, i)))
+                        append(it)
+                        group = by_kind.get(a.kind)
+                        if group is None:
+                            by_kind[a.kind] = [it]
+                        else:
+                            group.append(it)
 
     def __iter__(self) -> Iterator[_Item]:
         return iter(self.all)
@@ -118,7 +127,15 @@ def migration_items(ctx: Context) -> _Items:
 
 
 def _added_nullable(items: _Items) -> set[tuple[str, str, str]]:
-    """(migration path, table, column) of nullable columns without default added in it."""
+    """(migration path, table, column) of nullable columns without default added in it.
+
+    Computed once, when a rule first needs it."""
+    if items._added_nullable is None:
+        items._added_nullable = _find_added_nullable(items)
+    return items._added_nullable
+
+
+def _find_added_nullable(items: _Items) -> set[tuple[str, str, str]]:
     out: set[tuple[str, str, str]] = set()
     for it in items.of(K.ADD_COLUMN):
         a = it.action
@@ -289,7 +306,6 @@ def set_not_null(items: _Items) -> Iterator[Finding]:
 
 # -- KD606 add-unique --------------------------------------------------------------------------------
 def add_unique(items: _Items) -> Iterator[Finding]:
-    safe_new = _added_nullable(items)
     for it in items.of(K.CREATE_UNIQUE_INDEX, K.ADD_CONSTRAINT):
         a = it.action
         if a.kind == K.CREATE_UNIQUE_INDEX:
@@ -305,6 +321,7 @@ def add_unique(items: _Items) -> Iterator[Finding]:
         note = it.note
         if note is not None and (note.table_is_new or note.unique_existed):
             continue
+        safe_new = _added_nullable(items) if cols else set()
         if cols and all((it.migration.path, a.table or "", c) in safe_new for c in cols):
             continue  # every column is new and NULL in existing rows: no duplicates
         yield _finding(
@@ -550,7 +567,6 @@ def primary_key_change(items: _Items) -> Iterator[Finding]:
 
 # -- KD617 constraint-on-existing-rows ----------------------------------------------------------------------------------------
 def constraint_on_existing_rows(items: _Items) -> Iterator[Finding]:
-    safe_new = _added_nullable(items)
     # A foreign key dropped and re-added on the same columns (Prisma changing onDelete):
     # the rows already satisfied it.
     replaced = {
@@ -570,7 +586,10 @@ def constraint_on_existing_rows(items: _Items) -> Iterator[Finding]:
         if (
             c.kind == "foreign key"
             and c.columns
-            and all((it.migration.path, a.table or "", col) in safe_new for col in c.columns)
+            and all(
+                (it.migration.path, a.table or "", col) in _added_nullable(items)
+                for col in c.columns
+            )
         ):
             continue  # new nullable columns: NULL in every existing row, nothing to violate
         if c.kind == "foreign key" and (it.migration.path, a.table or "", c.columns) in replaced:
