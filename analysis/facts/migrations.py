@@ -135,10 +135,16 @@ def parse_timestamp(name: str) -> tuple[str | None, datetime | None, str]:
     digits, label = m.group(1), m.group(2) or ""
     date = None
     if len(digits) >= 14:
-        try:
-            date = datetime.strptime(digits[:14], "%Y%m%d%H%M%S")
+        d = digits
+        try:  # fixed-width fields: what strptime finds too when they are valid, only sooner
+            date = datetime(
+                int(d[0:4]), int(d[4:6]), int(d[6:8]), int(d[8:10]), int(d[10:12]), int(d[12:14])
+            )
         except ValueError:
-            date = None
+            try:  # strptime also reads single-digit fields: keep its answer for the rest
+                date = datetime.strptime(d[:14], "%Y%m%d%H%M%S")
+            except ValueError:
+                date = None
     return digits, date, label
 
 
