@@ -697,13 +697,19 @@ def test_kd208_migrations_hidden_by_dockerignore(write_tree: WriteTree) -> None:
     f = one(write_tree, tree, "KD208")
     assert at(f) == ("docker/entrypoint.sh", 3) and ".dockerignore" in f.message
     assert (".dockerignore", 3) in {(r.location.path, r.location.line) for r in f.related}
-    # a bind mount of the project brings them back at run time
+    # a bind mount of the project brings them back at run time, in this stack only
     app = (
         "  api:\n    build: .\n    volumes:\n      - .:/app\n"
         "    depends_on:\n      db:\n        condition: service_healthy\n"
     )
     tree = project(SAFE_ENTRYPOINT, compose_text=compose(app))
     tree[".dockerignore"] = "node_modules\n.env\nprisma/migrations\n"
+    f = one(write_tree, tree, "KD208")
+    assert "bind mount" in f.message
+    assert ("docker-compose.yml", 16) in {(r.location.path, r.location.line) for r in f.related}
+    # nothing hidden: quiet (same folder: the .dockerignore is emptied)
+    tree = project(SAFE_ENTRYPOINT, compose_text=compose(app))
+    tree[".dockerignore"] = "node_modules\n"
     assert run(write_tree, tree, "KD208") == []
 
 
@@ -743,6 +749,7 @@ def test_risky_app_startup_findings_match_its_expected_list() -> None:
         ("KD206", "legacy/docker-entrypoint.sh", 8, Severity.LOW),
         ("KD207", "deploy/staging/docker-compose.yml", 24, Severity.MEDIUM),
         ("KD208", "docker-compose.yml", 32, Severity.MEDIUM),
+        ("KD208", "scripts/entrypoint.sh", 26, Severity.MEDIUM),
         ("KD209", "scripts/entrypoint.sh", 26, Severity.MEDIUM),
         ("KD209", "docker-compose.yml", 32, Severity.MEDIUM),
         ("KD210", "scripts/entrypoint.sh", 6, Severity.LOW),

@@ -497,16 +497,17 @@ def _gitignored(ctx: Context, folder: str) -> bool:
     return ctx.fact(gitignore_matcher).ignored(folder, is_dir=True) is not None
 
 
-def _bind_mounted(ctx: Context, path: StartupPath, folder: str) -> bool:
-    """A compose bind mount brings `folder` of the project into the container at run time."""
+def _bind_mount(ctx: Context, path: StartupPath, folder: str) -> Any:
+    """The compose bind mount that brings `folder` of the project into the container at run
+    time, or None."""
     service = _service(ctx, path)
     if service is None:
-        return False
+        return None
     for m in service.mounts:
         host = getattr(m, "host_path", None)
         if getattr(m.kind, "value", m.kind) == "bind" and host is not None and _under(folder, host):
-            return True
-    return False
+            return m
+    return None
 
 
 def check_deploy_without_migrations(
@@ -533,7 +534,7 @@ def check_deploy_without_migrations(
             if _gitignored(ctx, expected):
                 continue  # KD308 reports the .gitignore
             why = f"the project has no migrations{' under ' + base if base not in (None, '', '.') else ''}"
-        elif path.dockerfile is not None and not _bind_mounted(ctx, path, folder):
+        elif path.dockerfile is not None:
             image = images.get(path.dockerfile)
             for m in getattr(image, "migrations", ()) or ():
                 if m.folder != folder or m.present:
@@ -545,6 +546,13 @@ def check_deploy_without_migrations(
                     why = f"the image {path.dockerfile} has none: no COPY brings {folder} into it"
                 if m.copy is not None:
                     extra.append(Related(m.copy, "the COPY that would bring them"))
+            mount = _bind_mount(ctx, path, folder) if why else None
+            if mount is not None:
+                why += (
+                    f" (here the bind mount {mount.text} brings them back at run time; the image "
+                    "deployed anywhere without that mount starts without them)"
+                )
+                extra.append(Related(mount.location, "the bind mount that hides the problem"))
         if not why:
             continue
         anchor = step.location
