@@ -387,6 +387,25 @@ def test_kd110_external_data_volume(write_tree) -> None:
     assert found[0].severity is Severity.INFO
 
 
+def test_kd110_external_volume_mounted_at_the_wrong_path(write_tree) -> None:
+    # risky-app's prod stack: postgres:14 mounted at /var/lib/postgresql (KD102) on an
+    # external volume: the volume is still the one meant for the data
+    root = write_tree(
+        {
+            "docker-compose.yml": db_compose(
+                "postgres:14.2",
+                "      - pgdata:/var/lib/postgresql\n",
+                top="volumes:\n  pgdata:\n    external: true\n",
+            )
+        }
+    )
+    found = run(root, "KD110", "KD102")
+    assert sorted(rules_at(found)) == [
+        ("KD102", "docker-compose.yml", 6),
+        ("KD110", "docker-compose.yml", 8),
+    ]
+
+
 def test_kd110_not_for_a_local_volume(write_tree) -> None:
     root = write_tree(
         {
@@ -423,6 +442,23 @@ def test_kd112_database_folder_in_the_build_context(write_tree) -> None:
     found = run(root, "KD112")
     assert rules_at(found) == [("KD112", "docker-compose.yml", 5)]
     assert "data/postgres" in found[0].message and found[0].severity is Severity.MEDIUM
+
+
+def test_kd112_one_finding_for_services_sharing_the_context(write_tree) -> None:
+    root = write_tree(
+        {
+            "docker-compose.yml": KD112_COMPOSE
+            + "  worker:\n    build:\n      context: .\n      dockerfile: Dockerfile.worker\n",
+            "Dockerfile": "FROM node:20\nWORKDIR /app\nCOPY . .\n",
+            "Dockerfile.worker": "FROM node:20\nWORKDIR /app\nCOPY . .\n",
+            ".dockerignore": "node_modules\n",
+        }
+    )
+    found = run(root, "KD112")
+    assert rules_at(found) == [("KD112", "docker-compose.yml", 5)]
+    msg = found[0].message
+    assert "services 'app' and 'worker'" in msg and ".dockerignore does not exclude it" in msg
+    assert [r.location.line for r in found[0].related] == [7, 10, 1]
 
 
 def test_kd112_not_when_dockerignore_excludes_it(write_tree) -> None:
@@ -501,9 +537,36 @@ def test_kd114_project_name_not_pinned(write_tree) -> None:
     )
     root = write_tree({"docker-compose.yml": compose})
     found = run(root, "KD114")
-    assert rules_at(found) == [("KD114", "docker-compose.yml", 5)]
+    # at the volume's declaration (where `name:` would pin it), the mount related
+    assert rules_at(found) == [("KD114", "docker-compose.yml", 7)]
+    assert [(r.location.path, r.location.line) for r in found[0].related] == [
+        ("docker-compose.yml", 5)
+    ]
     assert found[0].severity is Severity.LOW
-    assert "_pgdata" in found[0].message
+    # a stack at the root is named after the analyzed folder itself
+    assert f"{root.name.lower()}_pgdata" in found[0].message
+
+
+def test_kd114_one_finding_per_volume_also_when_mounted_at_the_wrong_path(write_tree) -> None:
+    # risky-app: `db` (postgres:18, pre-18 mount: KD103) and `shadow-db` share `pgdata`
+    root = write_tree(
+        {
+            "docker-compose.yml": (
+                "services:\n  db:\n    image: postgres:18\n    volumes:\n"
+                "      - pgdata:/var/lib/postgresql/data\n"
+                "  shadow:\n    image: postgres:16\n    volumes:\n"
+                "      - pgdata:/var/lib/postgresql/data\n"
+                "  mongo:\n    image: mongo:7\n    volumes:\n"
+                "      - /data/db\n      - mongo_config:/data/configdb\n"
+                "volumes:\n  pgdata:\n  mongo_config:\n"
+            )
+        }
+    )
+    found = run(root, "KD114")
+    # mongo's data sits on an anonymous volume (KD104); its config volume holds no data
+    assert rules_at(found) == [("KD114", "docker-compose.yml", 16)]
+    assert "'db' and 'shadow'" in found[0].message
+    assert [r.location.line for r in found[0].related] == [5, 9]
 
 
 @pytest.mark.parametrize(

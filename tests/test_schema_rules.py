@@ -146,6 +146,39 @@ def test_kd502_valuable_by_field_and_by_setting(write_tree) -> None:
     assert len(found) == 1 and "Note" in found[0].message and "also" in found[0].message
 
 
+def test_kd502_each_deep_chain_through_another_first_relation(write_tree) -> None:
+    # risky-app: User -> Order -> Invoice (valuable) and User -> Cart -> CartItem (2 levels)
+    # are two chains, cut at two relations; a one-level Session beside them is not reported.
+    schema = DS + (
+        "model User {\n  id Int @id\n  orders Order[]\n  carts Cart[]\n  sessions Session[]\n}\n"
+        "model Order {\n  id Int @id\n  userId Int\n"
+        "  user User @relation(fields: [userId], references: [id], onDelete: Cascade)\n"
+        "  invoices Invoice[]\n}\n"
+        "model Invoice {\n  id Int @id\n  orderId Int\n"
+        "  order Order @relation(fields: [orderId], references: [id], onDelete: Cascade)\n}\n"
+        "model Cart {\n  id Int @id\n  userId Int\n"
+        "  owner User @relation(fields: [userId], references: [id], onDelete: Cascade)\n"
+        "  items CartItem[]\n}\n"
+        "model CartItem {\n  id Int @id\n  cartId Int\n"
+        "  cart Cart @relation(fields: [cartId], references: [id], onDelete: Cascade)\n}\n"
+        "model Session {\n  id Int @id\n  userId Int\n"
+        "  user User @relation(fields: [userId], references: [id], onDelete: Cascade)\n}\n"
+    )
+    root = project(write_tree, schema)
+    found = findings(root, "KD502")
+    user = sorted(
+        (f.location.line, f.message) for f in found if f.message.startswith("deleting one User")
+    )
+    order_user = line_of(schema, "invoices Invoice[]") - 1  # `Order.user`
+    assert [line for line, _ in user] == [order_user, line_of(schema, "owner User @relation")]
+    assert "User -> Order -> Invoice" in user[0][1] and "Cart" not in user[0][1]
+    assert "User -> Cart -> CartItem" in user[1][1] and "2 levels" in user[1][1]
+    cart = next(f for f in found if "User -> Cart" in f.message)
+    assert cart.severity is Severity.MEDIUM
+    assert [r.location.line for r in cart.related] == [line_of(schema, "cart Cart @relation")]
+    assert not any("Session" in f.message for f in found)
+
+
 def test_kd502_quiet_for_one_level_of_ordinary_models(write_tree) -> None:
     # `Profile` contains "file" and `Border` contains "order": whole words only
     schema = DS + (

@@ -105,6 +105,7 @@ class ComposeStack:
     "default+override", "override twin", "-f chain", "COMPOSE_FILE", "single") and
     `origin_location` where (the `-f` chain's line). `dotenv` is the `.env` beside the first
     file (its variables interpolate the files; `COMPOSE_PROJECT_NAME` there names the project).
+    `root_name` is the analyzed folder's own name: the project name of a stack at the root.
     """
 
     id: str
@@ -121,6 +122,7 @@ class ComposeStack:
     variables: tuple[VariableRef, ...]
     missing: tuple[MissingFile, ...]
     tree: YMap | None
+    root_name: str = ""
 
     def service(self, name: str) -> Service | None:
         for s in self.services:
@@ -153,7 +155,8 @@ class ComposeStack:
         var = self.dotenv_var("COMPOSE_PROJECT_NAME")
         if var is not None and var.value:
             return var.value
-        folder = posixpath.basename(self.project_dir) if self.project_dir else "<root folder>"
+        folder = posixpath.basename(self.project_dir) if self.project_dir else self.root_name
+        folder = folder or "<root folder>"
         return re.sub(r"[^a-z0-9_-]", "", folder.lower()) or folder
 
     @property
@@ -584,6 +587,7 @@ class _StackBuilder:
             variables=variables,
             missing=tuple(self.missing),
             tree=tree,
+            root_name=self.ctx.root.name,
         )
 
     def env_file_vars(self, services: Iterable[Service]) -> dict[str, Location]:

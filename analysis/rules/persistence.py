@@ -218,16 +218,39 @@ def check_shared_volumes(
 
 
 # -- KD110 ------------------------------------------------------------------------------------------
+def _data_volumes(
+    stacks: Iterable[ComposeStack], dbs: tuple[Database, ...]
+) -> dict[tuple[str, str], tuple[ComposeStack, list[tuple[Database, Mount]]]]:
+    """Per (stack, volume name): the named volume that holds a database's data, or, when no
+    mount holds it, the ones mounted for it at the wrong path (they name the volume meant to
+    keep the data), with the databases and mounts that use each, in service order."""
+    by_id = {s.id: s for s in stacks}
+    out: dict[tuple[str, str], tuple[ComposeStack, list[tuple[Database, Mount]]]] = {}
+    for db in dbs:
+        stack = by_id.get(db.stack)
+        if stack is None:
+            continue
+        holder = db.storage.holder
+        for m in [holder] if holder is not None else db.storage.meant:
+            if m.kind is not MountKind.VOLUME or not m.source:
+                continue
+            out.setdefault((stack.id, m.source), (stack, []))[1].append((db, m))
+    return out
+
+
+def _services(users: list[tuple[Database, Mount]]) -> str:
+    names = list(dict.fromkeys(db.service for db, _ in users))
+    quoted = [repr(n) for n in names]
+    if len(quoted) == 1:
+        return f"database service {quoted[0]}"
+    return f"database services {', '.join(quoted[:-1])} and {quoted[-1]}"
+
+
 def check_external_volumes(
     stacks: Iterable[ComposeStack], dbs: tuple[Database, ...]
 ) -> Iterator[Finding]:
-    by_id = {s.id: s for s in stacks}
-    for db in dbs:
-        holder = db.storage.holder
-        stack = by_id.get(db.stack)
-        if stack is None or holder is None or holder.kind is not MountKind.VOLUME:
-            continue
-        decl = stack.volume(holder.source or "")
+    for (_, source), (stack, users) in _data_volumes(stacks, dbs).items():
+        decl = stack.volume(source)
         if decl is None or decl.local:
             continue
         why = (
@@ -237,10 +260,10 @@ def check_external_volumes(
         )
         yield _finding(
             "KD110",
-            f"database service {db.service!r} keeps its data on volume {decl.name!r}, which "
-            f"{why}: persistence depends on something outside this compose file",
+            f"volume {decl.name!r}, mounted for the data of {_services(users)}, {why}: "
+            "persistence depends on something outside this compose file",
             decl.location,
-            [Related(holder.location, f"{db.service!r} mounts it here")],
+            [Related(m.location, f"{db.service!r} mounts it here") for db, m in users],
         )
 
 
@@ -272,6 +295,8 @@ def check_data_in_build_context(
         host = holder.host_path
         if host is None:
             continue
+        # (context, .dockerignore) -> the services that build it, with their build lines
+        groups: dict[tuple[str, str | None, str], list[Service]] = {}
         for service in stack.services:
             build = service.build
             if build is None or build.context_path is None or build.dockerfile_path is None:
@@ -294,18 +319,33 @@ def check_data_in_build_context(
                 parsed = ctx.parse(build.dockerfile_path, parse_dockerfile)
             if not _copies_context(parsed, build.target, rel):
                 continue
-            related = [Related(build.location, f"service {service.name!r} builds this context")]
+            groups.setdefault((context or ".", ignore_path, rel), []).append(service)
+        for (context, ignore_path, rel), services in groups.items():
+            related = [
+                Related(s.build.location, f"service {s.name!r} builds this context")
+                for s in services
+                if s.build is not None
+            ]
             if ignore_path is not None:
                 related.append(
                     Related(Location(ignore_path, 1), f"{ignore_path} does not exclude {rel}/")
                 )
+            names = [repr(s.name) for s in services]
+            who = (
+                f"service {names[0]}"
+                if len(names) == 1
+                else f"services {', '.join(names[:-1])} and {names[-1]}"
+            )
+            ignored = (
+                "there is no .dockerignore"
+                if ignore_path is None
+                else f"{ignore_path} does not exclude it"
+            )
             yield _finding(
                 "KD112",
                 f"database service {db.service!r} keeps its data in {host}/, inside the build "
-                f"context {context or '.'} of service {service.name!r}, and "
-                f"{'no .dockerignore' if ignore_path is None else ignore_path} excludes it: "
-                "every build sends the database files and copies them into the image; add "
-                f"`{rel}/` to .dockerignore",
+                f"context {context} of {who}, and {ignored}: every build sends the database "
+                f"files and copies them into the image; add `{rel}/` to .dockerignore",
                 holder.location,
                 related,
             )
@@ -505,26 +545,23 @@ def _sqlite_in_images(ctx: Context, built: set[str]) -> Iterator[Finding]:
 def check_project_name(
     stacks: Iterable[ComposeStack], dbs: tuple[Database, ...]
 ) -> Iterator[Finding]:
-    by_id = {s.id: s for s in stacks}
-    for db in dbs:
-        holder = db.storage.holder
-        stack = by_id.get(db.stack)
-        if stack is None or holder is None or holder.kind is not MountKind.VOLUME:
-            continue
+    """One finding per named data volume, at its declaration (where `name:` would pin it),
+    naming every database that keeps (or is meant to keep) its data there."""
+    for (_, source), (stack, users) in _data_volumes(stacks, dbs).items():
         if stack.project_name_pinned:
             continue
-        decl = stack.volume(holder.source or "")
+        decl = stack.volume(source)
         if decl is not None and (decl.external or decl.explicit_name):
             continue
-        related = [Related(decl.location, f"volume {decl.name!r}")] if decl is not None else []
+        mounts = [Related(m.location, f"{db.service!r} mounts it here") for db, m in users]
         yield _finding(
             "KD114",
-            f"database service {db.service!r} keeps its data on volume {holder.source!r}, which "
-            f"docker calls {stack.project_name}_{holder.source}: the project name comes from the "
-            "folder's name, so renaming or moving the folder starts an empty database; set a "
-            "top-level `name:` (or COMPOSE_PROJECT_NAME in .env, or the volume's `name:`)",
-            holder.location,
-            related,
+            f"volume {source!r}, mounted for the data of {_services(users)}, is called "
+            f"{stack.project_name}_{source} by docker: the project name comes from the folder's "
+            "name, so renaming or moving the folder starts an empty database; set a top-level "
+            "`name:` (or COMPOSE_PROJECT_NAME in .env, or the volume's `name:`)",
+            decl.location if decl is not None else users[0][1].location,
+            mounts if decl is not None else mounts[1:],
         )
 
 

@@ -176,10 +176,21 @@ def cascade_delete(ctx: Context) -> Iterator[Finding]:
             yield _finding("KD501", msg, loc, related)
 
 
+def _branch(path: Path) -> tuple[str, str | None]:
+    """The first relation of a cascade chain: where that chain can be cut."""
+    first = path.steps[0]
+    return (first.child, first.field)
+
+
 def _chain_message(d: Deletion, valuable: list[tuple[str, str, Path]]) -> tuple[str, Path]:
     deepest = max(d.cascades, key=lambda p: (p.depth, p.models))
     if valuable:
         model, reason, path = valuable[0]
+        # the deepest chain through the same first relation (other branches are their own)
+        deepest = max(
+            (p for p in d.cascades if _branch(p) == _branch(path)),
+            key=lambda p: (p.depth, p.models),
+        )
         msg = (
             f"deleting one {d.model} deletes {model} rows through onDelete: Cascade "
             f"({path.text}): {reason}"
@@ -216,9 +227,37 @@ def cascade_chain(ctx: Context) -> Iterator[Finding]:
                 continue
             msg, path = _chain_message(d, valuable)
             loc = path.steps[0].location
-            if loc is None:
-                continue
-            yield _finding("KD502", msg, loc, _step_related(path))
+            if loc is not None:
+                yield _finding("KD502", msg, loc, _step_related(path))
+            yield from _other_deep_branches(d, _branch(path))
+
+
+def _other_deep_branches(d: Deletion, reported: tuple[str, str | None]) -> Iterator[Finding]:
+    """KD502 for each further cascade chain of `d` that runs 2+ levels deep through another
+    first relation (`User -> Cart -> CartItem` beside `User -> Order -> Invoice`): a chain of
+    its own, cut at its own relation, that the finding above does not name."""
+    deepest: dict[tuple[str, str | None], Path] = {}
+    models: dict[tuple[str, str | None], dict[str, None]] = {}
+    for p in d.cascades:
+        key = _branch(p)
+        if key == reported:
+            continue
+        models.setdefault(key, {}).update(dict.fromkeys(p.models[1:]))
+        cur = deepest.get(key)
+        if cur is None or (p.depth, p.models) > (cur.depth, cur.models):
+            deepest[key] = p
+    for key, path in deepest.items():
+        loc = path.steps[0].location
+        if path.depth < 2 or loc is None:
+            continue
+        lost = list(models[key])
+        yield _finding(
+            "KD502",
+            f"deleting one {d.model} also cascades through {path.depth} levels: {path.text} "
+            f"({len(lost)} model{'s' if len(lost) != 1 else ''} lose rows: {', '.join(lost)})",
+            loc,
+            _step_related(path),
+        )
 
 
 # ---------------------------------------------------------------------------------------------
