@@ -1033,7 +1033,21 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if was:
+            _promote_survivors()
             gc.enable()
+
+
+def _promote_survivors() -> None:
+    """Move what the paused stretch built straight to the oldest generation.
+
+    Those records are long-lived (the parse and replay caches keep them across runs); left
+    in the youngest generation, the first collection after the pause would scan every one of
+    them, and the middle one again. `gc.freeze()` + `gc.unfreeze()` is the documented way to
+    move all tracked objects to the oldest generation without scanning them; skipped when
+    something else keeps objects frozen, so nothing of theirs is thawed."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 # -- entry point with cache ----------------------------------------------------------------------
