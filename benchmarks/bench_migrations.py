@@ -9,16 +9,21 @@ Measures the migrations part of an analysis, as a watch event triggers it:
   checked) and the replay comes from its cache;
 - warm: nothing changed.
 Discovery and file reads are included (a fresh `Context` per run), the other areas are not.
+Each figure is the median of `--runs` runs, wall clock and CPU time of the process (steadier
+when other work loads the machine), with the cold run's steps timed apart; the 1-minute load
+average tells how busy the machine was.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import analysis.parsers.migration_sql as migration_sql
@@ -27,6 +32,7 @@ from analysis.discover import discover
 from analysis.facts.drift import pending_changes
 from analysis.facts.migrations import migration_histories
 from analysis.facts.replay import clear_replay_cache
+from analysis.facts.schema import schemas
 from analysis.rules import drift as drift_rules
 from analysis.rules import migrations as migration_rules
 
@@ -165,15 +171,51 @@ class _Counter:
         migration_sql.parse_migration_sql = self.original
 
 
-def run_once(root: Path) -> tuple[float, int, int]:
-    """One analysis of the migrations part; (seconds, findings, statements)."""
-    start = time.perf_counter()
+@dataclass(frozen=True)
+class Run:
+    """One analysis of the migrations part."""
+
+    wall: float
+    cpu: float
+    """CPU seconds of this process: steadier than `wall` when other work loads the machine."""
+    findings: int
+    statements: int
+    phases: dict[str, float]
+    """Wall seconds per step: discovery (with the Context), the schema (parsed by the schema
+    helper's code, first needed by the migrations), migration histories (reading, parsing and
+    replaying the migrations), drift (pending changes), rules (KD6xx and KD7xx)."""
+
+
+def run_once(root: Path) -> Run:
+    """One analysis of the migrations part, timed as a whole and per step."""
+    start, cpu_start = time.perf_counter(), time.process_time()
+    marks = [start]
     ctx = Context(root, discover(root))
+    marks.append(time.perf_counter())
+    ctx.fact(schemas)  # what migration_histories asks for first; timed on its own
+    marks.append(time.perf_counter())
     histories = ctx.fact(migration_histories)
+    marks.append(time.perf_counter())
     ctx.fact(pending_changes)
+    marks.append(time.perf_counter())
     findings = list(migration_rules.check(ctx)) + list(drift_rules.check(ctx))
-    elapsed = time.perf_counter() - start
-    return elapsed, len(findings), sum(h.statement_count for h in histories)
+    marks.append(time.perf_counter())
+    cpu = time.process_time() - cpu_start
+    phases = {name: marks[i + 1] - marks[i] for i, name in enumerate(PHASES)}
+    return Run(
+        marks[-1] - start,
+        cpu,
+        len(findings),
+        sum(h.statement_count for h in histories),
+        phases,
+    )
+
+
+PHASES = ("discover", "schema", "migrations", "drift", "rules")
+
+
+def _median(values: list[float]) -> float:
+    return round(statistics.median(values), 3)
 
 
 def main() -> None:
@@ -185,35 +227,37 @@ def main() -> None:
         root = Path(tmp)
         statements = generate(root, args.provider)
         run_once(root)  # start-up: imports, lazy module loads
-        cold: list[float] = []
-        edit: list[float] = []
-        warm: list[float] = []
+        cold: list[Run] = []
+        edit: list[Run] = []
+        warm: list[Run] = []
         reparsed = 0
-        nfind = nstat = 0
         schema = root / "prisma" / "schema.prisma"
         for r in range(args.runs):
             clear_parse_cache()
             clear_replay_cache()
-            t, nfind, nstat = run_once(root)
-            cold.append(t)
+            cold.append(run_once(root))
             schema.write_text(schema.read_text() + f"\n// edit {r}\n")
             with _Counter() as counter:
-                t, _, _ = run_once(root)
+                edit.append(run_once(root))
             reparsed += counter.calls
-            edit.append(t)
-            warm.append(run_once(root)[0])
+            warm.append(run_once(root))
         result = {
             "provider": args.provider,
             "migrations": MIGRATIONS,
             "statements_written": statements,
-            "statements_parsed": nstat,
+            "statements_parsed": cold[-1].statements,
             "models": MODELS,
-            "findings": nfind,
-            "cold_median_s": round(statistics.median(cold), 3),
-            "cold_max_s": round(max(cold), 3),
-            "schema_edit_median_s": round(statistics.median(edit), 3),
+            "findings": cold[-1].findings,
+            "cold_median_s": _median([x.wall for x in cold]),
+            "cold_max_s": round(max(x.wall for x in cold), 3),
+            "cold_cpu_median_s": _median([x.cpu for x in cold]),
+            "cold_phases_median_s": {p: _median([x.phases[p] for x in cold]) for p in PHASES},
+            "schema_edit_median_s": _median([x.wall for x in edit]),
+            "schema_edit_cpu_median_s": _median([x.cpu for x in edit]),
             "schema_edit_migrations_reparsed": reparsed,
-            "warm_median_s": round(statistics.median(warm), 3),
+            "warm_median_s": _median([x.wall for x in warm]),
+            "warm_cpu_median_s": _median([x.cpu for x in warm]),
+            "load_average_1m": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
         }
         print(json.dumps(result, indent=2))
 
