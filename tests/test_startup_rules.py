@@ -452,6 +452,65 @@ def test_kd212_db_without_healthcheck(write_tree: WriteTree) -> None:
     assert run(write_tree, project(SAFE_ENTRYPOINT), "KD212") == []
 
 
+SQLITE_SCHEMA = 'datasource db {\n  provider = "sqlite"\n  url      = env("DATABASE_URL")\n}\n'
+NO_HEALTHCHECK = (
+    '    healthcheck:\n      test: ["CMD-SHELL", "pg_isready -U app"]\n      interval: 5s\n'
+)
+
+
+def sqlite_project(*, environment: str = "", env_line: str = "", dockerfile_env: str = "") -> Tree:
+    """A SQLite app that migrates at start and depends on the (unhealthchecked) postgres of the
+    stack without waiting: the URL comes from compose, the Dockerfile, `.env` or nowhere."""
+    app = "  api:\n    build: .\n" + environment + "    depends_on:\n      - db\n"
+    dockerfile = DOCKERFILE.replace(
+        "WORKDIR /app\nCOPY --from", f"WORKDIR /app\n{dockerfile_env}COPY --from"
+    )
+    tree = project(
+        SAFE_ENTRYPOINT,
+        compose_text=compose(app).replace(NO_HEALTHCHECK, ""),
+        dockerfile=dockerfile,
+    )
+    tree["prisma/schema.prisma"] = SQLITE_SCHEMA
+    tree[".env"] += env_line
+    return tree
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "source", "line"),
+    [
+        ({"environment": "    environment:\n      DATABASE_URL: file:./dev.db\n"}, "compose", 13),
+        ({"dockerfile_env": "ENV DATABASE_URL=file:/data/app.db\n"}, "Dockerfile ENV", 8),
+        ({"env_line": "DATABASE_URL=file:./dev.db\n"}, ".env", 2),
+        ({}, "schema provider", 2),
+    ],
+    ids=["compose-environment", "dockerfile-env", "dotenv", "schema-provider"],
+)
+def test_kd211_kd212_quiet_for_a_sqlite_file(
+    write_tree: WriteTree, kwargs: dict[str, str], source: str, line: int
+) -> None:
+    # a SQLite `file:` database has no server to wait for: no KD211, and the app does not make
+    # the stack's database a KD212 (nothing else depends on it)
+    analysis = analyze(write_tree(sqlite_project(**kwargs)))
+    assert analysis.errors == ()
+    rules = {f.rule for f in analysis.findings}
+    assert "KD211" not in rules and "KD212" not in rules
+    from analysis.facts.startup import startup_paths
+
+    api = analysis.fact(startup_paths).for_service("api")
+    assert api is not None and api.database is not None and api.database.sqlite
+    assert api.database.source.startswith(source) and api.database.location.line == line
+
+
+def test_kd211_kd212_still_fire_for_a_server_url_over_a_sqlite_looking_schema(
+    write_tree: WriteTree,
+) -> None:
+    # the container's URL decides: a postgres URL means a server to wait for
+    env = "    environment:\n      DATABASE_URL: postgresql://app:pw@db:5432/app\n"
+    tree = sqlite_project(environment=env)
+    assert at(one(write_tree, tree, "KD211")) == ("docker-compose.yml", 10)
+    assert at(one(write_tree, tree, "KD212")) == ("docker-compose.yml", 2)
+
+
 # -- KD213 / KD214 / KD215 ----------------------------------------------------------------------
 
 
@@ -770,6 +829,11 @@ def test_risky_app_startup_findings_match_its_expected_list() -> None:
     ]
     missing = [e for e in expected if e not in got]
     assert missing == []
+    # `legacy` uses SQLite (`DATABASE_URL: file:./dev.db`): nothing to wait for
+    assert not any(
+        f.rule in ("KD211", "KD212") and at(f) == ("docker-compose.yml", 45)
+        for f in analysis.findings
+    )
     staging = {f.rule for f in analysis.findings if f.location.path.startswith("deploy/staging")}
     assert staging <= {"KD207"}
     kd202 = next(f for f in analysis.findings if f.rule == "KD202")

@@ -46,6 +46,7 @@ from typing import Any, NamedTuple
 
 from analysis.context import Context, normalize
 from analysis.model import Finding, Location
+from analysis.parsers.dotenv_file import parse_dotenv
 from analysis.parsers.makefile import Makefile, parse_makefile
 from analysis.parsers.package_json import (
     PackageJson,
@@ -60,6 +61,7 @@ from analysis.parsers.prisma_cli import (
     global_prisma_install,
     prisma_invocation,
 )
+from analysis.parsers.prisma_schema import ConfigBlock, parse_prisma_schema
 from analysis.parsers.programs import ProgramFile, parse_program, program_file
 from analysis.parsers.shell import (
     Condition,
@@ -265,6 +267,27 @@ class InstallStep:
 
 
 @dataclass(slots=True, frozen=True)
+class DatabaseUse:
+    """What a container's Prisma commands connect to, as the project's files show it.
+
+    `engine` is "sqlite" for a SQLite file (a `file:` URL; or, when no file of the project
+    gives the URL's value, a schema whose `provider` is "sqlite"), else the URL's scheme or the
+    schema's provider ("postgresql", "mysql", ...). `variable` is the URL's variable (the
+    schema's `env("...")`, `DATABASE_URL` by default); `source` says where the evidence is
+    ("compose environment", "compose env_file", "Dockerfile ENV", ".env", "schema provider")
+    and `location` points at that line. A SQLite file has no server to wait for."""
+
+    engine: str
+    variable: str
+    source: str
+    location: Location
+
+    @property
+    def sqlite(self) -> bool:
+        return self.engine == "sqlite"
+
+
+@dataclass(slots=True, frozen=True)
 class StartupPath:
     """One thing that starts, builds or deploys the app, and every Prisma command it reaches.
 
@@ -292,6 +315,8 @@ class StartupPath:
     argv: tuple[str, ...] = ()
     image: str | None = None
     """The compose `image:` (a service that does not build)."""
+    database: DatabaseUse | None = None
+    """What the container's Prisma connects to (compose and Dockerfile paths), when known."""
 
     @property
     def first_link(self) -> Location | None:
@@ -600,19 +625,14 @@ class _Builder:
         if self._project_env is not None:
             return self._project_env
         out: dict[str, tuple[str | None, Location, str]] = {}
-        try:
-            from analysis.parsers.dotenv_file import parse_dotenv
-        except ImportError:  # pragma: no cover
-            parse_dotenv = None  # type: ignore[assignment]
-        if parse_dotenv is not None:
-            for rel in self.ctx.files(FileKind.ENV):
-                if rel.lower().endswith(_EXAMPLE_ENV_SUFFIXES):
-                    continue  # `.env.example` documents variables, it sets nothing
-                env = self.ctx.parse(rel, parse_dotenv)
-                for entry in getattr(env, "entries", ()):
-                    out.setdefault(
-                        entry.key, (entry.value, Location(rel, entry.line, entry.column), ".env")
-                    )
+        for rel in self.ctx.files(FileKind.ENV):
+            if rel.lower().endswith(_EXAMPLE_ENV_SUFFIXES):
+                continue  # `.env.example` documents variables, it sets nothing
+            env = self.ctx.parse(rel, parse_dotenv)
+            for entry in getattr(env, "entries", ()):
+                out.setdefault(
+                    entry.key, (entry.value, Location(rel, entry.line, entry.column), ".env")
+                )
         for rel in self.ctx.files(FileKind.PLATFORM):
             src = self.ctx.source(rel)
             if src is None:
@@ -1393,6 +1413,87 @@ def _env_from_stage(df_path: str, image: Any) -> dict[str, tuple[str | None, Loc
     return out
 
 
+_URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_ENGINES = {"file": "sqlite", "postgres": "postgresql"}
+
+
+def _engine_of_url(value: str | None) -> str | None:
+    """The engine a connection URL names ("sqlite" for `file:`, else its scheme), or None when
+    the value is unknown (unset, or a `$VARIABLE` nothing expanded)."""
+    if not value:
+        return None
+    m = _URL_SCHEME.match(value.strip().strip("\"'"))
+    if m is None:
+        return None
+    scheme = m.group(1).lower()
+    return _ENGINES.get(scheme, scheme)
+
+
+def _nearest_schemas(ctx: Context, folder: str) -> tuple[str, ...]:
+    """The schema files closest to `folder` (the shallowest below it)."""
+    prefix = "" if folder in ("", ".") else folder.rstrip("/") + "/"
+    found = [rel for rel in ctx.files(FileKind.PRISMA_SCHEMA) if rel.startswith(prefix)]
+    if not found:
+        return ()
+    depth = min(rel.count("/") for rel in found)
+    return tuple(rel for rel in found if rel.count("/") == depth)
+
+
+def _image_env_files(image: Any) -> tuple[str, ...]:
+    """The `.env` files Prisma's CLI loads in the image: in the final stage, at the build
+    context's top or beside a schema of the app."""
+    folders = {image.context if image.context not in ("", ".") else ""}
+    folders.update(posixpath.dirname(s) for s in getattr(image, "app_schemas", ()))
+    return tuple(
+        e.path
+        for e in getattr(image, "env_files", ())
+        if e.in_final_image
+        and posixpath.basename(e.path) == ".env"
+        and posixpath.dirname(e.path) in folders
+    )
+
+
+def _database_use(
+    ctx: Context,
+    env: dict[str, tuple[str | None, Location, str]],
+    schema_files: tuple[str, ...],
+    env_files: tuple[str, ...],
+) -> DatabaseUse | None:
+    """What the container's Prisma connects to: the URL's value from the container's
+    environment (compose, Dockerfile `ENV`), else from a `.env` the image holds, else the
+    schema's datasource provider."""
+    datasources: list[ConfigBlock] = []
+    for rel in schema_files:
+        parsed = ctx.parse(rel, parse_prisma_schema)
+        datasources.extend(getattr(parsed, "datasources", ()))
+    variable = next(
+        (
+            ds.url.env
+            for ds in datasources
+            if ds.url is not None and ds.url.kind == "env" and ds.url.env
+        ),
+        "DATABASE_URL",
+    )
+    hit = env.get(variable)
+    engine = _engine_of_url(hit[0]) if hit is not None else None
+    if hit is not None and engine is not None:
+        return DatabaseUse(engine, variable, hit[2], hit[1])
+    for rel in env_files:
+        dotenv = ctx.parse(rel, parse_dotenv)
+        entry = dotenv.get(variable) if dotenv is not None else None
+        engine = _engine_of_url(entry.value) if entry is not None else None
+        if dotenv is not None and entry is not None and engine is not None:
+            return DatabaseUse(engine, variable, ".env", dotenv.location(entry))
+    for ds in datasources:
+        provider = ds.provider
+        if provider:
+            engine = _ENGINES.get(provider, provider)
+            return DatabaseUse(
+                engine, variable, "schema provider", Location(ds.path, ds.provider_line)
+            )
+    return None
+
+
 def _command_argv(cmd: Any) -> tuple[str, ...]:
     """A Dockerfile ENTRYPOINT/CMD as Docker runs it."""
     if cmd is None:
@@ -1563,6 +1664,12 @@ def _compose_pass(b: _Builder, images: tuple[Any, ...]) -> set[str]:
             if argv:
                 origin = links[0].location if links else service.location
                 b.follow_argv(state, argv, _At(tuple(links), origin, fs))
+            if image is not None:
+                database = _database_use(ctx, state.env, image.app_schemas, _image_env_files(image))
+            else:
+                database = _database_use(
+                    ctx, state.env, _nearest_schemas(ctx, posixpath.dirname(compose_file)), ()
+                )
             b.finish(
                 state,
                 f'service "{service.name}" ({compose_file})',
@@ -1573,6 +1680,7 @@ def _compose_pass(b: _Builder, images: tuple[Any, ...]) -> set[str]:
                 image=service.image.value
                 if service.image is not None and not service.build
                 else None,
+                database=database,
             )
     return built
 
@@ -1621,6 +1729,7 @@ def _dockerfile_pass(b: _Builder, images: tuple[Any, ...], built: set[str]) -> N
             dockerfile=image.dockerfile,
             stage=stage.name or str(stage.index),
             argv=argv,
+            database=_database_use(b.ctx, state.env, image.app_schemas, _image_env_files(image)),
         )
 
 

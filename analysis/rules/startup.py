@@ -672,6 +672,8 @@ def check_no_wait(ctx: Context, facts: StartupFacts, where: _Where) -> Iterator[
         ]
         if not migrating or path.waits:
             continue
+        if path.database is not None and path.database.sqlite:
+            continue  # a SQLite file: no server to wait for
         step = migrating[0]
         service = _service(ctx, path)
         anchor = _compose_link(path) or (service.location if service is not None else None)
@@ -762,7 +764,13 @@ def _service(ctx: Context, path: StartupPath) -> Any:
     return None
 
 
-def check_db_healthcheck(ctx: Context) -> Iterator[Finding]:
+def _sqlite_app(facts: StartupFacts, stack: str, service: str) -> bool:
+    """A service whose Prisma uses a SQLite file: it waits for no database server."""
+    path = facts.for_service(service, stack)
+    return path is not None and path.database is not None and path.database.sqlite
+
+
+def check_db_healthcheck(ctx: Context, facts: StartupFacts) -> Iterator[Finding]:
     dbs = {(d.stack, d.service): d for d in _databases(ctx)}
     for stack in _stacks(ctx):
         for db_name in [svc for st, svc in dbs if st == stack.id]:
@@ -775,7 +783,7 @@ def check_db_healthcheck(ctx: Context) -> Iterator[Finding]:
             users = [
                 (svc, dep)
                 for svc in stack.services
-                if (stack.id, svc.name) not in dbs
+                if (stack.id, svc.name) not in dbs and not _sqlite_app(facts, stack.id, svc.name)
                 for dep in svc.depends_on
                 if dep.service == db_name
             ]
@@ -1142,7 +1150,7 @@ def check(ctx: Context) -> Iterable[Finding]:
     yield from check_failure_ignored(facts, where)
     yield from check_unbounded_wait(facts)
     yield from check_no_wait(ctx, facts, where)
-    yield from check_db_healthcheck(ctx)
+    yield from check_db_healthcheck(ctx, facts)
     yield from check_migrate_resolve(facts, where)
     yield from check_exec(facts)
     yield from check_seed_on_start(facts, where)
