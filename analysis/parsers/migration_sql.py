@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 
 from analysis.model import Finding, Location, Severity
@@ -387,6 +388,19 @@ def _skip_comments(text: str, pos: int, end: int) -> tuple[int, list[str]]:
     return pos, comments
 
 
+_SPACE_AND_COMMENTS = re.compile(r"(?:[ \t\r\n\f\v]+|--[^\n]*|/\*(?:.*?\*/|.*))*", re.S)
+
+
+def _skip_to_code(text: str, pos: int, end: int) -> int:
+    """`_skip_comments(text, pos, end)[0]`, with one regular expression (no comment list)."""
+    if pos >= end:
+        return pos
+    p = _SPACE_AND_COMMENTS.match(text, pos, end).end()  # type: ignore[union-attr]
+    if p < end and (text.startswith("--", p) or text.startswith("/*", p)):
+        p = _skip_comments(text, p, end)[0]  # a comment opener cut in two by `end`
+    return p
+
+
 _HEADER = re.compile(r"^[A-Z][A-Za-z]+$")
 
 
@@ -487,6 +501,22 @@ def _pg_type(tn: dict[str, Any] | None) -> tuple[str | None, bool]:
         names = [n["String"]["sval"] for n in raw]
     except (KeyError, TypeError):
         names = _names(raw)
+    if "typmods" not in tn and "arrayBounds" not in tn:  # a plain name: same answer each time
+        key = tuple(names)
+        hit = _PG_PLAIN_TYPES.get(key)
+        if hit is None:
+            if len(_PG_PLAIN_TYPES) >= 4096:
+                _PG_PLAIN_TYPES.clear()
+            hit = _PG_PLAIN_TYPES[key] = _pg_type_of(names, tn)
+        return hit
+    return _pg_type_of(names, tn)
+
+
+_PG_PLAIN_TYPES: dict[tuple[str, ...], tuple[str | None, bool]] = {}
+"""_pg_type of type names without modifiers or array bounds (the few a project uses)."""
+
+
+def _pg_type_of(names: list[str], tn: dict[str, Any]) -> tuple[str | None, bool]:
     base = names[-1]
     low = base.lower()
     known = low in _PG_TYPES
@@ -1236,7 +1266,7 @@ def _parse_pg(path: str, text: str) -> tuple[list[Statement], list[Finding]]:
             loc = int(raw.get("stmt_location", 0))
             length = int(raw.get("stmt_len", 0)) or (len(data) - loc)
             a, b = cpos(loc), cpos(loc + length)
-            begin = a if a < b and text[a] not in _SKIPPABLE else _skip_comments(text, a, b)[0]
+            begin = a if a < b and text[a] not in _SKIPPABLE else _skip_to_code(text, a, b)
             node = raw.get("stmt") or {}
             kind_name, body = next(iter(node.items())) if node else ("Empty", {})
             base = (begin - offset) if ascii_only else len(text[offset:begin].encode("utf-8"))
@@ -1284,6 +1314,8 @@ _PG_HANDLERS: dict[
 
 def _newlines(data: Any, sep: Any) -> list[int]:
     """Offsets of every `sep` (a newline) in `data` (text or bytes), in order."""
+    if isinstance(data, str):  # the same, from the lengths of the lines (all in C)
+        return list(accumulate(map(_PLUS_ONE, map(len, data.split(sep))), initial=-1))[1:-1]
     out: list[int] = []
     find = data.find
     pos = find(sep)
@@ -1292,6 +1324,8 @@ def _newlines(data: Any, sep: Any) -> list[int]:
         pos = find(sep, pos + 1)
     return out
 
+
+_PLUS_ONE = (1).__add__
 
 _GAP_CACHE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
