@@ -1216,10 +1216,11 @@ def _parse_pg(path: str, text: str) -> tuple[list[Statement], list[Finding]]:
         kind_name: str,
         body: dict[str, Any],
         reader: _PgStatementReader | None,
-        error: str | None = None,
-        base_offset: int = 0,
+        error: str | None,
+        base_offset: int,
     ) -> None:
-        comments, headers = _gap_comments_cached(text[gap_start:begin])
+        gap = text[gap_start:begin]
+        comments, headers = _GAP_CACHE.get(gap) or _gap_comments_cached(gap)
         body_text = text[begin:end].rstrip().rstrip(";").rstrip()
         line = bisect.bisect_left(newlines, begin) + 1
         col = begin - (text.rfind("\n", 0, begin) + 1) + 1
@@ -1265,12 +1266,15 @@ def _parse_pg(path: str, text: str) -> tuple[list[Statement], list[Finding]]:
         for raw in parsed.get("stmts") or ():
             loc = int(raw.get("stmt_location", 0))
             length = int(raw.get("stmt_len", 0)) or (len(data) - loc)
-            a, b = cpos(loc), cpos(loc + length)
+            if ascii_only:
+                a, b = offset + loc, offset + loc + length
+            else:
+                a, b = cpos(loc), cpos(loc + length)
             begin = a if a < b and text[a] not in _SKIPPABLE else _skip_to_code(text, a, b)
             node = raw.get("stmt") or {}
             kind_name, body = next(iter(node.items())) if node else ("Empty", {})
             base = (begin - offset) if ascii_only else len(text[offset:begin].encode("utf-8"))
-            add(begin, b, prev_end, kind_name, body, reader, base_offset=base)
+            add(begin, b, prev_end, kind_name, body, reader, None, base)
             prev_end = b
 
     try:
@@ -1296,7 +1300,7 @@ def _parse_pg(path: str, text: str) -> tuple[list[Statement], list[Finding]]:
                 err = a + len(piece_bytes[:at].decode("utf-8", "replace"))
             err_line = text.count("\n", 0, err) + 1
             err_col = err - (text.rfind("\n", 0, err) + 1) + 1
-            add(begin, b, prev_end, "", {}, None, error=msg)
+            add(begin, b, prev_end, "", {}, None, msg, 0)
             problems.append(_problem(path, err_line, err_col, msg))
         prev_end = b
     return statements, problems
