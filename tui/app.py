@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import threading
+import time
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -48,6 +51,9 @@ from tui.watch import (
 )
 from tui.widgets.keys_screen import KeysScreen
 from tui.widgets.status import StatusHeader, VerdictBar
+
+SWITCH_INTERVAL = 0.001
+"""sys.setswitchinterval while the inspector runs (Python's default is 0.005)."""
 
 
 def root_label_for(root: Path, mask_volatile: bool = False) -> str:
@@ -134,6 +140,10 @@ class KeepdataApp(App[int]):
         self.requested_generation = 0
         self.landed_generation = 0
         self.last_export: Path | None = None
+        self.landed_at = 0.0
+        self.update_seconds = 0.0
+        """How long the UI thread spent putting the last analysis on screen."""
+        """perf_counter() when the panes last showed a new analysis (for benchmarks)."""
         self.notices: list[str] = []
         """Every finding-change notification, in order (for tests and the log)."""
         self._analysis_lock = threading.Lock()
@@ -142,6 +152,22 @@ class KeepdataApp(App[int]):
         self._changes_while_paused = False
         self._filter = ProjectFilter(self.root)
         self._focus_before_drill: Widget | None = None
+        self._switch_interval = sys.getswitchinterval()
+        self._first_snapshot: Future[Snapshot] | None = self._start_first_analysis()
+
+    def _start_first_analysis(self) -> Future[Snapshot]:
+        """Analyze while Textual builds the screen (a plain thread: no worker runs yet)."""
+        future: Future[Snapshot] = Future()
+
+        def run() -> None:
+            try:
+                with self._analysis_lock:
+                    future.set_result(take_snapshot(self.root, self.root_label, "start"))
+            except BaseException as exc:  # take_snapshot does not raise; keep it that way
+                future.set_exception(exc)
+
+        threading.Thread(target=run, name="keepdata-first-analysis", daemon=True).start()
+        return future
 
     # -- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -179,9 +205,13 @@ class KeepdataApp(App[int]):
         return self.query_one("#body").has_class("-drill-open")
 
     def on_mount(self) -> None:
+        # The analysis thread and the UI share the GIL: hand it back to the UI sooner, so
+        # keys stay responsive while a large project is re-analyzed.
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._switch_interval, SWITCH_INTERVAL))
         self.drilldown.display = False
         self.header.set_state(self.watch_state)
-        self.request_analysis("start")
+        self.call_after_refresh(self.request_analysis, "start")
         if self.watch_enabled:
             self._watch_files()
         self.call_after_refresh(self._initial_focus)
@@ -192,6 +222,7 @@ class KeepdataApp(App[int]):
 
     def on_unmount(self) -> None:
         self._stop_watching()
+        sys.setswitchinterval(self._switch_interval)
 
     # -- analysis ----------------------------------------------------------------------
     def request_analysis(self, trigger: str) -> int:
@@ -204,10 +235,14 @@ class KeepdataApp(App[int]):
     @work(thread=True, exclusive=True, group="analysis", exit_on_error=False)
     def _analyze(self, generation: int, trigger: str) -> None:
         worker = get_current_worker()
-        with self._analysis_lock:  # one analysis at a time; cancelled ones skip their turn
-            if worker.is_cancelled:
-                return
-            snapshot = take_snapshot(self.root, self.root_label, trigger)
+        first, self._first_snapshot = self._first_snapshot, None
+        if first is not None:  # the analysis started with the app, while the screen was built
+            snapshot = first.result()
+        else:
+            with self._analysis_lock:  # one at a time; cancelled ones skip their turn
+                if worker.is_cancelled:
+                    return
+                snapshot = take_snapshot(self.root, self.root_label, trigger)
         if not worker.is_cancelled:
             self.post_message(AnalysisReady(snapshot, generation))
 
@@ -228,6 +263,7 @@ class KeepdataApp(App[int]):
     def _analysis_ready(self, message: AnalysisReady) -> None:
         if message.generation < self.landed_generation:
             return
+        started = time.perf_counter()
         old = self.snapshot
         snapshot = message.snapshot
         self.snapshot = snapshot
@@ -250,6 +286,8 @@ class KeepdataApp(App[int]):
             self.notify("the analysis failed; see the KD001 finding", severity="error")
         if old is not None:
             self._notify_changes(old, snapshot)
+        self.landed_at = time.perf_counter()
+        self.update_seconds = self.landed_at - started
         self._landed.set()
         self._landed = asyncio.Event()
 

@@ -8,6 +8,7 @@ the "+1 high KD602 ..." / "resolved: ..." notifications.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import posixpath
 import time
@@ -203,15 +204,18 @@ class Snapshot:
         return safe_text(result.source.text)
 
 
-def _config_error_finding(exc: Exception) -> Finding:
-    path = getattr(exc, "path", "keepdata.toml") or "keepdata.toml"
+def _config_error_finding(exc: Exception, root: Path) -> Finding:
+    path = str(getattr(exc, "path", "") or "keepdata.toml")
+    if Path(path).is_absolute():
+        with contextlib.suppress(ValueError):  # outside the root: keep it absolute
+            path = Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
     line = getattr(exc, "line", None) or 1
     message = getattr(exc, "message", str(exc))
     return Finding(
         "KD001",
         BY_ID["KD001"].severity if "KD001" in BY_ID else Severity.HIGH,
         safe_text(f"keepdata.toml cannot be used: {message}; analyzed with default settings"),
-        Location(str(path), int(line)),
+        Location(path, int(line)),
     )
 
 
@@ -269,7 +273,7 @@ def take_snapshot(
 
             settings = load(root, None)
     except Exception as exc:  # a broken keepdata.toml: say so, analyze with defaults
-        extra.append(_config_error_finding(exc))
+        extra.append(_config_error_finding(exc, root))
         settings = None
     try:
         analysis = analyze(root, settings)
