@@ -14,7 +14,7 @@ from tests.conftest import EXAMPLES
 from tui.app import KeepdataApp
 from tui.export_dialog import ExportDialog
 from tui.messages import DrillTarget
-from tui.panes.findings import parse_filter
+from tui.panes.findings import parse_filter, short_location
 from tui.widgets.keyed_table import KeyedTable
 from tui.widgets.keys_screen import KeysScreen
 
@@ -167,6 +167,12 @@ async def test_filter_by_text_severity_area_and_rule() -> None:
         )
 
 
+def test_short_location_keeps_the_last_two_parts_of_long_paths() -> None:
+    assert short_location("docker-compose.yml") == "docker-compose.yml"
+    long = "prisma/migrations/20240415093000_cart_cleanup/migration.sql"
+    assert short_location(long) == "…/20240415093000_cart_cleanup/migration.sql"
+
+
 def test_parse_filter_terms() -> None:
     f = parse_filter("sev>=high area:schema rule:KD5,cascade  user")
     assert f.severities == {Severity.HIGH, Severity.CRITICAL}
@@ -193,7 +199,8 @@ async def test_sort_keys_and_header_clicks_reorder_rows() -> None:
         assert keys == sorted(keys)
         table = pane.table
         first_row = table.get_row_at(0)
-        assert str(first_row[2]).startswith(pane.shown_findings[0].location.path)
+        first = pane.shown_findings[0].location
+        assert str(first_row[2]) == f"{short_location(first.path)}:{first.line}"
 
 
 async def test_export_markdown_json_sarif_and_svg(tmp_path: Path) -> None:

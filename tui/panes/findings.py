@@ -119,6 +119,13 @@ def sort_findings(findings: Iterable[Finding], sort: str, reverse: bool) -> list
     return sorted(findings, key=key, reverse=reverse)
 
 
+def short_location(path: str, width: int = 40) -> str:
+    """Long paths keep their last two parts: `…/20240415093000_cart/migration.sql`."""
+    if len(path) <= width:
+        return path
+    return "…/" + "/".join(path.split("/")[-2:])
+
+
 def _truncate(text: str, width: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -189,7 +196,7 @@ class FindingsPane(Pane):
                     (
                         severity_text(f.severity),
                         styled(f.rule, SEVERITY_STYLE[f.severity]),
-                        styled(safe_text(f"{f.location.path}:{f.location.line}")),
+                        styled(safe_text(f"{short_location(f.location.path)}:{f.location.line}")),
                         styled(_truncate(safe_text(f.message), MESSAGE_WIDTH)),
                     ),
                 )

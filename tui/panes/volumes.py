@@ -109,9 +109,9 @@ class VolumesPane(Pane):
         files = " + ".join(stack.files)
         if many:
             key = f"{stack.id}|stack"
-            mount_rows.append(
-                (key, (styled(safe_text(files), "bold $text-primary"),) + (styled(""),) * 6)
-            )
+            more = f" +{len(stack.files) - 1}" if len(stack.files) > 1 else ""
+            label = styled(safe_text(f"▸ {stack.files[0]}{more}"), "bold $text-primary")
+            mount_rows.append((key, (label,) + (styled(""),) * 6))
             self._targets[key] = RowTarget(Location(stack.files[0], 1), f"compose stack {files}")
         by_service = {d.service: d for d in dbs if d.stack == stack.id}
         users: dict[str, list[str]] = {}
@@ -170,7 +170,7 @@ class VolumesPane(Pane):
                             styled("—", "$text-muted"),
                             styled(safe_text(db.data_dir)),
                             styled(
-                                "image VOLUME (anonymous)" if image_volume else "container layer",
+                                "image VOLUME" if image_volume else "container layer",
                                 "$text-warning",
                             ),
                             styled("data dir", "bold"),

@@ -8,6 +8,7 @@ from collections import OrderedDict
 from typing import ClassVar
 
 from rich.segment import Segment
+from rich.style import Style
 from textual.content import Content
 from textual.geometry import Size
 from textual.highlight import highlight
@@ -182,14 +183,19 @@ class CodeView(ScrollView, can_focus=True):
         code = Strip(segments).crop_extend(scroll_x, scroll_x + code_width, base)
         strip = Strip.join([gutter, code])
         if marked:
-            strip = strip.apply_style(
-                self.get_component_rich_style("code-view--marked", partial=True)
-            )
-        elif number in self._current:
-            strip = strip.apply_style(
-                self.get_component_rich_style("code-view--current", partial=True)
-            )
+            return self._over(strip, "code-view--marked")
+        if number in self._current:
+            return self._over(strip, "code-view--current")
         return strip
+
+    def _over(self, strip: Strip, component: str) -> Strip:
+        """The strip with the component's background over its own (colours kept)."""
+        style = self._background(component)
+        return Strip(Segment.apply_style(list(strip), post_style=style), strip.cell_length)
+
+    def _background(self, component: str) -> Style:
+        """Only the background of a component style (the code keeps its colours)."""
+        return Style(bgcolor=self.get_component_rich_style(component).bgcolor)
 
     def line_text(self, number: int) -> str:
         if 1 <= number <= len(self._lines):

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.text import Text
-from textual.content import Content
+from textual.content import Content, Span
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowKey
 
@@ -28,9 +28,18 @@ class Cell(Content):
         )
 
 
+def _opaque(span: Span) -> Span:
+    """`$text-muted` is a translucent colour: outside a widget's background (a DataTable
+    cell is rendered through Rich) it would come out black; dim text says the same."""
+    style = span.style
+    if isinstance(style, str) and "$text-muted" in style:
+        return Span(span.start, span.end, style.replace("$text-muted", "dim"))
+    return span
+
+
 def as_cell(value: Any) -> Any:
     if isinstance(value, Content) and not isinstance(value, Cell):
-        return Cell(value.plain, list(value.spans))
+        return Cell(value.plain, [_opaque(span) for span in value.spans])
     return value
 
 
