@@ -269,6 +269,13 @@ def test_diff_lines_name_the_change_and_merge_floods() -> None:
         "+1 high KD602 drop-column in 20261124_x/migration.sql",
         "resolved: KD201 db-push-accept-data-loss in scripts/start.sh",
     ]
+    old = Finding("KD206", Severity.LOW, "fallback", Location("scripts/start.sh", 33))
+    new = Finding(
+        "KD206", Severity.MEDIUM, "fallback, now forced", Location("scripts/start.sh", 33)
+    )
+    changed = diff_findings([old], [new])
+    assert changed.changed == ((old, new),) and not changed.added and not changed.resolved
+    assert diff_lines(changed) == ["changed: low→medium KD206 db-push-fallback in scripts/start.sh"]
     many = [
         Finding("KD601", Severity.HIGH, f"drop {i}", Location(f"m/{i}/migration.sql", 1))
         for i in range(10)

@@ -338,20 +338,43 @@ def take_snapshot(
 class FindingDiff:
     added: tuple[Finding, ...]
     resolved: tuple[Finding, ...]
+    changed: tuple[tuple[Finding, Finding], ...] = ()
+    """(before, after) for a finding of the same rule on the same line whose message or
+    severity changed."""
 
     def __bool__(self) -> bool:
-        return bool(self.added or self.resolved)
+        return bool(self.added or self.resolved or self.changed)
+
+
+def _order(f: Finding) -> tuple[int, tuple[str, int, int, str, str]]:
+    return (-int(f.severity), f.sort_key)
 
 
 def diff_findings(old: Iterable[Finding], new: Iterable[Finding]) -> FindingDiff:
-    """Findings that appeared and disappeared, compared by `Finding.identity` (unsuppressed
-    findings only)."""
+    """Findings that appeared, disappeared or changed, compared by `Finding.identity`
+    (unsuppressed findings only); an appeared and a disappeared finding of the same rule on
+    the same line are one change."""
     before = {f.identity: f for f in old if f.suppressed is None}
     after = {f.identity: f for f in new if f.suppressed is None}
-    added = tuple(f for k, f in after.items() if k not in before)
-    resolved = tuple(f for k, f in before.items() if k not in after)
-    order = lambda f: (-int(f.severity), f.sort_key)  # noqa: E731
-    return FindingDiff(tuple(sorted(added, key=order)), tuple(sorted(resolved, key=order)))
+    added = [f for k, f in after.items() if k not in before]
+    resolved = [f for k, f in before.items() if k not in after]
+    gone: dict[tuple[str, str, int], list[Finding]] = {}
+    for f in resolved:
+        gone.setdefault((f.rule, f.location.path, f.location.line), []).append(f)
+    changed: list[tuple[Finding, Finding]] = []
+    still_added: list[Finding] = []
+    for f in added:
+        candidates = gone.get((f.rule, f.location.path, f.location.line))
+        if candidates:
+            changed.append((candidates.pop(0), f))
+        else:
+            still_added.append(f)
+    paired = {id(b) for b, _ in changed}
+    return FindingDiff(
+        tuple(sorted(still_added, key=_order)),
+        tuple(sorted((f for f in resolved if id(f) not in paired), key=_order)),
+        tuple(sorted(changed, key=lambda pair: _order(pair[1]))),
+    )
 
 
 def short_path(path: str) -> str:
@@ -373,9 +396,23 @@ def resolved_line(f: Finding) -> str:
     return f"resolved: {f.rule} {rule_name(f.rule)} in {short_path(f.location.path)}"
 
 
+def changed_line(before: Finding, after: Finding) -> str:
+    severity = (
+        f" {before.severity.label}→{after.severity.label}"
+        if before.severity != after.severity
+        else ""
+    )
+    where = short_path(after.location.path)
+    return f"changed:{severity} {after.rule} {rule_name(after.rule)} in {where}"
+
+
 def diff_lines(diff: FindingDiff, limit: int = 4) -> list[str]:
     """The notification's lines, merged (Toolong-style) when a change brings many findings."""
-    lines = [added_line(f) for f in diff.added] + [resolved_line(f) for f in diff.resolved]
+    lines = (
+        [added_line(f) for f in diff.added]
+        + [resolved_line(f) for f in diff.resolved]
+        + [changed_line(b, a) for b, a in diff.changed]
+    )
     if len(lines) <= limit:
         return lines
     head = lines[: limit - 1]
@@ -385,4 +422,6 @@ def diff_lines(diff: FindingDiff, limit: int = 4) -> list[str]:
         summary.append(f"+{len(diff.added)} new")
     if diff.resolved:
         summary.append(f"{len(diff.resolved)} resolved")
+    if diff.changed:
+        summary.append(f"{len(diff.changed)} changed")
     return [*head, f"... and {rest} more ({', '.join(summary)})"]
