@@ -113,8 +113,8 @@ class RelationsPane(Pane):
             return
         self._graphs = {g.schema: g for g in graphs}
         names = list(self._graphs)
-        if self._schema not in self._graphs:
-            self._schema = names[0] if names else None
+        if self._schema not in self._graphs:  # start on the biggest schema
+            self._schema = max(names, key=lambda n: len(self._graphs[n].nodes), default=None)
         options = [(name, name) for name in names]
         if self._schema_names != names:
             self._schema_names = names
