@@ -69,6 +69,8 @@ class Context:
 
     def source(self, rel: str) -> SourceFile | None:
         """The file's text, or None (and a KD002 finding) when it cannot be read."""
+        if rel in self._sources:  # already read (keys are normalized paths)
+            return self._sources[rel]
         rel_n = normalize(rel)
         if rel_n is None:
             return None

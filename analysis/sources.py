@@ -144,11 +144,13 @@ def _read_discovered(root: Path, rel: str, max_bytes: int) -> bytes | None:
         chunks: list[bytes] = []
         left = max_bytes + 1
         while left > 0:
-            chunk = os.read(fd, min(left, max(st.st_size + 1, 65536)))
-            if not chunk:
+            want = min(left, max(st.st_size + 1, 65536))
+            chunk = os.read(fd, want)
+            if chunk:
+                chunks.append(chunk)
+                left -= len(chunk)
+            if len(chunk) < want:  # a regular file reads short only at its end
                 break
-            chunks.append(chunk)
-            left -= len(chunk)
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
     except OSError:
         return None
