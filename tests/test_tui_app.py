@@ -116,9 +116,12 @@ async def test_p_pauses_outside_the_drill_down_and_P_everywhere(tmp_path: Path) 
         await app.wait_for_analysis()
         await pilot.pause()
         assert app.watch_state == "watching"
+        assert app.active_bindings["p"].binding.description == "Pause"
         await pilot.press("p")
         assert app.watch_state == "paused"
         assert "paused" in str(app.header.render())
+        await pilot.pause()
+        assert app.active_bindings["p"].binding.description == "Resume"  # the footer says so
         await pilot.press("p")
         assert app.watch_state == "watching"
         await pilot.press("5", "enter")
@@ -268,6 +271,24 @@ async def test_question_mark_lists_every_binding_with_a_description() -> None:
             assert key in keys, key
         await pilot.press("escape")
         assert not isinstance(app.screen, KeysScreen)
+
+
+async def test_a_failing_watcher_shows_error_in_the_header(monkeypatch: pytest.MonkeyPatch) -> None:
+    import watchfiles
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise OSError("inotify watch limit reached")
+
+    monkeypatch.setattr(watchfiles, "awatch", broken)
+    app = KeepdataApp(SEED, watch=True, mask_volatile=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.wait_for_analysis()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.watch_state == "error"
+        assert "error" in str(app.header.render())
+        assert "inotify watch limit reached" in str(app.header.render())
+        assert app.snapshot is not None  # the last analysis stays on screen
 
 
 def test_every_binding_has_an_id_a_description_and_a_tooltip() -> None:

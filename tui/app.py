@@ -103,10 +103,17 @@ class KeepdataApp(App[int]):
         Binding("n", "next_finding", "Next", id="next-finding", tooltip="Open the next finding"),
         Binding(
             "p",
-            "toggle_pause",
+            "pause_watching",
             "Pause",
             id="pause",
-            tooltip="Pause or resume watching (inside the drill-down p is 'previous finding')",
+            tooltip="Pause watching (inside the drill-down p is 'previous finding'; P pauses there)",
+        ),
+        Binding(
+            "p",
+            "resume_watching",
+            "Resume",
+            id="resume",
+            tooltip="Resume watching and re-analyze what changed meanwhile",
         ),
         Binding(
             "P",
@@ -346,6 +353,21 @@ class KeepdataApp(App[int]):
         self.watch_state = state
         with contextlib.suppress(Exception):  # the header is gone (app closing)
             self.header.set_state(state, detail)
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer shows Pause while watching and Resume while paused."""
+        if action == "pause_watching":
+            return self.watch_state == "watching"
+        if action == "resume_watching":
+            return self.watch_state == "paused"
+        return True
+
+    def action_pause_watching(self) -> None:
+        self.action_toggle_pause()
+
+    def action_resume_watching(self) -> None:
+        self.action_toggle_pause()
 
     def action_toggle_pause(self) -> None:
         if not self.watch_enabled:
