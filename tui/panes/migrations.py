@@ -516,7 +516,12 @@ class MigrationsPane(Pane):
                     skipped = getattr(group, "skipped", None)
                     gkey = f"pending|{describe(getattr(group, 'schema', group))}"
                     head = f"{getattr(group, 'schema', '?')} vs {getattr(group, 'migrations', '?')}"
-                    note = f"  ({skipped})" if skipped else f"  {len(changes)} change(s)"
+                    if skipped:
+                        note = f"  ({skipped})"
+                    elif changes:
+                        note = f"  {len(changes)} change(s) the next `migrate dev` would write"
+                    else:
+                        note = "  in sync: the migrations create what the schema declares"
                     self._pending[gkey] = (head, None)
                     rows.append((gkey, (styled(safe_text(head + note), "bold"), styled(""))))
                 for i, change in enumerate(changes):
@@ -542,7 +547,7 @@ class MigrationsPane(Pane):
                     (
                         "none",
                         (
-                            styled("the migrations create everything the schema declares"),
+                            styled("no schema with a migrations history to compare", "$text-muted"),
                             styled(""),
                         ),
                     )
