@@ -291,6 +291,33 @@ async def test_a_failing_watcher_shows_error_in_the_header(monkeypatch: pytest.M
         assert app.snapshot is not None  # the last analysis stays on screen
 
 
+async def test_an_analysis_crash_is_a_finding_and_the_screen_stays(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import tui.watch
+
+    def crash(root: object, settings: object = None) -> object:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(tui.watch, "analyze", crash)
+    app = make_app(SEED)
+    async with app.run_test(size=(120, 40)) as pilot:
+        snapshot = await app.wait_for_analysis()
+        await pilot.pause()
+        assert snapshot.error and [f.rule for f in snapshot.active] == ["KD001"]
+        assert "boom" in snapshot.active[0].message
+        assert "analysis failed" in str(app.header.render())
+        await pilot.press("5")
+        assert app.findings_pane.table.row_count == 1
+        monkeypatch.undo()
+        before = app.landed_generation
+        await pilot.press("r")
+        fixed = await app.wait_for_analysis(after=before + 1)
+        await pilot.pause()
+        assert not fixed.error
+        assert "analysis failed" not in str(app.header.render())
+
+
 def test_every_binding_has_an_id_a_description_and_a_tooltip() -> None:
     from textual.binding import Binding
 

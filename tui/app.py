@@ -291,6 +291,9 @@ class KeepdataApp(App[int]):
             self.drilldown.refresh_snapshot(snapshot)
         if snapshot.error:
             self.notify("the analysis failed; see the KD001 finding", severity="error")
+            header.set_state(self.watch_state, "analysis failed")
+        elif header.detail == "analysis failed":
+            header.set_state(self.watch_state)
         if old is not None:
             self._notify_changes(old, snapshot)
         self.landed_at = time.perf_counter()
