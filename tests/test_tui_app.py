@@ -174,6 +174,8 @@ def test_short_location_keeps_the_last_two_parts_of_long_paths() -> None:
     assert short_location("docker-compose.yml") == "docker-compose.yml"
     long = "prisma/migrations/20240415093000_cart_cleanup/migration.sql"
     assert short_location(long) == "…/20240415093000_cart_cleanup/migration.sql"
+    assert short_location(long, 30) == "…/2024041509300…/migration.sql"
+    assert len(short_location(long, 30)) <= 30
 
 
 def test_parse_filter_terms() -> None:
@@ -204,6 +206,24 @@ async def test_sort_keys_and_header_clicks_reorder_rows() -> None:
         first_row = table.get_row_at(0)
         first = pane.shown_findings[0].location
         assert str(first_row[2]) == f"{short_location(first.path)}:{first.line}"
+        assert str(first_row[0]) == pane.shown_findings[0].severity.label
+
+
+async def test_a_narrow_findings_table_abbreviates_severity_and_paths() -> None:
+    app = make_app(RISKY)
+    async with app.run_test(size=(70, 40)) as pilot:
+        await app.wait_for_analysis()
+        await pilot.press("5")
+        await pilot.pause()
+        pane = app.findings_pane
+        assert pane.compact
+        labels = {str(pane.table.get_row_at(i)[0]) for i in range(pane.table.row_count)}
+        assert labels <= {"crit", "high", "med", "low", "info"}
+        assert all(len(str(pane.table.get_row_at(i)[2])) <= 36 for i in range(pane.table.row_count))
+        await pilot.resize_terminal(140, 40)
+        await pilot.pause()
+        assert not pane.compact
+        assert str(pane.table.get_row_at(0)[0]) == pane.shown_findings[0].severity.label
 
 
 async def test_export_markdown_json_sarif_and_svg(tmp_path: Path) -> None:

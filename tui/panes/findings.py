@@ -18,7 +18,7 @@ from analysis.secrets import safe_text
 from tui.messages import DrillTarget
 from tui.panes.base import Pane
 from tui.watch import Snapshot
-from tui.widgets.badges import SEVERITY_STYLE, severity_text, styled
+from tui.widgets.badges import SEVERITY_STYLE, styled
 from tui.widgets.keyed_table import KeyedTable
 
 MESSAGE_WIDTH = 140
@@ -119,11 +119,31 @@ def sort_findings(findings: Iterable[Finding], sort: str, reverse: bool) -> list
     return sorted(findings, key=key, reverse=reverse)
 
 
-def short_location(path: str, width: int = 40) -> str:
-    """Long paths keep their last two parts: `…/20240415093000_cart/migration.sql`."""
+def short_location(path: str, width: int = 48) -> str:
+    """Long paths keep their last two parts (`…/20240415093000_cart/migration.sql`), cut in
+    the middle of the folder when that is still too long."""
     if len(path) <= width:
         return path
-    return "…/" + "/".join(path.split("/")[-2:])
+    parts = path.split("/")
+    short = "…/" + "/".join(parts[-2:])
+    if len(short) <= width or len(parts) < 2:
+        return short
+    name = parts[-1]
+    room = max(4, width - len(name) - 4)
+    return "…/" + parts[-2][:room] + "…/" + name
+
+
+SHORT_SEVERITY = {
+    Severity.CRITICAL: "crit",
+    Severity.HIGH: "high",
+    Severity.MEDIUM: "med",
+    Severity.LOW: "low",
+    Severity.INFO: "info",
+}
+COMPACT_WIDTH = 100
+"""Below this pane width the table abbreviates severities and paths (a side terminal, or
+the drill-down open beside it)."""
+COMPACT_LOCATION = 30
 
 
 def _truncate(text: str, width: int) -> str:
@@ -158,6 +178,7 @@ class FindingsPane(Pane):
         self.reverse = False
         self.finding_filter = FindingFilter()
         self.shown_findings: tuple[Finding, ...] = ()
+        self.compact = False
 
     def compose(self) -> ComposeResult:
         yield Input(
@@ -165,8 +186,8 @@ class FindingsPane(Pane):
             id="findings-filter",
         )
         table = KeyedTable(id="findings-table")
-        table.add_column("Sev", key="sev", width=8)
-        table.add_column("Rule", key="rule", width=5)
+        table.add_column("Sev", key="sev")
+        table.add_column("Rule", key="rule")
         table.add_column("Location", key="loc")
         table.add_column("Message", key="msg")
         yield table
@@ -180,6 +201,12 @@ class FindingsPane(Pane):
         super().show(snapshot)
         self.refresh_rows()
 
+    def on_resize(self) -> None:
+        compact = self.size.width < COMPACT_WIDTH
+        if compact != self.compact:
+            self.compact = compact
+            self.refresh_rows()
+
     def refresh_rows(self) -> None:
         snapshot = self.snapshot
         if snapshot is None:
@@ -188,15 +215,21 @@ class FindingsPane(Pane):
         shown = [f for f in active if self.finding_filter.matches(f)]
         ordered = sort_findings(shown, self.sort, self.reverse)
         self.shown_findings = tuple(ordered)
+        width = COMPACT_LOCATION if self.compact else 48
         rows = []
         for f in ordered:
             rows.append(
                 (
                     finding_key(f),
                     (
-                        severity_text(f.severity),
+                        styled(
+                            SHORT_SEVERITY[f.severity] if self.compact else f.severity.label,
+                            SEVERITY_STYLE[f.severity],
+                        ),
                         styled(f.rule, SEVERITY_STYLE[f.severity]),
-                        styled(safe_text(f"{short_location(f.location.path)}:{f.location.line}")),
+                        styled(
+                            safe_text(f"{short_location(f.location.path, width)}:{f.location.line}")
+                        ),
                         styled(_truncate(safe_text(f.message), MESSAGE_WIDTH)),
                     ),
                 )
