@@ -148,9 +148,9 @@ class KeepdataApp(App[int]):
         self.landed_generation = 0
         self.last_export: Path | None = None
         self.landed_at = 0.0
+        """perf_counter() when the panes last showed a new analysis (for benchmarks)."""
         self.update_seconds = 0.0
         """How long the UI thread spent putting the last analysis on screen."""
-        """perf_counter() when the panes last showed a new analysis (for benchmarks)."""
         self.notices: list[str] = []
         """Every finding-change notification, in order (for tests and the log)."""
         self._analysis_lock = threading.Lock()
