@@ -581,3 +581,35 @@ def test_quit_stops_the_watcher_and_leaves_no_threads(tmp_path: Path) -> None:
         t.join(timeout=5)
     leftover = [t for t in leftover if t.is_alive()]
     assert not leftover, leftover
+
+
+async def test_keyed_table_updates_in_place_and_keeps_the_cursor_on_its_row() -> None:
+    from textual.app import App, ComposeResult
+
+    class TableApp(App[None]):
+        def compose(self) -> ComposeResult:
+            table = KeyedTable(id="t")
+            table.add_column("Name", key="name")
+            table.add_column("Value", key="value")
+            yield table
+
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one("#t", KeyedTable)
+        table.sync([(k, (k, "1")) for k in "abcdef"])
+        table.select_key("d")
+        await pilot.pause()
+        assert table.cursor_key == "d"
+        # reorder, drop two rows, add one, change a cell: the cursor stays on "d"
+        table.sync([("f", ("f", "1")), ("d", ("d", "2")), ("x", ("x", "1")), ("a", ("a", "1"))])
+        await pilot.pause()
+        assert [r.key.value for r in table.ordered_rows] == ["f", "d", "x", "a"]
+        assert table.keys == ("f", "d", "x", "a")
+        assert table.cursor_key == "d"
+        assert str(table.get_row("d")[1]) == "2"
+        # the row under the cursor disappears: the cursor stays at the same index
+        table.sync([("f", ("f", "1")), ("x", ("x", "1")), ("a", ("a", "1"))])
+        await pilot.pause()
+        assert table.cursor_key == "x"
+        table.sync([])
+        assert table.row_count == 0 and table.cursor_key is None
