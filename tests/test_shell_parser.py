@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from analysis.parsers.shell import (
@@ -455,6 +460,56 @@ def test_uncalled_function_with_nested_shells_does_not_recurse() -> None:
     assert s.problems == ()
     deploy = [c for c in s.commands if c.words[:2] == ("npx", "prisma")]
     assert deploy and not deploy[0].reached
+
+
+_BASHLEX_TRAPS = [
+    "if [ -n $'${' ]; then echo\nnpx prisma migrate deploy\n",
+    "echo $'${' )\nnpx prisma migrate deploy\n",
+    "echo '${'#x )\nnpx prisma db push\n",
+]
+
+
+def test_unreadable_statements_with_an_unclosed_brace_in_quotes_do_not_hang() -> None:
+    # bashlex (the reader of statements our parser cannot read) loops forever, allocating, on
+    # `${` without `}` inside a `$'...'` or '...' word. In a child process (bashlex is patched
+    # there), its parameter expansion is counted and stopped after 10,000 steps: a runaway
+    # shows up as such instead of eating the machine's memory.
+    code = (
+        "import json, resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))\n"
+        "import bashlex.subst\n"
+        "runaway, steps, original = [], [0], bashlex.subst._paramexpand\n"
+        "def counted(parser, string, index):\n"
+        "    steps[0] += 1\n"
+        "    if steps[0] > 10_000:\n"
+        "        runaway.append(string)\n"
+        "        raise RuntimeError('runaway expansion')\n"
+        "    return original(parser, string, index)\n"
+        "bashlex.subst._paramexpand = counted\n"
+        "from analysis.parsers.shell import parse_shell_text\n"
+        "out = []\n"
+        "for text in json.loads(sys.argv[1]):\n"
+        "    steps[0] = 0\n"
+        "    s = parse_shell_text(text, 'x.sh')\n"
+        "    out.append([[list(c.words), c.line] for c in s.commands if 'prisma' in c.words])\n"
+        "print(json.dumps({'runaway': runaway, 'found': out}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(_BASHLEX_TRAPS)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    assert result["runaway"] == []
+    # the line after the unreadable statement is still read
+    assert result["found"] == [
+        [[["npx", "prisma", "migrate", "deploy"], 2]],
+        [[["npx", "prisma", "migrate", "deploy"], 2]],
+        [[["npx", "prisma", "db", "push"], 2]],
+    ]
 
 
 @pytest.mark.parametrize(

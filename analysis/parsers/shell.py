@@ -1520,11 +1520,33 @@ def _mask_for_bashlex(text: str, toks: list[_Tok]) -> str:
     return "".join(chars)
 
 
+def _guard_bashlex(bashlex: Any) -> None:
+    """bashlex (0.18) loops forever, allocating without end, on a `${` with no `}` after it
+    inside a word its tokenizer does not check (`$'${'`, `'${'#`): its parameter expansion
+    then restarts the word from its first character. Make that case a parse error instead
+    (for every other word the original runs unchanged)."""
+    subst = bashlex.subst
+    original = getattr(subst, "_paramexpand", None)
+    if original is None or getattr(original, "_keepdata_guard", False):
+        return
+
+    def paramexpand(parserobj: Any, string: str, sindex: int) -> Any:
+        if string[sindex + 1 : sindex + 2] == "{" and string.find("}", sindex + 2) < 0:
+            raise bashlex.errors.ParsingError("unterminated ${", string, sindex)
+        return original(parserobj, string, sindex)
+
+    paramexpand._keepdata_guard = True  # type: ignore[attr-defined]
+    subst._paramexpand = paramexpand
+
+
 def _bashlex_parse(text: str) -> list[Any] | None:
     try:
         import bashlex  # local import: only paid for when a script is parsed
+        import bashlex.errors
+        import bashlex.subst
     except ImportError:  # pragma: no cover - bashlex is a dependency
         return None
+    _guard_bashlex(bashlex)
     if not text.strip():
         return []
     try:
