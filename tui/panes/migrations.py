@@ -379,7 +379,7 @@ class MigrationsPane(Pane):
                     row_key = f"{history.folder}|{m.name}"
                     self._migrations[row_key] = m
                     date = m.date.strftime("%Y-%m-%d %H:%M") if m.date else "—"
-                    name = f"{history.folder}/{m.name}" if many else m.name
+                    name = f"{m.name}  · {history.folder}" if many else m.name
                     bad = worst(f for f in snapshot.active if f.location.path == m.path)
                     name_style = SEVERITY_STYLE[bad.severity] if bad is not None else ""
                     rows.append(
