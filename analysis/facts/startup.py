@@ -37,11 +37,13 @@ Nothing is executed: every file is read through `ctx.parse`.
 from __future__ import annotations
 
 import fnmatch
+import os
 import posixpath
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from analysis.context import Context, normalize
@@ -414,6 +416,7 @@ class _PathState:
     stack: str | None = None
     steps: list[PrismaStep] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
+    link_set: set[Link] = field(default_factory=set)
     waits: list[WaitStep] = field(default_factory=list)
     entries: list[EntryScript] = field(default_factory=list)
     installs: list[InstallStep] = field(default_factory=list)
@@ -483,6 +486,8 @@ class _Builder:
         self.paths: list[StartupPath] = []
         self._files: dict[str, bool] = {}
         self._dirs: dict[str, bool] = {}
+        self._discovered = frozenset(p for p, _ in ctx.inventory.files)
+        self._listings: dict[str, frozenset[str] | None] = {}
         self._resolved: dict[tuple[int, str, tuple[tuple[str, str], ...], str], str | None] = {}
         self._project_env: dict[str, tuple[str | None, Location, str]] | None = None
         self._packages: tuple[PackageJson, ...] | None = None
@@ -501,16 +506,38 @@ class _Builder:
     def is_file(self, rel: str) -> bool:
         hit = self._files.get(rel)
         if hit is None:
-            hit = self.ctx.exists(rel) and not self.ctx.is_dir(rel)
+            if rel in self._discovered:
+                hit = True
+            elif self._absent(rel):
+                hit = False
+            else:
+                hit = self.ctx.exists(rel) and not self.ctx.is_dir(rel)
             self._files[rel] = hit
         return hit
 
     def is_dir(self, rel: str) -> bool:
         hit = self._dirs.get(rel)
         if hit is None:
-            hit = rel in self.ctx.inventory.dirs or self.ctx.is_dir(rel)
+            hit = rel in self.ctx.inventory.dirs or (not self._absent(rel) and self.ctx.is_dir(rel))
             self._dirs[rel] = hit
         return hit
+
+    def _absent(self, rel: str) -> bool:
+        """True when `rel` certainly does not exist: its folder's listing (read once per run)
+        has no such name, in any letter case. False when unsure (then the caller asks the file
+        system about the path itself)."""
+        folder, _, name = rel.rpartition("/")
+        if folder in self._listings:
+            listing = self._listings[folder]
+        else:
+            try:
+                listing = frozenset(n.lower() for n in os.listdir(self.ctx.root / folder))
+            except (FileNotFoundError, NotADirectoryError):
+                listing = frozenset()
+            except OSError:
+                listing = None
+            self._listings[folder] = listing
+        return listing is not None and name.lower() not in listing
 
     def package_at(self, folder: str) -> PackageJson | None:
         rel = normalize(posixpath.join(folder or ".", "package.json"))
@@ -668,50 +695,46 @@ class _Builder:
     def follow_argv(self, state: _PathState, words: tuple[str, ...], at: _At) -> None:
         if at.depth > MAX_DEPTH:
             return
-        words = _expand_positional(words, at.args)
-        argv = effective_argv(words)
-        if not argv:
+        plan = _plan(_expand_positional(words, at.args))
+        if plan is None:
             return
-        inv = prisma_invocation(argv)
-        if inv is not None:
-            self.add_step(state, inv, argv, at)
+        argv = plan.argv
+        if plan.prisma is not None:
+            self.add_step(state, plan.prisma, argv, at)
             return
-        inner = _docker_inner(argv)
-        if inner is not None:
+        if plan.inner is not None:
             # `docker compose exec api npx prisma ...`: the command runs in a container
-            self.follow_argv(state, inner, at._replace(depth=at.depth + 1))
+            self.follow_argv(state, plan.inner, at._replace(depth=at.depth + 1))
             return
-        gi = global_prisma_install(argv)
-        if gi is not None:
-            state.installs.append(InstallStep(gi, at.location, " ".join(argv), state.context))
-        self.check_wait_tool(state, argv, at)
-        head = argv[0].rsplit("/", 1)[-1]
-        nested = shell_script_argument(argv)
-        if nested is not None:
+        if plan.install is not None:
+            state.installs.append(
+                InstallStep(plan.install, at.location, " ".join(argv), state.context)
+            )
+        if plan.wait is not None:
+            label, bounded, bound = plan.wait
+            state.waits.append(WaitStep("tool", label, at.location, bounded, bound))
+        if plan.nested is not None:
             # the string was parsed with the command when it came from a script; a string from
             # compose/Dockerfile/platform is parsed here
             if at.levels:
                 return  # the shell parser already walked `sh -c` strings inline
+            text, errexit = plan.nested
             script = self.shell_text(
-                nested[0], at.location.path, at.location.line, at.location.column, nested[1]
+                text, at.location.path, at.location.line, at.location.column, errexit
             )
             entry = at.depth <= 1 and state.kind in ("compose", "dockerfile")
             self.follow_script(state, script, at, None, entry=entry, inline=True)
             return
-        file_call = shell_script_file(argv)
-        if file_call is not None:
-            self.follow_script_file(state, file_call[0], file_call[1], at)
+        if plan.script is not None:
+            self.follow_script_file(state, plan.script[0], plan.script[1], at)
             return
-        if _looks_like_script(argv[0]):
-            self.follow_script_file(state, argv[0], argv[1:], at)
-            return
-        if head in ("make", "gmake"):
+        if plan.make:
             self.follow_make(state, argv, at)
             return
-        if head == "turbo" or (head in ("npx", "pnpm", "yarn", "bunx") and "turbo" in argv[1:2]):
+        if plan.turbo:
             self.follow_turbo(state, argv, at)
             return
-        if head in _SCRIPT_RUNNERS:
+        if plan.runner:
             found = self.package_for(at.fs)
             pkg = found[0] if found is not None else None
             call = script_calls(argv, pkg)
@@ -720,10 +743,8 @@ class _Builder:
                     state, call, pkg, at._replace(fs=found[1]) if found is not None else at
                 )
                 return
-        prog = program_file(argv)
-        if prog is not None:
-            self.follow_program(state, prog[0], prog[1], at)
-            return
+        if plan.program is not None:
+            self.follow_program(state, plan.program[0], plan.program[1], at)
 
     def add_step(
         self, state: _PathState, inv: PrismaInvocation, argv: tuple[str, ...], at: _At
@@ -757,7 +778,8 @@ class _Builder:
         self.add_link(state, link)
 
     def add_link(self, state: _PathState, link: Link) -> None:
-        if link not in state.links:
+        if link not in state.link_set:
+            state.link_set.add(link)
             state.links.append(link)
 
     def opt_ins(self, state: _PathState, at: _At) -> tuple[OptIn, ...]:
@@ -784,31 +806,6 @@ class _Builder:
                 else:
                     out.append(OptIn.make(req))
         return tuple(out)
-
-    def check_wait_tool(self, state: _PathState, argv: tuple[str, ...], at: _At) -> None:
-        head = argv[0].rsplit("/", 1)[-1]
-        if head in ("npx", "pnpx", "bunx") and len(argv) > 1:
-            argv = argv[1:]
-            while argv and argv[0].startswith("-"):
-                argv = argv[1:]
-            if not argv:
-                return
-            head = argv[0].rsplit("/", 1)[-1]
-        if head not in _WAIT_TOOLS or head == "pg_isready":
-            return
-        flags = _WAIT_TOOLS[head]
-        timeout = None
-        for k, w in enumerate(argv):
-            name, _, value = w.partition("=")
-            if name in flags:
-                timeout = value or (argv[k + 1] if k + 1 < len(argv) else "")
-        if timeout is not None:
-            bounded = timeout not in ("0", "")
-            bound = f"timeout {timeout}" if bounded else "timeout 0 (waits forever)"
-        else:
-            bounded = _DEFAULT_TIMEOUT.get(head, False)
-            bound = "its default timeout" if bounded else "no timeout"
-        state.waits.append(WaitStep("tool", " ".join(argv), at.location, bounded, bound))
 
     def follow_script_file(
         self, state: _PathState, ref: str, args: tuple[str, ...], at: _At
@@ -880,10 +877,14 @@ class _Builder:
         for cmd in script.commands:
             if not cmd.reached and not everything:
                 continue
-            conds = (*at.conditions, *((c, script) for c in cmd.conditions))
-            if _decide(conds, args) is False:
+            conds = (
+                at.conditions + tuple((c, script) for c in cmd.conditions)
+                if cmd.conditions
+                else at.conditions
+            )
+            if args is not None and _decide(conds, args) is False:
                 continue
-            argv = effective_argv(cmd.words)
+            argv = effective_argv(cmd.words) if "cd" in cmd.words else ()
             if (
                 argv[:1] == ("cd",)
                 and len(argv) > 1
@@ -1254,6 +1255,82 @@ _LIBRARY_IMAGE = re.compile(r"^(?:docker\.io/)?(?:library/)?[a-z0-9._-]+(?::[^/]
 
 
 _POSITIONAL = re.compile(r"^\$\{?([0-9])\}?$")
+
+
+class _Plan(NamedTuple):
+    """What `follow_argv` does with a command's words: a pure function of them (memoized), in
+    the order it is tried: a Prisma command; a command run in a container (`docker compose
+    exec`); else a global Prisma install and a wait tool are noted, and the command leads to a
+    `sh -c` string, a script file, `make`, `turbo`, a package manager's script (when the
+    package.json has it) or a program file."""
+
+    argv: tuple[str, ...]
+    prisma: PrismaInvocation | None = None
+    inner: tuple[str, ...] | None = None
+    install: GlobalInstall | None = None
+    wait: tuple[str, bool, str] | None = None
+    nested: tuple[str, bool] | None = None
+    script: tuple[str, tuple[str, ...]] | None = None
+    make: bool = False
+    turbo: bool = False
+    runner: bool = False
+    program: tuple[str, tuple[str, ...]] | None = None
+
+
+@lru_cache(maxsize=8192)
+def _plan(words: tuple[str, ...]) -> _Plan | None:
+    argv = effective_argv(words)
+    if not argv:
+        return None
+    inv = prisma_invocation(argv)
+    if inv is not None:
+        return _Plan(argv, prisma=inv)
+    inner = _docker_inner(argv)
+    if inner is not None:
+        return _Plan(argv, inner=inner)
+    found = _Plan(argv, install=global_prisma_install(argv), wait=_wait_tool(argv))
+    nested = shell_script_argument(argv)
+    if nested is not None:
+        return found._replace(nested=nested)
+    file_call = shell_script_file(argv)
+    if file_call is not None:
+        return found._replace(script=(file_call[0], file_call[1]))
+    if _looks_like_script(argv[0]):
+        return found._replace(script=(argv[0], argv[1:]))
+    head = argv[0].rsplit("/", 1)[-1]
+    if head in ("make", "gmake"):
+        return found._replace(make=True)
+    if head == "turbo" or (head in ("npx", "pnpm", "yarn", "bunx") and "turbo" in argv[1:2]):
+        return found._replace(turbo=True)
+    return found._replace(runner=head in _SCRIPT_RUNNERS, program=program_file(argv))
+
+
+def _wait_tool(argv: tuple[str, ...]) -> tuple[str, bool, str] | None:
+    """A wait tool (`wait-for-it db:5432 -t 60`, `npx wait-on tcp:db:5432`): (the command,
+    bounded, why), or None."""
+    head = argv[0].rsplit("/", 1)[-1]
+    if head in ("npx", "pnpx", "bunx") and len(argv) > 1:
+        argv = argv[1:]
+        while argv and argv[0].startswith("-"):
+            argv = argv[1:]
+        if not argv:
+            return None
+        head = argv[0].rsplit("/", 1)[-1]
+    if head not in _WAIT_TOOLS or head == "pg_isready":
+        return None
+    flags = _WAIT_TOOLS[head]
+    timeout = None
+    for k, w in enumerate(argv):
+        name, _, value = w.partition("=")
+        if name in flags:
+            timeout = value or (argv[k + 1] if k + 1 < len(argv) else "")
+    if timeout is not None:
+        bounded = timeout not in ("0", "")
+        bound = f"timeout {timeout}" if bounded else "timeout 0 (waits forever)"
+    else:
+        bounded = _DEFAULT_TIMEOUT.get(head, False)
+        bound = "its default timeout" if bounded else "no timeout"
+    return " ".join(argv), bounded, bound
 
 
 def _expand_positional(words: tuple[str, ...], args: tuple[str, ...] | None) -> tuple[str, ...]:

@@ -552,11 +552,21 @@ def _skip_brace(s: str, i: int) -> int:
     raise ShellSyntaxError(start, "unterminated ${: no matching }")
 
 
+_WORD_PLAIN = re.compile(r"[^ \t\n;&|()<>\\'\"`$]+")
+"""Characters that end a word or start a quote or expansion: everything else is plain."""
+
+
 def _scan_word(s: str, i: int) -> int:
     """Scan one word from `i`; returns its end."""
     n = len(s)
     start = i
+    plain = _WORD_PLAIN.match
     while i < n:
+        m = plain(s, i)
+        if m is not None:
+            i = m.end()
+            if i >= n:
+                break
         c = s[i]
         if c in _META:
             if c == "(" and _ARRAY_PREFIX.match(s[start:i]):
@@ -657,8 +667,24 @@ def tokenize(s: str) -> list[_Tok]:
     want_delim: _Heredoc | None = None
     i = 0
     n = len(s)
+    word_start = _WORD_START
+    scan = _scan_word
     while i < n:
         c = s[i]
+        if c in word_start:
+            # the common case first: a word that starts with a plain character
+            j = scan(s, i)
+            if j == i:  # defensive: never loop forever
+                j = i + 1
+            raw = s[i:j]
+            toks.append(_Tok("word", raw, i, j))
+            if want_delim is not None:
+                want_delim.delimiter = unquote(raw)
+                want_delim.quoted = any(q in raw for q in "'\"\\")
+                pending.append(want_delim)
+                want_delim = None
+            i = j
+            continue
         if c in " \t":
             i += 1
             continue
@@ -732,6 +758,11 @@ def tokenize(s: str) -> list[_Tok]:
     return toks
 
 
+_WORD_START = frozenset(chr(k) for k in range(1, 0x80)) - frozenset(" \t\n\\#([<>;&|)")
+"""ASCII characters that start a word with nothing else to decide first (no blank, line
+continuation, comment, newline, `((`, `[[`, `<(`, operator or redirection)."""
+
+
 def _at_command_start(toks: list[_Tok]) -> bool:
     if not toks:
         return True
@@ -782,8 +813,8 @@ _DQ_ESCAPES = frozenset('"\\$`\n')
 
 def unquote(raw: str) -> str:
     """Quote removal: `"a b"` -> `a b`, `'x'` -> `x`, `\\x` -> `x`; expansions stay as written."""
-    if not any(ch in raw for ch in "'\"\\$"):
-        return raw
+    if "'" not in raw and '"' not in raw and "\\" not in raw:
+        return raw  # expansions stay as written: nothing to remove
     out: list[str] = []
     i = 0
     n = len(raw)
@@ -988,6 +1019,7 @@ def _empty(pos: int) -> _Seq:
 # ---------------------------------------------------------------------------------------------
 
 _RESERVED_STOP = frozenset({"then", "elif", "else", "fi", "do", "done", "esac", "}"})
+_COMPOUND_WORDS = frozenset({"if", "while", "until", "for", "select", "case", "{", "function"})
 
 
 class _Parser:
@@ -1007,20 +1039,28 @@ class _Parser:
         return self.toks[j]
 
     def is_word(self, *values: str) -> bool:
-        t = self.tok
+        t = self.toks[self.i]
         return t.kind == "word" and t.text in values
 
     def is_op(self, *values: str) -> bool:
-        t = self.tok
+        t = self.toks[self.i]
         return t.kind == "op" and t.text in values
 
     def skip_newlines(self) -> None:
-        while self.tok.kind == "nl":
-            self.i += 1
+        toks, i = self.toks, self.i
+        while toks[i].kind == "nl":
+            i += 1
+        self.i = i
 
     def skip_separators(self) -> None:
-        while self.tok.kind == "nl" or self.is_op(";"):
-            self.i += 1
+        toks, i = self.toks, self.i
+        while True:
+            t = toks[i]
+            if t.kind == "nl" or (t.kind == "op" and t.text == ";"):
+                i += 1
+            else:
+                break
+        self.i = i
 
     def expect_word(self, value: str, opener: _Tok) -> _Tok:
         self.skip_separators()
@@ -1094,6 +1134,9 @@ class _Parser:
 
     def and_or(self) -> _Node:
         first = self.pipeline()
+        t = self.toks[self.i]
+        if t.kind != "op" or t.text not in ("&&", "||"):
+            return first
         items = [first]
         ops: list[str] = []
         while self.is_op("&&", "||"):
@@ -1101,34 +1144,44 @@ class _Parser:
             self.i += 1
             self.skip_newlines()
             items.append(self.pipeline())
-        if not ops:
-            return first
         return _AndOr(tuple(items), tuple(ops), first.start, items[-1].end)
 
     def pipeline(self) -> _Node:
         negated = False
-        start = self.tok.start
-        while self.is_word("!"):
+        toks = self.toks
+        t = toks[self.i]
+        start = t.start
+        while t.kind == "word" and t.text == "!":
             negated = not negated
             self.i += 1
-        if self.is_word("time"):
+            t = toks[self.i]
+        if t.kind == "word" and t.text == "time":
             self.i += 1
             while self.tok.kind == "word" and self.tok.text.startswith("-"):
                 self.i += 1
-        items = [self.command()]
+        first = self.command()
+        t = toks[self.i]
+        if t.kind != "op" or t.text not in ("|", "|&"):
+            if not negated:
+                return first
+            return _Pipeline((first,), negated, self.pos(start), first.end)
+        items = [first]
         while self.is_op("|", "|&"):
             self.i += 1
             self.skip_newlines()
             items.append(self.command())
-        if len(items) == 1 and not negated:
-            return items[0]
         return _Pipeline(tuple(items), negated, self.pos(start), items[-1].end)
 
     def command(self) -> _Node:
-        t = self.tok
+        toks = self.toks
+        t = toks[self.i]
         node: _Node
         if t.kind == "word":
             kw = t.text
+            if kw not in _COMPOUND_WORDS:
+                nxt = toks[self.i + 1]  # a word is never the last token (eof is)
+                if nxt.kind != "op" or nxt.text != "(":
+                    return self.simple()
             if kw == "if":
                 node = self.if_()
             elif kw in ("while", "until"):
@@ -1184,10 +1237,27 @@ class _Parser:
         words: list[_Word] = []
         assigns: list[_Word] = []
         heredocs: list[_Heredoc] = []
-        start = self.tok.start
+        toks = self.toks
+        off = self.offset
+        start = toks[self.i].start
         end = start
         while True:
-            t = self.tok
+            t = toks[self.i]
+            if t.kind == "word":
+                text = t.text
+                subs = (
+                    tuple(_substitutions(self.s, t.start, t.end, off))
+                    if "$(" in text or "`" in text
+                    else ()
+                )
+                word = _Word(unquote(text), t.start + off, t.end + off, subs)
+                if not words and _ASSIGN_RE.match(text):
+                    assigns.append(word)
+                else:
+                    words.append(word)
+                end = t.end
+                self.i += 1
+                continue
             if t.kind == "redir":
                 self.i += 1
                 end = t.end
@@ -1213,26 +1283,12 @@ class _Parser:
                 end = t.end
                 self.i += 1
                 continue
-            if t.kind != "word":
-                break
-            word = _Word(unquote(t.text), self.pos(t.start), self.pos(t.end), self.subs(t))
-            if not words and _ASSIGN_RE.match(t.text):
-                assigns.append(word)
-            else:
-                words.append(word)
-            end = t.end
-            self.i += 1
+            break
         if not words and not assigns and not heredocs:
             raise ShellSyntaxError(
                 self.tok.start, f"unexpected `{self.tok.text.strip() or 'end of line'}`"
             )
         return _Cmd(tuple(words), tuple(assigns), self.pos(start), self.pos(end), tuple(heredocs))
-
-    def subs(self, t: _Tok) -> tuple[_Node, ...]:
-        raw = t.text
-        if "$(" not in raw and "`" not in raw:
-            return ()
-        return tuple(_substitutions(self.s, t.start, t.end, self.offset))
 
     def if_(self) -> _If:
         opener = self.tok
@@ -2123,12 +2179,19 @@ class _Walker:
 
     # -- walk ------------------------------------------------------------------------------
     def walk_statements(self, statements: list[tuple[_Node, bool]], ctx: _Ctx) -> None:
-        nodes = [n for n, _ in statements]
+        text = self.text
+        last = len(statements) - 1
         for k, (node, bg) in enumerate(statements):
-            checked = (
-                k + 1 < len(nodes) and "$?" in self.text[nodes[k + 1].start : nodes[k + 1].end]
-            )
-            self.walk(node, ctx._replace(background=ctx.background or bg, status_checked=checked))
+            if k < last:
+                nxt = statements[k + 1][0]
+                checked = text.find("$?", nxt.start, nxt.end) >= 0
+            else:
+                checked = False
+            background = ctx.background or bg
+            if background == ctx.background and checked == ctx.status_checked:
+                self.walk(node, ctx)
+            else:
+                self.walk(node, ctx._replace(background=background, status_checked=checked))
 
     def walk(self, node: _Node, ctx: _Ctx) -> None:
         if isinstance(node, _Cmd):
@@ -2138,7 +2201,7 @@ class _Walker:
         elif isinstance(node, _AndOr):
             self.and_or(node, ctx)
         elif isinstance(node, _Pipeline):
-            inner = ctx._replace(tested=ctx.tested or node.negated)
+            inner = ctx._replace(tested=True) if node.negated and not ctx.tested else ctx
             for k, item in enumerate(node.items):
                 last = k == len(node.items) - 1
                 self.walk(item, inner if last else inner._replace(piped=True))
@@ -2162,7 +2225,6 @@ class _Walker:
         conds = list(ctx.conditions)
         group = node.start
         for k, item in enumerate(node.items):
-            sub = ctx._replace(chain=group + 1, conditions=tuple(conds), status_checked=False)
             if k < len(node.ops):
                 # what happens when this item fails: the first `||` after it takes over
                 j = k
@@ -2170,20 +2232,24 @@ class _Walker:
                     j += 1
                 if j < len(node.ops):
                     handler = node.items[j + 1]
-                    sub = sub._replace(
+                    sub = ctx._replace(
+                        chain=group + 1,
+                        conditions=tuple(conds),
+                        status_checked=False,
                         on_failure=self.classify_handler(handler),
                         fallback=self.src(handler.start, handler.end),
                         and_follows=node.ops[k] == "&&",
                     )
                 else:
-                    sub = sub._replace(and_follows=True, on_failure="")
+                    sub = ctx._replace(
+                        chain=group + 1,
+                        conditions=tuple(conds),
+                        status_checked=False,
+                        and_follows=True,
+                        on_failure="",
+                    )
             else:
-                sub = sub._replace(
-                    on_failure=ctx.on_failure,
-                    fallback=ctx.fallback,
-                    and_follows=ctx.and_follows,
-                    status_checked=ctx.status_checked,
-                )
+                sub = ctx._replace(chain=group + 1, conditions=tuple(conds))
             self.walk(item, sub)
             if k < len(node.ops):
                 op = node.ops[k]

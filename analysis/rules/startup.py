@@ -15,6 +15,7 @@ import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -54,6 +55,18 @@ def _sev(rule: str) -> Severity:
 @dataclass(slots=True, frozen=True)
 class _Where:
     paths: dict[str, StartupPath]
+    reached_by: dict[tuple[Location, str], list[str]]
+    """(command location, context) -> the names of the paths that reach it, in path order."""
+
+    @classmethod
+    def of(cls, facts: StartupFacts) -> _Where:
+        reached_by: dict[tuple[Location, str], list[str]] = {}
+        for p in facts.paths:
+            for s in p.commands:
+                names = reached_by.setdefault((s.location, s.context), [])
+                if p.name not in names:
+                    names.append(p.name)
+        return cls({p.id: p for p in facts.paths}, reached_by)
 
     def origin(self, step: PrismaStep) -> str:
         path = self.paths.get(step.path_id)
@@ -127,18 +140,9 @@ def _unique(steps: Iterable[PrismaStep]) -> Iterator[PrismaStep]:
             yield s
 
 
-def _services_of(facts: StartupFacts, step: PrismaStep) -> list[str]:
-    """Every path that reaches the same command in the same context."""
-    names: list[str] = []
-    for p in facts.paths:
-        for s in p.commands:
-            if s.location == step.location and s.context == step.context and p.name not in names:
-                names.append(p.name)
-    return names
-
-
 def _origin(facts: StartupFacts, where: _Where, step: PrismaStep) -> str:
-    names = _services_of(facts, step)
+    # every path that reaches the same command in the same context
+    names = where.reached_by.get((step.location, step.context), [])
     if len(names) > 1 and step.context == RunContext.STARTUP:
         return "when " + " and ".join(names) + " start"
     return where.origin(step)
@@ -810,7 +814,11 @@ def _db_target(service: Any) -> tuple[str, str, str] | None:
     """(host, database, schema) of a service's DATABASE_URL, or None when unknown."""
     if service is None:
         return None
-    value = service.env_value("DATABASE_URL")
+    return _url_target(service.env_value("DATABASE_URL"))
+
+
+@lru_cache(maxsize=256)
+def _url_target(value: str | None) -> tuple[str, str, str] | None:
     if not value or not _URL_RE.match(value) or "${" in value:
         return None
     try:
@@ -1136,7 +1144,7 @@ def check_destructive_docker(facts: StartupFacts) -> Iterator[Finding]:
 
 def check(ctx: Context) -> Iterable[Finding]:
     facts = ctx.fact(startup_paths)
-    where = _Where({p.id: p for p in facts.paths})
+    where = _Where.of(facts)
     images = _images_by_dockerfile(ctx)
     yield from check_destructive_docker(facts)
     yield from check_accept_data_loss(facts, where)
