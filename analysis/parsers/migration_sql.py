@@ -622,10 +622,6 @@ class _PgStatementReader:
             return bisect.bisect_left(self.newlines, self.begin + rel) + 1
         return self.piece_line + bisect.bisect_left(self.piece_newlines, self.base_offset + rel)
 
-    def line_of_char(self, i: int) -> int:
-        """The line of character `i` of the statement."""
-        return bisect.bisect_left(self.newlines, self.begin + i) + 1
-
     def find_line(self, name: str | None) -> int:
         """The line of the next mention of `name` (quoted) after the last one found."""
         if not name:
