@@ -13,6 +13,7 @@ from analysis.parsers.shell import (
     ShellCommand,
     ShellScript,
     effective_argv,
+    moved_to,
     parse_shell,
     parse_shell_text,
     shell_script_argument,
@@ -434,6 +435,26 @@ def test_unquote_and_tokenize() -> None:
         "nl",
         "eof",
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        SEED_WAIT_FOR_DB,
+        '#!/bin/sh\nif [ -n "$X" ]; then\n  npx prisma migrate deploy\nexec node x.js\n',
+        'f() { sh -c "npx prisma db push"; }\nf\nnode a.js | tee log &\nexec "$@"\n',
+    ],
+)
+def test_a_parse_moved_to_another_path_is_that_paths_parse(text: str) -> None:
+    # the startup fact reuses one parse for files with the same text (an entrypoint copied
+    # into every app of a monorepo)
+    here = parse(text, "apps/a/entrypoint.sh")
+    there = moved_to(here, "apps/b/docker/entrypoint.sh")
+    assert there == parse(text, "apps/b/docker/entrypoint.sh")
+    assert there.commands and all(
+        c.location.path == "apps/b/docker/entrypoint.sh" for c in there.commands
+    )
+    assert moved_to(here, here.path) is here
 
 
 def test_a_long_script_is_parsed_to_its_end() -> None:

@@ -306,3 +306,36 @@ def test_opt_in_values_of_secret_variables_are_masked(write_tree: WriteTree) -> 
     (opt,) = app.commands[0].opt_ins
     assert opt.on and opt.set_value == "****"
     assert "s3cr3t" not in repr(app)
+
+
+def test_apps_with_copied_files_each_point_at_their_own(write_tree: WriteTree) -> None:
+    # a monorepo whose apps carry the same entrypoint and package.json: one parse serves the
+    # copies, and every step and problem still names the copy it is in
+    entry = '#!/bin/sh\nset -e\nif [ -n "$X" ]; then\n  npx prisma migrate deploy\nexec "$@"\n'
+    package = json.dumps({"scripts": {"start": "prisma migrate deploy && node dist/main.js"}})
+    tree = {
+        "docker-compose.yml": "services:\n"
+        + "".join(f"  {a}:\n    build: ./apps/{a}\n" for a in ("web", "api")),
+    }
+    for a in ("web", "api"):
+        tree[f"apps/{a}/Dockerfile"] = (
+            'FROM node:20\nWORKDIR /app\nCOPY . .\nENTRYPOINT ["./entrypoint.sh"]\n'
+            'CMD ["npm", "start"]\n'
+        )
+        tree[f"apps/{a}/entrypoint.sh"] = entry
+        tree[f"apps/{a}/package.json"] = package
+    analysis = analyze(write_tree(tree))
+    f = analysis.fact(startup_paths)
+    for a in ("web", "api"):
+        app = path(f, f"compose:docker-compose.yml:{a}")
+        assert steps(app) == [
+            ("migrate deploy", f"apps/{a}/entrypoint.sh", 4),
+            ("migrate deploy", f"apps/{a}/package.json", 1),
+        ]
+        developer = path(f, f"package:apps/{a}/package.json:start")
+        assert steps(developer) == [("migrate deploy", f"apps/{a}/package.json", 1)]
+    # the unreadable `if` (no `fi`) is reported once per copy, at the copy
+    kd001 = sorted(
+        (x.location.path, x.location.line) for x in analysis.findings if x.rule == "KD001"
+    )
+    assert kd001 == [("apps/api/entrypoint.sh", 3), ("apps/web/entrypoint.sh", 3)]

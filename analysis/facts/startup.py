@@ -71,6 +71,7 @@ from analysis.parsers.shell import (
     ShellCommand,
     ShellScript,
     effective_argv,
+    moved_to,
     parse_shell,
     parse_shell_text,
     shell_script_argument,
@@ -456,12 +457,28 @@ class EmbeddedShell:
         self.path = source.path
         self._memo: dict[object, ShellScript] = {}
 
-    def get(self, text: str, line: int, column: int = 1, errexit: bool = False) -> ShellScript:
+    def get(
+        self,
+        text: str,
+        line: int,
+        column: int = 1,
+        errexit: bool = False,
+        shared: dict[object, ShellScript] | None = None,
+    ) -> ShellScript:
+        """The parsed string; `shared` holds this run's parses of other files' strings: the
+        same string at the same place of another file (one package.json per app of a
+        monorepo) is reused with its locations moved here."""
         key = (text, line, column, errexit)
         hit = self._memo.get(key)
         if hit is None:
-            hit = parse_shell_text(text, self.path, line, column, errexit)
+            twin = shared.get(key) if shared is not None else None
+            if twin is not None:
+                hit = moved_to(twin, self.path)
+            else:
+                hit = parse_shell_text(text, self.path, line, column, errexit)
             self._memo[key] = hit
+        if shared is not None:
+            shared.setdefault(key, hit)
         return hit
 
     def memo(self, key: object, make: Callable[[], ShellScript]) -> ShellScript:
@@ -486,9 +503,12 @@ class _Builder:
         self.paths: list[StartupPath] = []
         self._files: dict[str, bool] = {}
         self._dirs: dict[str, bool] = {}
+        self._scripts_by_digest: dict[str, ShellScript] = {}
+        self._texts: dict[object, ShellScript] = {}
         self._discovered = frozenset(p for p, _ in ctx.inventory.files)
         self._listings: dict[str, frozenset[str] | None] = {}
         self._resolved: dict[tuple[int, str, tuple[tuple[str, str], ...], str], str | None] = {}
+        self._in_image: dict[tuple[int, tuple[tuple[str, str], ...], str], str | None] = {}
         self._project_env: dict[str, tuple[str | None, Location, str]] | None = None
         self._packages: tuple[PackageJson, ...] | None = None
 
@@ -501,7 +521,21 @@ class _Builder:
         embedded = self.ctx.parse(path, EmbeddedShell)
         if embedded is None:
             return parse_shell_text(text, path, line, column, errexit)
-        return embedded.get(text, line, column, errexit)
+        return embedded.get(text, line, column, errexit, self._texts)
+
+    def script(self, rel: str) -> ShellScript | None:
+        """The parsed script file `rel` (parsed once per version of the file, across runs)."""
+        return self.ctx.parse(rel, self.read_script)
+
+    def read_script(self, source: SourceFile) -> ShellScript:
+        """Parse a script file; a file whose text another file of this run already had (the
+        same entrypoint copied into every app of a monorepo) reuses that parse."""
+        twin = self._scripts_by_digest.get(source.digest)
+        if twin is not None:
+            return moved_to(twin, source.path)
+        parsed = parse_shell(source)
+        self._scripts_by_digest[source.digest] = parsed
+        return parsed
 
     def is_file(self, rel: str) -> bool:
         hit = self._files.get(rel)
@@ -588,6 +622,14 @@ class _Builder:
             rel = normalize(posixpath.join(fs.cwd or ".", path))
             return rel if rel is not None and self.is_file(rel) else None
         abs_path = posixpath.normpath(posixpath.join(fs.cwd or "/", path))
+        key = (id(fs.image), fs.mounts, abs_path)
+        if key in self._in_image:
+            return self._in_image[key]
+        hit = self._resolve_in_image(fs, abs_path)
+        self._in_image[key] = hit
+        return hit
+
+    def _resolve_in_image(self, fs: _FS, abs_path: str) -> str | None:
         for target, host in sorted(fs.mounts, key=lambda m: -len(m[0])):
             if abs_path == target or abs_path.startswith(target.rstrip("/") + "/"):
                 rest = posixpath.relpath(abs_path, target)
@@ -834,7 +876,7 @@ class _Builder:
                 # official images' docker-entrypoint.sh does
                 self.follow_argv(state, args, at._replace(depth=at.depth + 1))
             return
-        script = self.ctx.parse(rel, parse_shell)
+        script = self.script(rel)
         if script is None:
             return
         link = Link("script", rel, Location(rel, 1), len(at.chain) + (1 if call_link else 0))
@@ -2000,7 +2042,7 @@ def _developer_pass(b: _Builder) -> None:
             if state.steps:
                 b.finish(state, f"{rel} target {target.name}")
     for rel in ctx.files(FileKind.SHELL):
-        shell = ctx.parse(rel, parse_shell)
+        shell = b.script(rel)
         if shell is None:
             continue
         state = _PathState(
@@ -2096,7 +2138,7 @@ def _docker_pass(b: _Builder) -> tuple[DockerCommand, ...]:
                 )
 
     for rel in ctx.files(FileKind.SHELL):
-        shell = ctx.parse(rel, parse_shell)
+        shell = b.script(rel)
         if shell is not None and any("docker" in c.text for c in shell.commands):
             scan(shell, rel)
     for rel in ctx.files(FileKind.MAKEFILE):

@@ -2662,6 +2662,38 @@ def parse_shell(source: SourceFile, prefer_bashlex: bool = False) -> ShellScript
     return _analyze(source.path, source.text, prefer_bashlex=prefer_bashlex)
 
 
+def moved_to(script: ShellScript, path: str) -> ShellScript:
+    """`script` (a parsed file) as the parse of a file with the same text at `path`: every
+    location and problem names `path` instead."""
+    old = script.path
+    if old == path:
+        return script
+    moved: dict[int, ShellCommand] = {}
+    commands = []
+    for c in script.commands:
+        loc = c.location
+        n = replace(c, location=Location(path, loc.line, loc.column, loc.end_line))
+        moved[id(c)] = n
+        commands.append(n)
+    problems = tuple(
+        replace(
+            p,
+            location=replace(p.location, path=path),
+            message=path + p.message[len(old) :] if p.message.startswith(old + ":") else p.message,
+        )
+        if p.location.path == old
+        else p
+        for p in script.problems
+    )
+    return replace(
+        script,
+        path=path,
+        commands=tuple(commands),
+        final=tuple(moved.get(id(c), c) for c in script.final),
+        problems=problems,
+    )
+
+
 def parse_shell_text(
     text: str,
     path: str,
