@@ -613,3 +613,17 @@ async def test_keyed_table_updates_in_place_and_keeps_the_cursor_on_its_row() ->
         assert table.cursor_key == "x"
         table.sync([])
         assert table.row_count == 0 and table.cursor_key is None
+
+
+async def test_config_given_on_the_command_line_is_used(tmp_path: Path) -> None:
+    config = tmp_path / "elsewhere.toml"
+    config.write_text('ignore = ["KD206"]\n')
+    plain = make_app(SEED)
+    async with plain.run_test(size=(120, 40)):
+        before = await plain.wait_for_analysis()
+    assert any(f.rule == "KD206" for f in before.active)
+    app = KeepdataApp(SEED, watch=False, mask_volatile=True, config=str(config))
+    async with app.run_test(size=(120, 40)):
+        after = await app.wait_for_analysis()
+    assert not any(f.rule == "KD206" for f in after.active)
+    assert any(f.rule == "KD206" and f.suppressed for f in after.findings)

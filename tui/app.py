@@ -11,6 +11,7 @@ findings; `P` pauses everywhere. `?` lists every key.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import sys
@@ -136,8 +137,12 @@ class KeepdataApp(App[int]):
         *,
         root_label: str | None = None,
         mask_volatile: bool = False,
+        config: str | None = None,
+        base: str | None = None,
     ) -> None:
         super().__init__()
+        self.settings_args = argparse.Namespace(config=config, base=base)
+        """What `analysis.settings.load` reads from the command line."""
         self.root = Path(root).resolve()
         self.watch_enabled = watch
         self.mask_volatile = mask_volatile
@@ -162,6 +167,11 @@ class KeepdataApp(App[int]):
         self._switch_interval = sys.getswitchinterval()
         self._first_snapshot: Future[Snapshot] | None = self._start_first_analysis()
 
+    def _settings(self, root: Path) -> object:
+        from analysis.settings import load
+
+        return load(root, self.settings_args)
+
     def _start_first_analysis(self) -> Future[Snapshot]:
         """Analyze while Textual builds the screen (a plain thread: no worker runs yet)."""
         future: Future[Snapshot] = Future()
@@ -169,7 +179,11 @@ class KeepdataApp(App[int]):
         def run() -> None:
             try:
                 with self._analysis_lock:
-                    future.set_result(take_snapshot(self.root, self.root_label, "start"))
+                    future.set_result(
+                        take_snapshot(
+                            self.root, self.root_label, "start", settings_loader=self._settings
+                        )
+                    )
             except BaseException as exc:  # take_snapshot does not raise; keep it that way
                 future.set_exception(exc)
 
@@ -249,7 +263,9 @@ class KeepdataApp(App[int]):
             with self._analysis_lock:  # one at a time; cancelled ones skip their turn
                 if worker.is_cancelled:
                     return
-                snapshot = take_snapshot(self.root, self.root_label, trigger)
+                snapshot = take_snapshot(
+                    self.root, self.root_label, trigger, settings_loader=self._settings
+                )
         if not worker.is_cancelled:
             self.post_message(AnalysisReady(snapshot, generation))
 
@@ -547,8 +563,9 @@ class KeepdataApp(App[int]):
         self.exit(0)
 
 
-def run_app(root: Path, watch: bool) -> int:
-    """Run the inspector on `root` (called by `keepdata [PATH]`)."""
-    app = KeepdataApp(root, watch=watch)
+def run_app(root: Path, watch: bool, *, config: str | None = None, base: str | None = None) -> int:
+    """Run the inspector on `root` (called by `keepdata [PATH]`). `config` and `base` are
+    `--config FILE` and `--base REF`, for when the command line passes them on."""
+    app = KeepdataApp(root, watch=watch, config=config, base=base)
     result = app.run()
     return int(result or 0)
