@@ -99,7 +99,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     _load_settings(root, args)  # a broken keepdata.toml is a usage error before the UI opens
     from tui.app import run_app
 
-    return run_app(root, watch=not args.no_watch)
+    return run_app(root, watch=not args.no_watch, config=args.config, base=args.base)
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
