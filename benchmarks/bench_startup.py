@@ -36,41 +36,13 @@ from analysis.parsers.shell import parse_shell
 from analysis.rules import startup
 from analysis.sources import SourceFile
 
+SEED_SCRIPT = (
+    Path(__file__).resolve().parent.parent / "tests/fixtures/startup/seed/scripts/wait-for-db.sh"
+)
+
 SCRIPTS = {
-    # the seed's pattern: a bounded wait loop, migrate deploy with a db push fallback
-    "wait-for-db": """#!/bin/sh
-# Wait for PostgreSQL, then apply migrations (or push the schema in development).
-set -e
-
-MAX_RETRIES=30
-RETRY_COUNT=0
-
-echo "Waiting for database..."
-until pg_isready -h db -U "$POSTGRES_USER" > /dev/null 2>&1; do
-  RETRY_COUNT=$((RETRY_COUNT + 1))
-  if [ "$RETRY_COUNT" -ge "$MAX_RETRIES" ]; then
-    echo "Database is not ready after $MAX_RETRIES attempts, giving up" >&2
-    exit 1
-  fi
-  sleep 2
-done
-
-has_migrations=false
-if [ -d "prisma/migrations" ] && [ "$(ls -A prisma/migrations 2>/dev/null)" ]; then
-  has_migrations=true
-fi
-
-if [ "$has_migrations" = true ]; then
-  echo "Applying migrations..."
-  npx prisma migrate deploy
-else
-  echo "WARNING: no migrations found, using prisma db push (development only)"
-  npx prisma db push
-fi
-
-npx prisma generate
-exec "$@"
-""",
+    # the seed's own script: a bounded wait loop, migrate deploy with a db push fallback
+    "wait-for-db": SEED_SCRIPT.read_text(),
     # a wait tool, an opt-in seed, a package.json script, exec
     "entrypoint": """#!/usr/bin/env bash
 set -euo pipefail

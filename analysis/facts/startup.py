@@ -819,6 +819,14 @@ class _Builder:
         state.steps.append(step)
         self.add_link(state, link)
 
+    def start(
+        self, link: Link, path_id: str, kind: str, context: str, root_kind: str
+    ) -> _PathState:
+        """A new path (no environment of its own) whose first link is `link`."""
+        state = _PathState(id=path_id, kind=kind, context=context, root_kind=root_kind, env={})
+        self.add_link(state, link)
+        return state
+
     def add_link(self, state: _PathState, link: Link) -> None:
         if link not in state.link_set:
             state.link_set.add(link)
@@ -1620,10 +1628,20 @@ def _command_argv(cmd: Any) -> tuple[str, ...]:
     return tuple(cmd.argv)
 
 
-def _dockerfile_label(keyword: str, cmd: Any) -> str:
+def _dockerfile_link(keyword: str, dockerfile: str, cmd: Any) -> Link:
+    """The link of a Dockerfile `ENTRYPOINT`/`CMD` (`keyword`)."""
     if cmd.exec_form is not None:
-        return f"{keyword} {list(cmd.exec_form)}".replace("'", '"')
-    return f"{keyword} {cmd.shell}"
+        label = f"{keyword} {list(cmd.exec_form)}".replace("'", '"')
+    else:
+        label = f"{keyword} {cmd.shell}"
+    return Link(f"dockerfile-{keyword.lower()}", label, Location(dockerfile, cmd.line))
+
+
+def _compose_link(service: Any, key: str, setting: Any) -> Link:
+    """The link of a compose service's `entrypoint`/`command` (`key`)."""
+    return Link(
+        f"compose-{key}", f'service "{service.name}" {key}: {setting.text}', setting.location
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1718,52 +1736,22 @@ def _compose_pass(b: _Builder, images: tuple[Any, ...]) -> set[str]:
             cmd_cmd = stage.effective_cmd if stage is not None else None
             if service.entrypoint is not None:
                 entry_argv = tuple(service.entrypoint.argv)
-                links.append(
-                    Link(
-                        "compose-entrypoint",
-                        f'service "{service.name}" entrypoint: {service.entrypoint.text}',
-                        service.entrypoint.location,
-                    )
-                )
+                links.append(_compose_link(service, "entrypoint", service.entrypoint))
                 cmd_argv = tuple(service.command.argv) if service.command is not None else ()
                 if service.command is not None:
-                    links.append(
-                        Link(
-                            "compose-command",
-                            f'service "{service.name}" command: {service.command.text}',
-                            service.command.location,
-                        )
-                    )
+                    links.append(_compose_link(service, "command", service.command))
             else:
                 entry_argv = _command_argv(entry_cmd)
                 if entry_cmd is not None and image is not None:
-                    links.append(
-                        Link(
-                            "dockerfile-entrypoint",
-                            _dockerfile_label("ENTRYPOINT", entry_cmd),
-                            Location(image.dockerfile, entry_cmd.line),
-                        )
-                    )
+                    links.append(_dockerfile_link("ENTRYPOINT", image.dockerfile, entry_cmd))
                 shell_entry = entry_cmd is not None and entry_cmd.exec_form is None
                 if service.command is not None:
                     cmd_argv = () if shell_entry else tuple(service.command.argv)
-                    links.append(
-                        Link(
-                            "compose-command",
-                            f'service "{service.name}" command: {service.command.text}',
-                            service.command.location,
-                        )
-                    )
+                    links.append(_compose_link(service, "command", service.command))
                 else:
                     cmd_argv = () if shell_entry else _command_argv(cmd_cmd)
                     if cmd_cmd is not None and image is not None and not shell_entry:
-                        links.append(
-                            Link(
-                                "dockerfile-cmd",
-                                _dockerfile_label("CMD", cmd_cmd),
-                                Location(image.dockerfile, cmd_cmd.line),
-                            )
-                        )
+                        links.append(_dockerfile_link("CMD", image.dockerfile, cmd_cmd))
             # the first link names where the start command comes from
             links.sort(key=lambda lk: 0 if lk.kind.startswith("compose") else 1)
             for lk in links:
@@ -1820,22 +1808,10 @@ def _dockerfile_pass(b: _Builder, images: tuple[Any, ...], built: set[str]) -> N
         links: list[Link] = []
         entry_cmd, cmd_cmd = stage.effective_entrypoint, stage.effective_cmd
         if entry_cmd is not None:
-            links.append(
-                Link(
-                    "dockerfile-entrypoint",
-                    _dockerfile_label("ENTRYPOINT", entry_cmd),
-                    Location(image.dockerfile, entry_cmd.line),
-                )
-            )
+            links.append(_dockerfile_link("ENTRYPOINT", image.dockerfile, entry_cmd))
         shell_entry = entry_cmd is not None and entry_cmd.exec_form is None
         if cmd_cmd is not None and not shell_entry:
-            links.append(
-                Link(
-                    "dockerfile-cmd",
-                    _dockerfile_label("CMD", cmd_cmd),
-                    Location(image.dockerfile, cmd_cmd.line),
-                )
-            )
+            links.append(_dockerfile_link("CMD", image.dockerfile, cmd_cmd))
         for lk in links:
             b.add_link(state, lk)
         argv = (*_command_argv(entry_cmd), *(() if shell_entry else _command_argv(cmd_cmd)))
@@ -1867,19 +1843,18 @@ def _run_pass(b: _Builder, images: tuple[Any, ...]) -> None:
                 if (image.dockerfile, run.line) in done:
                     continue
                 done.add((image.dockerfile, run.line))
-                state = _PathState(
-                    id=f"run:{image.dockerfile}:{run.line}",
-                    kind="dockerfile-run",
-                    context=RunContext.BUILD,
-                    root_kind="dockerfile-run",
-                    env={},
-                )
                 link = Link(
                     "dockerfile-run",
                     f"RUN {run.command.strip()[:160]}",
                     Location(image.dockerfile, run.line),
                 )
-                b.add_link(state, link)
+                state = b.start(
+                    link,
+                    f"run:{image.dockerfile}:{run.line}",
+                    "dockerfile-run",
+                    RunContext.BUILD,
+                    "dockerfile-run",
+                )
                 script = _run_script(b, image.dockerfile, run)
                 fs = _FS(run.workdir or "/", image)
                 b.follow_script(state, script, _At((link,), link.location, fs), None)
@@ -1932,15 +1907,14 @@ def _platform_pass(b: _Builder) -> None:
                 "deploy": RunContext.DEPLOY,
                 "start": RunContext.STARTUP,
             }.get(cmd.role, RunContext.DEPLOY)
-            state = _PathState(
-                id=f"platform:{rel}:{cmd.key}:{cmd.line}",
-                kind="platform",
-                context=context,
-                root_kind=f"platform-{cmd.role}",
-                env={},
-            )
             link = Link("platform", f"{rel} {cmd.key} {cmd.command}".strip(), cmd.location)
-            b.add_link(state, link)
+            state = b.start(
+                link,
+                f"platform:{rel}:{cmd.key}:{cmd.line}",
+                "platform",
+                context,
+                f"platform-{cmd.role}",
+            )
             script = b.shell_text(cmd.command, rel, cmd.location.line, cmd.location.column)
             b.follow_script(state, script, _At((link,), cmd.location, _FS(folder)), None)
             b.finish(state, f"{rel} {cmd.key}")
@@ -1954,19 +1928,18 @@ def _platform_pass(b: _Builder) -> None:
                     else ("build" if pkg.script("build") else None)
                 )
             if pkg is not None and name is not None:
-                state = _PathState(
-                    id=f"platform:{rel}:default-build",
-                    kind="platform",
-                    context=RunContext.BUILD,
-                    root_kind="platform-build",
-                    env={},
-                )
                 link = Link(
                     "platform",
                     f'{rel} (no buildCommand: Vercel runs the "{name}" script)',
                     Location(rel, 1),
                 )
-                b.add_link(state, link)
+                state = b.start(
+                    link,
+                    f"platform:{rel}:default-build",
+                    "platform",
+                    RunContext.BUILD,
+                    "platform-build",
+                )
                 b.follow_argv(state, ("npm", "run", name), _At((link,), link.location, _FS(folder)))
                 b.finish(state, f"{rel} default build ({name})")
         for task in pf.tasks:
@@ -1979,19 +1952,18 @@ def _platform_pass(b: _Builder) -> None:
                 if name in LIFECYCLE_BUILD_SCRIPTS or "build" in name
                 else RunContext.DEPLOY
             )
-            state = _PathState(
-                id=f"turbo:{rel}:{task.name}",
-                kind="turbo",
-                context=context,
-                root_kind="platform-build" if context == RunContext.BUILD else "platform-deploy",
-                env={},
-            )
             link = Link(
                 "turbo-task",
                 f'{rel} task "{task.name}" dependsOn {", ".join(db_deps)}',
                 task.location,
             )
-            b.add_link(state, link)
+            state = b.start(
+                link,
+                f"turbo:{rel}:{task.name}",
+                "turbo",
+                context,
+                "platform-build" if context == RunContext.BUILD else "platform-deploy",
+            )
             at = _At((link,), task.location, _FS(folder))
             for dep in db_deps:
                 b.follow_turbo_task(state, dep.lstrip("^").split("#")[-1], at, set())
@@ -2004,17 +1976,16 @@ def _developer_pass(b: _Builder) -> None:
     for pkg in b.packages:
         for entry in pkg.scripts:
             lifecycle = entry.name in LIFECYCLE_BUILD_SCRIPTS
-            state = _PathState(
-                id=f"package:{pkg.path}:{entry.name}",
-                kind="lifecycle" if lifecycle else "package",
-                context=RunContext.BUILD if lifecycle else RunContext.DEVELOPER,
-                root_kind="lifecycle" if lifecycle else "developer",
-                env={},
-            )
             link = Link(
                 "package-script", f'{pkg.path} "{entry.name}": {entry.command}', entry.location
             )
-            b.add_link(state, link)
+            state = b.start(
+                link,
+                f"package:{pkg.path}:{entry.name}",
+                "lifecycle" if lifecycle else "package",
+                RunContext.BUILD if lifecycle else RunContext.DEVELOPER,
+                "lifecycle" if lifecycle else "developer",
+            )
             parsed = b.shell_text(
                 entry.command, pkg.path, entry.location.line, entry.location.column
             )
@@ -2027,15 +1998,10 @@ def _developer_pass(b: _Builder) -> None:
             continue
         folder = posixpath.dirname(rel)
         for target in mk.targets:
-            state = _PathState(
-                id=f"make:{rel}:{target.name}",
-                kind="makefile",
-                context=RunContext.DEVELOPER,
-                root_kind="developer",
-                env={},
-            )
             link = Link("makefile-target", f"make {target.name}", target.location)
-            b.add_link(state, link)
+            state = b.start(
+                link, f"make:{rel}:{target.name}", "makefile", RunContext.DEVELOPER, "developer"
+            )
             for recipe in target.recipes:
                 parsed = b.shell_text(recipe.command, rel, recipe.line, recipe.location.column)
                 b.follow_script(state, parsed, _At((link,), recipe.location, _FS(folder)), ())
@@ -2045,15 +2011,8 @@ def _developer_pass(b: _Builder) -> None:
         shell = b.script(rel)
         if shell is None:
             continue
-        state = _PathState(
-            id=f"script:{rel}",
-            kind="script",
-            context=RunContext.DEVELOPER,
-            root_kind="developer",
-            env={},
-        )
         link = Link("script", rel, Location(rel, 1))
-        b.add_link(state, link)
+        state = b.start(link, f"script:{rel}", "script", RunContext.DEVELOPER, "developer")
         folder = posixpath.dirname(rel)
         # every command, also in functions nothing calls and arms no argument selects
         b.follow_script(

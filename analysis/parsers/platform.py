@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -239,24 +240,41 @@ def _toml_cmd(
     return out
 
 
-def _fly(source: SourceFile) -> PlatformFile:
-    data, bad = _load_toml(source, "fly")
-    if data is None:
-        assert bad is not None
-        return bad
-    lines = _toml_lines(source.text)
+_TomlLines = dict[tuple[str, str], int]
+_TomlPart = Callable[[SourceFile, _TomlLines, dict[str, Any]], list[PlatformCommand]]
+
+
+def _toml_setting(role: str, section: str, key: str, platform: str) -> _TomlPart:
+    """The command at `[section] key`, with `role`."""
+
+    def read(source: SourceFile, lines: _TomlLines, data: dict[str, Any]) -> list[PlatformCommand]:
+        table = data.get(section)
+        if not isinstance(table, dict):
+            return []
+        return _toml_cmd(source, lines, platform, role, section, key, table.get(key))
+
+    return read
+
+
+def _toml_reader(platform: str, *parts: _TomlPart) -> Callable[[SourceFile], PlatformFile]:
+    """A reader of one TOML platform file: its commands are what `parts` find, in order."""
+
+    def read(source: SourceFile) -> PlatformFile:
+        data, bad = _load_toml(source, platform)
+        if data is None:
+            assert bad is not None
+            return bad
+        lines = _toml_lines(source.text)
+        cmds = [c for part in parts for c in part(source, lines, data)]
+        return PlatformFile(source.path, platform, tuple(cmds))
+
+    return read
+
+
+def _fly_processes(
+    source: SourceFile, lines: _TomlLines, data: dict[str, Any]
+) -> list[PlatformCommand]:
     cmds: list[PlatformCommand] = []
-    deploy = data.get("deploy")
-    if isinstance(deploy, dict):
-        cmds += _toml_cmd(
-            source,
-            lines,
-            "fly",
-            "deploy",
-            "deploy",
-            "release_command",
-            deploy.get("release_command"),
-        )
     processes = data.get("processes")
     if isinstance(processes, dict):
         for name, cmd in processes.items():
@@ -268,44 +286,12 @@ def _fly(source: SourceFile) -> PlatformFile:
             if isinstance(value, list) and all(isinstance(v, str) for v in value):
                 value = " ".join(value)
             cmds += _toml_cmd(source, lines, "fly", "start", "experimental", key, value)
-    return PlatformFile(source.path, "fly", tuple(cmds))
+    return cmds
 
 
-def _railway_toml(source: SourceFile) -> PlatformFile:
-    data, bad = _load_toml(source, "railway")
-    if data is None:
-        assert bad is not None
-        return bad
-    lines = _toml_lines(source.text)
-    cmds: list[PlatformCommand] = []
-    build = data.get("build")
-    if isinstance(build, dict):
-        cmds += _toml_cmd(
-            source, lines, "railway", "build", "build", "buildCommand", build.get("buildCommand")
-        )
-    deploy = data.get("deploy")
-    if isinstance(deploy, dict):
-        cmds += _toml_cmd(
-            source,
-            lines,
-            "railway",
-            "deploy",
-            "deploy",
-            "preDeployCommand",
-            deploy.get("preDeployCommand"),
-        )
-        cmds += _toml_cmd(
-            source, lines, "railway", "start", "deploy", "startCommand", deploy.get("startCommand")
-        )
-    return PlatformFile(source.path, "railway", tuple(cmds))
-
-
-def _nixpacks(source: SourceFile) -> PlatformFile:
-    data, bad = _load_toml(source, "nixpacks")
-    if data is None:
-        assert bad is not None
-        return bad
-    lines = _toml_lines(source.text)
+def _nixpacks_phases(
+    source: SourceFile, lines: _TomlLines, data: dict[str, Any]
+) -> list[PlatformCommand]:
     cmds: list[PlatformCommand] = []
     phases = data.get("phases")
     if isinstance(phases, dict):
@@ -321,27 +307,22 @@ def _nixpacks(source: SourceFile) -> PlatformFile:
                     phase.get("cmds"),
                     name,
                 )
-    start = data.get("start")
-    if isinstance(start, dict):
-        cmds += _toml_cmd(source, lines, "nixpacks", "start", "start", "cmd", start.get("cmd"))
-    return PlatformFile(source.path, "nixpacks", tuple(cmds))
+    return cmds
 
 
-def _wrangler(source: SourceFile) -> PlatformFile:
-    if not source.path.endswith(".toml"):
-        return PlatformFile(source.path, "wrangler")
-    data, bad = _load_toml(source, "wrangler")
-    if data is None:
-        assert bad is not None
-        return bad
-    lines = _toml_lines(source.text)
-    cmds: list[PlatformCommand] = []
-    build = data.get("build")
-    if isinstance(build, dict):
-        cmds += _toml_cmd(
-            source, lines, "wrangler", "build", "build", "command", build.get("command")
-        )
-    return PlatformFile(source.path, "wrangler", tuple(cmds))
+_fly = _toml_reader(
+    "fly", _toml_setting("deploy", "deploy", "release_command", "fly"), _fly_processes
+)
+_railway_toml = _toml_reader(
+    "railway",
+    _toml_setting("build", "build", "buildCommand", "railway"),
+    _toml_setting("deploy", "deploy", "preDeployCommand", "railway"),
+    _toml_setting("start", "deploy", "startCommand", "railway"),
+)
+_nixpacks = _toml_reader(
+    "nixpacks", _nixpacks_phases, _toml_setting("start", "start", "cmd", "nixpacks")
+)
+_wrangler = _toml_reader("wrangler", _toml_setting("build", "build", "command", "wrangler"))
 
 
 # -- YAML and Procfile ------------------------------------------------------------------------

@@ -442,16 +442,28 @@ def _skip_squote(s: str, i: int) -> int:
 
 
 def _skip_ansi(s: str, i: int) -> int:
+    """`i` after `$'`; returns the index after the closing `'`."""
+    return _skip_escaped(s, i, "'", None, "unterminated $'...' quote")
+
+
+def _skip_backtick(s: str, i: int) -> int:
+    """`i` after an opening backquote; returns the index after the closing one."""
+    return _skip_escaped(s, i, "`", i - 1, "unterminated backquote")
+
+
+def _skip_escaped(s: str, i: int, close: str, error_at: int | None, unterminated: str) -> int:
+    """Skip a quoted body in which a backslash escapes the next character; the index after
+    `close`. An unterminated body is reported at `error_at` (None: where the text ends)."""
     n = len(s)
     while i < n:
         c = s[i]
         if c == "\\":
             i += 2
             continue
-        if c == "'":
+        if c == close:
             return i + 1
         i += 1
-    raise ShellSyntaxError(i, "unterminated $'...' quote")
+    raise ShellSyntaxError(i if error_at is None else error_at, unterminated)
 
 
 def _skip_dquote(s: str, i: int) -> int:
@@ -477,58 +489,36 @@ def _skip_dquote(s: str, i: int) -> int:
     raise ShellSyntaxError(start, "unterminated double quote")
 
 
-def _skip_backtick(s: str, i: int) -> int:
-    start = i - 1
-    n = len(s)
-    while i < n:
-        c = s[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "`":
-            return i + 1
-        i += 1
-    raise ShellSyntaxError(start, "unterminated backquote")
-
-
 def _skip_paren(s: str, i: int) -> int:
     """`i` after an opening `(`; returns the index after its matching `)`."""
-    start = i - 1
-    depth = 1
-    n = len(s)
-    while i < n:
-        c = s[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "'":
-            i = _skip_squote(s, i + 1)
-            continue
-        if c == '"':
-            i = _skip_dquote(s, i + 1)
-            continue
-        if c == "`":
-            i = _skip_backtick(s, i + 1)
-            continue
-        if c == "#" and (i == 0 or s[i - 1] in " \t\n;"):
-            j = s.find("\n", i)
-            i = n if j < 0 else j
-            continue
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    raise ShellSyntaxError(start, "unterminated $( or ( : no matching )")
+    return _skip_nested(s, i, "(", ")", "unterminated $( or ( : no matching )")
 
 
 def _skip_brace(s: str, i: int) -> int:
+    """`i` after the `{` of `${`; returns the index after its matching `}`."""
+    return _skip_nested(s, i, "{", "}", "unterminated ${: no matching }")
+
+
+_NESTED_PLAIN = {
+    "(": re.compile(r"[^\\'\"`#()]+"),
+    "{": re.compile(r"[^\\'\"${}]+"),
+}
+
+
+def _skip_nested(s: str, i: int, opener: str, closer: str, unterminated: str) -> int:
+    """`i` after an opening `(` (a subshell or `$(`: backquotes and comments count inside) or
+    the `{` of `${` (a `$(` counts inside); returns the index after the matching closer."""
     start = i - 1
     depth = 1
     n = len(s)
+    command = opener == "("
+    plain = _NESTED_PLAIN[opener].match
     while i < n:
+        m = plain(s, i)
+        if m is not None:
+            i = m.end()
+            if i >= n:
+                break
         c = s[i]
         if c == "\\":
             i += 2
@@ -539,17 +529,25 @@ def _skip_brace(s: str, i: int) -> int:
         if c == '"':
             i = _skip_dquote(s, i + 1)
             continue
-        if c == "$" and i + 1 < n and s[i + 1] == "(":
+        if command:
+            if c == "`":
+                i = _skip_backtick(s, i + 1)
+                continue
+            if c == "#" and (i == 0 or s[i - 1] in " \t\n;"):
+                j = s.find("\n", i)
+                i = n if j < 0 else j
+                continue
+        elif c == "$" and i + 1 < n and s[i + 1] == "(":
             i = _skip_paren(s, i + 2)
             continue
-        if c == "{":
+        if c == opener:
             depth += 1
-        elif c == "}":
+        elif c == closer:
             depth -= 1
             if depth == 0:
                 return i + 1
         i += 1
-    raise ShellSyntaxError(start, "unterminated ${: no matching }")
+    raise ShellSyntaxError(start, unterminated)
 
 
 _WORD_PLAIN = re.compile(r"[^ \t\n;&|()<>\\'\"`$]+")

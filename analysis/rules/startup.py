@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -31,6 +31,7 @@ from analysis.facts.startup import (
 )
 from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.package_json import parse_package_json
+from analysis.parsers.prisma_cli import PrismaInvocation
 from analysis.sources import FileKind
 
 STARTUP_CONTEXTS = (RunContext.STARTUP, RunContext.DEPLOY)
@@ -154,35 +155,43 @@ def _origin(facts: StartupFacts, where: _Where, step: PrismaStep) -> str:
 
 
 def check_accept_data_loss(facts: StartupFacts, where: _Where) -> Iterator[Finding]:
-    for step in _unique(facts.commands):
-        if step.command != "db push" or not step.invocation.accept_data_loss:
-            continue
-        sev = _sev("KD201")
-        if step.context == RunContext.DEVELOPER:
-            sev = Severity.HIGH
-        how = " (Prisma 8's `db update --delete`/`--confirm`)" if step.invocation.prisma8 else ""
-        yield _finding(
-            "KD201",
-            sev,
-            f"`{step.text}`{how} runs {_origin(facts, where, step)}: it drops every column and "
-            "table whose data does not fit the schema, without asking",
-            step,
-        )
+    return _destructive_push(
+        facts,
+        where,
+        "KD201",
+        lambda inv: inv.accept_data_loss,
+        "it drops every column and table whose data does not fit the schema, without asking",
+        prisma8_note=" (Prisma 8's `db update --delete`/`--confirm`)",
+    )
 
 
 def check_force_reset(facts: StartupFacts, where: _Where) -> Iterator[Finding]:
+    return _destructive_push(
+        facts,
+        where,
+        "KD202",
+        lambda inv: inv.force_reset,
+        "it drops the whole database and recreates it from the schema, every time",
+    )
+
+
+def _destructive_push(
+    facts: StartupFacts,
+    where: _Where,
+    rule: str,
+    flagged: Callable[[PrismaInvocation], bool],
+    effect: str,
+    prisma8_note: str = "",
+) -> Iterator[Finding]:
+    """`db push` with a flag that loses data: the catalog's severity, high in a developer
+    script."""
     for step in _unique(facts.commands):
-        if step.command != "db push" or not step.invocation.force_reset:
+        if step.command != "db push" or not flagged(step.invocation):
             continue
-        sev = _sev("KD202")
-        if step.context == RunContext.DEVELOPER:
-            sev = Severity.HIGH
+        sev = Severity.HIGH if step.context == RunContext.DEVELOPER else _sev(rule)
+        how = prisma8_note if step.invocation.prisma8 else ""
         yield _finding(
-            "KD202",
-            sev,
-            f"`{step.text}` runs {_origin(facts, where, step)}: it drops the whole database and "
-            "recreates it from the schema, every time",
-            step,
+            rule, sev, f"`{step.text}`{how} runs {_origin(facts, where, step)}: {effect}", step
         )
 
 
