@@ -846,3 +846,148 @@ def test_risky_app_startup_findings_match_its_expected_list() -> None:
     assert ("docker-compose.override.yml", 7) in {
         (r.location.path, r.location.line) for r in kd203.related
     }
+
+
+# -- issue 7: programs a container starts; platform commands -------------------------------------
+
+PROGRAMS = {
+    ("javascript", "string"): (
+        "scripts/sync.js",
+        'const { execSync } = require("node:child_process");\n'
+        'console.log("syncing the schema");\n'
+        'execSync("npx prisma db push --accept-data-loss", { stdio: "inherit" });\n'
+        'require("./server");\n',
+    ),
+    ("javascript", "array"): (
+        "scripts/sync.js",
+        'import { spawnSync } from "node:child_process";\n'
+        'console.log("syncing the schema");\n'
+        'spawnSync("npx", ["prisma", "db", "push", "--accept-data-loss"], { stdio: "inherit" });\n'
+        'await import("./server.js");\n',
+    ),
+    ("python", "string"): (
+        "scripts/sync.py",
+        "import subprocess\n"
+        'print("syncing the schema")\n'
+        'subprocess.run("npx prisma db push --accept-data-loss", shell=True, check=True)\n'
+        'subprocess.run(["gunicorn", "app:app"], check=True)\n',
+    ),
+    ("python", "array"): (
+        "scripts/sync.py",
+        "import subprocess\n"
+        'print("syncing the schema")\n'
+        'subprocess.check_call(["npx", "prisma", "db", "push", "--accept-data-loss"])\n'
+        'subprocess.run(["gunicorn", "app:app"], check=True)\n',
+    ),
+}
+
+
+@pytest.mark.parametrize("started_by", ["compose command", "Dockerfile CMD"])
+@pytest.mark.parametrize(("language", "form"), list(PROGRAMS), ids="-".join)
+def test_kd201_in_a_program_the_container_starts(
+    write_tree: WriteTree, language: str, form: str, started_by: str
+) -> None:
+    program, text = PROGRAMS[(language, form)]
+    runner = "node" if language == "javascript" else "python"
+    base = "node:20-alpine" if language == "javascript" else "python:3.12-slim"
+    start = f'["{runner}", "{program}"]'
+    dockerfile = f"FROM {base}\nWORKDIR /app\nCOPY . .\n"
+    tree: Tree = {program: text, "prisma/schema.prisma": SCHEMA}
+    if started_by == "compose command":
+        tree["Dockerfile"] = dockerfile + 'CMD ["sleep", "infinity"]\n'
+        tree["docker-compose.yml"] = compose(
+            f"  api:\n    build: .\n    command: {start}\n"
+            "    depends_on:\n      db:\n        condition: service_healthy\n"
+        )
+        first = ("docker-compose.yml", 15)
+    else:
+        tree["Dockerfile"] = dockerfile + f"CMD {start}\n"
+        first = ("Dockerfile", 4)
+    if language == "javascript":
+        tree["package.json"] = json.dumps(PACKAGE, indent=2) + "\n"
+    f = one(write_tree, tree, "KD201")
+    # on the line of the child-process call, critical: it runs at every start
+    assert at(f) == (program, 3) and f.severity == Severity.CRITICAL
+    assert "db push --accept-data-loss" in f.message and "starts" in f.message
+    assert first in {(r.location.path, r.location.line) for r in f.related}
+
+
+PLATFORM_FILES = {
+    "fly.toml": (
+        'app = "api"\n\n[deploy]\n  release_command = "npx prisma migrate deploy"\n',
+        "[deploy] release_command",
+        "deploy",
+        ("fly.toml", 4),
+    ),
+    "vercel.json": (
+        '{\n  "buildCommand": "prisma migrate deploy && next build"\n}\n',
+        "buildCommand",
+        "build",
+        ("vercel.json", 2),
+    ),
+    "render.yaml": (
+        "services:\n  - type: web\n    name: api\n    runtime: node\n"
+        "    buildCommand: npm ci && npm run build\n"
+        "    preDeployCommand: npx prisma migrate deploy\n"
+        "    startCommand: node dist/main.js\n",
+        "preDeployCommand",
+        "deploy",
+        ("render.yaml", 6),
+    ),
+    "Procfile": (
+        "release: npx prisma migrate deploy\nweb: node dist/main.js\n",
+        "release:",
+        "deploy",
+        ("Procfile", 1),
+    ),
+    "railway.json": (
+        '{\n  "$schema": "https://railway.com/railway.schema.json",\n'
+        '  "build": {"buildCommand": "npm run build"},\n'
+        '  "deploy": {\n    "preDeployCommand": "npx prisma migrate deploy",\n'
+        '    "startCommand": "node dist/main.js"\n  }\n}\n',
+        "deploy.preDeployCommand",
+        "deploy",
+        ("railway.json", 5),
+    ),
+    "railway.json build": (
+        '{\n  "build": {\n    "buildCommand": "npx prisma migrate deploy && npm run build"\n'
+        "  }\n}\n",
+        "build.buildCommand",
+        "build",
+        ("railway.json", 3),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(PLATFORM_FILES))
+def test_platform_command_is_the_paths_migration_step(write_tree: WriteTree, name: str) -> None:
+    from analysis.facts.startup import startup_paths
+
+    text, key, context, where = PLATFORM_FILES[name]
+    rel = name.split()[0]
+    tree: Tree = {
+        rel: text,
+        "package.json": json.dumps(PACKAGE, indent=2) + "\n",
+        "prisma/schema.prisma": SCHEMA,
+        "prisma/migrations/20240101000000_init/migration.sql": MIGRATION,
+    }
+    analysis = analyze(write_tree(tree))
+    assert analysis.errors == ()
+    facts = analysis.fact(startup_paths)
+    # one path per platform command; the setting is the path's first link
+    paths = [
+        p
+        for p in facts.paths
+        if p.kind == "platform"
+        and p.links[0].kind == "platform"
+        and p.links[0].location.path == rel
+        and f"{rel} {key} " in p.links[0].label
+    ]
+    assert len(paths) == 1, [p.links[0].label for p in facts.paths if p.links]
+    (path,) = paths
+    # ... and the Prisma command in it is the path's migration step
+    assert path.context == context
+    steps = [(s.command, s.context, (s.location.path, s.location.line)) for s in path.commands]
+    assert steps == [("migrate deploy", context, where)]
+    assert path.migrates == path.commands
+    assert any(s.location == path.commands[0].location for s in facts.commands)
