@@ -3,14 +3,10 @@
 A frozen dataclass cannot assign `self.x = x` in its `__init__`, so the generated one calls
 `object.__setattr__(self, "x", x)` for every field: a global lookup, an attribute lookup and a
 generic call each time. For records made by the ten thousand (one per SQL statement, action,
-column), that is most of their cost. `quick_init` gives such a class an `__init__` with the
-same parameters and defaults that stores the fields as plain slot stores: for the length of
-the `__init__`, the new instance takes the class of a private twin with the very same slots
-and no frozen `__setattr__` (CPython allows switching `__class__` between classes of the same
-layout), then takes its own class back. Where that does not apply (another layout, an
-instance of a subclass), each field is stored through its slot descriptor, which is what
-`object.__setattr__` ends up doing. Either way the instances are the same: equality, hashing,
-`repr`, `dataclasses.replace` and the refusal of later assignments are unchanged.
+column), that is most of their cost. `quick_init` gives such a class an `__init__` with the same
+parameters and defaults that stores each field through its slot descriptor, which is what
+`object.__setattr__` ends up doing: the instances are the same, equality, hashing, `repr`,
+`dataclasses.replace` and the refusal of later assignments are unchanged.
 """
 
 from __future__ import annotations
@@ -31,11 +27,10 @@ def quick_init(cls: type[T]) -> type[T]:
         raise TypeError(f"{cls.__name__} is not a frozen dataclass with slots")
     if hasattr(cls, "__post_init__"):
         raise TypeError(f"{cls.__name__} has a __post_init__")
-    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
-    names = [f.name for f in fields]
-    namespace: dict[str, object] = {"_cls": cls, "_set_class": object.__setattr__}
+    namespace: dict[str, object] = {}
     args: list[str] = []
-    for i, f in enumerate(fields):
+    body: list[str] = []
+    for i, f in enumerate(dataclasses.fields(cls)):  # type: ignore[arg-type]
         if not f.init or f.kw_only or f.default_factory is not dataclasses.MISSING:
             raise TypeError(f"{cls.__name__}.{f.name}: not a plain positional field")
         namespace[f"_s{i}"] = cls.__dict__[f.name].__set__
@@ -44,21 +39,8 @@ def quick_init(cls: type[T]) -> type[T]:
         else:
             namespace[f"_d{i}"] = f.default
             args.append(f"{f.name}=_d{i}")
-    through_descriptors = [f"    _s{i}(self, {n})" for i, n in enumerate(names)] or ["    pass"]
-    twin = _mutable_twin(cls, names)
-    if twin is None:
-        body = ["  if True:", *through_descriptors]
-    else:
-        namespace["_twin"] = twin
-        body = [
-            "  if self.__class__ is _cls:",
-            "    _set_class(self, '__class__', _twin)",
-            *[f"    self.{n} = {n}" for n in names],
-            "    self.__class__ = _cls",
-            "  else:",
-            *through_descriptors,
-        ]
-    source = f"def __init__(self, {', '.join(args)}):\n" + "\n".join(body) + "\n"
+        body.append(f"  _s{i}(self, {f.name})")
+    source = f"def __init__(self, {', '.join(args)}):\n" + ("\n".join(body) or "  pass") + "\n"
     exec(source, namespace)  # the source is built above from the class's own field names
     init: Any = namespace["__init__"]
     generated: Any = cls.__init__
@@ -68,14 +50,3 @@ def quick_init(cls: type[T]) -> type[T]:
     init.__annotations__ = dict(getattr(generated, "__annotations__", {}))
     type.__setattr__(cls, "__init__", init)
     return cls
-
-
-def _mutable_twin(cls: type, names: list[str]) -> type | None:
-    """A plain class with the same slots as `cls` (see the module doc), or None when `cls`
-    has another layout (a base class with slots, a `__weakref__` slot, ...)."""
-    if cls.__bases__ != (object,) or tuple(cls.__dict__["__slots__"]) != tuple(names):
-        return None
-    twin = type(f"_{cls.__name__}Fields", (), {"__slots__": tuple(names)})
-    if twin.__basicsize__ != cls.__basicsize__:
-        return None
-    return twin

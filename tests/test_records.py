@@ -68,27 +68,3 @@ def test_refuses_what_it_cannot_reproduce() -> None:
     for cls in (Mutable, Factory):
         with pytest.raises(TypeError):
             quick_init(cls)
-
-
-def test_instances_keep_their_class_and_a_subclass_gets_its_fields() -> None:
-    q = _Quick("a", 1, ("t",))
-    assert type(q) is _Quick and q.tags == ("t",)
-
-    class Sub(_Quick):
-        __slots__ = ()
-
-    s = Sub("b", 2)  # not the class the quick path is for: stored through the descriptors
-    assert type(s) is Sub and (s.name, s.line, s.tags, s.note) == ("b", 2, (), None)
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        s.name = "c"  # type: ignore[misc]
-
-
-def test_a_class_with_a_weakref_slot_still_works() -> None:
-    @quick_init
-    @dataclasses.dataclass(slots=True, frozen=True, weakref_slot=True)
-    class Weak:
-        x: int
-        y: str = "y"
-
-    w = Weak(1)
-    assert (w.x, w.y) == (1, "y") and type(w) is Weak
