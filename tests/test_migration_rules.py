@@ -294,6 +294,17 @@ def test_kd617_fk_on_existing_column_and_not_valid_trap(write_tree) -> None:
     assert where(found(root, "KD617")) == [("20240102000000_m1", 2, Severity.MEDIUM)]
 
 
+def test_kd617_fires_when_a_dropped_fk_is_re_added_to_another_table(write_tree) -> None:
+    root = project(
+        write_tree,
+        INIT,
+        'CREATE TABLE "Team" ("id" TEXT NOT NULL, CONSTRAINT "Team_pkey" PRIMARY KEY ("id"));\n'
+        '-- DropForeignKey\nALTER TABLE "Post" DROP CONSTRAINT "Post_authorId_fkey";\n\n'
+        '-- AddForeignKey\nALTER TABLE "Post" ADD CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "Team"("id") ON DELETE CASCADE ON UPDATE CASCADE;\n',
+    )
+    assert where(found(root, "KD617")) == [("20240102000000_m1", 6, Severity.MEDIUM)]
+
+
 # -- KD618 -------------------------------------------------------------------------------
 def test_kd618_quiet_when_recreated(write_tree) -> None:
     root = project(

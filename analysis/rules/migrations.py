@@ -567,10 +567,16 @@ def primary_key_change(items: _Items) -> Iterator[Finding]:
 
 # -- KD617 constraint-on-existing-rows ----------------------------------------------------------------------------------------
 def constraint_on_existing_rows(items: _Items) -> Iterator[Finding]:
-    # A foreign key dropped and re-added on the same columns (Prisma changing onDelete):
-    # the rows already satisfied it.
+    # A foreign key dropped and re-added on the same columns to the same target (Prisma
+    # changing onDelete): the rows already satisfied it. Re-pointed to another table, they
+    # may not.
     replaced = {
-        (it.migration.path, it.action.table or "", it.note.dropped_fk.columns)
+        (
+            it.migration.path,
+            it.action.table or "",
+            it.note.dropped_fk.columns,
+            it.note.dropped_fk.ref_table,
+        )
         for it in items.of(K.DROP_CONSTRAINT, K.DROP_FOREIGN_KEY)
         if it.note is not None and it.note.dropped_fk is not None
     }
@@ -592,7 +598,10 @@ def constraint_on_existing_rows(items: _Items) -> Iterator[Finding]:
             )
         ):
             continue  # new nullable columns: NULL in every existing row, nothing to violate
-        if c.kind == "foreign key" and (it.migration.path, a.table or "", c.columns) in replaced:
+        if (
+            c.kind == "foreign key"
+            and (it.migration.path, a.table or "", c.columns, c.ref_table or "") in replaced
+        ):
             continue
         fix = (
             " without NOT VALID" if it.history.provider in (None, "postgresql", "postgres") else ""
