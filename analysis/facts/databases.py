@@ -16,10 +16,8 @@ verdict: persisted or not, and which of KD101-KD105 applies (at most one, the mo
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -27,6 +25,7 @@ from pathlib import Path
 
 from analysis.context import Context
 from analysis.facts.compose import ComposeStack, compose_stacks, is_file
+from analysis.gitread import git_dir_of, read_blobs, resolve_commit
 from analysis.model import Location
 from analysis.parsers.compose import (
     Mount,
@@ -805,23 +804,6 @@ _GIT_CACHE: dict[tuple[str, str, str], str | None] = {}
 _GIT_CACHE_LIMIT = 2_000
 
 
-def git_dir_of(root: Path) -> tuple[Path, Path] | None:
-    """(work tree top, git dir) of the repository holding `root`, found by walking up."""
-    for folder in (root, *root.parents):
-        dot = folder / ".git"
-        if dot.is_dir():
-            return folder, dot
-        if dot.is_file():
-            try:
-                text = dot.read_text(errors="replace").strip()
-            except OSError:
-                return None
-            if text.startswith("gitdir:"):
-                gd = Path(text[len("gitdir:") :].strip())
-                return folder, gd if gd.is_absolute() else (folder / gd).resolve()
-    return None
-
-
 def _read_ref(git_dir: Path, ref: str) -> str | None:
     common = git_dir
     commondir = git_dir / "commondir"
@@ -859,30 +841,25 @@ def _head_sha(git_dir: Path) -> str | None:
     return head or None
 
 
-def _git(top: Path, *args: str) -> str | None:
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(top), *args],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"},
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout if out.returncode == 0 else None
-
-
-def _git_show(top: Path, commit: str, path_in_repo: str) -> str | None:
-    key = (str(top), commit, path_in_repo)
-    if key in _GIT_CACHE:
-        return _GIT_CACHE[key]
-    text = _git(top, "show", f"{commit}:{path_in_repo}")
-    if len(_GIT_CACHE) > _GIT_CACHE_LIMIT:
-        _GIT_CACHE.clear()
-    _GIT_CACHE[key] = text
-    return text
+def _git_show_all(top: Path, commit: str, paths: list[str]) -> dict[str, str]:
+    """The text of each path at `commit` (one `git cat-file --batch` for those not cached;
+    a commit's files never change, so the answers are kept)."""
+    missing = [p for p in paths if (str(top), commit, p) not in _GIT_CACHE]
+    if missing:
+        blobs = read_blobs(top, (f"{commit}:{p}" for p in missing))
+        if len(_GIT_CACHE) + len(missing) > _GIT_CACHE_LIMIT:
+            _GIT_CACHE.clear()
+        for p in missing:
+            blob = blobs.get(f"{commit}:{p}")
+            _GIT_CACHE[(str(top), commit, p)] = (
+                blob.decode("utf-8", errors="replace") if blob is not None else None
+            )
+    out: dict[str, str] = {}
+    for p in paths:
+        text = _GIT_CACHE.get((str(top), commit, p))
+        if text is not None:
+            out[p] = text
+    return out
 
 
 _REF_CACHE: dict[tuple[str, str, str], str | None] = {}
@@ -898,15 +875,11 @@ def base_major_versions(ctx: Context, dbs: tuple[Database, ...]) -> BaseHistory:
     top, git_dir = found
     head = _head_sha(git_dir)
     if ref == "HEAD":
-        commit = head
-        if commit is None:
-            out = _git(top, "rev-parse", "--verify", "-q", "HEAD^{commit}")
-            commit = out.strip() if out else None
+        commit = head or resolve_commit(top, "HEAD")
     else:
         key = (str(top), ref, head or "")
         if key not in _REF_CACHE:
-            out = _git(top, "rev-parse", "--verify", "-q", f"{ref}^{{commit}}")
-            _REF_CACHE[key] = out.strip() if out else None
+            _REF_CACHE[key] = resolve_commit(top, ref)
         commit = _REF_CACHE[key]
     if commit is None:
         return BaseHistory(ref, {}, f"{ref} names no commit (nothing committed yet?)")
@@ -917,13 +890,15 @@ def base_major_versions(ctx: Context, dbs: tuple[Database, ...]) -> BaseHistory:
     prefix = "" if prefix in ("", ".") else prefix + "/"
     stacks = {s.id: s for s in ctx.fact(compose_stacks)}
     out_map: dict[tuple[str, str], BaseVersion] = {}
-    for db in dbs:
+    wanted = [db for db in dbs if db.image_location is not None and db.stack in stacks]
+    texts = _git_show_all(
+        top, commit, [prefix + db.image_location.path for db in wanted if db.image_location]
+    )
+    for db in wanted:
         loc = db.image_location
-        stack = stacks.get(db.stack)
-        if loc is None or stack is None:
-            continue
-        old_text = _git_show(top, commit, prefix + loc.path)
-        if old_text is None:
+        stack = stacks[db.stack]
+        old_text = texts.get(prefix + loc.path) if loc is not None else None
+        if loc is None or old_text is None:
             continue
         env = {v.name: v.value for v in stack.dotenv_vars if v.value is not None}
         old = _old_image(loc.path, old_text, db, env)

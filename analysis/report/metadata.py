@@ -1,14 +1,12 @@
 """What a report says about itself: when, by which keepdata, of which files and commit.
 
 The timestamp is the only value that changes between two renders of the same analysis; the
-git state is read with the `git` binary (bounded by a timeout, never a hook or a project
-script), and the file digests are the sha256 of the bytes keepdata read.
+git state is read with git's plumbing (bounded by a timeout; the repository's configuration
+runs nothing: see `analysis.gitread`), and the file digests are the sha256 of the bytes keepdata read.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,66 +58,22 @@ def utc_timestamp(now: datetime | None = None) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _git(root: Path, *args: str, timeout: float) -> str | None:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("GIT_") or k in ("GIT_CONFIG_NOSYSTEM",)
-    }
-    env["GIT_TERMINAL_PROMPT"] = "0"
-    env["GIT_OPTIONAL_LOCKS"] = "0"
-    try:
-        out = subprocess.run(
-            ["git", "-c", "core.fsmonitor=false", "-c", "core.untrackedCache=false", *args],
-            cwd=root,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if out.returncode != 0:
-        return None
-    return out.stdout
-
-
 def git_state(root: Path, timeout: float = GIT_TIMEOUT) -> GitState | None:
     """The git commit and dirty state of `root`, or None when it is no git work tree (or
     `git` is missing or too slow). Dirty means: a tracked file under the root differs from
-    HEAD or the index, or an untracked, not ignored file lies under the root."""
-    inside = _git(root, "rev-parse", "--is-inside-work-tree", timeout=timeout)
-    if inside is None or inside.strip() != "true":
+    HEAD or the index, or an untracked, not ignored file lies under the root. Read through
+    `analysis.gitread`: the repository's configuration runs nothing (no fsmonitor, filter
+    or hook), and keepdata hashes the work-tree files itself."""
+    from analysis.gitread import work_tree_state
+
+    state = work_tree_state(root, timeout=timeout)
+    if state is None:
         return None
-    head = _git(root, "rev-parse", "--verify", "--quiet", "HEAD", timeout=timeout)
-    if head is None or not head.strip():
-        return None
-    branch_out = _git(root, "symbolic-ref", "--quiet", "--short", "HEAD", timeout=timeout)
-    prefix = (_git(root, "rev-parse", "--show-prefix", timeout=timeout) or "").strip()
-    status = _git(
-        root,
-        "status",
-        "--porcelain=v1",
-        "-z",
-        "--untracked-files=all",
-        "--no-renames",
-        "--",
-        ".",
-        timeout=timeout,
-    )
-    changed: list[str] = []
-    if status is not None:
-        for entry in status.split("\0"):
-            if len(entry) > 3:
-                path = entry[3:]
-                changed.append(path[len(prefix) :] if path.startswith(prefix) else path)
     return GitState(
-        commit=head.strip(),
-        dirty=bool(changed) if status is not None else True,
-        branch=branch_out.strip() or None if branch_out is not None else None,
-        changed=tuple(sorted(set(changed))),
+        commit=state.commit,
+        dirty=bool(state.changed),
+        branch=state.branch,
+        changed=state.changed,
     )
 
 

@@ -3,9 +3,7 @@ and compose variables (KD401-KD407)."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +12,8 @@ from urllib.parse import unquote, urlsplit
 from analysis.catalog import BY_ID
 from analysis.context import Context
 from analysis.facts.compose import ComposeStack, compose_stacks
-from analysis.facts.databases import Database, databases, git_dir_of
+from analysis.facts.databases import Database, databases
+from analysis.gitread import git_dir_of, tracked_paths
 from analysis.model import Finding, Location, Related
 from analysis.parsers.compose import EnvVar, Service
 from analysis.parsers.dotenv_file import DotenvEntry, parse_dotenv
@@ -452,19 +451,9 @@ def tracked_files(root: Path) -> frozenset[str] | None:
     key = (str(root), stamp)
     if key in _LS_CACHE:
         return _LS_CACHE[key]
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z"],
-            capture_output=True,
-            timeout=20,
-            check=False,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
-        )
-    except (OSError, subprocess.SubprocessError):
+    result = tracked_paths(root, timeout=20)
+    if result is None:
         return None
-    if out.returncode != 0:
-        return None
-    result = frozenset(p for p in out.stdout.decode("utf-8", errors="replace").split("\0") if p)
     if len(_LS_CACHE) > 64:
         _LS_CACHE.clear()
     _LS_CACHE[key] = result
