@@ -39,6 +39,13 @@ RULES: tuple[Rule, ...] = (
         "a `keepdata-ignore` comment or config entry that matched no finding",
     ),
     Rule(
+        "KD004",
+        "internal-error",
+        Severity.CRITICAL,
+        "analysis",
+        "keepdata itself failed on a check or a fact (a bug of keepdata, not of the project): the findings of what failed are missing, so the verdict is UNKNOWN and `check` exits 2",
+    ),
+    Rule(
         "KD101",
         "db-data-not-persisted",
         Severity.CRITICAL,

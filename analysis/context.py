@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import threading
+import traceback
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -124,11 +125,35 @@ class Context:
 
     # -- facts ---------------------------------------------------------------------------
     def fact(self, fn: Callable[[Context], T]) -> T:
+        """`fn(self)`, computed once per run. A fact that raises raises `FactError` for every
+        caller (computed once too), so the pipeline reports one failure, not one per rule."""
         if fn in self._facts:
-            return self._facts[fn]
-        value = fn(self)
+            value = self._facts[fn]
+            if isinstance(value, FactError):
+                raise value
+            return value
+        try:
+            value = fn(self)
+        except FactError as needed:  # a fact this one needs failed: that is the cause
+            self._facts[fn] = needed
+            raise
+        except Exception as exc:
+            failed = FactError(fn.__qualname__, exc)
+            self._facts[fn] = failed
+            raise failed from exc
         self._facts[fn] = value
         return value
+
+
+class FactError(Exception):
+    """A fact's computation raised (a keepdata bug): `fact` names it, `cause` is what it
+    raised, `trace` where."""
+
+    def __init__(self, fact: str, cause: BaseException) -> None:
+        super().__init__(f"fact {fact} failed: {type(cause).__name__}: {cause}")
+        self.fact = fact
+        self.cause = cause
+        self.trace = "".join(traceback.format_exception(cause))
 
 
 _MISSING = object()

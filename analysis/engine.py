@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from analysis.context import Context
+from analysis.context import Context, FactError
 from analysis.discover import discover
+from analysis.facts.named import NAMED_FACTS
+from analysis.facts.replay import gc_paused
 from analysis.model import Finding, Location, Severity, normalize_findings
 from analysis.rules import AREAS
 
@@ -26,9 +28,20 @@ class AnalyzedFile:
 
 @dataclass(slots=True, frozen=True)
 class InternalError:
+    """A keepdata bug met during the run: `area` and `checks` say what it cost (the findings
+    of those checks are missing), `fact` names the fact that failed when that is the cause."""
+
     area: str
     message: str
     trace: str
+    checks: tuple[str, ...] = ()
+    fact: str | None = None
+
+    @property
+    def where(self) -> str:
+        if self.fact is not None:
+            return f"fact {self.fact}"
+        return f"{self.area}/{self.checks[0]}" if self.checks else self.area
 
 
 @dataclass(slots=True, frozen=True)
@@ -63,26 +76,68 @@ def _parse_problems(ctx: Context) -> Iterable[Finding]:
             yield from problems
 
 
+def _run_checks(ctx: Context) -> tuple[list[Finding], list[InternalError]]:
+    """Every check of every area, each behind its own error boundary; then the named facts
+    (the report and the inspector read them), behind the same boundary. A fact that fails is
+    one error however many checks needed it."""
+    findings: list[Finding] = []
+    errors: list[InternalError] = []
+    by_fact: dict[int, int] = {}
+
+    def record(area: str, check: str, exc: Exception) -> None:
+        if isinstance(exc, FactError):
+            at = by_fact.get(id(exc))
+            if at is not None:
+                old = errors[at]
+                if check not in old.checks:
+                    errors[at] = InternalError(
+                        old.area, old.message, old.trace, (*old.checks, check), old.fact
+                    )
+                return
+            by_fact[id(exc)] = len(errors)
+            cause = exc.cause
+            errors.append(
+                InternalError(
+                    area, f"{type(cause).__name__}: {cause}", exc.trace, (check,), exc.fact
+                )
+            )
+            return
+        errors.append(
+            InternalError(area, f"{type(exc).__name__}: {exc}", traceback.format_exc(), (check,))
+        )
+
+    with gc_paused():
+        for area, checks in AREAS:
+            for name, check in checks:
+                try:
+                    findings.extend(check(ctx))
+                except Exception as exc:  # the one boundary: a bug becomes a KD004 finding
+                    record(area, name, exc)
+        for name, fn in NAMED_FACTS.items():
+            try:
+                ctx.fact(fn)
+            except Exception as exc:
+                record("facts", name, exc)
+    return findings, errors
+
+
 def analyze(root: Path | str, settings: Any = None) -> Analysis:
-    """Analyze the project at `root`. Never raises for anything found in the project's files."""
+    """Analyze the project at `root`. Never raises for anything found in the project's files;
+    a keepdata bug is an `InternalError` and a critical KD004 finding, never silence."""
     start = time.perf_counter()
     root = Path(root).resolve()
     inventory = discover(root, getattr(settings, "exclude", ()))
     ctx = Context(root, inventory, settings)
     findings: list[Finding] = list(inventory.problems)
-    errors: list[InternalError] = []
-    for name, check in AREAS:
-        try:
-            findings.extend(check(ctx))
-        except Exception as exc:  # a bug of ours must not hide the other areas' findings
-            errors.append(
-                InternalError(name, f"{type(exc).__name__}: {exc}", traceback.format_exc())
-            )
+    checked, errors = _run_checks(ctx)
+    findings.extend(checked)
     findings.extend(_parse_problems(ctx))
     post = getattr(settings, "postprocess", None)
     result = normalize_findings(findings)
     if callable(post):
         result = normalize_findings(post(ctx, result))
+    if errors:  # after suppression: an internal error cannot be ignored
+        result = normalize_findings([*result, *(internal_error_finding(e) for e in errors)])
     files = tuple(
         AnalyzedFile(src.path, src.digest, src.size)
         for src in sorted((s for s in ctx.sources.values() if s is not None), key=lambda s: s.path)
@@ -90,10 +145,19 @@ def analyze(root: Path | str, settings: Any = None) -> Analysis:
     return Analysis(root, result, files, tuple(errors), time.perf_counter() - start, ctx)
 
 
+INTERNAL_ERROR = "KD004"
+
+
 def internal_error_finding(err: InternalError) -> Finding:
+    """The finding that makes an internal error visible in every output."""
+    if err.fact is not None:
+        lost = ", ".join(err.checks)
+        what = f"fact {err.fact} failed ({err.message}); checks that needed it did not run: {lost}"
+    else:
+        what = f"check {err.where} failed ({err.message}); its findings are missing"
     return Finding(
-        "KD001",
-        Severity.HIGH,
-        f"keepdata internal error in {err.area}: {err.message}",
+        INTERNAL_ERROR,
+        Severity.CRITICAL,
+        f"keepdata internal error: {what}. The verdict is UNKNOWN; please report this bug",
         Location(".", 1),
     )

@@ -9,6 +9,8 @@ Thresholds (over the findings that are not suppressed):
 | medium, low   | SAFE WITH WARNINGS    |
 | info, none    | SAFE                  |
 
+An internal error of keepdata (KD004) makes the verdict UNKNOWN, whatever else was found.
+
 The finding that decides it is the most severe one (ties: the first in path/line order), so
 the report can say *why*. Each area gets the same thresholds over the findings of its rules;
 `AREAS` says which rules belong to which area, as data. Rules of the analysis itself (KD0xx:
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from analysis.catalog import RULES
-from analysis.engine import Analysis, internal_error_finding
+from analysis.engine import INTERNAL_ERROR, Analysis
 from analysis.model import Finding, Severity
 
 
@@ -31,6 +33,9 @@ class Level(StrEnum):
     SAFE_WITH_WARNINGS = "SAFE WITH WARNINGS"
     AT_RISK = "AT RISK"
     UNSAFE = "UNSAFE"
+    UNKNOWN = "UNKNOWN"
+    """keepdata failed on part of the analysis (KD004): what was not analyzed cannot be
+    called safe or unsafe."""
 
     @property
     def rank(self) -> int:
@@ -41,7 +46,13 @@ class Level(StrEnum):
         return self.value.lower().replace(" ", "-")
 
 
-_RANK = {Level.SAFE: 0, Level.SAFE_WITH_WARNINGS: 1, Level.AT_RISK: 2, Level.UNSAFE: 3}
+_RANK = {
+    Level.SAFE: 0,
+    Level.SAFE_WITH_WARNINGS: 1,
+    Level.AT_RISK: 2,
+    Level.UNSAFE: 3,
+    Level.UNKNOWN: 4,
+}
 
 
 def level_for(severity: Severity | None) -> Level:
@@ -101,7 +112,7 @@ AREAS: tuple[AreaSpec, ...] = (
 )
 """The seed report's seven sections, in its order, each with the rules that decide it."""
 
-ANALYSIS_RULES: tuple[str, ...] = _ids(("KD001", "KD003"))
+ANALYSIS_RULES: tuple[str, ...] = _ids(("KD001", "KD004"))
 """Rules about keepdata's own reading of the project: they count only for the overall verdict."""
 
 AREA_OF: dict[str, str] = {rule: area.id for area in AREAS for rule in area.rules}
@@ -140,6 +151,8 @@ class Verdict:
         f = self.decided_by
         if f is None:
             return "no finding"
+        if f.rule == INTERNAL_ERROR:
+            return f"keepdata failed on part of the analysis ({f.rule}): {f.message}"
         if f.severity == Severity.INFO:
             return f"only informational findings (first: {f.rule} at {f.location.path}:{f.location.line})"
         return f"{f.severity.label} finding {f.rule} at {f.location.path}:{f.location.line}"
@@ -157,6 +170,9 @@ def by_severity(findings: tuple[Finding, ...] | list[Finding]) -> tuple[Finding,
 
 
 def _decide(findings: tuple[Finding, ...]) -> tuple[Level, Finding | None]:
+    failed = next((f for f in findings if f.rule == INTERNAL_ERROR), None)
+    if failed is not None:
+        return Level.UNKNOWN, failed
     ordered = by_severity(findings)
     worst = ordered[0] if ordered else None
     return level_for(worst.severity if worst else None), worst
@@ -185,7 +201,6 @@ def verdict_of(findings: tuple[Finding, ...] | list[Finding]) -> Verdict:
 
 
 def verdict(analysis: Analysis) -> Verdict:
-    """The analysis's verdict. An area whose rules crashed (a keepdata bug) counts as a KD001
-    finding: what was not analyzed cannot be called safe."""
-    errors = tuple(internal_error_finding(e) for e in analysis.errors)
-    return verdict_of(analysis.findings + errors)
+    """The analysis's verdict. A check that crashed (a keepdata bug) is a KD004 finding among
+    the analysis's findings: the verdict is UNKNOWN."""
+    return verdict_of(analysis.findings)

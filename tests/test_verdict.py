@@ -114,12 +114,16 @@ def test_area_levels_use_only_their_rules() -> None:
     assert "KD001" not in AREA_OF
 
 
-def test_internal_errors_make_the_project_at_risk(write_tree) -> None:
+def test_an_internal_error_makes_the_verdict_unknown(write_tree) -> None:
     from dataclasses import replace
+
+    from analysis.engine import internal_error_finding
 
     root = write_tree({"docker-compose.yml": "services: {}\n"})
     a = analyze(root)
-    broken = replace(a, findings=(), errors=(InternalError("schema", "boom", "trace"),))
+    err = InternalError("schema", "boom", "trace", ("cascade_delete",))
+    broken = replace(a, findings=(internal_error_finding(err),), errors=(err,))
     v = verdict(broken)
-    assert v.level is Level.AT_RISK
-    assert v.decided_by is not None and v.decided_by.rule == "KD001"
+    assert v.level is Level.UNKNOWN
+    assert v.decided_by is not None and v.decided_by.rule == "KD004"
+    assert "schema/cascade_delete" in v.reason

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from analysis import __version__
 
 if TYPE_CHECKING:
+    from analysis.engine import Analysis
     from analysis.settings import Settings
 
 COMMANDS = ("check", "report", "rules", "explain")
@@ -50,12 +51,27 @@ def cmd_check(args: argparse.Namespace) -> int:
     root = _root(args.path)
     settings = _load_settings(root, args)
     analysis = analyze(root, settings)
-    for err in analysis.errors:
-        print(f"keepdata: internal error in {err.area}: {err.message}", file=sys.stderr)
     out = format_json(analysis, args.path) if args.format == "json" else format_text(analysis)
     sys.stdout.write(out)
+    if _report_internal_errors(analysis):
+        return 2
     fail_on = args.fail_on or settings.fail_on or "high"
     return exit_code(analysis, fail_on)
+
+
+def _report_internal_errors(analysis: Analysis) -> bool:
+    """Say on stderr that keepdata failed on part of the analysis (exit 2: the result is
+    incomplete, which is not the same as "findings" (1) nor "clean" (0))."""
+    from analysis.secrets import safe_text
+
+    for err in analysis.errors:
+        print(
+            f"keepdata: internal error in {safe_text(err.where)}: {safe_text(err.message)}",
+            file=sys.stderr,
+        )
+    if analysis.errors:
+        print("keepdata: the analysis is incomplete (verdict UNKNOWN); exit 2", file=sys.stderr)
+    return bool(analysis.errors)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -71,7 +87,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
-    return 0
+    return 2 if _report_internal_errors(analysis) else 0
 
 
 def cmd_rules(args: argparse.Namespace) -> int:

@@ -21,7 +21,7 @@ from typing import Any
 
 from analysis.catalog import BY_ID
 from analysis.discover import SKIP_DIRS, classify
-from analysis.engine import Analysis, analyze, internal_error_finding
+from analysis.engine import Analysis, analyze
 from analysis.model import Finding, Location, Severity, normalize_findings
 from analysis.secrets import safe_text
 
@@ -307,8 +307,7 @@ def take_snapshot(
             checklist = checklist_fn(analysis)
         except Exception as exc:
             fact_errors["checklist"] = f"checklist failed: {type(exc).__name__}: {exc}"
-    internal = tuple(internal_error_finding(e) for e in analysis.errors)
-    findings = normalize_findings(list(analysis.findings) + list(internal) + extra)
+    findings = normalize_findings(list(analysis.findings) + extra)
     verdict: Any = None
     try:
         from analysis.verdict import verdict_of

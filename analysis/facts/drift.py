@@ -16,7 +16,6 @@ many-to-many tables (`_AToB` with columns `A`, `B`), `@id`/`@@id`, `@unique`/`@@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -698,15 +697,9 @@ def _compare_enums(enums: dict[str, Any], db: DatabaseModel) -> list[PendingChan
 
 # -- the fact -------------------------------------------------------------------------------------------
 def _schemas(ctx: Context) -> tuple[Any, ...]:
-    try:
-        mod = importlib.import_module("analysis.facts.schema")
-    except ImportError:
-        return ()
-    fn = getattr(mod, "schemas", None)
-    if fn is None:
-        return ()
-    result: tuple[Any, ...] = ctx.fact(fn)
-    return result
+    from analysis.facts.schema import schemas
+
+    return tuple(ctx.fact(schemas))
 
 
 def pending_changes(ctx: Context) -> tuple[PendingChanges, ...]:

@@ -10,7 +10,6 @@ schema, else from the SQL itself.
 
 from __future__ import annotations
 
-import importlib
 import posixpath
 import re
 from dataclasses import dataclass
@@ -158,18 +157,9 @@ def _schema_folders(ctx: Context) -> dict[str, tuple[str | None, tuple[str, ...]
 
     Reads `analysis.facts.schema.schemas(ctx)` when the schema helper's module is there."""
     out: dict[str, tuple[str | None, tuple[str, ...]]] = {}
-    try:
-        schema_facts = importlib.import_module("analysis.facts.schema")
-    except ImportError:
-        return out
-    fn = getattr(schema_facts, "schemas", None)
-    if fn is None:
-        return out
-    try:
-        items = ctx.fact(fn)
-    except Exception:
-        return out
-    for s in items or ():
+    from analysis.facts.schema import schemas
+
+    for s in ctx.fact(schemas):
         mig = getattr(s, "migrations", None)
         folder = getattr(mig, "path", None) if mig is not None else None
         if not isinstance(folder, str) or not folder:

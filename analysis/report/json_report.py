@@ -225,7 +225,16 @@ def report_json(analysis: Analysis, root_label: str, now: datetime | None = None
     out["checklist"] = checklist_json(checklist_of(analysis, facts))
     out["facts"] = facts_json(facts)
     out["files"] = [{"path": d.path, "sha256": d.sha256, "size": d.size} for d in meta.files]
-    out["errors"] = [{"area": e.area, "message": safe_text(e.message)} for e in analysis.errors]
+    out["errors"] = [
+        {
+            "area": e.area,
+            "checks": list(e.checks),
+            "fact": e.fact,
+            "message": safe_text(e.message),
+            "trace": safe_text(e.trace),
+        }
+        for e in analysis.errors
+    ]
     return out
 
 

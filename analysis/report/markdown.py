@@ -31,7 +31,7 @@ from analysis.checklist import (
     prisma_commands,
     project_facts,
 )
-from analysis.engine import Analysis, internal_error_finding
+from analysis.engine import Analysis
 from analysis.model import Finding, Location, Severity
 from analysis.report.metadata import ReportMetadata, report_metadata
 from analysis.report.render import rule_help
@@ -58,6 +58,7 @@ LEVEL_BADGE = {
     Level.SAFE_WITH_WARNINGS: "⚠️",
     Level.AT_RISK: "🟠",
     Level.UNSAFE: "❌",
+    Level.UNKNOWN: "❔",
 }
 SEVERITY_BADGE = {
     Severity.CRITICAL: "🔴",
@@ -684,8 +685,7 @@ def summary_section(doc: Doc) -> list[str]:
 
 # -- issues -------------------------------------------------------------------------------------
 def _all_findings(doc: Doc) -> tuple[Finding, ...]:
-    errors = tuple(internal_error_finding(e) for e in doc.analysis.errors)
-    return doc.analysis.active + errors
+    return doc.analysis.active
 
 
 def _issue_groups(findings: Iterable[Finding]) -> list[tuple[str, list[Finding]]]:

@@ -20,7 +20,7 @@ from urllib.parse import quote
 from analysis import __version__
 from analysis.catalog import RULES
 from analysis.checklist import project_facts
-from analysis.engine import Analysis, internal_error_finding
+from analysis.engine import Analysis
 from analysis.model import Finding, Location, Related, Severity
 from analysis.report.metadata import INFORMATION_URI, report_metadata
 from analysis.report.render import rule_help
@@ -139,7 +139,7 @@ def _related(related: tuple[Related, ...]) -> list[dict[str, Any]]:
 def sarif_log(analysis: Analysis, root_label: str, now: datetime | None = None) -> dict[str, Any]:
     project_facts(analysis)  # the facts read files too: list the same files as the others
     meta = report_metadata(analysis, root_label, now)
-    findings = list(analysis.findings) + [internal_error_finding(e) for e in analysis.errors]
+    findings = list(analysis.findings)
     sources = analysis.context.sources
     seen: Counter[str] = Counter()
     results: list[dict[str, Any]] = []
@@ -182,7 +182,7 @@ def sarif_log(analysis: Analysis, root_label: str, now: datetime | None = None) 
                 "executionSuccessful": not analysis.errors,
                 "endTimeUtc": meta.generated_at,
                 "toolExecutionNotifications": [
-                    {"level": "error", "message": {"text": safe_text(f"{e.area}: {e.message}")}}
+                    {"level": "error", "message": {"text": safe_text(f"{e.where}: {e.message}")}}
                     for e in analysis.errors
                 ],
             }

@@ -1,4 +1,5 @@
-"""The rules, grouped by area. Each area module exposes `check(ctx) -> Iterable[Finding]`."""
+"""The rules, grouped by area. Each area module exposes `CHECKS`: its checks, by name, each
+`check(ctx) -> Iterable[Finding]`, which the pipeline runs one by one behind an error boundary."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from analysis.rules import drift, environment, image, migrations, persistence, s
 
 Check = Callable[[Context], Iterable[Finding]]
 
-AREAS: tuple[tuple[str, Check], ...] = (
-    ("persistence", persistence.check),
-    ("startup", startup.check),
-    ("image", image.check),
-    ("environment", environment.check),
-    ("schema", schema.check),
-    ("migrations", migrations.check),
-    ("drift", drift.check),
+AREAS: tuple[tuple[str, tuple[tuple[str, Check], ...]], ...] = (
+    ("persistence", persistence.CHECKS),
+    ("startup", startup.CHECKS),
+    ("image", image.CHECKS),
+    ("environment", environment.CHECKS),
+    ("schema", schema.CHECKS),
+    ("migrations", migrations.CHECKS),
+    ("drift", drift.CHECKS),
 )

@@ -3,7 +3,7 @@ of the migration folders themselves (KD703)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from analysis.catalog import BY_ID
 from analysis.context import Context
@@ -118,7 +118,16 @@ def migration_order(ctx: Context) -> Iterator[Finding]:
                 )
 
 
-def check(ctx: Context) -> Iterable[Finding]:
-    yield from schema_not_migrated(ctx)
-    yield from pending_destructive_change(ctx)
-    yield from migration_order(ctx)
+CHECKS: tuple[tuple[str, Callable[[Context], Iterable[Finding]]], ...] = (
+    ("schema_not_migrated", schema_not_migrated),
+    ("pending_destructive_change", pending_destructive_change),
+    ("migration_order", migration_order),
+)
+"""The area's checks, by name, in order."""
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    """Every check of the area in turn (the pipeline runs them one by one, each behind its
+    own error boundary: see `analysis.engine`)."""
+    for _name, fn in CHECKS:
+        yield from fn(ctx)

@@ -4,7 +4,7 @@ and compose variables (KD401-KD407)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -686,13 +686,29 @@ def check_credentials(
 
 
 # -- area -------------------------------------------------------------------------------------------
-def check(ctx: Context) -> Iterable[Finding]:
-    stacks = ctx.fact(compose_stacks)
-    dbs = ctx.fact(databases)
-    yield from check_hardcoded_passwords(stacks)
-    yield from check_weak_passwords(stacks)
-    yield from check_published_ports(dbs, stacks)
-    yield from check_url_hosts(stacks, dbs)
-    yield from check_env_files_ignored(ctx)
-    yield from check_undefined_variables(ctx, stacks)
-    yield from check_credentials(stacks, dbs)
+CHECKS: tuple[tuple[str, Callable[[Context], Iterable[Finding]]], ...] = (
+    ("check_hardcoded_passwords", lambda ctx: check_hardcoded_passwords(ctx.fact(compose_stacks))),
+    ("check_weak_passwords", lambda ctx: check_weak_passwords(ctx.fact(compose_stacks))),
+    (
+        "check_published_ports",
+        lambda ctx: check_published_ports(ctx.fact(databases), ctx.fact(compose_stacks)),
+    ),
+    ("check_url_hosts", lambda ctx: check_url_hosts(ctx.fact(compose_stacks), ctx.fact(databases))),
+    ("check_env_files_ignored", check_env_files_ignored),
+    (
+        "check_undefined_variables",
+        lambda ctx: check_undefined_variables(ctx, ctx.fact(compose_stacks)),
+    ),
+    (
+        "check_credentials",
+        lambda ctx: check_credentials(ctx.fact(compose_stacks), ctx.fact(databases)),
+    ),
+)
+"""The area's checks, by name, in order."""
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    """Every check of the area in turn (the pipeline runs them one by one, each behind its
+    own error boundary: see `analysis.engine`)."""
+    for _name, fn in CHECKS:
+        yield from fn(ctx)

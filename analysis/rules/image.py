@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -84,10 +84,7 @@ def _startup_from_facts(ctx: Context, image: Image) -> list[StartCommand] | None
     module = _startup_module()
     if module is None:
         return None
-    try:
-        paths = ctx.fact(module.startup_paths)
-    except Exception:
-        return None
+    paths = ctx.fact(module.startup_paths)
     wanted = {(u.compose_file, u.service) for u in image.uses}
     names = {u.service for u in image.uses}
     out: list[StartCommand] = []
@@ -597,19 +594,14 @@ def _project_migrate_commands(ctx: Context, all_images: tuple[Image, ...]) -> li
     found: list[Location] = []
     module = _startup_module()
     if module is not None:
-        try:
-            facts = ctx.fact(module.startup_paths)
-            steps = getattr(facts, "commands", None)
-            if steps is None:
-                steps = [c for path in facts or () for c in getattr(path, "commands", ())]
-            for cmd in steps:
-                loc = getattr(cmd, "location", None)
-                if getattr(cmd, "command", None) in APPLIES_MIGRATIONS and isinstance(
-                    loc, Location
-                ):
-                    found.append(loc)
-        except Exception:
-            pass
+        facts = ctx.fact(module.startup_paths)
+        steps = getattr(facts, "commands", None)
+        if steps is None:
+            steps = [c for path in facts or () for c in getattr(path, "commands", ())]
+        for cmd in steps:
+            loc = getattr(cmd, "location", None)
+            if getattr(cmd, "command", None) in APPLIES_MIGRATIONS and isinstance(loc, Location):
+                found.append(loc)
     for image in all_images:
         found += [
             p.location for p in (*image.prisma, *image.startup) if p.command in APPLIES_MIGRATIONS
@@ -689,22 +681,68 @@ def check_migrations_gitignored(ctx: Context, all_images: tuple[Image, ...]) -> 
 
 
 # -- the area -----------------------------------------------------------------------------------
-def check(ctx: Context) -> Iterable[Finding]:
-    all_images = ctx.fact(images)
-    findings: list[Finding] = []
-    missing: list[_MissingMigrations] = []
-    for image in all_images:
-        starts = startup_commands(ctx, image)
-        findings.extend(check_generate_before_schema(image))
-        findings.extend(check_no_generate(ctx, image, starts))
-        missing.extend(missing_migrations(ctx, image, starts))
-        findings.extend(check_migrate_at_build(image))
-        findings.extend(check_env_in_context(image))
-    findings.extend(check_migrations_not_in_image(missing))
-    findings.extend(check_secrets(all_images))
-    findings.extend(check_stale_client_volume(ctx, all_images))
-    findings.extend(check_migrations_gitignored(ctx, all_images))
-    return [_tidy(f) for f in findings]
+def image_starts(ctx: Context) -> tuple[tuple[Image, list[StartCommand]], ...]:
+    """Each image with the Prisma commands its containers run at start."""
+    return tuple((image, startup_commands(ctx, image)) for image in ctx.fact(images))
+
+
+def _tidied(
+    fn: Callable[[Context], Iterable[Finding]],
+) -> Callable[[Context], Iterable[Finding]]:
+    return lambda ctx: [_tidy(f) for f in fn(ctx)]
+
+
+CHECKS: tuple[tuple[str, Callable[[Context], Iterable[Finding]]], ...] = (
+    (
+        "check_generate_before_schema",
+        _tidied(lambda ctx: (f for i in ctx.fact(images) for f in check_generate_before_schema(i))),
+    ),
+    (
+        "check_no_generate",
+        _tidied(
+            lambda ctx: (
+                f for i, starts in ctx.fact(image_starts) for f in check_no_generate(ctx, i, starts)
+            )
+        ),
+    ),
+    (
+        "check_migrations_not_in_image",
+        _tidied(
+            lambda ctx: check_migrations_not_in_image(
+                [
+                    m
+                    for i, starts in ctx.fact(image_starts)
+                    for m in missing_migrations(ctx, i, starts)
+                ]
+            )
+        ),
+    ),
+    (
+        "check_migrate_at_build",
+        _tidied(lambda ctx: (f for i in ctx.fact(images) for f in check_migrate_at_build(i))),
+    ),
+    (
+        "check_env_in_context",
+        _tidied(lambda ctx: (f for i in ctx.fact(images) for f in check_env_in_context(i))),
+    ),
+    ("check_secrets", _tidied(lambda ctx: check_secrets(ctx.fact(images)))),
+    (
+        "check_stale_client_volume",
+        _tidied(lambda ctx: check_stale_client_volume(ctx, ctx.fact(images))),
+    ),
+    (
+        "check_migrations_gitignored",
+        _tidied(lambda ctx: check_migrations_gitignored(ctx, ctx.fact(images))),
+    ),
+)
+"""The area's checks, by name, in order."""
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    """Every check of the area in turn (the pipeline runs them one by one, each behind its
+    own error boundary: see `analysis.engine`)."""
+    for _name, fn in CHECKS:
+        yield from fn(ctx)
 
 
 def _tidy(finding: Finding) -> Finding:

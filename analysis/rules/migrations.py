@@ -9,9 +9,8 @@ parsed) comes from the parser's `problems`, reported by the engine.
 
 from __future__ import annotations
 
-import importlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from analysis.catalog import BY_ID
@@ -810,17 +809,9 @@ def _image_name(image: str) -> tuple[str, str | None]:
 
 
 def _postgres_databases(ctx: Context) -> list[object]:
-    try:
-        mod = importlib.import_module("analysis.facts.databases")
-    except ImportError:
-        return []
-    fn = getattr(mod, "databases", None)
-    if fn is None:
-        return []
-    try:
-        dbs = ctx.fact(fn)
-    except Exception:
-        return []
+    from analysis.facts.databases import databases
+
+    dbs = ctx.fact(databases)
     return [d for d in dbs if getattr(d, "engine", None) == "postgres"]
 
 
@@ -862,12 +853,9 @@ def _requested_extensions(ctx: Context, items: _Items) -> list[tuple[str, Locati
         a = it.action
         if a.kind == K.CREATE_EXTENSION and a.name:
             out.append((a.name.lower(), it.loc(), f"migration {it.migration.name}"))
-    try:
-        mod = importlib.import_module("analysis.facts.schema")
-        schemas = ctx.fact(mod.schemas)
-    except Exception:
-        schemas = ()
-    for s in schemas or ():
+    from analysis.facts.schema import schemas as schema_facts
+
+    for s in ctx.fact(schema_facts):
         for ds in _datasources(s):
             for ext in getattr(ds, "extensions", ()) or ():
                 path = getattr(ds, "path", None)
@@ -1150,32 +1138,44 @@ def concurrent_index_broken_pg(ctx: Context, items: _Items) -> Iterator[Finding]
 
 
 # -- the area ------------------------------------------------------------------------------------------------------------------------------
-def check(ctx: Context) -> Iterable[Finding]:
-    with gc_paused():
-        return list(_check(ctx))
+CHECKS: tuple[tuple[str, Callable[[Context], Iterable[Finding]]], ...] = (
+    ("drop_table", lambda ctx: drop_table(ctx.fact(migration_items))),
+    ("drop_column", lambda ctx: drop_column(ctx.fact(migration_items))),
+    ("alter_column_type", lambda ctx: alter_column_type(ctx.fact(migration_items))),
+    ("add_required_column", lambda ctx: add_required_column(ctx.fact(migration_items))),
+    ("set_not_null", lambda ctx: set_not_null(ctx.fact(migration_items))),
+    ("add_unique", lambda ctx: add_unique(ctx.fact(migration_items))),
+    ("enum_value_removed", lambda ctx: enum_value_removed(ctx.fact(migration_items))),
+    ("bulk_delete", lambda ctx: bulk_delete(ctx.fact(migration_items))),
+    ("rename", lambda ctx: rename(ctx.fact(migration_items))),
+    ("prisma_warning", prisma_warning),
+    ("empty_migration", empty_migration),
+    ("update_without_where", lambda ctx: update_without_where(ctx.fact(migration_items))),
+    ("delete_rows", lambda ctx: delete_rows(ctx.fact(migration_items))),
+    ("drop_cascade", lambda ctx: drop_cascade(ctx.fact(migration_items))),
+    ("primary_key_change", lambda ctx: primary_key_change(ctx.fact(migration_items))),
+    (
+        "constraint_on_existing_rows",
+        lambda ctx: constraint_on_existing_rows(ctx.fact(migration_items)),
+    ),
+    ("drop_foreign_key", lambda ctx: drop_foreign_key(ctx.fact(migration_items))),
+    ("unbalanced_transaction", unbalanced_transaction),
+    ("extension_not_in_image", lambda ctx: extension_not_in_image(ctx, ctx.fact(migration_items))),
+    (
+        "sqlite_redefine_referenced",
+        lambda ctx: sqlite_redefine_referenced(ctx, ctx.fact(migration_items)),
+    ),
+    ("rename_as_drop_and_add", lambda ctx: rename_as_drop_and_add(ctx.fact(migration_items))),
+    (
+        "concurrent_index_broken_pg",
+        lambda ctx: concurrent_index_broken_pg(ctx, ctx.fact(migration_items)),
+    ),
+)
+"""The area's checks, by name, in order."""
 
 
-def _check(ctx: Context) -> Iterator[Finding]:
-    items = ctx.fact(migration_items)
-    yield from drop_table(items)
-    yield from drop_column(items)
-    yield from alter_column_type(items)
-    yield from add_required_column(items)
-    yield from set_not_null(items)
-    yield from add_unique(items)
-    yield from enum_value_removed(items)
-    yield from bulk_delete(items)
-    yield from rename(items)
-    yield from prisma_warning(ctx)
-    yield from empty_migration(ctx)
-    yield from update_without_where(items)
-    yield from delete_rows(items)
-    yield from drop_cascade(items)
-    yield from primary_key_change(items)
-    yield from constraint_on_existing_rows(items)
-    yield from drop_foreign_key(items)
-    yield from unbalanced_transaction(ctx)
-    yield from extension_not_in_image(ctx, items)
-    yield from sqlite_redefine_referenced(ctx, items)
-    yield from rename_as_drop_and_add(items)
-    yield from concurrent_index_broken_pg(ctx, items)
+def check(ctx: Context) -> Iterator[Finding]:
+    """Every check of the area in turn (the pipeline runs them one by one, each behind its
+    own error boundary: see `analysis.engine`)."""
+    for _name, fn in CHECKS:
+        yield from fn(ctx)

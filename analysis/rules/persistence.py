@@ -6,7 +6,7 @@ KD111 (destructive docker commands in scripts) belongs to the startup area.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from analysis.catalog import BY_ID
 from analysis.context import Context
@@ -602,15 +602,34 @@ def check_major_changes(ctx: Context, dbs: tuple[Database, ...]) -> Iterator[Fin
 
 
 # -- area -------------------------------------------------------------------------------------------
-def check(ctx: Context) -> Iterable[Finding]:
-    stacks = ctx.fact(compose_stacks)
-    dbs = ctx.fact(databases)
-    yield from check_data_directories(dbs)
-    yield from check_undeclared_volumes(stacks)
-    yield from check_unpinned(dbs)
-    yield from check_shared_volumes(stacks, dbs)
-    yield from check_external_volumes(stacks, dbs)
-    yield from check_data_in_build_context(ctx, stacks, dbs)
-    yield from check_sqlite(ctx, stacks, dbs)
-    yield from check_project_name(stacks, dbs)
-    yield from check_major_changes(ctx, dbs)
+CHECKS: tuple[tuple[str, Callable[[Context], Iterable[Finding]]], ...] = (
+    ("check_data_directories", lambda ctx: check_data_directories(ctx.fact(databases))),
+    ("check_undeclared_volumes", lambda ctx: check_undeclared_volumes(ctx.fact(compose_stacks))),
+    ("check_unpinned", lambda ctx: check_unpinned(ctx.fact(databases))),
+    (
+        "check_shared_volumes",
+        lambda ctx: check_shared_volumes(ctx.fact(compose_stacks), ctx.fact(databases)),
+    ),
+    (
+        "check_external_volumes",
+        lambda ctx: check_external_volumes(ctx.fact(compose_stacks), ctx.fact(databases)),
+    ),
+    (
+        "check_data_in_build_context",
+        lambda ctx: check_data_in_build_context(ctx, ctx.fact(compose_stacks), ctx.fact(databases)),
+    ),
+    ("check_sqlite", lambda ctx: check_sqlite(ctx, ctx.fact(compose_stacks), ctx.fact(databases))),
+    (
+        "check_project_name",
+        lambda ctx: check_project_name(ctx.fact(compose_stacks), ctx.fact(databases)),
+    ),
+    ("check_major_changes", lambda ctx: check_major_changes(ctx, ctx.fact(databases))),
+)
+"""The area's checks, by name, in order."""
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    """Every check of the area in turn (the pipeline runs them one by one, each behind its
+    own error boundary: see `analysis.engine`)."""
+    for _name, fn in CHECKS:
+        yield from fn(ctx)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from analysis.catalog import BY_ID
 from analysis.context import Context, join
@@ -519,18 +519,27 @@ def required_ignored_field(ctx: Context) -> Iterator[Finding]:
                 )
 
 
-def check(ctx: Context) -> Iterable[Finding]:
-    yield from schema_parse_errors(ctx)
-    yield from cascade_delete(ctx)
-    yield from cascade_chain(ctx)
-    yield from setnull_on_required(ctx)
-    yield from missing_relation_index(ctx)
-    yield from provider_mismatch(ctx)
-    yield from model_without_id(ctx)
-    yield from implicit_delete_restrict(ctx)
-    yield from relation_mode_prisma(ctx)
-    yield from no_migrations(ctx)
-    yield from required_ignored_field(ctx)
+CHECKS: tuple[tuple[str, Callable[[Context], Iterable[Finding]]], ...] = (
+    ("schema_parse_errors", schema_parse_errors),
+    ("cascade_delete", cascade_delete),
+    ("cascade_chain", cascade_chain),
+    ("setnull_on_required", setnull_on_required),
+    ("missing_relation_index", missing_relation_index),
+    ("provider_mismatch", provider_mismatch),
+    ("model_without_id", model_without_id),
+    ("implicit_delete_restrict", implicit_delete_restrict),
+    ("relation_mode_prisma", relation_mode_prisma),
+    ("no_migrations", no_migrations),
+    ("required_ignored_field", required_ignored_field),
+)
+"""The area's checks, by name, in order."""
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    """Every check of the area in turn (the pipeline runs them one by one, each behind its
+    own error boundary: see `analysis.engine`)."""
+    for _name, fn in CHECKS:
+        yield from fn(ctx)
 
 
 __all__ = ["VALUABLE_WORDS", "check", "valuable_reason"]

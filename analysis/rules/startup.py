@@ -1151,29 +1151,84 @@ def check_destructive_docker(facts: StartupFacts) -> Iterator[Finding]:
 # ---------------------------------------------------------------------------------------------
 
 
-def check(ctx: Context) -> Iterable[Finding]:
-    facts = ctx.fact(startup_paths)
-    where = _Where.of(facts)
-    images = _images_by_dockerfile(ctx)
-    yield from check_destructive_docker(facts)
-    yield from check_accept_data_loss(facts, where)
-    yield from check_force_reset(facts, where)
-    yield from check_migrate_reset(facts, where)
-    yield from check_migrate_dev(facts, where)
-    yield from check_db_push_strategy(facts, where)
-    yield from check_db_push_fallback(facts, where)
-    yield from check_no_migration_step(ctx, facts, images)
-    yield from check_deploy_without_migrations(ctx, facts, where, images)
-    yield from check_failure_ignored(facts, where)
-    yield from check_unbounded_wait(facts)
-    yield from check_no_wait(ctx, facts, where)
-    yield from check_db_healthcheck(ctx, facts)
-    yield from check_migrate_resolve(facts, where)
-    yield from check_exec(facts)
-    yield from check_seed_on_start(facts, where)
-    yield from check_migrate_in_build(facts, where)
-    yield from check_concurrent_migrators(ctx, facts)
-    yield from check_migration_job_awaited(ctx, facts)
-    yield from check_floating_image(ctx, facts)
-    yield from check_cli_unpinned(ctx, facts, where, images)
-    yield from check_shared_database(ctx, facts)
+def _where(ctx: Context) -> _Where:
+    return _Where.of(ctx.fact(startup_paths))
+
+
+CHECKS: tuple[tuple[str, Callable[[Context], Iterable[Finding]]], ...] = (
+    ("check_destructive_docker", lambda ctx: check_destructive_docker(ctx.fact(startup_paths))),
+    (
+        "check_accept_data_loss",
+        lambda ctx: check_accept_data_loss(ctx.fact(startup_paths), ctx.fact(_where)),
+    ),
+    ("check_force_reset", lambda ctx: check_force_reset(ctx.fact(startup_paths), ctx.fact(_where))),
+    (
+        "check_migrate_reset",
+        lambda ctx: check_migrate_reset(ctx.fact(startup_paths), ctx.fact(_where)),
+    ),
+    ("check_migrate_dev", lambda ctx: check_migrate_dev(ctx.fact(startup_paths), ctx.fact(_where))),
+    (
+        "check_db_push_strategy",
+        lambda ctx: check_db_push_strategy(ctx.fact(startup_paths), ctx.fact(_where)),
+    ),
+    (
+        "check_db_push_fallback",
+        lambda ctx: check_db_push_fallback(ctx.fact(startup_paths), ctx.fact(_where)),
+    ),
+    (
+        "check_no_migration_step",
+        lambda ctx: check_no_migration_step(
+            ctx, ctx.fact(startup_paths), ctx.fact(_images_by_dockerfile)
+        ),
+    ),
+    (
+        "check_deploy_without_migrations",
+        lambda ctx: check_deploy_without_migrations(
+            ctx, ctx.fact(startup_paths), ctx.fact(_where), ctx.fact(_images_by_dockerfile)
+        ),
+    ),
+    (
+        "check_failure_ignored",
+        lambda ctx: check_failure_ignored(ctx.fact(startup_paths), ctx.fact(_where)),
+    ),
+    ("check_unbounded_wait", lambda ctx: check_unbounded_wait(ctx.fact(startup_paths))),
+    ("check_no_wait", lambda ctx: check_no_wait(ctx, ctx.fact(startup_paths), ctx.fact(_where))),
+    ("check_db_healthcheck", lambda ctx: check_db_healthcheck(ctx, ctx.fact(startup_paths))),
+    (
+        "check_migrate_resolve",
+        lambda ctx: check_migrate_resolve(ctx.fact(startup_paths), ctx.fact(_where)),
+    ),
+    ("check_exec", lambda ctx: check_exec(ctx.fact(startup_paths))),
+    (
+        "check_seed_on_start",
+        lambda ctx: check_seed_on_start(ctx.fact(startup_paths), ctx.fact(_where)),
+    ),
+    (
+        "check_migrate_in_build",
+        lambda ctx: check_migrate_in_build(ctx.fact(startup_paths), ctx.fact(_where)),
+    ),
+    (
+        "check_concurrent_migrators",
+        lambda ctx: check_concurrent_migrators(ctx, ctx.fact(startup_paths)),
+    ),
+    (
+        "check_migration_job_awaited",
+        lambda ctx: check_migration_job_awaited(ctx, ctx.fact(startup_paths)),
+    ),
+    ("check_floating_image", lambda ctx: check_floating_image(ctx, ctx.fact(startup_paths))),
+    (
+        "check_cli_unpinned",
+        lambda ctx: check_cli_unpinned(
+            ctx, ctx.fact(startup_paths), ctx.fact(_where), ctx.fact(_images_by_dockerfile)
+        ),
+    ),
+    ("check_shared_database", lambda ctx: check_shared_database(ctx, ctx.fact(startup_paths))),
+)
+"""The area's checks, by name, in order."""
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    """Every check of the area in turn (the pipeline runs them one by one, each behind its
+    own error boundary: see `analysis.engine`)."""
+    for _name, fn in CHECKS:
+        yield from fn(ctx)

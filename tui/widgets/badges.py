@@ -36,6 +36,7 @@ LEVEL_ICON: dict[str, str] = {
     "SAFE WITH WARNINGS": "⚠️",
     "AT RISK": "❌",
     "UNSAFE": "❌",
+    "UNKNOWN": "❔",
 }
 
 LEVEL_CLASS: dict[str, str] = {
@@ -43,6 +44,7 @@ LEVEL_CLASS: dict[str, str] = {
     "SAFE WITH WARNINGS": "-warnings",
     "AT RISK": "-at-risk",
     "UNSAFE": "-unsafe",
+    "UNKNOWN": "-unsafe",
 }
 
 

@@ -1,0 +1,166 @@
+"""A keepdata bug is never "0 findings": each check runs behind its own error boundary.
+
+Every check of every area is made to raise in turn on a project with findings in several
+areas: the failure is a critical KD004 finding that names the check, the other checks'
+findings are all still there, the verdict is UNKNOWN and `keepdata check` exits 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+
+from analysis import engine
+from analysis.context import Context
+from analysis.engine import analyze
+from analysis.model import Finding
+from analysis.rules import AREAS
+from analysis.verdict import Level, verdict
+from tui.cli import main
+
+PROJECT = {
+    # KD101: no volume for the database's data
+    "docker-compose.yml": (
+        "services:\n"
+        "  db:\n"
+        "    image: postgres:16\n"
+        "    environment:\n"
+        "      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}\n"
+        "  app:\n"
+        "    build: .\n"
+        "    depends_on: [db]\n"
+        "    environment:\n"
+        "      DATABASE_URL: postgresql://app:${POSTGRES_PASSWORD}@db:5432/app\n"
+    ),
+    # KD201: db push --accept-data-loss on the startup path
+    "Dockerfile": (
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npx prisma generate\n"
+        'CMD ["sh", "-c", "npx prisma db push --accept-data-loss && node server.js"]\n'
+    ),
+    "package.json": '{"name": "app", "dependencies": {"prisma": "5.22.0"}}\n',
+    "prisma/schema.prisma": (
+        'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n\n'
+        "model User {\n  id Int @id\n  posts Post[]\n}\n\n"
+        "model Post {\n  id Int @id\n  userId Int\n"
+        "  user User @relation(fields: [userId], references: [id], onDelete: Cascade)\n}\n"
+    ),
+}
+
+ALL_CHECKS = [(area, name) for area, checks in AREAS for name, _ in checks]
+
+
+class Boom(RuntimeError):
+    pass
+
+
+def _raising(ctx: Context) -> Iterable[Finding]:
+    raise Boom("planted")
+
+
+def _with_check_replaced(area: str, name: str) -> tuple:
+    return tuple(
+        (a, tuple((n, _raising if (a, n) == (area, name) else fn) for n, fn in checks))
+        for a, checks in AREAS
+    )
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("boundary")
+    for rel, text in PROJECT.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+@pytest.fixture(scope="module")
+def healthy(project: Path) -> dict[tuple[str, str], set[tuple[str, str, int]]]:
+    """The findings of each check when nothing raises."""
+    out: dict[tuple[str, str], set[tuple[str, str, int]]] = {}
+    ctx_analysis = analyze(project)
+    assert not ctx_analysis.errors
+    ctx = ctx_analysis.context
+    for area, checks in AREAS:
+        for name, fn in checks:
+            out[(area, name)] = {(f.rule, f.location.path, f.location.line) for f in fn(ctx)}
+    return out
+
+
+def test_the_project_has_findings_in_several_areas(healthy) -> None:
+    rules = {rule for found in healthy.values() for rule, _, _ in found}
+    assert {"KD101", "KD201"} <= rules
+
+
+@pytest.mark.parametrize(("area", "name"), ALL_CHECKS, ids=[f"{a}/{n}" for a, n in ALL_CHECKS])
+def test_each_check_made_to_raise_in_turn(
+    project: Path, healthy, monkeypatch: pytest.MonkeyPatch, area: str, name: str
+) -> None:
+    monkeypatch.setattr(engine, "AREAS", _with_check_replaced(area, name))
+    a = analyze(project)
+    assert [(e.area, e.checks) for e in a.errors] == [(area, (name,))]
+    internal = [f for f in a.findings if f.rule == "KD004"]
+    assert len(internal) == 1 and internal[0].severity.label == "critical"
+    assert f"{area}/{name}" in internal[0].message and "Boom: planted" in internal[0].message
+    got = {(f.rule, f.location.path, f.location.line) for f in a.active}
+    for other, found in healthy.items():
+        if other != (area, name):
+            assert found <= got, f"{other} lost findings when {area}/{name} raised"
+    assert verdict(a).level is Level.UNKNOWN
+
+
+def test_check_exits_2_not_0_when_a_check_raises(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reported bug: the persistence area raising on a project with a critical KD101
+    printed "0 findings" and exited 0."""
+    monkeypatch.setattr(
+        engine, "AREAS", _with_check_replaced("persistence", "check_data_directories")
+    )
+    assert main(["check", str(project), "--fail-on", "never"]) == 2
+    out, err = capsys.readouterr()
+    assert "KD004" in out and "persistence/check_data_directories" in err
+    assert "KD201" in out  # the other areas still report
+    assert main(["check", str(project), "--format", "json"]) == 2
+    assert main(["report", str(project), "--format", "md", "-o", str(project / "r.md")]) == 2
+    assert "❔ **UNKNOWN**" in (project / "r.md").read_text()
+    (project / "r.md").unlink()
+
+
+def test_a_failing_fact_is_one_error_naming_every_check_that_needed_it(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from analysis.rules import persistence
+
+    def broken_databases(ctx: Context) -> tuple:
+        raise Boom("no databases")
+
+    monkeypatch.setattr(persistence, "databases", broken_databases)
+    a = analyze(project)
+    failed = [e for e in a.errors if e.fact is not None]
+    assert (
+        len(failed) == 1
+        and failed[0].fact
+        == "test_a_failing_fact_is_one_error_naming_every_check_that_needed_it.<locals>.broken_databases"
+    )
+    assert {"check_data_directories", "check_unpinned", "check_major_changes"} <= set(
+        failed[0].checks
+    )
+    assert sum(1 for f in a.findings if f.rule == "KD004") == 1
+    assert any(f.rule == "KD201" for f in a.active)
+
+
+def test_an_internal_error_cannot_be_suppressed(
+    project: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (project / "keepdata.toml").write_text('ignore = ["KD004"]\n')
+    try:
+        monkeypatch.setattr(engine, "AREAS", _with_check_replaced("schema", "cascade_delete"))
+        from analysis.settings import load
+
+        a = analyze(project, load(project, None))
+        assert any(f.rule == "KD004" and f.suppressed is None for f in a.findings)
+    finally:
+        (project / "keepdata.toml").unlink()
