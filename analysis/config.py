@@ -196,9 +196,9 @@ def parse_config(text: str, path: str, error_path: str | None = None) -> Config:
         raise fail(("severity",), f"severity must be a table, not {_type_name(table)}")
     for raw, value in table.items():
         key = ("severity", raw)
-        rule = _rule_id(raw)
+        rule = rule_id_of(raw)
         if rule is None:
-            raise fail(key, f"unknown rule {raw!r} in severity{_rule_hint(raw)}", raw)
+            raise fail(key, f"unknown rule {raw!r} in severity{rule_hint(raw)}", raw)
         if not isinstance(value, str):
             raise fail(key, f"severity of {raw} must be a string, not {_type_name(value)}", raw)
         try:
@@ -230,11 +230,11 @@ def parse_config(text: str, path: str, error_path: str | None = None) -> Config:
                 raise fail(
                     key, f"per-file-ignores {pattern!r} lists {_type_name(item)}, not a rule"
                 )
-            rule = _rule_id(item)
+            rule = rule_id_of(item)
             if rule is None:
                 raise fail(
                     key,
-                    f"unknown rule {item!r} in per-file-ignores{_rule_hint(item)}",
+                    f"unknown rule {item!r} in per-file-ignores{rule_hint(item)}",
                     item,
                 )
             entries.append(RuleEntry(rule, lines.line(key, item)))
@@ -282,9 +282,9 @@ def _rule_list(doc: dict[str, Any], key: str, lines: _KeyLines, fail: Any) -> tu
     for item in value:
         if not isinstance(item, str):
             raise fail((key,), f"{key} lists {_type_name(item)}, not a rule")
-        rule = _rule_id(item)
+        rule = rule_id_of(item)
         if rule is None:
-            raise fail((key,), f"unknown rule {item!r} in {key}{_rule_hint(item)}", item)
+            raise fail((key,), f"unknown rule {item!r} in {key}{rule_hint(item)}", item)
         out.append(RuleEntry(rule, lines.line((key,), item)))
     return tuple(out)
 
@@ -301,14 +301,14 @@ def _string_list(doc: dict[str, Any], key: str, fail: Any) -> tuple[str, ...]:
     return tuple(item.strip() for item in value)
 
 
-def _rule_id(text: str) -> str | None:
+def rule_id_of(text: str) -> str | None:
     t = text.strip()
     if t.upper() in BY_ID:
         return t.upper()
     return _BY_NAME.get(t.lower())
 
 
-def _rule_hint(text: str) -> str:
+def rule_hint(text: str) -> str:
     t = text.strip()
     if t[:2].upper() == "KD":
         fixed = "KD" + t[2:].upper().translate(str.maketrans("OIL", "011"))

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING
 from analysis import __version__
 
 if TYPE_CHECKING:
-    from analysis.engine import Analysis
     from analysis.settings import Settings
 
 COMMANDS = ("check", "report", "rules", "explain")
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
+"""`check --format` choices (tui.check_cmd renders them)."""
 FAIL_LEVELS = ("critical", "high", "medium", "low", "info", "never")
 
 
@@ -27,6 +28,19 @@ def _root(path: str) -> Path:
     except OSError as exc:
         raise SystemExit(_usage_error(f"{path}: cannot read: {exc.strerror or exc}")) from None
     return root
+
+
+def _mistyped_command(args: list[str]) -> str | None:
+    """The error for `keepdata chek .`: a first word that is no command and no folder."""
+    first = next((a for a in args if not a.startswith("-")), None)
+    if first is None or first != args[0] or Path(first).exists():
+        return None
+    import difflib
+
+    close = difflib.get_close_matches(first, COMMANDS, n=1, cutoff=0.6)
+    if close:
+        return f"unknown command {first!r} (did you mean {close[0]!r}?)"
+    return f"{first}: no such folder, and not a command ({', '.join(COMMANDS)})"
 
 
 def _usage_error(message: str) -> int:
@@ -45,33 +59,9 @@ def _load_settings(root: Path, args: argparse.Namespace) -> Settings:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from analysis.engine import analyze
-    from analysis.report.check_output import exit_code, format_json, format_text
+    from tui.check_cmd import run_check
 
-    root = _root(args.path)
-    settings = _load_settings(root, args)
-    analysis = analyze(root, settings)
-    out = format_json(analysis, args.path) if args.format == "json" else format_text(analysis)
-    sys.stdout.write(out)
-    if _report_internal_errors(analysis):
-        return 2
-    fail_on = args.fail_on or settings.fail_on or "high"
-    return exit_code(analysis, fail_on)
-
-
-def _report_internal_errors(analysis: Analysis) -> bool:
-    """Say on stderr that keepdata failed on part of the analysis (exit 2: the result is
-    incomplete, which is not the same as "findings" (1) nor "clean" (0))."""
-    from analysis.secrets import safe_text
-
-    for err in analysis.errors:
-        print(
-            f"keepdata: internal error in {safe_text(err.where)}: {safe_text(err.message)}",
-            file=sys.stderr,
-        )
-    if analysis.errors:
-        print("keepdata: the analysis is incomplete (verdict UNKNOWN); exit 2", file=sys.stderr)
-    return bool(analysis.errors)
+    return run_check(args, _load_settings, _root)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -87,7 +77,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
-    return 2 if _report_internal_errors(analysis) else 0
+    from tui.check_cmd import say_internal_errors
+
+    return 2 if say_internal_errors([(None, analysis)]) else 0
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -105,7 +97,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
     text = explain(args.rule)
     if text is None:
-        return _usage_error(f"unknown rule {args.rule!r} (see `keepdata rules`)")
+        from analysis.config import rule_hint
+
+        return _usage_error(f"unknown rule {args.rule!r}{rule_hint(args.rule)}")
     sys.stdout.write(text)
     return 0
 
@@ -132,17 +126,53 @@ def build_parser() -> argparse.ArgumentParser:
         description="Can this Prisma + Docker Compose project lose data? Evidence, file and line.",
         epilog="Without a command, `keepdata [PATH]` opens the live inspector.",
     )
-    parser.add_argument("--version", action="version", version=f"keepdata {__version__}")
+    _add_version(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("check", help="lint the project; exit 1 on findings at or above --fail-on")
-    _add_common(p)
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p = sub.add_parser(
+        "check",
+        help="lint the project; exit 1 on findings at or above --fail-on",
+        description="Lint one or more project roots. Exit 0: nothing at or above --fail-on; "
+        "1: findings; 2: usage error, or keepdata failed on part of the analysis.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="project roots (default: .)")
+    p.add_argument("--config", help="keepdata.toml to use instead of the one at each root")
+    p.add_argument(
+        "--base", metavar="REF", help="git revision to compare with (KD115; default HEAD)"
+    )
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="output format (default: text; under GitHub Actions text plus workflow annotations)",
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write the output to FILE")
     p.add_argument(
         "--fail-on",
         choices=FAIL_LEVELS,
         default=None,
         help="lowest severity that fails (default: high)",
+    )
+    p.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings fail")
+    p.add_argument(
+        "--select", action="append", metavar="RULES", help="only these rules (ids, names, prefixes)"
+    )
+    p.add_argument(
+        "--extend-select", action="append", metavar="RULES", help="add rules to --select"
+    )
+    p.add_argument("--ignore", action="append", metavar="RULES", help="leave these rules out")
+    p.add_argument(
+        "--exclude", action="append", metavar="GLOB", help="skip files matching GLOB (repeatable)"
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="findings only, no summary")
+    p.add_argument(
+        "--statistics", action="store_true", help="count findings per rule instead of listing"
+    )
+    p.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text output (auto: on a terminal, unless NO_COLOR is set)",
     )
     p.set_defaults(func=cmd_check)
 
@@ -164,11 +194,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_version(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-V", "--version", action="version", version=f"keepdata {__version__}")
+
+
 def build_inspect_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="keepdata",
         description="The live inspector: watches PATH and re-analyzes on every change.",
+        epilog=f"Commands: {', '.join(COMMANDS)} (`keepdata COMMAND --help`).",
     )
+    _add_version(p)
     _add_common(p)
     p.add_argument("--no-watch", action="store_true", help="analyze once, do not watch")
     p.set_defaults(func=cmd_inspect)
@@ -177,9 +213,12 @@ def build_inspect_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list and (args_list[0] in COMMANDS or args_list[0] in ("-h", "--help", "--version")):
+    if args_list and (args_list[0] in COMMANDS or args_list[0] in ("-h", "--help")):
         parser = build_parser()
     else:
+        typo = _mistyped_command(args_list)
+        if typo is not None:
+            return _usage_error(typo)
         parser = build_inspect_parser()
     try:
         args = parser.parse_args(args_list)

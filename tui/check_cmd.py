@@ -1,0 +1,209 @@
+"""`keepdata check PATH...`: analyze each root, print the findings in the format CI wants, and
+exit 0 (nothing at or above the threshold), 1 (findings) or 2 (usage error, or keepdata failed
+on part of the analysis)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from analysis.engine import Analysis
+    from analysis.report.ci_formats import Located
+    from analysis.selection import Selection
+    from analysis.settings import Settings
+
+
+_SEVERITY_SGR = {"critical": "1;31", "high": "31", "medium": "33", "low": "36", "info": "2"}
+
+
+@dataclass(slots=True, frozen=True)
+class Checked:
+    """One analyzed root: its label as given on the command line, the analysis (findings
+    narrowed to the selection) and the settings it ran with."""
+
+    label: str
+    analysis: Analysis
+    settings: Settings
+
+
+def wants_color(choice: str, stream: object, to_file: bool) -> bool:
+    """`--color`: always, never, or auto (a terminal, unless NO_COLOR is set; FORCE_COLOR
+    forces it)."""
+    if choice == "always":
+        return True
+    if choice == "never" or to_file:
+        return False
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _text_line(item: Located, color: bool) -> str:
+    from analysis.report.check_output import rule_name
+    from analysis.secrets import safe_text
+
+    f = item.finding
+    loc = f.location
+    path, sev, name = safe_text(item.path), f.severity.label, rule_name(f.rule)
+    message = safe_text(f.message)
+    if not color:
+        return f"{path}:{loc.line}:{loc.column}: {sev} {f.rule} {name}: {message}"
+    return (
+        f"\x1b[1m{path}\x1b[0m:{loc.line}:{loc.column}: "
+        f"\x1b[{_SEVERITY_SGR[sev]}m{sev}\x1b[0m \x1b[1m{f.rule}\x1b[0m {name}: {message}"
+    )
+
+
+def _summary(checked: Checked, several: bool) -> str:
+    from analysis.report.check_output import summary_line
+    from analysis.secrets import safe_text
+
+    line = summary_line(checked.analysis)
+    return f"{safe_text(checked.label)}: {line}" if several else line
+
+
+def render(
+    results: Sequence[Checked],
+    fmt: str,
+    *,
+    color: bool = False,
+    quiet: bool = False,
+    statistics: bool = False,
+) -> str:
+    """The whole output of one `check` run."""
+    from analysis.report.ci_formats import located
+
+    several = len(results) > 1
+    items = [
+        item
+        for c in results
+        for item in located(c.label if several or fmt not in ("text",) else ".", c.analysis.active)
+    ]
+    if statistics:
+        from analysis.report.ci_formats import format_statistics
+
+        return format_statistics(i.finding for i in items)
+    if fmt == "text":
+        lines = [_text_line(i, color) for i in items]
+        if not quiet:
+            lines += [_summary(c, several) for c in results]
+        return "".join(line + "\n" for line in lines)
+    if fmt == "github":
+        from analysis.report.ci_formats import format_github
+
+        return format_github(items)
+    if fmt == "gitlab":
+        from analysis.report.ci_formats import format_gitlab
+
+        return format_gitlab(items)
+    if fmt == "junit":
+        from analysis.report.ci_formats import format_junit
+
+        return format_junit(items, sum(len(c.analysis.files) for c in results))
+    if fmt == "sarif":
+        import json
+
+        from analysis.report.sarif import sarif_log
+
+        logs = [sarif_log(c.analysis, c.label) for c in results]
+        log = logs[0]
+        for other in logs[1:]:
+            log["runs"] += other["runs"]
+        return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    import json
+
+    from analysis.report.check_output import check_json
+
+    if not several:
+        return (
+            json.dumps(
+                check_json(results[0].analysis, results[0].label), indent=2, ensure_ascii=False
+            )
+            + "\n"
+        )
+    doc = {"version": 1, "roots": [check_json(c.analysis, c.label) for c in results]}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def say_internal_errors(analyses: Sequence[tuple[str | None, Analysis]]) -> bool:
+    """Say on stderr where keepdata failed on part of an analysis; True when it did (exit 2:
+    the result is incomplete, which is neither "findings" (1) nor "clean" (0))."""
+    from analysis.secrets import safe_text
+
+    failed = False
+    for label, analysis in analyses:
+        for err in analysis.errors:
+            failed = True
+            where = f"{safe_text(label)}: " if label else ""
+            print(
+                f"keepdata: internal error in {where}{safe_text(err.where)}: "
+                f"{safe_text(err.message)}",
+                file=sys.stderr,
+            )
+    if failed:
+        print("keepdata: the analysis is incomplete (verdict UNKNOWN); exit 2", file=sys.stderr)
+    return failed
+
+
+def _narrowed(analysis: Analysis, chosen: Selection) -> Analysis:
+    kept = chosen.apply(analysis.findings)
+    return analysis if len(kept) == len(analysis.findings) else replace(analysis, findings=kept)
+
+
+def run_check(
+    args: argparse.Namespace,
+    load_settings: object,
+    root_of: object,
+) -> int:
+    """`keepdata check` with parsed arguments (`load_settings(root, args)` and `root_of(path)`
+    are the CLI's own, which turn a bad root or config into a usage error)."""
+    from analysis.engine import analyze
+    from analysis.report.check_output import exit_code
+    from analysis.selection import selection
+
+    try:
+        chosen = selection(args.select, args.extend_select, args.ignore)
+    except ValueError as err:
+        print(f"keepdata: error: {err}", file=sys.stderr)
+        return 2
+    paths = args.paths or ["."]
+    results: list[Checked] = []
+    for path in paths:
+        root = root_of(path)  # type: ignore[operator]
+        settings = load_settings(root, args)  # type: ignore[operator]
+        if args.exclude:
+            settings = replace(settings, exclude=(*settings.exclude, *args.exclude))
+        analysis = _narrowed(analyze(root, settings), chosen)
+        results.append(Checked(path, analysis, settings))
+
+    fmt = args.format
+    auto_github = fmt is None and os.environ.get("GITHUB_ACTIONS") == "true"
+    fmt = fmt or "text"
+    out_file: Path | None = Path(args.output) if args.output else None
+    color = fmt == "text" and wants_color(args.color, sys.stdout, out_file is not None)
+    text = render(results, fmt, color=color, quiet=args.quiet, statistics=args.statistics)
+    if auto_github and not args.statistics:
+        text += render(results, "github")
+    if out_file is not None:
+        out_file.write_text(text, encoding="utf-8")
+        if not args.quiet:
+            print(f"wrote {out_file}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+
+    several = len(results) > 1
+    if say_internal_errors([(c.label if several else None, c.analysis) for c in results]):
+        return 2
+    if args.exit_zero:
+        return 0
+    codes = [exit_code(c.analysis, args.fail_on or c.settings.fail_on or "high") for c in results]
+    return max(codes, default=0)
