@@ -195,7 +195,7 @@ def _decode_wide(rel: str, data: bytes, codec: str, name: str) -> ReadResult:
 
 
 def _looks_utf16(head: bytes) -> str | None:
-    """"little-endian"/"big-endian" when NUL bytes sit between ASCII characters (UTF-16
+    """ "little-endian"/"big-endian" when NUL bytes sit between ASCII characters (UTF-16
     without a byte order mark), else None."""
     even, odd = head[0::2], head[1::2]
     if len(head) < 4:

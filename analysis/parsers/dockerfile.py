@@ -74,7 +74,6 @@ def _shell_shebang(body: str) -> bool:
     return prog in _SHELLS
 
 
-
 # -- records -------------------------------------------------------------------------------
 @dataclass(slots=True, frozen=True)
 class Flag:
