@@ -7,6 +7,7 @@ memoizes them for the run.
 
 from __future__ import annotations
 
+import errno
 import os
 import posixpath
 import sys
@@ -84,8 +85,8 @@ class Context:
         A folder without search permission is reported once, on that folder (unless the
         discovery walk already did), not once per path the analysis asks about inside it.
         """
-        if isinstance(exc, (FileNotFoundError, NotADirectoryError)):
-            return
+        if isinstance(exc, (FileNotFoundError, NotADirectoryError)) or exc.errno in _MISSING_ERRNOS:
+            return  # it is not there (a name too long cannot be there either)
         self._unknown.add(rel)
         reason = exc.strerror or str(exc)
         if not isinstance(exc, PermissionError):
@@ -205,6 +206,7 @@ class Context:
 
 
 _MISSING = object()
+_MISSING_ERRNOS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG, errno.ELOOP})
 
 
 def normalize(rel: str) -> str | None:
