@@ -436,14 +436,21 @@ def test_walk_of_a_very_deep_folder_tree_does_not_recurse(tmp_path: Path) -> Non
     root = tmp_path / "root"
     root.mkdir()
     deep = str(root)
-    for _ in range(1200):  # past Python's recursion limit (os.makedirs would recurse)
-        deep += "/d"
-        os.mkdir(deep)
-    deep = Path(deep)
-    (deep / "docker-compose.yml").write_text(COMPOSE)
-    (root / "docker-compose.yml").write_text(COMPOSE)
-    inventory = discover(root)
-    assert len(inventory.files) == 2 and inventory.problems == ()
+    levels = 1200  # past Python's recursion limit (os.makedirs and shutil.rmtree recurse)
+    try:
+        for _ in range(levels):
+            deep += "/d"
+            os.mkdir(deep)
+        Path(deep, "docker-compose.yml").write_text(COMPOSE)
+        (root / "docker-compose.yml").write_text(COMPOSE)
+        inventory = discover(root)
+        assert len(inventory.files) == 2 and inventory.problems == ()
+    finally:  # remove it here, bottom up: pytest's clean-up of old temporary folders recurses
+        Path(deep, "docker-compose.yml").unlink(missing_ok=True)
+        while deep != str(root):
+            if os.path.isdir(deep):
+                os.rmdir(deep)
+            deep = os.path.dirname(deep)
 
 
 # -- UTF-16 ----------------------------------------------------------------------------------
