@@ -165,6 +165,10 @@ def parse_config(text: str, path: str, error_path: str | None = None) -> Config:
     except tomllib.TOMLDecodeError as exc:
         line, message = _decode_error(exc, text)
         raise ConfigError(epath, line, f"invalid TOML: {message}") from None
+    except RecursionError:
+        raise ConfigError(
+            epath, None, "nested too deeply to read (past Python's recursion limit)"
+        ) from None
     lines = _KeyLines(text)
 
     def fail(key: tuple[str, ...], message: str, needle: str | None = None) -> ConfigError:

@@ -7,7 +7,10 @@ memoizes them for the run.
 
 from __future__ import annotations
 
+import errno
+import os
 import posixpath
+import sys
 import threading
 import traceback
 from collections import OrderedDict
@@ -16,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from analysis.discover import Inventory
-from analysis.model import Finding
+from analysis.model import Finding, Location, Severity
 from analysis.sources import FileKind, SourceFile, read_source
 
 T = TypeVar("T")
@@ -44,6 +47,8 @@ class Context:
         self.settings = settings
         self._sources: dict[str, SourceFile | None] = {}
         self._read_problems: dict[str, Finding] = {}
+        self._parse_problems: dict[str, Finding] = {}
+        self._unknown: set[str] = set()
         self._facts: dict[Callable[..., Any], Any] = {}
         self._parsed: dict[tuple[str, str], Any] = {}
         self._discovered: frozenset[str] | None = None
@@ -61,12 +66,60 @@ class Context:
             return full.exists() and (
                 full.resolve() == self.root or self.root in full.resolve().parents
             )
-        except OSError:
+        except OSError as exc:
+            self._cannot_look(rel_n, exc)
             return False
 
     def is_dir(self, rel: str) -> bool:
         rel_n = normalize(rel)
-        return rel_n is not None and (self.root / rel_n).is_dir()
+        if rel_n is None:
+            return False
+        try:
+            return (self.root / rel_n).is_dir()
+        except OSError as exc:  # not "missing" (that is False): e.g. a folder without access
+            self._cannot_look(rel_n, exc)
+            return False
+
+    def _cannot_look(self, rel: str, exc: OSError) -> None:
+        """The file system would not say what `rel` is: a KD002 finding, once.
+
+        A folder without search permission is reported once, on that folder (unless the
+        discovery walk already did), not once per path the analysis asks about inside it.
+        """
+        if isinstance(exc, (FileNotFoundError, NotADirectoryError)) or exc.errno in _MISSING_ERRNOS:
+            return  # it is not there (a name too long cannot be there either)
+        self._unknown.add(rel)
+        reason = exc.strerror or str(exc)
+        if not isinstance(exc, PermissionError):
+            message = f"cannot read {rel}: {reason}"
+            self._read_problems.setdefault(
+                rel, Finding("KD002", Severity.MEDIUM, message, Location(rel, 1))
+            )
+            return
+        folder = rel
+        while folder:
+            folder = posixpath.dirname(folder)
+            try:
+                os.stat(self.root / folder)  # the deepest folder we can see: it blocks
+                break
+            except OSError:
+                continue
+        where = folder or "."
+        if where in self._read_problems or any(
+            p.location.path == where for p in getattr(self.inventory, "problems", ())
+        ):
+            return
+        self._read_problems[where] = Finding(
+            "KD002",
+            Severity.MEDIUM,
+            f"cannot look inside folder {where}: {reason} ({rel} and what else is in it "
+            "were not checked)",
+            Location(where, 1),
+        )
+
+    def unknown(self, rel: str) -> bool:
+        """True when the file system refused to say whether `rel` exists (it is not missing)."""
+        return (normalize(rel) or rel) in self._unknown
 
     def source(self, rel: str) -> SourceFile | None:
         """The file's text, or None (and a KD002 finding) when it cannot be read."""
@@ -103,7 +156,14 @@ class Context:
             if hit is not _MISSING:
                 _PARSE_CACHE.move_to_end(key)
         if hit is _MISSING:
-            hit = parser(src)
+            try:
+                hit = parser(src)
+            except RecursionError:
+                # A parser without an explicit depth limit met a file nested past Python's
+                # recursion limit: a finding on that file, and the rest of the area goes on.
+                self._parse_failed(src.path)
+                self._parsed[local_key] = None
+                return None
             with _PARSE_LOCK:
                 _PARSE_CACHE[key] = hit
                 if len(_PARSE_CACHE) > _PARSE_CACHE_LIMIT:
@@ -111,13 +171,27 @@ class Context:
         self._parsed[local_key] = hit
         return hit
 
+    def _parse_failed(self, rel: str) -> None:
+        from analysis.catalog import BY_ID
+
+        # the schema and SQL have their own parse-error rules (KD505, KD612); the rest KD001
+        rule = "KD505" if rel.endswith(".prisma") else "KD612" if rel.endswith(".sql") else "KD001"
+        message = (
+            f"{rel} is nested too deeply to parse (past Python's recursion limit of "
+            f"{sys.getrecursionlimit()} levels); the file is not analyzed"
+        )
+        self._parse_problems.setdefault(
+            rel, Finding(rule, BY_ID[rule].severity, message, Location(rel, 1))
+        )
+
     @property
     def sources(self) -> dict[str, SourceFile | None]:
         return dict(self._sources)
 
     @property
     def read_problems(self) -> tuple[Finding, ...]:
-        return tuple(self._read_problems.values())
+        """Files that could not be read, looked at, or parsed (one finding per file)."""
+        return (*self._read_problems.values(), *self._parse_problems.values())
 
     @property
     def parsed_results(self) -> tuple[Any, ...]:
@@ -157,6 +231,7 @@ class FactError(Exception):
 
 
 _MISSING = object()
+_MISSING_ERRNOS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG, errno.ELOOP})
 
 
 def normalize(rel: str) -> str | None:

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import stat
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from analysis.model import Finding, Location, Severity
@@ -50,7 +53,22 @@ SKIP_DIRS = frozenset(
     }
 )
 MAX_FILES = 50_000
-"""Walking stops after this many entries; the rest is reported."""
+"""At most this many files keepdata reads (files discovery classifies; other files and skipped
+folders do not count). Compose and Prisma files are kept first, so the cap never hides them;
+what the cap leaves out is reported."""
+MAX_ENTRIES = 500_000
+"""A bound on the walk's time: it stops after looking at this many entries (files and folders
+of any kind), and says so. The walk goes breadth first, compose files and `prisma` folders
+first in every folder, so a deep tree of other files cannot hide them."""
+PRIORITY_KINDS = frozenset(
+    {
+        FileKind.COMPOSE,
+        FileKind.PRISMA_SCHEMA,
+        FileKind.PRISMA_CONFIG,
+        FileKind.MIGRATION_SQL,
+        FileKind.MIGRATION_LOCK,
+    }
+)
 
 PLATFORM_FILES = frozenset(
     {
@@ -82,10 +100,19 @@ PRISMA_CONFIG_FILES = frozenset(
 )
 
 
+_MAYBE = re.compile(
+    r"(?:ml|\.json|\.jsonc|\.toml|\.prisma|\.sql|\.sh|\.bash|\.mk)$"
+    r"|dockerfile|containerfile|dockerignore|makefile|\.env|gitignore|procfile|^prisma\.config\."
+)
+"""A superset of the names `classify` knows (lowercase): every other name is no kind."""
+
+
 def classify(rel: str) -> FileKind | None:
     """The kind of a file judged by its path alone, or None when discovery ignores it."""
     name = rel.rsplit("/", 1)[-1]
     lower = name.lower()
+    if _MAYBE.search(lower) is None:  # most names of a tree: one search, not every test below
+        return None
     parts = rel.split("/")
     if lower.endswith((".yml", ".yaml")) and (
         lower.startswith(("compose.", "docker-compose.", "docker-compose-"))
@@ -153,14 +180,20 @@ def is_skipped_dir(name: str) -> bool:
 
 
 def discover(root: Path, exclude: Iterable[str] = ()) -> Inventory:
-    """Walk `root` (not into vendored or build folders, not out of the root through links)."""
+    """Walk `root` (not into vendored or build folders, not out of the root through links).
+
+    Breadth first and without recursion (a folder tree of any depth is fine); in each folder
+    `prisma` folders and compose files come first. See `MAX_FILES` and `MAX_ENTRIES`.
+    """
     root = root.resolve()
     excludes = tuple(exclude)
-    files: list[tuple[str, FileKind]] = []
+    first: list[tuple[str, FileKind]] = []  # compose and Prisma files: never left out
+    other: list[tuple[str, FileKind]] = []
+    left_out = 0
     dirs: set[str] = {"."}
     problems: list[Finding] = []
     seen_real: set[tuple[int, int]] = set()
-    count = 0
+    entries_seen = 0
 
     def excluded(rel: str) -> bool:
         return any(
@@ -168,18 +201,28 @@ def discover(root: Path, exclude: Iterable[str] = ()) -> Inventory:
             for pat in excludes
         )
 
-    def walk(folder: Path, rel_folder: str) -> None:
-        nonlocal count
+    def order(entry: os.DirEntry[str]) -> tuple[int, str]:
+        name = entry.name
+        lower = name.lower()
+        if lower == "prisma" or lower.startswith(("compose.", "docker-compose")):
+            return (0, name)
+        return (1, name)
+
+    queue: deque[tuple[Path, str]] = deque([(root, "")])
+    while queue:
+        folder, rel_folder = queue.popleft()
         try:
             st = folder.stat()
         except OSError:
-            return
+            continue
         key = (st.st_dev, st.st_ino)
         if key in seen_real:
-            return
+            continue
         seen_real.add(key)
+        budget = MAX_ENTRIES - entries_seen
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            with os.scandir(folder) as it:
+                entries = sorted(islice(it, budget + 1), key=order)
         except OSError as exc:
             problems.append(
                 Finding(
@@ -189,20 +232,21 @@ def discover(root: Path, exclude: Iterable[str] = ()) -> Inventory:
                     Location(rel_folder or ".", 1),
                 )
             )
-            return
+            continue
+        if len(entries) > budget:
+            problems.append(
+                Finding(
+                    "KD002",
+                    Severity.MEDIUM,
+                    f"the walk stopped after {MAX_ENTRIES} entries under the root: the rest of "
+                    f"{rel_folder or '.'} and {len(queue)} more folders were not looked at",
+                    Location(rel_folder or ".", 1),
+                )
+            )
+            del entries[budget:]
+            queue.clear()
+        entries_seen += len(entries)
         for entry in entries:
-            count += 1
-            if count > MAX_FILES:
-                if count == MAX_FILES + 1:
-                    problems.append(
-                        Finding(
-                            "KD002",
-                            Severity.MEDIUM,
-                            f"more than {MAX_FILES} files under the root; the rest were not looked at",
-                            Location(rel_folder or ".", 1),
-                        )
-                    )
-                return
             rel = f"{rel_folder}/{entry.name}" if rel_folder else entry.name
             if excluded(rel):
                 continue
@@ -236,20 +280,42 @@ def discover(root: Path, exclude: Iterable[str] = ()) -> Inventory:
                             )
                         continue
                     mode = target.stat().st_mode
-                else:
-                    mode = entry.stat(follow_symlinks=False).st_mode
+                    is_dir, is_file = stat.S_ISDIR(mode), stat.S_ISREG(mode)
+                else:  # the folder listing's file type: no system call per entry
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                    is_file = not is_dir and entry.is_file(follow_symlinks=False)
             except OSError:
                 continue
-            if stat.S_ISDIR(mode):
+            if is_dir:
                 if is_skipped_dir(entry.name):
                     continue
                 dirs.add(rel)
-                walk(Path(entry.path), rel)
-            elif stat.S_ISREG(mode):
+                queue.append((Path(entry.path), rel))
+            elif is_file:
                 kind = classify(rel)
-                if kind is not None:
-                    files.append((rel, kind))
-
-    walk(root, "")
-    files.sort()
+                if kind is None:
+                    continue
+                if kind in PRIORITY_KINDS:
+                    if len(first) < MAX_FILES:
+                        first.append((rel, kind))
+                    else:
+                        left_out += 1
+                elif len(first) + len(other) < MAX_FILES:
+                    other.append((rel, kind))
+                else:
+                    left_out += 1
+    if len(first) + len(other) > MAX_FILES:  # compose and Prisma files found late push out others
+        left_out += len(first) + len(other) - MAX_FILES
+        del other[MAX_FILES - len(first) :]
+    if left_out:
+        problems.append(
+            Finding(
+                "KD002",
+                Severity.MEDIUM,
+                f"more than {MAX_FILES} files keepdata reads under the root: {left_out} were "
+                "not looked at (compose and Prisma files are kept first)",
+                Location(".", 1),
+            )
+        )
+    files = sorted(first + other)
     return Inventory(root, tuple(files), frozenset(dirs), tuple(problems))

@@ -158,9 +158,75 @@ def _read_discovered(root: Path, rel: str, max_bytes: int) -> bytes | None:
         os.close(fd)
 
 
+_BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
+    (b"\xff\xfe\x00\x00", "utf-32", "UTF-32 (little-endian)"),
+    (b"\x00\x00\xfe\xff", "utf-32", "UTF-32 (big-endian)"),
+    (b"\xff\xfe", "utf-16", "UTF-16 (little-endian)"),
+    (b"\xfe\xff", "utf-16", "UTF-16 (big-endian)"),
+)
+
+
+def _decode_wide(rel: str, data: bytes, codec: str, name: str) -> ReadResult:
+    """A file with a UTF-16/UTF-32 byte order mark: decoded (the mark tells the byte order),
+    or read with replacement characters and a KD002 finding that names the encoding."""
+    digest = digest_bytes(data)
+    problem = None
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as exc:
+        text = data.decode(codec, errors="replace")
+        problem = _problem(
+            rel,
+            f"{rel} starts with a {name} byte order mark but is not valid "
+            f"{name.split()[0]} ({exc.reason} at byte {exc.start}); read with replacement "
+            "characters",
+        )
+    if "\x00" in text[:8192]:
+        return ReadResult(
+            None,
+            _problem(
+                rel,
+                f"{rel} starts with a {name} byte order mark but is not text (it contains NUL "
+                "characters); not read",
+            ),
+        )
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return ReadResult(SourceFile(rel, text, digest, len(data)), problem)
+
+
+def _looks_utf16(head: bytes) -> str | None:
+    """ "little-endian"/"big-endian" when NUL bytes sit between ASCII characters (UTF-16
+    without a byte order mark), else None."""
+    even, odd = head[0::2], head[1::2]
+    if len(head) < 4:
+        return None
+    if odd.count(0) >= len(odd) * 0.9 and even.count(0) <= len(even) * 0.1:
+        return "little-endian"
+    if even.count(0) >= len(even) * 0.9 and odd.count(0) <= len(odd) * 0.1:
+        return "big-endian"
+    return None
+
+
 def _decode(rel: str, data: bytes) -> ReadResult:
-    """Text (UTF-8, newlines normalized) and digest of a file's bytes, or why they are not text."""
+    """Text (UTF-8, newlines normalized) and digest of a file's bytes, or why they are not text.
+
+    UTF-16 and UTF-32 with a byte order mark are decoded too; UTF-16 without one is named.
+    """
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] == b"\x00\x00\xfe\xff":
+        for bom, codec, name in _BOMS:
+            if data.startswith(bom):
+                return _decode_wide(rel, data, codec, name)
     if b"\x00" in data[:8192]:
+        order = _looks_utf16(data[:8192])
+        if order is not None:
+            return ReadResult(
+                None,
+                _problem(
+                    rel,
+                    f"{rel} looks like UTF-16 ({order}) without a byte order mark; not read "
+                    "(save it as UTF-8)",
+                ),
+            )
         return ReadResult(
             None, _problem(rel, f"{rel} is not a text file (it contains NUL bytes); not read")
         )

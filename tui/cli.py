@@ -21,6 +21,15 @@ FAIL_LEVELS = ("critical", "high", "medium", "low", "info", "never")
 
 def _root(path: str) -> Path:
     root = Path(path)
+    try:
+        root.absolute()  # a relative path needs the working directory, which may be gone
+    except OSError as exc:
+        raise SystemExit(
+            _usage_error(
+                f"{path}: the working directory no longer exists ({exc.strerror or exc}); "
+                "cd to the project and try again"
+            )
+        ) from None
     if not root.is_dir():
         raise SystemExit(_usage_error(f"{path}: not a directory"))
     try:

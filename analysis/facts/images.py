@@ -354,8 +354,10 @@ class PackageInfo:
 def read_package_info(source: SourceFile) -> PackageInfo:
     """Scripts (with lines) and dependency names of a package.json; empty when it is not JSON
     (the package.json parser reports that)."""
-    try:
-        data = json.loads(source.text)
+    from analysis.parsers.package_json import shallow_json
+
+    try:  # values nested too deep are left out (the package.json parser says so: KD001)
+        data = json.loads(shallow_json(source.text)[0])
     except (ValueError, RecursionError):
         return PackageInfo(source.path)
     if not isinstance(data, dict):

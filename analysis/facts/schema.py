@@ -226,9 +226,11 @@ def _major(spec: str) -> int | None:
 
 def read_package_prisma(source: SourceFile) -> PackagePrisma:
     """The Prisma-related parts of one package.json (never raises; KD001 is not ours)."""
-    try:
-        data = json.loads(source.text)
-    except ValueError:
+    from analysis.parsers.package_json import shallow_json
+
+    try:  # values nested too deep are left out (the package.json parser says so: KD001)
+        data = json.loads(shallow_json(source.text)[0])
+    except (ValueError, RecursionError):
         return PackagePrisma(source.path, None, 1, ())
     if not isinstance(data, dict):
         return PackagePrisma(source.path, None, 1, ())
@@ -311,6 +313,9 @@ def _claims(ctx: Context, prisma_files: Sequence[str]) -> tuple[list[_Claim], li
             is_folder = True
         elif target in prisma_files or ctx.exists(target):
             files, is_folder = [target], False
+        elif ctx.unknown(target):  # on a path keepdata may not look at: KD002, not "missing"
+            ctx.source(target)
+            return
         else:
             problems.append(
                 _problem(f"{what} names schema `{ref}` ({target}), which does not exist", loc)

@@ -56,6 +56,22 @@ MAX_PROBLEMS = 20
 _DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.*?)\s*$")
 _HEREDOC = re.compile(r"(?<![<\w])(\d*)<<(-?)(?!<)\s*([\"']?)([A-Za-z0-9_][A-Za-z0-9_.-]*)\3")
 _KEYWORD = re.compile(r"^\s*(\S+)(\s+|$)")
+_BARE_HEREDOC = re.compile(r"\s*<<-?\s*([\"']?)[A-Za-z0-9_][A-Za-z0-9_.-]*\1\s*")
+_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
+
+
+def _shell_shebang(body: str) -> bool:
+    """True unless the body starts with a `#!` line naming an interpreter that is no shell."""
+    if not body.startswith("#!"):
+        return True
+    words = body[2:].split("\n", 1)[0].split()
+    if not words:
+        return True
+    prog = words[0].rsplit("/", 1)[-1]
+    if prog == "env":
+        rest = [w for w in words[1:] if not w.startswith("-")]
+        prog = rest[0].rsplit("/", 1)[-1] if rest else "sh"
+    return prog in _SHELLS
 
 
 # -- records -------------------------------------------------------------------------------
@@ -161,10 +177,25 @@ class Run:
 
     @property
     def script(self) -> str:
-        """The command followed by every heredoc body: all the shell text this RUN runs."""
+        """The command followed by every heredoc body: all the shell text this RUN runs.
+
+        `RUN <<EOF` (or `<<-EOF`, `<<"EOF"`) with nothing else runs the body itself as the
+        script (BuildKit), so the marker is blanked out (same length: offsets, and so lines,
+        stay as `line_at` maps them) and the body's commands are commands of this RUN. A
+        body whose `#!` line names another interpreter (`#!/usr/bin/env python3`) is not
+        shell. `RUN bash <<EOF` needs nothing here: the shell parser reads a heredoc a shell
+        reads as that shell's script.
+        """
         if not self.heredocs:
             return self.command
-        return "\n".join([self.command, *(h.body for h in self.heredocs)])
+        head = self.command
+        if (
+            len(self.heredocs) == 1
+            and _BARE_HEREDOC.fullmatch(head)
+            and _shell_shebang(self.heredocs[0].body)
+        ):
+            head = " " * len(head)
+        return "\n".join([head, *(h.body for h in self.heredocs)])
 
     def line_at(self, offset: int) -> int:
         """The file line of character `offset` of `command` (or of `script` past the command)."""

@@ -198,9 +198,70 @@ def _strip_jsonc(text: str) -> str:
     return "".join(out)
 
 
+MAX_JSON_DEPTH = 128
+"""JSON values nested deeper than this are a KD001 problem and are left out (the rest of the
+document is analyzed): Python's decoder (and the position walk above) recurse once per level,
+and no package.json or platform file needs it."""
+
+_JSON_NESTING = re.compile(r'"(?:[^"\\\n]|\\.)*"|[\[{]|[\]}]')
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
+def shallow_json(text: str) -> tuple[str, int | None]:
+    """`text` with every value nested deeper than `MAX_JSON_DEPTH` replaced by `0` (padded
+    with spaces, newlines kept, so every other offset, line and column stays the same), and the
+    offset of the first such value (None when there is none: then `text` itself comes back).
+
+    Iterative; string contents are skipped; text with few brackets takes the fast path.
+    """
+    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
+        return text, None
+    depth = 0
+    cut: list[tuple[int, int]] = []
+    start = -1
+    for m in _JSON_NESTING.finditer(text):
+        c = m.group()
+        if c == "[" or c == "{":
+            depth += 1
+            if depth == MAX_JSON_DEPTH + 1:
+                start = m.start()
+        elif c == "]" or c == "}":
+            if depth == MAX_JSON_DEPTH + 1:
+                cut.append((start, m.end()))
+            depth -= 1
+    if depth > MAX_JSON_DEPTH:  # not closed: to the end
+        cut.append((start, len(text)))
+    if not cut:
+        return text, None
+    parts: list[str] = []
+    last = 0
+    for a, b in cut:
+        parts += [text[last:a], "0", _NOT_NEWLINE.sub(" ", text[a + 1 : b])]
+        last = b
+    parts.append(text[last:])
+    return "".join(parts), cut[0][0]
+
+
 def json_with_lines(path: str, text: str, jsonc: bool = False) -> JsonDocument:
-    """Decode `text`; on failure a KD001 problem with the decoder's line and column."""
+    """Decode `text`; on failure a KD001 problem with the decoder's line and column.
+
+    Values nested past `MAX_JSON_DEPTH` are left out, with a KD001 problem at the first.
+    """
     body = _strip_jsonc(text) if jsonc else text
+    body, deep = shallow_json(body)
+    problems: tuple[Finding, ...] = ()
+    if deep is not None:
+        line = body.count("\n", 0, deep) + 1
+        column = deep - (body.rfind("\n", 0, deep) + 1) + 1
+        problems = (
+            Finding(
+                "KD001",
+                Severity.HIGH,
+                f"{path} is nested more than {MAX_JSON_DEPTH} levels deep (keepdata's limit): "
+                "the values below that level are not analyzed",
+                Location(path, line, column),
+            ),
+        )
     try:
         data = json.loads(body)
     except json.JSONDecodeError as exc:
@@ -210,13 +271,13 @@ def json_with_lines(path: str, text: str, jsonc: bool = False) -> JsonDocument:
             f"{path} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
             Location(path, exc.lineno, exc.colno),
         )
-        return JsonDocument(path, None, {}, (problem,))
-    except RecursionError:
+        return JsonDocument(path, None, {}, (*problems, problem))
+    except RecursionError:  # pragma: no cover - shallow_json keeps the decoder far from it
         problem = Finding(
             "KD001", Severity.HIGH, f"{path} is nested too deeply to read", Location(path, 1)
         )
         return JsonDocument(path, None, {}, (problem,))
-    return JsonDocument(path, data, _positions(body))
+    return JsonDocument(path, data, _positions(body), problems)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -28,6 +28,10 @@ from analysis.sources import SourceFile
 
 RULE = "KD505"
 
+MAX_NESTING = 64
+"""Values nested deeper than this (`a(b(c(...)))`, `[[[...]]]`) are a KD505 problem on their
+line: the parser is recursive descent, and no schema Prisma accepts comes near this depth."""
+
 # ---------------------------------------------------------------------------------------------
 # Records
 # ---------------------------------------------------------------------------------------------
@@ -709,12 +713,13 @@ def _unescape(raw: str) -> str:
 class _LineParser:
     """Recursive descent over the tokens of one line."""
 
-    __slots__ = ("end_column", "i", "line", "n", "toks", "trailing_commas")
+    __slots__ = ("depth", "end_column", "i", "line", "n", "toks", "trailing_commas")
 
     def __init__(self, toks: tuple[_Tok, ...], line: int, end_column: int) -> None:
         self.toks = toks
         self.n = len(toks)
         self.i = 0
+        self.depth = 0  # values and argument lists open around the current token
         self.line = line
         self.end_column = end_column
         self.trailing_commas: list[int] = []
@@ -758,7 +763,10 @@ class _LineParser:
                 raise _SyntaxProblem(f"`{text}` is not a complete name", col)
             self.i = i + 1
             if i + 1 < self.n and self.toks[i + 1][1] == "(":
-                return FunctionCall(text, self.arguments(), self.line, col)
+                self.enter(col)
+                args = self.arguments()
+                self.depth -= 1
+                return FunctionCall(text, args, self.line, col)
             return ConstantValue(text, self.line, col)
         if kind == "str":
             self.i = i + 1
@@ -767,6 +775,7 @@ class _LineParser:
             self.i = i + 1
             return NumberValue(text, self.line, col)
         if text == "[":
+            self.enter(col)
             self.i = i + 1
             items: list[Value] = []
             toks = self.toks
@@ -786,8 +795,19 @@ class _LineParser:
                     col,
                 )
             self.expect("]", "to close the list")
+            self.depth -= 1
             return ArrayValue(tuple(items), self.line, col)
         raise self.fail(f"expected a value, found `{text}`")
+
+    def enter(self, column: int) -> None:
+        """One more level of nesting: a problem (the line is skipped) past `MAX_NESTING`."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise _SyntaxProblem(
+                f"the value is nested more than {MAX_NESTING} levels deep (keepdata's limit); "
+                "the line is not analyzed",
+                column,
+            )
 
     def arguments(self) -> tuple[Argument, ...]:
         """The arguments of `(...)`: the current token is the `(`."""
