@@ -122,7 +122,7 @@ def classify(rel: str) -> FileKind | None:
     if lower == ".dockerignore" or lower.endswith(".dockerignore"):
         return FileKind.DOCKERIGNORE
     if (
-        name in ("Dockerfile", "Containerfile")
+        lower in ("dockerfile", "containerfile")
         or lower.startswith(("dockerfile.", "containerfile."))
         or lower.endswith((".dockerfile", ".containerfile"))
     ):

@@ -45,7 +45,13 @@ def q(name: str, provider: str) -> str:
     return f"`{name}`" if provider == "mysql" else f'"{name}"'
 
 
-def generate(root: Path, provider: str = "postgresql", seed: int = 7) -> int:
+def generate(
+    root: Path,
+    provider: str = "postgresql",
+    seed: int = 7,
+    migrations: int = MIGRATIONS,
+    per_migration: int = PER_MIGRATION,
+) -> int:
     """Write the project; return the number of statements."""
     rnd = random.Random(seed)
     mig_dir = root / "prisma" / "migrations"
@@ -56,10 +62,10 @@ def generate(root: Path, provider: str = "postgresql", seed: int = 7) -> int:
     indexes: list[list[str]] = []
     created = 0
     total = 0
-    per_model = max(1, MIGRATIONS // MODELS)
-    for i in range(MIGRATIONS):
+    per_model = max(1, migrations // MODELS)
+    for i in range(migrations):
         out: list[str] = []
-        if (created < MODELS and i % per_model == 0) or (MIGRATIONS - i) <= (MODELS - created):
+        if (created < MODELS and i % per_model == 0) or (migrations - i) <= (MODELS - created):
             k = created
             t = f"M{k}"
             if provider == "sqlite":
@@ -101,7 +107,7 @@ def generate(root: Path, provider: str = "postgresql", seed: int = 7) -> int:
             columns.append([])
             indexes.append([])
             created += 1
-        while len(out) < PER_MIGRATION:
+        while len(out) < per_migration:
             k = rnd.randrange(created)
             t = f"M{k}"
             if columns[k] and rnd.random() < 0.25:

@@ -35,6 +35,8 @@ def test_analysis_does_not_import_textual_or_tui() -> None:
         ("docker-compose.prod.yml", FileKind.COMPOSE),
         ("deploy/compose.override.yaml", FileKind.COMPOSE),
         ("Dockerfile", FileKind.DOCKERFILE),
+        ("dockerfile", FileKind.DOCKERFILE),  # docker build accepts the lower-case name too
+        ("server/Containerfile", FileKind.DOCKERFILE),
         ("docker/Dockerfile.prod", FileKind.DOCKERFILE),
         ("api.Dockerfile", FileKind.DOCKERFILE),
         ("Dockerfile.dockerignore", FileKind.DOCKERIGNORE),
