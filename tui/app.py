@@ -30,6 +30,7 @@ from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from analysis.model import Finding
+from analysis.terminal import terminal_line
 from tui.commands import KeepdataCommands
 from tui.drilldown import DrillDown
 from tui.export_dialog import ExportDialog, ExportRequest
@@ -41,9 +42,8 @@ from tui.panes.overview import OverviewPane
 from tui.panes.relations import RelationsPane
 from tui.panes.volumes import VolumesPane
 from tui.watch import (
-    DEBOUNCE_MS,
-    STEP_MS,
     ProjectFilter,
+    ProjectWatcher,
     Snapshot,
     describe_changes,
     diff_findings,
@@ -149,6 +149,11 @@ class KeepdataApp(App[int]):
         self.root_label = root_label or root_label_for(Path(root), mask_volatile)
         self.snapshot: Snapshot | None = None
         self.watch_state = "starting" if watch else "off"
+        """What the header shows: starting, watching, paused, gone, error or off."""
+        self.watcher_state = self.watch_state
+        """The watcher's own state (watching while paused)."""
+        self.paused = False
+        self.watcher: ProjectWatcher | None = None
         self.requested_generation = 0
         self.landed_generation = 0
         self.last_export: Path | None = None
@@ -289,6 +294,12 @@ class KeepdataApp(App[int]):
         started = time.perf_counter()
         old = self.snapshot
         snapshot = message.snapshot
+        if snapshot.root_missing:  # keep the last analysis on screen, under "gone"
+            self.landed_generation = message.generation
+            self._root_gone()
+            self._landed.set()
+            self._landed = asyncio.Event()
+            return
         self.snapshot = snapshot
         self.landed_generation = message.generation
         self._filter.update(snapshot.files)
@@ -348,38 +359,65 @@ class KeepdataApp(App[int]):
     # -- watching ----------------------------------------------------------------------
     @work(exclusive=True, group="watcher", exit_on_error=False)
     async def _watch_files(self) -> None:
-        from watchfiles import awatch
-
+        """Follow the project watcher (tui.watch.ProjectWatcher): it never stops by itself,
+        so the header always says what is true (watching, paused, the root gone, an error
+        being retried)."""
         self._stop_watch = stop = asyncio.Event()
-        self._set_watch_state("watching")
-        async for changes in awatch(
-            self.root,
-            watch_filter=self._filter,
-            debounce=DEBOUNCE_MS,
-            step=STEP_MS,
-            stop_event=stop,
-        ):
-            if self.watch_state == "paused":
-                self._changes_while_paused = True
-                continue
-            self.request_analysis(describe_changes(self.root, changes))
+        watcher = ProjectWatcher(self.root, self._filter)
+        self.watcher = watcher
+        async with contextlib.aclosing(watcher.events(stop)) as events:
+            async for event in events:
+                if event.kind == "changes":
+                    if self.paused:
+                        self._changes_while_paused = True
+                        continue
+                    self.request_analysis(describe_changes(self.root, event.changes))
+                elif event.kind == "watching":
+                    self._set_watch_state("watching", event.detail)
+                elif event.kind == "gone":
+                    self._root_gone()
+                elif event.kind == "back":
+                    self._set_watch_state("watching")
+                    self.notify(
+                        f"{terminal_line(self.root_label)} is back; analyzing it again",
+                        title="project folder",
+                        markup=False,
+                    )
+                    self.request_analysis("the project folder is back")
+                elif event.kind == "problem":
+                    self._set_watch_state("error", f"{event.detail}; retrying")
+
+    def _root_gone(self) -> None:
+        """The root folder was deleted or moved away: no verdict on nothing."""
+        self.workers.cancel_group(self, "analysis")
+        self.requested_generation += 1  # whatever analysis was running must not land
+        self.landed_generation = self.requested_generation
+        if self.watch_enabled:
+            self._set_watch_state("gone")
+        else:
+            self._set_watch_state("off", "the project folder is gone")
+        with contextlib.suppress(Exception):
+            self.header.set_running(False)
+            self.query_one("#verdict-bar", VerdictBar).show_gone(self.root_label)
 
     def _stop_watching(self) -> None:
         if self._stop_watch is not None:
             self._stop_watch.set()
 
     def _set_watch_state(self, state: str, detail: str = "") -> None:
-        self.watch_state = state
+        """`state` is the watcher's; the header shows `paused` over `watching`."""
+        self.watcher_state = state
+        self.watch_state = "paused" if self.paused and state == "watching" else state
         with contextlib.suppress(Exception):  # the header is gone (app closing)
-            self.header.set_state(state, detail)
+            self.header.set_state(self.watch_state, detail)
             self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer shows Pause while watching and Resume while paused."""
         if action == "pause_watching":
-            return self.watch_state == "watching"
+            return self.watch_enabled and not self.paused
         if action == "resume_watching":
-            return self.watch_state == "paused"
+            return self.watch_enabled and self.paused
         return True
 
     def action_pause_watching(self) -> None:
@@ -392,13 +430,12 @@ class KeepdataApp(App[int]):
         if not self.watch_enabled:
             self.notify("not watching (--no-watch); r rescans")
             return
-        if self.watch_state == "paused":
-            self._set_watch_state("watching")
-            if self._changes_while_paused:
-                self._changes_while_paused = False
+        self.paused = not self.paused
+        self._set_watch_state(self.watcher_state, self.header.detail)
+        if not self.paused and self._changes_while_paused:
+            self._changes_while_paused = False
+            if self.watcher_state != "gone":
                 self.request_analysis("resumed")
-        elif self.watch_state == "watching":
-            self._set_watch_state("paused")
 
     def action_rescan(self) -> None:
         self.request_analysis("rescan")
