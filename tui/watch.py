@@ -193,7 +193,8 @@ class WatchEvent:
     - `watching`: watches are in place (`detail` says when some folders are left out);
     - `changes`: files that matter changed (`changes` holds them);
     - `gone`: the root folder is gone; the watcher polls for it;
-    - `back`: the root folder is there again (recreated, or replaced by another folder);
+    - `back`: the root folder is there again (recreated, or replaced by another folder:
+      analyze it again);
     - `problem`: watching failed (`detail` says why); the watcher retries by itself.
     """
 
@@ -266,7 +267,8 @@ class ProjectWatcher:
     async def events(self, stop: asyncio.Event) -> AsyncGenerator[WatchEvent, None]:
         """Watch until `stop` is set. Never raises for a file-system reason."""
         failures = 0
-        gone = False
+        gone = back = False
+        watched_identity: tuple[int, int] | None = None
         pending: tuple[tuple[Any, str], ...] = ()
         while not stop.is_set():
             identity = _identity(self.root)
@@ -280,15 +282,20 @@ class ProjectWatcher:
                 if await _stopped(stop, self.poll_ms / 1000):
                     return
                 continue
-            if gone:
-                gone = False
-                yield WatchEvent("back")
+            if gone or (watched_identity is not None and identity != watched_identity):
+                gone = False  # recreated, or replaced (moved away, another folder moved in)
+                back = True  # said once the new watches are open, so nothing is missed
+                pending = ()
+            watched_identity = identity
             try:
                 notify = await asyncio.to_thread(self._open)
             except Exception as exc:
                 if _limit_reached(exc) and not self.polling:
                     self.polling = True  # the system's watch limit: poll these folders instead
                     continue
+                if back:
+                    back = False
+                    yield WatchEvent("back")
                 failures += 1
                 self._announced = None
                 yield WatchEvent("problem", detail=_describe(exc))
@@ -296,6 +303,9 @@ class ProjectWatcher:
                     return
                 continue
             try:
+                if back:
+                    back = False
+                    yield WatchEvent("back")
                 if failures == 0 and (event := self._announce()) is not None:
                     yield event  # confirmed at once; after a failure, by the first answer
                 if pending:  # the changes that made us re-open the watches
