@@ -33,7 +33,7 @@ from analysis.model import Finding
 from analysis.terminal import terminal_line
 from tui.commands import KeepdataCommands
 from tui.drilldown import DrillDown
-from tui.export_dialog import ExportDialog, ExportRequest
+from tui.export_dialog import ExportDialog, ExportRequest, write_export
 from tui.messages import AnalysisReady, DrillTarget, OpenDrillDown
 from tui.panes.base import Pane
 from tui.panes.findings import FindingsPane
@@ -312,7 +312,11 @@ class KeepdataApp(App[int]):
                 pane.show(snapshot)
             except Exception as exc:  # a pane's bug must not take the screen down
                 self.log.error(f"{pane.id} failed: {exc!r}")
-                self.notify(f"{pane.id}: {type(exc).__name__}: {exc}", severity="error")
+                self.notify(
+                    terminal_line(f"{pane.id}: {type(exc).__name__}: {exc}"),
+                    severity="error",
+                    markup=False,
+                )
         self._update_tab_labels(snapshot)
         if self.drilldown_open:
             self.drilldown.refresh_snapshot(snapshot)
@@ -337,7 +341,7 @@ class KeepdataApp(App[int]):
         diff = diff_findings(old.findings, new.findings)
         if not diff:
             return
-        lines = diff_lines(diff)
+        lines = [terminal_line(line) for line in diff_lines(diff)]
         self.notices.extend(lines)
         self.notify(
             "\n".join(lines),
@@ -353,8 +357,8 @@ class KeepdataApp(App[int]):
             return
         error = event.worker.error
         if event.worker.group == "watcher":
-            self._set_watch_state("error", str(error))
-        self.notify(f"{event.worker.name}: {error}", severity="error", markup=False)
+            self._set_watch_state("error", terminal_line(str(error)))
+        self.notify(terminal_line(f"{event.worker.name}: {error}"), severity="error", markup=False)
 
     # -- watching ----------------------------------------------------------------------
     @work(exclusive=True, group="watcher", exit_on_error=False)
@@ -545,19 +549,17 @@ class KeepdataApp(App[int]):
         if request is None:
             return
         if request.fmt == "svg":
-            self.call_after_refresh(self._save_svg, request.path)
+            self.call_after_refresh(self._save_svg, request)
         else:
             self._write_report(request)
 
-    def _save_svg(self, path: Path) -> None:
+    def _save_svg(self, request: ExportRequest) -> None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            written = self.save_screenshot(filename=path.name, path=str(path.parent))
-        except OSError as exc:
-            self.notify(f"cannot write {path}: {exc.strerror or exc}", severity="error")
+            svg = self.export_screenshot()
+        except Exception as exc:
+            self._export_done(request.path, exc)
             return
-        self.last_export = Path(written)
-        self.notify(f"wrote {written}", title="export")
+        self._export_done(request.path, write_export(request, svg))
 
     @work(thread=True, group="export", exit_on_error=False)
     def _write_report(self, request: ExportRequest) -> None:
@@ -567,17 +569,34 @@ class KeepdataApp(App[int]):
             return
         from analysis.report.render import render
 
+        outcome: BaseException | None
         try:
             text = render(snapshot.analysis, request.fmt, snapshot.root_label)
-            request.path.parent.mkdir(parents=True, exist_ok=True)
-            request.path.write_text(text, encoding="utf-8")
         except Exception as exc:
-            self.call_from_thread(
-                self.notify, f"cannot write {request.path}: {exc}", severity="error"
+            outcome = exc
+        else:
+            outcome = write_export(request, text)
+        self.call_from_thread(self._export_done, request.path, outcome)
+
+    def _export_done(self, path: Path, error: BaseException | None) -> None:
+        if error is None:
+            self.last_export = path
+            self.notify(terminal_line(f"wrote {path}"), title="export", markup=False)
+        elif isinstance(error, FileExistsError):
+            self.notify(
+                terminal_line(f"{path} exists now; not replaced (export again to overwrite)"),
+                title="export",
+                severity="warning",
+                markup=False,
             )
-            return
-        self.last_export = request.path
-        self.call_from_thread(self.notify, f"wrote {request.path}", title="export")
+        else:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+            self.notify(
+                terminal_line(f"cannot write {path}: {reason}"),
+                title="export",
+                severity="error",
+                markup=False,
+            )
 
     # -- keys --------------------------------------------------------------------------
     def action_show_keys(self) -> None:
@@ -605,4 +624,6 @@ def run_app(root: Path, watch: bool, *, config: str | None = None, base: str | N
     `--config FILE` and `--base REF`, for when the command line passes them on."""
     app = KeepdataApp(root, watch=watch, config=config, base=base)
     result = app.run()
-    return int(result or 0)
+    if result is None:  # the app stopped on an error (Textual printed it): not a success
+        return int(app.return_code or 0)
+    return int(result)
