@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,6 +35,47 @@ def _usage_error(message: str) -> int:
     return 2
 
 
+# -- writing output: a failed write is one line on stderr and exit 2 ------------------------
+class _WriteFailed(SystemExit):
+    """Raised (as SystemExit(2)) once the one-line error is printed."""
+
+
+def _write_failed(target: str, exc: BaseException) -> _WriteFailed:
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    with contextlib.suppress(OSError, ValueError):  # stderr may be gone too
+        print(f"keepdata: error: cannot write {target}: {reason}", file=sys.stderr)
+    return _WriteFailed(2)
+
+
+def _silence_stdout() -> None:
+    """After a failed write to stdout, point it at /dev/null so that the flush at exit does
+    not fail again ("Exception ignored ... BrokenPipeError")."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def write_stdout(text: str) -> None:
+    """Write `text` to stdout and flush it now, so that a closed pipe (`| head -1`) or a full
+    disk (`> /dev/full`) is found here: one line on stderr, exit 2, no traceback."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except (OSError, ValueError) as exc:
+        _silence_stdout()
+        raise _write_failed("to stdout", exc) from None
+
+
+def write_file(path: str, text: str) -> None:
+    """Write `text` to the file `path` (`-o FILE`); an error is one line and exit 2."""
+    try:
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(text)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        raise _write_failed(path, exc) from None
+
+
 def _load_settings(root: Path, args: argparse.Namespace) -> Settings:
     from analysis.config import ConfigError
     from analysis.settings import load
@@ -53,7 +96,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     for err in analysis.errors:
         print(f"keepdata: internal error in {err.area}: {err.message}", file=sys.stderr)
     out = format_json(analysis, args.path) if args.format == "json" else format_text(analysis)
-    sys.stdout.write(out)
+    write_stdout(out)
     fail_on = args.fail_on or settings.fail_on or "high"
     return exit_code(analysis, fail_on)
 
@@ -67,10 +110,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     analysis = analyze(root, settings)
     text = render_report(analysis, args.format, args.path)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_file(args.output, text)
         print(f"wrote {args.output}", file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        write_stdout(text)
     return 0
 
 
@@ -78,9 +121,10 @@ def cmd_rules(args: argparse.Namespace) -> int:
     from analysis.report.rule_docs import rules_table
 
     try:
-        sys.stdout.write(rules_table(area=args.area, severity=args.severity, describe=args.long))
+        text = rules_table(area=args.area, severity=args.severity, describe=args.long)
     except ValueError as err:
         return _usage_error(str(err))
+    write_stdout(text)
     return 0
 
 
@@ -90,7 +134,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     text = explain(args.rule)
     if text is None:
         return _usage_error(f"unknown rule {args.rule!r} (see `keepdata rules`)")
-    sys.stdout.write(text)
+    write_stdout(text)
     return 0
 
 
@@ -178,8 +222,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code) if isinstance(exc.code, int) else 2
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        return 0
+    except BrokenPipeError as exc:  # a write outside write_stdout (argparse's help, ...)
+        _silence_stdout()
+        return int(_write_failed("to stdout", exc).code or 2)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ asks, and only a second press (now labelled Overwrite) replaces it; a folder is 
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,11 @@ def write_export(request: ExportRequest, text: str) -> BaseException | None:
     Returns the error, or None when written."""
     try:
         request.path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a file where a folder of the path should be
+        return NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))
+    except (OSError, ValueError) as exc:
+        return exc
+    try:
         mode = "w" if request.overwrite else "x"
         with open(request.path, mode, encoding="utf-8") as out:
             out.write(text)
