@@ -416,3 +416,25 @@ def test_an_analysis_of_a_missing_root_is_no_verdict(tmp_path: Path) -> None:
     snapshot = take_snapshot(tmp_path / "nowhere", "nowhere")
     assert snapshot.root_missing
     assert snapshot.verdict is None and not snapshot.findings
+
+
+async def test_no_watch_rescan_of_a_deleted_root_shows_no_verdict(tmp_path: Path) -> None:
+    root = tmp_path / "app"
+    shutil.copytree(SEED, root)
+    app = KeepdataApp(root, watch=False, mask_volatile=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        first = await app.wait_for_analysis()
+        shutil.rmtree(root)
+        await pilot.press("r")
+        await app.wait_for_analysis()
+        await pilot.pause()
+        assert app.snapshot is first
+        assert "gone" in str(app.header.render())
+        assert "NO VERDICT" in str(app.query_one("#verdict-bar").render())
+        shutil.copytree(SEED, root)
+        await pilot.press("r")
+        await app.wait_for_analysis()
+        await pilot.pause()
+        assert "gone" not in str(app.header.render())
+        assert "NO VERDICT" not in str(app.query_one("#verdict-bar").render())
+        assert app.watch_state == "off"

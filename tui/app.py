@@ -53,6 +53,8 @@ from tui.watch import (
 from tui.widgets.keys_screen import KeysScreen
 from tui.widgets.status import StatusHeader, VerdictBar
 
+GONE_DETAIL = "the project folder is gone"
+"""The header's note with --no-watch when a rescan finds no project folder."""
 SWITCH_INTERVAL = 0.001
 """sys.setswitchinterval while the inspector runs (Python's default is 0.005)."""
 
@@ -320,6 +322,8 @@ class KeepdataApp(App[int]):
         self._update_tab_labels(snapshot)
         if self.drilldown_open:
             self.drilldown.refresh_snapshot(snapshot)
+        if self.watch_state == "gone" or header.detail == GONE_DETAIL:  # it is back
+            self._set_watch_state("watching" if self.watch_enabled else "off")
         if snapshot.error:
             self.notify("the analysis failed; see the KD001 finding", severity="error")
             header.set_state(self.watch_state, "analysis failed")
@@ -399,7 +403,7 @@ class KeepdataApp(App[int]):
         if self.watch_enabled:
             self._set_watch_state("gone")
         else:
-            self._set_watch_state("off", "the project folder is gone")
+            self._set_watch_state("off", GONE_DETAIL)
         with contextlib.suppress(Exception):
             self.header.set_running(False)
             self.query_one("#verdict-bar", VerdictBar).show_gone(self.root_label)

@@ -21,7 +21,7 @@ WATCH_STYLE = {
 }
 STATE_TEXT = {
     "off": "one-shot (--no-watch)",
-    "gone": "project folder gone: waiting for it to come back",
+    "gone": "folder gone, waiting for it",
 }
 
 
