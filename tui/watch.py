@@ -370,7 +370,7 @@ class ProjectWatcher:
             if not any(part in SKIP_DIRS for part in rel.split("/")):
                 if change == Change.deleted:
                     rewatch = rewatch or path in self.watched
-                elif path not in self.watched and _is_dir(path):
+                elif not self.truncated and path not in self.watched and _is_dir(path):
                     rewatch = True  # a new folder, or one that became readable
             try:
                 matters = self.filter(change, path)
