@@ -96,11 +96,17 @@ _JSON_TERMINAL_ESCAPES = {c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
 ensure_ascii=False, as \\u escapes: the JSON means the same and a terminal shows it safely."""
 
 
+def json_for_terminal(text: str) -> str:
+    """JSON text (from json.dumps with ensure_ascii=False) with DEL and C1 escaped: the same
+    JSON, safe to print on a terminal (json.dumps escapes C0 itself)."""
+    return text.translate(_JSON_TERMINAL_ESCAPES)
+
+
 def format_json(analysis: Analysis, root_label: str) -> str:
-    """The JSON contract; paths stay exact (escaped by JSON, C0 by json.dumps itself, DEL and
-    C1 here), so the output is safe to print on a terminal."""
+    """The JSON contract; paths stay exact (escaped by JSON), so the output is safe to print
+    on a terminal."""
     text = json.dumps(check_json(analysis, root_label), indent=2, ensure_ascii=False)
-    return text.translate(_JSON_TERMINAL_ESCAPES) + "\n"
+    return json_for_terminal(text) + "\n"
 
 
 def exit_code(analysis: Analysis, fail_on: str) -> int:
