@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from pathlib import Path
 
@@ -293,22 +294,33 @@ async def test_question_mark_lists_every_binding_with_a_description() -> None:
         assert not isinstance(app.screen, KeysScreen)
 
 
-async def test_a_failing_watcher_shows_error_in_the_header(monkeypatch: pytest.MonkeyPatch) -> None:
-    import watchfiles
+async def test_a_failing_watcher_shows_error_in_the_header_and_recovers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A watch that cannot be opened is an error in the header, retried until it works."""
+    import tui.watch
 
-    def broken(*args: object, **kwargs: object) -> object:
-        raise OSError("inotify watch limit reached")
+    working = tui.watch.open_notify
 
-    monkeypatch.setattr(watchfiles, "awatch", broken)
+    def broken(dirs: list[str], polling: bool) -> object:
+        raise OSError("the watcher is broken")
+
+    monkeypatch.setattr(tui.watch, "open_notify", broken)
     app = KeepdataApp(SEED, watch=True, mask_volatile=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await app.wait_for_analysis()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert app.watch_state == "error"
+        while app.watch_state != "error":
+            await pilot.pause(0.05)
         assert "error" in str(app.header.render())
-        assert "inotify watch limit reached" in str(app.header.render())
+        assert "the watcher is broken" in str(app.header.render())
         assert app.snapshot is not None  # the last analysis stays on screen
+        monkeypatch.setattr(tui.watch, "open_notify", working)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 20
+        while app.watch_state != "watching" and loop.time() < deadline:
+            await pilot.pause(0.05)
+        assert app.watch_state == "watching"
+        assert "broken" not in str(app.header.render())
 
 
 async def test_an_analysis_crash_is_a_finding_and_the_screen_stays(

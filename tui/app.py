@@ -30,9 +30,10 @@ from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from analysis.model import Finding
+from analysis.terminal import terminal_line
 from tui.commands import KeepdataCommands
 from tui.drilldown import DrillDown
-from tui.export_dialog import ExportDialog, ExportRequest
+from tui.export_dialog import ExportDialog, ExportRequest, write_export
 from tui.messages import AnalysisReady, DrillTarget, OpenDrillDown
 from tui.panes.base import Pane
 from tui.panes.findings import FindingsPane
@@ -41,9 +42,8 @@ from tui.panes.overview import OverviewPane
 from tui.panes.relations import RelationsPane
 from tui.panes.volumes import VolumesPane
 from tui.watch import (
-    DEBOUNCE_MS,
-    STEP_MS,
     ProjectFilter,
+    ProjectWatcher,
     Snapshot,
     describe_changes,
     diff_findings,
@@ -53,6 +53,8 @@ from tui.watch import (
 from tui.widgets.keys_screen import KeysScreen
 from tui.widgets.status import StatusHeader, VerdictBar
 
+GONE_DETAIL = "the project folder is gone"
+"""The header's note with --no-watch when a rescan finds no project folder."""
 SWITCH_INTERVAL = 0.001
 """sys.setswitchinterval while the inspector runs (Python's default is 0.005)."""
 
@@ -149,6 +151,11 @@ class KeepdataApp(App[int]):
         self.root_label = root_label or root_label_for(Path(root), mask_volatile)
         self.snapshot: Snapshot | None = None
         self.watch_state = "starting" if watch else "off"
+        """What the header shows: starting, watching, paused, gone, error or off."""
+        self.watcher_state = self.watch_state
+        """The watcher's own state (watching while paused)."""
+        self.paused = False
+        self.watcher: ProjectWatcher | None = None
         self.requested_generation = 0
         self.landed_generation = 0
         self.last_export: Path | None = None
@@ -289,6 +296,12 @@ class KeepdataApp(App[int]):
         started = time.perf_counter()
         old = self.snapshot
         snapshot = message.snapshot
+        if snapshot.root_missing:  # keep the last analysis on screen, under "gone"
+            self.landed_generation = message.generation
+            self._root_gone()
+            self._landed.set()
+            self._landed = asyncio.Event()
+            return
         self.snapshot = snapshot
         self.landed_generation = message.generation
         self._filter.update(snapshot.files)
@@ -301,10 +314,16 @@ class KeepdataApp(App[int]):
                 pane.show(snapshot)
             except Exception as exc:  # a pane's bug must not take the screen down
                 self.log.error(f"{pane.id} failed: {exc!r}")
-                self.notify(f"{pane.id}: {type(exc).__name__}: {exc}", severity="error")
+                self.notify(
+                    terminal_line(f"{pane.id}: {type(exc).__name__}: {exc}"),
+                    severity="error",
+                    markup=False,
+                )
         self._update_tab_labels(snapshot)
         if self.drilldown_open:
             self.drilldown.refresh_snapshot(snapshot)
+        if self.watch_state == "gone" or header.detail == GONE_DETAIL:  # it is back
+            self._set_watch_state("watching" if self.watch_enabled else "off")
         if snapshot.error:
             self.notify("the analysis failed; see the KD001 finding", severity="error")
             header.set_state(self.watch_state, "analysis failed")
@@ -326,7 +345,7 @@ class KeepdataApp(App[int]):
         diff = diff_findings(old.findings, new.findings)
         if not diff:
             return
-        lines = diff_lines(diff)
+        lines = [terminal_line(line) for line in diff_lines(diff)]
         self.notices.extend(lines)
         self.notify(
             "\n".join(lines),
@@ -342,44 +361,71 @@ class KeepdataApp(App[int]):
             return
         error = event.worker.error
         if event.worker.group == "watcher":
-            self._set_watch_state("error", str(error))
-        self.notify(f"{event.worker.name}: {error}", severity="error", markup=False)
+            self._set_watch_state("error", terminal_line(str(error)))
+        self.notify(terminal_line(f"{event.worker.name}: {error}"), severity="error", markup=False)
 
     # -- watching ----------------------------------------------------------------------
     @work(exclusive=True, group="watcher", exit_on_error=False)
     async def _watch_files(self) -> None:
-        from watchfiles import awatch
-
+        """Follow the project watcher (tui.watch.ProjectWatcher): it never stops by itself,
+        so the header always says what is true (watching, paused, the root gone, an error
+        being retried)."""
         self._stop_watch = stop = asyncio.Event()
-        self._set_watch_state("watching")
-        async for changes in awatch(
-            self.root,
-            watch_filter=self._filter,
-            debounce=DEBOUNCE_MS,
-            step=STEP_MS,
-            stop_event=stop,
-        ):
-            if self.watch_state == "paused":
-                self._changes_while_paused = True
-                continue
-            self.request_analysis(describe_changes(self.root, changes))
+        watcher = ProjectWatcher(self.root, self._filter)
+        self.watcher = watcher
+        async with contextlib.aclosing(watcher.events(stop)) as events:
+            async for event in events:
+                if event.kind == "changes":
+                    if self.paused:
+                        self._changes_while_paused = True
+                        continue
+                    self.request_analysis(describe_changes(self.root, event.changes))
+                elif event.kind == "watching":
+                    self._set_watch_state("watching", event.detail)
+                elif event.kind == "gone":
+                    self._root_gone()
+                elif event.kind == "back":
+                    self._set_watch_state("watching")
+                    self.notify(
+                        f"{terminal_line(self.root_label)} is back; analyzing it again",
+                        title="project folder",
+                        markup=False,
+                    )
+                    self.request_analysis("the project folder is back")
+                elif event.kind == "problem":
+                    self._set_watch_state("error", f"{event.detail}; retrying")
+
+    def _root_gone(self) -> None:
+        """The root folder was deleted or moved away: no verdict on nothing."""
+        self.workers.cancel_group(self, "analysis")
+        self.requested_generation += 1  # whatever analysis was running must not land
+        self.landed_generation = self.requested_generation
+        if self.watch_enabled:
+            self._set_watch_state("gone")
+        else:
+            self._set_watch_state("off", GONE_DETAIL)
+        with contextlib.suppress(Exception):
+            self.header.set_running(False)
+            self.query_one("#verdict-bar", VerdictBar).show_gone(self.root_label)
 
     def _stop_watching(self) -> None:
         if self._stop_watch is not None:
             self._stop_watch.set()
 
     def _set_watch_state(self, state: str, detail: str = "") -> None:
-        self.watch_state = state
+        """`state` is the watcher's; the header shows `paused` over `watching`."""
+        self.watcher_state = state
+        self.watch_state = "paused" if self.paused and state == "watching" else state
         with contextlib.suppress(Exception):  # the header is gone (app closing)
-            self.header.set_state(state, detail)
+            self.header.set_state(self.watch_state, detail)
             self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer shows Pause while watching and Resume while paused."""
         if action == "pause_watching":
-            return self.watch_state == "watching"
+            return self.watch_enabled and not self.paused
         if action == "resume_watching":
-            return self.watch_state == "paused"
+            return self.watch_enabled and self.paused
         return True
 
     def action_pause_watching(self) -> None:
@@ -392,13 +438,12 @@ class KeepdataApp(App[int]):
         if not self.watch_enabled:
             self.notify("not watching (--no-watch); r rescans")
             return
-        if self.watch_state == "paused":
-            self._set_watch_state("watching")
-            if self._changes_while_paused:
-                self._changes_while_paused = False
+        self.paused = not self.paused
+        self._set_watch_state(self.watcher_state, self.header.detail)
+        if not self.paused and self._changes_while_paused:
+            self._changes_while_paused = False
+            if self.watcher_state != "gone":
                 self.request_analysis("resumed")
-        elif self.watch_state == "watching":
-            self._set_watch_state("paused")
 
     def action_rescan(self) -> None:
         self.request_analysis("rescan")
@@ -508,19 +553,17 @@ class KeepdataApp(App[int]):
         if request is None:
             return
         if request.fmt == "svg":
-            self.call_after_refresh(self._save_svg, request.path)
+            self.call_after_refresh(self._save_svg, request)
         else:
             self._write_report(request)
 
-    def _save_svg(self, path: Path) -> None:
+    def _save_svg(self, request: ExportRequest) -> None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            written = self.save_screenshot(filename=path.name, path=str(path.parent))
-        except OSError as exc:
-            self.notify(f"cannot write {path}: {exc.strerror or exc}", severity="error")
+            svg = self.export_screenshot()
+        except Exception as exc:
+            self._export_done(request.path, exc)
             return
-        self.last_export = Path(written)
-        self.notify(f"wrote {written}", title="export")
+        self._export_done(request.path, write_export(request, svg))
 
     @work(thread=True, group="export", exit_on_error=False)
     def _write_report(self, request: ExportRequest) -> None:
@@ -530,17 +573,34 @@ class KeepdataApp(App[int]):
             return
         from analysis.report.render import render
 
+        outcome: BaseException | None
         try:
             text = render(snapshot.analysis, request.fmt, snapshot.root_label)
-            request.path.parent.mkdir(parents=True, exist_ok=True)
-            request.path.write_text(text, encoding="utf-8")
         except Exception as exc:
-            self.call_from_thread(
-                self.notify, f"cannot write {request.path}: {exc}", severity="error"
+            outcome = exc
+        else:
+            outcome = write_export(request, text)
+        self.call_from_thread(self._export_done, request.path, outcome)
+
+    def _export_done(self, path: Path, error: BaseException | None) -> None:
+        if error is None:
+            self.last_export = path
+            self.notify(terminal_line(f"wrote {path}"), title="export", markup=False)
+        elif isinstance(error, FileExistsError):
+            self.notify(
+                terminal_line(f"{path} exists now; not replaced (export again to overwrite)"),
+                title="export",
+                severity="warning",
+                markup=False,
             )
-            return
-        self.last_export = request.path
-        self.call_from_thread(self.notify, f"wrote {request.path}", title="export")
+        else:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+            self.notify(
+                terminal_line(f"cannot write {path}: {reason}"),
+                title="export",
+                severity="error",
+                markup=False,
+            )
 
     # -- keys --------------------------------------------------------------------------
     def action_show_keys(self) -> None:
@@ -568,4 +628,6 @@ def run_app(root: Path, watch: bool, *, config: str | None = None, base: str | N
     `--config FILE` and `--base REF`, for when the command line passes them on."""
     app = KeepdataApp(root, watch=watch, config=config, base=base)
     result = app.run()
-    return int(result or 0)
+    if result is None:  # the app stopped on an error (Textual printed it): not a success
+        return int(app.return_code or 0)
+    return int(result)

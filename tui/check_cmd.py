@@ -50,11 +50,12 @@ def wants_color(choice: str, stream: object, to_file: bool) -> bool:
 def _text_line(item: Located, color: bool) -> str:
     from analysis.report.check_output import rule_name
     from analysis.secrets import safe_text
+    from analysis.terminal import terminal_line
 
     f = item.finding
     loc = f.location
-    path, sev, name = safe_text(item.path), f.severity.label, rule_name(f.rule)
-    message = safe_text(f.message)
+    path, sev, name = terminal_line(item.path), f.severity.label, rule_name(f.rule)
+    message = terminal_line(safe_text(f.message))
     if not color:
         return f"{path}:{loc.line}:{loc.column}: {sev} {f.rule} {name}: {message}"
     return (
@@ -65,10 +66,10 @@ def _text_line(item: Located, color: bool) -> str:
 
 def _summary(checked: Checked, several: bool) -> str:
     from analysis.report.check_output import summary_line
-    from analysis.secrets import safe_text
+    from analysis.terminal import terminal_line
 
     line = summary_line(checked.analysis)
-    return f"{safe_text(checked.label)}: {line}" if several else line
+    return f"{terminal_line(checked.label)}: {line}" if several else line
 
 
 def render(
@@ -102,51 +103,48 @@ def render(
 
         return format_github(items)
     if fmt == "gitlab":
+        from analysis.report.check_output import json_for_terminal
         from analysis.report.ci_formats import format_gitlab
 
-        return format_gitlab(items)
+        return json_for_terminal(format_gitlab(items))
     if fmt == "junit":
         from analysis.report.ci_formats import format_junit
 
         return format_junit(items, sum(len(c.analysis.files) for c in results))
-    if fmt == "sarif":
-        import json
+    import json
 
+    from analysis.report.check_output import json_for_terminal
+
+    if fmt == "sarif":
         from analysis.report.sarif import sarif_log
 
         logs = [sarif_log(c.analysis, c.label) for c in results]
         log = logs[0]
         for other in logs[1:]:
             log["runs"] += other["runs"]
-        return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
-    import json
-
-    from analysis.report.check_output import check_json
+        return json_for_terminal(json.dumps(log, indent=2, ensure_ascii=False)) + "\n"
+    from analysis.report.check_output import check_json, format_json
 
     if not several:
-        return (
-            json.dumps(
-                check_json(results[0].analysis, results[0].label), indent=2, ensure_ascii=False
-            )
-            + "\n"
-        )
+        return format_json(results[0].analysis, results[0].label)
     doc = {"version": 1, "roots": [check_json(c.analysis, c.label) for c in results]}
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json_for_terminal(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
 
 
 def say_internal_errors(analyses: Sequence[tuple[str | None, Analysis]]) -> bool:
     """Say on stderr where keepdata failed on part of an analysis; True when it did (exit 2:
     the result is incomplete, which is neither "findings" (1) nor "clean" (0))."""
     from analysis.secrets import safe_text
+    from analysis.terminal import terminal_line
 
     failed = False
     for label, analysis in analyses:
         for err in analysis.errors:
             failed = True
-            where = f"{safe_text(label)}: " if label else ""
+            where = f"{terminal_line(label)}: " if label else ""
             print(
-                f"keepdata: internal error in {where}{safe_text(err.where)}: "
-                f"{safe_text(err.message)}",
+                f"keepdata: internal error in {where}{terminal_line(safe_text(err.where))}: "
+                f"{terminal_line(safe_text(err.message))}",
                 file=sys.stderr,
             )
     if failed:
@@ -193,12 +191,14 @@ def run_check(
     text = render(results, fmt, color=color, quiet=args.quiet, statistics=args.statistics)
     if auto_github and not args.statistics:
         text += render(results, "github")
+    from tui.output import write_file, write_stdout
+
     if out_file is not None:
-        out_file.write_text(text, encoding="utf-8")
+        write_file(str(out_file), text)
         if not args.quiet:
             print(f"wrote {out_file}", file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        write_stdout(text)
 
     several = len(results) > 1
     if say_internal_errors([(c.label if several else None, c.analysis) for c in results]):

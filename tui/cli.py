@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis import __version__
+from tui.output import _silence_stdout, _write_failed, write_file, write_stdout
 
 if TYPE_CHECKING:
     from analysis.settings import Settings
@@ -81,11 +82,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     settings = _load_settings(root, args)
     analysis = analyze(root, settings)
     text = render_report(analysis, args.format, args.path)
+    if args.format in ("json", "sarif"):
+        from analysis.report.check_output import json_for_terminal
+
+        text = json_for_terminal(text)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_file(args.output, text)
         print(f"wrote {args.output}", file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        write_stdout(text)
     from tui.check_cmd import say_internal_errors
 
     return 2 if say_internal_errors([(None, analysis)]) else 0
@@ -95,9 +100,10 @@ def cmd_rules(args: argparse.Namespace) -> int:
     from analysis.report.rule_docs import rules_table
 
     try:
-        sys.stdout.write(rules_table(area=args.area, severity=args.severity, describe=args.long))
+        text = rules_table(area=args.area, severity=args.severity, describe=args.long)
     except ValueError as err:
         return _usage_error(str(err))
+    write_stdout(text)
     return 0
 
 
@@ -109,7 +115,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         from analysis.config import rule_hint
 
         return _usage_error(f"unknown rule {args.rule!r}{rule_hint(args.rule)}")
-    sys.stdout.write(text)
+    write_stdout(text)
     return 0
 
 
@@ -242,8 +248,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code) if isinstance(exc.code, int) else 2
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        return 0
+    except BrokenPipeError as exc:  # a write outside write_stdout (argparse's help, ...)
+        _silence_stdout()
+        return int(_write_failed("to stdout", exc).code or 2)
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ class KeepdataCommands(Provider):
             )
         out.append(("Export report…", app.action_export, "Markdown, JSON, SARIF or SVG (key e)"))
         out.append(("Rescan now", app.action_rescan, "Analyze the project again (key r)"))
-        paused = app.watch_state == "paused"
+        paused = app.paused
         out.append(
             (
                 "Resume watching" if paused else "Pause watching",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 from pathlib import Path
 from typing import ClassVar
@@ -16,12 +17,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from analysis.catalog import BY_ID
 from analysis.model import Finding, Location
 from analysis.secrets import safe_text
+from analysis.terminal import terminal_line
 from tui.messages import DrillTarget
 from tui.watch import Snapshot
 from tui.widgets.badges import SEVERITY_STYLE
@@ -45,9 +48,11 @@ def rule_explanation(rule_id: str) -> tuple[str, str, str]:
 
 def editor_command(editor: str, path: str, line: int) -> list[str]:
     """The command that opens `path` at `line` in `editor` ($VISUAL/$EDITOR, may hold
-    arguments)."""
-    argv = shlex.split(editor)
-    name = Path(argv[0]).name if argv else ""
+    arguments). Raises ValueError when `editor` is not a command line."""
+    argv = shlex.split(editor)  # ValueError on an unbalanced quote
+    if not argv:
+        raise ValueError("no command")
+    name = Path(argv[0]).name
     if name in ("code", "code-insiders", "codium", "cursor", "windsurf"):
         return [*argv, "--goto", f"{path}:{line}"]
     if name in ("subl", "sublime_text", "zed", "hx", "helix", "mate"):
@@ -246,24 +251,40 @@ class DrillDown(Vertical):
         if loc is None:
             return
         text = f"{loc.path}:{loc.line}"
-        self.app.copy_to_clipboard(text)
-        self.app.notify(f"copied {text}", timeout=2)
+        self.app.copy_to_clipboard(terminal_line(text))
+        self.app.notify(f"copied {terminal_line(text)}", timeout=2, markup=False)
 
     def action_open_editor(self) -> None:
+        """Open the file in $VISUAL or $EDITOR; a variable that cannot be used (an unbalanced
+        quote, a program that is not there, an editor that fails) is a notification."""
         loc = self.location
         if loc is None or self.snapshot is None:
             return
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-        if not editor:
+        variable = "VISUAL" if os.environ.get("VISUAL") else "EDITOR"
+        editor = os.environ.get(variable, "")
+        if not editor.strip():
             self.app.notify("set $VISUAL or $EDITOR to open files", severity="warning")
             return
         path = str(self.snapshot.root / loc.path)
-        argv = editor_command(editor, path, loc.line)
+        try:
+            argv = editor_command(editor, path, loc.line)
+        except ValueError as exc:  # shlex: an unbalanced quote or a trailing backslash
+            self._editor_error(f"${variable} cannot be read ({exc}): {editor}")
+            return
+        if shutil.which(argv[0]) is None:
+            self._editor_error(f"${variable}: {argv[0]} is not a program that can be run")
+            return
         try:
             with self.app.suspend():
-                subprocess.call(argv)
-        except Exception as exc:  # SuspendNotSupported, editor missing, ...
-            self.app.notify(f"cannot open the editor: {exc}", severity="error")
+                status = subprocess.call(argv)
+        except Exception as exc:  # SuspendNotSupported, the editor vanished, ...
+            self._editor_error(f"cannot open the editor: {exc}")
+            return
+        if status != 0:
+            self._editor_error(f"the editor exited with status {status}", severity="warning")
+
+    def _editor_error(self, message: str, severity: SeverityLevel = "error") -> None:
+        self.app.notify(terminal_line(message), title="editor", severity=severity, markup=False)
 
     def current_finding(self) -> Finding | None:
         return self.target.finding if self.target is not None else None

@@ -2,18 +2,22 @@
 changed between two analyses.
 
 Nothing here imports Textual: the app runs `take_snapshot` in a thread worker and posts the
-result; `ProjectFilter` is the `watch_filter` of watchfiles' `awatch`; `diff_findings` makes
-the "+1 high KD602 ..." / "resolved: ..." notifications.
+result; `ProjectWatcher` watches the project's folders (never the skipped ones) and survives
+permission errors, a deleted or replaced root and editor saves; `ProjectFilter` decides which
+changes matter; `diff_findings` makes the "+1 high KD602 ..." / "resolved: ..." notifications.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import errno
 import os
 import posixpath
+import stat
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncGenerator, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -42,14 +46,16 @@ _EDITOR_TEMP_SUFFIXES = (
     ".crswap",
     "___jb_tmp___",
     "___jb_old___",
+    ".kate-swp",
 )
+_EDITOR_TEMP_PREFIXES = (".#", ".goutputstream-", ".~lock.")
 
 
 def is_editor_temp(name: str) -> bool:
     """Files editors write beside the real one while saving (vim's 4913, swap files, ...)."""
     return (
         name == "4913"
-        or name.startswith(".#")
+        or name.startswith(_EDITOR_TEMP_PREFIXES)
         or (name.startswith("#") and name.endswith("#"))
         or name.endswith(_EDITOR_TEMP_SUFFIXES)
     )
@@ -103,7 +109,7 @@ class ProjectFilter:
         if classify(rel) is not None or rel in self.known or rel in self.known_dirs:
             return True
         if is_dir is None:
-            is_dir = (self.root / rel).is_dir()
+            is_dir = _is_dir(os.path.join(self._root_text, rel))
         # A new folder moved into the project (a migration folder dropped in from elsewhere).
         return bool(is_dir)
 
@@ -112,6 +118,308 @@ class ProjectFilter:
         if rel is None:
             return False
         return self.matters(rel)
+
+
+def _is_dir(path: str) -> bool:
+    """`os.path.isdir` that is False, never an exception, for what cannot be looked at
+    (`Path.is_dir` raises PermissionError below an unreadable folder)."""
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the folder at `path`, or None when there is no folder there."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISDIR(st.st_mode) else None
+
+
+# -- watching the project ----------------------------------------------------------------------
+MAX_WATCHED_DIRS = 20_000
+"""At most this many folders get a watch (one inotify watch each); the rest are not watched."""
+POLL_MS = 500
+"""How often the watcher checks that the root is still there (and, when it is gone, whether it
+is back)."""
+RETRY_SECONDS = (0.5, 1.0, 2.0, 5.0)
+"""Waits before re-opening a watch that failed, growing with each failure in a row."""
+
+
+def watch_dirs(root: Path, limit: int = MAX_WATCHED_DIRS) -> tuple[list[str], bool]:
+    """The folders to watch, each without recursion, so that no watch is ever placed inside a
+    skipped folder (node_modules, .git, build output: `analysis.discover.SKIP_DIRS`), behind a
+    symbolic link or on a folder that cannot be listed (its parent's watch sees it change).
+    Breadth first, at most `limit`; returns (folders, whether some were left out)."""
+    root_text = str(root)
+    out = [root_text]
+    queue = [root_text]
+    head = 0
+    while head < len(queue):
+        folder = queue[head]
+        head += 1
+        try:
+            with os.scandir(folder) as entries:
+                names = sorted(
+                    (e.name, e.path)
+                    for e in entries
+                    if e.name not in SKIP_DIRS and _is_plain_dir(e)
+                )
+        except OSError:
+            continue
+        for _, path in names:
+            if not os.access(path, os.R_OK | os.X_OK):
+                continue
+            if len(out) >= limit:
+                return out, True
+            out.append(path)
+            queue.append(path)
+    return out, False
+
+
+def _is_plain_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
+
+
+@dataclass(slots=True, frozen=True)
+class WatchEvent:
+    """What the watcher tells the app.
+
+    - `watching`: watches are in place (`detail` says when some folders are left out);
+    - `changes`: files that matter changed (`changes` holds them);
+    - `gone`: the root folder is gone; the watcher polls for it;
+    - `back`: the root folder is there again (recreated, or replaced by another folder:
+      analyze it again);
+    - `problem`: watching failed (`detail` says why); the watcher retries by itself.
+    """
+
+    kind: str
+    changes: tuple[tuple[Any, str], ...] = ()
+    detail: str = ""
+
+
+class _StopFlag:
+    """The `stop_event` RustNotify polls from its thread: the app's stop, or our own when the
+    task waiting for it is cancelled."""
+
+    def __init__(self, outer: asyncio.Event) -> None:
+        self.outer = outer
+        self.cancelled = False
+
+    def is_set(self) -> bool:
+        return self.cancelled or self.outer.is_set()
+
+
+def open_notify(dirs: list[str], polling: bool) -> Any:
+    """A watchfiles `RustNotify` on `dirs`, each watched without recursion (watchfiles' own
+    `recursive=True` would place a watch in every node_modules folder: notify's recursive watch
+    does not consult the filter, which only drops events). Permission errors are ignored."""
+    from watchfiles._rust_notify import RustNotify
+
+    return RustNotify(dirs, False, polling, POLL_MS, False, True)
+
+
+class ProjectWatcher:
+    """Watches a project and says what happened, as `WatchEvent`s (`events`).
+
+    It never stops by itself: a folder that cannot be read is not watched (its parent's watch
+    sees it become readable); a failing watch is re-opened after a growing wait (and falls back
+    to polling when the system's watch limit is reached); a deleted root is reported once and
+    polled for, and watched again when it is back; a folder created, deleted or renamed inside
+    the project re-opens the watches before its changes are reported, so the analysis that
+    follows sees everything written after it. Changes the filter drops (skipped folders,
+    editor temp files such as vim's 4913 probe and `~` backups) are never reported.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        project_filter: ProjectFilter,
+        *,
+        debounce_ms: int = DEBOUNCE_MS,
+        step_ms: int = STEP_MS,
+        poll_ms: int = POLL_MS,
+        max_dirs: int = MAX_WATCHED_DIRS,
+        retry_seconds: tuple[float, ...] = RETRY_SECONDS,
+    ) -> None:
+        self.root = Path(root)
+        self._root_text = str(self.root)
+        self.filter = project_filter
+        self.debounce_ms = debounce_ms
+        self.step_ms = step_ms
+        self.poll_ms = poll_ms
+        self.max_dirs = max_dirs
+        self.retry_seconds = retry_seconds
+        self.watched: frozenset[str] = frozenset()
+        """The folders watched now (absolute paths)."""
+        self.truncated = False
+        self.polling = False
+        self.opened = 0
+        """How many times watches were (re-)opened (for tests)."""
+        self._announced: str | None = None
+
+    # -- the loop -----------------------------------------------------------------------
+    async def events(self, stop: asyncio.Event) -> AsyncGenerator[WatchEvent, None]:
+        """Watch until `stop` is set. Never raises for a file-system reason."""
+        failures = 0
+        gone = back = False
+        watched_identity: tuple[int, int] | None = None
+        pending: tuple[tuple[Any, str], ...] = ()
+        while not stop.is_set():
+            identity = _identity(self.root)
+            if identity is None:
+                pending = ()
+                if not gone:
+                    gone = True
+                    self.watched = frozenset()
+                    self._announced = None
+                    yield WatchEvent("gone")
+                if await _stopped(stop, self.poll_ms / 1000):
+                    return
+                continue
+            if gone or (watched_identity is not None and identity != watched_identity):
+                gone = False  # recreated, or replaced (moved away, another folder moved in)
+                back = True  # said once the new watches are open, so nothing is missed
+                pending = ()
+            watched_identity = identity
+            try:
+                notify = await asyncio.to_thread(self._open)
+            except Exception as exc:
+                if _limit_reached(exc) and not self.polling:
+                    self.polling = True  # the system's watch limit: poll these folders instead
+                    continue
+                if back:
+                    back = False
+                    yield WatchEvent("back")
+                failures += 1
+                self._announced = None
+                yield WatchEvent("problem", detail=_describe(exc))
+                if await _stopped(stop, self._retry_wait(failures)):
+                    return
+                continue
+            try:
+                if back:
+                    back = False
+                    yield WatchEvent("back")
+                if failures == 0 and (event := self._announce()) is not None:
+                    yield event  # confirmed at once; after a failure, by the first answer
+                if pending:  # the changes that made us re-open the watches
+                    yield WatchEvent("changes", pending)
+                    pending = ()
+                flag = _StopFlag(stop)
+                while True:
+                    try:
+                        raw = await asyncio.to_thread(
+                            notify.watch, self.debounce_ms, self.step_ms, self.poll_ms, flag
+                        )
+                    except asyncio.CancelledError:
+                        flag.cancelled = True  # let the thread return at its next step
+                        raise
+                    if raw == "stop":
+                        return
+                    failures = 0
+                    if (event := self._announce()) is not None:
+                        yield event
+                    if _identity(self.root) != identity:
+                        break  # gone or replaced: the loop says so and watches again
+                    if not isinstance(raw, set):  # "timeout" (for the check above), "signal"
+                        continue
+                    changes, rewatch = self.sort(raw)
+                    if rewatch:  # watch the new folders first, then report the changes
+                        pending = changes
+                        break
+                    if changes:
+                        yield WatchEvent("changes", changes)
+            except Exception as exc:  # the watch itself failed: say so, open it again
+                failures += 1
+                self._announced = None
+                yield WatchEvent("problem", detail=_describe(exc))
+                if await _stopped(stop, self._retry_wait(failures)):
+                    return
+            finally:
+                with contextlib.suppress(Exception):
+                    notify.close()
+
+    def _announce(self) -> WatchEvent | None:
+        """A `watching` event, unless the last one said the same."""
+        detail = self._detail()
+        if self._announced == detail:
+            return None
+        self._announced = detail
+        return WatchEvent("watching", detail=detail)
+
+    def sort(self, raw: Iterable[tuple[int, str]]) -> tuple[tuple[tuple[Any, str], ...], bool]:
+        """(the changes that matter, whether the watches must be re-opened) of one batch."""
+        from watchfiles import Change
+
+        keep: list[tuple[Any, str]] = []
+        rewatch = False
+        for code, path in raw:
+            try:
+                change: Any = Change(code)
+            except ValueError:
+                change = code
+            rel = self.filter.relative(path)
+            if rel is None:
+                continue
+            if not any(part in SKIP_DIRS for part in rel.split("/")):
+                if change == Change.deleted:
+                    rewatch = rewatch or path in self.watched
+                elif not self.truncated and path not in self.watched and _is_dir(path):
+                    rewatch = True  # a new folder, or one that became readable
+            try:
+                matters = self.filter(change, path)
+            except Exception:  # never lose a change to a filter bug: analyze again
+                matters = True
+            if matters:
+                keep.append((change, path))
+        return tuple(sorted(keep, key=lambda c: (c[1], int(c[0])))), rewatch
+
+    # -- helpers ------------------------------------------------------------------------
+    def _open(self) -> Any:
+        dirs, truncated = watch_dirs(self.root, self.max_dirs)
+        notify = open_notify(dirs, self.polling)
+        self.watched = frozenset(dirs)
+        self.truncated = truncated
+        self.opened += 1
+        return notify
+
+    def _detail(self) -> str:
+        parts = []
+        if self.truncated:
+            parts.append(f"first {len(self.watched)} folders only")
+        if self.polling:
+            parts.append("polling: the system's file-watch limit is reached")
+        return "; ".join(parts)
+
+    def _retry_wait(self, failures: int) -> float:
+        waits = self.retry_seconds or (1.0,)
+        return waits[min(failures, len(waits)) - 1]
+
+
+def _limit_reached(exc: BaseException) -> bool:
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EMFILE):
+        return True
+    text = str(exc).lower()
+    return "limit" in text and "watch" in text
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
+
+
+async def _stopped(stop: asyncio.Event, seconds: float) -> bool:
+    """Wait `seconds` or until `stop` is set; True when it is set."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+    return stop.is_set()
 
 
 def describe_changes(root: Path, changes: Iterable[tuple[Any, str]]) -> str:
@@ -167,6 +475,9 @@ class Snapshot:
     trigger: str = "start"
     error: str | None = None
     files: frozenset[str] = field(default_factory=frozenset)
+    root_missing: bool = False
+    """The root folder was not there (deleted or moved away): nothing was analyzed, and
+    nothing of this snapshot may be shown as a verdict."""
 
     @property
     def active(self) -> tuple[Finding, ...]:
@@ -202,6 +513,23 @@ class Snapshot:
         if result.source is None:
             return None
         return safe_text(result.source.text)
+
+
+def _missing_root_snapshot(root: Path, root_label: str, trigger: str, start: float) -> Snapshot:
+    return Snapshot(
+        root=root,
+        root_label=root_label,
+        analysis=None,
+        findings=(),
+        facts={},
+        fact_errors={"*": "the project folder is gone"},
+        checklist=None,
+        verdict=None,
+        finished_at=datetime.now(),
+        duration=time.perf_counter() - start,
+        trigger=trigger,
+        root_missing=True,
+    )
 
 
 def _config_error_finding(exc: Exception, root: Path) -> Finding:
@@ -263,6 +591,9 @@ def take_snapshot(
     """Analyze `root` and compute everything the screen shows. Never raises: a failure becomes
     a snapshot with `error` set and a KD001 finding that says what went wrong."""
     start = time.perf_counter()
+    identity = _identity(root)
+    if identity is None:
+        return _missing_root_snapshot(root, root_label, trigger, start)
     extra: list[Finding] = []
     settings: Any = None
     try:
@@ -315,6 +646,8 @@ def take_snapshot(
         verdict = verdict_of(findings)
     except Exception as exc:
         fact_errors["verdict"] = f"verdict failed: {type(exc).__name__}: {exc}"
+    if _identity(root) != identity:  # deleted or replaced while it was analyzed
+        return _missing_root_snapshot(root, root_label, trigger, start)
     files = frozenset(f.path for f in analysis.files)
     return Snapshot(
         root=root,

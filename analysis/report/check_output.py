@@ -9,6 +9,7 @@ from analysis.catalog import BY_ID
 from analysis.engine import Analysis
 from analysis.model import Finding, Severity
 from analysis.secrets import safe_text
+from analysis.terminal import terminal_line
 
 
 def rule_name(rule_id: str) -> str:
@@ -17,8 +18,12 @@ def rule_name(rule_id: str) -> str:
 
 
 def format_line(f: Finding) -> str:
+    """One line per finding; the path and the message are stripped of terminal control
+    sequences (a file name can hold ESC ] 0 ; ... BEL) and of line breaks."""
     loc = f.location
-    return f"{loc.path}:{loc.line}:{loc.column}: {f.severity.label} {f.rule} {rule_name(f.rule)}: {safe_text(f.message)}"
+    where = terminal_line(loc.path)
+    message = terminal_line(safe_text(f.message))
+    return f"{where}:{loc.line}:{loc.column}: {f.severity.label} {f.rule} {rule_name(f.rule)}: {message}"
 
 
 def summary_counts(analysis: Analysis) -> dict[str, int]:
@@ -86,8 +91,22 @@ def check_json(analysis: Analysis, root_label: str) -> dict[str, Any]:
     }
 
 
+_JSON_TERMINAL_ESCAPES = {c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
+"""DEL and the C1 controls (U+0080..U+009F, CSI is U+009B), which json.dumps leaves raw with
+ensure_ascii=False, as \\u escapes: the JSON means the same and a terminal shows it safely."""
+
+
+def json_for_terminal(text: str) -> str:
+    """JSON text (from json.dumps with ensure_ascii=False) with DEL and C1 escaped: the same
+    JSON, safe to print on a terminal (json.dumps escapes C0 itself)."""
+    return text.translate(_JSON_TERMINAL_ESCAPES)
+
+
 def format_json(analysis: Analysis, root_label: str) -> str:
-    return json.dumps(check_json(analysis, root_label), indent=2, ensure_ascii=False) + "\n"
+    """The JSON contract; paths stay exact (escaped by JSON), so the output is safe to print
+    on a terminal."""
+    text = json.dumps(check_json(analysis, root_label), indent=2, ensure_ascii=False)
+    return json_for_terminal(text) + "\n"
 
 
 def exit_code(analysis: Analysis, fail_on: str) -> int:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from analysis.catalog import BY_ID
 from analysis.model import Finding, Severity
-from analysis.secrets import safe_text
+from analysis.secrets import safe_text, strip_control
 
 
 @dataclass(slots=True, frozen=True)
@@ -67,7 +67,7 @@ def github_annotation(item: Located) -> str:
     """One `::error file=...,line=...::message` workflow command."""
     f = item.finding
     loc = f.location
-    props = [f"file={_gh_property(item.path)}", f"line={loc.line}"]
+    props = [f"file={_gh_property(strip_control(item.path))}", f"line={loc.line}"]
     if loc.last_line and loc.last_line != loc.line:
         props.append(f"endLine={loc.last_line}")
     if loc.column and loc.column > 1:
@@ -145,19 +145,20 @@ def format_junit(items: Sequence[Located], files: int) -> str:
     for item in items:
         f = item.finding
         loc = f.location
+        path = strip_control(item.path)
         case = ET.SubElement(
             suite,
             "testcase",
-            classname=item.path,
-            name=f"{f.rule} {_name(f.rule)} at {item.path}:{loc.line}:{loc.column}",
-            file=item.path,
+            classname=path,
+            name=f"{f.rule} {_name(f.rule)} at {path}:{loc.line}:{loc.column}",
+            file=path,
             line=str(loc.line),
         )
         failure = ET.SubElement(
             case, "failure", message=safe_text(f.message), type=f.severity.label
         )
         failure.text = (
-            f"{item.path}:{loc.line}:{loc.column}: {f.severity.label} {f.rule} "
+            f"{path}:{loc.line}:{loc.column}: {f.severity.label} {f.rule} "
             f"{_name(f.rule)}: {safe_text(f.message)}"
         )
     ET.indent(suites)

@@ -15,6 +15,8 @@ from textual.highlight import highlight
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from analysis.terminal import terminal_line
+
 _LANGUAGES = {
     ".yml": "yaml",
     ".yaml": "yaml",
@@ -139,7 +141,9 @@ class CodeView(ScrollView, can_focus=True):
         with context above it."""
         self.path = path
         if text is None:
-            self._lines = (Content.styled(f"({path}: no text to show)", "$text-muted italic"),)
+            self._lines = (
+                Content.styled(f"({terminal_line(path)}: no text to show)", "$text-muted italic"),
+            )
         else:
             self._lines = highlighted_lines(path, text) or (Content(""),)
         count = len(self._lines)

@@ -7,6 +7,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from analysis.model import Severity
+from analysis.terminal import terminal_line
 from tui.watch import Snapshot
 from tui.widgets.badges import LEVEL_CLASS, SEVERITY_STYLE, level_icon, level_value
 
@@ -16,6 +17,11 @@ WATCH_STYLE = {
     "error": ("✖", "$text-error"),
     "starting": ("○", "$text-muted"),
     "off": ("○", "$text-muted"),
+    "gone": ("✖", "$text-error"),
+}
+STATE_TEXT = {
+    "off": "one-shot (--no-watch)",
+    "gone": "folder gone, waiting for it",
 }
 
 
@@ -49,16 +55,16 @@ class StatusHeader(Static):
 
     def render_status(self) -> None:
         icon, style = WATCH_STYLE.get(self.state, ("?", ""))
-        state = "one-shot (--no-watch)" if self.state == "off" else self.state
+        state = STATE_TEXT.get(self.state, self.state)
         parts: list[str | tuple[str, str]] = [
             ("keepdata", "bold $text-primary"),
             "  ",
-            (self.root_label, "bold"),
+            (terminal_line(self.root_label), "bold"),
             "  ",
             (f"{icon} {state}", style),
         ]
         if self.detail:
-            parts += [" ", (f"({self.detail})", "$text-muted")]
+            parts += [" ", (f"({terminal_line(self.detail)})", "$text-muted")]
         snap = self.snapshot
         if snap is None:
             parts += ["  ", ("analyzing…", "$text-muted")]
@@ -107,8 +113,21 @@ class VerdictBar(Static):
                 ("worst: ", "$text-muted"),
                 (f.rule, SEVERITY_STYLE[f.severity]),
                 " ",
-                (f"{f.location.path}:{f.location.line}", "$text-muted"),
+                (terminal_line(f"{f.location.path}:{f.location.line}"), "$text-muted"),
             ]
         elif verdict is not None:
             parts += [("no finding", "$text-success")]
         self.update(Content.assemble(*parts))
+
+    def show_gone(self, root_label: str) -> None:
+        """No verdict: the project folder is not there (nothing analyzed is not SAFE)."""
+        for cls in LEVEL_CLASS.values():
+            self.remove_class(cls)
+        self.update(
+            Content.assemble(
+                (" ✖ NO VERDICT ", "bold reverse $text-error"),
+                "  ",
+                (f"{terminal_line(root_label)} is gone", "bold $text-error"),
+                ("  (deleted or moved away; the panes show the last analysis)", "$text-muted"),
+            )
+        )
