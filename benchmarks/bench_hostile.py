@@ -94,7 +94,7 @@ def base(**overrides: str) -> Files:
     files: Files = {
         "docker-compose.yml": COMPOSE,
         "Dockerfile": DOCKERFILE_SCRIPT,
-        "entrypoint.sh": "#!/bin/sh\nset -e\nnpx prisma migrate deploy\nexec \"$@\"\n",
+        "entrypoint.sh": '#!/bin/sh\nset -e\nnpx prisma migrate deploy\nexec "$@"\n',
         "package.json": json.dumps(PACKAGE, indent=2) + "\n",
         "prisma/schema.prisma": SCHEMA,
     }
@@ -129,7 +129,7 @@ def nested(size: int, head: str, open_: str, middle: str, close: str, tail: str)
 def and_chain(size: int, head: str, tail: str, seps: tuple[str, ...] = (" && ",)) -> str:
     last = "npx prisma migrate deploy"
     body = repeat_to(
-        size - len(last) - 4,
+        size - len(seps[0] + last + tail),
         head,
         lambda i: f"{seps[i % len(seps)] if i else ''}echo step{i}",
         "",
@@ -253,14 +253,15 @@ def write(root: Path, files: Files) -> None:
 CHILD = """
 import json, resource, sys, time
 from analysis.engine import analyze
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 result = analyze(sys.argv[1])
-seconds = time.perf_counter() - start
+seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
 rules = {}
 for f in result.findings:
     rules[f.rule] = rules.get(f.rule, 0) + 1
 print(json.dumps({
     "seconds": seconds,
+    "cpu": cpu,
     "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "rules": rules,
     "errors": [e.area + ": " + e.message[:120] for e in result.errors],
@@ -305,7 +306,9 @@ def main() -> None:
     unknown = [s for s in names if s not in SHAPES]
     if unknown:
         parser.error(f"unknown shape(s): {', '.join(unknown)}; known: {', '.join(SHAPES)}")
-    print(f"{'shape':18} {'size':>9} {'seconds':>8} {'peak MB':>8} {'ratio':>6}  notes")
+    print(
+        f"{'shape':18} {'size':>9} {'seconds':>8} {'cpu s':>6} {'peak MB':>8} {'ratio':>6}  notes"
+    )
     over_budget: list[str] = []
     started = time.perf_counter()
     for name in names:
@@ -322,10 +325,11 @@ def main() -> None:
             label = f"{actual / 1024:.0f} KiB" if actual >= 1024 else f"{actual} B"
             if data.get("timeout") or data.get("crash"):
                 why = "timeout" if data.get("timeout") else f"crash: {data['crash']}"
-                print(f"{name:18} {label:>9} {'-':>8} {'-':>8} {'-':>6}  {why}")
+                print(f"{name:18} {label:>9} {'-':>8} {'-':>6} {'-':>8} {'-':>6}  {why}")
                 over_budget.append(f"{name} {label}: {why}")
                 break
             seconds = float(data["seconds"])  # type: ignore[arg-type]
+            cpu = float(data["cpu"])  # type: ignore[arg-type]
             rss = float(data["rss_mb"])  # type: ignore[arg-type]
             ratio = f"{seconds / previous:.2f}" if previous else ""
             rules = data["rules"]
@@ -334,7 +338,7 @@ def main() -> None:
             errors = data["errors"]
             if errors:
                 notes += f"  INTERNAL ERRORS: {errors}"
-            print(f"{name:18} {label:>9} {seconds:8.3f} {rss:8.1f} {ratio:>6}  {notes}")
+            print(f"{name:18} {label:>9} {seconds:8.3f} {cpu:6.2f} {rss:8.1f} {ratio:>6}  {notes}")
             if seconds > BUDGET_SECONDS or rss > BUDGET_MB or errors:
                 over_budget.append(f"{name} {label}: {seconds:.2f} s, {rss:.0f} MB, {errors}")
             previous = seconds
