@@ -347,6 +347,9 @@ class StartupFacts:
     paths: tuple[StartupPath, ...]
     commands: tuple[PrismaStep, ...]
     docker_commands: tuple[DockerCommand, ...] = ()
+    _by_service: dict[str, list[StartupPath]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def __iter__(self) -> Iterator[StartupPath]:
         return iter(self.paths)
@@ -355,8 +358,15 @@ class StartupFacts:
         return len(self.paths)
 
     def for_service(self, service: str, stack: str | None = None) -> StartupPath | None:
-        for p in self.paths:
-            if p.service == service and (stack is None or p.stack == stack):
+        index = self._by_service
+        if index is None:  # built on first use: one lookup per service must not cost n
+            index = {}
+            for p in self.paths:
+                if p.service is not None:
+                    index.setdefault(p.service, []).append(p)
+            object.__setattr__(self, "_by_service", index)
+        for p in index.get(service, ()):
+            if stack is None or p.stack == stack:
                 return p
         return None
 
