@@ -76,6 +76,7 @@ from analysis.parsers.shell import (
     parse_shell_text,
     shell_script_argument,
     shell_script_file,
+    small_words,
 )
 from analysis.secrets import MASK
 from analysis.sources import FileKind, SourceFile
@@ -1364,8 +1365,16 @@ class _Plan(NamedTuple):
     program: tuple[str, tuple[str, ...]] | None = None
 
 
-@lru_cache(maxsize=8192)
 def _plan(words: tuple[str, ...]) -> _Plan | None:
+    return _plan_cached(words) if small_words(words) else _plan_of(words)
+
+
+@lru_cache(maxsize=8192)
+def _plan_cached(words: tuple[str, ...]) -> _Plan | None:
+    return _plan_of(words)
+
+
+def _plan_of(words: tuple[str, ...]) -> _Plan | None:
     argv = effective_argv(words)
     if not argv:
         return None

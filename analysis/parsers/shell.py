@@ -241,9 +241,31 @@ def _basename(word: str) -> str:
     return word.rsplit("/", 1)[-1]
 
 
-@lru_cache(maxsize=8192)
+CACHED_WORDS_CHARS = 512
+"""Memoized functions of a command's words remember only commands this short (8,192 of them
+at most): their caches stay bounded in bytes, not only in entries."""
+
+
+def small_words(words: tuple[str, ...]) -> bool:
+    total = 0
+    for w in words:
+        total += len(w)
+        if total > CACHED_WORDS_CHARS:
+            return False
+    return True
+
+
 def effective_argv(words: tuple[str, ...]) -> tuple[str, ...]:
     """`exec gosu node env NODE_ENV=production npx prisma ...` -> `('npx', 'prisma', ...)`."""
+    return _effective_argv_cached(words) if small_words(words) else _effective_argv(words)
+
+
+@lru_cache(maxsize=8192)
+def _effective_argv_cached(words: tuple[str, ...]) -> tuple[str, ...]:
+    return _effective_argv(words)
+
+
+def _effective_argv(words: tuple[str, ...]) -> tuple[str, ...]:
     i = 0
     n = len(words)
     while i < n:
