@@ -1063,7 +1063,7 @@ def _table_rename_as_drop(items: _Items) -> Iterator[Finding]:
         if it.migration.path not in drop_paths:
             continue
         by_migration.setdefault(it.migration.path, []).append(it)
-    tables_of: dict[int, dict[str, frozenset[tuple[str, str]]]] = {}
+    tables_of: dict[int, dict[str | None, frozenset[tuple[str, str]]]] = {}
     for group in by_migration.values():
         # the created tables by their columns, in order (one lookup per drop, not a scan: a
         # migration of 20,000 CREATE + DROP pairs was quadratic)
@@ -1101,7 +1101,7 @@ def _columns_of(td: TableDef) -> frozenset[tuple[str, str]]:
 
 
 def _dropped_table_columns(
-    it: _Item, tables_of: dict[int, dict[str, frozenset[tuple[str, str]]]]
+    it: _Item, tables_of: dict[int, dict[str | None, frozenset[tuple[str, str]]]]
 ) -> frozenset[tuple[str, str]]:
     """The columns of a dropped table, from the migration that (last) created it (the first
     CREATE TABLE of it there); `tables_of` memoizes each migration's created tables."""
