@@ -24,14 +24,48 @@ from analysis.sources import FileKind, SourceFile, read_source
 
 T = TypeVar("T")
 
-_PARSE_CACHE: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
-_PARSE_CACHE_LIMIT = 20_000
+_PARSE_CACHE: OrderedDict[tuple[str, str, str], tuple[Any, int]] = OrderedDict()
+_PARSE_CACHE_BYTES = 0
+_PARSE_CACHE_BUDGET = 256 * 1024 * 1024
+"""Estimated bytes the cached parses may hold (least recently used dropped first)."""
+_BYTES_PER_CHAR = 24
+_BYTES_PER_ENTRY = 2048
+"""A parse holds roughly this much per character of its file, plus a fixed part."""
+_PARSE_LATEST: dict[tuple[str, str], str] = {}
+"""(parser, path) -> the digest cached last: an edited file's older parse is dropped."""
 _PARSE_LOCK = threading.Lock()
 
 
 def clear_parse_cache() -> None:
+    global _PARSE_CACHE_BYTES
     with _PARSE_LOCK:
         _PARSE_CACHE.clear()
+        _PARSE_LATEST.clear()
+        _PARSE_CACHE_BYTES = 0
+
+
+def _cache_parse(key: tuple[str, str, str], value: Any, size: int) -> None:
+    """Keep `value`, replacing the parse of an older version of the same file, within the
+    byte budget (a watch session saving one file 5,000 times keeps one parse of it)."""
+    global _PARSE_CACHE_BYTES
+    with _PARSE_LOCK:
+        previous = _PARSE_LATEST.get(key[:2])
+        if previous is not None and previous != key[2]:
+            old = _PARSE_CACHE.pop((key[0], key[1], previous), None)
+            if old is not None:
+                _PARSE_CACHE_BYTES -= old[1]
+        weight = _BYTES_PER_ENTRY + _BYTES_PER_CHAR * size
+        old = _PARSE_CACHE.pop(key, None)
+        if old is not None:
+            _PARSE_CACHE_BYTES -= old[1]
+        _PARSE_CACHE[key] = (value, weight)
+        _PARSE_LATEST[key[:2]] = key[2]
+        _PARSE_CACHE_BYTES += weight
+        while _PARSE_CACHE_BYTES > _PARSE_CACHE_BUDGET and _PARSE_CACHE:
+            (parser, path, digest), (_v, w) = _PARSE_CACHE.popitem(last=False)
+            _PARSE_CACHE_BYTES -= w
+            if _PARSE_LATEST.get((parser, path)) == digest:
+                del _PARSE_LATEST[(parser, path)]
 
 
 def parse_cache_size() -> int:
@@ -152,10 +186,12 @@ class Context:
             return self._parsed[local_key]
         key = (local_key[0], src.path, src.digest)
         with _PARSE_LOCK:
-            hit = _PARSE_CACHE.get(key, _MISSING)
-            if hit is not _MISSING:
+            entry = _PARSE_CACHE.get(key)
+            if entry is not None:
                 _PARSE_CACHE.move_to_end(key)
-        if hit is _MISSING:
+        if entry is not None:
+            hit = entry[0]
+        else:
             try:
                 hit = parser(src)
             except RecursionError:
@@ -164,10 +200,7 @@ class Context:
                 self._parse_failed(src.path)
                 self._parsed[local_key] = None
                 return None
-            with _PARSE_LOCK:
-                _PARSE_CACHE[key] = hit
-                if len(_PARSE_CACHE) > _PARSE_CACHE_LIMIT:
-                    _PARSE_CACHE.popitem(last=False)
+            _cache_parse(key, hit, src.size)
         self._parsed[local_key] = hit
         return hit
 
@@ -230,7 +263,6 @@ class FactError(Exception):
         self.trace = "".join(traceback.format_exception(cause))
 
 
-_MISSING = object()
 _MISSING_ERRNOS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG, errno.ELOOP})
 
 

@@ -26,7 +26,7 @@ import posixpath
 import re
 import shlex
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from analysis.context import Context, join, normalize
 from analysis.model import Location
@@ -43,6 +43,7 @@ from analysis.parsers.compose import (
     map_scalars,
     merge_trees,
     parse_compose,
+    service_named,
     strip_reset,
     with_entry,
 )
@@ -123,12 +124,10 @@ class ComposeStack:
     missing: tuple[MissingFile, ...]
     tree: YMap | None
     root_name: str = ""
+    _by_name: dict[str, Service] | None = field(default=None, init=False, repr=False, compare=False)
 
     def service(self, name: str) -> Service | None:
-        for s in self.services:
-            if s.name == name:
-                return s
-        return None
+        return service_named(self, self.services, name)
 
     def volume(self, name: str) -> VolumeDecl | None:
         for v in self.volumes:

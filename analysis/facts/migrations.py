@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from analysis.context import Context
@@ -114,12 +114,18 @@ class MigrationHistory:
     database: DatabaseModel
     replays: tuple[MigrationReplay, ...]
     schema_paths: tuple[str, ...] = ()
+    _by_name: dict[str, Migration] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def migration(self, name: str) -> Migration | None:
-        for m in self.migrations:
-            if m.name == name:
-                return m
-        return None
+        index = self._by_name
+        if index is None:  # built on first use: rules look a migration up per action
+            index = {}
+            for m in self.migrations:
+                index.setdefault(m.name, m)
+            object.__setattr__(self, "_by_name", index)
+        return index.get(name)
 
     @property
     def statement_count(self) -> int:

@@ -22,6 +22,7 @@ notes instead of replaying again. Results are cached by the migrations' digests.
 from __future__ import annotations
 
 import gc
+import posixpath
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -1045,35 +1046,79 @@ def _promote_survivors() -> None:
     them, and the middle one again. `gc.freeze()` + `gc.unfreeze()` is the documented way to
     move all tracked objects to the oldest generation without scanning them; skipped when
     something else keeps objects frozen, so nothing of theirs is thawed."""
-    if gc.get_freeze_count() == 0:
+    global _PROMOTIONS
+    _PROMOTIONS += 1
+    if _PROMOTIONS >= _FULL_COLLECT_EVERY:
+        # Promoted garbage (cycles left by earlier runs) is not counted towards Python's own
+        # full collections, which then almost never run: a watch session grew ~6 MB per 1,000
+        # saves. A full collection every few promotions keeps it flat.
+        _PROMOTIONS = 0
+        gc.collect()
+    elif gc.get_freeze_count() == 0:
         gc.freeze()
         gc.unfreeze()
 
 
+_PROMOTIONS = 0
+_FULL_COLLECT_EVERY = 8
+
+
 # -- entry point with cache ----------------------------------------------------------------------
-_CACHE: OrderedDict[tuple[object, ...], tuple[DatabaseModel, tuple[MigrationReplay, ...]]] = (
-    OrderedDict()
-)
-_CACHE_LIMIT = 16
+_Replayed = tuple[DatabaseModel, tuple[MigrationReplay, ...]]
+_CACHE: OrderedDict[tuple[object, ...], tuple[_Replayed, int]] = OrderedDict()
+_CACHE_BYTES = 0
+_CACHE_BUDGET = 48 * 1024 * 1024
+"""Estimated bytes the cached replays may hold (least recently used dropped first)."""
+_BYTES_PER_STATEMENT = 1024
+_BYTES_PER_SQL_CHAR = 40
+"""A replay holds about this much per statement and per character of SQL (measured: a
+1.2 MB migration's replay is ~47 MB)."""
+
+
+def _replay_weight(migrations: tuple[Migration, ...]) -> int:
+    total = 0
+    for m in migrations:
+        if m.sql is not None:
+            for st in m.sql.statements:
+                total += _BYTES_PER_STATEMENT + _BYTES_PER_SQL_CHAR * len(st.text)
+    return total
 
 
 def replay_history(
     provider: str | None, migrations: tuple[Migration, ...]
 ) -> tuple[DatabaseModel, tuple[MigrationReplay, ...]]:
-    """Replay `migrations` in order. Cached by (provider, paths and digests of the files)."""
+    """Replay `migrations` in order. Cached by (provider, paths and digests of the files):
+    one entry per migrations folder (a new version of a history replaces the old one: a
+    watch session saving a migration 50 times keeps one replay, not 50), the entries
+    bounded by their estimated size in bytes."""
+    global _CACHE_BYTES
     key = (provider, tuple((m.path, m.digest, m.sql is not None) for m in migrations))
     hit = _CACHE.get(key)
     if hit is not None:
         _CACHE.move_to_end(key)
-        return hit
+        return hit[0]
     r = _Replayer(provider)
     replays = tuple(r.apply(i, m) for i, m in enumerate(migrations))
     result = (r.freeze(), replays)
-    _CACHE[key] = result
-    if len(_CACHE) > _CACHE_LIMIT:
-        _CACHE.popitem(last=False)
+    folders = {posixpath.dirname(posixpath.dirname(m.path)) for m in migrations}
+    for old in [k for k in _CACHE if _folders_of(k) & folders]:
+        _CACHE_BYTES -= _CACHE.pop(old)[1]
+    weight = _replay_weight(migrations)
+    if weight <= _CACHE_BUDGET:
+        _CACHE[key] = (result, weight)
+        _CACHE_BYTES += weight
+        while _CACHE_BYTES > _CACHE_BUDGET:
+            _CACHE_BYTES -= _CACHE.popitem(last=False)[1][1]
     return result
 
 
+def _folders_of(key: tuple[object, ...]) -> set[str]:
+    files = key[1]
+    assert isinstance(files, tuple)
+    return {posixpath.dirname(posixpath.dirname(path)) for path, _digest, _sql in files}
+
+
 def clear_replay_cache() -> None:
+    global _CACHE_BYTES
     _CACHE.clear()
+    _CACHE_BYTES = 0

@@ -76,6 +76,7 @@ from analysis.parsers.shell import (
     parse_shell_text,
     shell_script_argument,
     shell_script_file,
+    small_words,
 )
 from analysis.secrets import MASK
 from analysis.sources import FileKind, SourceFile
@@ -347,6 +348,9 @@ class StartupFacts:
     paths: tuple[StartupPath, ...]
     commands: tuple[PrismaStep, ...]
     docker_commands: tuple[DockerCommand, ...] = ()
+    _by_service: dict[str, list[StartupPath]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def __iter__(self) -> Iterator[StartupPath]:
         return iter(self.paths)
@@ -355,8 +359,15 @@ class StartupFacts:
         return len(self.paths)
 
     def for_service(self, service: str, stack: str | None = None) -> StartupPath | None:
-        for p in self.paths:
-            if p.service == service and (stack is None or p.stack == stack):
+        index = self._by_service
+        if index is None:  # built on first use: one lookup per service must not cost n
+            index = {}
+            for p in self.paths:
+                if p.service is not None:
+                    index.setdefault(p.service, []).append(p)
+            object.__setattr__(self, "_by_service", index)
+        for p in index.get(service, ()):
+            if stack is None or p.stack == stack:
                 return p
         return None
 
@@ -511,6 +522,27 @@ class _Builder:
         self._in_image: dict[tuple[int, tuple[tuple[str, str], ...], str], str | None] = {}
         self._project_env: dict[str, tuple[str | None, Location, str]] | None = None
         self._packages: tuple[PackageJson, ...] | None = None
+        self._active: dict[int, tuple[ShellScript, tuple[ShellCommand, ...]]] = {}
+
+    def active_commands(self, script: ShellScript) -> tuple[ShellCommand, ...]:
+        """The commands of `script` that `follow_script` may act on: `cd`, those whose words
+        depend on the script's arguments, and those `follow_argv` does something for. Computed
+        once per script and run, so a script followed on several paths costs its length once
+        (a 100,000-command `&&` list is mostly `echo`s)."""
+        hit = self._active.get(id(script))
+        if hit is not None and hit[0] is script:
+            return hit[1]
+        active = tuple(
+            cmd
+            for cmd in script.commands
+            if "cd" in cmd.words
+            or not (
+                (cmd.words and cmd.words[0] in _INERT_HEADS)
+                or (not any("$" in w for w in cmd.words) and _inert(_plan(cmd.words)))
+            )
+        )
+        self._active[id(script)] = (script, active)
+        return active
 
     # -- files ------------------------------------------------------------------------------
     def shell_text(
@@ -924,8 +956,14 @@ class _Builder:
             return
         state.visited.add(key)
         fs = at.fs
-        for cmd in script.commands:
+        for cmd in self.active_commands(script):
             if not cmd.reached and not everything:
+                continue
+            if (
+                args is not None
+                and "cd" not in cmd.words
+                and _inert(_plan(_expand_positional(cmd.words, args)))
+            ):
                 continue
             conds = (
                 at.conditions + tuple((c, script) for c in cmd.conditions)
@@ -1327,8 +1365,16 @@ class _Plan(NamedTuple):
     program: tuple[str, tuple[str, ...]] | None = None
 
 
-@lru_cache(maxsize=8192)
 def _plan(words: tuple[str, ...]) -> _Plan | None:
+    return _plan_cached(words) if small_words(words) else _plan_of(words)
+
+
+@lru_cache(maxsize=8192)
+def _plan_cached(words: tuple[str, ...]) -> _Plan | None:
+    return _plan_of(words)
+
+
+def _plan_of(words: tuple[str, ...]) -> _Plan | None:
     argv = effective_argv(words)
     if not argv:
         return None
@@ -1353,6 +1399,55 @@ def _plan(words: tuple[str, ...]) -> _Plan | None:
     if head == "turbo" or (head in ("npx", "pnpm", "yarn", "bunx") and "turbo" in argv[1:2]):
         return found._replace(turbo=True)
     return found._replace(runner=head in _SCRIPT_RUNNERS, program=program_file(argv))
+
+
+_INERT_HEADS = frozenset(
+    {
+        "echo",
+        "printf",
+        "true",
+        "false",
+        ":",
+        "test",
+        "[",
+        "sleep",
+        "set",
+        "export",
+        "unset",
+        "shift",
+        "exit",
+        "return",
+        "mkdir",
+        "rm",
+        "cp",
+        "mv",
+        "ls",
+        "cat",
+        "chmod",
+        "chown",
+        "touch",
+        "trap",
+        "wait",
+        "read",
+        "local",
+        "umask",
+    }
+)
+"""Commands `follow_argv` never follows whatever their arguments (a shortcut past `_plan`)."""
+
+
+def _inert(plan: _Plan | None) -> bool:
+    """A command `follow_argv` does nothing for (no Prisma, script, program, wait, ...)."""
+    return plan is None or (
+        plan.prisma is None
+        and plan.inner is None
+        and plan.install is None
+        and plan.wait is None
+        and plan.nested is None
+        and plan.script is None
+        and plan.program is None
+        and not (plan.make or plan.turbo or plan.runner)
+    )
 
 
 def _wait_tool(argv: tuple[str, ...]) -> tuple[str, bool, str] | None:

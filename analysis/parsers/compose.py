@@ -23,8 +23,9 @@ from __future__ import annotations
 import posixpath
 import shlex
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Any
 
 import yaml
 
@@ -83,29 +84,48 @@ class YSeq:
     tag: str = "seq"
 
 
+_INDEX_FROM = 16
+"""Mappings with more entries than this are looked up through a dict built on first use (a
+compose file of 20,000 services made every lookup, and so the analysis, quadratic)."""
+
+
 @dataclass(slots=True, frozen=True)
 class YMap:
     entries: tuple[tuple[YScalar, YNode], ...]
     location: Location
     tag: str = "map"
+    _index: dict[str, tuple[YScalar, YNode]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def _entry(self, key: object) -> tuple[YScalar, YNode] | None:
+        entries = self.entries
+        if len(entries) <= _INDEX_FROM:
+            for entry in entries:
+                if entry[0].text == key:
+                    return entry
+            return None
+        index = self._index
+        if index is None:
+            index = {}
+            for entry in entries:
+                index.setdefault(entry[0].text, entry)  # the first of duplicate keys wins
+            object.__setattr__(self, "_index", index)
+        return index.get(key) if isinstance(key, str) else None
 
     def get(self, key: str) -> YNode | None:
-        for k, v in self.entries:
-            if k.text == key:
-                return v
-        return None
+        entry = self._entry(key)
+        return entry[1] if entry is not None else None
 
     def key(self, key: str) -> YScalar | None:
-        for k, _ in self.entries:
-            if k.text == key:
-                return k
-        return None
+        entry = self._entry(key)
+        return entry[0] if entry is not None else None
 
     def keys(self) -> tuple[str, ...]:
         return tuple(k.text for k, _ in self.entries)
 
     def __contains__(self, key: object) -> bool:
-        return any(k.text == key for k, _ in self.entries)
+        return self._entry(key) is not None
 
 
 YNode = YScalar | YSeq | YMap
@@ -632,12 +652,10 @@ class ComposeFile:
     volumes: tuple[VolumeDecl, ...]
     includes: tuple[Include, ...]
     problems: tuple[Finding, ...] = ()
+    _by_name: dict[str, Service] | None = field(default=None, init=False, repr=False, compare=False)
 
     def service(self, name: str) -> Service | None:
-        for s in self.services:
-            if s.name == name:
-                return s
-        return None
+        return service_named(self, self.services, name)
 
     def service_node(self, name: str) -> YMap | None:
         services = self.root.get("services") if self.root is not None else None
@@ -646,6 +664,23 @@ class ComposeFile:
             if isinstance(node, YMap):
                 return node
         return None
+
+
+def service_named(owner: Any, services: tuple[Service, ...], name: str) -> Service | None:
+    """The first of `services` named `name`, through a dict kept in `owner._by_name` (built
+    on first use) when there are many: linear in the services, not in their square."""
+    if len(services) <= _INDEX_FROM:
+        for s in services:
+            if s.name == name:
+                return s
+        return None
+    index = owner._by_name
+    if index is None:
+        index = {}
+        for s in services:
+            index.setdefault(s.name, s)
+        object.__setattr__(owner, "_by_name", index)
+    return index.get(name)
 
 
 # -- builders -------------------------------------------------------------------------------------

@@ -1328,6 +1328,9 @@ def _newlines(data: Any, sep: Any) -> list[int]:
 _PLUS_ONE = (1).__add__
 
 _GAP_CACHE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+_GAP_CACHED_CHARS = 256
+"""Only gaps this short are remembered (Prisma's repeated ones are), so the cache holds at
+most about 4,096 x 256 characters whatever the migrations hold."""
 
 
 def _gap_comments_cached(gap: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -1337,9 +1340,10 @@ def _gap_comments_cached(gap: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     if hit is None:
         comments = _gap_comments(gap) if ("-" in gap or "/" in gap) else []
         hit = (tuple(comments), _headers(comments))
-        if len(_GAP_CACHE) >= 4096:
-            _GAP_CACHE.clear()
-        _GAP_CACHE[gap] = hit
+        if len(gap) <= _GAP_CACHED_CHARS:  # bounded in bytes: 4,096 short gaps
+            if len(_GAP_CACHE) >= 4096:
+                _GAP_CACHE.clear()
+            _GAP_CACHE[gap] = hit
     return hit
 
 

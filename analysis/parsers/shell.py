@@ -36,6 +36,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from analysis.model import Finding, Location, Severity
+from analysis.records import quick_init
 from analysis.sources import SourceFile
 
 # ---------------------------------------------------------------------------------------------
@@ -56,6 +57,7 @@ class Requirement:
         return f"${self.variable} = {self.value}"
 
 
+@quick_init
 @dataclass(slots=True, frozen=True)
 class Condition:
     """One branch decision a command depends on.
@@ -112,6 +114,7 @@ class ShellLoop:
         return bool(self.probes) and self.kind in ("while", "until")
 
 
+@quick_init
 @dataclass(slots=True, frozen=True)
 class ShellCommand:
     """A simple command and everything about where and how it runs."""
@@ -238,9 +241,31 @@ def _basename(word: str) -> str:
     return word.rsplit("/", 1)[-1]
 
 
-@lru_cache(maxsize=8192)
+CACHED_WORDS_CHARS = 512
+"""Memoized functions of a command's words remember only commands this short (8,192 of them
+at most): their caches stay bounded in bytes, not only in entries."""
+
+
+def small_words(words: tuple[str, ...]) -> bool:
+    total = 0
+    for w in words:
+        total += len(w)
+        if total > CACHED_WORDS_CHARS:
+            return False
+    return True
+
+
 def effective_argv(words: tuple[str, ...]) -> tuple[str, ...]:
     """`exec gosu node env NODE_ENV=production npx prisma ...` -> `('npx', 'prisma', ...)`."""
+    return _effective_argv_cached(words) if small_words(words) else _effective_argv(words)
+
+
+@lru_cache(maxsize=8192)
+def _effective_argv_cached(words: tuple[str, ...]) -> tuple[str, ...]:
+    return _effective_argv(words)
+
+
+def _effective_argv(words: tuple[str, ...]) -> tuple[str, ...]:
     i = 0
     n = len(words)
     while i < n:
@@ -377,6 +402,41 @@ class ShellSyntaxError(Exception):
         super().__init__(message)
         self.pos = pos
         self.message = message
+
+
+MAX_NESTING = 50
+"""Compound commands (`if`, loops, `case`, `{ }`, `( )`, functions) and command substitutions
+(`$(...)`, backquotes) nested deeper than this are not parsed: the statement is reported (KD001,
+naming this limit) and its lines are read one by one. Real scripts nest a few levels; the limit
+keeps parsing and the analysis's walks far from Python's recursion limit."""
+
+MAX_CONDITIONS = 64
+"""At most this many conditions are kept per command: the outermost half and the nearest half.
+A command at the end of a 10,000-command `&&` list would otherwise carry 10,000 conditions (and
+the list 50 million), which made long lists quadratic in time and memory."""
+
+MAX_EXCLUDES = 64
+"""At most this many requirements of earlier arms are kept in an `elif`/`else`/`case` arm's
+`excludes` (and an `else` arm's `requires`): the first ones, for the same reason."""
+
+
+class ShellNestingError(ShellSyntaxError):
+    """Nesting deeper than `MAX_NESTING`: reported, never handed to bashlex."""
+
+    def __init__(self, pos: int) -> None:
+        super().__init__(
+            pos,
+            f"nesting deeper than {MAX_NESTING} levels (`if`, loops, `case`, groups, `$(...)`;"
+            " keepdata's limit)",
+        )
+
+
+def bounded_conditions(conditions: tuple[Condition, ...]) -> tuple[Condition, ...]:
+    """`conditions`, or its first and last `MAX_CONDITIONS // 2` when it is longer."""
+    if len(conditions) <= MAX_CONDITIONS:
+        return conditions
+    half = MAX_CONDITIONS // 2
+    return conditions[:half] + conditions[-half:]
 
 
 @dataclass(slots=True)
@@ -1021,11 +1081,13 @@ _COMPOUND_WORDS = frozenset({"if", "while", "until", "for", "select", "case", "{
 
 
 class _Parser:
-    def __init__(self, text: str, toks: list[_Tok], offset: int = 0) -> None:
+    def __init__(self, text: str, toks: list[_Tok], offset: int = 0, depth: int = 0) -> None:
         self.s = text
         self.toks = toks
         self.i = 0
         self.offset = offset
+        self.depth = depth
+        """Nesting of compound commands and substitutions around the current token."""
 
     # -- helpers ---------------------------------------------------------------------------
     @property
@@ -1173,13 +1235,26 @@ class _Parser:
     def command(self) -> _Node:
         toks = self.toks
         t = toks[self.i]
-        node: _Node
         if t.kind == "word":
             kw = t.text
             if kw not in _COMPOUND_WORDS:
                 nxt = toks[self.i + 1]  # a word is never the last token (eof is)
                 if nxt.kind != "op" or nxt.text != "(":
                     return self.simple()
+        elif t.kind != "op" or t.text != "(":
+            return self.simple() if t.kind in ("arith", "cond", "redir") else self.compound(t)
+        if self.depth >= MAX_NESTING:
+            raise ShellNestingError(self.pos(t.start))
+        self.depth += 1
+        try:
+            return self.compound(t)
+        finally:
+            self.depth -= 1
+
+    def compound(self, t: _Tok) -> _Node:
+        node: _Node
+        if t.kind == "word":
+            kw = t.text
             if kw == "if":
                 node = self.if_()
             elif kw in ("while", "until"):
@@ -1244,7 +1319,7 @@ class _Parser:
             if t.kind == "word":
                 text = t.text
                 subs = (
-                    tuple(_substitutions(self.s, t.start, t.end, off))
+                    tuple(_substitutions(self.s, t.start, t.end, off, self.depth))
                     if "$(" in text or "`" in text
                     else ()
                 )
@@ -1431,8 +1506,16 @@ class _Parser:
         return _Func(name, body, self.pos(opener.start), body.end)
 
 
-def _substitutions(s: str, start: int, end: int, offset: int) -> Iterator[_Node]:
-    """Parse every `$(...)`/backtick inside the word s[start:end]."""
+def _substitutions(s: str, start: int, end: int, offset: int, depth: int = 0) -> Iterator[_Node]:
+    """Parse every `$(...)`/backtick inside the word s[start:end] (`depth`: the nesting around
+    the word)."""
+    if (
+        depth == 0
+        and s.count("$(", start, end) > MAX_NESTING
+        and _paren_depth(s, start, end) > (2 * MAX_NESTING)
+    ):
+        # each level would re-read the text inside it: refuse before reading it 50 times
+        raise ShellNestingError(offset + start)
     i = start
     while i < end:
         c = s[i]
@@ -1454,7 +1537,7 @@ def _substitutions(s: str, start: int, end: int, offset: int) -> Iterator[_Node]
                 j = _skip_paren(s, i + 2)
             except ShellSyntaxError:
                 return
-            node = _parse_fragment(s[i + 2 : j - 1], offset + i + 2)
+            node = _parse_fragment(s[i + 2 : j - 1], offset + i + 2, depth)
             if node is not None:
                 yield node
             i = j
@@ -1464,7 +1547,7 @@ def _substitutions(s: str, start: int, end: int, offset: int) -> Iterator[_Node]
                 j = _skip_backtick(s, i + 1)
             except ShellSyntaxError:
                 return
-            node = _parse_fragment(s[i + 1 : j - 1].replace("\\`", "`"), offset + i + 1)
+            node = _parse_fragment(s[i + 1 : j - 1].replace("\\`", "`"), offset + i + 1, depth)
             if node is not None:
                 yield node
             i = j
@@ -1472,14 +1555,36 @@ def _substitutions(s: str, start: int, end: int, offset: int) -> Iterator[_Node]
         i += 1
 
 
+_PARENS = re.compile(r"[()]")
+
+
+def _paren_depth(s: str, start: int, end: int) -> int:
+    """The deepest nesting of parentheses in s[start:end], quotes ignored (a quick upper
+    bound of the nesting of `$(...)`)."""
+    depth = deepest = 0
+    for m in _PARENS.finditer(s, start, end):
+        if m.group() == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
 def _inside_dquote(s: str, start: int, i: int) -> bool:
     return s.count('"', start, i) % 2 == 1
 
 
-def _parse_fragment(text: str, offset: int) -> _Node | None:
+def _parse_fragment(text: str, offset: int, depth: int = 0) -> _Node | None:
+    """The commands of a substitution's text (None when unreadable); nesting too deep raises
+    `ShellNestingError` at `offset`, so that the statement around it is reported."""
+    if depth >= MAX_NESTING:
+        raise ShellNestingError(offset)
     try:
-        p = _Parser(text, tokenize(text), offset)
+        p = _Parser(text, tokenize(text), offset, depth + 1)
         items = list(p.statements())
+    except ShellNestingError:
+        raise
     except ShellSyntaxError:
         return None
     if not items:
@@ -1756,6 +1861,42 @@ def _bashlex_list(parts: list[Any], offset: int, text: str) -> _Seq:
     return _Seq(tuple(items), tuple(bgs), items[0].start, items[-1].end)
 
 
+def _bashlex_seq(parts: list[Any], offset: int, text: str) -> _Seq | None:
+    """bashlex's statements converted, or None when they nest deeper than `MAX_NESTING`."""
+    try:
+        seq = _bashlex_list(parts, offset, text)
+    except RecursionError:
+        return None
+    return seq if _nesting(seq) <= MAX_NESTING else None
+
+
+def _nesting(root: _Node) -> int:
+    """How deeply compound commands and substitutions nest in `root` (iteratively)."""
+    deepest = 0
+    stack: list[tuple[_Node, int]] = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(node, _Cmd):
+            stack.extend((sub, depth + 1) for w in (*node.assigns, *node.words) for sub in w.subs)
+        elif isinstance(node, (_Seq, _AndOr, _Pipeline)):
+            stack.extend((item, depth) for item in node.items)
+        elif isinstance(node, _If):
+            for cond, body in node.arms:
+                stack.append((body, depth + 1))
+                if cond is not None:
+                    stack.append((cond, depth + 1))
+        elif isinstance(node, _LoopNode):
+            stack.append((node.body, depth + 1))
+            if node.cond is not None:
+                stack.append((node.cond, depth + 1))
+        elif isinstance(node, _Case):
+            stack.extend((body, depth + 1) for _p, body, _s in node.clauses if body is not None)
+        elif isinstance(node, (_Group, _Func)):
+            stack.append((node.body, depth + 1))
+    return deepest
+
+
 def _bashlex_subs(word: Any, offset: int, text: str) -> Iterator[_Node]:
     stack = list(getattr(word, "parts", ()) or ())
     while stack:
@@ -1803,11 +1944,11 @@ def _read_script(text: str, use_bashlex: bool = True, prefer_bashlex: bool = Fal
             out.statements.append((node, bg))
     except ShellSyntaxError as exc:
         last_end = out.statements[-1][0].end if out.statements else 0
-        if use_bashlex:
+        if use_bashlex and not isinstance(exc, ShellNestingError):
             masked = _mask_for_bashlex(text, toks)
             parsed = _bashlex_parse(masked[last_end:])
-            if parsed is not None:
-                seq = _bashlex_list(parsed, last_end, text)
+            seq = _bashlex_seq(parsed, last_end, text) if parsed is not None else None
+            if seq is not None:
                 out.statements.extend(zip(seq.items, seq.background, strict=True))
                 return out
         out.problems.append((exc.pos, exc.message))
@@ -1818,8 +1959,8 @@ def _read_script(text: str, use_bashlex: bool = True, prefer_bashlex: bool = Fal
         for node, bg in out.statements:
             parsed = _bashlex_parse(masked[node.start : node.end])
             if parsed:
-                seq = _bashlex_list(parsed, node.start, text)
-                if len(seq.items) == 1:
+                seq = _bashlex_seq(parsed, node.start, text)
+                if seq is not None and len(seq.items) == 1:
                     replaced.append((seq.items[0], bg))
                     continue
             replaced.append((node, bg))
@@ -2130,6 +2271,23 @@ class _Positions:
         return self.base_line + idx, col
 
 
+class _Capped:
+    """Requirements collected arm by arm, at most `MAX_EXCLUDES` (the first ones); `items` is
+    rebuilt only when it changes, so a long `elif` chain or `case` costs linear time."""
+
+    __slots__ = ("_list", "items")
+
+    def __init__(self) -> None:
+        self._list: list[Requirement] = []
+        self.items: tuple[Requirement, ...] = ()
+
+    def extend(self, reqs: tuple[Requirement, ...]) -> None:
+        room = MAX_EXCLUDES - len(self._list)
+        if reqs and room > 0:
+            self._list.extend(reqs[:room])
+            self.items = tuple(self._list)
+
+
 class _Walker:
     def __init__(
         self,
@@ -2220,41 +2378,54 @@ class _Walker:
             self.functions[node.name] = node
 
     def and_or(self, node: _AndOr, ctx: _Ctx) -> None:
-        conds = list(ctx.conditions)
+        """Each item runs under the conditions of the items before it (bounded: the outermost
+        and the nearest ones, `bounded_conditions`), in time linear in the list's length."""
+        ops = node.ops
+        n_ops = len(ops)
+        # the first `||` at or after each operator: it takes over when the item fails
+        next_or = [n_ops] * (n_ops + 1)
+        for j in range(n_ops - 1, -1, -1):
+            next_or[j] = j if ops[j] == "||" else next_or[j + 1]
+        handlers: dict[int, tuple[str, str]] = {}
+        # the context of an item with no `||` after it, but for its conditions (built
+        # positionally below: `_replace` for every item of a long list costs)
+        plain = ctx._replace(
+            chain=node.start + 1, status_checked=False, and_follows=True, on_failure=""
+        )[1:]
+        base = ctx.conditions
+        own: list[Condition] = []
+        conditions = base
         group = node.start
         for k, item in enumerate(node.items):
-            if k < len(node.ops):
-                # what happens when this item fails: the first `||` after it takes over
-                j = k
-                while j < len(node.ops) and node.ops[j] == "&&":
-                    j += 1
-                if j < len(node.ops):
-                    handler = node.items[j + 1]
+            if k < n_ops:
+                j = next_or[k]
+                if j < n_ops:
+                    handled = handlers.get(j)
+                    if handled is None:
+                        handler = node.items[j + 1]
+                        handled = handlers[j] = (
+                            self.classify_handler(handler),
+                            self.src(handler.start, handler.end),
+                        )
                     sub = ctx._replace(
                         chain=group + 1,
-                        conditions=tuple(conds),
+                        conditions=conditions,
                         status_checked=False,
-                        on_failure=self.classify_handler(handler),
-                        fallback=self.src(handler.start, handler.end),
-                        and_follows=node.ops[k] == "&&",
+                        on_failure=handled[0],
+                        fallback=handled[1],
+                        and_follows=ops[k] == "&&",
                     )
                 else:
-                    sub = ctx._replace(
-                        chain=group + 1,
-                        conditions=tuple(conds),
-                        status_checked=False,
-                        and_follows=True,
-                        on_failure="",
-                    )
+                    sub = _Ctx(conditions, *plain)
             else:
-                sub = ctx._replace(chain=group + 1, conditions=tuple(conds))
+                sub = ctx._replace(chain=group + 1, conditions=conditions)
             self.walk(item, sub)
-            if k < len(node.ops):
-                op = node.ops[k]
+            if k < n_ops:
+                op = ops[k]
                 text = self.src(item.start, item.end)
                 reqs = self.item_requirements(item)
                 requires = reqs[0] if op == "&&" else reqs[1]
-                conds.append(
+                own.append(
                     Condition(
                         "and" if op == "&&" else "or",
                         text,
@@ -2265,6 +2436,13 @@ class _Walker:
                         _variables(text),
                     )
                 )
+                if len(base) + len(own) <= MAX_CONDITIONS:
+                    conditions = (*base, *own)
+                else:  # the outermost and the nearest conditions, never the whole list
+                    half = MAX_CONDITIONS // 2
+                    conditions = bounded_conditions(
+                        (*base, *own[:half], *own[max(half, len(own) - half) :])
+                    )
 
     def classify_handler(self, handler: _Node) -> str:
         words = self.first_words(handler)
@@ -2307,14 +2485,17 @@ class _Walker:
 
     def if_(self, node: _If, ctx: _Ctx) -> None:
         group = node.start
-        previous_false: list[Requirement] = []
-        previous_true: list[Requirement] = []
+        # requirements of the arms before (the first MAX_EXCLUDES: an `elif` chain of n arms
+        # must not cost n * n)
+        previous_false = _Capped()
+        previous_true = _Capped()
         cond_texts: list[str] = []
         for k, (cond, body) in enumerate(node.arms):
             if cond is not None:
                 self.walk(cond, ctx._replace(tested=True, status_checked=False))
                 text = self.src(cond.start, cond.end)
-                cond_texts.append(text)
+                if len(cond_texts) < MAX_EXCLUDES:
+                    cond_texts.append(text)
                 true_req, false_req = self.item_requirements(cond)
                 condition = Condition(
                     "if" if k == 0 else "elif",
@@ -2322,9 +2503,9 @@ class _Walker:
                     self.line(cond.start),
                     group,
                     k,
-                    tuple(previous_false) + (true_req or ()),
+                    previous_false.items + (true_req or ()),
                     _variables(text),
-                    excludes=tuple(previous_true),
+                    excludes=previous_true.items,
                 )
                 previous_false.extend(false_req or ())
                 if true_req and len(true_req) == 1:
@@ -2337,11 +2518,13 @@ class _Walker:
                     self.line(body.start) if body.end > body.start else self.line(node.start),
                     group,
                     k,
-                    tuple(previous_false),
+                    previous_false.items,
                     _variables(text),
-                    excludes=tuple(previous_true),
+                    excludes=previous_true.items,
                 )
-            self.walk(body, ctx._replace(conditions=(*ctx.conditions, condition)))
+            self.walk(
+                body, ctx._replace(conditions=bounded_conditions((*ctx.conditions, condition)))
+            )
 
     def loop(self, node: _LoopNode, ctx: _Ctx) -> None:
         head = self.text[node.head_start : node.head_end]
@@ -2364,11 +2547,12 @@ class _Walker:
         cond = Condition(
             node.kind, info.condition, info.line, node.start, 0, (), _variables(info.condition)
         )
-        self.walk(node.body, ctx._replace(loop=info, conditions=(*ctx.conditions, cond)))
+        conditions = bounded_conditions((*ctx.conditions, cond))
+        self.walk(node.body, ctx._replace(loop=info, conditions=conditions))
 
     def case(self, node: _Case, ctx: _Ctx) -> None:
         ref = _var_ref(node.subject)
-        previous: list[Requirement] = []
+        previous = _Capped()
         for k, (patterns, body, start) in enumerate(node.clauses):
             pat = "|".join(patterns)
             requires: tuple[Requirement, ...] = ()
@@ -2384,11 +2568,13 @@ class _Walker:
                 requires if len(requires) == 1 else (),
                 _variables(node.subject),
                 one_of=requires if len(requires) > 1 else (),
-                excludes=tuple(previous),
+                excludes=previous.items,
             )
             previous.extend(requires)
             if body is not None:
-                self.walk(body, ctx._replace(conditions=(*ctx.conditions, cond)))
+                self.walk(
+                    body, ctx._replace(conditions=bounded_conditions((*ctx.conditions, cond)))
+                )
 
     # -- simple commands -------------------------------------------------------------------
     def command(self, node: _Cmd, ctx: _Ctx) -> None:
