@@ -252,8 +252,8 @@ def parse_directives(source: SourceFile) -> Directives:
 # -- config matching -----------------------------------------------------------------------
 def path_matches(path: str, pattern: str) -> bool:
     """gitignore-like: a pattern without `/` matches the file name; `dir/` or `dir/**`
-    matches everything below `dir`."""
-    pat = pattern.strip().removeprefix("./")
+    matches everything below `dir`. Windows separators (`\\`) read as `/`."""
+    pat = pattern.strip().replace("\\", "/").removeprefix("./")
     if not pat:
         return False
     if "/" not in pat.rstrip("/"):
