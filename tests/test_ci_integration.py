@@ -345,3 +345,48 @@ def test_action_rejects_a_bad_input(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stdout.startswith("::error title=keepdata action::fail-on: 'severe'")
     assert summary == ""
+
+
+# -- README's copy-paste snippets --------------------------------------------------------------
+def _readme_blocks(lang: str, section: str) -> list[str]:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    start = text.index(section)
+    end = text.find("\n## ", start + len(section))
+    part = text[start : end if end != -1 else None]
+    return re.findall(rf"```{lang}\n(.*?)```", part, re.S)
+
+
+def test_readme_workflow_uses_the_action_with_its_inputs() -> None:
+    [workflow, *_] = _readme_blocks("yaml", "### GitHub Actions")
+    doc = yaml.safe_load(workflow)
+    steps = doc["jobs"]["keepdata"]["steps"]
+    [step] = [s for s in steps if "keepdata" in s.get("uses", "")]
+    repo_part, _, ref = step["uses"].partition("@")
+    assert ref and repo_part.startswith("OWNER/keepdata/")
+    assert (REPO / repo_part.removeprefix("OWNER/keepdata/") / "action.yml") == ACTION
+    inputs = action()["inputs"]
+    assert set(step["with"]) <= set(inputs)
+    assert step["with"]["sarif"] in ("true", "false", "upload")
+    assert step["with"]["fail-on"] in ("critical", "high", "medium", "low", "info", "never")
+    assert doc["permissions"]["security-events"] == "write"
+    assert any(s.get("uses", "").startswith("actions/checkout@") for s in steps)
+
+
+def test_readme_pre_commit_snippet_names_the_hook() -> None:
+    [config] = _readme_blocks("yaml", "### pre-commit")
+    doc = yaml.safe_load(config)
+    [repo] = doc["repos"]
+    assert repo["repo"].endswith("/keepdata") and repo["rev"]
+    assert [h["id"] for h in repo["hooks"]] == [hook()["id"]]
+    clientlib = pytest.importorskip("pre_commit.clientlib")
+    cfgv = pytest.importorskip("cfgv")
+    cfgv.validate(doc, clientlib.CONFIG_SCHEMA)  # what `pre-commit validate-config` checks
+
+
+def test_readme_config_example_is_a_valid_keepdata_toml() -> None:
+    from analysis.config import parse_config
+
+    [toml] = _readme_blocks("toml", "## Configuration and suppressions")
+    config = parse_config(toml, "keepdata.toml")
+    assert config.require_reasons is True
+    assert config.per_file_ignores[0].pattern.startswith("prisma/migrations/")
