@@ -173,21 +173,35 @@ def parse_rest(rest: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
     return tuple(dict.fromkeys(rules)), tuple(dict.fromkeys(unknown)), reason
 
 
+_SQL_SKIP = re.compile(
+    r"'(?:[^']|'')*(?:'|\Z)"  # a string ('' inside)
+    r'|"(?:[^"]|"")*(?:"|\Z)'  # a quoted name
+    r"|\$(?P<tag>[A-Za-z_]*)\$.*?(?:\$(?P=tag)\$|\Z)"  # a dollar-quoted body
+    r"|--[^\n]*"  # a line comment
+    r"|/\*.*?(?:\*/|\Z)"  # a block comment
+    r"|;",
+    re.S,
+)
+
+
 def sql_statement_spans(text: str) -> dict[int, int]:
     """First line of each SQL statement's code (after leading comments) -> its last line (the
-    line of its `;`). Split like the migration parser's fallback: `;` outside strings, quoted
-    names, dollar quotes and comments."""
-    from analysis.parsers.migration_sql import _pg_split, _skip_to_code
+    line of its `;`). Split on `;` outside strings, quoted names, dollar quotes and comments,
+    like the migration parser's fallback, with one regular expression."""
+    from analysis.parsers.migration_sql import _skip_to_code
 
-    newlines = [i for i, ch in enumerate(text) if ch == "\n"]
+    newlines = [m.start() for m in re.finditer("\n", text)]
+    ends = [m.start() for m in _SQL_SKIP.finditer(text) if m.group() == ";"]
+    ends.append(len(text))
     out: dict[int, int] = {}
-    for start, end in _pg_split(text):
+    start = 0
+    for end in ends:
         code = _skip_to_code(text, start, end)
-        if code >= end:
-            continue
-        first = bisect.bisect_left(newlines, code) + 1
-        last = bisect.bisect_left(newlines, max(code, end - 1)) + 1
-        out.setdefault(first, last)
+        if code < end:
+            first = bisect.bisect_left(newlines, code) + 1
+            last = bisect.bisect_left(newlines, max(code, end - 1)) + 1
+            out.setdefault(first, last)
+        start = end + 1
     return out
 
 
