@@ -5,6 +5,7 @@ ignore = ["KD106"]                  # rules whose findings are suppressed everyw
 exclude = ["docs/**"]               # globs (root-relative) that discovery skips
 fail-on = "medium"                  # lowest severity that makes `keepdata check` fail
 valuable-models = ["Ledger"]        # extra model names KD502 treats as valuable
+require-reasons = true              # an inline keepdata-ignore without a reason is not honoured
 
 [severity]                          # per-rule severity overrides
 KD403 = "high"
@@ -43,6 +44,7 @@ TOP_KEYS = (
     "valuable-models",
     "per-file-ignores",
     "migrations",
+    "require-reasons",
 )
 MIGRATIONS_KEYS = ("baseline",)
 
@@ -100,6 +102,8 @@ class Config:
     per_file_ignores: tuple[PathIgnore, ...] = ()
     baseline: str | None = None
     baseline_line: int = 0
+    require_reasons: bool = False
+    """An inline `keepdata-ignore` without a reason is not honoured (and is reported)."""
 
     def severity_for(self, rule: str) -> Severity | None:
         for o in self.severity:
@@ -194,6 +198,13 @@ def parse_config(text: str, path: str, error_path: str | None = None) -> Config:
             )
         fail_on = value.strip().lower()
 
+    require_reasons = doc.get("require-reasons", False)
+    if not isinstance(require_reasons, bool):
+        raise fail(
+            ("require-reasons",),
+            f"require-reasons must be true or false, not {_type_name(require_reasons)}",
+        )
+
     overrides: list[SeverityOverride] = []
     table = doc.get("severity", {})
     if not isinstance(table, dict):
@@ -273,6 +284,7 @@ def parse_config(text: str, path: str, error_path: str | None = None) -> Config:
         per_file_ignores=tuple(per_file),
         baseline=baseline,
         baseline_line=baseline_line,
+        require_reasons=require_reasons,
     )
 
 

@@ -200,10 +200,12 @@ _rule(
     """,
     trigger="""
         A `keepdata-ignore` comment (in the file's own comment syntax) whose rule ids match no
-        finding on its line or the line below, a bare `keepdata-ignore` that covers no
-        finding, a `keepdata-ignore` naming a rule id that does not exist, and an entry of
-        `ignore` or `[per-file-ignores]` in keepdata.toml that matches no finding. Reported at
-        the comment's or entry's line.
+        finding on the lines it covers (its line and the line below, the whole statement
+        below it, or the whole file for `keepdata-ignore-file`), a bare `keepdata-ignore`
+        that covers no finding, a `keepdata-ignore` naming a rule id that does not exist, an
+        entry of `ignore` or `[per-file-ignores]` in keepdata.toml that matches no finding,
+        and, with `require-reasons = true` in keepdata.toml, a comment that gives no reason
+        (it is not honoured). Reported at the comment's or entry's line.
     """,
     bad="""
         # docker-compose.yml

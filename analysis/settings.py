@@ -25,6 +25,8 @@ class Settings:
     postprocess: Callable[[Any, Any], Any] | None = field(default=None, compare=False)
     config: Config = EMPTY
     """The parsed config file (`config.path` is "" when the project has none)."""
+    inline_ignores: bool = True
+    """False for `check --disable-inline-ignores`: `keepdata-ignore` comments are not read."""
 
     @property
     def config_path(self) -> str | None:
@@ -46,4 +48,5 @@ def load(root: Path, args: argparse.Namespace | None = None) -> Settings:
         valuable_models=config.valuable_models,
         postprocess=postprocess,
         config=config,
+        inline_ignores=not getattr(args, "disable_inline_ignores", False),
     )

@@ -179,6 +179,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--exclude", action="append", metavar="GLOB", help="skip files matching GLOB (repeatable)"
     )
+    p.add_argument(
+        "--disable-inline-ignores",
+        action="store_true",
+        help="honour no keepdata-ignore comment (keepdata.toml ignores still apply)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="findings only, no summary")
     p.add_argument(
         "--statistics", action="store_true", help="count findings per rule instead of listing"

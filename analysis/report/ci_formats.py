@@ -29,11 +29,12 @@ class Located:
 
 def display_path(root_label: str, rel: str) -> str:
     """`rel` (relative to an analyzed root) as seen from where keepdata was started."""
-    if root_label in ("", "."):
+    label = root_label.replace("\\", "/")  # a Windows path typed on the command line
+    if label in ("", ".", "./"):
         return rel
     if rel in ("", "."):
-        return posixpath.normpath(root_label)
-    return posixpath.normpath(posixpath.join(root_label.replace("\\", "/"), rel))
+        return posixpath.normpath(label)
+    return posixpath.normpath(posixpath.join(label, rel))
 
 
 def located(root_label: str, findings: Iterable[Finding]) -> list[Located]:
