@@ -177,8 +177,10 @@ def _commit(repo: Path) -> None:
 
 TRAPS = (
     Trap("core.fsmonitor", _fsmonitor, lambda r: _plain_git(r, "status")),
-    Trap("filter clean/smudge", _filter_clean, lambda r: _plain_git(r, "diff")),
-    Trap("filter process", _filter_process, lambda r: _plain_git(r, "status")),
+    # `git add` always hashes the work-tree file through the filter (status and diff may not:
+    # a size change alone tells them the file changed)
+    Trap("filter clean/smudge", _filter_clean, lambda r: _plain_git(r, "add", "-A")),
+    Trap("filter process", _filter_process, lambda r: _plain_git(r, "add", "-A")),
     Trap("textconv", _textconv, lambda r: _plain_git(r, "diff")),
     Trap("diff.external", _diff_external, lambda r: _plain_git(r, "diff")),
     Trap("pager", _pager, lambda r: _on_a_terminal(r, "log", "-1")),
