@@ -75,8 +75,10 @@ def is_secret_name(name: str) -> bool:
 
 # -- values --------------------------------------------------------------------------------
 
-_REFERENCE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-=+?])?(?P<arg>[^}\n]*)\}")
-_ONLY_REFERENCES = re.compile(r"(?:\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=+?][^}\n]*)?\}|\$[A-Za-z_]\w*)+")
+_REFERENCE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-=+?])?(?P<arg>[^}\n$]*)\}")
+_ONLY_REFERENCES = re.compile(
+    r"(?:\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=+?][^}\n$]*)?\}|\$[A-Za-z_]\w*)+"
+)
 _NOT_A_VALUE = frozenset(
     {"", MASK, "true", "false", "yes", "no", "on", "off", "null", "none", "nil", "undefined", "~"}
 )
@@ -115,41 +117,43 @@ def mask_value(name: str, value: str) -> str:
 
 # -- patterns in text ----------------------------------------------------------------------
 
-_URL_PASSWORD = re.compile(
-    r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)"
-    r"(?P<user>(?:\$\{[^}\s]*\}|[^\s:/@'\"`<>{}])*)"
-    r":(?P<pw>[^\s'\"`<>]*)@"
-)
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+_URL_USER = re.compile(r"(?:\$\{[^}\s]*\}|[^\s:/@'\"`<>{}])*")
+_URL_END = re.compile(r"[\s'\"`<>]")
 _PORT_AND_PATH = re.compile(r"\d{1,5}(?:[/?#][^@]*)?")
 
-_VALUE = (
-    r"(?P<value>"
-    r"\{[^}\n]*?\"value\"[ \t]*:[ \t]*\"(?:[^\"\\\n]|\\.)*\""  # app.json {"value": "..."}
+_VALUE = re.compile(
+    r"\{[^}\n]{0,200}?\"value\"[ \t]*:[ \t]*\"(?:[^\"\\\n]|\\.)*\""  # app.json {"value": "..."}
     r"|\\\"(?:[^\"\\\n]|\\[^\"\n])*\\\""  # \"...\" inside a JSON string
     r"|\"(?:[^\"\\\n]|\\.)*\""
     r"|'[^'\n]*'"
-    r"|(?:\$\{[^}\n]*\}|[^\s'\"`;&,\\]|\\[^\s\"']|&(?![\w.\-]+=)|[;,](?=[^\s;,]))+"
-    r")"
+    r"|(?:\$\{[^}\n$]*\}|[^\s'\"`;&,\\]|\\[^\s\"']|&(?![\w.\-]+=)|[;,](?=[^\s;,]))+"
 )
+"""A value after its key: quoted (any characters but a newline) or up to a blank."""
 _ASSIGNMENT = re.compile(
-    r"(?P<lead>(?<![\w.\-$])(?<!\$\{)(?P<dash>--)?(?P<kq>\\?[\"']?)"
+    r"(?<![\w.\-$])(?<!\$\{)(?P<dash>--)?(?P<kq>\\?[\"']?)"
     r"(?P<key>[A-Za-z_@][\w.\-]*+)(?P=kq)"
     r"(?:[ \t]*(?:[:?+]?=(?![=>~])|:(?![:/]))[ \t]*|(?<=[A-Za-z0-9])(?(dash)[ \t]+|(?!)))"
-    r")" + _VALUE
 )
+"""A key and its separator (`KEY=`, `"apiKey": `, `--token `); the value follows."""
 _ENV_LEGACY = re.compile(
     r"(?P<lead>^[ \t]*ENV[ \t]+(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*)[ \t]+)"
     r"(?P<value>[^\s=][^\n]*?)[ \t]*$",
     re.MULTILINE,
 )
 """Dockerfile's legacy `ENV KEY value` (the value runs to the end of the line)."""
-_PROSE = re.compile(r"\s\S+\s.*[(:]")
-"""A value of several words with a bracket or a colon: a sentence about a variable
+_PROSE = re.compile(r"[(:]")
+"""With a bracket or a colon, a value of several words is a sentence about a variable
 (`ENV API_KEY in stage 1 (...) holds a secret: ...`), not a value."""
 _CURL_USER = re.compile(
-    r"(?P<lead>\bcurl\b[^\n|;&]*?[ \t](?:-u|--user|--proxy-user|-U)(?:[ \t]+|=)?"
-    r"(?P<q>\\?[\"']?)(?P<user>[^\s:\"'\\]*):)(?P<pw>[^\n\"'\\]*)"
+    r"(?P<lead>[ \t](?:-u|--user|--proxy-user|-U)(?:[ \t]+|=)?"
+    r"(?P<q>\\?[\"'])?(?P<user>[^\s:\"'\\]*):)(?P<pw>(?(q)[^\n\"'\\]*|[^\s\"'\\]*))"
 )
+"""`-u user:password` (curl's option; the command is checked to be curl)."""
+_CURL = re.compile(r"curl\b")
+_CURL_BREAK = re.compile(r"[|;&]")
+_CURL_REACH = 500
+"""How far before its `-u` a curl command may start."""
 _AUTH_HEADER = re.compile(
     r"(?P<lead>\b(?:proxy-)?authorization[\"']?[ \t]*[:=][ \t]*[\"']?"
     r"(?:(?:bearer|basic|token|digest|bot)[ \t]+)?)(?P<value>[^\s\"'\\,;]+)",
@@ -159,31 +163,84 @@ _SQL_PASSWORD = re.compile(
     r"(?P<lead>\b(?:PASSWORD|IDENTIFIED[ \t]+BY)[ \t]+)'(?P<value>(?:[^'\n]|'')+)'",
     re.IGNORECASE,
 )
-_TOKEN_SHAPES = re.compile(
-    r"-----BEGIN[A-Z ]*PRIVATE KEY-----(?:.*?-----END[A-Z ]*PRIVATE KEY-----|.*\Z)"
-    r"|\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{8,}"
-    r"|\bwhsec_[A-Za-z0-9+/=]{8,}"
-    r"|\bgh[pousr]_[A-Za-z0-9]{20,}"
-    r"|\bgithub_pat_[A-Za-z0-9_]{20,}"
-    r"|\bglpat-[A-Za-z0-9_\-]{20,}"
-    r"|\bxox[bpars]-[A-Za-z0-9\-]{10,}"
-    r"|\bxapp-[A-Za-z0-9\-]{10,}"
-    r"|\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA)[A-Z0-9]{16}\b"
-    r"|\beyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*"
-    r"|\bnpm_[A-Za-z0-9]{36}\b"
-    r"|\bsk-(?:proj-|ant-|svcacct-)?[A-Za-z0-9_\-]{20,}"
-    r"|\bSG\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,}"
-    r"|\bAIza[0-9A-Za-z_\-]{35}",
-    re.DOTALL,
+_PRIVATE_KEY = re.compile(
+    r"-----BEGIN[A-Z ]*PRIVATE KEY-----(?:.*?-----END[A-Z ]*PRIVATE KEY-----|.*\Z)", re.DOTALL
 )
+_TOKEN_SHAPES = re.compile(
+    # Every branch starts with a literal (the regex engine then skips ahead fast); a token
+    # starts where a word does (checked by `_mask_token`, or by a look-behind where a failed
+    # match would otherwise rescan a long run).
+    r"sk_(?:live|test)_[A-Za-z0-9]{8,}"
+    r"|rk_(?:live|test)_[A-Za-z0-9]{8,}"
+    r"|whsec_[A-Za-z0-9+/=]{8,}"
+    r"|gh[pousr]_[A-Za-z0-9]{20,}"
+    r"|github_pat_[A-Za-z0-9_]{20,}"
+    r"|glpat-[A-Za-z0-9_\-]{20,}"
+    r"|xox[bpars]-[A-Za-z0-9\-]{10,}"
+    r"|xapp-[A-Za-z0-9\-]{10,}"
+    r"|A(?:KIA|SIA)[A-Z0-9]{16}\b"
+    r"|e(?<![\w\-.]e)yJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*"
+    r"|npm_[A-Za-z0-9]{36}\b"
+    r"|sk-(?:proj-|ant-|svcacct-)?[A-Za-z0-9_\-]{20,}"
+    r"|S(?<![\w\-.]S)G\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,}"
+    r"|AIza[0-9A-Za-z_\-]{35}"
+)
+_TOKEN_PREFIXES = (
+    "private key-----",
+    "sk_",
+    "rk_",
+    "whsec_",
+    "gh",
+    "glpat-",
+    "xox",
+    "xapp-",
+    "eyj",
+    "npm_",
+    "sk-",
+    "sg.",
+    "aiza",
+    "akia",
+    "asia",
+)
+"""What a known token shape starts with (lower case): no pass over a text without one."""
+_KEY_WORDS = ("pass", "pw", "secret", "token", "key", "pat", "credential")
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
 
 
-def _mask_url(m: re.Match[str]) -> str:
-    pw = m["pw"]
-    if not pw or pw == MASK or _PORT_AND_PATH.fullmatch(pw):
-        return m.group(0)
-    return f"{m['scheme']}{m['user']}:{_mask_literal(pw)}@"
+def _mask_urls(text: str) -> str:
+    """`scheme://user:password@host` -> `scheme://user:****@host`. The userinfo ends at the
+    last `@` of the URL (before a blank, a quote or the next `://`), so the password may hold
+    `/`, `@` and `:`. One pass, linear in the text."""
+    out: list[str] = []
+    pos = 0
+    url_end = -1
+    i = text.find("://")
+    while i >= 0:
+        start = i + 3
+        nxt = text.find("://", start)
+        s = i
+        while s > 0 and i - s < 32 and text[s - 1] in _SCHEME_CHARS:
+            s -= 1
+        if s < i and text[s].isalpha():
+            if url_end < start:
+                m = _URL_END.search(text, start)
+                url_end = m.start() if m else len(text)
+            end = url_end if nxt < 0 else min(url_end, nxt)
+            at = text.rfind("@", start, end)
+            user_end = _URL_USER.match(text, start, max(at, start)).end() if at > 0 else at
+            if at > 0 and user_end < at and text[user_end] == ":":
+                pw = text[user_end + 1 : at]
+                if pw != MASK and not _PORT_AND_PATH.fullmatch(pw):
+                    masked = _mask_literal(pw)
+                    if masked != pw:
+                        out.append(text[pos : user_end + 1])
+                        out.append(masked)
+                        pos = at
+        i = nxt
+    if not out:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _unbalanced_tail(value: str) -> int:
@@ -218,22 +275,22 @@ def _masked_value(value: str) -> str:
 
 
 def _mask_assignments(text: str) -> str:
-    """Mask the value of every secret-bearing key. A key that bears no secret gives up only
-    itself: its value is searched again (`"seed": "ADMIN_TOKEN=x node seed.js"`)."""
+    """Mask the value of every secret-bearing key; other keys leave their values alone (a
+    value may hold a key of its own: `"seed": "ADMIN_TOKEN=x node seed.js"`)."""
     out: list[str] = []
     pos = 0
-    search = _ASSIGNMENT.search
-    while (m := search(text, pos)) is not None:
-        value = m["value"]
-        flag_only = m["dash"] and not m["lead"].rstrip().endswith(("=", ":"))
-        if not is_secret_name(m["key"]) or (flag_only and value.startswith("-")):
-            # `--password-stdin -u x`: a flag, not a value
-            out.append(text[pos : m.end("lead")])
-            pos = m.end("lead")
+    for m in _ASSIGNMENT.finditer(text):
+        if m.start() < pos or not is_secret_name(m["key"]):
             continue
-        out.append(text[pos : m.start()])
-        out.append(m["lead"] + _masked_value(value))
-        pos = m.end()
+        v = _VALUE.match(text, m.end())
+        if v is None:
+            continue
+        value = v.group(0)
+        if m["dash"] and not m.group(0).rstrip().endswith(("=", ":")) and value.startswith("-"):
+            continue  # `--password-stdin -u x`: a flag, not a value
+        out.append(text[pos : m.end()])
+        out.append(_masked_value(value))
+        pos = v.end()
     if not out:
         return text
     out.append(text[pos:])
@@ -241,21 +298,29 @@ def _mask_assignments(text: str) -> str:
 
 
 def _mask_env_legacy(m: re.Match[str]) -> str:
-    if not is_secret_name(m["key"]) or _PROSE.search(m["value"]):
+    value = m["value"]
+    if not is_secret_name(m["key"]) or (" " in value and _PROSE.search(value)):
         return m.group(0)
-    return m["lead"] + _masked_value(m["value"])
+    return m["lead"] + _masked_value(value)
 
 
 def _mask_curl(m: re.Match[str]) -> str:
+    text, at = m.string, m.start()
+    begin = max(text.rfind("\n", max(0, at - _CURL_REACH), at) + 1, at - _CURL_REACH, 0)
+    curl = text.rfind("curl", begin, at)
+    if curl < 0 or _CURL_BREAK.search(text, curl, at) or not _CURL.match(text, curl):
+        return m.group(0)  # `-u` of another command (`docker run -u 1000:1000`)
     pw = m["pw"]
-    if not m["q"]:  # unquoted: the password ends at the first blank
-        end = len(pw.split()[0]) if pw.split() else 0
-        pw, rest = pw[:end], pw[end:]
-    else:
-        rest = ""
     if not pw or pw == MASK:
         return m.group(0)
-    return m["lead"] + _mask_literal(pw) + rest
+    return m["lead"] + _mask_literal(pw)
+
+
+def _mask_token(m: re.Match[str]) -> str:
+    start = m.start()
+    if start and (m.string[start - 1].isalnum() or m.string[start - 1] in "_-."):
+        return m.group(0)  # inside a longer word
+    return MASK
 
 
 def _mask_auth(m: re.Match[str]) -> str:
@@ -270,24 +335,49 @@ def _mask_reference(m: re.Match[str]) -> str:
     return _mask_default(m) if is_secret_name(m["name"]) else m.group(0)
 
 
+def _mask_piece(text: str) -> str:
+    low = text.lower()
+    if any(p in low for p in _TOKEN_PREFIXES):
+        text = _TOKEN_SHAPES.sub(_mask_token, text)
+    if "://" in text:
+        text = _mask_urls(text)
+    if "curl" in low:
+        text = _CURL_USER.sub(_mask_curl, text)
+    if "authorization" in low:
+        text = _AUTH_HEADER.sub(_mask_auth, text)
+    if any(w in low for w in _KEY_WORDS):
+        text = _mask_assignments(text)
+        if "ENV" in text:
+            text = _ENV_LEGACY.sub(_mask_env_legacy, text)
+        if "${" in text:
+            text = _REFERENCE.sub(_mask_reference, text)
+    if "password" in low or "identified" in low:
+        text = _SQL_PASSWORD.sub(_mask_sql, text)
+    return text
+
+
+_PIECE = 4096
+"""Longer texts are masked line by line: a pattern runs only over the lines that hold what it
+needs (most lines of a big file hold none)."""
+
+
 def mask_secrets(text: str) -> str:
     """`text` with every secret masked (see the module's documentation); anything else
     unchanged, character for character."""
     if not text:
         return text
-    text = _TOKEN_SHAPES.sub(MASK, text)
-    if "://" in text:
-        text = _URL_PASSWORD.sub(_mask_url, text)
-    if "curl" in text:
-        text = _CURL_USER.sub(_mask_curl, text)
-    text = _AUTH_HEADER.sub(_mask_auth, text)
-    text = _mask_assignments(text)
-    if "ENV" in text:
-        text = _ENV_LEGACY.sub(_mask_env_legacy, text)
-    text = _SQL_PASSWORD.sub(_mask_sql, text)
-    if "${" in text:
-        text = _REFERENCE.sub(_mask_reference, text)
-    return text
+    if "PRIVATE KEY-----" in text:
+        text = _PRIVATE_KEY.sub(MASK, text)
+    if len(text) <= _PIECE:
+        return _mask_piece(text)
+    lines = text.split("\n")
+    changed = False
+    for i, line in enumerate(lines):
+        masked = _mask_piece(line)
+        if masked != line:
+            lines[i] = masked
+            changed = True
+    return "\n".join(lines) if changed else text
 
 
 def mask_url(url: str) -> str:
