@@ -227,8 +227,9 @@ def _mask_urls(text: str) -> str:
                 url_end = m.start() if m else len(text)
             end = url_end if nxt < 0 else min(url_end, nxt)
             at = text.rfind("@", start, end)
-            user_end = _URL_USER.match(text, start, max(at, start)).end() if at > 0 else at
-            if at > 0 and user_end < at and text[user_end] == ":":
+            user = _URL_USER.match(text, start, at) if at > start else None
+            user_end = user.end() if user is not None else at
+            if user_end < at and text[user_end] == ":":
                 pw = text[user_end + 1 : at]
                 if pw != MASK and not _PORT_AND_PATH.fullmatch(pw):
                     masked = _mask_literal(pw)
