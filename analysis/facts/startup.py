@@ -78,7 +78,7 @@ from analysis.parsers.shell import (
     shell_script_file,
     small_words,
 )
-from analysis.secrets import MASK
+from analysis.secrets import MASK, is_secret_name
 from analysis.sources import FileKind, SourceFile
 
 MAX_DEPTH = 14
@@ -150,7 +150,7 @@ class OptIn:
             and (value != "" if want is None else value == want)
         )
         shown = value
-        if value and _SECRET_NAME.search(requirement.variable):
+        if value and is_secret_name(requirement.variable):
             shown = MASK
         return cls(requirement, set_by, shown, source, on)
 
@@ -453,7 +453,6 @@ _SCRIPT_RUNNERS = frozenset(
 )
 _DEFAULT_TIMEOUT = {"wait-for-it": True, "wait-for-it.sh": True, "dockerize": True}
 _MIGRATION_WORD = re.compile(r"migrat", re.IGNORECASE)
-_SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|CREDENTIAL", re.I)
 
 
 class EmbeddedShell:

@@ -4,14 +4,14 @@ verdict, the checklist, the facts and the analyzed files with their digests.
 
 The shape is documented by `keepdata-report.schema.json` (JSON Schema 2020-12) beside this
 module. Every string that comes from the project is masked (`analysis.secrets`): URLs lose
-their password, `*PASSWORD*`/`*SECRET*`/`*TOKEN*` values become `****`.
+their password, the values of secret-bearing variables (`*PASSWORD*`, `*SECRET*`, `*TOKEN*`,
+`*_KEY`, ...) become `****`, known token shapes too.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
@@ -23,7 +23,7 @@ from analysis.engine import Analysis
 from analysis.model import Finding, Location, Related
 from analysis.report.check_output import check_json, finding_json
 from analysis.report.metadata import ReportMetadata, report_metadata
-from analysis.secrets import MASK, safe_text
+from analysis.secrets import is_secret_name, mask_secrets, mask_value, safe_text
 from analysis.sources import SourceFile
 from analysis.verdict import Verdict, verdict
 
@@ -43,18 +43,37 @@ FACT_KEYS: dict[str, str] = {
 }
 """The JSON key of each fact (see analysis.checklist.FACT_SOURCES)."""
 
-_SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|CREDENTIAL", re.I)
-_VALUE_FIELDS = ("value", "raw", "default", "text")
+_NAME_FIELDS = ("name", "key", "variable")
+_VALUE_FIELDS = frozenset({"value", "raw", "default", "text", "expanded", "body", "argument"})
+"""Fields that hold a variable's value (masked whole when the variable's name bears a secret)."""
+_INSTRUCTION_KEYWORDS = frozenset({"ENV", "ARG", "LABEL"})
 _SKIPPED_FIELDS = frozenset({"tree", "node", "nodes_tree", "source", "problems", "yaml", "levels"})
 """Parse trees, whole parsed files and per-step copies of whole scripts: what the other
 fields already say, many times over. (Findings are listed once, at the top.)"""
 _MAX_DEPTH = 40
 
 
-def _mask_value(value: Any) -> Any:
-    if isinstance(value, str) and value and not value.startswith("$") and value != MASK:
-        return MASK
+def _secret_name(record: Any) -> str | None:
+    """The name of the variable a record is about, when that name bears a secret."""
+    for n in _NAME_FIELDS:
+        name = getattr(record, n, None)
+        if isinstance(name, str) and is_secret_name(name):
+            return name
+    return None
+
+
+def _masked_secret(name: str, value: Any) -> Any:
+    """A secret variable's value (a string, or strings in a tuple or list) masked whole."""
+    if isinstance(value, str):
+        return mask_value(name, value)
+    if isinstance(value, tuple | list):
+        return type(value)(_masked_secret(name, v) for v in value)
     return value
+
+
+def _instruction_text(keyword: str, text: str) -> str:
+    """A Dockerfile instruction's arguments masked as the whole line (`ENV KEY value`)."""
+    return mask_secrets(f"{keyword} {text}")[len(keyword) + 1 :]
 
 
 def _parsed_files(value: Any) -> bool:
@@ -95,10 +114,8 @@ def to_jsonable(value: Any, depth: int = 0) -> Any:
         return value.as_posix()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out: dict[str, Any] = {}
-        secret = any(
-            isinstance(getattr(value, n, None), str) and _SECRET_NAME.search(getattr(value, n))
-            for n in ("name", "key", "variable")
-        )
+        secret = _secret_name(value)
+        keyword = getattr(value, "keyword", None)
         for f in dataclasses.fields(value):
             if f.name.startswith("_") or f.name in _SKIPPED_FIELDS:
                 continue
@@ -107,16 +124,18 @@ def to_jsonable(value: Any, depth: int = 0) -> Any:
                 continue
             if f.name == "file" and _parsed_files((item,)):
                 continue
-            if secret and f.name in _VALUE_FIELDS:
-                item = _mask_value(item)
+            if secret is not None and f.name in _VALUE_FIELDS:
+                item = _masked_secret(secret, item)
+            elif f.name == "text" and keyword in _INSTRUCTION_KEYWORDS and isinstance(item, str):
+                item = _instruction_text(keyword, item)
             out[f.name] = to_jsonable(item, depth + 1)
         return out
     if isinstance(value, Mapping):
         result: dict[str, Any] = {}
         for k, v in value.items():
             key = str(to_jsonable(k, depth + 1))
-            if isinstance(v, str) and _SECRET_NAME.search(key):
-                v = _mask_value(v)
+            if is_secret_name(key):
+                v = _masked_secret(key, v)
             result[key] = to_jsonable(v, depth + 1)
         return result
     if isinstance(value, set | frozenset):

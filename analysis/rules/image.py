@@ -30,7 +30,7 @@ from analysis.facts.images import (
 from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.dockerfile import DockerfileFile, Stage, Variable
 from analysis.parsers.gitignore import gitignore_matcher
-from analysis.secrets import MASK, mask_url
+from analysis.secrets import MASK, is_secret_name, mask_value
 from analysis.sources import FileKind
 
 APPLIES_MIGRATIONS = frozenset({"migrate deploy", "migrate dev", "migrate reset"})
@@ -379,7 +379,6 @@ def check_migrations_not_in_image(cases: list[_MissingMigrations]) -> Iterator[F
 
 # -- KD304 secret-in-image ----------------------------------------------------------------------
 _URL_WITH_PASSWORD = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s'\"]*:(?P<pw>[^@/\s'\"]+)@")
-_SECRET_NAME = re.compile(r"PASSWORD|PASSWD|(?:^|_)PASS$|SECRET|TOKEN|API_KEY|PRIVATE_KEY", re.I)
 
 
 def _secret_kind(var: Variable) -> str | None:
@@ -391,16 +390,13 @@ def _secret_kind(var: Variable) -> str | None:
     m = _URL_WITH_PASSWORD.search(value)
     if m and not m["pw"].startswith("$"):
         return "a database URL with a password" if "://" in value else "a URL with a password"
-    if _SECRET_NAME.search(var.name) and not value.startswith("$") and value != MASK:
+    if is_secret_name(var.name) and not value.startswith("$") and value != MASK:
         return "a password" if "PASS" in var.name.upper() else "a secret"
     return None
 
 
 def _masked(var: Variable) -> str:
-    value = var.value or ""
-    if _URL_WITH_PASSWORD.search(value):
-        return mask_url(value)
-    return MASK
+    return mask_value(var.name, var.value or "")
 
 
 def check_secrets(images_: Iterable[Image]) -> Iterator[Finding]:
