@@ -391,6 +391,8 @@ def mask_url(url: str) -> str:
 
 _CONTROL = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]|[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]"
+    # Unicode bidirectional controls: they reorder what a terminal shows ("Trojan Source")
+    r"|[\u202a-\u202e\u2066-\u2069]"
 )
 
 

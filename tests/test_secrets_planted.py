@@ -198,6 +198,7 @@ def _svg_lines(svg: str) -> list[str]:
 async def test_drill_down_and_its_svg_export_show_no_planted_secret(tmp_path: Path) -> None:
     from analysis.model import Location
     from tui.app import KeepdataApp
+    from tui.export_dialog import ExportRequest
     from tui.messages import DrillTarget
 
     app = KeepdataApp(ROOT, watch=False, mask_volatile=True)
@@ -215,7 +216,7 @@ async def test_drill_down_and_its_svg_export_show_no_planted_secret(tmp_path: Pa
             assert MASK in screen, rel  # the lines that held secrets are on screen
         app.open_drilldown(DrillTarget(location=Location("docker-compose.yml", 30), title="x"))
         await pilot.pause()
-        app._save_svg(tmp_path / "drill.svg")  # the export dialog's SVG path
+        app._save_svg(ExportRequest("svg", tmp_path / "drill.svg"))  # the export dialog's path
         await pilot.pause()
         svg = (tmp_path / "drill.svg").read_text(encoding="utf-8")
         screen = "\n".join(_svg_lines(svg))

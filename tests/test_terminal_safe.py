@@ -59,6 +59,8 @@ def test_terminal_line_strips_every_hostile_sequence() -> None:
             assert "\n" not in terminal_line(text + "\nmore")
     assert terminal_line(f"a{OSC_TITLE}b") == "ab"
     assert terminal_line(f"x{CLEAR}y") == "xy"
+    # bidirectional controls reorder what is shown: `admin\u202e` + `lmth.exe` reads as `exe.html`
+    assert terminal_line("start.sh\u202eexe.js\u2066x\u2069") == "start.shexe.jsx"
     assert strip_control("one\ntwo") == "one\ntwo"  # many-line text keeps its lines
     assert terminal_line("prisma/migrations/1_init/migration.sql") == (
         "prisma/migrations/1_init/migration.sql"
