@@ -98,7 +98,8 @@ def test_synthetic_findings_validate_and_map_every_field(project: Path) -> None:
     assert log["version"] == "2.1.0" and len(log["runs"]) == 1
     run = log["runs"][0]
     driver = run["tool"]["driver"]
-    assert driver["name"] == "keepdata" and driver["version"] and driver["informationUri"]
+    assert driver["name"] == "keepdata" and driver["version"]
+    assert "informationUri" not in driver  # no address that may not exist
     assert [r["id"] for r in driver["rules"]] == [r.id for r in RULES]
     for rule, descriptor in zip(RULES, driver["rules"], strict=True):
         assert descriptor["name"] == rule.name
@@ -179,3 +180,53 @@ def test_examples_validate(example: str) -> None:
         assert not Path(
             r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
         ).is_absolute()
+
+
+def test_security_severity_for_code_scanning(project: Path) -> None:
+    """GitHub code scanning grades alerts by `security-severity` (over 9.0 critical, 7.0-8.9
+    high, 4.0-6.9 medium, 0.1-3.9 low): critical and high must not both read "error" alike."""
+    run = sarif_log(synthetic(project), "proj")["runs"][0]
+    by_id = {d["id"]: d for d in run["tool"]["driver"]["rules"]}
+    scale = {r.id: r.severity for r in RULES}
+    for rule_id, descriptor in by_id.items():
+        value = descriptor["properties"].get("security-severity")
+        sev = scale[rule_id]
+        if sev == Severity.INFO:
+            assert value is None, rule_id
+            continue
+        score = float(value)
+        band = {
+            Severity.CRITICAL: (9.0, 10.0),
+            Severity.HIGH: (7.0, 8.9),
+            Severity.MEDIUM: (4.0, 6.9),
+            Severity.LOW: (0.1, 3.9),
+        }[sev]
+        assert band[0] <= score <= band[1], rule_id
+    results = {r["ruleId"]: r for r in run["results"]}
+    assert results["KD201"]["properties"]["security-severity"] == "9.5"
+
+
+def test_paths_are_relative_to_the_repository_root(tmp_path: Path) -> None:
+    """Code scanning resolves a result's URI against the repository: a project analyzed in
+    apps/api must name apps/api/docker-compose.yml, not docker-compose.yml."""
+    repo = tmp_path / "repo"
+    app = repo / "apps" / "api"
+    app.mkdir(parents=True)
+    (repo / ".git").mkdir()  # git_dir_of reads the file system only
+    (app / "docker-compose.yml").write_text(COMPOSE)
+    log = sarif_log(analyze(app), "apps/api")
+    validate(log)
+    run = log["runs"][0]
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]
+    }
+    assert uris == {"apps/api/docker-compose.yml"}
+    assert {a["location"]["uri"] for a in run["artifacts"]} >= {"apps/api/docker-compose.yml"}
+    assert "work tree" in run["originalUriBaseIds"]["%SRCROOT%"]["description"]["text"]
+    assert run["properties"]["rootInRepository"] == "apps/api"
+    (repo / ".git").rmdir()  # outside git: relative to the analyzed root, as before
+    outside = sarif_log(analyze(app), "apps/api")["runs"][0]
+    assert (
+        outside["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        == "docker-compose.yml"
+    )

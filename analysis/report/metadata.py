@@ -17,9 +17,6 @@ from analysis.engine import Analysis
 GIT_TIMEOUT = 2.0
 """Seconds any one `git` call may take before the report goes on without git facts."""
 
-INFORMATION_URI = "https://github.com/keepdata/keepdata"
-"""Where a reader of a SARIF log or a report learns what keepdata is."""
-
 
 @dataclass(slots=True, frozen=True)
 class GitState:

@@ -1,7 +1,10 @@
 """SARIF 2.1.0 output: one run, the whole rule catalog as the driver's rules, one result per
 finding (suppressed ones carry `suppressions`), for code-scanning services and IDE viewers.
 
-Locations are relative URIs under the `%SRCROOT%` base (the analyzed root). Each result has a
+Locations are relative URIs under the `%SRCROOT%` base: the git repository's work tree when
+the analyzed root lies inside one (so code scanning places them on the repository's files),
+else the analyzed root. Each rule carries `security-severity` (GitHub code scanning's
+critical/high/medium/low scale). Each result has a
 `partialFingerprints` entry computed from the rule, the file, the text of the flagged line and
 the finding's key (or its message without numbers), so the same problem keeps its fingerprint
 when lines are added above it or the project is analyzed again.
@@ -14,6 +17,7 @@ import json
 import re
 from collections import Counter
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -22,7 +26,7 @@ from analysis.catalog import RULES
 from analysis.checklist import project_facts
 from analysis.engine import Analysis
 from analysis.model import Finding, Location, Related, Severity
-from analysis.report.metadata import INFORMATION_URI, report_metadata
+from analysis.report.metadata import report_metadata
 from analysis.report.render import rule_help
 from analysis.secrets import safe_text
 from analysis.sources import SourceFile
@@ -42,6 +46,15 @@ LEVELS: dict[Severity, str] = {
 }
 """SARIF `level` of a keepdata severity (SARIF has no finer scale; `properties.severity`
 keeps keepdata's own)."""
+
+SECURITY_SEVERITY: dict[Severity, str] = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "3.0",
+}
+"""`properties.security-severity` of a severity: GitHub reads over 9.0 as critical, 7.0-8.9
+high, 4.0-6.9 medium, 0.1-3.9 low. Info findings carry none (they are no security alert)."""
 
 RULE_INDEX: dict[str, int] = {r.id: i for i, r in enumerate(RULES)}
 
@@ -64,11 +77,27 @@ def _region(loc: Location) -> dict[str, int]:
     return region
 
 
-def _physical(loc: Location) -> dict[str, Any]:
+def _physical(loc: Location, prefix: str = "") -> dict[str, Any]:
     return {
-        "artifactLocation": {"uri": _uri(loc.path), "uriBaseId": SRCROOT},
+        "artifactLocation": {"uri": _uri(prefix + loc.path), "uriBaseId": SRCROOT},
         "region": _region(loc),
     }
+
+
+def repository_prefix(root: Path) -> tuple[str, Path | None]:
+    """(the analyzed root's path inside its git work tree plus "/", or "" at the top; the work
+    tree) — ("", None) outside git. Read from the file system, no git call."""
+    from analysis.gitread import git_dir_of
+
+    found = git_dir_of(root)
+    if found is None:
+        return "", None
+    top = found[0]
+    try:
+        rel = root.resolve().relative_to(top.resolve()).as_posix()
+    except ValueError:
+        return "", None
+    return ("" if rel in ("", ".") else rel + "/"), top
 
 
 def rule_descriptor(rule_id: str) -> dict[str, Any]:
@@ -90,6 +119,11 @@ def rule_descriptor(rule_id: str) -> dict[str, Any]:
         "properties": {
             "tags": [rule.area, "data-safety"],
             "severity": rule.severity.label,
+            **(
+                {"security-severity": SECURITY_SEVERITY[rule.severity]}
+                if rule.severity in SECURITY_SEVERITY
+                else {}
+            ),
         },
     }
 
@@ -112,7 +146,7 @@ def fingerprint_base(sources: dict[str, SourceFile | None], f: Finding) -> str:
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
 
 
-def _suppression(f: Finding) -> list[dict[str, Any]]:
+def _suppression(f: Finding, prefix: str) -> list[dict[str, Any]]:
     s = f.suppressed
     if s is None:
         return []
@@ -121,15 +155,15 @@ def _suppression(f: Finding) -> list[dict[str, Any]]:
     if s.reason:
         out["justification"] = safe_text(s.reason)
     if s.source is not None:
-        out["location"] = {"physicalLocation": _physical(s.source)}
+        out["location"] = {"physicalLocation": _physical(s.source, prefix)}
     return [out]
 
 
-def _related(related: tuple[Related, ...]) -> list[dict[str, Any]]:
+def _related(related: tuple[Related, ...], prefix: str) -> list[dict[str, Any]]:
     return [
         {
             "id": i,
-            "physicalLocation": _physical(r.location),
+            "physicalLocation": _physical(r.location, prefix),
             "message": {"text": safe_text(r.message) or "related location"},
         }
         for i, r in enumerate(related, start=1)
@@ -141,6 +175,7 @@ def sarif_log(analysis: Analysis, root_label: str, now: datetime | None = None) 
     meta = report_metadata(analysis, root_label, now)
     findings = list(analysis.findings)
     sources = analysis.context.sources
+    prefix, top = repository_prefix(analysis.root)
     seen: Counter[str] = Counter()
     results: list[dict[str, Any]] = []
     for f in findings:
@@ -151,16 +186,18 @@ def sarif_log(analysis: Analysis, root_label: str, now: datetime | None = None) 
             "ruleIndex": RULE_INDEX.get(f.rule, -1),
             "level": LEVELS[f.severity],
             "message": {"text": safe_text(f.message)},
-            "locations": [{"physicalLocation": _physical(f.location)}],
+            "locations": [{"physicalLocation": _physical(f.location, prefix)}],
             "partialFingerprints": {FINGERPRINT_KEY: f"{base}:{seen[base]}"},
             "properties": {"severity": f.severity.label},
         }
+        if f.severity in SECURITY_SEVERITY:
+            result["properties"]["security-severity"] = SECURITY_SEVERITY[f.severity]
         if f.related:
-            result["relatedLocations"] = _related(f.related)
+            result["relatedLocations"] = _related(f.related, prefix)
         if f.suppressed is not None:
-            result["suppressions"] = _suppression(f)
+            result["suppressions"] = _suppression(f, prefix)
         results.append(result)
-    run_props: dict[str, Any] = {"root": root_label}
+    run_props: dict[str, Any] = {"root": root_label, "rootInRepository": prefix.rstrip("/") or "."}
     if meta.git is not None:
         run_props["git"] = {
             "commit": meta.git.commit,
@@ -173,7 +210,6 @@ def sarif_log(analysis: Analysis, root_label: str, now: datetime | None = None) 
                 "name": "keepdata",
                 "version": __version__,
                 "semanticVersion": __version__,
-                "informationUri": INFORMATION_URI,
                 "rules": [rule_descriptor(r.id) for r in RULES],
             }
         },
@@ -188,11 +224,20 @@ def sarif_log(analysis: Analysis, root_label: str, now: datetime | None = None) 
             }
         ],
         "originalUriBaseIds": {
-            SRCROOT: {"description": {"text": f"the analyzed project root ({root_label})"}}
+            SRCROOT: {
+                "description": {
+                    "text": (
+                        f"the git repository's work tree (the analyzed root {root_label} is "
+                        f"{prefix.rstrip('/') or 'its top'})"
+                    )
+                    if top is not None
+                    else f"the analyzed project root ({root_label})"
+                }
+            }
         },
         "artifacts": [
             {
-                "location": {"uri": _uri(d.path), "uriBaseId": SRCROOT},
+                "location": {"uri": _uri(prefix + d.path), "uriBaseId": SRCROOT},
                 "length": d.size,
                 "hashes": {"sha-256": d.sha256},
             }
