@@ -276,3 +276,61 @@ def test_migration_strategy_quotes_the_prisma_commands(write_tree, monkeypatch) 
     assert "npx prisma migrate deploy" in section
     assert "- `prisma migrate deploy` (startup) (`start.sh:3`)" in section
     check_shape(md)
+
+
+def _big_project(root: Path, migrations: int) -> Path:
+    """A project whose full report is far over a comment: many destructive migrations, a
+    schema with many cascades, many files."""
+    root.mkdir(parents=True)
+    (root / "docker-compose.yml").write_text(
+        "services:\n  db:\n    image: postgres:16\n    environment:\n"
+        "      POSTGRES_PASSWORD: postgres\n"
+    )
+    mig = root / "prisma" / "migrations"
+    for i in range(migrations):
+        d = mig / f"2024{i:010d}_m{i}"
+        d.mkdir(parents=True)
+        (d / "migration.sql").write_text(
+            f'-- CreateTable\nCREATE TABLE "T{i}" ("id" SERIAL NOT NULL, "c" TEXT, '
+            f'CONSTRAINT "T{i}_pkey" PRIMARY KEY ("id"));\n'
+            + (f'-- DropColumn\nALTER TABLE "T{i - 1}" DROP COLUMN "c";\n' if i else "")
+        )
+    models = "\n".join(
+        f"model M{i} {{\n  id Int @id\n  parentId Int\n"
+        f'  parent M{max(0, i - 1)} @relation("r{i}", fields: [parentId], references: [id],'
+        f' onDelete: Cascade)\n  children M{i + 1}[] @relation("r{i + 1}")\n}}\n'
+        for i in range(1, 80)
+    )
+    (root / "prisma" / "schema.prisma").write_text(
+        'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n' + models
+    )
+    return root
+
+
+def test_the_default_report_fits_a_pull_request_comment(tmp_path: Path) -> None:
+    from analysis.report.markdown import COMMENT_LIMIT
+
+    root = _big_project(tmp_path / "big", 400)
+    a = analyze(root)
+    full = render(a, "md", "big", full=True)
+    compact = render(a, "md", "big")
+    assert len(full) > COMMENT_LIMIT >= len(compact)
+    check_shape(compact)
+    assert "keepdata report --full" in compact
+    # each finding is told once: its message appears no more often than findings carry it
+    messages: dict[str, int] = {}
+    for f in a.active:
+        if f.severity > Severity.INFO:
+            messages[esc(f.message)] = messages.get(esc(f.message), 0) + 1
+    for message, n in messages.items():
+        assert compact.count(message) <= n, message
+
+
+def test_the_full_report_lists_every_finding_in_its_area() -> None:
+    a = analyze(EXAMPLES / "risky-app")
+    full = render(a, "md", "examples/risky-app", full=True)
+    compact = render(a, "md", "examples/risky-app")
+    loud = [f for f in a.active if f.severity >= Severity.HIGH]
+    assert all(esc(f.message) in full for f in loud)
+    assert len(compact) < len(full) // 2
+    assert "(listed once, under Potential Issues)" in compact

@@ -81,7 +81,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     root = _root(args.path)
     settings = _load_settings(root, args)
     analysis = analyze(root, settings)
-    text = render_report(analysis, args.format, args.path)
+    text = render_report(analysis, args.format, args.path, full=args.full)
     if args.format in ("json", "sarif"):
         from analysis.report.check_output import json_for_terminal
 
@@ -199,6 +199,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="write a snapshot report (Markdown, JSON or SARIF)")
     _add_common(p)
     p.add_argument("--format", choices=("md", "json", "sarif"), default="md")
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="md: the long form (every finding in its area, whole diagram and file list); "
+        "without it the report fits a pull-request comment (65,536 characters)",
+    )
     p.add_argument("-o", "--output", help="file to write (default: stdout)")
     p.set_defaults(func=cmd_report)
 

@@ -40,6 +40,21 @@ from analysis.sources import SourceFile
 from analysis.verdict import AreaVerdict, Level, Verdict, by_severity, verdict
 
 TITLE = "Prisma Data Safety - Verification Report"
+
+COMMENT_LIMIT = 65_536
+"""GitHub's limit for a pull-request comment, in characters: the compact report stays under it."""
+TOP_ISSUES = 12
+"""Issue groups (one per rule) told in full in the compact report; the rest are a table."""
+TOP_PER_ISSUE = 5
+"""Findings listed under one issue in the compact report."""
+TOP_EVIDENCE = 3
+"""Evidence lines under one checklist item in the compact report."""
+TOP_FILES = 25
+TOP_CONFIGURATION = 60
+"""Lines of quoted configuration per area in the compact report."""
+MERMAID_LIMIT = 6_000
+"""Characters of a relations diagram the compact report still draws."""
+FULL_HINT = "`keepdata report --full` or `--format json`"
 GENERATED_PREFIX = "| Generated |"
 """The one line that differs between two reports of the same files."""
 
@@ -188,6 +203,9 @@ class Doc:
     meta: ReportMetadata
     sources: dict[str, SourceFile | None]
     quoted: set[tuple[str, int]] = field(default_factory=set)
+    full: bool = False
+    """The long form (`report --full`): every finding in its area, every evidence line, the
+    whole diagram and file list. Without it the report fits a pull-request comment."""
 
     def lines_of(self, path: str) -> list[str]:
         src = self.sources.get(path)
@@ -653,6 +671,18 @@ def _finding_bullet(f: Finding) -> str:
     )
 
 
+def _cut_outside_fence(lines: list[str], limit: int) -> int:
+    """The largest cut point at or below `limit` that is not inside a fenced block."""
+    inside = False
+    best = 0
+    for i, line in enumerate(lines[:limit]):
+        if line.startswith("```"):
+            inside = not inside
+        if not inside and not line.startswith("```"):
+            best = i + 1
+    return best
+
+
 def area_section(doc: Doc, index: int, area: AreaVerdict) -> list[str]:
     badge = LEVEL_BADGE[area.level]
     out = [f"### {index}. {area.title} {badge} {area.level.value}", ""]
@@ -661,13 +691,22 @@ def area_section(doc: Doc, index: int, area: AreaVerdict) -> list[str]:
     except Exception as exc:  # a renderer bug must not lose the rest of the report
         body = AreaBody(notes=[f"_This section failed to render: {esc(type(exc).__name__)}._"])
     if body.configuration:
-        out += ["**Configuration found:**", "", *body.configuration]
+        shown = body.configuration
+        if not doc.full and len(shown) > TOP_CONFIGURATION:
+            cut = _cut_outside_fence(shown, TOP_CONFIGURATION)
+            shown = [*shown[:cut], f"_… {len(shown) - cut} more lines: {FULL_HINT}._", ""]
+        out += ["**Configuration found:**", "", *shown]
     out += [f"**Status:** {badge} **{area.level.value}**", ""]
     if body.verification:
         out += ["**Verification:**", "", *body.verification, ""]
     if body.notes:
         out += [*body.notes, ""]
-    if area.findings:
+    if area.findings and not doc.full:
+        counts = ", ".join(
+            f"{n} {s.label}" for s, n in sorted(area.counts.items(), reverse=True) if n
+        )
+        out += [f"**Findings:** {counts} (listed once, under Potential Issues).", ""]
+    elif area.findings:
         out += ["**Findings:**", "", *(_finding_bullet(f) for f in area.findings), ""]
     else:
         first, last = area.rules[0], area.rules[-1]
@@ -705,6 +744,9 @@ def issues_section(doc: Doc) -> list[str]:
     info = [f for f in findings if f.severity == Severity.INFO]
     if not groups:
         out += ["No issue above informational level.", ""]
+    rest = [] if doc.full else groups[TOP_ISSUES:]
+    if rest:
+        groups = groups[:TOP_ISSUES]
     for n, (rule_id, items) in enumerate(groups, start=1):
         help_ = rule_help(rule_id)
         worst = items[0].severity
@@ -717,23 +759,50 @@ def issues_section(doc: Doc) -> list[str]:
             "**Scenario:**",
             "",
         ]
-        for f in items:
+        shown = items if doc.full else items[:TOP_PER_ISSUE]
+        for f in shown:
             level = f" ({f.severity.label})" if f.severity != worst else ""
             out.append(f"- {esc(f.message)}{level} ({ref(f.location)})")
             for r in f.related:
                 out.append(f"  - related: {esc(r.message)} ({ref(r.location)})")
+        if len(shown) < len(items):
+            out.append(f"- … and {len(items) - len(shown)} more: {FULL_HINT}")
         out += ["", f"**Why it matters:** {esc(help_.rationale)}", ""]
         if help_.fix:
             out += [f"**Mitigation:** {esc(help_.fix)}", ""]
-        if help_.good:
+        if help_.good and doc.full:
             out += ["For example:", "", *fence(help_.good, help_.good_lang), ""]
         out += ["---", ""]
+    if rest:
+        out += [
+            f"### {len(rest)} more issues",
+            "",
+            "| Rule | Findings | Worst | First at |",
+            "|---|---:|---|---|",
+        ]
+        for rule_id, items in rest:
+            out.append(
+                f"| {rule_id} {rule_help(rule_id).name} | {len(items)} | "
+                f"{SEVERITY_BADGE[items[0].severity]} {items[0].severity.label} | "
+                f"{ref(items[0].location)} |"
+            )
+        out += ["", f"Every finding: {FULL_HINT}, or `keepdata check`.", ""]
+    if info and not doc.full:
+        per_rule: dict[str, int] = {}
+        for f in info:
+            per_rule[f.rule] = per_rule.get(f.rule, 0) + 1
+        listed = ", ".join(f"{rule} ×{n}" for rule, n in per_rule.items())
+        out += ["### Informational", "", f"{len(info)} informational findings: {listed}.", ""]
+        info = []
     if info:
         out += ["### Informational", "", "| Rule | Where | What |", "|---|---|---|"]
         for f in info:
             out.append(f"| {f.rule} | {ref(f.location)} | {esc(f.message, table=True)} |")
         out.append("")
     suppressed = [f for f in doc.analysis.findings if f.suppressed is not None]
+    if suppressed and not doc.full:
+        out += ["### Suppressed", "", f"{len(suppressed)} suppressed findings ({FULL_HINT}).", ""]
+        suppressed = []
     if suppressed:
         out += ["### Suppressed", "", "| Rule | Where | Reason |", "|---|---|---|"]
         for f in suppressed:
@@ -744,19 +813,24 @@ def issues_section(doc: Doc) -> list[str]:
 
 
 # -- checklist ----------------------------------------------------------------------------------
-def _evidence_bullet(e: Evidence) -> str:
+def _evidence_bullet(e: Evidence, full: bool = True) -> str:
     if e.rule and e.severity is not None:
+        if not full:  # the finding itself is told under Potential Issues: name it only
+            return f"  - {SEVERITY_BADGE[e.severity]} {e.rule} ({ref(e.location)})"
         return f"  - {SEVERITY_BADGE[e.severity]} {esc(e.text)} ({ref(e.location)})"
     return f"  - {esc(e.text)}" + (f" ({ref(e.location)})" if e.location else "")
 
 
-def _item_lines(item: ChecklistItem) -> list[str]:
+def _item_lines(item: ChecklistItem, full: bool = True) -> list[str]:
     box = "[x]" if item.checked else "[ ]"
     badge = STATUS_BADGE[item.status]
     line = f"- {box} {badge} {item.text} — **{item.status.value}**"
     if item.reason:
         line += f": {esc(item.reason)}"
-    return [line, *(_evidence_bullet(e) for e in item.evidence)]
+    evidence = item.evidence if full else item.evidence[:TOP_EVIDENCE]
+    more = len(item.evidence) - len(evidence)
+    tail = [f"  - … and {more} more"] if more else []
+    return [line, *(_evidence_bullet(e, full) for e in evidence), *tail]
 
 
 def checklist_section(doc: Doc) -> list[str]:
@@ -769,7 +843,7 @@ def checklist_section(doc: Doc) -> list[str]:
     for section in Section:
         out += [f"### {SECTION_BADGE[section]} {section.value}", ""]
         for item in doc.checklist.section(section):
-            out += _item_lines(item)
+            out += _item_lines(item, doc.full)
         out.append("")
     return out
 
@@ -786,7 +860,9 @@ def verdict_section(doc: Doc) -> list[str]:
     if v.decided_by is not None and v.decided_by.severity > Severity.INFO:
         f = v.decided_by
         out += [
-            f"Decided by {f.rule} ({f.severity.label}): {esc(f.message)} ({ref(f.location)})",
+            f"Decided by {f.rule} ({f.severity.label})"
+            + (f": {esc(f.message)}" if doc.full else f" {rule_help(f.rule).name}")
+            + f" ({ref(f.location)})",
             "",
         ]
     else:
@@ -1030,14 +1106,24 @@ def relations_section(doc: Doc) -> list[str]:
     if not graphs:
         return [*out, "_The project has no Prisma schema._", ""]
     for graph in graphs:
-        out += [
-            f"{code(graph.schema)}: relations with their `onDelete` action; cascades read "
-            '"deleted with parent".',
-            "",
-            *fence(graph.mermaid().rstrip(), "mermaid"),
-            "",
-        ]
+        diagram = graph.mermaid().rstrip()
+        if doc.full or len(diagram) <= MERMAID_LIMIT:
+            out += [
+                f"{code(graph.schema)}: relations with their `onDelete` action; cascades read "
+                '"deleted with parent".',
+                "",
+                *fence(diagram, "mermaid"),
+                "",
+            ]
+        else:
+            out += [
+                f"{code(graph.schema)}: the diagram is too large for a comment "
+                f"({len(diagram):,} characters; {FULL_HINT}); what deleting a row does:",
+                "",
+            ]
         rows = [d for d in graph.deletions if d.cascades or d.blockers or d.set_null]
+        if not doc.full and len(rows) > TOP_FILES:
+            rows = sorted(rows, key=lambda d: -len(d.deleted_models))[:TOP_FILES]
         if rows:
             out += [
                 "| Deleting a | also deletes | sets NULL in | is blocked by |",
@@ -1060,10 +1146,13 @@ def files_section(doc: Doc) -> list[str]:
     out = ["## 📚 Files analyzed", ""]
     if not doc.meta.files:
         return [*out, "No file was read.", ""]
+    files = doc.meta.files if doc.full else doc.meta.files[:TOP_FILES]
     out += ["| File | sha256 | Bytes |", "|---|---|---:|"]
-    for d in doc.meta.files:
+    for d in files:
         out.append(f"| {code(d.path)} | `{d.sha256}` | {d.size} |")
     out.append("")
+    if len(files) < len(doc.meta.files):
+        out += [f"… and {len(doc.meta.files) - len(files)} more files ({FULL_HINT}).", ""]
     return out
 
 
@@ -1108,7 +1197,9 @@ BODY_SECTIONS: tuple[Callable[[Doc], list[str]], ...] = (
 """Between the header and the file list, in the seed's order."""
 
 
-def build_doc(analysis: Analysis, root_label: str, now: datetime | None = None) -> Doc:
+def build_doc(
+    analysis: Analysis, root_label: str, now: datetime | None = None, *, full: bool = False
+) -> Doc:
     facts = project_facts(analysis)
     return Doc(
         analysis=analysis,
@@ -1117,21 +1208,61 @@ def build_doc(analysis: Analysis, root_label: str, now: datetime | None = None) 
         checklist=checklist_of(analysis, facts),
         meta=report_metadata(analysis, root_label, now),
         sources=dict(analysis.context.sources),
+        full=full,
     )
 
 
-def render_markdown(analysis: Analysis, root_label: str, now: datetime | None = None) -> str:
-    doc = build_doc(analysis, root_label, now)
-    body: list[str] = []
+def render_markdown(
+    analysis: Analysis, root_label: str, now: datetime | None = None, *, full: bool = False
+) -> str:
+    """The report in the seed's shape. Without `full`, at most COMMENT_LIMIT characters: each
+    finding once, the top ones per issue, counts for the rest; sections that still do not fit
+    give way (file list, diagram, scenarios first), each replaced by a line saying so."""
+    doc = build_doc(analysis, root_label, now, full=full)
+    parts: list[tuple[str, list[str]]] = []
     for section in BODY_SECTIONS:
+        name = section.__name__.removesuffix("_section").replace("_", " ")
         try:
-            body += section(doc)
+            parts.append((name, section(doc)))
         except Exception as exc:  # a section's bug must not lose the rest of the report
-            name = section.__name__.removesuffix("_section").replace("_", " ")
-            body += [f"_The {name} section failed to render: {esc(type(exc).__name__)}._", ""]
+            parts.append(
+                (name, [f"_The {name} section failed to render: {esc(type(exc).__name__)}._", ""])
+            )
     # The file list last: quoting may have read a file no fact had read yet.
     doc.meta = report_metadata(analysis, root_label, now)
-    lines = header_section(doc) + body + files_section(doc)
+    parts = [("header", header_section(doc)), *parts, ("files analyzed", files_section(doc))]
+    if not full:
+        parts = _fit(parts, COMMENT_LIMIT)
+    lines = [line for _, section in parts for line in section]
     while lines and not lines[-1]:
         lines.pop()
     return "\n".join(lines) + "\n"
+
+
+_GIVE_WAY = ("files analyzed", "relations", "scenarios", "checklist", "summary", "issues")
+"""Sections replaced by a one-line note, in this order, while the compact report is too long."""
+
+
+def _fit(parts: list[tuple[str, list[str]]], limit: int) -> list[tuple[str, list[str]]]:
+    def size(ps: list[tuple[str, list[str]]]) -> int:
+        return sum(len(line) + 1 for _, section in ps for line in section)
+
+    out = list(parts)
+    for victim in _GIVE_WAY:
+        if size(out) <= limit:
+            break
+        out = [
+            (
+                name,
+                [
+                    section[0],
+                    "",
+                    f"_This section does not fit a pull-request comment: {FULL_HINT}._",
+                    "",
+                ]
+                if name == victim and section
+                else section,
+            )
+            for name, section in out
+        ]
+    return out

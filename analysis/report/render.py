@@ -48,13 +48,21 @@ def rule_help(rule_id: str) -> RuleHelp:
     )
 
 
-def render(analysis: Analysis, fmt: str, root_label: str, *, now: datetime | None = None) -> str:
-    """The report as text: `md` (the seed's shape), `json` (the check contract plus facts,
-    checklist and verdict) or `sarif` (SARIF 2.1.0)."""
+def render(
+    analysis: Analysis,
+    fmt: str,
+    root_label: str,
+    *,
+    now: datetime | None = None,
+    full: bool = False,
+) -> str:
+    """The report as text: `md` (the seed's shape; compact enough for a pull-request comment
+    unless `full`), `json` (the check contract plus facts, checklist and verdict) or `sarif`
+    (SARIF 2.1.0)."""
     if fmt == "md":
         from analysis.report.markdown import render_markdown
 
-        return render_markdown(analysis, root_label, now=now)
+        return render_markdown(analysis, root_label, now=now, full=full)
     if fmt == "json":
         from analysis.report.json_report import render_json
 
