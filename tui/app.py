@@ -547,7 +547,7 @@ class KeepdataApp(App[int]):
 
     # -- export ------------------------------------------------------------------------
     def action_export(self) -> None:
-        self.push_screen(ExportDialog(), callback=self._export_chosen)
+        self.push_screen(ExportDialog(folder=self.root), callback=self._export_chosen)
 
     def _export_chosen(self, request: ExportRequest | None) -> None:
         if request is None:
