@@ -246,3 +246,43 @@ def work_tree_state(root: Path, timeout: float = TIMEOUT) -> WorkTreeState | Non
     changed.update(p for p in others.decode("utf-8", errors="surrogateescape").split("\0") if p)
     shown = {p.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for p in changed}
     return WorkTreeState(commit, branch or None, tuple(sorted(shown)))
+
+
+def changed_paths(
+    root: Path, since: str | None, *, staged: bool = False, timeout: float = TIMEOUT
+) -> frozenset[str] | None:
+    """Paths under `root` (relative to it) that a change touches: with `staged`, those whose
+    index entry differs from HEAD (what `git commit` would record); else those whose work-tree
+    content differs from the commit `since` names, plus untracked, not ignored files. None
+    when `root` is no git work tree or `since` names no commit. Work-tree files are hashed by
+    keepdata (no filter runs, as everywhere in this module)."""
+    index = _entries(run_git(root, "ls-files", "-s", "-z", timeout=timeout), index=True)
+    if index is None:
+        return None
+    if staged:
+        head = resolve_commit(root, "HEAD", timeout=timeout)
+        tree: dict[str, tuple[str, str]] | None = {}
+        if head is not None:
+            tree = _entries(
+                run_git(root, "ls-tree", "-r", "-z", head, timeout=timeout), index=False
+            )
+        if tree is None:
+            return None
+        changed = {p for p in index.keys() | tree.keys() if index.get(p) != tree.get(p)}
+    else:
+        commit = resolve_commit(root, since or "HEAD", timeout=timeout)
+        if commit is None:
+            return None
+        tree = _entries(run_git(root, "ls-tree", "-r", "-z", commit, timeout=timeout), index=False)
+        others = run_git(root, "ls-files", "--others", "--exclude-standard", "-z", timeout=timeout)
+        if tree is None or others is None:
+            return None
+        changed = set(tree.keys() - index.keys())
+        for path in index:
+            old = tree.get(path)
+            if old is None or not _matches_work_tree(root / path, old[0], old[1]):
+                changed.add(path)
+        changed.update(p for p in others.decode("utf-8", errors="surrogateescape").split("\0") if p)
+    return frozenset(
+        p.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for p in changed
+    )

@@ -220,3 +220,76 @@ def test_version_and_typos(capsys: pytest.CaptureFixture[str]) -> None:
     assert "did you mean KD602?" in capsys.readouterr().err
     assert main(["no-such-folder-or-command"]) == 2
     assert "not a command" in capsys.readouterr().err
+
+
+def _git(root: Path, *args: str) -> None:
+    from analysis.gitread import git_env
+
+    env = {
+        **git_env(),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
+    subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+
+@pytest.fixture
+def branch_repo(tmp_path: Path) -> Path:
+    """A repository whose main has a project with findings, and a branch that changes one
+    script (a new `db push --accept-data-loss`) and leaves the rest alone."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "docker-compose.yml").write_text(
+        "services:\n  db:\n    image: postgres:16\n    environment:\n"
+        "      POSTGRES_PASSWORD: postgres\n  app:\n    build: .\n"
+        '    command: ["sh", "./start.sh"]\n'
+    )
+    (root / "Dockerfile").write_text("FROM node:20\nWORKDIR /app\nCOPY . .\n")
+    (root / "start.sh").write_text("#!/bin/sh\nnpx prisma migrate deploy\nnode server.js\n")
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "base")
+    _git(root, "checkout", "-q", "-b", "feature")
+    (root / "start.sh").write_text(
+        "#!/bin/sh\nnpx prisma db push --accept-data-loss\nnode server.js\n"
+    )
+    return root
+
+
+def test_since_keeps_the_findings_of_changed_files(branch_repo: Path) -> None:
+    everything = json.loads(run("check", str(branch_repo), "--format", "json").stdout)
+    assert {f["path"] for f in everything["findings"]} > {"start.sh"}  # KD101 etc. elsewhere
+    out = run("check", str(branch_repo), "--since", "main", "--format", "json")
+    found = json.loads(out.stdout)["findings"]
+    assert found and all(
+        f["path"] == "start.sh" or any(r["path"] == "start.sh" for r in f["related"]) for f in found
+    )
+    assert "KD201" in {f["rule"] for f in found} and out.returncode == 1
+    _git(branch_repo, "commit", "-qam", "push")  # committed: still changed against main
+    again = json.loads(run("check", str(branch_repo), "--since", "main", "--format", "json").stdout)
+    assert {f["rule"] for f in again["findings"]} == {f["rule"] for f in found}
+    same = json.loads(run("check", str(branch_repo), "--since", "HEAD", "--format", "json").stdout)
+    assert same["findings"] == []
+
+
+def test_staged_keeps_the_findings_of_staged_files(branch_repo: Path) -> None:
+    assert (
+        json.loads(run("check", str(branch_repo), "--staged", "--format", "json").stdout)[
+            "findings"
+        ]
+        == []
+    )  # the edit is not staged yet
+    _git(branch_repo, "add", "start.sh")
+    staged = json.loads(run("check", str(branch_repo), "--staged", "--format", "json").stdout)
+    assert "KD201" in {f["rule"] for f in staged["findings"]}
+
+
+def test_since_needs_git_and_a_commit(branch_repo: Path, tmp_path: Path) -> None:
+    bad = run("check", str(branch_repo), "--since", "no-such-branch")
+    assert bad.returncode == 2 and "names no commit" in bad.stderr
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "docker-compose.yml").write_text("services: {}\n")
+    assert run("check", str(plain), "--since", "main").returncode == 2

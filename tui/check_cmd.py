@@ -152,6 +152,28 @@ def say_internal_errors(analyses: Sequence[tuple[str | None, Analysis]]) -> bool
     return failed
 
 
+def _changed(root: Path, since: str | None, staged: bool) -> frozenset[str] | None:
+    from analysis.gitread import changed_paths
+
+    return changed_paths(root.resolve(), since, staged=staged)
+
+
+def _only_changed(analysis: Analysis, touched: frozenset[str]) -> Analysis:
+    """The findings a change is answerable for: located in a file it touches, or naming such a
+    file as a related location (a compose change that puts a script on the startup path).
+    Internal errors always stay."""
+    from analysis.selection import ALWAYS_SHOWN
+
+    kept = tuple(
+        f
+        for f in analysis.findings
+        if f.rule in ALWAYS_SHOWN
+        or f.location.path in touched
+        or any(r.location.path in touched for r in f.related)
+    )
+    return replace(analysis, findings=kept)
+
+
 def _narrowed(analysis: Analysis, chosen: Selection) -> Analysis:
     kept = chosen.apply(analysis.findings)
     return analysis if len(kept) == len(analysis.findings) else replace(analysis, findings=kept)
@@ -181,6 +203,17 @@ def run_check(
         if args.exclude:
             settings = replace(settings, exclude=(*settings.exclude, *args.exclude))
         analysis = _narrowed(analyze(root, settings), chosen)
+        if args.since or args.staged:
+            touched = _changed(root, args.since, args.staged)
+            if touched is None:
+                what = "--staged" if args.staged else f"--since {args.since}"
+                print(
+                    f"keepdata: error: {what}: {path} is not in a git work tree"
+                    + ("" if args.staged else f", or {args.since!r} names no commit there"),
+                    file=sys.stderr,
+                )
+                return 2
+            analysis = _only_changed(analysis, touched)
         results.append(Checked(path, analysis, settings))
 
     fmt = args.format

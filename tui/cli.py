@@ -184,6 +184,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="honour no keepdata-ignore comment (keepdata.toml ignores still apply)",
     )
+    p.add_argument(
+        "--since",
+        metavar="REF",
+        help="only findings in files changed against REF (a branch, tag or commit), for PRs",
+    )
+    p.add_argument("--staged", action="store_true", help="only findings in files staged for commit")
     p.add_argument("-q", "--quiet", action="store_true", help="findings only, no summary")
     p.add_argument(
         "--statistics", action="store_true", help="count findings per rule instead of listing"
