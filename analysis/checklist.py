@@ -22,6 +22,7 @@ from typing import Any
 
 from analysis.engine import Analysis
 from analysis.model import Finding, Location, Severity
+from analysis.rules.registry import BY_ID, RULES
 from analysis.secrets import safe_text
 
 
@@ -185,10 +186,14 @@ class ItemSpec:
     id: str
     section: Section
     text: str
-    rules: tuple[str, ...]
-    """The rules whose findings break the item."""
     prover: str
     """The name of the function in PROVERS that looks for proof when no finding breaks it."""
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """The rules whose findings break the item: each rule's registry record names the
+        items it breaks."""
+        return _rules_by_item()[self.id]
 
 
 ITEMS: tuple[ItemSpec, ...] = (
@@ -197,104 +202,60 @@ ITEMS: tuple[ItemSpec, ...] = (
         "db-volume-persists",
         Section.VERIFIED_SAFE,
         "Database volume persists data",
-        (
-            "KD101",
-            "KD102",
-            "KD103",
-            "KD104",
-            "KD105",
-            "KD106",
-            "KD108",
-            "KD109",
-            "KD110",
-            "KD112",
-            "KD113",
-            "KD114",
-            "KD115",
-        ),
         "database_persisted",
     ),
     ItemSpec(
         "migrations-preserve-data",
         Section.VERIFIED_SAFE,
         "Migrations preserve existing data",
-        (
-            "KD601",
-            "KD602",
-            "KD603",
-            "KD604",
-            "KD605",
-            "KD606",
-            "KD607",
-            "KD608",
-            "KD609",
-            "KD610",
-            "KD611",
-            "KD613",
-            "KD614",
-            "KD615",
-            "KD616",
-            "KD617",
-            "KD618",
-            "KD621",
-            "KD622",
-        ),
         "migrations_preserve",
     ),
     ItemSpec(
         "no-accept-data-loss",
         Section.VERIFIED_SAFE,
         "No `--accept-data-loss` flag",
-        ("KD201",),
         "prisma_commands_without_accept_data_loss",
     ),
     ItemSpec(
         "schema-changes-fail-on-data-loss",
         Section.VERIFIED_SAFE,
         "Schema changes fail if data loss",
-        ("KD201", "KD202", "KD203", "KD204", "KD216", "KD221"),
         "schema_commands_stop_on_data_loss",
     ),
     ItemSpec(
         "cascades-intentional",
         Section.VERIFIED_SAFE,
         "Cascade deletes are intentional",
-        ("KD501", "KD502", "KD503", "KD621"),
         "cascades_bounded",
     ),
     ItemSpec(
         "required-fields-have-defaults",
         Section.VERIFIED_SAFE,
         "Required fields have defaults",
-        ("KD511", "KD604", "KD605"),
         "required_fields",
     ),
     ItemSpec(
         "unique-constraints-safe",
         Section.VERIFIED_SAFE,
         "Unique constraints are safe",
-        ("KD507", "KD606"),
         "unique_constraints",
     ),
     ItemSpec(
         "error-handling",
         Section.VERIFIED_SAFE,
         "Error handling prevents inconsistent state",
-        ("KD209", "KD210", "KD211", "KD619"),
         "errors_stop_startup",
     ),
     ItemSpec(
         "client-generation-safe",
         Section.VERIFIED_SAFE,
         "Prisma Client generation is safe",
-        ("KD301", "KD302", "KD306"),
         "client_generated",
     ),
     ItemSpec(
         "volume-mounts-no-conflict",
         Section.VERIFIED_SAFE,
         "Volume mounts don't conflict",
-        ("KD107", "KD109", "KD112", "KD306"),
         "mounts_consistent",
     ),
     # Documented Warnings
@@ -302,28 +263,24 @@ ITEMS: tuple[ItemSpec, ...] = (
         "first-run-db-push",
         Section.DOCUMENTED_WARNINGS,
         "First run uses `db push` (development only)",
-        ("KD205", "KD206"),
         "db_push_fallback",
     ),
     ItemSpec(
         "down-v-deletes-data",
         Section.DOCUMENTED_WARNINGS,
         "`docker compose down -v` deletes data",
-        ("KD111",),
         "named_volumes_removable",
     ),
     ItemSpec(
         "migration-conflicts-manual",
         Section.DOCUMENTED_WARNINGS,
         "Migration conflicts require manual resolution",
-        ("KD204", "KD213", "KD703"),
         "deploy_stops_on_conflict",
     ),
     ItemSpec(
         "schema-changes-need-migrations",
         Section.DOCUMENTED_WARNINGS,
         "Schema changes must create migrations",
-        ("KD205", "KD510", "KD701", "KD702"),
         "schema_matches_migrations",
     ),
     # No Dangerous Operations
@@ -331,32 +288,40 @@ ITEMS: tuple[ItemSpec, ...] = (
         "no-automatic-data-loss",
         Section.NO_DANGEROUS,
         "No automatic data loss",
-        ("KD201", "KD202", "KD203", "KD204", "KD215", "KD216", "KD221", "KD305", "KD608"),
         "startup_not_destructive",
     ),
     ItemSpec(
         "no-accept-data-loss-anywhere",
         Section.NO_DANGEROUS,
         "No `--accept-data-loss` or `--force-reset` in any script",
-        ("KD201", "KD202"),
         "no_data_loss_flags_anywhere",
     ),
     ItemSpec(
         "no-migrate-reset",
         Section.NO_DANGEROUS,
         "No `migrate reset` in scripts",
-        ("KD203",),
         "no_migrate_reset",
     ),
     ItemSpec(
         "no-destructive-without-warning",
         Section.NO_DANGEROUS,
         "No destructive operations without warnings",
-        ("KD111", "KD601", "KD602", "KD603", "KD607", "KD608", "KD615", "KD622", "KD702"),
         "destructive_operations_reviewed",
     ),
 )
-"""The checklist, in the seed's order: every item with the rules that break it."""
+"""The checklist, in the seed's order (the rules that break each item name it)."""
+
+_item_rules: dict[str, tuple[str, ...]] = {}
+
+
+def _rules_by_item() -> dict[str, tuple[str, ...]]:
+    if not _item_rules:
+        found: dict[str, list[str]] = {spec.id: [] for spec in ITEMS}
+        for r in RULES:
+            for item in r.checklist:
+                found[item].append(r.id)
+        _item_rules.update((k, tuple(v)) for k, v in found.items())
+    return _item_rules
 
 
 # -- provers -----------------------------------------------------------------------------------
@@ -963,8 +928,6 @@ PROVERS: dict[str, Callable[[ProverInput], Proof]] = {
 
 # -- evaluation --------------------------------------------------------------------------------
 def finding_evidence(f: Finding) -> Evidence:
-    from analysis.catalog import BY_ID
-
     rule = BY_ID.get(f.rule)
     name = f" {rule.name}" if rule else ""
     return Evidence(safe_text(f"{f.rule}{name}: {f.message}"), f.location, f.rule, f.severity)

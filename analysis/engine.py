@@ -14,7 +14,7 @@ from analysis.discover import discover
 from analysis.facts.named import NAMED_FACTS
 from analysis.facts.replay import gc_paused
 from analysis.model import Finding, Location, Severity, normalize_findings
-from analysis.rules import AREAS
+from analysis.rules.areas import AREAS
 
 T = TypeVar("T")
 

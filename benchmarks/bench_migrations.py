@@ -33,8 +33,8 @@ from analysis.facts.drift import pending_changes
 from analysis.facts.migrations import migration_histories
 from analysis.facts.replay import clear_replay_cache
 from analysis.facts.schema import schemas
-from analysis.rules import drift as drift_rules
-from analysis.rules import migrations as migration_rules
+from analysis.rules.drift import common as drift_rules
+from analysis.rules.migrations import common as migration_rules
 
 MODELS = 300
 MIGRATIONS = 1000

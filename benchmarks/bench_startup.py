@@ -33,7 +33,7 @@ from analysis.facts.images import images
 from analysis.facts.startup import startup_paths
 from analysis.parsers.package_json import parse_package_json
 from analysis.parsers.shell import parse_shell
-from analysis.rules import startup
+from analysis.rules.startup import common as startup
 from analysis.sources import SourceFile
 
 SEED_SCRIPT = (

@@ -16,7 +16,7 @@ from analysis import engine
 from analysis.context import Context
 from analysis.engine import analyze
 from analysis.model import Finding
-from analysis.rules import AREAS
+from analysis.rules.areas import AREAS
 from analysis.verdict import Level, verdict
 from tui.cli import main
 
@@ -132,7 +132,7 @@ def test_check_exits_2_not_0_when_a_check_raises(
 def test_a_failing_fact_is_one_error_naming_every_check_that_needed_it(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from analysis.rules import persistence
+    from analysis.rules.persistence import common as persistence
 
     def broken_databases(ctx: Context) -> tuple:
         raise Boom("no databases")

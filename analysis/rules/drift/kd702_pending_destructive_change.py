@@ -1,0 +1,49 @@
+"""KD702 pending-destructive-change: The next migrate dev would drop, narrow or make required something with data"""
+
+from __future__ import annotations
+
+from analysis.model import Severity
+from analysis.rules.registry import rule
+
+RULE = rule(
+    "KD702",
+    "pending-destructive-change",
+    Severity.HIGH,
+    area="drift",
+    section="schema",
+    checklist=("schema-changes-need-migrations", "no-destructive-without-warning"),
+    summary="the pending difference drops a table or column, makes a column required, changes a type, or removes an enum value: the data it would lose, named",
+    short="The next migrate dev would drop, narrow or make required something with data",
+    rationale="""
+        The difference between the schema and the replayed migrations is what the next
+        `migrate dev` will write. When that difference drops a table or column, changes a
+        type, makes a column required or removes an enum value, the destructive migration is
+        already decided in the schema, usually by a rename or a cleanup that was not meant to
+        delete anything; it only needs someone to run the command and commit the output.
+    """,
+    trigger="""
+        The pending difference between the schema and the replayed migrations drops a table
+        or column, makes a column required, changes a column's type, or removes an enum
+        value. The finding names the table, column or value that would lose data.
+    """,
+    bad="""
+        model User {
+          id       String @id
+          fullName String // was `name` in the last migration: the next migration drops it
+        }
+    """,
+    bad_lang="prisma",
+    good="""
+        model User {
+          id       String @id
+          fullName String @map("name")
+        }
+    """,
+    good_lang="prisma",
+    fix="""
+        For renames use `@map`/`@@map` (or edit the generated migration into a RENAME); for
+        real removals and tightenings, plan a backfill or export first and review the
+        generated SQL before committing it.
+    """,
+    module=__name__,
+)

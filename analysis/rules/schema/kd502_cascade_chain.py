@@ -1,0 +1,65 @@
+"""KD502 cascade-chain: Deleting one record cascades 2+ levels deep or into valuable data"""
+
+from __future__ import annotations
+
+from analysis.model import Severity
+from analysis.rules.registry import rule
+
+RULE = rule(
+    "KD502",
+    "cascade-chain",
+    Severity.MEDIUM,
+    area="schema",
+    section="schema",
+    checklist=("cascades-intentional",),
+    summary="deleting one record cascades through 2+ levels, or into a model whose data looks valuable (payments, invoices, orders, audit logs, transactions, messages, files)",
+    short="Deleting one record cascades 2+ levels deep or into valuable data",
+    rationale="""
+        Cascades compose. `User -> Order -> Invoice -> Payment` with Cascade at every step
+        means one `prisma.user.delete()` (a GDPR request, an admin clicking "remove test
+        account") erases the company's financial records. Nobody decides that explicitly: each
+        relation looked harmless when it was written.
+    """,
+    trigger="""
+        A model whose deletion cascades through two or more levels of relations, or into a
+        model whose data looks valuable by name (payments, invoices, orders, audit logs,
+        transactions, ledger entries, messages, files, plus `valuable-models` from
+        keepdata.toml). Reported at the root's relation with the whole chain.
+    """,
+    bad="""
+        model Order {
+          id     String @id
+          userId String
+          user   User   @relation(fields: [userId], references: [id], onDelete: Cascade)
+          invoices Invoice[]
+        }
+
+        model Invoice {
+          id      String @id
+          orderId String
+          order   Order  @relation(fields: [orderId], references: [id], onDelete: Cascade)
+        }
+    """,
+    bad_lang="prisma",
+    good="""
+        model Order {
+          id     String @id
+          userId String
+          user   User   @relation(fields: [userId], references: [id], onDelete: Restrict)
+          invoices Invoice[]
+        }
+
+        model Invoice {
+          id      String @id
+          orderId String
+          order   Order  @relation(fields: [orderId], references: [id], onDelete: Restrict)
+        }
+    """,
+    good_lang="prisma",
+    fix="""
+        Stop the chain before valuable data: `onDelete: Restrict` (deletes fail until the
+        records are handled) or soft deletes (`deletedAt DateTime?`) for users and orders;
+        anonymise instead of deleting where law requires erasure.
+    """,
+    module=__name__,
+)

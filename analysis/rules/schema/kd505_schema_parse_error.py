@@ -1,0 +1,47 @@
+"""KD505 schema-parse-error: The Prisma schema cannot be parsed"""
+
+from __future__ import annotations
+
+from analysis.model import Severity
+from analysis.rules.registry import rule
+
+RULE = rule(
+    "KD505",
+    "schema-parse-error",
+    Severity.HIGH,
+    area="schema",
+    section="schema",
+    summary="the schema cannot be parsed: say where and why",
+    short="The Prisma schema cannot be parsed",
+    rationale="""
+        Every schema rule and the schema/migrations comparison depend on the schema. If it
+        does not parse, cascades, SetNull traps and pending destructive changes go
+        unreported; and `prisma generate` or `migrate deploy` will fail on the same file at
+        build or start.
+    """,
+    trigger="""
+        A `.prisma` file (single schema or a multi-file `prisma/schema/` folder) that keepdata's
+        parser cannot read: an unterminated block, an unknown block type, a malformed field or
+        attribute. Reported at the position with the parser's message.
+    """,
+    bad="""
+        model User {
+          id    String @id @default(cuid())
+          email String @unique
+          posts Post[]
+    """,
+    bad_lang="prisma",
+    good="""
+        model User {
+          id    String @id @default(cuid())
+          email String @unique
+          posts Post[]
+        }
+    """,
+    good_lang="prisma",
+    fix="""
+        Fix the schema at the reported line; `prisma validate` and `prisma format` show
+        Prisma's own view of the error.
+    """,
+    module=__name__,
+)
