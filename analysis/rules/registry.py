@@ -313,6 +313,16 @@ def all_rules() -> tuple[Rule, ...]:
     return _load()
 
 
+def run_area(ctx: Context, area: str) -> list[Finding]:
+    """The findings of every rule of one area on `ctx`, without the pipeline's error boundary
+    or suppression (for benchmarks and tests)."""
+    out: list[Finding] = []
+    for r in _load():
+        if r.area == area and r.run is not None:
+            out.extend(r.run(ctx))
+    return out
+
+
 def anchor(rule_id: str, name: str) -> str:
     """The Markdown heading anchor of a rule's section (`kd602-drop-column`)."""
     return f"{rule_id.lower()}-{name}"

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterator
+
+from analysis.catalog import BY_ID
+from analysis.context import Context
+from analysis.facts.drift import pending_changes
+from analysis.model import Finding, Location, Severity
+from analysis.rules.drift.common import _related
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -46,3 +52,19 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+@RULE.check
+def schema_not_migrated(ctx: Context) -> Iterator[Finding]:
+    """KD701: the schema declares something no migration creates."""
+    for pc in ctx.fact(pending_changes):
+        for ch in pc.additions:
+            loc = ch.location or Location(pc.schema, 1)
+            yield Finding(
+                "KD701",
+                BY_ID["KD701"].severity,
+                f"{ch.message}: the next `prisma migrate dev` writes it, `migrate deploy` does "
+                "not apply it",
+                loc,
+                _related(ch),
+            )

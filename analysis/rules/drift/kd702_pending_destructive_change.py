@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterator
+
+from analysis.catalog import BY_ID
+from analysis.context import Context
+from analysis.facts.drift import pending_changes
+from analysis.model import Finding, Location, Related, Severity
+from analysis.rules.drift.common import _related
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -47,3 +53,19 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+@RULE.check
+def pending_destructive_change(ctx: Context) -> Iterator[Finding]:
+    """KD702: the pending difference would lose data."""
+    for pc in ctx.fact(pending_changes):
+        for ch in pc.destructive:
+            if ch.location is not None:
+                loc, related = ch.location, _related(ch)
+            elif ch.created is not None:
+                # The schema no longer has the thing: point at where it was created.
+                loc = Location(ch.created.path, ch.created.line)
+                related = (Related(Location(pc.schema, 1), "the schema no longer declares it"),)
+            else:
+                loc, related = Location(pc.schema, 1), ()
+            yield Finding("KD702", BY_ID["KD702"].severity, ch.message, loc, related)

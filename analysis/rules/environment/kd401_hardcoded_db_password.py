@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.compose import ComposeStack, compose_stacks
+from analysis.model import Finding, Severity
+from analysis.rules.environment.common import (
+    _default_used,
+    _finding,
+    _url_password_literal,
+    is_password_key,
+    is_url_key,
+)
 from analysis.rules.registry import rule
+from analysis.secrets import mask_url
 
 RULE = rule(
     "KD401",
@@ -53,3 +65,45 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_hardcoded_passwords(stacks: Iterable[ComposeStack]) -> Iterator[Finding]:
+    for stack in stacks:
+        env = {v.name: v.value or "" for v in stack.dotenv_vars if v.value is not None}
+        for service in stack.services:
+            for var in service.environment:
+                raw = var.raw
+                if raw is None or not raw.strip():
+                    continue
+                if is_password_key(var.name):
+                    if "$" not in raw.replace("$$", ""):
+                        yield _finding(
+                            "KD401",
+                            f"service {service.name!r}: {var.name} is written into the compose "
+                            "file as a literal; anyone who can read the repository has the "
+                            f"database password; use `{var.name}: ${{{var.name}:?}}` and keep "
+                            "the value in an ignored .env or a secret",
+                            var.location,
+                        )
+                    elif _default_used(raw, env):
+                        yield _finding(
+                            "KD401",
+                            f"service {service.name!r}: {var.name} falls back to a literal "
+                            "default written in the compose file (no .env sets the variable), "
+                            "so the password is in the repository; use a required marker "
+                            f"(`${{{var.name}:?}}`) instead of a default",
+                            var.location,
+                        )
+                elif is_url_key(var.name) and _url_password_literal(raw):
+                    yield _finding(
+                        "KD401",
+                        f"service {service.name!r}: {var.name} carries a literal password "
+                        f"({mask_url(raw)}); build the URL from variables "
+                        "(`postgresql://${POSTGRES_USER}:${POSTGRES_PASSWORD}@db:5432/...`)",
+                        var.location,
+                    )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_hardcoded_passwords(ctx.fact(compose_stacks))

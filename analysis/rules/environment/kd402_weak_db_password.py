@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.compose import ComposeStack, compose_stacks
+from analysis.model import Finding, Location, Severity
+from analysis.rules.environment.common import _weak_passwords
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -44,3 +49,18 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_weak_passwords(stacks: Iterable[ComposeStack]) -> Iterator[Finding]:
+    """One finding per place that sets a weak password (a `.env` line used by several
+    services is reported once)."""
+    seen: set[Location] = set()
+    for finding in _weak_passwords(stacks):
+        if finding.location not in seen:
+            seen.add(finding.location)
+            yield finding
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_weak_passwords(ctx.fact(compose_stacks))

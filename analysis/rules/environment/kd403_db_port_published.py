@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.compose import ComposeStack, compose_stacks
+from analysis.facts.databases import Database, databases
+from analysis.model import Finding, Severity
+from analysis.rules.environment.common import _finding
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -47,3 +53,31 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_published_ports(
+    dbs: Iterable[Database], stacks: Iterable[ComposeStack]
+) -> Iterator[Finding]:
+    by_id = {s.id: s for s in stacks}
+    for db in dbs:
+        stack = by_id.get(db.stack)
+        service = stack.service(db.service) if stack is not None else None
+        if service is None or not db.port:
+            continue
+        for port in service.ports:
+            if not port.exposes(db.port) or not port.all_interfaces:
+                continue
+            host = port.published or "a random host port"
+            yield _finding(
+                "KD403",
+                f"database service {db.service!r}: port {db.port} is published on every "
+                f"interface of the host ({port.text} -> {host}): anyone who reaches the machine "
+                f"can try the database; publish it on 127.0.0.1 only "
+                f'("127.0.0.1:{port.published or db.port}:{port.target}") or not at all',
+                port.location,
+            )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_published_ports(ctx.fact(databases), ctx.fact(compose_stacks))

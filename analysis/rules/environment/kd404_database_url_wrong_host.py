@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.compose import ComposeStack, compose_stacks
+from analysis.facts.databases import Database, databases
+from analysis.model import Finding, Severity
+from analysis.rules.environment.common import LOCAL_HOSTS, _finding, _host_names, _url_vars
 from analysis.rules.registry import rule
+from analysis.secrets import mask_url
 
 RULE = rule(
     "KD404",
@@ -53,3 +60,54 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_url_hosts(
+    stacks: tuple[ComposeStack, ...], dbs: tuple[Database, ...]
+) -> Iterator[Finding]:
+    db_names = {(d.stack, d.service) for d in dbs}
+    # A host that is a service of another stack of the project is probably reached over a
+    # shared (external) network: not reported.
+    everywhere = {name for stack in stacks for name in _host_names(stack)}
+    for stack in stacks:
+        known = _host_names(stack) | everywhere
+        for service in stack.services:
+            if (stack.id, service.name) in db_names:
+                continue
+            host_net = service.network_mode is not None and service.network_mode.value == "host"
+            for var, url in _url_vars(service):
+                for host in url.hosts:
+                    low = host.lower()
+                    if not low or "$" in low:
+                        continue
+                    if low in LOCAL_HOSTS:
+                        if host_net:
+                            continue
+                        yield _finding(
+                            "KD404",
+                            f"service {service.name!r}: {var.name} points at {host} "
+                            f"({mask_url(var.value or '')}), which inside a container is the "
+                            "container itself, not the database; use the database service's "
+                            "name as the host",
+                            var.location,
+                        )
+                    elif (
+                        "." not in low
+                        and ":" not in low
+                        and low not in known
+                        and low != "host.docker.internal"
+                        and len(stack.services) > 1
+                    ):
+                        services = ", ".join(sorted(s.name for s in stack.services))
+                        yield _finding(
+                            "KD404",
+                            f"service {service.name!r}: {var.name} points at host {host!r}, "
+                            f"which is no service of this compose project ({services}): the "
+                            "connection fails with 'could not translate host name'",
+                            var.location,
+                        )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_url_hosts(ctx.fact(compose_stacks), ctx.fact(databases))

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.compose import ComposeStack, compose_stacks
+from analysis.model import Finding, Location, Severity
+from analysis.rules.environment.common import _column_of, _finding
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -50,3 +55,23 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_undefined_variables(ctx: Context, stacks: Iterable[ComposeStack]) -> Iterator[Finding]:
+    for stack in stacks:
+        beside = stack.dotenv or f"{stack.project_dir + '/' if stack.project_dir else ''}.env"
+        for ref in stack.undefined_variables:
+            loc = ref.location
+            column = _column_of(ctx, loc, ref.name)
+            yield _finding(
+                "KD406",
+                f"${{{ref.name}}} has no value: neither {beside} nor an env_file sets it, and "
+                f"it has no default (`${{{ref.name}:-...}}`) or required marker "
+                f"(`${{{ref.name}:?...}}`); docker compose substitutes an empty string",
+                Location(loc.path, loc.line, column, loc.end_line),
+            )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_undefined_variables(ctx, ctx.fact(compose_stacks))

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.compose import ComposeStack, compose_stacks
+from analysis.facts.databases import Database, databases
+from analysis.model import Finding, Related, Severity
+from analysis.parsers.compose import Service
+from analysis.parsers.interpolate import interpolate
+from analysis.rules.environment.common import _finding, _url_vars, db_credentials
 from analysis.rules.registry import rule
+from analysis.secrets import mask_url
 
 RULE = rule(
     "KD407",
@@ -60,3 +69,92 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_credentials(
+    stacks: Iterable[ComposeStack], dbs: tuple[Database, ...]
+) -> Iterator[Finding]:
+    for stack in stacks:
+        mine = [d for d in dbs if d.stack == stack.id]
+        if not mine:
+            continue
+        by_host: dict[str, tuple[Database, Service]] = {}
+        for db in mine:
+            svc = stack.service(db.service)
+            if svc is None:
+                continue
+            by_host[svc.name.lower()] = (db, svc)
+            for t in (svc.container_name, svc.hostname):
+                if t is not None and t.value:
+                    by_host[t.value.lower()] = (db, svc)
+            for a in svc.aliases:
+                by_host[a.lower()] = (db, svc)
+        db_services = {d.service for d in mine}
+        for service in stack.services:
+            if service.name in db_services:
+                continue
+            for var, url in _url_vars(service):
+                target = next((by_host[h.lower()] for h in url.hosts if h.lower() in by_host), None)
+                if target is None:
+                    continue
+                db, db_service = target
+                if db.engine == "postgres" and not url.scheme.startswith(("postgres", "prisma")):
+                    continue
+                if db.engine in ("mysql", "mariadb") and url.scheme not in ("mysql", "mariadb"):
+                    continue
+                creds = db_credentials(db, db_service, stack)
+                if creds is None:
+                    continue
+                if var.raw is not None and var.source == "environment":
+                    res = interpolate(var.raw, {v.name: v.value or "" for v in stack.dotenv_vars})
+                    if res.undefined or res.errors:
+                        continue
+                problems: list[str] = []
+                related: list[Related] = []
+                root_user = db.engine in ("mysql", "mariadb") and url.user == "root"
+                # Init scripts (or a custom image) can create more roles and databases: then
+                # only the password of the image's own user can be checked.
+                extra_roles = db.dockerfile is not None or any(
+                    m.target.startswith("/docker-entrypoint-initdb.d") for m in db_service.mounts
+                )
+                if extra_roles and (url.user != creds.user or root_user):
+                    continue
+                if url.user and creds.user and url.user != creds.user and not root_user:
+                    problems.append(f"user {url.user!r} is not {creds.user!r}")
+                    if creds.user_var is not None:
+                        related.append(Related(creds.user_var.location, "the database user"))
+                if (
+                    url.password is not None
+                    and creds.password
+                    and url.password != creds.password
+                    and not root_user
+                ):
+                    problems.append("the password differs")
+                    if creds.password_var is not None:
+                        related.append(
+                            Related(creds.password_var.location, "the database password")
+                        )
+                if (
+                    url.database
+                    and creds.database
+                    and url.database != creds.database
+                    and not extra_roles
+                ):
+                    problems.append(f"database {url.database!r} is not {creds.database!r}")
+                    if creds.database_var is not None:
+                        related.append(Related(creds.database_var.location, "the database name"))
+                if not problems:
+                    continue
+                yield _finding(
+                    "KD407",
+                    f"service {service.name!r}: {var.name} ({mask_url(var.value or '')}) does "
+                    f"not match database service {db.service!r}: {'; '.join(problems)}; the "
+                    "app cannot connect (or connects to a database nobody migrates)",
+                    var.location,
+                    related,
+                )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_credentials(ctx.fact(compose_stacks), ctx.fact(databases))

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.images import Image, images
+from analysis.model import Finding, Related, Severity
+from analysis.rules.image.common import _later_generate, _schema_copy_after, _sev, _tidied
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -53,3 +58,37 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_generate_before_schema(image: Image) -> Iterator[Finding]:
+    df = image.file
+    if df is None or not image.schemas:
+        return
+    for p in image.generate_commands:
+        if p.implicit or p.schema_present or p.stage not in image.stages_used:
+            continue
+        if _later_generate(image, df, p):
+            continue
+        stage = df.stages[p.stage]
+        later = _schema_copy_after(image, stage, p.run.line)
+        related = list(p.via) or ([Related(p.run, "the RUN")] if p.location != p.run else [])
+        if later is not None:
+            related.append(Related(later, "the schema is copied only here"))
+            tail = f"the schema is copied only later (line {later.line})"
+        else:
+            tail = "no COPY brings the schema into this stage"
+        yield Finding(
+            "KD301",
+            _sev("KD301"),
+            f"`{p.text}` runs in {stage.label} of {image.dockerfile} before the Prisma schema "
+            f"is in the image: {tail}, so the client is generated without it (or the build "
+            "fails) and nothing regenerates it afterwards",
+            p.location,
+            tuple(related),
+        )
+
+
+@RULE.check
+@_tidied
+def check(ctx: Context) -> Iterable[Finding]:
+    return (f for i in ctx.fact(images) for f in check_generate_before_schema(i))

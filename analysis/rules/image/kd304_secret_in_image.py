@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.images import Image, images
+from analysis.model import Finding, Location, Severity
+from analysis.parsers.dockerfile import DockerfileFile, Stage, Variable
+from analysis.rules.image.common import _masked, _secret_kind, _sev, _tidied
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -49,3 +55,52 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_secrets(images_: Iterable[Image]) -> Iterator[Finding]:
+    used: dict[str, set[int]] = {}
+    files: dict[str, DockerfileFile] = {}
+    for image in images_:
+        if image.file is None:
+            continue
+        files[image.dockerfile] = image.file
+        used.setdefault(image.dockerfile, set()).update(image.final_chain)
+    for path, df in sorted(files.items()):
+        reaching = used.get(path, set())
+        seen: set[tuple[str, int]] = set()
+        variables: list[tuple[Stage | None, Variable]] = [(None, v) for v in df.global_args]
+        variables += [(st, v) for st in df.stages for v in (*st.args, *st.env)]
+        for st, var in variables:
+            kind = _secret_kind(var)
+            if kind is None or (var.name, var.line) in seen:
+                continue
+            seen.add((var.name, var.line))
+            severity = _sev("KD304")
+            if st is None:
+                where = "before the first FROM (a build argument default)"
+            elif st.index in reaching:
+                where = f"in {st.label} (the image's own stage)"
+            else:
+                where = f"in the build {st.label} (the final image is not built FROM it)"
+                severity = severity.lower()
+            if st is not None and st.index in reaching:
+                what = (
+                    "baked into the image's configuration (docker inspect shows it)"
+                    if var.keyword == "ENV"
+                    else "recorded in the image history"
+                )
+            else:
+                what = "kept in the build cache"
+            yield Finding(
+                "KD304",
+                severity,
+                f"{var.keyword} {var.name} {where} holds {kind} ({var.name}={_masked(var)}): "
+                f"it is {what} and committed with the Dockerfile; pass it at run time instead",
+                Location(path, var.line),
+            )
+
+
+@RULE.check
+@_tidied
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_secrets(ctx.fact(images))

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.images import Image, images
+from analysis.model import Finding, Related, Severity
+from analysis.rules.image.common import BUILD_TIME_MIGRATIONS, _sev, _tidied
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -50,3 +55,34 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_migrate_at_build(image: Image) -> Iterator[Finding]:
+    if image.file is None:
+        return
+    for p in image.prisma:
+        if p.command not in BUILD_TIME_MIGRATIONS or p.implicit:
+            continue
+        if p.stage not in image.stages_used:
+            continue
+        stage = image.file.stages[p.stage]
+        related = list(p.via) or (
+            [Related(p.run, "the RUN that starts it during `docker build`")]
+            if p.location != p.run
+            else []
+        )
+        yield Finding(
+            "KD305",
+            _sev("KD305"),
+            f"`{p.text}` runs during `docker build` ({stage.label} of {image.dockerfile}): it "
+            "reaches the build machine's database (or none), and a SQLite file made there is "
+            "baked into the image; run it when the container starts, or as a release step",
+            p.location,
+            tuple(related),
+        )
+
+
+@RULE.check
+@_tidied
+def check(ctx: Context) -> Iterable[Finding]:
+    return (f for i in ctx.fact(images) for f in check_migrate_at_build(i))

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.images import Image, images
+from analysis.model import Finding, Related, Severity
+from analysis.rules.image.common import (
+    _compose_services,
+    _regenerates,
+    _sev,
+    _tidied,
+    startup_commands,
+)
 from analysis.rules.registry import rule
+from analysis.sources import FileKind
 
 RULE = rule(
     "KD306",
@@ -53,3 +65,62 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_stale_client_volume(ctx: Context, all_images: tuple[Image, ...]) -> Iterator[Finding]:
+    schemas = ctx.files(FileKind.PRISMA_SCHEMA)
+    if not schemas:
+        return
+    for _stack, svc in _compose_services(ctx):
+        mounts = getattr(svc, "mounts", ()) or ()
+        binds = [
+            m
+            for m in mounts
+            if str(getattr(m, "kind", "")) == "bind"
+            and isinstance(getattr(m, "host_path", None), str)
+        ]
+        for bind in binds:
+            host = bind.host_path
+            if not any(host in ("", ".") or s.startswith(host + "/") for s in schemas):
+                continue
+            hidden = next(
+                (
+                    m
+                    for m in mounts
+                    if str(getattr(m, "kind", "")) in ("anonymous", "volume")
+                    and str(getattr(m, "target", "")).endswith("/node_modules")
+                    and str(m.target).startswith(bind.target.rstrip("/") + "/")
+                ),
+                None,
+            )
+            if hidden is None:
+                continue
+            image = next(
+                (i for i in all_images for u in i.uses if u.service == svc.name),
+                None,
+            )
+            starts = startup_commands(ctx, image) if image is not None else []
+            if _regenerates(starts):
+                continue
+            related = [Related(bind.location, f"the source is bind-mounted at {bind.target}")]
+            if image is not None:
+                for g in image.generate_commands[:1]:
+                    related.append(Related(g.location, "the client is generated only here"))
+            what = "an anonymous volume" if str(hidden.kind) == "anonymous" else "a named volume"
+            yield Finding(
+                "KD306",
+                _sev("KD306"),
+                f"service {svc.name!r} bind-mounts the source (with the Prisma schema) at "
+                f"{bind.target} and hides {hidden.target} behind {what}, and nothing runs "
+                "`prisma generate` at start: after a schema edit the container keeps the old "
+                "Prisma Client (the volume outlives rebuilds)",
+                hidden.location,
+                tuple(related),
+            )
+            break
+
+
+@RULE.check
+@_tidied
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_stale_client_volume(ctx, ctx.fact(images))

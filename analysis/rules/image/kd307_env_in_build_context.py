@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.images import Image, images
+from analysis.model import Finding, Location, Related, Severity
+from analysis.rules.image.common import _sev, _tidied
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -45,3 +50,47 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_env_in_context(image: Image) -> Iterator[Finding]:
+    for env in image.env_files:
+        if not env.reaches_context or env.copied_by is None:
+            continue
+        related = [Related(env.copied_by, "this COPY takes it into the image")]
+        if env.reincluded_by is not None:
+            location = env.reincluded_by.location
+            why = f"`{env.reincluded_by.text}` in {env.reincluded_by.path} re-includes it"
+        elif image.dockerignore is not None:
+            location = env.copied_by
+            why = f"{image.dockerignore_path} does not exclude it"
+            related.append(
+                Related(Location(image.dockerignore_path or ".dockerignore", 1), "no rule for it")
+            )
+        else:
+            location = env.copied_by
+            why = (
+                f"there is no .dockerignore for {image.dockerfile} "
+                f"(nor {image.dockerfile}.dockerignore)"
+            )
+        related.append(Related(Location(env.path, 1), "the env file"))
+        if env.in_final_image:
+            where = "the final image: its secrets ship with the image"
+        else:
+            where = (
+                f"the build {env.copied_into or 'stage'}: its secrets stay in that stage's "
+                "layers and the build cache, and reach the image with anything copied from it"
+            )
+        yield Finding(
+            "KD307",
+            _sev("KD307"),
+            f"{env.path} reaches the build context of {image.dockerfile} ({why}) and is copied "
+            f"into {where}",
+            location,
+            tuple(related),
+        )
+
+
+@RULE.check
+@_tidied
+def check(ctx: Context) -> Iterable[Finding]:
+    return (f for i in ctx.fact(images) for f in check_env_in_context(i))

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+import posixpath
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.images import Image, images
+from analysis.model import Finding, Location, Related, Severity
+from analysis.parsers.gitignore import gitignore_matcher
+from analysis.rules.image.common import _migration_folders, _project_migrate_commands, _sev, _tidied
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -45,3 +52,46 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_migrations_gitignored(ctx: Context, all_images: tuple[Image, ...]) -> Iterator[Finding]:
+    matcher = ctx.fact(gitignore_matcher)
+    if not matcher.files and matcher.exclude is None:
+        return
+    applies: list[Location] | None = None
+    for folder, sqls in sorted(_migration_folders(ctx).items()):
+        pattern = matcher.ignored(folder, is_dir=True)
+        what = folder
+        if pattern is None:
+            probe = sqls or (f"{folder}/20240101000000_init/migration.sql",)
+            hits = [p for p in (matcher.ignored(f) for f in probe) if p is not None]
+            if not hits:
+                continue
+            pattern = hits[0]
+            what = f"{folder}/*/migration.sql"
+        if applies is None:
+            applies = _project_migrate_commands(ctx, all_images)
+        home = posixpath.dirname(posixpath.dirname(folder))
+        mine = [loc for loc in applies if home in ("", ".") or loc.path.startswith(home + "/")]
+        if not mine:
+            continue
+        state = (
+            "this checkout has them, the repository and every clean build do not"
+            if sqls
+            else "the folder is missing here too, as in every clean clone"
+        )
+        yield Finding(
+            "KD308",
+            _sev("KD308"),
+            f"`{pattern.text}` in {pattern.path} makes git ignore {what}, while the project "
+            f"applies migrations: {state}, so `migrate deploy` finds no migration and the app "
+            "starts on an empty database",
+            pattern.location,
+            tuple(Related(loc, "migrations are applied here") for loc in mine[:3]),
+        )
+
+
+@RULE.check
+@_tidied
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_migrations_gitignored(ctx, ctx.fact(images))

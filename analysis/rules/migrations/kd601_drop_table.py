@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.model import Finding, Severity
+from analysis.parsers.migration_sql import K
+from analysis.rules.migrations.common import _created, _finding, _Items, _q, migration_items
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -48,3 +53,25 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def drop_table(items: _Items) -> Iterator[Finding]:
+    for it in items.of(K.DROP_TABLE):
+        a = it.action
+        if a.kind != K.DROP_TABLE or it.pattern == "redefine":
+            continue
+        msg = f"migration {it.migration.name} drops table {_q(a.table)}: every row in it is lost"
+        reached = it.note.reached if it.note is not None else ()
+        if reached:
+            msg += f" (tables that reference it: {', '.join(_q(t) for t in reached)})"
+        yield _finding(
+            "KD601",
+            msg,
+            it.loc(),
+            _created(it.note.table_created if it.note else None, f"table {_q(a.table)}"),
+        )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return drop_table(ctx.fact(migration_items))

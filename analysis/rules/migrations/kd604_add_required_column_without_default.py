@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.model import Finding, Location, Severity
+from analysis.parsers.migration_sql import K
+from analysis.rules.migrations.common import (
+    _col,
+    _created,
+    _finding,
+    _Items,
+    _q,
+    _replays,
+    migration_items,
+)
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -43,3 +56,37 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def add_required_column(items: _Items) -> Iterator[Finding]:
+    for it in items.of(K.ADD_COLUMN):
+        a = it.action
+        if a.kind != K.ADD_COLUMN or a.column_def is None:
+            continue
+        cd = a.column_def
+        if not cd.not_null or cd.default is not None or cd.identity or cd.generated:
+            continue
+        if it.table_is_new:
+            continue
+        yield _finding(
+            "KD604",
+            f"migration {it.migration.name} adds required column {_col(a.table, cd.name)} "
+            "with no default to an existing table: it fails on a table that has rows",
+            it.loc(),
+            _created(it.note.table_created if it.note else None, f"table {_q(a.table)}"),
+        )
+    for _, m, r in _replays(items):
+        for rd in r.redefinitions:
+            for col in rd.added_required:
+                yield _finding(
+                    "KD604",
+                    f"migration {m.name} redefines table {_q(rd.table)} with required column "
+                    f"{_q(col)} that the copy does not fill and has no default: it fails on a "
+                    "table that has rows",
+                    Location(m.path, rd.line),
+                )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return add_required_column(ctx.fact(migration_items))

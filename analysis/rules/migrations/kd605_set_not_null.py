@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.model import Finding, Location, Severity
+from analysis.parsers.migration_sql import K
+from analysis.rules.migrations.common import (
+    _col,
+    _created,
+    _finding,
+    _Items,
+    _q,
+    _replays,
+    migration_items,
+)
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -45,3 +58,42 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def set_not_null(items: _Items) -> Iterator[Finding]:
+    for it in items.of(K.SET_NOT_NULL, K.MODIFY_COLUMN):
+        a = it.action
+        note = it.note
+        if note is None or note.table_is_new or note.column_is_new:
+            continue
+        prev = note.previous
+        if a.kind == K.SET_NOT_NULL or (
+            a.kind == K.MODIFY_COLUMN
+            and prev is not None
+            and not prev.not_null
+            and a.column_def is not None
+            and a.column_def.not_null
+        ):
+            if a.kind == K.SET_NOT_NULL and prev is not None and prev.not_null:
+                continue
+            yield _finding(
+                "KD605",
+                f"migration {it.migration.name} makes {_col(a.table, a.column)} required: it "
+                "fails if any row holds NULL there",
+                it.loc(),
+                _created(prev.created if prev else None, f"column {_col(a.table, a.column)}"),
+            )
+    for _, m, r in _replays(items):
+        for rd in r.redefinitions:
+            for col in rd.made_required:
+                yield _finding(
+                    "KD605",
+                    f"migration {m.name} redefines table {_q(rd.table)} and makes column "
+                    f"{_q(col)} required, copying it as is: it fails if any row holds NULL",
+                    Location(m.path, rd.insert_line or rd.line),
+                )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return set_not_null(ctx.fact(migration_items))

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.model import Finding, Severity
+from analysis.parsers.migration_sql import K
+from analysis.rules.migrations.common import (
+    _added_nullable,
+    _created,
+    _finding,
+    _Items,
+    _q,
+    migration_items,
+)
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -46,3 +58,38 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def add_unique(items: _Items) -> Iterator[Finding]:
+    for it in items.of(K.CREATE_UNIQUE_INDEX, K.ADD_CONSTRAINT):
+        a = it.action
+        if a.kind == K.CREATE_UNIQUE_INDEX:
+            cols = a.columns
+        elif (
+            a.kind == K.ADD_CONSTRAINT
+            and a.constraint is not None
+            and a.constraint.kind == "unique"
+        ):
+            cols = a.constraint.columns
+        else:
+            continue
+        note = it.note
+        if note is not None and (note.table_is_new or note.unique_existed):
+            continue
+        safe_new = _added_nullable(items) if cols else set()
+        if cols and all((it.migration.path, a.table or "", c) in safe_new for c in cols):
+            continue  # every column is new and NULL in existing rows: no duplicates
+        yield _finding(
+            "KD606",
+            f"migration {it.migration.name} adds a unique "
+            f"{'index' if a.kind == K.CREATE_UNIQUE_INDEX else 'constraint'} "
+            f"{_q(a.name) + ' ' if a.name else ''}on {_q(a.table)}({', '.join(cols)}), an "
+            "existing table: it fails if rows already hold duplicate values",
+            it.loc(),
+            _created(note.table_created if note else None, f"table {_q(a.table)}"),
+        )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return add_unique(ctx.fact(migration_items))

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.model import Finding, Location, Severity
+from analysis.parsers.migration_sql import K
+from analysis.rules.migrations.common import (
+    _col,
+    _created,
+    _finding,
+    _Items,
+    _q,
+    _replays,
+    migration_items,
+)
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -60,3 +73,37 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def enum_value_removed(items: _Items) -> Iterator[Finding]:
+    for _, m, r in _replays(items):
+        for ch in r.enum_changes:
+            if not ch.removed:
+                continue
+            cols = f" (columns {', '.join(ch.columns)})" if ch.columns else ""
+            yield _finding(
+                "KD607",
+                f"migration {m.name} recreates enum {_q(ch.enum)} without "
+                f"{', '.join(ch.removed)}{cols}: rows holding "
+                f"{'that value' if len(ch.removed) == 1 else 'those values'} make it fail",
+                Location(m.path, ch.line),
+            )
+    for it in items.of(K.MODIFY_COLUMN):
+        a = it.action
+        prev = it.note.previous if it.note is not None else None
+        if a.kind in (K.MODIFY_COLUMN,) and prev is not None and a.column_def is not None:
+            removed = [v for v in prev.enum_values if v not in a.column_def.enum_values]
+            if prev.enum_values and a.column_def.type == "ENUM" and removed:
+                yield _finding(
+                    "KD607",
+                    f"migration {it.migration.name} redefines the ENUM of "
+                    f"{_col(a.table, a.column)} without {', '.join(removed)}: rows holding "
+                    f"{'that value' if len(removed) == 1 else 'those values'} fail or are blanked",
+                    it.loc(),
+                    _created(prev.created, f"column {_col(a.table, a.column)}"),
+                )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return enum_value_removed(ctx.fact(migration_items))

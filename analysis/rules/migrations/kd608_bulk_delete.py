@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.model import Finding, Severity
+from analysis.parsers.migration_sql import K
+from analysis.rules.migrations.common import _finding, _Items, _q, migration_items
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -46,3 +51,41 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def bulk_delete(items: _Items) -> Iterator[Finding]:
+    for it in items.of(K.TRUNCATE, K.DELETE, K.DROP_SCHEMA, K.DROP_DATABASE):
+        a = it.action
+        name = it.migration.name
+        if a.kind == K.TRUNCATE:
+            tables = ", ".join(_q(t) for t in a.tables) or _q(a.table)
+            msg = f"migration {name} truncates {tables}: every row is deleted"
+            if a.cascade:
+                reached = it.note.reached if it.note is not None else ()
+                msg += (
+                    " and CASCADE empties every table that references "
+                    + ("them" if len(a.tables) > 1 else "it")
+                    + (f" ({', '.join(_q(t) for t in reached)})" if reached else "")
+                )
+            yield _finding("KD608", msg, it.loc())
+        elif a.kind == K.DELETE and not a.has_where:
+            yield _finding(
+                "KD608",
+                f"migration {name} deletes every row of {_q(a.table)} (DELETE without WHERE)",
+                it.loc(),
+            )
+        elif a.kind == K.DROP_SCHEMA:
+            yield _finding(
+                "KD608",
+                f"migration {name} drops schema {_q(a.name)}"
+                + (" with CASCADE" if a.cascade else "")
+                + ": every table in it is lost",
+                it.loc(),
+            )
+        elif a.kind == K.DROP_DATABASE:
+            yield _finding("KD608", f"migration {name} drops database {_q(a.name)}", it.loc())
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return bulk_delete(ctx.fact(migration_items))

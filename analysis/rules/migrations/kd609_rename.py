@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.model import Finding, Severity
+from analysis.parsers.migration_sql import K
+from analysis.rules.migrations.common import _col, _finding, _Items, _q, migration_items
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -43,3 +48,41 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def rename(items: _Items) -> Iterator[Finding]:
+    for it in items.of(
+        K.RENAME_TABLE,
+        K.RENAME_COLUMN,
+        K.MODIFY_COLUMN,
+        K.RENAME_ENUM_VALUE,
+        K.RENAME_SCHEMA,
+        K.RENAME_TYPE,
+    ):
+        a = it.action
+        if it.pattern is not None:
+            continue
+        what = None
+        if a.kind == K.RENAME_TABLE:
+            what = f"table {_q(a.table)} to {_q(a.new_name)}"
+        elif a.kind == K.RENAME_COLUMN or (a.kind == K.MODIFY_COLUMN and a.new_name):
+            what = f"column {_col(a.table, a.column)} to {_q(a.new_name)}"
+        elif a.kind == K.RENAME_ENUM_VALUE:
+            what = f"value {a.values[0] if a.values else '?'} of enum {_q(a.name)} to {a.new_name}"
+        elif a.kind == K.RENAME_SCHEMA:
+            what = f"schema {_q(a.name)} to {_q(a.new_name)}"
+        elif a.kind == K.RENAME_TYPE:
+            what = f"type {_q(a.name)} to {_q(a.new_name)}"
+        if what is None:
+            continue
+        yield _finding(
+            "KD609",
+            f"migration {it.migration.name} renames {what}: running code that still uses the "
+            "old name fails until it is deployed",
+            it.loc(),
+        )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return rename(ctx.fact(migration_items))

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterator
+
+from analysis.context import Context
+from analysis.facts.migrations import migration_histories
+from analysis.model import Finding, Location, Severity
+from analysis.rules.migrations.common import _finding
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -47,3 +52,15 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+@RULE.check
+def prisma_warning(ctx: Context) -> Iterator[Finding]:
+    for h in ctx.fact(migration_histories):
+        for m in h.migrations:
+            for w in m.warnings:
+                yield _finding(
+                    "KD610",
+                    f"Prisma warned when it wrote migration {m.name}: {w.text}",
+                    Location(m.path, w.line),
+                )

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterator
+
+from analysis.context import Context
+from analysis.facts.migrations import migration_histories
+from analysis.model import Finding, Location, Severity
+from analysis.rules.migrations.common import _finding
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -41,3 +46,27 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+@RULE.check
+def empty_migration(ctx: Context) -> Iterator[Finding]:
+    for h in ctx.fact(migration_histories):
+        for m in h.migrations:
+            if not m.has_sql:
+                yield _finding(
+                    "KD611",
+                    f"migration folder {m.folder} has no migration.sql: `prisma migrate "
+                    "deploy` stops there",
+                    Location(m.folder, 1),
+                )
+            elif m.sql is not None and m.sql.empty:
+                what = (
+                    "is marked empty (-- This is an empty migration.)"
+                    if m.sql.empty_marker
+                    else "holds no SQL statement"
+                )
+                yield _finding(
+                    "KD611",
+                    f"migration {m.name} {what}: a change meant to be in it is missing",
+                    Location(m.path, 1),
+                )

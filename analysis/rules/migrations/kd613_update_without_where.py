@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.model import Finding, Severity
+from analysis.parsers.migration_sql import K
+from analysis.rules.migrations.common import _finding, _Items, _q, migration_items
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -36,3 +41,20 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def update_without_where(items: _Items) -> Iterator[Finding]:
+    for it in items.of(K.UPDATE):
+        a = it.action
+        if a.kind == K.UPDATE and not a.has_where:
+            yield _finding(
+                "KD613",
+                f"migration {it.migration.name} updates every row of {_q(a.table)} (UPDATE "
+                "without WHERE): the old values cannot be brought back",
+                it.loc(),
+            )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return update_without_where(ctx.fact(migration_items))

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.model import Finding, Severity
+from analysis.parsers.migration_sql import K
+from analysis.rules.migrations.common import _finding, _Items, _q, migration_items
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -37,3 +42,20 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def delete_rows(items: _Items) -> Iterator[Finding]:
+    for it in items.of(K.DELETE):
+        a = it.action
+        if a.kind == K.DELETE and a.has_where:
+            yield _finding(
+                "KD614",
+                f"migration {it.migration.name} deletes rows of {_q(a.table)}: rolling the "
+                "code back does not bring them back",
+                it.loc(),
+            )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return delete_rows(ctx.fact(migration_items))

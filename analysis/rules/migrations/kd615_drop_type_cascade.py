@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.model import Finding, Severity
+from analysis.parsers.migration_sql import K
+from analysis.rules.migrations.common import _DROPS, _finding, _Items, _q, migration_items
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -37,3 +42,22 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def drop_cascade(items: _Items) -> Iterator[Finding]:
+    for it in items.of(*_DROPS):
+        a = it.action
+        if a.kind not in _DROPS or not a.cascade:
+            continue
+        name = a.column if a.kind == K.DROP_COLUMN else (a.name or a.table)
+        yield _finding(
+            "KD615",
+            f"migration {it.migration.name} drops {_DROPS[a.kind]} {_q(name)} with CASCADE: "
+            "every column, constraint and object that depends on it goes too",
+            it.loc(),
+        )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return drop_cascade(ctx.fact(migration_items))

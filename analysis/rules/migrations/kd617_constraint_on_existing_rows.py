@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.model import Finding, Severity
+from analysis.parsers.migration_sql import K
+from analysis.rules.migrations.common import (
+    _added_nullable,
+    _created,
+    _finding,
+    _Items,
+    _q,
+    migration_items,
+)
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -42,3 +54,58 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def constraint_on_existing_rows(items: _Items) -> Iterator[Finding]:
+    # A foreign key dropped and re-added on the same columns to the same target (Prisma
+    # changing onDelete): the rows already satisfied it. Re-pointed to another table, they
+    # may not.
+    replaced = {
+        (
+            it.migration.path,
+            it.action.table or "",
+            it.note.dropped_fk.columns,
+            it.note.dropped_fk.ref_table,
+        )
+        for it in items.of(K.DROP_CONSTRAINT, K.DROP_FOREIGN_KEY)
+        if it.note is not None and it.note.dropped_fk is not None
+    }
+    for it in items.of(K.ADD_CONSTRAINT):
+        a = it.action
+        c = a.constraint
+        if a.kind != K.ADD_CONSTRAINT or c is None:
+            continue
+        if c.kind not in ("check", "foreign key", "exclude") or c.not_valid:
+            continue
+        if it.table_is_new:
+            continue
+        if (
+            c.kind == "foreign key"
+            and c.columns
+            and all(
+                (it.migration.path, a.table or "", col) in _added_nullable(items)
+                for col in c.columns
+            )
+        ):
+            continue  # new nullable columns: NULL in every existing row, nothing to violate
+        if (
+            c.kind == "foreign key"
+            and (it.migration.path, a.table or "", c.columns, c.ref_table or "") in replaced
+        ):
+            continue
+        fix = (
+            " without NOT VALID" if it.history.provider in (None, "postgresql", "postgres") else ""
+        )
+        yield _finding(
+            "KD617",
+            f"migration {it.migration.name} adds {c.kind.upper()} constraint "
+            f"{_q(c.name) + ' ' if c.name else ''}to existing table {_q(a.table)}{fix}: any "
+            "existing row that violates it makes `migrate deploy` fail half-way",
+            it.loc(),
+            _created(it.note.table_created if it.note else None, f"table {_q(a.table)}"),
+        )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return constraint_on_existing_rows(ctx.fact(migration_items))

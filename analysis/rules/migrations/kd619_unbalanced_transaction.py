@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterator
+
+from analysis.context import Context
+from analysis.facts.migrations import migration_histories
+from analysis.model import Finding, Location, Related, Severity
+from analysis.parsers.migration_sql import K
+from analysis.rules.migrations.common import _finding
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -44,3 +50,38 @@ RULE = rule(
     fix="Pair every BEGIN with a COMMIT at the same level and do not nest transactions.",
     module=__name__,
 )
+
+
+@RULE.check
+def unbalanced_transaction(ctx: Context) -> Iterator[Finding]:
+    for h in ctx.fact(migration_histories):
+        for m in h.migrations:
+            open_at: int | None = None
+            for st in m.statements:
+                if st.kind == K.BEGIN:
+                    if open_at is not None:
+                        yield _finding(
+                            "KD619",
+                            f"migration {m.name} opens a transaction inside the one opened at "
+                            f"line {open_at}",
+                            Location(m.path, st.line),
+                            (Related(Location(m.path, open_at), "the outer BEGIN"),),
+                        )
+                    else:
+                        open_at = st.line
+                elif st.kind in (K.COMMIT, K.ROLLBACK):
+                    if open_at is None:
+                        yield _finding(
+                            "KD619",
+                            f"migration {m.name} ends a transaction ({st.kind.upper()}) that it "
+                            "never began",
+                            Location(m.path, st.line),
+                        )
+                    open_at = None
+            if open_at is not None:
+                yield _finding(
+                    "KD619",
+                    f"migration {m.name} begins a transaction that it never commits: what "
+                    "follows may never be applied while the migration is recorded as applied",
+                    Location(m.path, open_at),
+                )

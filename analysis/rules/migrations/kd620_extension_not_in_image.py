@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.model import Finding, Location, Related, Severity
+from analysis.rules.migrations.common import (
+    _finding,
+    _Items,
+    _postgres_databases,
+    _requested_extensions,
+    _ships,
+    migration_items,
+)
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -49,3 +60,42 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def extension_not_in_image(ctx: Context, items: _Items) -> Iterator[Finding]:
+    dbs = _postgres_databases(ctx)
+    if not dbs:
+        return
+    seen: set[tuple[str, str, int]] = set()
+    for ext, loc, where in _requested_extensions(ctx, items):
+        key = (ext, loc.path, loc.line)
+        if key in seen:
+            continue
+        seen.add(key)
+        lacking = [db for db in dbs if _ships(ctx, db, ext) is False]
+        if not lacking:
+            continue
+        related: list[Related] = []
+        names: list[str] = []
+        for db in lacking:
+            service = getattr(db, "service", "?")
+            image = getattr(db, "image", "?")
+            names.append(f"{image} (service {service})")
+            db_loc = getattr(db, "image_location", None) or getattr(db, "location", None)
+            if isinstance(db_loc, Location):
+                related.append(Related(db_loc, f"service {service} runs image {image}"))
+        images = ", ".join(names)
+        yield _finding(
+            "KD620",
+            f"{where} needs PostgreSQL extension {ext!r}, which "
+            f"{'image' if len(lacking) == 1 else 'images'} {images} "
+            f"{'does' if len(lacking) == 1 else 'do'} not ship: `migrate deploy` fails there and "
+            "leaves a failed migration that blocks every later one",
+            loc,
+            related,
+        )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return extension_not_in_image(ctx, ctx.fact(migration_items))

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.model import Finding, Location, Related, Severity
+from analysis.rules.migrations.common import (
+    _enforcing_platform,
+    _finding,
+    _Items,
+    _q,
+    _replays,
+    migration_items,
+)
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -56,3 +67,56 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def sqlite_redefine_referenced(ctx: Context, items: _Items) -> Iterator[Finding]:
+    platform: Location | bool | None = False
+    for h, m, r in _replays(items):
+        if (h.provider or "") != "sqlite":
+            continue
+        for rd in r.redefinitions:
+            refs = [
+                fk
+                for fk in rd.referenced_by
+                if (fk.on_delete or "").upper() in ("CASCADE", "SET NULL")
+            ]
+            if not refs:
+                continue
+            if platform is False:
+                platform = _enforcing_platform(ctx)
+            enforcing = isinstance(platform, Location)
+            names = ", ".join(f"{_q(fk.table)} (ON DELETE {fk.on_delete})" for fk in refs)
+            names = ("tables " if len(refs) > 1 else "table ") + names
+            if enforcing:
+                msg = (
+                    f"migration {m.name} redefines table {_q(rd.table)} (copy, DROP TABLE, "
+                    f"rename) while {names} reference{'' if len(refs) > 1 else 's'} it, on a platform where foreign keys stay "
+                    "enforced during the swap: dropping the old table deletes or nulls those "
+                    "rows"
+                )
+                sev = Severity.HIGH
+                related: tuple[Related, ...] = (
+                    (Related(platform, "D1 / libSQL: PRAGMA foreign_keys=OFF does nothing here"),)
+                    if isinstance(platform, Location)
+                    else ()
+                )
+            else:
+                msg = (
+                    f"migration {m.name} redefines table {_q(rd.table)} while {names} "
+                    f"reference{'' if len(refs) > 1 else 's'} it: safe on plain SQLite, where Prisma's PRAGMAs turn the checks off, but "
+                    "on D1 or libSQL the DROP TABLE would delete or null those rows"
+                )
+                sev = Severity.INFO
+                related = ()
+            related += tuple(
+                Related(
+                    Location(fk.created.path, fk.created.line), f"foreign key of {_q(fk.table)}"
+                )
+                for fk in refs
+            )
+            yield _finding("KD621", msg, Location(m.path, rd.drop_line), related, sev)
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return sqlite_redefine_referenced(ctx, ctx.fact(migration_items))

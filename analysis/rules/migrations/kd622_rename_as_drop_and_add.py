@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.replay import DbColumn
+from analysis.model import Finding, Location, Related, Severity
+from analysis.parsers.migration_sql import K
+from analysis.rules.migrations.common import (
+    _col,
+    _finding,
+    _Item,
+    _Items,
+    _q,
+    _replays,
+    _same_type,
+    _table_rename_as_drop,
+    migration_items,
+)
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -45,3 +61,64 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def rename_as_drop_and_add(items: _Items) -> Iterator[Finding]:
+    by_migration: dict[str, list[_Item]] = {}
+    drop_paths = {it.migration.path for it in items.of(K.DROP_COLUMN)}
+    for it in items.of(K.DROP_COLUMN, K.ADD_COLUMN):
+        if it.migration.path not in drop_paths:
+            continue
+        by_migration.setdefault(it.migration.path, []).append(it)
+    for group in by_migration.values():
+        drops: list[tuple[_Item, DbColumn]] = []
+        adds: list[_Item] = []
+        for it in group:
+            a = it.action
+            prev = it.note.previous if it.note is not None else None
+            if a.kind == K.DROP_COLUMN and prev is not None:
+                drops.append((it, prev))
+            elif a.kind == K.ADD_COLUMN and a.column_def is not None and not it.table_is_new:
+                adds.append(it)
+        used: set[int] = set()
+        for it, prev in drops:
+            for j, add in enumerate(adds):
+                cd = add.action.column_def
+                if j in used or cd is None or add.action.table != it.action.table:
+                    continue
+                if _same_type(cd.type, prev.type):
+                    used.add(j)
+                    yield _finding(
+                        "KD622",
+                        f"migration {it.migration.name} drops column "
+                        f"{_col(it.action.table, prev.name)} and adds {_q(cd.name)} of the same "
+                        f"type ({cd.type}) to the same table: if this is a rename, the data is "
+                        f"lost; edit the migration into ALTER TABLE {_q(it.action.table)} RENAME "
+                        f"COLUMN {_q(prev.name)} TO {_q(cd.name)}",
+                        it.loc(),
+                        (Related(add.loc(), f"column {_q(cd.name)} added here"),),
+                    )
+                    break
+    for _, m, r in _replays(items):
+        for rd in r.redefinitions:
+            used_new: set[str] = set()
+            for lost in rd.lost_columns:
+                for new_name, new_type in rd.new_columns:
+                    if new_name in used_new or not _same_type(new_type, lost.type):
+                        continue
+                    used_new.add(new_name)
+                    yield _finding(
+                        "KD622",
+                        f"migration {m.name} redefines table {_q(rd.table)}, leaving out column "
+                        f"{_q(lost.name)} and adding {_q(new_name)} of the same type "
+                        f"({new_type}): if this is a rename, copy the column in the INSERT "
+                        f"(SELECT {_q(lost.name)} AS {_q(new_name)}) instead of losing it",
+                        Location(m.path, rd.insert_line or rd.line),
+                    )
+                    break
+    yield from _table_rename_as_drop(items)
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return rename_as_drop_and_add(ctx.fact(migration_items))

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.model import Finding, Location, Related, Severity
+from analysis.parsers.migration_sql import K
+from analysis.rules.migrations.common import (
+    _PG14_BROKEN,
+    _finding,
+    _image_name,
+    _Items,
+    _postgres_databases,
+    migration_items,
+)
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -43,3 +55,41 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def concurrent_index_broken_pg(ctx: Context, items: _Items) -> Iterator[Finding]:
+    conc = [
+        it
+        for it in items.of(K.CREATE_INDEX, K.CREATE_UNIQUE_INDEX, K.REINDEX)
+        if it.action.concurrently
+        and it.action.kind in (K.CREATE_INDEX, K.CREATE_UNIQUE_INDEX, K.REINDEX)
+    ]
+    if not conc:
+        return
+    broken: list[tuple[object, str]] = []
+    for db in _postgres_databases(ctx):
+        image = getattr(db, "image", None)
+        tag = getattr(db, "tag", None)
+        if not isinstance(tag, str) and isinstance(image, str):
+            tag = _image_name(image)[1]
+        if isinstance(tag, str) and _PG14_BROKEN.match(tag):
+            broken.append((db, tag))
+    for it in conc:
+        for db, tag in broken:
+            db_loc = getattr(db, "image_location", None) or getattr(db, "location", None)
+            yield _finding(
+                "KD623",
+                f"migration {it.migration.name} builds an index CONCURRENTLY while service "
+                f"{getattr(db, 'service', '?')} runs PostgreSQL {tag}, whose concurrent index "
+                "builds can silently corrupt indexes (fixed in 14.4): upgrade the image, then "
+                "REINDEX",
+                it.loc(),
+                (Related(db_loc, f"image {getattr(db, 'image', '?')}"),)
+                if isinstance(db_loc, Location)
+                else (),
+            )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return concurrent_index_broken_pg(ctx, ctx.fact(migration_items))

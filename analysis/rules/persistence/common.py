@@ -6,16 +6,15 @@ KD111 (destructive docker commands in scripts) belongs to the startup area.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from analysis.catalog import BY_ID
 from analysis.context import Context
-from analysis.facts.compose import ComposeStack, compose_stacks, is_file
-from analysis.facts.databases import Database, DataState, base_major_versions, databases
+from analysis.facts.compose import ComposeStack, is_file
+from analysis.facts.databases import Database, DataState, databases
 from analysis.model import Finding, Location, Related
 from analysis.parsers.compose import Mount, MountKind, Service, covers, normalize_target
 from analysis.parsers.dockerfile import DockerfileFile, Stage, parse_dockerfile
-from analysis.parsers.dockerignore import effective_dockerignore, parse_dockerignore
 from analysis.parsers.dotenv_file import parse_dotenv
 from analysis.parsers.prisma_config import parse_prisma_config
 from analysis.parsers.prisma_schema import parse_prisma_schema
@@ -132,39 +131,9 @@ def check_data_directories(dbs: Iterable[Database]) -> Iterator[Finding]:
 
 
 # -- KD107 ------------------------------------------------------------------------------------------
-def check_undeclared_volumes(stacks: Iterable[ComposeStack]) -> Iterator[Finding]:
-    for stack in stacks:
-        if stack.tree is None:
-            continue
-        declared = {v.name for v in stack.volumes}
-        for service in stack.services:
-            for m in service.mounts:
-                if m.kind is not MountKind.VOLUME or not m.source or "$" in m.source:
-                    continue
-                if m.source in declared:
-                    continue
-                yield _finding(
-                    "KD107",
-                    f"service {service.name!r} uses the named volume {m.source!r}, which the "
-                    "top-level `volumes:` does not declare: docker compose refuses to start "
-                    '("refers to undefined volume"); declare it',
-                    m.location,
-                )
 
 
 # -- KD108 ------------------------------------------------------------------------------------------
-def check_unpinned(dbs: Iterable[Database]) -> Iterator[Finding]:
-    for db in dbs:
-        if not db.floating or db.image is None or db.image_location is None:
-            continue
-        tag = db.tag or "(no tag: latest)"
-        yield _finding(
-            "KD108",
-            f"database service {db.service!r}: image {db.image} has no major version (tag "
-            f"{tag}); a pull can bring a new major whose server refuses the existing data "
-            "directory; pin the major (e.g. postgres:17)",
-            db.image_location,
-        )
 
 
 # -- KD109 ------------------------------------------------------------------------------------------
@@ -186,35 +155,6 @@ def _data_mounts(db: Database) -> list[Mount]:
         if m not in out:
             out.append(m)
     return [m for m in out if not m.read_only]
-
-
-def check_shared_volumes(
-    stacks: Iterable[ComposeStack], dbs: tuple[Database, ...]
-) -> Iterator[Finding]:
-    for stack in stacks:
-        seen: dict[tuple[str, str], tuple[Database, Mount]] = {}
-        for db in dbs:
-            if db.stack != stack.id:
-                continue
-            for m in _data_mounts(db):
-                ident = _volume_identity(stack, m)
-                if ident is None:
-                    continue
-                prev = seen.get(ident)
-                if prev is None:
-                    seen[ident] = (db, m)
-                    continue
-                if prev[0].service == db.service:
-                    continue
-                what = "named volume" if ident[0] == "volume" else "host path"
-                yield _finding(
-                    "KD109",
-                    f"database services {prev[0].service!r} and {db.service!r} both keep data "
-                    f"on the {what} {ident[1]!r}: two servers writing one data directory corrupt"
-                    " it (or one refuses to start); give each its own volume",
-                    m.location,
-                    [Related(prev[1].location, f"{prev[0].service!r} mounts it here")],
-                )
 
 
 # -- KD110 ------------------------------------------------------------------------------------------
@@ -246,27 +186,6 @@ def _services(users: list[tuple[Database, Mount]]) -> str:
     return f"database services {', '.join(quoted[:-1])} and {quoted[-1]}"
 
 
-def check_external_volumes(
-    stacks: Iterable[ComposeStack], dbs: tuple[Database, ...]
-) -> Iterator[Finding]:
-    for (_, source), (stack, users) in _data_volumes(stacks, dbs).items():
-        decl = stack.volume(source)
-        if decl is None or decl.local:
-            continue
-        why = (
-            "is `external` (created and kept outside this project)"
-            if decl.external
-            else f"uses the {decl.driver!r} driver"
-        )
-        yield _finding(
-            "KD110",
-            f"volume {decl.name!r}, mounted for the data of {_services(users)}, {why}: "
-            "persistence depends on something outside this compose file",
-            decl.location,
-            [Related(m.location, f"{db.service!r} mounts it here") for db, m in users],
-        )
-
-
 # -- KD112 ------------------------------------------------------------------------------------------
 def _copies_context(parsed: DockerfileFile | None, target: str | None, rel: str) -> bool:
     """Whether the built stage copies `rel` (context-relative) from the build context."""
@@ -281,74 +200,6 @@ def _copies_context(parsed: DockerfileFile | None, target: str | None, rel: str)
                 if s in (".", "*") or rel == s or rel.startswith(s + "/"):
                     return True
     return False
-
-
-def check_data_in_build_context(
-    ctx: Context, stacks: Iterable[ComposeStack], dbs: tuple[Database, ...]
-) -> Iterator[Finding]:
-    by_id = {s.id: s for s in stacks}
-    for db in dbs:
-        holder = db.storage.holder
-        stack = by_id.get(db.stack)
-        if stack is None or holder is None or holder.kind is not MountKind.BIND:
-            continue
-        host = holder.host_path
-        if host is None:
-            continue
-        # (context, .dockerignore) -> the services that build it, with their build lines
-        groups: dict[tuple[str, str | None, str], list[Service]] = {}
-        for service in stack.services:
-            build = service.build
-            if build is None or build.context_path is None or build.dockerfile_path is None:
-                continue
-            context = build.context_path
-            if context not in (".", "") and not (host == context or host.startswith(context + "/")):
-                continue
-            rel = host if context in (".", "") else posixpath.relpath(host, context)
-            if rel in (".", ""):
-                rel = "."
-            ignore_path = effective_dockerignore(
-                build.dockerfile_path, context, lambda r: is_file(ctx, r)
-            )
-            if ignore_path is not None:
-                ignore = ctx.parse(ignore_path, parse_dockerignore)
-                if ignore is not None and ignore.excluded(rel):
-                    continue
-            parsed = None
-            if is_file(ctx, build.dockerfile_path):
-                parsed = ctx.parse(build.dockerfile_path, parse_dockerfile)
-            if not _copies_context(parsed, build.target, rel):
-                continue
-            groups.setdefault((context or ".", ignore_path, rel), []).append(service)
-        for (context, ignore_path, rel), services in groups.items():
-            related = [
-                Related(s.build.location, f"service {s.name!r} builds this context")
-                for s in services
-                if s.build is not None
-            ]
-            if ignore_path is not None:
-                related.append(
-                    Related(Location(ignore_path, 1), f"{ignore_path} does not exclude {rel}/")
-                )
-            names = [repr(s.name) for s in services]
-            who = (
-                f"service {names[0]}"
-                if len(names) == 1
-                else f"services {', '.join(names[:-1])} and {names[-1]}"
-            )
-            ignored = (
-                "there is no .dockerignore"
-                if ignore_path is None
-                else f"{ignore_path} does not exclude it"
-            )
-            yield _finding(
-                "KD112",
-                f"database service {db.service!r} keeps its data in {host}/, inside the build "
-                f"context {context} of {who}, and {ignored}: every build sends the database "
-                f"files and copies them into the image; add `{rel}/` to .dockerignore",
-                holder.location,
-                related,
-            )
 
 
 # -- KD113 ------------------------------------------------------------------------------------------
@@ -447,70 +298,6 @@ def _stage_volumes(parsed: DockerfileFile, stage: Stage) -> list[str]:
     return [normalize_target(p) for st in parsed.chain(stage) for v in st.volumes for p in v.paths]
 
 
-def check_sqlite(
-    ctx: Context, stacks: Iterable[ComposeStack], dbs: tuple[Database, ...]
-) -> Iterator[Finding]:
-    db_names = {(d.stack, d.service) for d in dbs}
-    built_dockerfiles: set[str] = set()
-    for stack in stacks:
-        for service in stack.services:
-            if (stack.id, service.name) in db_names:
-                continue
-            stage, dockerfile = _stage_for(ctx, service)
-            if dockerfile is not None:
-                built_dockerfiles.add(dockerfile)
-            workdir = (
-                service.working_dir.value
-                if service.working_dir is not None
-                else (stage.workdir if stage is not None else "/")
-            )
-            context = service.build.context_path if service.build is not None else None
-            urls: list[tuple[str, Location, str]] = []
-            for var in service.container_env or service.environment:
-                if var.value and var.value.startswith("file:") and var.name.endswith("URL"):
-                    urls.append((var.value, var.location, "compose"))
-            names = {v.name for v in service.container_env or service.environment}
-            if stage is not None and dockerfile is not None:
-                for dvar in stage.effective_env:
-                    if (
-                        dvar.name not in names
-                        and dvar.expanded
-                        and dvar.expanded.startswith("file:")
-                        and dvar.name.endswith("URL")
-                    ):
-                        urls.append((dvar.expanded, Location(dockerfile, dvar.line), "Dockerfile"))
-            if not urls and context is not None and "DATABASE_URL" not in names:
-                urls.extend(_sqlite_urls_of_context(ctx, context))
-            if not urls:
-                continue
-            schema_dirs = _schema_dirs_in_container(ctx, service, context, workdir)
-            persistent = [m for m in service.mounts if m.persistent]
-            for url, loc, _origin in urls:
-                path = _sqlite_path(url)
-                if path is None:
-                    continue
-                candidates = _container_paths(path, workdir, schema_dirs)
-                if any(m.covers(c) for c in candidates for m in persistent):
-                    continue
-                shown = candidates[0]
-                other = [m for m in service.mounts if any(m.covers(c) for c in candidates)]
-                where = (
-                    f"only {other[0].label} covers it, which does not survive `down`/`up`"
-                    if other
-                    else "it lives in the container's writable layer and is lost when the "
-                    "container is re-created"
-                )
-                yield _finding(
-                    "KD113",
-                    f"service {service.name!r}: the SQLite database {mask_url(url)} resolves to "
-                    f"{shown} in the container, which no volume or bind mount covers: {where}; "
-                    "mount a named volume on its folder",
-                    loc,
-                    [Related(service.location, f"service {service.name!r}")],
-                )
-    yield from _sqlite_in_images(ctx, built_dockerfiles)
-
-
 def _sqlite_in_images(ctx: Context, built: set[str]) -> Iterator[Finding]:
     """Dockerfiles no compose service builds (deployed as images): ENV DATABASE_URL=file:..."""
     for rel in ctx.files(FileKind.DOCKERFILE):
@@ -542,94 +329,15 @@ def _sqlite_in_images(ctx: Context, built: set[str]) -> Iterator[Finding]:
 
 
 # -- KD114 ------------------------------------------------------------------------------------------
-def check_project_name(
-    stacks: Iterable[ComposeStack], dbs: tuple[Database, ...]
-) -> Iterator[Finding]:
-    """One finding per named data volume, at its declaration (where `name:` would pin it),
-    naming every database that keeps (or is meant to keep) its data there."""
-    for (_, source), (stack, users) in _data_volumes(stacks, dbs).items():
-        if stack.project_name_pinned:
-            continue
-        decl = stack.volume(source)
-        if decl is not None and (decl.external or decl.explicit_name):
-            continue
-        mounts = [Related(m.location, f"{db.service!r} mounts it here") for db, m in users]
-        yield _finding(
-            "KD114",
-            f"volume {source!r}, mounted for the data of {_services(users)}, is called "
-            f"{stack.project_name}_{source} by docker: the project name comes from the folder's "
-            "name, so renaming or moving the folder starts an empty database; set a top-level "
-            "`name:` (or COMPOSE_PROJECT_NAME in .env, or the volume's `name:`)",
-            decl.location if decl is not None else users[0][1].location,
-            mounts if decl is not None else mounts[1:],
-        )
 
 
 # -- KD115 ------------------------------------------------------------------------------------------
-def check_major_changes(ctx: Context, dbs: tuple[Database, ...]) -> Iterator[Finding]:
-    relevant = [d for d in dbs if d.major is not None and d.storage.holder is not None]
-    relevant = [d for d in relevant if d.storage.holder is not None and d.storage.holder.persistent]
-    if not relevant:
-        return
-    history = base_major_versions(ctx, tuple(relevant))
-    if history.note is not None:
-        first = relevant[0]
-        yield Finding(
-            "KD115",
-            BY_ID["KD115"].severity.lower(3),
-            f"database major versions were not compared with {history.ref}: {history.note}",
-            _db_anchor(first),
-        )
-        return
-    for db in relevant:
-        old = history.majors.get((db.stack, db.service))
-        if old is None or old.major is None or old.major == db.major:
-            continue
-        holder = db.storage.holder
-        assert holder is not None
-        same_file = db.image_location is not None and holder.location.path == db.image_location.path
-        if same_file and old.mounts and (holder.source or "") not in old.mounts:
-            continue  # the data moves to a new volume: the new server starts fresh
-        yield _finding(
-            "KD115",
-            f"database service {db.service!r}: the image moves from major {old.major} "
-            f"({old.image} at {history.ref}) to {db.major} ({db.image}) while {holder.label} "
-            "holds the data: the new server refuses the old data directory; dump and restore "
-            "(or pg_upgrade) before switching",
-            _db_anchor(db),
-            [Related(holder.location, "the data stays on this mount")],
-        )
 
 
 # -- area -------------------------------------------------------------------------------------------
-CHECKS: tuple[tuple[str, Callable[[Context], Iterable[Finding]]], ...] = (
-    ("check_data_directories", lambda ctx: check_data_directories(ctx.fact(databases))),
-    ("check_undeclared_volumes", lambda ctx: check_undeclared_volumes(ctx.fact(compose_stacks))),
-    ("check_unpinned", lambda ctx: check_unpinned(ctx.fact(databases))),
-    (
-        "check_shared_volumes",
-        lambda ctx: check_shared_volumes(ctx.fact(compose_stacks), ctx.fact(databases)),
-    ),
-    (
-        "check_external_volumes",
-        lambda ctx: check_external_volumes(ctx.fact(compose_stacks), ctx.fact(databases)),
-    ),
-    (
-        "check_data_in_build_context",
-        lambda ctx: check_data_in_build_context(ctx, ctx.fact(compose_stacks), ctx.fact(databases)),
-    ),
-    ("check_sqlite", lambda ctx: check_sqlite(ctx, ctx.fact(compose_stacks), ctx.fact(databases))),
-    (
-        "check_project_name",
-        lambda ctx: check_project_name(ctx.fact(compose_stacks), ctx.fact(databases)),
-    ),
-    ("check_major_changes", lambda ctx: check_major_changes(ctx, ctx.fact(databases))),
-)
-"""The area's checks, by name, in order."""
 
 
-def check(ctx: Context) -> Iterator[Finding]:
-    """Every check of the area in turn (the pipeline runs them one by one, each behind its
-    own error boundary: see `analysis.engine`)."""
-    for _name, fn in CHECKS:
-        yield from fn(ctx)
+def data_directories_findings(ctx: Context) -> tuple[Finding, ...]:
+    """The findings of `check_data_directories` (KD101, KD102, KD103, KD104, KD105, KD106 from one pass), memoized as a fact:
+    each of those rules selects its own (see `analysis.rules.registry`)."""
+    return tuple(check_data_directories(ctx.fact(databases)))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable
+
+from analysis.context import Context
+from analysis.model import Finding, Severity
+from analysis.rules.persistence.common import data_directories_findings
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -60,3 +64,8 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return [f for f in ctx.fact(data_directories_findings) if f.rule == RULE.id]

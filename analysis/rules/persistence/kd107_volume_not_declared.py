@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.compose import ComposeStack, compose_stacks
+from analysis.model import Finding, Severity
+from analysis.parsers.compose import MountKind
+from analysis.rules.persistence.common import _finding
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -55,3 +61,28 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_undeclared_volumes(stacks: Iterable[ComposeStack]) -> Iterator[Finding]:
+    for stack in stacks:
+        if stack.tree is None:
+            continue
+        declared = {v.name for v in stack.volumes}
+        for service in stack.services:
+            for m in service.mounts:
+                if m.kind is not MountKind.VOLUME or not m.source or "$" in m.source:
+                    continue
+                if m.source in declared:
+                    continue
+                yield _finding(
+                    "KD107",
+                    f"service {service.name!r} uses the named volume {m.source!r}, which the "
+                    "top-level `volumes:` does not declare: docker compose refuses to start "
+                    '("refers to undefined volume"); declare it',
+                    m.location,
+                )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_undeclared_volumes(ctx.fact(compose_stacks))

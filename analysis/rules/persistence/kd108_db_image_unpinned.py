@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.databases import Database, databases
+from analysis.model import Finding, Severity
+from analysis.rules.persistence.common import _finding
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -55,3 +60,22 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_unpinned(dbs: Iterable[Database]) -> Iterator[Finding]:
+    for db in dbs:
+        if not db.floating or db.image is None or db.image_location is None:
+            continue
+        tag = db.tag or "(no tag: latest)"
+        yield _finding(
+            "KD108",
+            f"database service {db.service!r}: image {db.image} has no major version (tag "
+            f"{tag}); a pull can bring a new major whose server refuses the existing data "
+            "directory; pin the major (e.g. postgres:17)",
+            db.image_location,
+        )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_unpinned(ctx.fact(databases))

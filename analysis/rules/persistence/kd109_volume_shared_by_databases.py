@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.compose import ComposeStack, compose_stacks
+from analysis.facts.databases import Database, databases
+from analysis.model import Finding, Related, Severity
+from analysis.parsers.compose import Mount
+from analysis.rules.persistence.common import _data_mounts, _finding, _volume_identity
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -63,3 +70,37 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_shared_volumes(
+    stacks: Iterable[ComposeStack], dbs: tuple[Database, ...]
+) -> Iterator[Finding]:
+    for stack in stacks:
+        seen: dict[tuple[str, str], tuple[Database, Mount]] = {}
+        for db in dbs:
+            if db.stack != stack.id:
+                continue
+            for m in _data_mounts(db):
+                ident = _volume_identity(stack, m)
+                if ident is None:
+                    continue
+                prev = seen.get(ident)
+                if prev is None:
+                    seen[ident] = (db, m)
+                    continue
+                if prev[0].service == db.service:
+                    continue
+                what = "named volume" if ident[0] == "volume" else "host path"
+                yield _finding(
+                    "KD109",
+                    f"database services {prev[0].service!r} and {db.service!r} both keep data "
+                    f"on the {what} {ident[1]!r}: two servers writing one data directory corrupt"
+                    " it (or one refuses to start); give each its own volume",
+                    m.location,
+                    [Related(prev[1].location, f"{prev[0].service!r} mounts it here")],
+                )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_shared_volumes(ctx.fact(compose_stacks), ctx.fact(databases))

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.compose import ComposeStack, compose_stacks
+from analysis.facts.databases import Database, databases
+from analysis.model import Finding, Related, Severity
+from analysis.rules.persistence.common import _data_volumes, _finding, _services
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -56,3 +62,29 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_external_volumes(
+    stacks: Iterable[ComposeStack], dbs: tuple[Database, ...]
+) -> Iterator[Finding]:
+    for (_, source), (stack, users) in _data_volumes(stacks, dbs).items():
+        decl = stack.volume(source)
+        if decl is None or decl.local:
+            continue
+        why = (
+            "is `external` (created and kept outside this project)"
+            if decl.external
+            else f"uses the {decl.driver!r} driver"
+        )
+        yield _finding(
+            "KD110",
+            f"volume {decl.name!r}, mounted for the data of {_services(users)}, {why}: "
+            "persistence depends on something outside this compose file",
+            decl.location,
+            [Related(m.location, f"{db.service!r} mounts it here") for db, m in users],
+        )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_external_volumes(ctx.fact(compose_stacks), ctx.fact(databases))

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.startup import StartupFacts, startup_paths
+from analysis.model import Finding, Severity
 from analysis.rules.registry import rule
+from analysis.rules.startup.common import _sev
 
 RULE = rule(
     "KD111",
@@ -49,3 +54,19 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_destructive_docker(facts: StartupFacts) -> Iterator[Finding]:
+    for d in facts.docker_commands:
+        yield Finding(
+            "KD111",
+            _sev("KD111"),
+            f"`{d.text[:160]}` in {d.origin} removes {d.what}: a database volume goes with it, "
+            "and with it every row",
+            d.location,
+        )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_destructive_docker(ctx.fact(startup_paths))

@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.compose import ComposeStack, compose_stacks
+from analysis.facts.databases import Database, databases
+from analysis.model import Finding, Location, Related, Severity
+from analysis.rules.persistence.common import (
+    _container_paths,
+    _finding,
+    _schema_dirs_in_container,
+    _sqlite_in_images,
+    _sqlite_path,
+    _sqlite_urls_of_context,
+    _stage_for,
+)
 from analysis.rules.registry import rule
+from analysis.secrets import mask_url
 
 RULE = rule(
     "KD113",
@@ -57,3 +72,72 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_sqlite(
+    ctx: Context, stacks: Iterable[ComposeStack], dbs: tuple[Database, ...]
+) -> Iterator[Finding]:
+    db_names = {(d.stack, d.service) for d in dbs}
+    built_dockerfiles: set[str] = set()
+    for stack in stacks:
+        for service in stack.services:
+            if (stack.id, service.name) in db_names:
+                continue
+            stage, dockerfile = _stage_for(ctx, service)
+            if dockerfile is not None:
+                built_dockerfiles.add(dockerfile)
+            workdir = (
+                service.working_dir.value
+                if service.working_dir is not None
+                else (stage.workdir if stage is not None else "/")
+            )
+            context = service.build.context_path if service.build is not None else None
+            urls: list[tuple[str, Location, str]] = []
+            for var in service.container_env or service.environment:
+                if var.value and var.value.startswith("file:") and var.name.endswith("URL"):
+                    urls.append((var.value, var.location, "compose"))
+            names = {v.name for v in service.container_env or service.environment}
+            if stage is not None and dockerfile is not None:
+                for dvar in stage.effective_env:
+                    if (
+                        dvar.name not in names
+                        and dvar.expanded
+                        and dvar.expanded.startswith("file:")
+                        and dvar.name.endswith("URL")
+                    ):
+                        urls.append((dvar.expanded, Location(dockerfile, dvar.line), "Dockerfile"))
+            if not urls and context is not None and "DATABASE_URL" not in names:
+                urls.extend(_sqlite_urls_of_context(ctx, context))
+            if not urls:
+                continue
+            schema_dirs = _schema_dirs_in_container(ctx, service, context, workdir)
+            persistent = [m for m in service.mounts if m.persistent]
+            for url, loc, _origin in urls:
+                path = _sqlite_path(url)
+                if path is None:
+                    continue
+                candidates = _container_paths(path, workdir, schema_dirs)
+                if any(m.covers(c) for c in candidates for m in persistent):
+                    continue
+                shown = candidates[0]
+                other = [m for m in service.mounts if any(m.covers(c) for c in candidates)]
+                where = (
+                    f"only {other[0].label} covers it, which does not survive `down`/`up`"
+                    if other
+                    else "it lives in the container's writable layer and is lost when the "
+                    "container is re-created"
+                )
+                yield _finding(
+                    "KD113",
+                    f"service {service.name!r}: the SQLite database {mask_url(url)} resolves to "
+                    f"{shown} in the container, which no volume or bind mount covers: {where}; "
+                    "mount a named volume on its folder",
+                    loc,
+                    [Related(service.location, f"service {service.name!r}")],
+                )
+    yield from _sqlite_in_images(ctx, built_dockerfiles)
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_sqlite(ctx, ctx.fact(compose_stacks), ctx.fact(databases))

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.catalog import BY_ID
+from analysis.context import Context
+from analysis.facts.databases import Database, base_major_versions, databases
+from analysis.model import Finding, Related, Severity
+from analysis.rules.persistence.common import _db_anchor, _finding
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -58,3 +64,43 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_major_changes(ctx: Context, dbs: tuple[Database, ...]) -> Iterator[Finding]:
+    relevant = [d for d in dbs if d.major is not None and d.storage.holder is not None]
+    relevant = [d for d in relevant if d.storage.holder is not None and d.storage.holder.persistent]
+    if not relevant:
+        return
+    history = base_major_versions(ctx, tuple(relevant))
+    if history.note is not None:
+        first = relevant[0]
+        yield Finding(
+            "KD115",
+            BY_ID["KD115"].severity.lower(3),
+            f"database major versions were not compared with {history.ref}: {history.note}",
+            _db_anchor(first),
+        )
+        return
+    for db in relevant:
+        old = history.majors.get((db.stack, db.service))
+        if old is None or old.major is None or old.major == db.major:
+            continue
+        holder = db.storage.holder
+        assert holder is not None
+        same_file = db.image_location is not None and holder.location.path == db.image_location.path
+        if same_file and old.mounts and (holder.source or "") not in old.mounts:
+            continue  # the data moves to a new volume: the new server starts fresh
+        yield _finding(
+            "KD115",
+            f"database service {db.service!r}: the image moves from major {old.major} "
+            f"({old.image} at {history.ref}) to {db.major} ({db.image}) while {holder.label} "
+            "holds the data: the new server refuses the old data directory; dump and restore "
+            "(or pg_upgrade) before switching",
+            _db_anchor(db),
+            [Related(holder.location, "the data stays on this mount")],
+        )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_major_changes(ctx, ctx.fact(databases))

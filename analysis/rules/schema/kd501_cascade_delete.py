@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterator
+
+from analysis.context import Context
+from analysis.facts.relations import CASCADE, MANY_TO_MANY
+from analysis.model import Finding, Related, Severity
 from analysis.rules.registry import rule
+from analysis.rules.schema.common import _finding, _longest_chains, _pairs
 
 RULE = rule(
     "KD501",
@@ -50,3 +55,28 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+@RULE.check
+def cascade_delete(ctx: Context) -> Iterator[Finding]:
+    for _schema, graph in _pairs(ctx):
+        chains = _longest_chains(graph)
+        nodes = {n.model: n for n in graph.nodes}
+        for rel in graph.relations:
+            if rel.kind == MANY_TO_MANY or rel.on_delete != CASCADE or rel.child.field is None:
+                continue
+            loc = rel.action_location
+            if loc is None:
+                continue
+            chain = chains.get((rel.child.model, rel.child.field))
+            msg = (
+                f"deleting one {rel.parent.model} deletes its "
+                f"{rel.child.model} rows (`{rel.child.label}`, onDelete: Cascade)"
+            )
+            if chain is not None and chain.depth > 1:
+                msg += f"; chain: {chain.text}"
+            related = []
+            parent = nodes.get(rel.parent.model)
+            if parent is not None:
+                related.append(Related(parent.location, f"model {rel.parent.model}"))
+            yield _finding("KD501", msg, loc, related)

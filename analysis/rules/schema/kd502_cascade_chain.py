@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterator
+
+from analysis.context import Context
+from analysis.facts.relations import Path
+from analysis.model import Finding, Severity
 from analysis.rules.registry import rule
+from analysis.rules.schema.common import (
+    _branch,
+    _chain_message,
+    _finding,
+    _other_deep_branches,
+    _pairs,
+    _step_related,
+    valuable_reason,
+)
 
 RULE = rule(
     "KD502",
@@ -63,3 +76,27 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+@RULE.check
+def cascade_chain(ctx: Context) -> Iterator[Finding]:
+    extra = tuple(getattr(ctx.settings, "valuable_models", ()) or ())
+    for schema, graph in _pairs(ctx):
+        reasons = {m.name: valuable_reason(m, extra) for m in (*schema.models, *schema.views)}
+        for d in graph.deletions:
+            if not d.cascades:
+                continue
+            valuable: list[tuple[str, str, Path]] = []
+            for target in d.deleted_models:
+                why = reasons.get(target)
+                if why is None or target == d.model:
+                    continue
+                path = min((p for p in d.cascades if p.end == target), key=lambda p: p.depth)
+                valuable.append((target, why, path))
+            if not valuable and d.depth < 2:
+                continue
+            msg, path = _chain_message(d, valuable)
+            loc = path.steps[0].location
+            if loc is not None:
+                yield _finding("KD502", msg, loc, _step_related(path))
+            yield from _other_deep_branches(d, _branch(path))

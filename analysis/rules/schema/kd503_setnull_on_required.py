@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterator
+
+from analysis.context import Context
+from analysis.facts.relations import MANY_TO_MANY, SET_NULL
+from analysis.model import Finding, Severity
 from analysis.rules.registry import rule
+from analysis.rules.schema.common import _finding, _pairs
 
 RULE = rule(
     "KD503",
@@ -47,3 +52,34 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+@RULE.check
+def setnull_on_required(ctx: Context) -> Iterator[Finding]:
+    for schema, graph in _pairs(ctx):
+        for rel in graph.relations:
+            if rel.kind == MANY_TO_MANY or rel.child.field is None or not rel.fields:
+                continue
+            child = schema.model(rel.child.model)
+            if child is None:
+                continue
+            required = [n for n in rel.fields if (f := child.field(n)) is not None and f.required]
+            if not required:
+                continue
+            for key, action, loc in (
+                ("onDelete", rel.on_delete, rel.on_delete_location),
+                ("onUpdate", rel.on_update, rel.on_update_location),
+            ):
+                if action != SET_NULL or loc is None:
+                    continue
+                verb = "deleting" if key == "onDelete" else "changing the key of"
+                fields = ", ".join(f"`{rel.child.model}.{n}`" for n in required)
+                yield _finding(
+                    "KD503",
+                    f"`{rel.child.label}` has `{key}: SetNull` but {fields} "
+                    f"{'is' if len(required) == 1 else 'are'} required: {verb} "
+                    f"a {rel.parent.model} row that has {rel.child.model} "
+                    "rows fails (NULL into a NOT NULL column); make the field optional or use "
+                    "another action",
+                    loc,
+                )

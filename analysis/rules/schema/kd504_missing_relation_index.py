@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterator
+
+from analysis.context import Context
+from analysis.facts.relations import MANY_TO_MANY
+from analysis.model import Finding, Location, Related, Severity
 from analysis.rules.registry import rule
+from analysis.rules.schema.common import _finding, _pairs
 
 RULE = rule(
     "KD504",
@@ -54,3 +59,39 @@ RULE = rule(
     fix="Add `@@index([<relation fields>])` to the model and create a migration for it.",
     module=__name__,
 )
+
+
+@RULE.check
+def missing_relation_index(ctx: Context) -> Iterator[Finding]:
+    for schema, graph in _pairs(ctx):
+        if schema.relation_mode != "prisma" or schema.provider == "mongodb":
+            continue
+        for rel in graph.relations:
+            if rel.kind == MANY_TO_MANY or rel.child.field is None or not rel.fields:
+                continue
+            child = schema.model(rel.child.model)
+            if child is None:
+                continue
+            n = len(rel.fields)
+            if any(set(s[:n]) == set(rel.fields) for s in child.index_sets):
+                continue
+            field = child.field(rel.child.field)
+            if field is None:
+                continue
+            cols = ", ".join(rel.fields)
+            related = []
+            if schema.datasource is not None and (p := schema.datasource.relation_mode_property):
+                related.append(
+                    Related(
+                        Location(schema.datasource.path, p.line, p.column),
+                        'relationMode = "prisma"',
+                    )
+                )
+            yield _finding(
+                "KD504",
+                f'`{rel.child.label}` has no index on {cols}: with relationMode = "prisma" the '
+                "database creates no foreign key index, so lookups and the emulated "
+                f"referential actions scan `{child.table_name}`; add `@@index([{cols}])`",
+                field.location,
+                related,
+            )

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterator
+
+from analysis.context import Context
+from analysis.facts.schema import schema_discovery
+from analysis.model import Finding, Severity
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -45,3 +49,11 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+@RULE.check
+def schema_parse_errors(ctx: Context) -> Iterator[Finding]:
+    discovery = ctx.fact(schema_discovery)
+    yield from discovery.problems
+    for schema in discovery.schemas:
+        yield from schema.problems

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterator
+
+from analysis.context import Context
+from analysis.facts.schema import schema_discovery
+from analysis.model import Finding, Location, Related, Severity
 from analysis.rules.registry import rule
+from analysis.rules.schema.common import _finding, _provider_location
 
 RULE = rule(
     "KD506",
@@ -43,3 +48,27 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+@RULE.check
+def provider_mismatch(ctx: Context) -> Iterator[Finding]:
+    for schema in ctx.fact(schema_discovery).schemas:
+        lock = schema.migrations.lock
+        if lock is None or lock.provider is None or schema.datasource is None:
+            continue
+        raw = schema.datasource.provider
+        if raw is None:
+            continue
+        ours = "postgresql" if raw == "postgres" else raw
+        theirs = "postgresql" if lock.provider == "postgres" else lock.provider
+        if ours == theirs:
+            continue
+        ds = schema.datasource
+        yield _finding(
+            "KD506",
+            f"{lock.path} says the migrations were written for `{lock.provider}` but the "
+            f"schema's datasource uses `{raw}`: `migrate deploy` refuses to run (P3019), and "
+            "the SQL in the migrations is for another database",
+            Location(lock.path, lock.line),
+            (Related(_provider_location(ds), f'provider = "{raw}" in the schema'),),
+        )

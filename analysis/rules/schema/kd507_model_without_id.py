@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterator
+
+from analysis.context import Context
+from analysis.facts.schema import schema_discovery
+from analysis.model import Finding, Severity
 from analysis.rules.registry import rule
+from analysis.rules.schema.common import _finding
 
 RULE = rule(
     "KD507",
@@ -47,3 +52,39 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+@RULE.check
+def model_without_id(ctx: Context) -> Iterator[Finding]:
+    for schema in ctx.fact(schema_discovery).schemas:
+        for m in schema.models:
+            if m.id_fields:
+                continue
+            required_unique = [
+                s
+                for s in m.unique_sets
+                if all((f := m.field(n)) is not None and f.required for n in s)
+            ]
+            if required_unique:
+                continue
+            only_optional = bool(m.unique_sets)
+            why = (
+                "only unique fields that are optional"
+                if only_optional
+                else "no `@id`, `@@id`, `@unique` or `@@unique`"
+            )
+            if m.is_ignored:
+                tail = (
+                    "Prisma ignores it (@@ignore), so the client cannot read or write it and "
+                    "rows cannot be addressed one by one"
+                )
+            else:
+                tail = (
+                    "Prisma rejects the schema (every model needs a unique criterion of required "
+                    "fields) unless the model is marked @@ignore"
+                )
+            yield _finding(
+                "KD507",
+                f"model `{m.name}` has {why}: {tail}; add an `@id`",
+                m.location,
+            )

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterator
+
+from analysis.context import Context
+from analysis.facts.relations import MANY_TO_MANY, NO_ACTION
+from analysis.model import Finding, Severity
 from analysis.rules.registry import rule
+from analysis.rules.schema.common import _finding, _pairs
 
 RULE = rule(
     "KD508",
@@ -46,3 +51,37 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+@RULE.check
+def implicit_delete_restrict(ctx: Context) -> Iterator[Finding]:
+    for schema, graph in _pairs(ctx):
+        for rel in graph.relations:
+            if (
+                rel.kind == MANY_TO_MANY
+                or rel.child.field is None
+                or not rel.required
+                or rel.on_delete_explicit
+            ):
+                continue
+            loc = rel.location
+            if loc is None:
+                continue
+            how = (
+                "Restrict"
+                if rel.on_delete != NO_ACTION
+                else "NoAction (SQL Server has no Restrict)"
+            )
+            emulated = (
+                ' (enforced by Prisma Client: relationMode = "prisma")'
+                if schema.relation_mode == "prisma"
+                else ""
+            )
+            yield _finding(
+                "KD508",
+                f"deleting a {rel.parent.model} row fails while "
+                f"{rel.child.model} rows reference it: `{rel.child.label}` is required and sets "
+                f"no onDelete, so Prisma's default {how} applies{emulated}; write the onDelete "
+                "you want (Cascade, SetNull with an optional field, or Restrict) to make it explicit",
+                loc,
+            )

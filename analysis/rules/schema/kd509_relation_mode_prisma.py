@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterator
+
+from analysis.context import Context
+from analysis.facts.relations import CASCADE, MANY_TO_MANY
+from analysis.facts.schema import schema_discovery
+from analysis.model import Finding, Location, Severity
 from analysis.rules.registry import rule
+from analysis.rules.schema.common import _finding
 
 RULE = rule(
     "KD509",
@@ -43,3 +49,29 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+@RULE.check
+def relation_mode_prisma(ctx: Context) -> Iterator[Finding]:
+    for schema in ctx.fact(schema_discovery).schemas:
+        ds = schema.datasource
+        if ds is None or schema.provider == "mongodb" or ds.relation_mode != "prisma":
+            continue
+        prop = ds.relation_mode_property
+        if prop is None:
+            continue
+        cascades = sum(
+            1 for r in schema.relations if r.on_delete == CASCADE and r.kind != MANY_TO_MANY
+        )
+        extra = (
+            f"; its {cascades} onDelete: Cascade relation(s) run only in Prisma Client"
+            if cascades
+            else ""
+        )
+        yield _finding(
+            "KD509",
+            f'relationMode = "prisma" in datasource `{ds.name}`: the database has no foreign '
+            "keys, so deletes outside Prisma Client (SQL, another service, a console) leave "
+            f"orphan rows{extra}",
+            Location(ds.path, prop.line, prop.column),
+        )

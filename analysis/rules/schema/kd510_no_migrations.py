@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterator
+
+from analysis.context import Context
+from analysis.facts.schema import schema_discovery
+from analysis.model import Finding, Related, Severity
 from analysis.rules.registry import rule
+from analysis.rules.schema.common import _finding, _migrations_elsewhere, _provider_location
 
 RULE = rule(
     "KD510",
@@ -47,3 +52,36 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+@RULE.check
+def no_migrations(ctx: Context) -> Iterator[Finding]:
+    for schema in ctx.fact(schema_discovery).schemas:
+        ds = schema.datasource
+        if ds is None or not schema.is_relational:
+            continue
+        mig = schema.migrations
+        if mig.computed or mig.folders:
+            continue
+        related = []
+        if mig.configured is not None:
+            related.append(Related(mig.configured, "migrations.path"))
+        state = (
+            f"{mig.path} exists but holds no migration"
+            if mig.exists
+            else f"there is no migrations folder ({mig.path})"
+        )
+        elsewhere = _migrations_elsewhere(ctx, schema)
+        if elsewhere is not None:
+            state += (
+                f" (migrations exist in {elsewhere}, where Prisma does not look for this "
+                "schema: move them, or set `migrations.path` in prisma.config.ts)"
+            )
+        yield _finding(
+            "KD510",
+            f"datasource `{ds.name}` ({schema.provider}) of {schema.root}: {state}, so the "
+            "database's shape has no history and `migrate deploy` has nothing to apply; create "
+            "one with `prisma migrate dev --name init`",
+            _provider_location(ds),
+            related,
+        )

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterator
+
+from analysis.context import Context
+from analysis.facts.schema import schema_discovery
+from analysis.model import Finding, Location, Severity
 from analysis.rules.registry import rule
+from analysis.rules.schema.common import _finding
 
 RULE = rule(
     "KD511",
@@ -45,3 +50,27 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+@RULE.check
+def required_ignored_field(ctx: Context) -> Iterator[Finding]:
+    for schema in ctx.fact(schema_discovery).schemas:
+        model_names = {m.name for m in (*schema.models, *schema.views)}
+        for m in schema.models:
+            if m.is_ignored:
+                continue
+            for f in m.fields:
+                if not f.is_ignored or not f.required or f.has_default or f.is_updated_at:
+                    continue
+                if f.type_name in model_names:
+                    continue
+                attr = f.attribute("ignore")
+                loc = Location(f.path, attr.line, attr.column) if attr else f.location
+                yield _finding(
+                    "KD511",
+                    f"`{m.name}.{f.name}` is required, marked @ignore and has no @default: "
+                    f"Prisma Client no longer writes the NOT NULL column `{f.column_name}`, so "
+                    f"every create of {m.name} fails; add a @default (or a database default) or "
+                    "make it optional",
+                    loc,
+                )

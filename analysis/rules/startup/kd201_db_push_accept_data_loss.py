@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.startup import StartupFacts, startup_paths
+from analysis.model import Finding, Severity
 from analysis.rules.registry import rule
+from analysis.rules.startup.common import _destructive_push, _Where, _where
 
 RULE = rule(
     "KD201",
@@ -56,3 +61,19 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_accept_data_loss(facts: StartupFacts, where: _Where) -> Iterator[Finding]:
+    return _destructive_push(
+        facts,
+        where,
+        "KD201",
+        lambda inv: inv.accept_data_loss,
+        "it drops every column and table whose data does not fit the schema, without asking",
+        prisma8_note=" (Prisma 8's `db update --delete`/`--confirm`)",
+    )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_accept_data_loss(ctx.fact(startup_paths), ctx.fact(_where))

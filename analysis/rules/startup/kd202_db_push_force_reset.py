@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.startup import StartupFacts, startup_paths
+from analysis.model import Finding, Severity
 from analysis.rules.registry import rule
+from analysis.rules.startup.common import _destructive_push, _Where, _where
 
 RULE = rule(
     "KD202",
@@ -55,3 +60,18 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_force_reset(facts: StartupFacts, where: _Where) -> Iterator[Finding]:
+    return _destructive_push(
+        facts,
+        where,
+        "KD202",
+        lambda inv: inv.force_reset,
+        "it drops the whole database and recreates it from the schema, every time",
+    )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_force_reset(ctx.fact(startup_paths), ctx.fact(_where))

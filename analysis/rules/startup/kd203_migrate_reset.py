@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.startup import RunContext, StartupFacts, startup_paths
+from analysis.model import Finding, Severity
 from analysis.rules.registry import rule
+from analysis.rules.startup.common import _finding, _origin, _sev, _unique, _Where, _where
 
 RULE = rule(
     "KD203",
@@ -49,3 +54,22 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_migrate_reset(facts: StartupFacts, where: _Where) -> Iterator[Finding]:
+    for step in _unique(facts.commands):
+        if step.command != "migrate reset":
+            continue
+        sev = _sev("KD203") if step.context != RunContext.DEVELOPER else Severity.MEDIUM
+        yield _finding(
+            "KD203",
+            sev,
+            f"`{step.text}` runs {_origin(facts, where, step)}: it drops the database, "
+            "re-applies every migration and runs the seed",
+            step,
+        )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_migrate_reset(ctx.fact(startup_paths), ctx.fact(_where))

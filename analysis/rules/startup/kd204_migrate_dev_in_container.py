@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.startup import StartupFacts, startup_paths
+from analysis.model import Finding, Severity
 from analysis.rules.registry import rule
+from analysis.rules.startup.common import (
+    STARTUP_CONTEXTS,
+    _finding,
+    _origin,
+    _sev,
+    _unique,
+    _Where,
+    _where,
+)
 
 RULE = rule(
     "KD204",
@@ -59,3 +72,22 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_migrate_dev(facts: StartupFacts, where: _Where) -> Iterator[Finding]:
+    for step in _unique(facts.commands):
+        if step.command != "migrate dev" or step.context not in STARTUP_CONTEXTS:
+            continue
+        yield _finding(
+            "KD204",
+            _sev("KD204"),
+            f"`{step.text}` runs {_origin(facts, where, step)}: on drift it offers to reset "
+            "the database (and resets it where it cannot ask), and it writes new migrations "
+            "inside the container instead of applying the committed ones; use `migrate deploy`",
+            step,
+        )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_migrate_dev(ctx.fact(startup_paths), ctx.fact(_where))

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.startup import StartupFacts, startup_paths
+from analysis.model import Finding, Related, Severity
 from analysis.rules.registry import rule
+from analysis.rules.startup.common import (
+    STARTUP_CONTEXTS,
+    _finding,
+    _origin,
+    _sev,
+    _unique,
+    _Where,
+    _where,
+)
 
 RULE = rule(
     "KD205",
@@ -53,3 +66,37 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_db_push_strategy(facts: StartupFacts, where: _Where) -> Iterator[Finding]:
+    for step in _unique(facts.commands):
+        if step.command != "db push" or step.context not in STARTUP_CONTEXTS:
+            continue
+        if step.fallback_kind == "no-migrations":
+            continue  # the seed's pattern: KD206
+        if step.invocation.force_reset:
+            continue  # a reset, not a sync strategy: KD202
+        extra: list[Related] = []
+        if step.fallback_kind == "on-failure" and step.fallback_for is not None:
+            why = (
+                "it runs whenever `migrate deploy` fails, so a failed migration is answered by "
+                "forcing the schema onto the database"
+            )
+            extra.append(Related(step.fallback_for, "the `migrate deploy` it stands in for"))
+        else:
+            why = (
+                "the database gets whatever schema the image holds, with no migration history "
+                "to review, replay or roll back"
+            )
+        yield _finding(
+            "KD205",
+            _sev("KD205"),
+            f"`{step.text}` runs {_origin(facts, where, step)} as the migration strategy: {why}",
+            step,
+            extra,
+        )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_db_push_strategy(ctx.fact(startup_paths), ctx.fact(_where))

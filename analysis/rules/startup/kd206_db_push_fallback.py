@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.startup import StartupFacts, startup_paths
+from analysis.model import Finding, Related, Severity
 from analysis.rules.registry import rule
+from analysis.rules.startup.common import (
+    RUNS_BY_ITSELF,
+    _finding,
+    _origin,
+    _sev,
+    _unique,
+    _Where,
+    _where,
+    replace_condition,
+)
 
 RULE = rule(
     "KD206",
@@ -57,3 +71,31 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_db_push_fallback(facts: StartupFacts, where: _Where) -> Iterator[Finding]:
+    for step in _unique(facts.commands):
+        if step.command != "db push" or step.fallback_kind != "no-migrations":
+            continue
+        if step.context not in RUNS_BY_ITSELF:
+            continue
+        extra = (
+            [Related(step.fallback_for, "`migrate deploy` when migrations exist")]
+            if step.fallback_for is not None
+            else []
+        )
+        cond = step.conditions[-1].label if step.conditions else "when no migrations exist"
+        yield _finding(
+            "KD206",
+            _sev("KD206"),
+            f"`{step.text}` runs {_origin(facts, where, step)} instead of `migrate deploy` when "
+            f"the migrations folder is missing or empty ({cond}): an image built without "
+            "migrations syncs the schema with no history",
+            replace_condition(step),
+            extra,
+        )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_db_push_fallback(ctx.fact(startup_paths), ctx.fact(_where))

@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.startup import StartupFacts, startup_paths
+from analysis.model import Finding, Severity
 from analysis.rules.registry import rule
+from analysis.rules.startup.common import (
+    SCHEMA_CHANGES,
+    STARTUP_CONTEXTS,
+    _finding,
+    _origin,
+    _sev,
+    _unique,
+    _Where,
+    _where,
+    failure_ignored,
+)
 
 RULE = rule(
     "KD209",
@@ -49,3 +64,24 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_failure_ignored(facts: StartupFacts, where: _Where) -> Iterator[Finding]:
+    for step in _unique(facts.commands):
+        if step.command not in SCHEMA_CHANGES or step.context not in STARTUP_CONTEXTS:
+            continue
+        why = failure_ignored(step)
+        if why is None:
+            continue
+        yield _finding(
+            "KD209",
+            _sev("KD209"),
+            f"`{step.text}` runs {_origin(facts, where, step)} and its failure does not stop "
+            f"the start: {why}; the app then runs against a half-migrated database",
+            step,
+        )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_failure_ignored(ctx.fact(startup_paths), ctx.fact(_where))

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.startup import StartupFacts, startup_paths
+from analysis.model import Finding, Location, Related, Severity
 from analysis.rules.registry import rule
+from analysis.rules.startup.common import STARTUP_CONTEXTS, _sev
 
 RULE = rule(
     "KD210",
@@ -56,3 +61,34 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_unbounded_wait(facts: StartupFacts) -> Iterator[Finding]:
+    seen: set[Location] = set()
+    for path in facts.paths:
+        if path.context not in STARTUP_CONTEXTS:
+            continue
+        for wait in path.waits:
+            if wait.bounded or wait.kind == "depends_on" or wait.location in seen:
+                continue
+            seen.add(wait.location)
+            first = path.links[0] if path.links else None
+            related = (
+                (Related(first.location, f"the chain starts here: {first.label[:120]}"),)
+                if first is not None and first.location.path != wait.location.path
+                else ()
+            )
+            yield Finding(
+                "KD210",
+                _sev("KD210"),
+                f"the wait for the database `{wait.label[:120]}` in the start of {path.name} has "
+                "no maximum number of attempts and no timeout: when the database never comes "
+                "up the container hangs instead of failing visibly",
+                wait.location,
+                related,
+            )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_unbounded_wait(ctx.fact(startup_paths))

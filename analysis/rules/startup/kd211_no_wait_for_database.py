@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.startup import RunContext, StartupFacts, startup_paths
+from analysis.model import Finding, Location, Related, Severity
 from analysis.rules.registry import rule
+from analysis.rules.startup.common import (
+    SCHEMA_CHANGES,
+    _compose_link,
+    _database_stacks,
+    _databases,
+    _service,
+    _sev,
+    _Where,
+    _where,
+)
 
 RULE = rule(
     "KD211",
@@ -61,3 +75,45 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_no_wait(ctx: Context, facts: StartupFacts, where: _Where) -> Iterator[Finding]:
+    db_stacks = _database_stacks(ctx)
+    dbs = {(d.stack, d.service) for d in _databases(ctx)}
+    seen: set[Location] = set()
+    for path in facts.paths:
+        if path.kind != "compose" or path.stack not in db_stacks:
+            continue
+        migrating = [
+            s
+            for s in path.commands
+            if s.context == RunContext.STARTUP and s.command in SCHEMA_CHANGES
+        ]
+        if not migrating or path.waits:
+            continue
+        if path.database is not None and path.database.sqlite:
+            continue  # a SQLite file: no server to wait for
+        step = migrating[0]
+        service = _service(ctx, path)
+        anchor = _compose_link(path) or (service.location if service is not None else None)
+        anchor = anchor or step.location
+        if anchor in seen:
+            continue
+        seen.add(anchor)
+        related = [Related(step.location, f"`{step.text}` runs here")]
+        deps = [d for d in getattr(service, "depends_on", ()) if (path.stack, d.service) in dbs]
+        related += [Related(d.location, f"depends_on {d.service}: {d.condition}") for d in deps]
+        yield Finding(
+            "KD211",
+            _sev("KD211"),
+            f"{path.name} runs `{step.text}` when it starts, but nothing waits for the database: "
+            "no retry loop or wait tool on the way, no `depends_on: condition: service_healthy`; "
+            "on a cold start the migration fails (or the container restarts in a loop)",
+            anchor,
+            tuple(related),
+        )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_no_wait(ctx, ctx.fact(startup_paths), ctx.fact(_where))

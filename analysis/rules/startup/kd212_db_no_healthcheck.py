@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.startup import StartupFacts, startup_paths
+from analysis.model import Finding, Related, Severity
 from analysis.rules.registry import rule
+from analysis.rules.startup.common import _databases, _sev, _sqlite_app, _stacks
 
 RULE = rule(
     "KD212",
@@ -57,3 +62,41 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_db_healthcheck(ctx: Context, facts: StartupFacts) -> Iterator[Finding]:
+    dbs = {(d.stack, d.service): d for d in _databases(ctx)}
+    for stack in _stacks(ctx):
+        for db_name in [svc for st, svc in dbs if st == stack.id]:
+            db = stack.service(db_name)
+            if db is None:
+                continue
+            hc = db.healthcheck
+            if hc is not None and not hc.disabled and hc.test is not None:
+                continue
+            users = [
+                (svc, dep)
+                for svc in stack.services
+                if (stack.id, svc.name) not in dbs and not _sqlite_app(facts, stack.id, svc.name)
+                for dep in svc.depends_on
+                if dep.service == db_name
+            ]
+            if not users:
+                continue
+            names = ", ".join(svc.name for svc, _ in users)
+            yield Finding(
+                "KD212",
+                _sev("KD212"),
+                f"the database service {db_name} has no healthcheck, but {names} "
+                f"depend{'s' if len(users) == 1 else ''} on it: `depends_on` can only wait for "
+                "the container to start, not for the database to accept connections",
+                db.location,
+                tuple(
+                    Related(dep.location, f"{svc.name} depends on {db_name}") for svc, dep in users
+                ),
+            )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_db_healthcheck(ctx, ctx.fact(startup_paths))

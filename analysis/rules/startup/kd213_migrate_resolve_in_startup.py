@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.startup import StartupFacts, startup_paths
+from analysis.model import Finding, Severity
 from analysis.rules.registry import rule
+from analysis.rules.startup.common import (
+    RUNS_BY_ITSELF,
+    _finding,
+    _origin,
+    _sev,
+    _unique,
+    _Where,
+    _where,
+)
 
 RULE = rule(
     "KD213",
@@ -50,3 +63,23 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_migrate_resolve(facts: StartupFacts, where: _Where) -> Iterator[Finding]:
+    for step in _unique(facts.commands):
+        if step.command != "migrate resolve" or step.context not in RUNS_BY_ITSELF:
+            continue
+        if not (step.invocation.has("--applied") or step.invocation.has("--rolled-back")):
+            continue
+        yield _finding(
+            "KD213",
+            _sev("KD213"),
+            f"`{step.text}` runs {_origin(facts, where, step)}: it marks a migration as applied "
+            "or rolled back without running it, hiding a failed migration on every start",
+            step,
+        )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_migrate_resolve(ctx.fact(startup_paths), ctx.fact(_where))

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.startup import StartupFacts, startup_paths
+from analysis.model import Finding, Location, Related, Severity
 from analysis.rules.registry import rule
+from analysis.rules.startup.common import _APP_STOPWORDS, _sev
 
 RULE = rule(
     "KD214",
@@ -43,3 +48,43 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_exec(facts: StartupFacts) -> Iterator[Finding]:
+    seen: set[Location] = set()
+    for path in facts.paths:
+        if path.kind not in ("compose", "dockerfile"):
+            continue
+        for entry in path.entry_scripts:
+            if entry.ends_with_exec or entry.traps:
+                continue
+            for final in entry.final:
+                if final.exec or final.background:
+                    continue
+                head = final.argv[0].rsplit("/", 1)[-1] if final.argv else ""
+                if not head or head in _APP_STOPWORDS or head.startswith("$"):
+                    continue
+                if final.location in seen:
+                    continue
+                seen.add(final.location)
+                first = path.links[0] if path.links else None
+                related = (
+                    (Related(first.location, f"the container runs it: {first.label[:120]}"),)
+                    if first is not None and first.location != final.location
+                    else ()
+                )
+                where = "the `sh -c` command" if entry.inline else entry.path
+                yield Finding(
+                    "KD214",
+                    _sev("KD214"),
+                    f"{where} starts the app with `{final.text}` without `exec`: the shell stays "
+                    "PID 1, `docker stop`'s SIGTERM does not reach the app and it is killed after "
+                    f"the timeout, cutting in-flight writes (use `exec {final.text}`)",
+                    final.location,
+                    related,
+                )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_exec(ctx.fact(startup_paths))

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.startup import StartupFacts, startup_paths
+from analysis.model import Finding, Severity
 from analysis.rules.registry import rule
+from analysis.rules.startup.common import (
+    STARTUP_CONTEXTS,
+    _finding,
+    _origin,
+    _sev,
+    _unique,
+    _Where,
+    _where,
+)
 
 RULE = rule(
     "KD215",
@@ -50,3 +63,34 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_seed_on_start(facts: StartupFacts, where: _Where) -> Iterator[Finding]:
+    for step in _unique(facts.commands):
+        if step.context not in STARTUP_CONTEXTS:
+            continue
+        if step.command != "db seed":
+            continue
+        yield _finding(
+            "KD215",
+            _sev("KD215"),
+            f"`{step.text}` runs {_origin(facts, where, step)}, on every start: a seed that is not "
+            "idempotent duplicates or overwrites rows each time",
+            step,
+        )
+    for path in facts.paths:
+        if path.context not in STARTUP_CONTEXTS:
+            continue
+        for seed in path.seeds:
+            yield _finding(
+                "KD215",
+                _sev("KD215"),
+                f"the seed `{seed.text}` runs when {path.name} starts, on every start: a seed "
+                "that is not idempotent duplicates or overwrites rows each time",
+                seed,
+            )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_seed_on_start(ctx.fact(startup_paths), ctx.fact(_where))

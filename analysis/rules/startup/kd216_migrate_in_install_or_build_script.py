@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.startup import RunContext, StartupFacts, startup_paths
+from analysis.model import Finding, Severity
 from analysis.rules.registry import rule
+from analysis.rules.startup.common import SCHEMA_CHANGES, _finding, _sev, _unique, _Where, _where
 
 RULE = rule(
     "KD216",
@@ -55,3 +60,35 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_migrate_in_build(facts: StartupFacts, where: _Where) -> Iterator[Finding]:
+    in_build = (
+        s
+        for s in facts.commands
+        if s.context == RunContext.BUILD
+        and s.command in SCHEMA_CHANGES
+        # a Dockerfile RUN is KD305 (image area)
+        and s.root_kind in ("lifecycle", "platform-build")
+    )
+    for step in _unique(in_build):
+        destructive = (
+            step.command == "migrate reset"
+            or step.invocation.force_reset
+            or step.invocation.accept_data_loss
+        )
+        sev = Severity.CRITICAL if destructive else _sev("KD216")
+        first = step.chain[0].label if step.chain else ""
+        yield _finding(
+            "KD216",
+            sev,
+            f"`{step.text}` runs in an install/build step ({first[:100]}): it changes whatever "
+            "database the build machine is configured with, at every install or build, before "
+            "the new version is released",
+            step,
+        )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_migrate_in_build(ctx.fact(startup_paths), ctx.fact(_where))

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.startup import StartupFacts, startup_paths
+from analysis.model import Finding, Related, Severity
 from analysis.rules.registry import rule
+from analysis.rules.startup.common import _databases, _migrators, _same_database, _sev, _stacks
 
 RULE = rule(
     "KD217",
@@ -58,3 +63,47 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_concurrent_migrators(ctx: Context, facts: StartupFacts) -> Iterator[Finding]:
+    dbs = _databases(ctx)
+    for stack in _stacks(ctx):
+        single = sum(1 for d in dbs if d.stack == stack.id) == 1
+        paths = [p for p in facts.paths if p.kind == "compose" and p.stack == stack.id]
+        migrating = [(p, _migrators(p)) for p in paths]
+        migrating = [(p, m) for p, m in migrating if m]
+        for p, steps in migrating:
+            service = stack.service(p.service) if p.service else None
+            if service is not None and service.instances > 1:
+                loc = service.replicas_location or service.location
+                yield Finding(
+                    "KD217",
+                    _sev("KD217"),
+                    f"{p.name} runs `{steps[0].text}` at start and runs as {service.instances} "
+                    "replicas: every replica migrates the same database at once, and Prisma's "
+                    "advisory lock only serializes them when every one reaches it",
+                    loc,
+                    (Related(steps[0].location, f"`{steps[0].text}` runs here"),),
+                )
+        reported: set[str] = set()
+        for i, (p, steps) in enumerate(migrating):
+            for q, other in migrating[i + 1 :]:
+                a = stack.service(p.service) if p.service else None
+                b = stack.service(q.service) if q.service else None
+                if not _same_database(a, b, single) or q.service in reported:
+                    continue
+                reported.add(q.service or "")
+                yield Finding(
+                    "KD217",
+                    _sev("KD217"),
+                    f"{q.name} and {p.name} both change the schema of the same database when they "
+                    f"start (`{other[0].text}` and `{steps[0].text}`): they race, and a "
+                    "`db push` of one drops what the other created",
+                    other[0].location,
+                    (Related(steps[0].location, f"{p.name} migrates here too"),),
+                )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_concurrent_migrators(ctx, ctx.fact(startup_paths))

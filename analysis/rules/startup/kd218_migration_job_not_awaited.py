@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.startup import StartupFacts, startup_paths
+from analysis.model import Finding, Related, Severity
 from analysis.rules.registry import rule
+from analysis.rules.startup.common import (
+    _databases,
+    _migrators,
+    _one_shot,
+    _same_code,
+    _same_database,
+    _sev,
+    _stacks,
+)
 
 RULE = rule(
     "KD218",
@@ -55,3 +68,47 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_migration_job_awaited(ctx: Context, facts: StartupFacts) -> Iterator[Finding]:
+    dbs = {(d.stack, d.service) for d in _databases(ctx)}
+    for stack in _stacks(ctx):
+        paths = [p for p in facts.paths if p.kind == "compose" and p.stack == stack.id]
+        jobs = [p for p in paths if _one_shot(p)]
+        for job in jobs:
+            job_service = stack.service(job.service) if job.service else None
+            for app in paths:
+                if app is job or _one_shot(app) or (stack.id, app.service) in dbs:
+                    continue
+                service = stack.service(app.service) if app.service else None
+                if service is None:
+                    continue
+                dep = next((d for d in service.depends_on if d.service == job.service), None)
+                related_code = job_service is not None and (
+                    _same_code(service, job_service) or dep is not None
+                )
+                if not related_code and not _same_database(service, job_service, False):
+                    continue
+                if dep is not None and dep.condition == "service_completed_successfully":
+                    continue
+                how = (
+                    f"depends on it with `condition: {dep.condition}`"
+                    if dep is not None
+                    else "does not depend on it"
+                )
+                yield Finding(
+                    "KD218",
+                    _sev("KD218"),
+                    f"{job.name} is a one-shot migration job, but {app.name} {how}: the app "
+                    "can start before the migration finishes (or after it failed); use "
+                    "`depends_on: {job}: condition: service_completed_successfully`".replace(
+                        "{job}", job.service or ""
+                    ),
+                    dep.location if dep is not None else service.location,
+                    (Related(_migrators(job)[0].location, "the migration job's command"),),
+                )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_migration_job_awaited(ctx, ctx.fact(startup_paths))

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.startup import StartupFacts, startup_paths
+from analysis.model import Finding, Related, Severity
 from analysis.rules.registry import rule
+from analysis.rules.startup.common import _FLOATING_TAGS, _migrators, _service, _sev
 
 RULE = rule(
     "KD219",
@@ -46,3 +51,42 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_floating_image(ctx: Context, facts: StartupFacts) -> Iterator[Finding]:
+    for path in facts.paths:
+        if path.kind != "compose":
+            continue
+        steps = _migrators(path)
+        if not steps:
+            continue
+        service = _service(ctx, path)
+        if service is None:
+            continue
+        pull = service.pull_policy.value if service.pull_policy is not None else ""
+        floating = ""
+        if service.image is not None and service.build is None:
+            ref = service.image.value
+            name, _, digest = ref.partition("@")
+            tag = name.rsplit(":", 1)[1] if ":" in name.rsplit("/", 1)[-1] else ""
+            if not digest and (tag == "" or tag in _FLOATING_TAGS):
+                floating = f"image {ref} ({tag or 'no tag'})"
+        if pull == "always" and service.image is not None:
+            floating = floating or f"image {service.image.value} with `pull_policy: always`"
+        if not floating:
+            continue
+        where = service.image.location if service.image is not None else service.location
+        yield Finding(
+            "KD219",
+            _sev("KD219"),
+            f"{path.name} runs the {floating} and applies migrations when it starts "
+            f"(`{steps[0].text}`): the next pull brings and applies migrations nobody reviewed, "
+            "with no way back to the previous image",
+            where,
+            (Related(steps[0].location, f"`{steps[0].text}` runs here"),),
+        )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_floating_image(ctx, ctx.fact(startup_paths))

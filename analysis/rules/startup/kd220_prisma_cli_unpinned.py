@@ -2,8 +2,25 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from analysis.context import Context
+from analysis.facts.startup import RunContext, StartupFacts, startup_paths
+from analysis.model import Finding, Location, Related, Severity
 from analysis.rules.registry import rule
+from analysis.rules.startup.common import (
+    RUNS_BY_ITSELF,
+    _finding,
+    _images_by_dockerfile,
+    _origin,
+    _project_prisma_major,
+    _sev,
+    _unique,
+    _Where,
+    _where,
+)
 
 RULE = rule(
     "KD220",
@@ -55,3 +72,89 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_cli_unpinned(
+    ctx: Context, facts: StartupFacts, where: _Where, images: dict[str, Any]
+) -> Iterator[Finding]:
+    seen: set[Location] = set()
+    downloading: set[str] = set()
+    for step in _unique(facts.commands):
+        if step.context not in RUNS_BY_ITSELF or step.location in seen:
+            continue
+        inv = step.invocation
+        major, pin = _project_prisma_major(ctx, step.location.path)
+        problem = ""
+        if inv.version and inv.pinned_elsewhere:
+            problem = f"`prisma@{inv.version}` asks the registry for whatever it serves that day"
+        elif inv.version and major is not None:
+            m = re.match(r"\D*(\d+)", inv.version)
+            if m and int(m.group(1)) != major:
+                problem = f"`prisma@{inv.version}` is another major than the project's ({major})"
+        elif (
+            inv.runner in ("npx", "bunx")
+            and not inv.version
+            and step.context == RunContext.STARTUP
+            and step.path_id not in downloading
+            and not step.opt_in_off
+        ):
+            path = where.paths.get(step.path_id)
+            image = images.get(path.dockerfile) if path is not None and path.dockerfile else None
+            nm = getattr(image, "node_modules", None)
+            if nm is not None and getattr(nm, "prisma_cli", None) is False:
+                downloading.add(step.path_id)
+                others = sum(
+                    1
+                    for s in (path.commands if path is not None else ())
+                    if s.invocation.runner in ("npx", "bunx") and s.location != step.location
+                )
+                more = (
+                    f" (and {others} more `{inv.runner} prisma` commands of this start)"
+                    if others
+                    else ""
+                )
+                problem = (
+                    f"the image's node_modules has no Prisma CLI ({nm.how}), so `{inv.runner}` "
+                    f"downloads whatever version the registry serves{more}"
+                )
+        if not problem:
+            continue
+        seen.add(step.location)
+        extra = [Related(pin, "the version the project pins")] if pin is not None else []
+        yield _finding(
+            "KD220",
+            _sev("KD220"),
+            f"`{step.text}` runs {_origin(facts, where, step)} with a Prisma CLI that is not the "
+            f"project's: {problem}; another major has other commands and schema rules",
+            step,
+            extra,
+        )
+    for path in facts.paths:
+        if path.context == RunContext.DEVELOPER:
+            continue
+        for inst in path.installs:
+            if inst.location in seen:
+                continue
+            major, pin = _project_prisma_major(ctx, inst.location.path)
+            v = inst.install.version
+            exact = re.fullmatch(r"(\d+)\.\d+\.\d+", v)
+            if exact and (major is None or int(exact.group(1)) == major):
+                continue
+            seen.add(inst.location)
+            detail = f"version {v}" if v else "no version"
+            yield Finding(
+                "KD220",
+                _sev("KD220"),
+                f"`{inst.text}` installs a global Prisma CLI with {detail}, not the one the "
+                "project's package.json pins: the image gets whatever the registry serves when "
+                "it is built",
+                inst.location,
+                tuple([Related(pin, "the version the project pins")] if pin is not None else []),
+            )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_cli_unpinned(
+        ctx, ctx.fact(startup_paths), ctx.fact(_where), ctx.fact(_images_by_dockerfile)
+    )

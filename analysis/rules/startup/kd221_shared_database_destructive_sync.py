@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.startup import StartupFacts, startup_paths
+from analysis.model import Finding, Related, Severity
 from analysis.rules.registry import rule
+from analysis.rules.startup.common import (
+    DESTRUCTIVE_SYNC,
+    _db_target,
+    _finding,
+    _migrators,
+    _same_code,
+    _sev,
+    _stacks,
+)
 
 RULE = rule(
     "KD221",
@@ -60,3 +73,41 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+def check_shared_database(ctx: Context, facts: StartupFacts) -> Iterator[Finding]:
+    for stack in _stacks(ctx):
+        paths = [p for p in facts.paths if p.kind == "compose" and p.stack == stack.id]
+        for path in paths:
+            steps = sorted(
+                (s for s in _migrators(path) if s.command in DESTRUCTIVE_SYNC),
+                key=lambda s: (bool(s.conditions), s.command != "db push"),
+            )
+            if not steps:
+                continue
+            me = stack.service(path.service) if path.service else None
+            mine = _db_target(me)
+            if me is None or mine is None:
+                continue
+            for other in stack.services:
+                if other.name == path.service or _db_target(other) != mine:
+                    continue
+                if _same_code(me, other):
+                    continue
+                var = other.env("DATABASE_URL")
+                loc = var.location if var is not None else other.location
+                yield _finding(
+                    "KD221",
+                    _sev("KD221"),
+                    f"`{steps[0].text}` runs when {path.name} starts against the database that "
+                    f"service {other.name} also uses ({mine[1]}, schema {mine[2]}): the sync "
+                    f"treats {other.name}'s tables as drift and drops them",
+                    steps[0],
+                    [Related(loc, f"{other.name} uses the same database")],
+                )
+                break
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_shared_database(ctx, ctx.fact(startup_paths))
