@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, overload
 
@@ -181,11 +181,20 @@ class Rule:
 
 @dataclass(slots=True, frozen=True)
 class Examples:
-    """Explicit file trees for a rule's bad and good example (path -> text), used when the
-    snippet alone is not enough for the rule to fire or stay quiet."""
+    """What a rule's bad and good example need around their snippet to fire or stay quiet
+    (the snippet alone is written over the seed application at the file it names): `files`
+    for both trees, `bad`/`good` for one (both win over the snippet), and text to `append`
+    to a file of both trees (e.g. the models a schema snippet refers to). A path mapped to
+    None removes the seed's file or folder there (e.g. its migration history) before the
+    other files are written."""
 
-    bad: Mapping[str, str]
-    good: Mapping[str, str]
+    files: Mapping[str, str | None] = field(default_factory=dict)
+    bad: Mapping[str, str | None] = field(default_factory=dict)
+    good: Mapping[str, str | None] = field(default_factory=dict)
+    append: Mapping[str, str] = field(default_factory=dict)
+    skip: str = ""
+    """Why the examples cannot be run as file trees (the rule is about something files do
+    not show); empty for every rule whose examples are tested."""
 
 
 _DEFINED: dict[str, Rule] = {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from analysis.model import Severity
-from analysis.rules.registry import rule
+from analysis.rules.registry import Examples, rule
 
 RULE = rule(
     "KD002",
@@ -43,5 +43,8 @@ RULE = rule(
         the repository (or analyze the common parent folder so the link stays inside the
         root), and split or exclude generated files that exceed the size limit.
     """,
+    examples=Examples(
+        skip="a file keepdata cannot read (unreadable, binary, too large, a link out of the root) is not a text snippet"
+    ),
     module=__name__,
 )

@@ -9,7 +9,34 @@ from analysis.context import Context
 from analysis.facts.drift import pending_changes
 from analysis.model import Finding, Location, Severity
 from analysis.rules.drift.common import _related
-from analysis.rules.registry import rule
+from analysis.rules.example_files import schema
+from analysis.rules.registry import Examples, rule
+
+# -- example trees --
+_LOCK = "prisma/migrations/migration_lock.toml"
+_CUSTOMER = """\
+model Customer {
+  id    String  @id @default(cuid())
+  email String  @unique
+  vatId String?
+}
+"""
+_CREATE = """\
+-- CreateTable
+CREATE TABLE "Customer" (
+    "id" TEXT NOT NULL,
+    "email" TEXT NOT NULL,
+    CONSTRAINT "Customer_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Customer_email_key" ON "Customer"("email");
+"""
+_ADD_VAT_ID = """\
+-- AlterTable
+ALTER TABLE "Customer" ADD COLUMN "vatId" TEXT;
+"""
+# --
 
 RULE = rule(
     "KD701",
@@ -50,6 +77,17 @@ RULE = rule(
         Run `prisma migrate dev --name <change>` against a development database and commit
         the migration together with the schema change.
     """,
+    examples=Examples(
+        files={
+            "prisma/migrations": None,
+            "prisma/schema.prisma": schema(_CUSTOMER),
+            _LOCK: 'provider = "postgresql"\n',
+            "prisma/migrations/20241201000000_customers/migration.sql": _CREATE,
+        },
+        good={
+            "prisma/migrations/20241215093000_add_customer_vat_id/migration.sql": _ADD_VAT_ID,
+        },
+    ),
     module=__name__,
 )
 

@@ -9,7 +9,20 @@ from analysis.context import Context
 from analysis.facts.drift import pending_changes
 from analysis.model import Finding, Location, Related, Severity
 from analysis.rules.drift.common import _related
-from analysis.rules.registry import rule
+from analysis.rules.registry import Examples, rule
+
+# -- example trees --
+_INIT = "prisma/migrations/20241201000000_users/migration.sql"
+_LOCK = "prisma/migrations/migration_lock.toml"
+_USERS = """\
+-- CreateTable
+CREATE TABLE "User" (
+    "id" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    CONSTRAINT "User_pkey" PRIMARY KEY ("id")
+);
+"""
+# --
 
 RULE = rule(
     "KD702",
@@ -51,6 +64,9 @@ RULE = rule(
         real removals and tightenings, plan a backfill or export first and review the
         generated SQL before committing it.
     """,
+    examples=Examples(
+        files={"prisma/migrations": None, _INIT: _USERS, _LOCK: 'provider = "postgresql"\n'}
+    ),
     module=__name__,
 )
 

@@ -8,7 +8,29 @@ from analysis.catalog import BY_ID
 from analysis.context import Context
 from analysis.facts.migrations import migration_histories
 from analysis.model import Finding, Location, Related, Severity
-from analysis.rules.registry import rule
+from analysis.rules.registry import Examples, rule
+
+# -- example trees --
+_INVOICES = """\
+-- CreateTable
+CREATE TABLE "Invoice" (
+    "id" TEXT NOT NULL,
+    "dueDate" TIMESTAMP(3),
+    CONSTRAINT "Invoice_pkey" PRIMARY KEY ("id")
+);
+"""
+_COUPONS = """\
+-- CreateTable
+CREATE TABLE "Coupon" (
+    "code" TEXT NOT NULL,
+    CONSTRAINT "Coupon_pkey" PRIMARY KEY ("code")
+);
+"""
+_ALTER = """\
+-- AlterTable
+ALTER TABLE "Invoice" ALTER COLUMN "dueDate" SET NOT NULL;
+"""
+# --
 
 RULE = rule(
     "KD703",
@@ -52,6 +74,22 @@ RULE = rule(
         shared database has applied them), and rebase branches that add migrations onto the
         main branch before merging.
     """,
+    examples=Examples(
+        files={
+            "prisma/migrations": None,
+            "prisma/migrations/migration_lock.toml": 'provider = "postgresql"\n',
+        },
+        bad={
+            "prisma/migrations/20240501080000_alter_invoice_due_date/migration.sql": _ALTER,
+            "prisma/migrations/20240612093000_add_coupons/migration.sql": _COUPONS,
+            "prisma/migrations/20240612093000_add_invoices/migration.sql": _INVOICES,
+        },
+        good={
+            "prisma/migrations/20240612093000_add_invoices/migration.sql": _INVOICES,
+            "prisma/migrations/20240612094500_add_coupons/migration.sql": _COUPONS,
+            "prisma/migrations/20240615101500_alter_invoice_due_date/migration.sql": _ALTER,
+        },
+    ),
     module=__name__,
 )
 

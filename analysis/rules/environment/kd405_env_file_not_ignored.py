@@ -9,7 +9,7 @@ from analysis.model import Finding, Related, Severity
 from analysis.parsers.dotenv_file import parse_dotenv
 from analysis.parsers.gitignore import gitignore_matcher
 from analysis.rules.environment.common import _finding, _is_template, _secret_entries, tracked_files
-from analysis.rules.registry import rule
+from analysis.rules.registry import Examples, rule
 from analysis.sources import FileKind
 
 RULE = rule(
@@ -50,6 +50,7 @@ RULE = rule(
         Ignore `.env*` (keep a `.env.example` without real values), `git rm --cached .env` if
         it is tracked, and rotate every credential it contained.
     """,
+    examples=Examples(files={".env": "DATABASE_URL=postgresql://shop:s3cr3t-Pa55@db:5432/shop\n"}),
     module=__name__,
 )
 

@@ -11,7 +11,7 @@ from analysis.model import Finding, Related, Severity
 from analysis.parsers.compose import Service
 from analysis.parsers.interpolate import interpolate
 from analysis.rules.environment.common import _finding, _url_vars, db_credentials
-from analysis.rules.registry import rule
+from analysis.rules.registry import Examples, rule
 from analysis.secrets import mask_url
 
 RULE = rule(
@@ -67,6 +67,7 @@ RULE = rule(
         credentials of an initialised volume, run `ALTER USER`/`CREATE DATABASE` in psql;
         never delete the volume to re-initialise it.
     """,
+    examples=Examples(files={".env": "DB_PASSWORD=k8Jd93nQz1LxP0\n"}),
     module=__name__,
 )
 

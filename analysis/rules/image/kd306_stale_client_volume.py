@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from analysis.context import Context
 from analysis.facts.images import Image, images
 from analysis.model import Finding, Related, Severity
+from analysis.rules.example_files import NODE_DOCKERFILE
 from analysis.rules.image.common import (
     _compose_services,
     _regenerates,
@@ -14,7 +15,7 @@ from analysis.rules.image.common import (
     _tidied,
     startup_commands,
 )
-from analysis.rules.registry import rule
+from analysis.rules.registry import Examples, rule
 from analysis.sources import FileKind
 
 RULE = rule(
@@ -63,6 +64,7 @@ RULE = rule(
         Run `prisma generate` in the dev command (or a `predev` script), or recreate the
         volume after schema changes with `docker compose up --renew-anon-volumes`.
     """,
+    examples=Examples(files={"Dockerfile": NODE_DOCKERFILE}),
     module=__name__,
 )
 

@@ -8,7 +8,7 @@ from analysis.context import Context
 from analysis.facts.images import Image, images
 from analysis.model import Finding, Location, Related, Severity
 from analysis.rules.image.common import _sev, _tidied
-from analysis.rules.registry import rule
+from analysis.rules.registry import Examples, rule
 
 RULE = rule(
     "KD307",
@@ -48,6 +48,7 @@ RULE = rule(
         Exclude `.env` and `.env.*` in `.dockerignore` (re-include only `.env.example`), pass
         configuration at run time, and rotate credentials from images already pushed.
     """,
+    examples=Examples(files={".env": "DATABASE_URL=postgresql://shop:s3cr3t-Pa55@db:5432/shop\n"}),
     module=__name__,
 )
 

@@ -16,7 +16,22 @@ from analysis.rules.migrations.common import (
     _replays,
     migration_items,
 )
-from analysis.rules.registry import rule
+from analysis.rules.registry import Examples, rule
+
+# -- example trees --
+_INIT = "prisma/migrations/20240901000000_orders/migration.sql"
+_ORDERS = """\
+-- CreateEnum
+CREATE TYPE "OrderStatus" AS ENUM ('PENDING', 'PAID', 'SHIPPED', 'CANCELLED');
+
+-- CreateTable
+CREATE TABLE "Order" (
+    "id" SERIAL NOT NULL,
+    "status" "OrderStatus" NOT NULL DEFAULT 'PENDING',
+    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")
+);
+"""
+# --
 
 RULE = rule(
     "KD607",
@@ -71,6 +86,7 @@ RULE = rule(
         change (and decide with the product owner what that value should be); keep the value
         in the enum if old rows must stay as they are.
     """,
+    examples=Examples(files={_INIT: _ORDERS}),
     module=__name__,
 )
 

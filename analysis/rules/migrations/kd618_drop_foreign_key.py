@@ -16,7 +16,29 @@ from analysis.rules.migrations.common import (
     _replays,
     migration_items,
 )
-from analysis.rules.registry import rule
+from analysis.rules.registry import Examples, rule
+
+# -- example trees --
+_INIT = "prisma/migrations/20241101000000_orders/migration.sql"
+_ORDERS = """\
+-- CreateTable
+CREATE TABLE "User" (
+    "id" SERIAL NOT NULL,
+    CONSTRAINT "User_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Order" (
+    "id" SERIAL NOT NULL,
+    "userId" INTEGER NOT NULL,
+    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")
+);
+
+-- AddForeignKey
+ALTER TABLE "Order" ADD CONSTRAINT "Order_userId_fkey" FOREIGN KEY ("userId")
+  REFERENCES "User"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+"""
+# --
 
 RULE = rule(
     "KD618",
@@ -56,6 +78,7 @@ RULE = rule(
         Re-create the foreign key (with the referential action you want) in the same
         migration, or, if the relation is really gone, remove the column too.
     """,
+    examples=Examples(files={_INIT: _ORDERS}),
     module=__name__,
 )
 

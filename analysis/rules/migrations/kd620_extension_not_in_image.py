@@ -14,7 +14,12 @@ from analysis.rules.migrations.common import (
     _ships,
     migration_items,
 )
-from analysis.rules.registry import rule
+from analysis.rules.registry import Examples, rule
+
+# -- example trees --
+_MIGRATION = "prisma/migrations/20250501000000_embeddings/migration.sql"
+_VECTOR = 'CREATE EXTENSION IF NOT EXISTS "vector";\n'
+# --
 
 RULE = rule(
     "KD620",
@@ -58,6 +63,7 @@ RULE = rule(
         stays readable), or build one with the extension installed, before deploying the
         migration.
     """,
+    examples=Examples(files={_MIGRATION: _VECTOR}),
     module=__name__,
 )
 

@@ -14,7 +14,59 @@ from analysis.rules.migrations.common import (
     _replays,
     migration_items,
 )
-from analysis.rules.registry import rule
+from analysis.rules.registry import Examples, rule
+
+# -- example trees --
+_WRANGLER = """\
+name = "shop-worker"
+main = "src/index.ts"
+compatibility_date = "2024-11-01"
+
+[[d1_databases]]
+binding = "DB"
+database_name = "shop"
+database_id = "6f1c1f4e-2b9c-4c3e-9a57-3c1f0e5d8a21"
+migrations_dir = "prisma/migrations"
+"""
+_SCHEMA = """\
+generator client {
+  provider        = "prisma-client-js"
+  previewFeatures = ["driverAdapters"]
+}
+
+datasource db {
+  provider = "sqlite"
+  url      = "file:./dev.db"
+}
+
+model User {
+  id       String  @id
+  email    String
+  nickname String  @default("")
+  posts    Post[]
+}
+
+model Post {
+  id       String @id
+  authorId String
+  author   User   @relation(fields: [authorId], references: [id], onDelete: Cascade)
+}
+"""
+_INIT = """\
+-- CreateTable
+CREATE TABLE "User" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "email" TEXT NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "Post" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "authorId" TEXT NOT NULL,
+    CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+"""
+# --
 
 RULE = rule(
     "KD621",
@@ -65,6 +117,15 @@ RULE = rule(
         children aside and restore them after the swap, and test the migration on a D1/Turso
         copy with data.
     """,
+    examples=Examples(
+        files={
+            "prisma": None,
+            "wrangler.toml": _WRANGLER,
+            "prisma/schema.prisma": _SCHEMA,
+            "prisma/migrations/migration_lock.toml": 'provider = "sqlite"\n',
+            "prisma/migrations/20241101000000_init/migration.sql": _INIT,
+        },
+    ),
     module=__name__,
 )
 

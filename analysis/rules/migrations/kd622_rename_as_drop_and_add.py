@@ -19,7 +19,19 @@ from analysis.rules.migrations.common import (
     _table_rename_as_drop,
     migration_items,
 )
-from analysis.rules.registry import rule
+from analysis.rules.registry import Examples, rule
+
+# -- example trees --
+_INIT = "prisma/migrations/20241201000000_users/migration.sql"
+_USERS = """\
+-- CreateTable
+CREATE TABLE "User" (
+    "id" TEXT NOT NULL,
+    "name" TEXT,
+    CONSTRAINT "User_pkey" PRIMARY KEY ("id")
+);
+"""
+# --
 
 RULE = rule(
     "KD622",
@@ -59,6 +71,7 @@ RULE = rule(
         anywhere (`migrate dev --create-only`, edit, then `migrate dev`), or keep the old
         database name with `@map("name")`.
     """,
+    examples=Examples(files={_INIT: _USERS}),
     module=__name__,
 )
 

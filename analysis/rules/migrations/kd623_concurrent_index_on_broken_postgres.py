@@ -15,7 +15,12 @@ from analysis.rules.migrations.common import (
     _postgres_databases,
     migration_items,
 )
-from analysis.rules.registry import rule
+from analysis.rules.registry import Examples, rule
+
+# -- example trees --
+_MIGRATION = "prisma/migrations/20250501000000_email_index/migration.sql"
+_INDEX = 'CREATE INDEX CONCURRENTLY "user_email_idx" ON "user"("email");\n'
+# --
 
 RULE = rule(
     "KD623",
@@ -53,6 +58,7 @@ RULE = rule(
         Upgrade to the latest 14.x minor (same data directory, no dump needed), then
         `REINDEX` indexes that were built concurrently on 14.0-14.3 (`amcheck` finds them).
     """,
+    examples=Examples(files={_MIGRATION: _INDEX}),
     module=__name__,
 )
 

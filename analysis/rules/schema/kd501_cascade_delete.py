@@ -7,8 +7,18 @@ from collections.abc import Iterator
 from analysis.context import Context
 from analysis.facts.relations import CASCADE, MANY_TO_MANY
 from analysis.model import Finding, Related, Severity
-from analysis.rules.registry import rule
+from analysis.rules.registry import Examples, rule
 from analysis.rules.schema.common import _finding, _longest_chains, _pairs
+
+# -- example trees --
+_MODELS = """
+model Post {
+  id       Int       @id @default(autoincrement())
+  title    String
+  comments Comment[]
+}
+"""
+# --
 
 RULE = rule(
     "KD501",
@@ -53,6 +63,7 @@ RULE = rule(
         with a reason. Otherwise use `Restrict` (the default for required relations) or
         `SetNull` on an optional relation.
     """,
+    examples=Examples(append={"prisma/schema.prisma": _MODELS}),
     module=__name__,
 )
 

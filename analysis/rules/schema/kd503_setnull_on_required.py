@@ -7,8 +7,18 @@ from collections.abc import Iterator
 from analysis.context import Context
 from analysis.facts.relations import MANY_TO_MANY, SET_NULL
 from analysis.model import Finding, Severity
-from analysis.rules.registry import rule
+from analysis.rules.registry import Examples, rule
 from analysis.rules.schema.common import _finding, _pairs
+
+# -- example trees --
+_MODELS = """
+model User {
+  id    Int    @id @default(autoincrement())
+  email String @unique
+  posts Post[]
+}
+"""
+# --
 
 RULE = rule(
     "KD503",
@@ -50,6 +60,7 @@ RULE = rule(
         Make the relation optional (`authorId Int?`, `author User?`) so SetNull can work, or
         choose Restrict and handle the children explicitly before deleting the parent.
     """,
+    examples=Examples(append={"prisma/schema.prisma": _MODELS}),
     module=__name__,
 )
 

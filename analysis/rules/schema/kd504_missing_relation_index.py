@@ -7,8 +7,17 @@ from collections.abc import Iterator
 from analysis.context import Context
 from analysis.facts.relations import MANY_TO_MANY
 from analysis.model import Finding, Location, Related, Severity
-from analysis.rules.registry import rule
+from analysis.rules.registry import Examples, rule
 from analysis.rules.schema.common import _finding, _pairs
+
+# -- example trees --
+_MODELS = """
+model Post {
+  id       Int       @id @default(autoincrement())
+  comments Comment[]
+}
+"""
+# --
 
 RULE = rule(
     "KD504",
@@ -57,6 +66,7 @@ RULE = rule(
     """,
     good_lang="prisma",
     fix="Add `@@index([<relation fields>])` to the model and create a migration for it.",
+    examples=Examples(append={"prisma/schema.prisma": _MODELS}),
     module=__name__,
 )
 

@@ -7,7 +7,32 @@ from collections.abc import Iterator
 from analysis.context import Context
 from analysis.facts.schema import schema_discovery
 from analysis.model import Finding, Severity
-from analysis.rules.registry import rule
+from analysis.rules.registry import Examples, rule
+
+# -- example trees --
+_GOOD = """\
+generator client {
+  provider = "prisma-client-js"
+}
+
+datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+
+model User {
+  id    String @id @default(cuid())
+  email String @unique
+  posts Post[]
+}
+
+model Post {
+  id       Int    @id @default(autoincrement())
+  authorId String
+  author   User   @relation(fields: [authorId], references: [id])
+}
+"""
+# --
 
 RULE = rule(
     "KD505",
@@ -47,6 +72,7 @@ RULE = rule(
         Fix the schema at the reported line; `prisma validate` and `prisma format` show
         Prisma's own view of the error.
     """,
+    examples=Examples(good={"prisma/schema.prisma": _GOOD}),
     module=__name__,
 )
 

@@ -7,8 +7,18 @@ from collections.abc import Iterator
 from analysis.context import Context
 from analysis.facts.relations import MANY_TO_MANY, NO_ACTION
 from analysis.model import Finding, Severity
-from analysis.rules.registry import rule
+from analysis.rules.registry import Examples, rule
 from analysis.rules.schema.common import _finding, _pairs
+
+# -- example trees --
+_MODELS = """
+model Customer {
+  id       String    @id
+  name     String
+  invoices Invoice[]
+}
+"""
+# --
 
 RULE = rule(
     "KD508",
@@ -49,6 +59,7 @@ RULE = rule(
         Cascade/SetNull after checking what a delete should do), and handle P2003 in the code
         that deletes parents.
     """,
+    examples=Examples(append={"prisma/schema.prisma": _MODELS}),
     module=__name__,
 )
 

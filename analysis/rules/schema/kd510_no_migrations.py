@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from analysis.context import Context
 from analysis.facts.schema import schema_discovery
 from analysis.model import Finding, Related, Severity
-from analysis.rules.registry import rule
+from analysis.rules.registry import Examples, rule
 from analysis.rules.schema.common import _finding, _migrations_elsewhere, _provider_location
 
 RULE = rule(
@@ -50,6 +50,7 @@ RULE = rule(
         applied on existing databases with `prisma migrate resolve --applied 0_init`, commit,
         and use `migrate dev`/`migrate deploy` from now on.
     """,
+    examples=Examples(bad={"prisma/migrations": None}),
     module=__name__,
 )
 

@@ -7,7 +7,8 @@ from collections.abc import Iterable, Iterator
 from analysis.context import Context
 from analysis.facts.startup import StartupFacts, startup_paths
 from analysis.model import Finding, Severity
-from analysis.rules.registry import rule
+from analysis.rules.example_files import NODE_DOCKERFILE
+from analysis.rules.registry import Examples, rule
 from analysis.rules.startup.common import (
     STARTUP_CONTEXTS,
     _finding,
@@ -70,6 +71,7 @@ RULE = rule(
         Run `prisma migrate dev` on your machine, commit the migration folders it writes, and
         run `prisma migrate deploy` in containers and deploys.
     """,
+    examples=Examples(files={"Dockerfile": NODE_DOCKERFILE}),
     module=__name__,
 )
 

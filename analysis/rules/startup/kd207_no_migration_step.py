@@ -8,7 +8,8 @@ from typing import Any
 from analysis.context import Context
 from analysis.facts.startup import StartupFacts, StartupPath, startup_paths
 from analysis.model import Finding, Location, Related, Severity
-from analysis.rules.registry import rule
+from analysis.rules.example_files import NODE_DOCKERFILE
+from analysis.rules.registry import Examples, rule
 from analysis.rules.startup.common import (
     APPLIES_MIGRATIONS,
     RUNS_BY_ITSELF,
@@ -76,6 +77,7 @@ RULE = rule(
         Run `prisma migrate deploy` exactly once per deploy: a platform release command, a
         one-shot compose service the app waits for, or the entrypoint before the app starts.
     """,
+    examples=Examples(bad={"Dockerfile": NODE_DOCKERFILE}),
     module=__name__,
 )
 

@@ -7,7 +7,8 @@ from collections.abc import Iterable, Iterator
 from analysis.context import Context
 from analysis.facts.startup import RunContext, StartupFacts, startup_paths
 from analysis.model import Finding, Location, Related, Severity
-from analysis.rules.registry import rule
+from analysis.rules.example_files import NODE_DOCKERFILE
+from analysis.rules.registry import Examples, rule
 from analysis.rules.startup.common import (
     SCHEMA_CHANGES,
     _compose_link,
@@ -73,6 +74,7 @@ RULE = rule(
         Give the database a healthcheck and depend on it with `condition: service_healthy`,
         or add a bounded wait loop before the migration.
     """,
+    examples=Examples(files={"Dockerfile": NODE_DOCKERFILE}),
     module=__name__,
 )
 

@@ -9,7 +9,7 @@ from typing import Any
 from analysis.context import Context
 from analysis.facts.startup import RunContext, StartupFacts, startup_paths
 from analysis.model import Finding, Location, Related, Severity
-from analysis.rules.registry import rule
+from analysis.rules.registry import Examples, rule
 from analysis.rules.startup.common import (
     RUNS_BY_ITSELF,
     _finding,
@@ -21,6 +21,18 @@ from analysis.rules.startup.common import (
     _Where,
     _where,
 )
+
+# -- example trees --
+_PACKAGE_JSON = """\
+{
+  "name": "shop-api",
+  "private": true,
+  "scripts": {"build": "tsc", "start": "node dist/server.js"},
+  "dependencies": {"@prisma/client": "6.4.1", "express": "4.21.2"},
+  "devDependencies": {"prisma": "6.4.1", "typescript": "5.7.3"}
+}
+"""
+# --
 
 RULE = rule(
     "KD220",
@@ -70,6 +82,7 @@ RULE = rule(
         `prisma` to `dependencies`, or install it in the migration stage), and call it
         through `node_modules/.bin` or `npx --no-install prisma`.
     """,
+    examples=Examples(bad={"package.json": _PACKAGE_JSON}),
     module=__name__,
 )
 
