@@ -11,8 +11,8 @@ line, rationale, trigger, bad and good example, fix) and its check:
 
 `keepdata rules` and `explain`, the report's sections, the checklist, SARIF's rule table,
 the inspector's panes and the generated `docs/rules/` pages all read `RULES`/`BY_ID`; nothing
-else lists rule ids. The rule modules are imported on first use of `RULES` or `BY_ID` (each
-area package imports its own), so modules the rules depend on may import this one freely.
+else lists rule ids. The rule modules are imported on first use of `RULES` or `BY_ID` (by
+`analysis.rules.index`), so modules the rules depend on may import this one freely.
 
 Records are instances of one shared slotted class: defining 92 of them costs next to
 nothing at import, and the documentation is dedented/joined only when it is read.
@@ -249,17 +249,8 @@ _by_id: dict[str, Rule] = {}
 def _load() -> tuple[Rule, ...]:
     global _loaded
     if _loaded is None:
-        # Each area package imports its rule modules; each module registers its rule.
-        from analysis.rules import (  # noqa: F401
-            analysis,
-            drift,
-            environment,
-            image,
-            migrations,
-            persistence,
-            schema,
-            startup,
-        )
+        # Importing every rule module registers every rule.
+        from analysis.rules import index  # noqa: F401
 
         ordered = tuple(sorted(_DEFINED.values(), key=lambda r: r.id))
         _by_id.update((r.id, r) for r in ordered)
