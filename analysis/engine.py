@@ -14,7 +14,7 @@ from analysis.discover import discover
 from analysis.facts.named import NAMED_FACTS
 from analysis.facts.replay import gc_paused
 from analysis.model import Finding, Location, Severity, normalize_findings
-from analysis.rules import AREAS
+from analysis.rules.registry import BY_ID, RULES
 
 T = TypeVar("T")
 
@@ -28,8 +28,9 @@ class AnalyzedFile:
 
 @dataclass(slots=True, frozen=True)
 class InternalError:
-    """A keepdata bug met during the run: `area` and `checks` say what it cost (the findings
-    of those checks are missing), `fact` names the fact that failed when that is the cause."""
+    """A keepdata bug met during the run: `area` and `checks` (rule ids, or the names of the
+    report's facts) say what it cost (their findings are missing), `fact` names the fact that
+    failed when that is the cause."""
 
     area: str
     message: str
@@ -76,10 +77,13 @@ def _parse_problems(ctx: Context) -> Iterable[Finding]:
             yield from problems
 
 
-def _run_checks(ctx: Context) -> tuple[list[Finding], list[InternalError]]:
-    """Every check of every area, each behind its own error boundary; then the named facts
-    (the report and the inspector read them), behind the same boundary. A fact that fails is
-    one error however many checks needed it."""
+def _run_checks(
+    ctx: Context, select: frozenset[str] | None = None
+) -> tuple[list[Finding], list[InternalError]]:
+    """Every rule's check (or the `select`ed rules'), each behind its own error boundary; then
+    the named facts (the report and the inspector read them), behind the same boundary. A fact
+    that fails (e.g. a pass several rules share) is one error naming every rule that needed
+    it."""
     findings: list[Finding] = []
     errors: list[InternalError] = []
     by_fact: dict[int, int] = {}
@@ -107,12 +111,14 @@ def _run_checks(ctx: Context) -> tuple[list[Finding], list[InternalError]]:
         )
 
     with gc_paused():
-        for area, checks in AREAS:
-            for name, check in checks:
-                try:
-                    findings.extend(check(ctx))
-                except Exception as exc:  # the one boundary: a bug becomes a KD004 finding
-                    record(area, name, exc)
+        for rule in RULES:
+            check = rule.run
+            if check is None or (select is not None and rule.id not in select):
+                continue
+            try:
+                findings.extend(check(ctx))
+            except Exception as exc:  # the one boundary: a bug becomes a KD004 finding
+                record(rule.area, rule.id, exc)
         for name, fn in NAMED_FACTS.items():
             try:
                 ctx.fact(fn)
@@ -121,17 +127,25 @@ def _run_checks(ctx: Context) -> tuple[list[Finding], list[InternalError]]:
     return findings, errors
 
 
-def analyze(root: Path | str, settings: Any = None) -> Analysis:
+def analyze(
+    root: Path | str, settings: Any = None, select: Iterable[str] | None = None
+) -> Analysis:
     """Analyze the project at `root`. Never raises for anything found in the project's files;
-    a keepdata bug is an `InternalError` and a critical KD004 finding, never silence."""
+    a keepdata bug is an `InternalError` and a critical KD004 finding, never silence.
+
+    `select` (rule ids) runs only those rules and keeps only their findings (and KD004: an
+    internal error is never hidden); None runs every rule."""
     start = time.perf_counter()
     root = Path(root).resolve()
     inventory = discover(root, getattr(settings, "exclude", ()))
     ctx = Context(root, inventory, settings)
     findings: list[Finding] = list(inventory.problems)
-    checked, errors = _run_checks(ctx)
+    chosen = _selection(select)
+    checked, errors = _run_checks(ctx, chosen)
     findings.extend(checked)
     findings.extend(_parse_problems(ctx))
+    if chosen is not None:
+        findings = [f for f in findings if f.rule in chosen]
     post = getattr(settings, "postprocess", None)
     result = normalize_findings(findings)
     if callable(post):
@@ -148,13 +162,23 @@ def analyze(root: Path | str, settings: Any = None) -> Analysis:
 INTERNAL_ERROR = "KD004"
 
 
+def _selection(select: Iterable[str] | None) -> frozenset[str] | None:
+    if select is None:
+        return None
+    chosen = frozenset(s.strip().upper() for s in ([select] if isinstance(select, str) else select))
+    unknown = sorted(chosen - set(BY_ID))
+    if unknown:
+        raise ValueError(f"unknown rule id: {', '.join(unknown)} (see `keepdata rules`)")
+    return chosen
+
+
 def internal_error_finding(err: InternalError) -> Finding:
     """The finding that makes an internal error visible in every output."""
     if err.fact is not None:
         lost = ", ".join(err.checks)
-        what = f"fact {err.fact} failed ({err.message}); checks that needed it did not run: {lost}"
+        what = f"fact {err.fact} failed ({err.message}); rules that needed it did not run: {lost}"
     else:
-        what = f"check {err.where} failed ({err.message}); its findings are missing"
+        what = f"rule {err.where} failed ({err.message}); its findings are missing"
     return Finding(
         INTERNAL_ERROR,
         Severity.CRITICAL,

@@ -13,7 +13,7 @@ An internal error of keepdata (KD004) makes the verdict UNKNOWN, whatever else w
 
 The finding that decides it is the most severe one (ties: the first in path/line order), so
 the report can say *why*. Each area gets the same thresholds over the findings of its rules;
-`AREAS` says which rules belong to which area, as data. Rules of the analysis itself (KD0xx:
+`AREAS` says which rules belong to which area: each rule's record names its section. Rules of the analysis itself (KD0xx:
 a file keepdata could not parse or read) count for the overall verdict but belong to no area:
 a project keepdata could not read cannot be called safe.
 """
@@ -23,9 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from analysis.catalog import RULES
 from analysis.engine import INTERNAL_ERROR, Analysis
 from analysis.model import Finding, Severity
+from analysis.rules.registry import RULES
 
 
 class Level(StrEnum):
@@ -73,46 +73,22 @@ class AreaSpec:
     rules: tuple[str, ...]
 
 
-def _ids(*ranges: tuple[str, str] | str) -> tuple[str, ...]:
-    """Rule ids of the catalog, by single id or inclusive (first, last) range."""
-    out: list[str] = []
-    for item in ranges:
-        first, last = (item, item) if isinstance(item, str) else item
-        out += [r.id for r in RULES if first <= r.id <= last]
-    return tuple(out)
-
-
-AREAS: tuple[AreaSpec, ...] = (
-    AreaSpec(
-        "persistence",
-        "Database Persistence",
-        _ids(("KD101", "KD106"), ("KD108", "KD115")),
-    ),
-    AreaSpec(
-        "migrations",
-        "Migration Strategy",
-        _ids(
-            ("KD201", "KD208"),
-            "KD213",
-            ("KD215", "KD217"),
-            ("KD219", "KD221"),
-            ("KD601", "KD623"),
-            "KD703",
-        ),
-    ),
-    AreaSpec("schema", "Prisma Schema Review", _ids(("KD501", "KD511"), "KD701", "KD702")),
-    AreaSpec(
-        "wait-script",
-        "Wait Script Safety",
-        _ids(("KD209", "KD212"), "KD214", "KD218"),
-    ),
-    AreaSpec("dockerfile", "Dockerfile Prisma Setup", _ids(("KD301", "KD305"), "KD307", "KD308")),
-    AreaSpec("volume-mounts", "Volume Mounts", _ids("KD107", "KD306")),
-    AreaSpec("environment", "Environment Variables", _ids(("KD401", "KD407"))),
+AREAS: tuple[AreaSpec, ...] = tuple(
+    AreaSpec(section, title, tuple(r.id for r in RULES if r.section == section))
+    for section, title in (
+        ("persistence", "Database Persistence"),
+        ("migrations", "Migration Strategy"),
+        ("schema", "Prisma Schema Review"),
+        ("wait-script", "Wait Script Safety"),
+        ("dockerfile", "Dockerfile Prisma Setup"),
+        ("volume-mounts", "Volume Mounts"),
+        ("environment", "Environment Variables"),
+    )
 )
-"""The seed report's seven sections, in its order, each with the rules that decide it."""
+"""The seed report's seven sections, in its order, each with the rules that decide it (each
+rule names its section in its registry record)."""
 
-ANALYSIS_RULES: tuple[str, ...] = _ids(("KD001", "KD004"))
+ANALYSIS_RULES: tuple[str, ...] = tuple(r.id for r in RULES if r.section is None)
 """Rules about keepdata's own reading of the project: they count only for the overall verdict."""
 
 AREA_OF: dict[str, str] = {rule: area.id for area in AREAS for rule in area.rules}

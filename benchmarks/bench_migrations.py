@@ -33,8 +33,7 @@ from analysis.facts.drift import pending_changes
 from analysis.facts.migrations import migration_histories
 from analysis.facts.replay import clear_replay_cache
 from analysis.facts.schema import schemas
-from analysis.rules import drift as drift_rules
-from analysis.rules import migrations as migration_rules
+from analysis.rules.registry import run_area
 
 MODELS = 300
 MIGRATIONS = 1000
@@ -204,7 +203,7 @@ def run_once(root: Path) -> Run:
     marks.append(time.perf_counter())
     ctx.fact(pending_changes)
     marks.append(time.perf_counter())
-    findings = list(migration_rules.check(ctx)) + list(drift_rules.check(ctx))
+    findings = run_area(ctx, "migrations") + run_area(ctx, "drift")
     marks.append(time.perf_counter())
     cpu = time.process_time() - cpu_start
     phases = {name: marks[i + 1] - marks[i] for i, name in enumerate(PHASES)}

@@ -33,7 +33,7 @@ from analysis.facts.images import images
 from analysis.facts.startup import startup_paths
 from analysis.parsers.package_json import parse_package_json
 from analysis.parsers.shell import parse_shell
-from analysis.rules import startup
+from analysis.rules.registry import run_area
 from analysis.sources import SourceFile
 
 SEED_SCRIPT = (
@@ -241,7 +241,7 @@ def make_project(root: Path) -> None:
 
 def startup_area(ctx: Context) -> int:
     ctx.fact(startup_paths)
-    return len(list(startup.check(ctx)))
+    return len(run_area(ctx, "startup"))
 
 
 def measure(root: Path, cold: bool) -> float:
@@ -282,7 +282,7 @@ def main() -> None:
         ]
         ctx = Context(root, discover(root))
         paths = ctx.fact(startup_paths)
-        findings = list(startup.check(ctx))  # start-up: imports, first parse
+        findings = run_area(ctx, "startup")  # start-up: imports, first parse
         scripts = sum(1 for s in sources if s.path.endswith(".sh"))
         print(
             f"project: {scripts} scripts, {len(sources) - scripts} package.json, "

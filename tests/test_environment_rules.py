@@ -10,7 +10,7 @@ import pytest
 
 from analysis.engine import analyze
 from analysis.model import Finding, Severity
-from analysis.rules.environment import is_weak, parse_db_url
+from analysis.rules.environment.common import is_weak, parse_db_url
 
 
 def run(root: Path, *rules: str) -> list[Finding]:

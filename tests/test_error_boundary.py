@@ -1,7 +1,7 @@
-"""A keepdata bug is never "0 findings": each check runs behind its own error boundary.
+"""A keepdata bug is never "0 findings": each rule's check runs behind its own error boundary.
 
-Every check of every area is made to raise in turn on a project with findings in several
-areas: the failure is a critical KD004 finding that names the check, the other checks'
+Every rule of the registry is made to raise in turn on a project with findings in several
+areas: the failure is a critical KD004 finding that names the rule, the other rules'
 findings are all still there, the verdict is UNKNOWN and `keepdata check` exits 2.
 """
 
@@ -16,7 +16,7 @@ from analysis import engine
 from analysis.context import Context
 from analysis.engine import analyze
 from analysis.model import Finding
-from analysis.rules import AREAS
+from analysis.rules.registry import RULES, Rule
 from analysis.verdict import Level, verdict
 from tui.cli import main
 
@@ -48,7 +48,7 @@ PROJECT = {
     ),
 }
 
-ALL_CHECKS = [(area, name) for area, checks in AREAS for name, _ in checks]
+ALL_CHECKS = [(r.area, r.id) for r in RULES if r.run is not None]
 
 
 class Boom(RuntimeError):
@@ -59,11 +59,26 @@ def _raising(ctx: Context) -> Iterable[Finding]:
     raise Boom("planted")
 
 
+class _Raising:
+    """A stand-in for one rule whose check raises (the registry's records are shared)."""
+
+    def __init__(self, rule: Rule) -> None:
+        self.id, self.area, self.run = rule.id, rule.area, _raising
+
+
 def _with_check_replaced(area: str, name: str) -> tuple:
-    return tuple(
-        (a, tuple((n, _raising if (a, n) == (area, name) else fn) for n, fn in checks))
-        for a, checks in AREAS
-    )
+    return tuple(_Raising(r) if (r.area, r.id) == (area, name) else r for r in RULES)
+
+
+def _modules_using(fn: object) -> list:
+    """The rule modules that imported `fn` by name."""
+    import sys
+
+    return [
+        m
+        for name, m in list(sys.modules.items())
+        if name.startswith("analysis.rules.") and getattr(m, "databases", None) is fn
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -83,9 +98,9 @@ def healthy(project: Path) -> dict[tuple[str, str], set[tuple[str, str, int]]]:
     ctx_analysis = analyze(project)
     assert not ctx_analysis.errors
     ctx = ctx_analysis.context
-    for area, checks in AREAS:
-        for name, fn in checks:
-            out[(area, name)] = {(f.rule, f.location.path, f.location.line) for f in fn(ctx)}
+    for r in RULES:
+        if r.run is not None:
+            out[(r.area, r.id)] = {(f.rule, f.location.path, f.location.line) for f in r.run(ctx)}
     return out
 
 
@@ -98,7 +113,7 @@ def test_the_project_has_findings_in_several_areas(healthy) -> None:
 def test_each_check_made_to_raise_in_turn(
     project: Path, healthy, monkeypatch: pytest.MonkeyPatch, area: str, name: str
 ) -> None:
-    monkeypatch.setattr(engine, "AREAS", _with_check_replaced(area, name))
+    monkeypatch.setattr(engine, "RULES", _with_check_replaced(area, name))
     a = analyze(project)
     assert [(e.area, e.checks) for e in a.errors] == [(area, (name,))]
     internal = [f for f in a.findings if f.rule == "KD004"]
@@ -116,12 +131,10 @@ def test_check_exits_2_not_0_when_a_check_raises(
 ) -> None:
     """The reported bug: the persistence area raising on a project with a critical KD101
     printed "0 findings" and exited 0."""
-    monkeypatch.setattr(
-        engine, "AREAS", _with_check_replaced("persistence", "check_data_directories")
-    )
+    monkeypatch.setattr(engine, "RULES", _with_check_replaced("persistence", "KD101"))
     assert main(["check", str(project), "--fail-on", "never"]) == 2
     out, err = capsys.readouterr()
-    assert "KD004" in out and "persistence/check_data_directories" in err
+    assert "KD004" in out and "persistence/KD101" in err
     assert "KD201" in out  # the other areas still report
     assert main(["check", str(project), "--format", "json"]) == 2
     assert main(["report", str(project), "--format", "md", "-o", str(project / "r.md")]) == 2
@@ -132,12 +145,14 @@ def test_check_exits_2_not_0_when_a_check_raises(
 def test_a_failing_fact_is_one_error_naming_every_check_that_needed_it(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from analysis.rules import persistence
+    from analysis.facts import databases as databases_module
+    from analysis.rules.persistence import common as persistence
 
     def broken_databases(ctx: Context) -> tuple:
         raise Boom("no databases")
 
-    monkeypatch.setattr(persistence, "databases", broken_databases)
+    for module in (persistence, *_modules_using(databases_module.databases)):
+        monkeypatch.setattr(module, "databases", broken_databases)
     a = analyze(project)
     failed = [e for e in a.errors if e.fact is not None]
     assert (
@@ -145,9 +160,7 @@ def test_a_failing_fact_is_one_error_naming_every_check_that_needed_it(
         and failed[0].fact
         == "test_a_failing_fact_is_one_error_naming_every_check_that_needed_it.<locals>.broken_databases"
     )
-    assert {"check_data_directories", "check_unpinned", "check_major_changes"} <= set(
-        failed[0].checks
-    )
+    assert {"KD101", "KD106", "KD108", "KD115"} <= set(failed[0].checks)
     assert sum(1 for f in a.findings if f.rule == "KD004") == 1
     assert any(f.rule == "KD201" for f in a.active)
 
@@ -157,7 +170,7 @@ def test_an_internal_error_cannot_be_suppressed(
 ) -> None:
     (project / "keepdata.toml").write_text('ignore = ["KD004"]\n')
     try:
-        monkeypatch.setattr(engine, "AREAS", _with_check_replaced("schema", "cascade_delete"))
+        monkeypatch.setattr(engine, "RULES", _with_check_replaced("schema", "KD501"))
         from analysis.settings import load
 
         a = analyze(project, load(project, None))

@@ -1,4 +1,4 @@
-"""`keepdata rules` and `keepdata explain`, from the one catalog and the rule texts.
+"""`keepdata rules` and `keepdata explain`, from the rule registry (`analysis.rules.registry`).
 
 - `rules_table(area=None, severity=None)`: the aligned table of rules (id, name, severity,
   area), optionally filtered; raises ValueError naming the valid choices for a bad filter.
@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import textwrap
 
-from analysis.catalog import BY_ID, RULES, Rule
 from analysis.model import Severity
-from analysis.rule_texts import RuleText, anchor, text_for
+from analysis.rules.registry import BY_ID, RULES, Rule, RuleText, anchor
 
 WIDTH = 80
 _BY_NAME = {r.name: r for r in RULES}
@@ -40,7 +39,7 @@ def lookup(rule: str) -> Rule | None:
 
 def select_rules(area: str | None = None, severity: str | None = None) -> tuple[Rule, ...]:
     """The catalog's rules in one area and/or of one default severity."""
-    rules = RULES
+    rules = tuple(RULES)
     if area is not None:
         wanted = area.strip().lower()
         areas = rule_areas()
@@ -73,7 +72,7 @@ def rules_table(
     for r in rules:
         line = f"{r.id:<6}  {r.name:<{width}}  {r.severity.label:<8}  {r.area:<{area_width}}"
         if describe:
-            text = text_for(r.id)
+            text = r.text
             line += f"  {text.short if text else r.summary}"
         lines.append(line.rstrip())
     return "\n".join(lines) + "\n"
@@ -110,7 +109,7 @@ def explain(rule_id: str) -> str | None:
     rule = lookup(rule_id)
     if rule is None:
         return None
-    text = text_for(rule.id)
+    text = rule.text
     out = [
         f"{rule.id}  {rule.name}",
         f"Severity: {rule.severity.label}    Area: {rule.area}",
@@ -150,7 +149,7 @@ def explain_markdown(rule_id: str, level: int = 3) -> str | None:
     rule = lookup(rule_id)
     if rule is None:
         return None
-    text = text_for(rule.id)
+    text = rule.text
     hashes = "#" * max(1, min(level, 6))
     out = [
         f"{hashes} {rule.id} {rule.name}",
@@ -193,7 +192,7 @@ def rules_markdown(level: int = 3) -> str:
     """Every rule as a Markdown section, in catalog order, with a linked index."""
     index = [
         f"- [{r.id} {r.name}](#{anchor(r.id, r.name)}) ({r.severity.label})"
-        + (f": {t.short}" if (t := text_for(r.id)) else "")
+        + (f": {t.short}" if (t := r.text) else "")
         for r in RULES
     ]
     sections = [explain_markdown(r.id, level) or "" for r in RULES]

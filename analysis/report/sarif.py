@@ -22,12 +22,12 @@ from typing import Any
 from urllib.parse import quote
 
 from analysis import __version__
-from analysis.catalog import RULES
 from analysis.checklist import project_facts
 from analysis.engine import Analysis
 from analysis.model import Finding, Location, Related, Severity
 from analysis.report.metadata import report_metadata
 from analysis.report.render import rule_help
+from analysis.rules.registry import RULES
 from analysis.secrets import safe_text
 from analysis.sources import SourceFile
 

@@ -16,6 +16,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from analysis.model import Finding, Location, Related
+from analysis.rules.registry import RULES
 from analysis.secrets import safe_text
 from tui.messages import DrillTarget
 from tui.panes.base import Pane, findings_at, where, worst
@@ -23,7 +24,8 @@ from tui.watch import Snapshot
 from tui.widgets.badges import SEVERITY_STYLE, styled
 from tui.widgets.keyed_table import KeyedTable
 
-WAIT_RULES = ("KD209", "KD210", "KD211", "KD212", "KD218")
+WAIT_RULES = frozenset(r.id for r in RULES if r.section == "wait-script")
+"""The rules of the report's Wait Script Safety section (shown with the wait logic)."""
 RISK_STYLE = "$text-error"
 MILD_RISKS = ("adds a unique index", "renames a table", "renames a column", "updates rows")
 

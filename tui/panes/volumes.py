@@ -14,13 +14,15 @@ from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from analysis.model import Finding, Location
+from analysis.rules.registry import RULES
 from analysis.secrets import safe_text
 from tui.panes.base import Pane, findings_at, where
 from tui.watch import Snapshot
 from tui.widgets.badges import SEVERITY_STYLE, styled
 from tui.widgets.keyed_table import KeyedTable
 
-DATA_RULES = ("KD101", "KD102", "KD103", "KD104", "KD105")
+DATA_RULES = frozenset(r.id for r in RULES if "data-state" in r.tags)
+"""The rules that judge where a database's data lives (shown on its data row)."""
 
 
 @dataclass(slots=True, frozen=True)

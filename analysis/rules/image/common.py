@@ -1,0 +1,382 @@
+"""Rules of the image area (KD301-KD308): what `docker build` puts into the image.
+
+Every rule reads the `images` fact (analysis/facts/images.py); the startup path comes from the
+startup facts (`analysis.facts.startup.startup_paths`) when they exist, else from the final
+stage's ENTRYPOINT/CMD followed into the scripts and package.json scripts it runs.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from analysis.catalog import BY_ID
+from analysis.context import Context
+from analysis.facts.images import (
+    Image,
+    MigrationsInImage,
+    PrismaCommand,
+    commands_in_text,
+    find_prisma_commands,
+    images,
+    path_in_stage,
+    read_package_info,
+)
+from analysis.model import Finding, Location, Related, Severity
+from analysis.parsers.dockerfile import DockerfileFile, Stage, Variable
+from analysis.secrets import MASK, is_secret_name, mask_value
+from analysis.sources import FileKind
+
+APPLIES_MIGRATIONS = frozenset({"migrate deploy", "migrate dev", "migrate reset"})
+BUILD_TIME_MIGRATIONS = frozenset({"migrate deploy", "migrate dev", "db push", "migrate reset"})
+DATABASE_IMAGES = re.compile(
+    r"^(?:docker\.io/)?(?:library/)?(?:postgres|mysql|mariadb|mongo|redis|"
+    r"postgis/postgis|pgvector/pgvector|timescale/timescaledb[\w-]*|bitnami/[\w-]+|"
+    r"supabase/postgres|cockroachdb/cockroach|mcr\.microsoft\.com/mssql/server)(?::|@|$)"
+)
+
+
+def _sev(rule: str) -> Severity:
+    return BY_ID[rule].severity
+
+
+# -- the startup path, through the startup facts or the Dockerfile ------------------------------
+@dataclass(slots=True, frozen=True)
+class StartCommand:
+    """A Prisma command the startup path of an image runs (normalized), with where it is."""
+
+    command: str
+    flags: tuple[str, ...]
+    location: Location
+    first_link: Location | None
+    condition: str | None
+    service: str | None
+    context: str = "startup"
+
+
+@cache
+def _startup_module() -> Any:
+    try:
+        from analysis.facts import startup  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        return None
+    return startup if hasattr(startup, "startup_paths") else None
+
+
+def _name_of(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    name = getattr(value, "name", None)
+    return name if isinstance(name, str) else None
+
+
+def _startup_from_facts(ctx: Context, image: Image) -> list[StartCommand] | None:
+    """Commands of the startup paths of the services that run `image`, from the startup facts;
+    None when those facts do not exist (or say nothing about these services)."""
+    module = _startup_module()
+    if module is None:
+        return None
+    paths = ctx.fact(module.startup_paths)
+    wanted = {(u.compose_file, u.service) for u in image.uses}
+    names = {u.service for u in image.uses}
+    out: list[StartCommand] = []
+    matched = False
+    for path in paths or ():
+        service = _name_of(getattr(path, "service", None))
+        if not image.uses:
+            # an image no compose service builds: its own ENTRYPOINT/CMD path
+            if getattr(path, "kind", None) != "dockerfile" or (
+                getattr(path, "dockerfile", None) != image.dockerfile
+            ):
+                continue
+        elif service not in names:
+            continue
+        compose_file = getattr(path, "compose_file", None)
+        if image.uses and isinstance(compose_file, str) and (compose_file, service) not in wanted:
+            continue
+        matched = True
+        links = getattr(path, "links", None) or getattr(path, "chain", None) or ()
+        first = getattr(links[0], "location", None) if links else None
+        for cmd in getattr(path, "commands", None) or getattr(path, "prisma", None) or ():
+            context = str(getattr(cmd, "context", "startup") or "startup")
+            if context not in ("startup", "deploy"):
+                continue
+            loc = getattr(cmd, "location", None)
+            if not isinstance(loc, Location):
+                continue
+            command = getattr(cmd, "command", None) or getattr(cmd, "normalized", None)
+            if not isinstance(command, str):
+                continue
+            condition = getattr(cmd, "condition", None)
+            off = getattr(cmd, "opt_in_off", None)
+            if off is not None:
+                # lower only when no file of the project turns the condition on
+                labels = [str(getattr(o, "label", "")) for o in off]
+                condition = ", ".join(x for x in labels if x) if off else None
+            out.append(
+                StartCommand(
+                    command,
+                    tuple(getattr(cmd, "flags", ()) or ()),
+                    loc,
+                    first if isinstance(first, Location) else None,
+                    condition if isinstance(condition, str) and condition else None,
+                    service,
+                    context,
+                )
+            )
+    return out if matched else None
+
+
+def _service_of(ctx: Context, compose_file: str, name: str) -> Any:
+    for stack_file, svc in _compose_services(ctx):
+        if svc.name == name and compose_file in stack_file:
+            return svc
+    return None
+
+
+def _from_image(image: Image, service: str | None, only_line: int | None = None) -> list[Any]:
+    return [
+        StartCommand(p.command, p.flags, p.location, p.run, None, service)
+        for p in image.startup
+        if only_line is None or p.run.line == only_line
+    ]
+
+
+def startup_commands(ctx: Context, image: Image) -> list[StartCommand]:
+    """The Prisma commands that run when a container of `image` starts: from the startup facts
+    when they exist, else from the compose service's `entrypoint`/`command` (which replace the
+    Dockerfile's) and the final stage's ENTRYPOINT/CMD, followed into scripts and
+    package.json scripts."""
+    from_facts = _startup_from_facts(ctx, image)
+    if from_facts is not None:
+        return from_facts
+    if not image.uses:
+        return _from_image(image, None)
+    out: list[StartCommand] = []
+    for use in image.uses:
+        svc = _service_of(ctx, use.compose_file, use.service)
+        entrypoint = getattr(svc, "entrypoint", None)
+        command = getattr(svc, "command", None)
+        if entrypoint is None and command is None:
+            out.extend(_from_image(image, use.service))
+            continue
+        if entrypoint is None and image.stage is not None:
+            kept = image.stage.effective_entrypoint
+            if kept is not None:  # a compose `command` keeps the image's ENTRYPOINT
+                out.extend(_from_image(image, use.service, kept.line))
+        for part, keyword in ((entrypoint, "entrypoint"), (command, "command")):
+            if part is None:
+                continue
+            text = " ".join(getattr(part, "argv", ())) or str(getattr(part, "text", ""))
+            loc = getattr(part, "location", None)
+            if not isinstance(loc, Location):
+                continue
+            for p in commands_in_text(ctx, image, text, loc, f"compose `{keyword}`"):
+                out.append(StartCommand(p.command, p.flags, p.location, p.run, None, use.service))
+    return out
+
+
+# -- KD301 generate-before-schema-copy ----------------------------------------------------------
+def _schema_copy_after(image: Image, stage: Stage, line: int) -> Location | None:
+    """The first COPY in `stage` after `line` that brings a Prisma schema into it."""
+    for root_rel in image.schemas:
+        rel = image.rel_in_context(root_rel)
+        if rel is None:
+            continue
+        for copy in stage.copies:
+            if copy.line <= line:
+                continue
+            if path_in_stage(image, stage, rel, copy.line + 1):
+                return Location(image.dockerfile, copy.line)
+    return None
+
+
+def _later_generate(image: Image, df: DockerfileFile, p: PrismaCommand) -> bool:
+    """A `prisma generate` with the schema present, later in the same stage or in a stage
+    built FROM it."""
+    for q in image.generate_commands:
+        if not q.schema_present or q is p:
+            continue
+        if q.stage == p.stage and q.run.line > p.run.line:
+            return True
+        if q.stage != p.stage and p.stage in {s.index for s in df.chain(df.stages[q.stage])}:
+            return True
+    return False
+
+
+# -- KD302 no-prisma-generate -------------------------------------------------------------------
+def _uses_prisma(image: Image) -> bool:
+    if not image.schemas or image.stage is None or image.file is None:
+        return False
+    if DATABASE_IMAGES.match(image.stage.image.lower()):
+        return False
+    return image.node_modules.present or any(
+        c.origin == "context" for c in image.copies if c.in_final_stage
+    )
+
+
+# -- KD303 migrations-not-in-image --------------------------------------------------------------
+@dataclass(slots=True, frozen=True)
+class _MissingMigrations:
+    """An image whose start applies migrations while a migrations folder is not in it."""
+
+    image: Image
+    folder: MigrationsInImage
+    commands: tuple[StartCommand, ...]
+    would_copy: Location | None
+
+
+def _who(case: _MissingMigrations) -> str:
+    services = list(dict.fromkeys(c.service for c in case.commands if c.service))
+    if services:
+        names = ", ".join(repr(s) for s in services)
+        return f"service{'s' if len(services) > 1 else ''} {names} ({case.image.dockerfile})"
+    return f"the image from {case.image.label}"
+
+
+# -- KD304 secret-in-image ----------------------------------------------------------------------
+_URL_WITH_PASSWORD = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s'\"]*:(?P<pw>[^@/\s'\"]+)@")
+
+
+def _secret_kind(var: Variable) -> str | None:
+    value = var.value
+    if not value:
+        return None
+    if var.name.upper().endswith(("_FILE", "_PATH", "_DIR")):
+        return None  # names a file holding the secret (Docker secrets convention)
+    m = _URL_WITH_PASSWORD.search(value)
+    if m and not m["pw"].startswith("$"):
+        return "a database URL with a password" if "://" in value else "a URL with a password"
+    if is_secret_name(var.name) and not value.startswith("$") and value != MASK:
+        return "a password" if "PASS" in var.name.upper() else "a secret"
+    return None
+
+
+def _masked(var: Variable) -> str:
+    return mask_value(var.name, var.value or "")
+
+
+# -- KD305 migrate-at-build-time ----------------------------------------------------------------
+
+
+# -- KD306 stale-client-volume ------------------------------------------------------------------
+def _compose_services(ctx: Context) -> list[tuple[tuple[str, ...], Any]]:
+    try:
+        from analysis.facts.compose import compose_stacks
+    except ImportError:
+        return []
+    out: list[tuple[tuple[str, ...], Any]] = []
+    for stack in ctx.fact(compose_stacks):
+        files = tuple(getattr(stack, "files", ())) + tuple(getattr(stack, "pulled_in", ()))
+        for svc in getattr(stack, "services", ()):
+            out.append((files, svc))
+    return out
+
+
+def _regenerates(starts: list[StartCommand]) -> bool:
+    for s in starts:
+        if s.command == "generate":
+            return True
+        if s.command in ("migrate dev", "db push") and "--skip-generate" not in s.flags:
+            return True  # Prisma 6 and older generate the client after these
+    return False
+
+
+# -- KD307 env-in-build-context -----------------------------------------------------------------
+
+
+# -- KD308 migrations-gitignored ----------------------------------------------------------------
+def _project_migrate_commands(ctx: Context, all_images: tuple[Image, ...]) -> list[Location]:
+    """Where anything in the project applies migrations (startup, build, deploy or developer
+    scripts)."""
+    found: list[Location] = []
+    module = _startup_module()
+    if module is not None:
+        facts = ctx.fact(module.startup_paths)
+        steps = getattr(facts, "commands", None)
+        if steps is None:
+            steps = [c for path in facts or () for c in getattr(path, "commands", ())]
+        for cmd in steps:
+            loc = getattr(cmd, "location", None)
+            if getattr(cmd, "command", None) in APPLIES_MIGRATIONS and isinstance(loc, Location):
+                found.append(loc)
+    for image in all_images:
+        found += [
+            p.location for p in (*image.prisma, *image.startup) if p.command in APPLIES_MIGRATIONS
+        ]
+    for rel in ctx.files(FileKind.PACKAGE_JSON):
+        info = ctx.parse(rel, read_package_info)
+        if info is None:
+            continue
+        for script in info.scripts:
+            if any(c.command in APPLIES_MIGRATIONS for c in find_prisma_commands(script.command)):
+                found.append(Location(rel, script.line))
+    return list(dict.fromkeys(found))
+
+
+_MONGODB = re.compile(r'provider\s*=\s*"mongodb"')
+
+
+def _migration_folders(ctx: Context) -> dict[str, tuple[str, ...]]:
+    """Every migrations folder the project has or should have (beside each relational schema,
+    or where prisma.config points), with the migration.sql files it holds here."""
+    folders: dict[str, list[str]] = {}
+    for f in ctx.files(FileKind.MIGRATION_SQL):
+        folders.setdefault(posixpath.dirname(posixpath.dirname(f)), []).append(f)
+    try:
+        from analysis.facts.schema import schemas
+
+        for schema in ctx.fact(schemas):
+            if getattr(schema, "provider", None) == "mongodb":
+                continue
+            path = getattr(getattr(schema, "migrations", None), "path", None)
+            if isinstance(path, str) and path:
+                folders.setdefault(path, [])
+    except ImportError:
+        for rel in ctx.files(FileKind.PRISMA_SCHEMA):
+            src = ctx.source(rel)
+            if src is None or _MONGODB.search(src.text) or "datasource" not in src.text:
+                continue
+            folders.setdefault(posixpath.join(posixpath.dirname(rel), "migrations"), [])
+    return {k: tuple(v) for k, v in folders.items()}
+
+
+# -- the area -----------------------------------------------------------------------------------
+def image_starts(ctx: Context) -> tuple[tuple[Image, list[StartCommand]], ...]:
+    """Each image with the Prisma commands its containers run at start."""
+    return tuple((image, startup_commands(ctx, image)) for image in ctx.fact(images))
+
+
+def _tidied(
+    fn: Callable[[Context], Iterable[Finding]],
+) -> Callable[[Context], Iterable[Finding]]:
+    return lambda ctx: [_tidy(f) for f in fn(ctx)]
+
+
+def _tidy(finding: Finding) -> Finding:
+    """Drop related locations that repeat the finding's own location or each other."""
+    seen = {(finding.location.path, finding.location.line)}
+    related: list[Related] = []
+    for r in finding.related:
+        key = (r.location.path, r.location.line)
+        if key in seen:
+            continue
+        seen.add(key)
+        related.append(r)
+    if len(related) == len(finding.related):
+        return finding
+    return Finding(
+        finding.rule,
+        finding.severity,
+        finding.message,
+        finding.location,
+        tuple(related),
+        finding.suppressed,
+        finding.key,
+    )

@@ -1,0 +1,97 @@
+"""KD307 env-in-build-context: .env files reach the build context of an image that copies it"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.images import Image, images
+from analysis.model import Finding, Location, Related, Severity
+from analysis.rules.image.common import _sev, _tidied
+from analysis.rules.registry import Examples, rule
+
+RULE = rule(
+    "KD307",
+    "env-in-build-context",
+    Severity.HIGH,
+    area="image",
+    section="dockerfile",
+    summary="`.env` files reach the build context (no `.dockerignore`, or it does not exclude them, or re-includes them with `!`) of an image that copies the context",
+    short=".env files reach the build context of an image that copies it",
+    rationale="""
+        Without a `.dockerignore` that excludes them, `COPY . .` puts `.env`, `.env.local` and
+        `.env.production` into an image layer. The production DATABASE_URL then travels with
+        every pushed image, and a container started from it with a forgotten `env_file`
+        connects to production instead of the intended database.
+    """,
+    trigger="""
+        A `.env*` file (other than an example) inside the build context of an image that
+        copies the context (`COPY .`/`ADD .`), where the context has no `.dockerignore`, or
+        its `.dockerignore` does not exclude the file, or re-includes it with `!`.
+    """,
+    bad="""
+        # .dockerignore
+        node_modules
+        dist
+    """,
+    bad_lang="gitignore",
+    good="""
+        # .dockerignore
+        node_modules
+        dist
+        .env
+        .env.*
+        !.env.example
+    """,
+    good_lang="gitignore",
+    fix="""
+        Exclude `.env` and `.env.*` in `.dockerignore` (re-include only `.env.example`), pass
+        configuration at run time, and rotate credentials from images already pushed.
+    """,
+    examples=Examples(files={".env": "DATABASE_URL=postgresql://shop:s3cr3t-Pa55@db:5432/shop\n"}),
+    module=__name__,
+)
+
+
+def check_env_in_context(image: Image) -> Iterator[Finding]:
+    for env in image.env_files:
+        if not env.reaches_context or env.copied_by is None:
+            continue
+        related = [Related(env.copied_by, "this COPY takes it into the image")]
+        if env.reincluded_by is not None:
+            location = env.reincluded_by.location
+            why = f"`{env.reincluded_by.text}` in {env.reincluded_by.path} re-includes it"
+        elif image.dockerignore is not None:
+            location = env.copied_by
+            why = f"{image.dockerignore_path} does not exclude it"
+            related.append(
+                Related(Location(image.dockerignore_path or ".dockerignore", 1), "no rule for it")
+            )
+        else:
+            location = env.copied_by
+            why = (
+                f"there is no .dockerignore for {image.dockerfile} "
+                f"(nor {image.dockerfile}.dockerignore)"
+            )
+        related.append(Related(Location(env.path, 1), "the env file"))
+        if env.in_final_image:
+            where = "the final image: its secrets ship with the image"
+        else:
+            where = (
+                f"the build {env.copied_into or 'stage'}: its secrets stay in that stage's "
+                "layers and the build cache, and reach the image with anything copied from it"
+            )
+        yield Finding(
+            "KD307",
+            _sev("KD307"),
+            f"{env.path} reaches the build context of {image.dockerfile} ({why}) and is copied "
+            f"into {where}",
+            location,
+            tuple(related),
+        )
+
+
+@RULE.check
+@_tidied
+def check(ctx: Context) -> Iterable[Finding]:
+    return (f for i in ctx.fact(images) for f in check_env_in_context(i))

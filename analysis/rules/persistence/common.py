@@ -1,0 +1,343 @@
+"""Rules of the persistence area: where database data lives (KD101-KD115, not KD111).
+
+KD111 (destructive docker commands in scripts) belongs to the startup area.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable, Iterator
+
+from analysis.catalog import BY_ID
+from analysis.context import Context
+from analysis.facts.compose import ComposeStack, is_file
+from analysis.facts.databases import Database, DataState, databases
+from analysis.model import Finding, Location, Related
+from analysis.parsers.compose import Mount, MountKind, Service, covers, normalize_target
+from analysis.parsers.dockerfile import DockerfileFile, Stage, parse_dockerfile
+from analysis.parsers.dotenv_file import parse_dotenv
+from analysis.parsers.prisma_config import parse_prisma_config
+from analysis.parsers.prisma_schema import parse_prisma_schema
+from analysis.secrets import mask_url
+from analysis.sources import FileKind
+
+
+def _finding(
+    rule: str,
+    message: str,
+    location: Location,
+    related: Iterable[Related] = (),
+    key: str = "",
+) -> Finding:
+    return Finding(rule, BY_ID[rule].severity, message, location, tuple(related), key=key)
+
+
+def _db_label(db: Database) -> str:
+    image = (db.image or db.engine).split("@", 1)[0]
+    return f"database service {db.service!r} ({image}, version {db.version})"
+
+
+def _db_anchor(db: Database) -> Location:
+    return db.image_location or db.location
+
+
+def _image_related(db: Database) -> list[Related]:
+    out: list[Related] = []
+    if db.image_location is not None:
+        out.append(Related(db.image_location, f"the image: {db.detected_by}"))
+    if db.data_dir_location is not None:
+        out.append(Related(db.data_dir_location, f"{db.data_dir_source} sets the data directory"))
+    return out
+
+
+def _where(image_volume: str | None) -> str:
+    if image_volume is not None:
+        return (
+            f"the image's VOLUME {image_volume} keeps it in an anonymous volume, which a "
+            "`down`/`up` cycle leaves behind: the new container starts empty"
+        )
+    return "it lives in the container's writable layer and is lost when the container is re-created"
+
+
+# -- KD101-KD106 ---------------------------------------------------------------------------------
+def check_data_directories(dbs: Iterable[Database]) -> Iterator[Finding]:
+    """KD101-KD105, at most one per database, the most specific; KD106 for a bind mount."""
+    for db in dbs:
+        st = db.storage
+        unknown = "" if db.version_known else f" (the major version is {db.version})"
+        label = _db_label(db)
+        if st.state is DataState.TMPFS and st.holder is not None:
+            yield _finding(
+                "KD105",
+                f"{label}: tmpfs at {st.holder.target} holds the data directory {st.data_dir}; "
+                f"every stop of the container deletes the database{unknown}",
+                st.holder.location,
+                _image_related(db),
+            )
+        elif st.state is DataState.PG18_PATH:
+            old = next(m for m in st.meant if m.target == "/var/lib/postgresql/data")
+            yield _finding(
+                "KD103",
+                f"{label}: postgres 18+ keeps its data in {st.data_dir} and declares its VOLUME "
+                "at /var/lib/postgresql, so the mount at /var/lib/postgresql/data does not hold "
+                "the data (a new stack writes to an anonymous volume; an old data mount makes "
+                "the server refuse to start); mount the volume at /var/lib/postgresql, or set "
+                "PGDATA=/var/lib/postgresql/data",
+                old.location,
+                _image_related(db),
+            )
+        elif st.state is DataState.WRONG_PATH:
+            mount = st.meant[0]
+            moved = (
+                f" (set by {db.data_dir_source})" if db.data_dir_source != "image default" else ""
+            )
+            yield _finding(
+                "KD102",
+                f"{label}: {mount.label} is meant for the data, but the data directory "
+                f"{st.data_dir}{moved} does not land on it: {_where(st.image_volume)}{unknown}",
+                mount.location,
+                _image_related(db),
+            )
+        elif st.state is DataState.ANONYMOUS and st.holder is not None:
+            yield _finding(
+                "KD104",
+                f"{label}: the data directory {st.data_dir} sits on an anonymous volume "
+                f"({st.holder.text}); `docker compose down` then `up` starts an empty database "
+                f"and orphans the old data{unknown}",
+                st.holder.location,
+                _image_related(db),
+            )
+        elif st.state is DataState.NOT_PERSISTED:
+            yield _finding(
+                "KD101",
+                f"{label}: no volume or bind mount covers its data directory {st.data_dir}; "
+                f"{_where(st.image_volume)}{unknown}",
+                _db_anchor(db),
+                [Related(db.location, f"service {db.service!r}")]
+                + [r for r in _image_related(db) if r.location != _db_anchor(db)],
+            )
+        elif (
+            st.state is DataState.PERSISTED
+            and st.holder is not None
+            and st.holder.kind is MountKind.BIND
+        ):
+            yield _finding(
+                "KD106",
+                f"{label}: the host folder {st.holder.source} holds the data directory "
+                f"{st.data_dir} (bind mount): file ownership, permissions and moving the "
+                "project to another machine are now your job; a named volume avoids that",
+                st.holder.location,
+            )
+
+
+# -- KD107 ------------------------------------------------------------------------------------------
+
+
+# -- KD108 ------------------------------------------------------------------------------------------
+
+
+# -- KD109 ------------------------------------------------------------------------------------------
+def _volume_identity(stack: ComposeStack, m: Mount) -> tuple[str, str] | None:
+    if m.kind is MountKind.VOLUME and m.source:
+        decl = stack.volume(m.source)
+        name = decl.explicit_name if decl is not None and decl.explicit_name else m.source
+        return ("volume", name)
+    if m.kind is MountKind.BIND and m.source:
+        return ("bind", m.host_path or posixpath.normpath(m.source))
+    return None
+
+
+def _data_mounts(db: Database) -> list[Mount]:
+    out: list[Mount] = []
+    if db.storage.holder is not None:
+        out.append(db.storage.holder)
+    for m in db.storage.meant:
+        if m not in out:
+            out.append(m)
+    return [m for m in out if not m.read_only]
+
+
+# -- KD110 ------------------------------------------------------------------------------------------
+def _data_volumes(
+    stacks: Iterable[ComposeStack], dbs: tuple[Database, ...]
+) -> dict[tuple[str, str], tuple[ComposeStack, list[tuple[Database, Mount]]]]:
+    """Per (stack, volume name): the named volume that holds a database's data, or, when no
+    mount holds it, the ones mounted for it at the wrong path (they name the volume meant to
+    keep the data), with the databases and mounts that use each, in service order."""
+    by_id = {s.id: s for s in stacks}
+    out: dict[tuple[str, str], tuple[ComposeStack, list[tuple[Database, Mount]]]] = {}
+    for db in dbs:
+        stack = by_id.get(db.stack)
+        if stack is None:
+            continue
+        holder = db.storage.holder
+        for m in [holder] if holder is not None else db.storage.meant:
+            if m.kind is not MountKind.VOLUME or not m.source:
+                continue
+            out.setdefault((stack.id, m.source), (stack, []))[1].append((db, m))
+    return out
+
+
+def _services(users: list[tuple[Database, Mount]]) -> str:
+    names = list(dict.fromkeys(db.service for db, _ in users))
+    quoted = [repr(n) for n in names]
+    if len(quoted) == 1:
+        return f"database service {quoted[0]}"
+    return f"database services {', '.join(quoted[:-1])} and {quoted[-1]}"
+
+
+# -- KD112 ------------------------------------------------------------------------------------------
+def _copies_context(parsed: DockerfileFile | None, target: str | None, rel: str) -> bool:
+    """Whether the built stage copies `rel` (context-relative) from the build context."""
+    if parsed is None:
+        return True
+    for stage in parsed.stages:
+        for copy in stage.copies:
+            if not copy.from_context:
+                continue
+            for src in copy.sources:
+                s = posixpath.normpath(src.lstrip("/")) if src not in (".", "./") else "."
+                if s in (".", "*") or rel == s or rel.startswith(s + "/"):
+                    return True
+    return False
+
+
+# -- KD113 ------------------------------------------------------------------------------------------
+def _sqlite_path(url: str) -> str | None:
+    if not url.startswith("file:"):
+        return None
+    path = url[len("file:") :].split("?", 1)[0]
+    if path.startswith("//"):
+        path = path[2:]
+        if not path.startswith("/"):
+            path = "/" + path.split("/", 1)[-1] if "/" in path else path
+    return path or None
+
+
+def _container_paths(path: str, workdir: str, schema_dirs: Iterable[str]) -> list[str]:
+    if path.startswith("/"):
+        return [normalize_target(path)]
+    out = [normalize_target(posixpath.join(d, path)) for d in schema_dirs]
+    out.append(normalize_target(posixpath.join(workdir or "/", path)))
+    return list(dict.fromkeys(out))
+
+
+def _schema_dirs_in_container(
+    ctx: Context, service: Service | None, context: str | None, workdir: str
+) -> list[str]:
+    out: list[str] = []
+    for schema in ctx.files(FileKind.PRISMA_SCHEMA):
+        folder = posixpath.dirname(schema)
+        if service is not None:
+            for m in service.mounts:
+                if m.kind is MountKind.BIND and m.host_path is not None:
+                    h = m.host_path
+                    if h == "." or folder == h or folder.startswith(h + "/") or h == "":
+                        rel = folder if h in (".", "") else posixpath.relpath(folder, h)
+                        out.append(normalize_target(posixpath.join(m.target, rel)))
+        if context is not None:
+            if context in (".", ""):
+                rel = folder or "."
+            elif folder == context or folder.startswith(context + "/"):
+                rel = posixpath.relpath(folder, context)
+            else:
+                continue
+            out.append(normalize_target(posixpath.join(workdir or "/", rel)))
+    return list(dict.fromkeys(out))
+
+
+def _sqlite_urls_of_context(ctx: Context, context: str) -> list[tuple[str, Location, str]]:
+    """`file:` URLs a build context carries: `.env*` files, literal schema URLs and
+    `prisma.config.*` literals under the context."""
+    out: list[tuple[str, Location, str]] = []
+    prefix = "" if context in (".", "") else context + "/"
+    for rel in ctx.files(FileKind.ENV):
+        if not rel.startswith(prefix) or posixpath.basename(rel) not in (".env", ".env.production"):
+            continue
+        df = ctx.parse(rel, parse_dotenv)
+        entry = df.get("DATABASE_URL") if df is not None else None
+        if df is not None and entry is not None and entry.value and entry.value.startswith("file:"):
+            out.append((entry.value, df.location(entry), rel))
+    for rel in ctx.files(FileKind.PRISMA_SCHEMA):
+        if not rel.startswith(prefix):
+            continue
+        schema = ctx.parse(rel, parse_prisma_schema)
+        if schema is None:
+            continue
+        for ds in schema.datasources:
+            url = ds.url
+            if (
+                url is not None
+                and url.kind == "literal"
+                and url.text.strip('"').startswith("file:")
+            ):
+                out.append((url.text.strip('"'), Location(rel, url.line, url.column), rel))
+    for rel in ctx.files(FileKind.PRISMA_CONFIG):
+        if not rel.startswith(prefix):
+            continue
+        cfg = ctx.parse(rel, parse_prisma_config)
+        if cfg is None or cfg.url is None:
+            continue
+        value = cfg.url.value if cfg.url.kind == "literal" else cfg.url.default
+        if value and value.startswith("file:"):
+            out.append((value, Location(rel, cfg.url.line, cfg.url.column), rel))
+    return out
+
+
+def _stage_for(ctx: Context, service: Service) -> tuple[Stage | None, str | None]:
+    build = service.build
+    if build is None or build.dockerfile_path is None or not is_file(ctx, build.dockerfile_path):
+        return None, None
+    parsed = ctx.parse(build.dockerfile_path, parse_dockerfile)
+    if parsed is None:
+        return None, build.dockerfile_path
+    return parsed.stage(build.target), build.dockerfile_path
+
+
+def _stage_volumes(parsed: DockerfileFile, stage: Stage) -> list[str]:
+    return [normalize_target(p) for st in parsed.chain(stage) for v in st.volumes for p in v.paths]
+
+
+def _sqlite_in_images(ctx: Context, built: set[str]) -> Iterator[Finding]:
+    """Dockerfiles no compose service builds (deployed as images): ENV DATABASE_URL=file:..."""
+    for rel in ctx.files(FileKind.DOCKERFILE):
+        if rel in built:
+            continue
+        parsed = ctx.parse(rel, parse_dockerfile)
+        stage = parsed.final_stage if parsed is not None else None
+        if parsed is None or stage is None:
+            continue
+        volumes = _stage_volumes(parsed, stage)
+        context = posixpath.dirname(rel) or "."
+        schema_dirs = _schema_dirs_in_container(ctx, None, context, stage.workdir)
+        for var in stage.effective_env:
+            if not (var.expanded and var.expanded.startswith("file:") and var.name.endswith("URL")):
+                continue
+            path = _sqlite_path(var.expanded)
+            if path is None:
+                continue
+            candidates = _container_paths(path, stage.workdir, schema_dirs)
+            if any(covers(v, c) for v in volumes for c in candidates):
+                continue
+            yield _finding(
+                "KD113",
+                f"{rel}: the SQLite database {mask_url(var.expanded)} resolves to "
+                f"{candidates[0]} in the image, and no VOLUME covers it: without a mount the "
+                "file lives in the container's writable layer and every redeploy starts empty",
+                Location(rel, var.line),
+            )
+
+
+# -- KD114 ------------------------------------------------------------------------------------------
+
+
+# -- KD115 ------------------------------------------------------------------------------------------
+
+
+# -- area -------------------------------------------------------------------------------------------
+
+
+def data_directories_findings(ctx: Context) -> tuple[Finding, ...]:
+    """The findings of `check_data_directories` (KD101, KD102, KD103, KD104, KD105, KD106 from one pass), memoized as a fact:
+    each of those rules selects its own (see `analysis.rules.registry`)."""
+    return tuple(check_data_directories(ctx.fact(databases)))

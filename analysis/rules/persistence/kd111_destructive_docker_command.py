@@ -1,0 +1,72 @@
+"""KD111 destructive-docker-command: A script runs docker compose down -v, volume rm/prune or system prune --volumes"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.startup import StartupFacts, startup_paths
+from analysis.model import Finding, Severity
+from analysis.rules.registry import rule
+from analysis.rules.startup.common import _sev
+
+RULE = rule(
+    "KD111",
+    "destructive-docker-command",
+    Severity.HIGH,
+    area="persistence",
+    section="persistence",
+    checklist=("down-v-deletes-data", "no-destructive-without-warning"),
+    summary="`docker compose down -v`/`--volumes`, `docker volume rm`/`prune`, `docker system prune --volumes` in a script, Makefile or package.json",
+    short="A script runs docker compose down -v, volume rm/prune or system prune --volumes",
+    rationale="""
+        `down -v` removes every named volume the stack declares, not just caches: the
+        database goes with it. In a Makefile `clean` target or an npm `docker:reset` script it
+        is one tab-completion away, and in a CI job or a shared server it wipes the wrong
+        environment. `docker volume prune` and `docker system prune --volumes` remove every
+        volume no running container uses, including a stopped database's.
+    """,
+    trigger="""
+        `docker compose down -v`/`--volumes` (also `docker-compose`), `docker volume rm`,
+        `docker volume prune`, or `docker system prune --volumes` in a shell script, a
+        Makefile recipe or a package.json script.
+    """,
+    bad="""
+        # Makefile
+        .PHONY: clean
+        clean:
+        \tdocker compose down -v
+        \trm -rf node_modules dist
+    """,
+    bad_lang="makefile",
+    good="""
+        # Makefile
+        .PHONY: clean
+        clean:
+        \tdocker compose down
+        \trm -rf node_modules dist
+    """,
+    good_lang="makefile",
+    fix="""
+        Drop `-v` from everyday targets. Put a volume wipe in its own, clearly named target
+        that dumps the database first (`pg_dump`) or asks for confirmation, and suppress it
+        there with `# keepdata-ignore KD111: <why>`.
+    """,
+    module=__name__,
+)
+
+
+def check_destructive_docker(facts: StartupFacts) -> Iterator[Finding]:
+    for d in facts.docker_commands:
+        yield Finding(
+            "KD111",
+            _sev("KD111"),
+            f"`{d.text[:160]}` in {d.origin} removes {d.what}: a database volume goes with it, "
+            "and with it every row",
+            d.location,
+        )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_destructive_docker(ctx.fact(startup_paths))

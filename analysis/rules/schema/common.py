@@ -1,0 +1,228 @@
+"""Rules of the schema area (KD501-KD511), over `schemas(ctx)` and `relation_graphs(ctx)`."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable, Iterator
+
+from analysis.catalog import BY_ID
+from analysis.context import Context, join
+from analysis.facts.relations import (
+    Deletion,
+    Path,
+    RelationGraph,
+    relation_graphs,
+)
+from analysis.facts.schema import Schema, schema_discovery
+from analysis.model import Finding, Location, Related
+from analysis.parsers.prisma_schema import ConfigBlock, Model
+from analysis.sources import FileKind
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def _finding(
+    rule: str, message: str, location: Location, related: Iterable[Related] = ()
+) -> Finding:
+    return Finding(rule, BY_ID[rule].severity, message, location, tuple(related))
+
+
+def _pairs(ctx: Context) -> Iterator[tuple[Schema, RelationGraph]]:
+    yield from zip(ctx.fact(schema_discovery).schemas, ctx.fact(relation_graphs), strict=True)
+
+
+VALUABLE_WORDS = frozenset(
+    {
+        "payment",
+        "invoice",
+        "order",
+        "audit",
+        "transaction",
+        "message",
+        "file",
+        "attachment",
+        "upload",
+        "document",
+        "receipt",
+        "ledger",
+        "charge",
+        "refund",
+        "purchase",
+        "subscription",
+        "billing",
+        "contract",
+        "transfer",
+        "payout",
+    }
+)
+"""Words in a model (or table) name that make its rows look valuable."""
+
+MONEY_FIELDS = frozenset({"amount", "price", "balance", "total", "cost", "fee", "currency"})
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|[^A-Za-z]|$)|[A-Z]?[a-z]+|[0-9]+")
+
+
+def _words(name: str) -> list[str]:
+    out = []
+    for w in _WORD.findall(name):
+        w = w.lower()
+        for suffix in ("ies", "es", "s"):
+            if len(w) > 4 and w.endswith(suffix):
+                stem = w[: -len(suffix)] + ("y" if suffix == "ies" else "")
+                if stem in VALUABLE_WORDS or suffix == "s":
+                    w = stem
+                break
+        out.append(w)
+    return out
+
+
+def valuable_reason(model: Model, extra: Iterable[str] = ()) -> str | None:
+    """Why `model`'s data looks valuable (the name or field that says so), or None."""
+    extra_l = {e.lower() for e in extra}
+    if model.name.lower() in extra_l:
+        return f"`{model.name}` is listed in valuable_models"
+    for name, what in ((model.name, "model name"), (model.db_name or "", "table name")):
+        for w in _words(name):
+            if w in VALUABLE_WORDS or w in extra_l:
+                return f"its {what} `{name}` looks valuable ({w})"
+    for f in model.fields:
+        words = _words(f.name)
+        if (
+            f.type_name in ("Decimal", "BigInt", "Int", "Float")
+            and words
+            and words[-1] in MONEY_FIELDS
+        ):
+            return f"its field `{model.name}.{f.name}` ({f.type_name}) looks like money"
+        hit = next((w for w in words if w in ("invoice", "payment", "stripe", "iban")), None)
+        if hit is not None and f.type_name in ("String", "Decimal", "Int", "BigInt"):
+            return f"its field `{model.name}.{f.name}` looks like payment data ({hit})"
+    return None
+
+
+def _step_related(path: Path, skip_first: bool = True) -> list[Related]:
+    out: list[Related] = []
+    for i, step in enumerate(path.steps):
+        if skip_first and i == 0:
+            continue
+        loc = step.location
+        if loc is not None:
+            out.append(
+                Related(
+                    loc,
+                    f"then `{step.child}.{step.field}` (onDelete: {step.action}) deletes "
+                    f"{step.child} rows",
+                )
+            )
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# KD505: problems of the schema as a whole (files' syntax problems come from the parser)
+# ---------------------------------------------------------------------------------------------
+
+
+# ---------------------------------------------------------------------------------------------
+# KD501 / KD502: cascades
+# ---------------------------------------------------------------------------------------------
+
+
+def _longest_chains(graph: RelationGraph) -> dict[tuple[str, str | None], Path]:
+    """For each relation field (`child`, `field`): the longest cascade chain through it."""
+    best: dict[tuple[str, str | None], Path] = {}
+    for d in graph.deletions:
+        for p in d.cascades:
+            for s in p.steps:
+                key = (s.child, s.field)
+                cur = best.get(key)
+                if cur is None or p.depth > cur.depth:
+                    best[key] = p
+    return best
+
+
+def _branch(path: Path) -> tuple[str, str | None]:
+    """The first relation of a cascade chain: where that chain can be cut."""
+    first = path.steps[0]
+    return (first.child, first.field)
+
+
+def _chain_message(d: Deletion, valuable: list[tuple[str, str, Path]]) -> tuple[str, Path]:
+    deepest = max(d.cascades, key=lambda p: (p.depth, p.models))
+    if valuable:
+        model, reason, path = valuable[0]
+        # the deepest chain through the same first relation (other branches are their own)
+        deepest = max(
+            (p for p in d.cascades if _branch(p) == _branch(path)),
+            key=lambda p: (p.depth, p.models),
+        )
+        msg = (
+            f"deleting one {d.model} deletes {model} rows through onDelete: Cascade "
+            f"({path.text}): {reason}"
+        )
+        more = [m for m, _, _ in valuable[1:]]
+        if more:
+            msg += f"; also {', '.join(more)}"
+        if deepest.depth >= 2 and deepest is not path:
+            msg += f"; the deepest chain has {deepest.depth} levels: {deepest.text}"
+        return msg, path
+    others = len(d.deleted_models)
+    msg = (
+        f"deleting one {d.model} cascades through {deepest.depth} levels: {deepest.text}"
+        f" ({others} model{'s' if others != 1 else ''} lose rows: {', '.join(d.deleted_models)})"
+    )
+    return msg, deepest
+
+
+def _other_deep_branches(d: Deletion, reported: tuple[str, str | None]) -> Iterator[Finding]:
+    """KD502 for each further cascade chain of `d` that runs 2+ levels deep through another
+    first relation (`User -> Cart -> CartItem` beside `User -> Order -> Invoice`): a chain of
+    its own, cut at its own relation, that the finding above does not name."""
+    deepest: dict[tuple[str, str | None], Path] = {}
+    models: dict[tuple[str, str | None], dict[str, None]] = {}
+    for p in d.cascades:
+        key = _branch(p)
+        if key == reported:
+            continue
+        models.setdefault(key, {}).update(dict.fromkeys(p.models[1:]))
+        cur = deepest.get(key)
+        if cur is None or (p.depth, p.models) > (cur.depth, cur.models):
+            deepest[key] = p
+    for key, path in deepest.items():
+        loc = path.steps[0].location
+        if path.depth < 2 or loc is None:
+            continue
+        lost = list(models[key])
+        yield _finding(
+            "KD502",
+            f"deleting one {d.model} also cascades through {path.depth} levels: {path.text} "
+            f"({len(lost)} model{'s' if len(lost) != 1 else ''} lose rows: {', '.join(lost)})",
+            loc,
+            _step_related(path),
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# KD503 .. KD511
+# ---------------------------------------------------------------------------------------------
+
+
+def _provider_location(ds: ConfigBlock) -> Location:
+    p = ds.prop("provider")
+    return Location(ds.path, p.line, p.column) if p is not None else ds.location
+
+
+def _migrations_elsewhere(ctx: Context, schema: Schema) -> str | None:
+    """A `migrations` folder with migrations near the schema, other than the one Prisma uses."""
+    folder = schema.directory
+    parent = posixpath.dirname(folder) or "."
+    for candidate in (join(folder, "migrations"), join(parent, "migrations")):
+        if candidate is None or candidate == schema.migrations.path:
+            continue
+        prefix = candidate + "/"
+        if any(p.startswith(prefix) for p in ctx.files(FileKind.MIGRATION_SQL)):
+            return candidate
+    return None
+
+
+__all__ = ["VALUABLE_WORDS", "valuable_reason"]

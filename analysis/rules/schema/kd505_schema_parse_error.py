@@ -1,0 +1,85 @@
+"""KD505 schema-parse-error: The Prisma schema cannot be parsed"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from analysis.context import Context
+from analysis.facts.schema import schema_discovery
+from analysis.model import Finding, Severity
+from analysis.rules.registry import Examples, rule
+
+# -- example trees --
+_GOOD = """\
+generator client {
+  provider = "prisma-client-js"
+}
+
+datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+
+model User {
+  id    String @id @default(cuid())
+  email String @unique
+  posts Post[]
+}
+
+model Post {
+  id       Int    @id @default(autoincrement())
+  authorId String
+  author   User   @relation(fields: [authorId], references: [id])
+}
+"""
+# --
+
+RULE = rule(
+    "KD505",
+    "schema-parse-error",
+    Severity.HIGH,
+    area="schema",
+    section="schema",
+    summary="the schema cannot be parsed: say where and why",
+    short="The Prisma schema cannot be parsed",
+    rationale="""
+        Every schema rule and the schema/migrations comparison depend on the schema. If it
+        does not parse, cascades, SetNull traps and pending destructive changes go
+        unreported; and `prisma generate` or `migrate deploy` will fail on the same file at
+        build or start.
+    """,
+    trigger="""
+        A `.prisma` file (single schema or a multi-file `prisma/schema/` folder) that keepdata's
+        parser cannot read: an unterminated block, an unknown block type, a malformed field or
+        attribute. Reported at the position with the parser's message.
+    """,
+    bad="""
+        model User {
+          id    String @id @default(cuid())
+          email String @unique
+          posts Post[]
+    """,
+    bad_lang="prisma",
+    good="""
+        model User {
+          id    String @id @default(cuid())
+          email String @unique
+          posts Post[]
+        }
+    """,
+    good_lang="prisma",
+    fix="""
+        Fix the schema at the reported line; `prisma validate` and `prisma format` show
+        Prisma's own view of the error.
+    """,
+    examples=Examples(good={"prisma/schema.prisma": _GOOD}),
+    module=__name__,
+)
+
+
+@RULE.check
+def schema_parse_errors(ctx: Context) -> Iterator[Finding]:
+    discovery = ctx.fact(schema_discovery)
+    yield from discovery.problems
+    for schema in discovery.schemas:
+        yield from schema.problems

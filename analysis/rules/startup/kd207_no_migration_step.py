@@ -1,0 +1,159 @@
+"""KD207 no-migration-step: The project has migrations, but nothing in the startup path applies them"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from analysis.context import Context
+from analysis.facts.startup import StartupFacts, StartupPath, startup_paths
+from analysis.model import Finding, Location, Related, Severity
+from analysis.rules.example_files import NODE_DOCKERFILE
+from analysis.rules.registry import Examples, rule
+from analysis.rules.startup.common import (
+    APPLIES_MIGRATIONS,
+    RUNS_BY_ITSELF,
+    STARTUP_CONTEXTS,
+    _compose_link,
+    _databases,
+    _first_sql,
+    _folder_for,
+    _images_by_dockerfile,
+    _migration_folders,
+    _path_base,
+    _service,
+    _service_location,
+    _sev,
+    _uses_prisma,
+)
+
+RULE = rule(
+    "KD207",
+    "no-migration-step",
+    Severity.MEDIUM,
+    area="startup",
+    section="migrations",
+    summary="nothing in the startup path applies migrations while the project has a migrations folder",
+    short="The project has migrations, but nothing in the startup path applies them",
+    rationale="""
+        The migrations folder grows with every schema change, but no container or deploy step
+        runs `migrate deploy`. New code starts against the old schema and fails on missing
+        columns (P2022), or somebody applies changes by hand with `db push` from a laptop,
+        which is how production drifts away from the migration history until a reset looks
+        like the only way out.
+    """,
+    trigger="""
+        The project has a migrations folder, and neither any compose service's startup path
+        nor any deploy path (vercel.json, fly.toml release_command, Procfile release:, render,
+        railway, nixpacks) nor a one-shot migration service runs `prisma migrate deploy` (or
+        an equivalent).
+    """,
+    bad="""
+        # fly.toml
+        app = "shop-api"
+
+        [build]
+          dockerfile = "Dockerfile"
+
+        [http_service]
+          internal_port = 3000
+    """,
+    bad_lang="toml",
+    good="""
+        # fly.toml
+        app = "shop-api"
+
+        [build]
+          dockerfile = "Dockerfile"
+
+        [deploy]
+          release_command = "npx prisma migrate deploy"
+
+        [http_service]
+          internal_port = 3000
+    """,
+    good_lang="toml",
+    fix="""
+        Run `prisma migrate deploy` exactly once per deploy: a platform release command, a
+        one-shot compose service the app waits for, or the entrypoint before the app starts.
+    """,
+    examples=Examples(bad={"Dockerfile": NODE_DOCKERFILE}),
+    module=__name__,
+)
+
+
+def check_no_migration_step(
+    ctx: Context, facts: StartupFacts, images: dict[str, Any]
+) -> Iterator[Finding]:
+    folders = _migration_folders(ctx)
+    if not folders:
+        return
+    by_stack: dict[str, list[StartupPath]] = {}
+    for path in facts.paths:
+        if path.kind == "compose" and path.stack is not None:
+            by_stack.setdefault(path.stack, []).append(path)
+    dbs = {(d.stack, d.service) for d in _databases(ctx)}
+    for stack_id, stack_paths in by_stack.items():
+        if any(
+            s.command in APPLIES_MIGRATIONS or s.command == "db push"
+            for p in stack_paths
+            for s in p.commands
+            if s.context in STARTUP_CONTEXTS
+        ):
+            continue
+        apps: list[tuple[StartupPath, str]] = []
+        for p in stack_paths:
+            if (stack_id, p.service) in dbs:
+                continue
+            if p.dockerfile is not None:
+                folder = _folder_for(folders, _path_base(p, images))
+                if folder is not None and _uses_prisma(images.get(p.dockerfile)):
+                    apps.append((p, folder))
+            elif p.image is not None and p.argv:
+                service = _service(ctx, p)
+                if service is not None and service.env("DATABASE_URL") is not None:
+                    folder = _folder_for(folders, None)
+                    if folder is not None:
+                        apps.append((p, folder))
+        if not apps:
+            continue
+        app, folder = apps[0]
+        loc = _compose_link(app) or _service_location(ctx, app) or app.links[0].location
+        related = [Related(Location(_first_sql(ctx, folder), 1), "the migrations folder")]
+        if app.links and app.links[0].location != loc:
+            related.append(Related(app.links[0].location, app.links[0].label[:120]))
+        yield Finding(
+            "KD207",
+            _sev("KD207"),
+            f"nothing in the start of {app.name} (nor of another service of its stack) applies "
+            f"the migrations in {folder}: a new migration never reaches the database unless "
+            "someone runs `prisma migrate deploy` by hand",
+            loc,
+            tuple(related),
+        )
+    # images that no compose service builds, and platform deploys
+    deploy_migrates = any(
+        s.command in APPLIES_MIGRATIONS or s.command == "db push"
+        for s in facts.commands
+        if s.context in RUNS_BY_ITSELF and s.root_kind != "dockerfile-run"
+    )
+    if deploy_migrates:
+        return
+    for app in (p for p in facts.paths if p.kind == "dockerfile"):
+        found = _folder_for(folders, _path_base(app, images))
+        if found is None or not _uses_prisma(images.get(app.dockerfile or "")):
+            continue
+        loc = app.links[0].location if app.links else Location(app.dockerfile or ".", 1)
+        yield Finding(
+            "KD207",
+            _sev("KD207"),
+            f"nothing in the start of the image {app.name} (nor any deploy or build step) "
+            f"applies the migrations in {found}",
+            loc,
+            (Related(Location(_first_sql(ctx, found), 1), "the migrations folder"),),
+        )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_no_migration_step(ctx, ctx.fact(startup_paths), ctx.fact(_images_by_dockerfile))

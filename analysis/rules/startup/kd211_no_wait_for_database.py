@@ -1,0 +1,121 @@
+"""KD211 no-wait-for-database: Migrations run at start, but nothing waits for the database to be ready"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.startup import RunContext, StartupFacts, startup_paths
+from analysis.model import Finding, Location, Related, Severity
+from analysis.rules.example_files import NODE_DOCKERFILE
+from analysis.rules.registry import Examples, rule
+from analysis.rules.startup.common import (
+    SCHEMA_CHANGES,
+    _compose_link,
+    _database_stacks,
+    _databases,
+    _service,
+    _sev,
+    _Where,
+    _where,
+)
+
+RULE = rule(
+    "KD211",
+    "no-wait-for-database",
+    Severity.MEDIUM,
+    area="startup",
+    section="wait-script",
+    checklist=("error-handling",),
+    summary="migrations run at start, but nothing waits for the database: no wait loop, no `depends_on: condition: service_healthy`",
+    short="Migrations run at start, but nothing waits for the database to be ready",
+    rationale="""
+        `depends_on` without a condition only waits for the database container to start, not
+        for the server to accept connections. The migration races the database's
+        initialisation and fails with P1001 ("Can't reach database server"); with a restart
+        policy it loops, and in scripts with a `db push` fallback or `|| true` the app starts
+        on a schema that was never migrated.
+    """,
+    trigger="""
+        A service whose startup path applies migrations (or pushes the schema) and that has
+        neither a wait loop before the migration nor `depends_on: <db>: condition:
+        service_healthy` on a database with a healthcheck.
+    """,
+    bad="""
+        # docker-compose.yml
+        services:
+          api:
+            build: .
+            command: sh -c "npx prisma migrate deploy && exec node dist/server.js"
+            depends_on:
+              - db
+          db:
+            image: postgres:16
+    """,
+    bad_lang="yaml",
+    good="""
+        # docker-compose.yml
+        services:
+          api:
+            build: .
+            command: sh -c "npx prisma migrate deploy && exec node dist/server.js"
+            depends_on:
+              db:
+                condition: service_healthy
+          db:
+            image: postgres:16
+            healthcheck:
+              test: ["CMD-SHELL", "pg_isready -U postgres"]
+              interval: 2s
+              retries: 30
+    """,
+    good_lang="yaml",
+    fix="""
+        Give the database a healthcheck and depend on it with `condition: service_healthy`,
+        or add a bounded wait loop before the migration.
+    """,
+    examples=Examples(files={"Dockerfile": NODE_DOCKERFILE}),
+    module=__name__,
+)
+
+
+def check_no_wait(ctx: Context, facts: StartupFacts, where: _Where) -> Iterator[Finding]:
+    db_stacks = _database_stacks(ctx)
+    dbs = {(d.stack, d.service) for d in _databases(ctx)}
+    seen: set[Location] = set()
+    for path in facts.paths:
+        if path.kind != "compose" or path.stack not in db_stacks:
+            continue
+        migrating = [
+            s
+            for s in path.commands
+            if s.context == RunContext.STARTUP and s.command in SCHEMA_CHANGES
+        ]
+        if not migrating or path.waits:
+            continue
+        if path.database is not None and path.database.sqlite:
+            continue  # a SQLite file: no server to wait for
+        step = migrating[0]
+        service = _service(ctx, path)
+        anchor = _compose_link(path) or (service.location if service is not None else None)
+        anchor = anchor or step.location
+        if anchor in seen:
+            continue
+        seen.add(anchor)
+        related = [Related(step.location, f"`{step.text}` runs here")]
+        deps = [d for d in getattr(service, "depends_on", ()) if (path.stack, d.service) in dbs]
+        related += [Related(d.location, f"depends_on {d.service}: {d.condition}") for d in deps]
+        yield Finding(
+            "KD211",
+            _sev("KD211"),
+            f"{path.name} runs `{step.text}` when it starts, but nothing waits for the database: "
+            "no retry loop or wait tool on the way, no `depends_on: condition: service_healthy`; "
+            "on a cold start the migration fails (or the container restarts in a loop)",
+            anchor,
+            tuple(related),
+        )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_no_wait(ctx, ctx.fact(startup_paths), ctx.fact(_where))

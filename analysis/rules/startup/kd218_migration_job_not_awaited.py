@@ -1,0 +1,114 @@
+"""KD218 migration-job-not-awaited: A one-shot migration service exists, but the app does not wait for it"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from analysis.context import Context
+from analysis.facts.startup import StartupFacts, startup_paths
+from analysis.model import Finding, Related, Severity
+from analysis.rules.registry import rule
+from analysis.rules.startup.common import (
+    _databases,
+    _migrators,
+    _one_shot,
+    _same_code,
+    _same_database,
+    _sev,
+    _stacks,
+)
+
+RULE = rule(
+    "KD218",
+    "migration-job-not-awaited",
+    Severity.MEDIUM,
+    area="startup",
+    section="wait-script",
+    summary="a one-shot migration service exists, but the app does not `depends_on` it with `condition: service_completed_successfully`",
+    short="A one-shot migration service exists, but the app does not wait for it",
+    rationale="""
+        A separate `migrate` service is the right pattern only if the app waits for it to
+        finish. With plain `depends_on: [migrate]` (or none) Compose starts the app as soon
+        as the migration container starts, so the app serves requests on the old schema, and
+        if the migration fails the app keeps running on it.
+    """,
+    trigger="""
+        A service whose command runs migrations and exits (one-shot), while an app service
+        using the same database does not `depends_on` it with `condition:
+        service_completed_successfully`.
+    """,
+    bad="""
+        # docker-compose.yml
+        services:
+          migrate:
+            build: .
+            command: npx prisma migrate deploy
+          api:
+            build: .
+            depends_on:
+              - migrate
+    """,
+    bad_lang="yaml",
+    good="""
+        # docker-compose.yml
+        services:
+          migrate:
+            build: .
+            command: npx prisma migrate deploy
+          api:
+            build: .
+            depends_on:
+              migrate:
+                condition: service_completed_successfully
+    """,
+    good_lang="yaml",
+    fix="""
+        Use the long form of `depends_on` with `condition: service_completed_successfully` on
+        the migration service.
+    """,
+    module=__name__,
+)
+
+
+def check_migration_job_awaited(ctx: Context, facts: StartupFacts) -> Iterator[Finding]:
+    dbs = {(d.stack, d.service) for d in _databases(ctx)}
+    for stack in _stacks(ctx):
+        paths = [p for p in facts.paths if p.kind == "compose" and p.stack == stack.id]
+        jobs = [p for p in paths if _one_shot(p)]
+        job_ids = {id(p) for p in jobs}
+        apps = [p for p in paths if id(p) not in job_ids and (stack.id, p.service) not in dbs]
+        for job in jobs:
+            job_service = stack.service(job.service) if job.service else None
+            for app in apps:
+                service = stack.service(app.service) if app.service else None
+                if service is None:
+                    continue
+                dep = next((d for d in service.depends_on if d.service == job.service), None)
+                related_code = job_service is not None and (
+                    _same_code(service, job_service) or dep is not None
+                )
+                if not related_code and not _same_database(service, job_service, False):
+                    continue
+                if dep is not None and dep.condition == "service_completed_successfully":
+                    continue
+                how = (
+                    f"depends on it with `condition: {dep.condition}`"
+                    if dep is not None
+                    else "does not depend on it"
+                )
+                yield Finding(
+                    "KD218",
+                    _sev("KD218"),
+                    f"{job.name} is a one-shot migration job, but {app.name} {how}: the app "
+                    "can start before the migration finishes (or after it failed); use "
+                    "`depends_on: {job}: condition: service_completed_successfully`".replace(
+                        "{job}", job.service or ""
+                    ),
+                    dep.location if dep is not None else service.location,
+                    (Related(_migrators(job)[0].location, "the migration job's command"),),
+                )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_migration_job_awaited(ctx, ctx.fact(startup_paths))

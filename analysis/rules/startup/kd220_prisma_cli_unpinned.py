@@ -1,0 +1,173 @@
+"""KD220 prisma-cli-unpinned: The startup path runs a Prisma CLI whose version is not the project's"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from analysis.context import Context
+from analysis.facts.startup import RunContext, StartupFacts, startup_paths
+from analysis.model import Finding, Location, Related, Severity
+from analysis.rules.registry import Examples, rule
+from analysis.rules.startup.common import (
+    RUNS_BY_ITSELF,
+    _finding,
+    _images_by_dockerfile,
+    _origin,
+    _project_prisma_major,
+    _sev,
+    _unique,
+    _Where,
+    _where,
+)
+
+# -- example trees --
+_PACKAGE_JSON = """\
+{
+  "name": "shop-api",
+  "private": true,
+  "scripts": {"build": "tsc", "start": "node dist/server.js"},
+  "dependencies": {"@prisma/client": "6.4.1", "express": "4.21.2"},
+  "devDependencies": {"prisma": "6.4.1", "typescript": "5.7.3"}
+}
+"""
+# --
+
+RULE = rule(
+    "KD220",
+    "prisma-cli-unpinned",
+    Severity.MEDIUM,
+    area="startup",
+    section="migrations",
+    summary="the startup path runs a Prisma CLI whose version is not the project's: `npx prisma@latest`, `npm i -g prisma`, a major other than `package.json`'s, or `npx prisma ...` in a final image whose `node_modules` lacks the CLI (`prisma` is a devDependency and the image installs with `--omit=dev`/`--production`, or copies no `node_modules`), so npx downloads whatever the registry serves that day",
+    short="The startup path runs a Prisma CLI whose version is not the project's",
+    rationale="""
+        `npx prisma@latest` or a global `npm i -g prisma` uses whatever the registry serves
+        that day. So does plain `npx prisma` in an image whose `node_modules` lacks the CLI
+        (a devDependency dropped by `npm ci --omit=dev`). A new major reads the schema
+        differently: Prisma 7 rejects `url` in the datasource (P1012), Prisma 8 renamed the
+        commands, and a migration engine other than the one that wrote the migrations decides
+        what drift means. The start fails, or applies with different rules, and needs the
+        network to do it.
+    """,
+    trigger="""
+        In the startup path: `npx prisma@latest`/`@<other major>`, `npm i -g prisma`/`npm
+        install --global prisma`, a Prisma major other than package.json's, or `npx prisma`
+        in a final image whose `node_modules` lacks the CLI (prisma is a devDependency and the
+        image installs with `--omit=dev`/`--production`, or copies no node_modules).
+    """,
+    bad="""
+        # Dockerfile
+        FROM node:20-slim
+        WORKDIR /app
+        COPY package*.json ./
+        RUN npm ci --omit=dev
+        COPY . .
+        CMD ["sh", "-c", "npx prisma migrate deploy && node dist/server.js"]
+    """,
+    bad_lang="dockerfile",
+    good="""
+        # Dockerfile (package.json has "prisma": "6.4.1" in dependencies)
+        FROM node:20-slim
+        WORKDIR /app
+        COPY package*.json ./
+        RUN npm ci --omit=dev
+        COPY . .
+        CMD ["sh", "-c", "./node_modules/.bin/prisma migrate deploy && exec node dist/server.js"]
+    """,
+    good_lang="dockerfile",
+    fix="""
+        Pin the CLI in package.json and make it part of the production install (move
+        `prisma` to `dependencies`, or install it in the migration stage), and call it
+        through `node_modules/.bin` or `npx --no-install prisma`.
+    """,
+    examples=Examples(bad={"package.json": _PACKAGE_JSON}),
+    module=__name__,
+)
+
+
+def check_cli_unpinned(
+    ctx: Context, facts: StartupFacts, where: _Where, images: dict[str, Any]
+) -> Iterator[Finding]:
+    seen: set[Location] = set()
+    downloading: set[str] = set()
+    for step in _unique(facts.commands):
+        if step.context not in RUNS_BY_ITSELF or step.location in seen:
+            continue
+        inv = step.invocation
+        major, pin = _project_prisma_major(ctx, step.location.path)
+        problem = ""
+        if inv.version and inv.pinned_elsewhere:
+            problem = f"`prisma@{inv.version}` asks the registry for whatever it serves that day"
+        elif inv.version and major is not None:
+            m = re.match(r"\D*(\d+)", inv.version)
+            if m and int(m.group(1)) != major:
+                problem = f"`prisma@{inv.version}` is another major than the project's ({major})"
+        elif (
+            inv.runner in ("npx", "bunx")
+            and not inv.version
+            and step.context == RunContext.STARTUP
+            and step.path_id not in downloading
+            and not step.opt_in_off
+        ):
+            path = where.paths.get(step.path_id)
+            image = images.get(path.dockerfile) if path is not None and path.dockerfile else None
+            nm = getattr(image, "node_modules", None)
+            if nm is not None and getattr(nm, "prisma_cli", None) is False:
+                downloading.add(step.path_id)
+                others = sum(
+                    1
+                    for s in (path.commands if path is not None else ())
+                    if s.invocation.runner in ("npx", "bunx") and s.location != step.location
+                )
+                more = (
+                    f" (and {others} more `{inv.runner} prisma` commands of this start)"
+                    if others
+                    else ""
+                )
+                problem = (
+                    f"the image's node_modules has no Prisma CLI ({nm.how}), so `{inv.runner}` "
+                    f"downloads whatever version the registry serves{more}"
+                )
+        if not problem:
+            continue
+        seen.add(step.location)
+        extra = [Related(pin, "the version the project pins")] if pin is not None else []
+        yield _finding(
+            "KD220",
+            _sev("KD220"),
+            f"`{step.text}` runs {_origin(facts, where, step)} with a Prisma CLI that is not the "
+            f"project's: {problem}; another major has other commands and schema rules",
+            step,
+            extra,
+        )
+    for path in facts.paths:
+        if path.context == RunContext.DEVELOPER:
+            continue
+        for inst in path.installs:
+            if inst.location in seen:
+                continue
+            major, pin = _project_prisma_major(ctx, inst.location.path)
+            v = inst.install.version
+            exact = re.fullmatch(r"(\d+)\.\d+\.\d+", v)
+            if exact and (major is None or int(exact.group(1)) == major):
+                continue
+            seen.add(inst.location)
+            detail = f"version {v}" if v else "no version"
+            yield Finding(
+                "KD220",
+                _sev("KD220"),
+                f"`{inst.text}` installs a global Prisma CLI with {detail}, not the one the "
+                "project's package.json pins: the image gets whatever the registry serves when "
+                "it is built",
+                inst.location,
+                tuple([Related(pin, "the version the project pins")] if pin is not None else []),
+            )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    return check_cli_unpinned(
+        ctx, ctx.fact(startup_paths), ctx.fact(_where), ctx.fact(_images_by_dockerfile)
+    )
