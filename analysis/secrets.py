@@ -90,8 +90,14 @@ _CODE_VALUE = re.compile(
 
 def _mask_default(m: re.Match[str]) -> str:
     op, arg = m["op"], m["arg"]
-    if not op or "?" in op or not arg or arg == MASK or _ONLY_REFERENCES.fullmatch(arg):
-        return m.group(0)
+    if (
+        not op
+        or "?" in op
+        or not arg
+        or arg in (MASK, "...", "…")
+        or _ONLY_REFERENCES.fullmatch(arg)
+    ):
+        return m.group(0)  # an ellipsis is a placeholder (keepdata's own messages), no value
     return f"${{{m['name']}{op}{MASK}}}"
 
 
