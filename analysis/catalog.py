@@ -625,6 +625,13 @@ RULES: tuple[Rule, ...] = (
         "`CREATE INDEX CONCURRENTLY` or `REINDEX CONCURRENTLY` while the compose database image is PostgreSQL 14.0–14.3, whose concurrent index builds can silently corrupt indexes",
     ),
     Rule(
+        "KD624",
+        "applied-migration-edited",
+        Severity.HIGH,
+        "migrations",
+        "a migration that exists at the base revision (see Grading) has different content now: Prisma stores a checksum per applied migration, so `migrate dev` asks to reset the database and `migrate deploy` warns that the applied migration was modified while the database keeps the old version; name the first changed line and suggest a new migration instead",
+    ),
+    Rule(
         "KD701",
         "schema-not-migrated",
         Severity.MEDIUM,

@@ -52,6 +52,8 @@ class Analysis:
     errors: tuple[InternalError, ...]
     duration: float
     context: Context
+    grading: Any = None
+    """`analysis.grading.Grading`: how migrations were graded (history base, or why not)."""
 
     def fact(self, fn: Callable[[Context], T]) -> T:
         """A fact of this run (computed on first use, then memoized)."""
@@ -132,6 +134,15 @@ def analyze(root: Path | str, settings: Any = None) -> Analysis:
     checked, errors = _run_checks(ctx)
     findings.extend(checked)
     findings.extend(_parse_problems(ctx))
+    grading: Any = None
+    try:
+        from analysis.grading import grade
+
+        findings, grading = grade(ctx, findings)
+    except Exception as exc:  # a grading bug is an internal error, never silence
+        errors.append(
+            InternalError("grading", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+        )
     post = getattr(settings, "postprocess", None)
     result = normalize_findings(findings)
     if callable(post):
@@ -142,7 +153,7 @@ def analyze(root: Path | str, settings: Any = None) -> Analysis:
         AnalyzedFile(src.path, src.digest, src.size)
         for src in sorted((s for s in ctx.sources.values() if s is not None), key=lambda s: s.path)
     )
-    return Analysis(root, result, files, tuple(errors), time.perf_counter() - start, ctx)
+    return Analysis(root, result, files, tuple(errors), time.perf_counter() - start, ctx, grading)
 
 
 INTERNAL_ERROR = "KD004"
