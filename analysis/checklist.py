@@ -265,6 +265,15 @@ def evaluate(spec: ItemSpec, inp: ProverInput) -> ChecklistItem:
     if status == Status.PASS and not any(e.location is not None for e in evidence):
         status = Status.UNVERIFIABLE
         reason = "no line of any file proves it" + (f" ({reason})" if reason else "")
+    if status in (Status.PASS, Status.NOT_APPLICABLE):
+        from analysis.grading.unknown import unparsed_for
+
+        blind = unparsed_for(spec.rules, inp.active)
+        if blind is not None:  # what could not be read cannot pass
+            status = Status.UNVERIFIABLE
+            where = f"{blind.location.path}:{blind.location.line}"
+            reason = f"{where} could not be parsed ({blind.rule}), so this is unknown"
+            evidence = (finding_evidence(blind), *evidence)
     shown = {(e.location.path, e.location.line) for e in evidence if e.location is not None}
     info = tuple(
         finding_evidence(f) for f in mine if (f.location.path, f.location.line) not in shown

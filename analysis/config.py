@@ -15,6 +15,9 @@ KD403 = "high"
 
 [migrations]
 baseline = "20240101000000_init"    # migrations at or before this name are history
+
+[contexts]                          # the context of the files a glob matches (first wins)
+"docker/dev/**" = "development"     # production, development or test
 ```
 
 Rules may be named by id (`KD106`) or by name (`db-bind-mount`). Anything wrong in the file
@@ -45,8 +48,10 @@ TOP_KEYS = (
     "per-file-ignores",
     "migrations",
     "require-reasons",
+    "contexts",
 )
 MIGRATIONS_KEYS = ("baseline",)
+CONTEXTS = ("production", "development", "test")
 
 _BY_NAME = {r.name: r.id for r in RULES}
 
@@ -89,6 +94,15 @@ class PathIgnore:
 
 
 @dataclass(slots=True, frozen=True)
+class ContextOverride:
+    """`[contexts]`: the files `pattern` (a root-relative glob) matches are in `context`."""
+
+    pattern: str
+    context: str
+    line: int
+
+
+@dataclass(slots=True, frozen=True)
 class Config:
     """What one configuration file says. `path` is how findings and errors name the file:
     root-relative when the file lies under the analyzed root, else as given."""
@@ -104,6 +118,7 @@ class Config:
     baseline_line: int = 0
     require_reasons: bool = False
     """An inline `keepdata-ignore` without a reason is not honoured (and is reported)."""
+    contexts: tuple[ContextOverride, ...] = ()
 
     def severity_for(self, rule: str) -> Severity | None:
         for o in self.severity:
@@ -274,8 +289,39 @@ def parse_config(text: str, path: str, error_path: str | None = None) -> Config:
         baseline = value.strip().rstrip("/").rsplit("/", 1)[-1]
         baseline_line = lines.line(key, key_name)
 
+    contexts: list[ContextOverride] = []
+    table = doc.get("contexts", {})
+    if not isinstance(table, dict):
+        raise fail(("contexts",), f"contexts must be a table, not {_type_name(table)}")
+    for pattern, value in table.items():
+        key = ("contexts", pattern)
+        if not pattern.strip():
+            raise fail(key, "contexts: an empty glob matches nothing", pattern)
+        if not isinstance(value, str):
+            raise fail(
+                key,
+                f"contexts {pattern!r} must be a string ({', '.join(CONTEXTS)}), "
+                f"not {_type_name(value)}",
+                pattern,
+            )
+        if value.strip().lower() not in CONTEXTS:
+            raise fail(
+                key,
+                f"unknown context {value!r} for {pattern!r}"
+                f"{_did_you_mean(value.strip().lower(), CONTEXTS)}",
+                pattern,
+            )
+        contexts.append(
+            ContextOverride(
+                pattern.strip().removeprefix("./"),
+                value.strip().lower(),
+                lines.line(key, pattern),
+            )
+        )
+
     return Config(
         path=path,
+        contexts=tuple(contexts),
         ignore=ignore,
         severity=tuple(overrides),
         exclude=exclude,

@@ -53,6 +53,8 @@ class Analysis:
     errors: tuple[InternalError, ...]
     duration: float
     context: Context
+    grading: Any = None
+    """`analysis.grading.Grading`: how migrations were graded (history base, or why not)."""
 
     def fact(self, fn: Callable[[Context], T]) -> T:
         """A fact of this run (computed on first use, then memoized)."""
@@ -144,6 +146,15 @@ def analyze(
     checked, errors = _run_checks(ctx, chosen)
     findings.extend(checked)
     findings.extend(_parse_problems(ctx))
+    grading: Any = None
+    try:
+        from analysis.grading import grade
+
+        findings, grading = grade(ctx, findings)
+    except Exception as exc:  # a grading bug is an internal error, never silence
+        errors.append(
+            InternalError("grading", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+        )
     if chosen is not None:
         findings = [f for f in findings if f.rule in chosen]
     post = getattr(settings, "postprocess", None)
@@ -156,7 +167,7 @@ def analyze(
         AnalyzedFile(src.path, src.digest, src.size)
         for src in sorted((s for s in ctx.sources.values() if s is not None), key=lambda s: s.path)
     )
-    return Analysis(root, result, files, tuple(errors), time.perf_counter() - start, ctx)
+    return Analysis(root, result, files, tuple(errors), time.perf_counter() - start, ctx, grading)
 
 
 INTERNAL_ERROR = "KD004"

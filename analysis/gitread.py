@@ -286,3 +286,91 @@ def changed_paths(
     return frozenset(
         p.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for p in changed
     )
+
+
+def _common_dir(git_dir: Path) -> Path:
+    commondir = git_dir / "commondir"
+    if commondir.is_file():
+        try:
+            return (git_dir / commondir.read_text().strip()).resolve()
+        except OSError:
+            return git_dir
+    return git_dir
+
+
+def is_shallow(git_dir: Path) -> bool:
+    """Whether the repository is a shallow clone (its history is cut off)."""
+    return (_common_dir(git_dir) / "shallow").is_file() or (git_dir / "shallow").is_file()
+
+
+DEFAULT_BRANCHES = (
+    "refs/remotes/origin/HEAD",
+    "refs/heads/main",
+    "refs/remotes/origin/main",
+    "refs/heads/master",
+    "refs/remotes/origin/master",
+    "refs/heads/trunk",
+    "refs/remotes/origin/trunk",
+)
+
+
+def default_branch(top: Path, timeout: float = TIMEOUT) -> tuple[str, str] | None:
+    """(short name, commit) of the default branch: `origin/HEAD`, else `main`, `master`,
+    `trunk` (local, then origin's), read with one `for-each-ref`; None when there is none."""
+    out = run_git(
+        top,
+        "for-each-ref",
+        "--format=%(objectname) %(refname)",
+        *DEFAULT_BRANCHES,
+        timeout=timeout,
+    )
+    if out is None:
+        return None
+    found: dict[str, str] = {}
+    for line in out.decode("utf-8", errors="replace").splitlines():
+        sha, _, ref = line.partition(" ")
+        if ref in DEFAULT_BRANCHES and sha:
+            found[ref] = sha
+    for ref in DEFAULT_BRANCHES:
+        if ref in found:
+            short = ref.removeprefix("refs/heads/").removeprefix("refs/remotes/")
+            return short, found[ref]
+    return None
+
+
+def merge_base(top: Path, a: str, b: str, timeout: float = TIMEOUT) -> str | None:
+    """The best common ancestor of two commits (given as object ids), or None."""
+    if not all(c and all(ch in "0123456789abcdef" for ch in c) for c in (a, b)):
+        return None
+    out = run_git(top, "merge-base", a, b, timeout=timeout)
+    text = out.decode("ascii", errors="replace").strip() if out else ""
+    return text.split()[0] if text else None
+
+
+def ls_tree(
+    top: Path, commit: str, paths: Iterable[str], timeout: float = TIMEOUT
+) -> dict[str, tuple[str, str]] | None:
+    """{path: (mode, blob id)} of every file under `paths` (relative to `top`) at `commit`,
+    read by one `ls-tree -r` (paths literal, no pathspec magic); None when git fails."""
+    wanted = [p for p in dict.fromkeys(paths) if p and "\n" not in p]
+    if not wanted:
+        return {}
+    raw = run_git(
+        top,
+        "--literal-pathspecs",
+        "ls-tree",
+        "-r",
+        "-z",
+        "--full-tree",
+        commit,
+        "--",
+        *wanted,
+        timeout=timeout,
+    )
+    return _entries(raw, index=False)
+
+
+def matches_work_tree(path: Path, mode: str, oid: str) -> bool:
+    """Whether the work-tree file at `path` holds the blob `oid` (hashed by keepdata, as git
+    would without filters)."""
+    return _matches_work_tree(path, mode, oid)

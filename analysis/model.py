@@ -71,6 +71,10 @@ class Finding:
     suppressed: Suppression | None = None
     # Optional stable discriminator for findings of the same rule at the same place.
     key: str = field(default="", compare=False)
+    # Grading (analysis.grading): a finding about an applied migration of the history, and
+    # the context (development/test) of its file when that is not production.
+    history: bool = field(default=False, compare=False)
+    context: str | None = field(default=None, compare=False)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

@@ -21,6 +21,8 @@ class Settings:
     exclude: tuple[str, ...] = ()
     fail_on: str | None = None
     base_ref: str | None = None
+    all_migrations: bool = False
+    """`--all-migrations`: grade applied migrations like new ones (no history)."""
     valuable_models: tuple[str, ...] = ()
     postprocess: Callable[[Any, Any], Any] | None = field(default=None, compare=False)
     config: Config = EMPTY
@@ -45,6 +47,7 @@ def load(root: Path, args: argparse.Namespace | None = None) -> Settings:
         exclude=config.exclude,
         fail_on=config.fail_on,
         base_ref=base,
+        all_migrations=bool(getattr(args, "all_migrations", False)) if args is not None else False,
         valuable_models=config.valuable_models,
         postprocess=postprocess,
         config=config,

@@ -10,9 +10,13 @@ Thresholds (over the findings that are not suppressed):
 | info, none    | SAFE                  |
 
 An internal error of keepdata (KD004) makes the verdict UNKNOWN, whatever else was found.
+A section whose files keepdata could not parse (KD001, KD002, KD505, KD612) reads UNKNOWN
+unless what was read already makes it AT RISK or UNSAFE (`analysis.grading.unknown`).
 
-The finding that decides it is the most severe one (ties: the first in path/line order), so
-the report can say *why*. Each area gets the same thresholds over the findings of its rules;
+The finding that decides it is the most severe one of the production files (ties: the first
+in path/line order), so the report can say *why*; findings of development or test files
+(`Finding.context`, see `analysis.grading.contexts`) decide only when no production finding
+is above info. Each area gets the same thresholds over the findings of its rules;
 `AREAS` says which rules belong to which area: each rule's record names its section. Rules of the analysis itself (KD0xx:
 a file keepdata could not parse or read) count for the overall verdict but belong to no area:
 a project keepdata could not read cannot be called safe.
@@ -150,7 +154,12 @@ def _decide(findings: tuple[Finding, ...]) -> tuple[Level, Finding | None]:
     if failed is not None:
         return Level.UNKNOWN, failed
     ordered = by_severity(findings)
-    worst = ordered[0] if ordered else None
+    # Production first: a finding of a development or test file (`Finding.context`) decides
+    # only when no production finding is above info.
+    production = next(
+        (f for f in ordered if f.context is None and f.severity > Severity.INFO), None
+    )
+    worst = production or (ordered[0] if ordered else None)
     return level_for(worst.severity if worst else None), worst
 
 
@@ -159,10 +168,17 @@ def verdict_of(findings: tuple[Finding, ...] | list[Finding]) -> Verdict:
     active = tuple(f for f in findings if f.suppressed is None)
     level, worst = _decide(active)
     areas: list[AreaVerdict] = []
+    from analysis.grading.unknown import PARSE_RULES, unparsed_for
+
     for spec in AREAS:
         rules = set(spec.rules)
         mine = by_severity([f for f in active if f.rule in rules])
         area_level, area_worst = _decide(mine)
+        blind = unparsed_for(spec.rules, active)
+        if blind is not None:  # a section keepdata could not read is unknown...
+            known, _ = _decide(tuple(f for f in mine if f.rule not in PARSE_RULES))
+            if known.rank < Level.AT_RISK.rank:  # ...unless what it read is already a risk
+                area_level, area_worst = Level.UNKNOWN, blind
         areas.append(AreaVerdict(spec.id, spec.title, area_level, spec.rules, mine, area_worst))
     counts = tuple(
         (s, sum(1 for f in active if f.severity == s)) for s in sorted(Severity, reverse=True)

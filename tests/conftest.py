@@ -1,11 +1,21 @@
 from __future__ import annotations
 
+import os
+import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
+
+# Hermetic: the examples live in keepdata's own git repository, whose state (a shallow CI
+# clone, an edited work tree, the branch) must not change what they report. Every migration is
+# graded as new (as `--all-migrations` does); tests of history grading build their own
+# repositories and unset this (tests/test_grading_history.py).
+os.environ["KEEPDATA_ALL_MIGRATIONS"] = "1"
 
 
 @pytest.fixture
@@ -24,3 +34,24 @@ def write_tree(tmp_path: Path):
         return base
 
     return make
+
+
+_FOLDED = re.compile(r"^(KD\d{3}) \((critical|high|medium|low|info)\b")
+
+
+def with_folded(findings: Iterable[Any]) -> list[Any]:
+    """`findings` plus those that grading folded into another one ("one problem, one
+    finding"): each related location whose message starts with `KDnnn (severity...)` stands
+    for the folded finding (its related locations: the finding it joined and that one's)."""
+    from analysis.model import Finding, Related, Severity
+
+    out = list(findings)
+    for f in list(out):
+        for r in f.related:
+            m = _FOLDED.match(r.message)
+            if m:
+                related = (Related(f.location, f.rule), *f.related)
+                out.append(
+                    Finding(m.group(1), Severity.parse(m.group(2)), r.message, r.location, related)
+                )
+    return out

@@ -50,6 +50,9 @@ def test_risky_app_trips_every_docker_side_rule(capsys: pytest.CaptureFixture[st
     assert main(["check", str(EXAMPLES / "risky-app"), "--format", "json"]) == 1
     report = json.loads(capsys.readouterr().out)
     got = {f["rule"] for f in report["findings"]}
+    # Grading folds a finding that repeats another into it ("one problem, one finding"): the
+    # folded rule is named at the start of the related location's message (KD208 into KD303).
+    got |= {r["message"][:5] for f in report["findings"] for r in f["related"]}
     # KD115 compares with git history; tests/test_persistence_* builds a repository for it.
     wanted = {r.id for r in RULES if r.id[2] in "1234" and r.id != "KD115"}
     assert wanted - got == set()

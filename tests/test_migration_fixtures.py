@@ -10,6 +10,7 @@ import pytest
 
 from analysis.engine import analyze
 from analysis.model import Severity
+from tests.conftest import with_folded
 
 FIXTURES = Path(__file__).parent / "fixtures" / "migrations"
 
@@ -19,7 +20,8 @@ def kd6(root: Path) -> list[tuple[str, str, str, int]]:
     mine = [e for e in a.errors if e.area in ("migrations", "drift")]
     assert not mine, mine
     out = []
-    for f in a.findings:
+    # the rules' own findings: grading folds repeats into one finding, counted here too
+    for f in with_folded(a.findings):
         if f.rule.startswith("KD6"):
             folder = f.location.path.split("/")[-2] if f.location.path.endswith(".sql") else ""
             out.append((f.rule, f.severity.label, folder or f.location.path, f.location.line))

@@ -5,6 +5,7 @@ notification in the inspector; the export dialog asks before it replaces a file.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -217,7 +218,9 @@ async def test_export_writes_where_the_dialog_says(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    app = KeepdataApp(SEED, watch=False, mask_volatile=True)
+    project = tmp_path / "project"
+    shutil.copytree(SEED, project)
+    app = KeepdataApp(project, watch=False, mask_volatile=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await app.wait_for_analysis()
         await pilot.press("e")
@@ -225,7 +228,8 @@ async def test_export_writes_where_the_dialog_says(
         dialog = app.screen
         assert isinstance(dialog, ExportDialog)
         shown = dialog.query_one("#export-path", Input).value
-        assert shown == str(tmp_path / "keepdata-report.md")
+        # by default in the analyzed project's root, named in full
+        assert shown == str(project.resolve() / "keepdata-report.md")
         await pilot.click("#export-write")
         await pilot.pause()
         await app.workers.wait_for_complete()

@@ -100,18 +100,25 @@ def test_area_levels_use_only_their_rules() -> None:
         [
             finding("KD101", Severity.CRITICAL),
             finding("KD403", Severity.MEDIUM),
-            finding("KD001", Severity.HIGH),
+            finding("KD001", Severity.HIGH, "Dockerfile"),
         ]
     )
     levels = {a.id: a.level for a in v.areas}
+    # a Dockerfile keepdata could not parse: its section is unknown, never safe
+    assert levels.pop("dockerfile") is Level.UNKNOWN
     assert levels["persistence"] is Level.UNSAFE
     assert levels["environment"] is Level.SAFE_WITH_WARNINGS
-    assert {levels[k] for k in ("migrations", "schema", "wait-script", "dockerfile")} == {
-        Level.SAFE
-    }
+    assert {levels[k] for k in ("schema",)} == {Level.SAFE}
     assert v.area("persistence").decided_by is not None
     assert AREA_OF["KD101"] == "persistence"
     assert "KD001" not in AREA_OF
+    # a compose file that could not be read blinds persistence and environment; what was read
+    # and is already a risk (UNSAFE) stays
+    v = verdict_of([finding("KD101", Severity.CRITICAL), finding("KD001", Severity.HIGH)])
+    levels = {a.id: a.level for a in v.areas}
+    assert levels["persistence"] is Level.UNSAFE and levels["environment"] is Level.UNKNOWN
+    dup = Finding("KD001", Severity.HIGH, "duplicate key 'x' in a mapping", Location("c.yml", 2))
+    assert all(a.level is Level.SAFE for a in verdict_of([dup]).areas)
 
 
 def test_an_internal_error_makes_the_verdict_unknown(write_tree) -> None:

@@ -69,7 +69,24 @@ def _summary(checked: Checked, several: bool) -> str:
     from analysis.terminal import terminal_line
 
     line = summary_line(checked.analysis)
+    grading = checked.analysis.grading
+    note = grading.note if grading is not None else None
+    if note:
+        line += f"; migrations: {note}"
     return f"{terminal_line(checked.label)}: {line}" if several else line
+
+
+def _history_lines(checked: Checked, several: bool) -> list[str]:
+    """`check`'s text output folds history findings into one line per migrations folder."""
+    from analysis.grading.history import fold_lines
+    from analysis.secrets import safe_text
+
+    grading = checked.analysis.grading
+    base = grading.history if grading is not None else None
+    lines = fold_lines(checked.analysis.active, base)
+    if several:
+        lines = [f"{safe_text(checked.label)}/{line}" for line in lines]
+    return lines
 
 
 def render(
@@ -94,7 +111,8 @@ def render(
 
         return format_statistics(i.finding for i in items)
     if fmt == "text":
-        lines = [_text_line(i, color) for i in items]
+        lines = [_text_line(i, color) for i in items if not i.finding.history]
+        lines += [line for c in results for line in _history_lines(c, several)]
         if not quiet:
             lines += [_summary(c, several) for c in results]
         return "".join(line + "\n" for line in lines)
@@ -174,6 +192,23 @@ def _only_changed(analysis: Analysis, touched: frozenset[str]) -> Analysis:
     return replace(analysis, findings=kept)
 
 
+def say_empty(results: Sequence[Checked]) -> bool:
+    """Say on stderr which roots hold nothing keepdata understands; True when one does (exit
+    2: an empty analysis is not a clean one)."""
+    from analysis.secrets import safe_text
+
+    empty = [c for c in results if not c.analysis.files]
+    for c in empty:
+        print(
+            f"keepdata: error: {safe_text(c.label)}: nothing keepdata understands here (no "
+            "compose file, Dockerfile, Prisma schema, migration, package.json or platform "
+            "file); point it at the project root, or pass --allow-empty to accept an empty "
+            "result",
+            file=sys.stderr,
+        )
+    return bool(empty)
+
+
 def _narrowed(analysis: Analysis, chosen: Selection) -> Analysis:
     kept = chosen.apply(analysis.findings)
     return analysis if len(kept) == len(analysis.findings) else replace(analysis, findings=kept)
@@ -235,6 +270,8 @@ def run_check(
 
     several = len(results) > 1
     if say_internal_errors([(c.label if several else None, c.analysis) for c in results]):
+        return 2
+    if not getattr(args, "allow_empty", False) and say_empty(results):
         return 2
     if args.exit_zero:
         return 0

@@ -131,7 +131,15 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", nargs="?", default=".", help="project root (default: .)")
     p.add_argument("--config", help="keepdata.toml to use instead of the one at the root")
     p.add_argument(
-        "--base", metavar="REF", help="git revision to compare with (KD115; default HEAD)"
+        "--base",
+        metavar="REF",
+        help="git revision of the applied history (default: merge-base of HEAD with the "
+        "default branch) and of KD115 (default HEAD)",
+    )
+    p.add_argument(
+        "--all-migrations",
+        action="store_true",
+        help="grade applied migrations (history) like new ones",
     )
 
 
@@ -153,7 +161,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", metavar="PATH", help="project roots (default: .)")
     p.add_argument("--config", help="keepdata.toml to use instead of the one at each root")
     p.add_argument(
-        "--base", metavar="REF", help="git revision to compare with (KD115; default HEAD)"
+        "--base",
+        metavar="REF",
+        help="git revision of the applied history (default: merge-base of HEAD with the "
+        "default branch) and of KD115 (default HEAD)",
+    )
+    p.add_argument(
+        "--all-migrations",
+        action="store_true",
+        help="grade applied migrations (history) like new ones",
+    )
+    p.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="exit 0 for a root with nothing keepdata understands (default: exit 2)",
     )
     p.add_argument(
         "--format",

@@ -653,7 +653,7 @@ _TOKEN = re.compile(
     r"""[ \t\f\v\u00a0\ufeff]*(?:
         (?P<str>"(?:[^"\\\n]|\\.)*")
       | (?P<num>-?[0-9]+(?:\.[0-9]+)?)(?![A-Za-z0-9_-])
-      | (?P<id>[A-Za-z0-9_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_][A-Za-z0-9_-]*)*\.?)
+      | (?P<id>\w[\w-]*(?:\.\w[\w-]*)*\.?)
       | (?P<comment>//.*)
       | (?P<punct>@@|[@()\[\],:=?!{}])
       | (?P<bad>\S)
@@ -662,9 +662,7 @@ _TOKEN = re.compile(
 )
 _KIND_GROUPS = ("str", "num", "id", "comment", "punct", "bad")
 
-_BLOCK_OPEN = re.compile(
-    r"^([A-Za-z_][A-Za-z0-9_-]*)(?:[ \t]+([A-Za-z0-9_][A-Za-z0-9_-]*))?[ \t]*\{(.*)$"
-)
+_BLOCK_OPEN = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)(?:[ \t]+(\w[\w-]*))?[ \t]*\{(.*)$")
 _TYPE_ALIAS = re.compile(r"^type[ \t]+[A-Za-z0-9_][A-Za-z0-9_-]*[ \t]*=")
 _PRISMA8 = re.compile(r"^//\s*use\s+prisma-8\b")
 
@@ -872,9 +870,9 @@ class _LineParser:
                     if not block
                     else f"unexpected `{text}` after the attribute"
                 )
-            if i + 1 >= n or toks[i + 1][0] != "id" or toks[i + 1][2] != col + len(text):
+            if i + 1 >= n or toks[i + 1][0] != "id":  # Prisma allows `@ id`, `@@ index`
                 self.i = i + 1
-                raise self.fail(f"`{text}` must be followed directly by an attribute name")
+                raise self.fail(f"`{text}` must be followed by an attribute name")
             name = toks[i + 1][1]
             if name[-1] == ".":
                 raise _SyntaxProblem(f"`{text}{name}` is not a complete attribute name", col)
@@ -921,10 +919,59 @@ class _OpenBlock:
     properties: list[Property]
 
 
+_COMMENT_SCAN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|//[^\n]*|/\*')
+
+
+def blank_block_comments(text: str) -> tuple[str, list[tuple[int, int, str]]]:
+    """`text` with every `/* ... */` (and `/** ... */`) comment replaced by spaces (newlines
+    kept, so lines and columns stay), and the problems Prisma's grammar has with them as
+    (line, column, message): an unterminated comment, and a comment in the middle of a line
+    (Prisma accepts one only where a line starts or ends: `/* c */ model A {`,
+    `id Int @id /* c */`, not `id /* c */ Int`). Strings and `//` comments are left alone."""
+    if "/*" not in text:
+        return text, []
+    out = list(text)
+    spans: list[tuple[int, int]] = []
+    problems: list[tuple[int, int, str]] = []
+    pos = 0
+    while (m := _COMMENT_SCAN.search(text, pos)) is not None:
+        if m.group() != "/*":
+            pos = m.end()
+            continue
+        start = m.start()
+        close = text.find("*/", start + 2)
+        end = len(text) if close < 0 else close + 2
+        if close < 0:
+            line = text.count("\n", 0, start) + 1
+            column = start - (text.rfind("\n", 0, start) + 1) + 1
+            problems.append((line, column, "unterminated block comment: no `*/` closes this `/*`"))
+        for k in range(start, end):
+            if out[k] not in "\r\n":
+                out[k] = " "
+        spans.append((start, end))
+        pos = end
+    blanked = "".join(out)
+    for start, end in spans:
+        line_start = blanked.rfind("\n", 0, start) + 1
+        line_end = blanked.find("\n", end)
+        before = blanked[line_start:start].strip()
+        after = blanked[end : len(blanked) if line_end < 0 else line_end].strip()
+        if before and after and not after.startswith("//"):
+            problems.append(
+                (
+                    text.count("\n", 0, start) + 1,
+                    start - line_start + 1,
+                    "a block comment (`/* ... */`) in the middle of a line: Prisma accepts one "
+                    "only at the start or the end of a line",
+                )
+            )
+    return blanked, problems
+
+
 class _FileParser:
     def __init__(self, source: SourceFile) -> None:
         self.path = source.path
-        self.text = source.text
+        self.text, comment_problems = blank_block_comments(source.text)
         self.problems: list[Finding] = []
         self.datasources: list[ConfigBlock] = []
         self.generators: list[ConfigBlock] = []
@@ -932,6 +979,8 @@ class _FileParser:
         self.enums: list[Enum] = []
         self.prisma8: int | None = None
         self.severity = BY_ID[RULE].severity
+        for line, column, message in comment_problems:
+            self.problem(message, line, column)
 
     def problem(self, message: str, line: int, column: int = 1) -> None:
         self.problems.append(
@@ -1341,8 +1390,8 @@ class _FileParser:
         optional = False
         if p.at("["):
             p.i += 1
-            if not p.at("]"):
-                raise p.fail("expected `]` after `[` in the field type")
+            if not p.at("]") or p.toks[p.i][2] != p.toks[p.i - 1][2] + 1:
+                raise p.fail("expected `]` right after `[` in the field type (`Type[]`)")
             p.i += 1
             is_list = True
         if p.at("?"):

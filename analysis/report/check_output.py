@@ -67,6 +67,10 @@ def finding_json(f: Finding) -> dict[str, Any]:
             for r in f.related
         ],
     }
+    if f.history:
+        out["history"] = True
+    if f.context is not None:
+        out["context"] = f.context
     if f.suppressed is not None:
         src = f.suppressed.source
         out["suppressed"] = {
@@ -88,6 +92,25 @@ def check_json(analysis: Analysis, root_label: str) -> dict[str, Any]:
             "suppressed": sum(1 for f in analysis.findings if f.suppressed is not None),
             "files": len(analysis.files),
         },
+        "migrations": migrations_json(analysis),
+    }
+
+
+def migrations_json(analysis: Analysis) -> dict[str, Any] | None:
+    """How migrations were graded: the base of the applied history, or why every migration
+    was graded as new (None: the project has no migrations)."""
+    grading = getattr(analysis, "grading", None)
+    base = grading.history if grading is not None else None
+    if base is None:
+        return None
+    return {
+        "base": base.commit,
+        "base_label": base.label or None,
+        "history": len(base.history),
+        "new": len(base.new),
+        "edited": [p for p, _ in base.edited],
+        "note": base.note,
+        "summary": base.summary,
     }
 
 

@@ -58,6 +58,7 @@ from analysis.rules.migrations import (
     kd621_sqlite_redefine_with_referential_actions,  # noqa: F401
     kd622_rename_as_drop_and_add,  # noqa: F401
     kd623_concurrent_index_on_broken_postgres,  # noqa: F401
+    kd624_applied_migration_edited,  # noqa: F401
 )
 from analysis.rules.persistence import (
     kd101_db_data_not_persisted,  # noqa: F401

@@ -13,7 +13,6 @@ from analysis.rules.startup.common import (
     _databases,
     _db_target,
     _migrators,
-    _same_database,
     _sev,
     _stacks,
 )

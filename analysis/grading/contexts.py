@@ -1,0 +1,256 @@
+"""Contexts: production (the default), development or test, for every file a finding points at.
+
+Inferred from names (`../shared/RULES.md`, "Context"): a path's file name, then its folders
+nearest first, are split into words; `test`/`tests`/`e2e`/`ci`/... say test, `dev`/`local`/
+`devcontainer`/`override`/... development, `prod`/`production`/`deploy`/... production (the
+first name with such a word decides). Platform files are production. A compose file no name
+decides gets its stack's context: the project `name:`, a database run with `fsync=off` (test),
+or a local-only stack (only databases and tools, no app service: development). A keepdata.toml
+`[contexts]` table overrides the inference per path glob (the first matching entry wins).
+
+Persistence and secret findings (KD1xx, KD4xx, KD304) are one level lower in development and
+`info` in test; every finding of a non-production file carries its context, so the verdict
+can be decided by production findings first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from analysis.model import Finding, Severity
+
+PRODUCTION, DEVELOPMENT, TEST = "production", "development", "test"
+CONTEXTS = (PRODUCTION, DEVELOPMENT, TEST)
+
+_TEST_WORDS = frozenset(
+    {"test", "tests", "testing", "e2e", "ci", "integration", "playwright", "cypress", "spec"}
+)
+_DEV_WORDS = frozenset(
+    {"dev", "devenv", "development", "devcontainer", "local", "override", "develop", "sandbox"}
+)
+_PROD_WORDS = frozenset({"prod", "production", "deploy", "deployment", "release", "selfhost"})
+_PLATFORM_FILES = frozenset(
+    {
+        "fly.toml",
+        "render.yaml",
+        "railway.json",
+        "railway.toml",
+        "vercel.json",
+        "procfile",
+        "nixpacks.toml",
+        "app.json",
+        "heroku.yml",
+    }
+)
+_TOOL_IMAGES = (
+    "adminer",
+    "pgadmin",
+    "dpage/pgadmin",
+    "mailhog",
+    "mailpit",
+    "axllent/mailpit",
+    "maildev",
+    "inbucket",
+    "smtp4dev",
+    "redis",
+    "valkey",
+    "memcached",
+    "minio",
+    "localstack",
+    "rabbitmq",
+    "mongo-express",
+    "redis-commander",
+    "redisinsight",
+)
+_SPLIT = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(slots=True, frozen=True)
+class Inferred:
+    context: str
+    why: str
+
+
+def _words(name: str) -> set[str]:
+    return {w for w in _SPLIT.split(name.lower()) if w}
+
+
+def _context_of_name(name: str) -> str | None:
+    found = _word_of(name)
+    return found[0] if found is not None else None
+
+
+def _word_of(name: str) -> tuple[str, str] | None:
+    """(context, the word that says it) of one file or folder name."""
+    words = sorted(_words(name))
+    for w in words:
+        if w in _TEST_WORDS or w.startswith("test"):
+            return TEST, w
+    for w in words:
+        if w in _DEV_WORDS:
+            return DEVELOPMENT, w
+    for w in words:
+        if w in _PROD_WORDS:
+            return PRODUCTION, w
+    return None
+
+
+def infer_from_path(path: str) -> Inferred | None:
+    """The context a path's names say, or None when they say nothing."""
+    parts = [p for p in path.split("/") if p and p != "."]
+    if not parts:
+        return None
+    name = parts[-1]
+    if name.lower() in _PLATFORM_FILES:
+        return Inferred(PRODUCTION, f"{name} is a platform deploy file")
+    stem = name
+    if name.lower().startswith(".env"):
+        stem = name[4:]  # `.env.test` says test, `.env` alone says nothing
+    said = _word_of(stem)
+    if said is not None:
+        if said[1] == "override":
+            return Inferred(said[0], f"{name} is Compose's local override file")
+        return Inferred(said[0], f"its name {name} says `{said[1]}`")
+    for folder in reversed(parts[:-1]):
+        said = _word_of(folder)
+        if said is not None:
+            return Inferred(said[0], f"it lies in the folder {folder}/ (`{said[1]}`)")
+    return None
+
+
+def _is_tool(image: str) -> bool:
+    repo = image.split("@", 1)[0].rsplit(":", 1)[0].lower()
+    repo = repo.removeprefix("docker.io/").removeprefix("library/")
+    return any(repo == t or repo.endswith("/" + t) for t in _TOOL_IMAGES)
+
+
+def _platform_file(ctx: Any) -> str | None:
+    """A platform deploy file of the project (the app deploys there, not by compose)."""
+    inventory = getattr(ctx, "inventory", None)
+    for path, _kind in getattr(inventory, "files", ()):
+        if path.rsplit("/", 1)[-1].lower() in _PLATFORM_FILES:
+            return str(path)
+    return None
+
+
+def _stack_contexts(ctx: Any) -> dict[str, Inferred]:
+    from analysis.facts.compose import compose_stacks
+    from analysis.facts.databases import databases
+
+    out: dict[str, Inferred] = {}
+    try:
+        stacks = ctx.fact(compose_stacks)
+        dbs = ctx.fact(databases)
+    except Exception:  # a broken fact is reported by its own checks
+        return out
+    db_services = {(d.stack, d.service) for d in dbs}
+    deploys_elsewhere = _platform_file(ctx)
+    for stack in stacks:
+        inferred: Inferred | None = None
+        if stack.name is not None and stack.name.value:
+            found = _context_of_name(stack.name.value)
+            if found is not None:
+                inferred = Inferred(found, f"the compose project is named {stack.name.value!r}")
+        if inferred is None:
+            for s in stack.services:
+                if (
+                    (stack.id, s.name) in db_services
+                    and s.command is not None
+                    and re.search(r"fsync\s*=\s*off", s.command.text, re.I)
+                ):
+                    inferred = Inferred(
+                        TEST, f"its database {s.name!r} runs with fsync=off (throwaway data)"
+                    )
+                    break
+        if inferred is None and stack.services:
+            dbs_here = [s.name for s in stack.services if (stack.id, s.name) in db_services]
+            apps = [
+                s
+                for s in stack.services
+                if (stack.id, s.name) not in db_services
+                and (s.build is not None or s.image is None or not _is_tool(s.image.value))
+            ]
+            if dbs_here and not apps and deploys_elsewhere:
+                inferred = Inferred(
+                    DEVELOPMENT,
+                    "the stack is local-only: it starts only "
+                    + ", ".join(repr(n) for n in dbs_here)
+                    + f" and no app service, and the app deploys through {deploys_elsewhere}",
+                )
+        if inferred is not None:
+            for path in stack.all_files:
+                out.setdefault(path, inferred)
+    return out
+
+
+def _config_overrides(ctx: Any) -> tuple[Any, ...]:
+    config = getattr(getattr(ctx, "settings", None), "config", None)
+    return tuple(getattr(config, "contexts", ()) or ())
+
+
+class Contexts:
+    """The context of each path, computed on demand and kept."""
+
+    def __init__(self, ctx: Any) -> None:
+        self.ctx = ctx
+        self.overrides = _config_overrides(ctx)
+        self.config_path = getattr(
+            getattr(getattr(ctx, "settings", None), "config", None), "path", ""
+        )
+        self._stacks: dict[str, Inferred] | None = None
+        self._cache: dict[str, Inferred | None] = {}
+
+    def of(self, path: str) -> Inferred | None:
+        """The context of `path` when it is not production (None: production)."""
+        if path not in self._cache:
+            found = self._infer(path)
+            self._cache[path] = found if found is not None and found.context != PRODUCTION else None
+        return self._cache[path]
+
+    def _infer(self, path: str) -> Inferred | None:
+        from analysis.suppress import path_matches
+
+        for o in self.overrides:
+            if path_matches(path, o.pattern):
+                return Inferred(o.context, f"{self.config_path} [contexts] {o.pattern!r}")
+        found = infer_from_path(path)
+        if found is not None:
+            return found
+        if self._stacks is None:
+            self._stacks = _stack_contexts(self.ctx)
+        return self._stacks.get(path)
+
+
+def graded_here(rule: str) -> bool:
+    """Persistence and secret rules: KD1xx, KD4xx, KD304."""
+    return rule.startswith(("KD1", "KD4")) or rule == "KD304"
+
+
+def apply_contexts(ctx: Any, findings: list[Finding]) -> list[Finding]:
+    contexts = Contexts(ctx)
+    out: list[Finding] = []
+    for f in findings:
+        path = f.location.path
+        inferred = contexts.of(path) if path and path != "." else None
+        if inferred is None:
+            out.append(f)
+            continue
+        if graded_here(f.rule) and f.severity != Severity.INFO:
+            new = Severity.INFO if inferred.context == TEST else f.severity.lower()
+            how = (
+                "ephemeral by design, graded info"
+                if inferred.context == TEST
+                else f"one level lower than in production ({f.severity.label})"
+            )
+            f = replace(
+                f,
+                severity=new,
+                context=inferred.context,
+                message=f"{f.message} [{inferred.context} context: {inferred.why}; {how}]",
+            )
+        else:
+            f = replace(f, context=inferred.context)
+        out.append(f)
+    return out
