@@ -415,6 +415,13 @@ MAX_CONDITIONS = 64
 A command at the end of a 10,000-command `&&` list would otherwise carry 10,000 conditions (and
 the list 50 million), which made long lists quadratic in time and memory."""
 
+MAX_INLINED = 10_000
+"""At most this many commands are walked inside calls of the script's own functions (all calls
+of one script and the command strings it runs together). A function is walked at each call, so
+`f0() { f1; f1; }`, `f1() { f2; f2; }`, ... would otherwise expand to 2**n commands; past the
+limit a call is listed as a command but not followed into its function, and the first such
+call is reported (KD001, naming this limit)."""
+
 MAX_EXCLUDES = 64
 """At most this many requirements of earlier arms are kept in an `elif`/`else`/`case` arm's
 `excludes` (and an `else` arm's `requires`): the first ones, for the same reason."""
@@ -2315,6 +2322,11 @@ class _Walker:
         self.calling: list[str] = []
         self.traps: list[int] = []
         self.problems: list[tuple[int, int, str]] = []
+        self.inlined = [0]
+        """Commands walked inside function calls (shared with nested walkers)."""
+        self.inline_capped: list[tuple[int, int, str]] = []
+        """(line, column, why) of the first call not followed into its function, past
+        `MAX_INLINED` or `MAX_NESTING` (shared with nested walkers)."""
 
     # -- helpers ---------------------------------------------------------------------------
     def line(self, pos: int) -> int:
@@ -2626,11 +2638,22 @@ class _Walker:
             self.traps.append(self.line(node.start))
         # a call of a function defined in this script: walk its body here
         if head in self.functions and head not in self.calling and self.depth < 8:
-            self.called.add(head)
-            self.calling.append(head)
+            if self.inlined[0] < MAX_INLINED and len(self.calling) < MAX_NESTING:
+                self.called.add(head)
+                self.calling.append(head)
+                self.emit(node, words, ctx)
+                self.walk(self.functions[head].body, ctx._replace(function=head))
+                self.calling.pop()
+                return
+            if not self.inline_capped:
+                line, col = self.pos.line_col(node.start)
+                why = (
+                    f"expand to more than {MAX_INLINED} commands"
+                    if self.inlined[0] >= MAX_INLINED
+                    else f"are nested deeper than {MAX_NESTING} levels"
+                )
+                self.inline_capped.append((line, col, why))
             self.emit(node, words, ctx)
-            self.walk(self.functions[head].body, ctx._replace(function=head))
-            self.calling.pop()
             return
         self.emit(node, words, ctx)
         argv = effective_argv(words)
@@ -2655,6 +2678,8 @@ class _Walker:
         return [h for h in self.heredocs if node.start <= h.op_start < line_end]
 
     def emit(self, node: _Cmd, words: tuple[str, ...], ctx: _Ctx) -> None:
+        if self.calling:
+            self.inlined[0] += 1
         line, col = self.pos.line_col(node.words[0].start if node.words else node.start)
         end_line = self.line(max(node.end - 1, node.start))
         assigns = tuple(a.value for a in node.assigns)
@@ -2732,6 +2757,8 @@ class _Walker:
         )
         inner.functions = dict(self.functions)
         inner.called = set(self.functions)  # the outer script lists its own functions
+        inner.inlined = self.inlined
+        inner.inline_capped = self.inline_capped
         inner_ctx = ctx._replace(nested=kind, timeout_bound=timeout, chain=0)
         inner.walk_statements(read.statements, inner_ctx)
         inner.finish()
@@ -2795,6 +2822,17 @@ def _analyze(
             if hits:
                 final.append(hits[-1])
     problems = tuple(_problem(path, positions, pos, msg) for pos, msg in read.problems)
+    if walker.inline_capped:
+        line, col, why = walker.inline_capped[0]
+        problems += (
+            Finding(
+                "KD001",
+                Severity.HIGH,
+                f"{path}:{line}: calls of the script's functions {why} (keepdata's limit): "
+                "from this call on, such calls are not followed into their functions",
+                Location(path, line, col),
+            ),
+        )
     return ShellScript(
         path=path,
         commands=tuple(walker.commands),
