@@ -179,6 +179,35 @@ class ShellCommand:
         return self.location.line
 
 
+def relocated(c: ShellCommand, location: Location) -> ShellCommand:
+    """`c` at `location` (`dataclasses.replace` costs several times more, for every command of
+    a long list)."""
+    return ShellCommand(
+        c.words,
+        c.text,
+        location,
+        c.end_line,
+        c.conditions,
+        c.loop,
+        c.function,
+        c.reached,
+        c.errexit,
+        c.pipefail,
+        c.piped,
+        c.tested,
+        c.and_follows,
+        c.on_failure,
+        c.fallback,
+        c.status_checked,
+        c.background,
+        c.substitution,
+        c.nested,
+        c.chain,
+        c.exec,
+        c.assignments,
+    )
+
+
 @dataclass(slots=True, frozen=True)
 class ShellAssignment:
     name: str
@@ -238,7 +267,18 @@ _SIMPLE_WRAPPERS = frozenset({"exec", "command", "builtin", "nohup", "time", "st
 
 
 def _basename(word: str) -> str:
-    return word.rsplit("/", 1)[-1]
+    return word.rsplit("/", 1)[-1] if "/" in word else word
+
+
+_WRAPPER_HEADS = (
+    _SIMPLE_WRAPPERS
+    | frozenset(_WRAPPERS_WITH_ARG)
+    | frozenset(
+        {"env", "cross-env", "cross-env-shell", "tini", "dumb-init", "catatonit", "nice", "ionice"}
+        | {"timeout", "sudo", "runuser", "setpriv", "chpst", "dotenv", "env-cmd"}
+    )
+)
+"""The words `_effective_argv` strips at the start of a command."""
 
 
 CACHED_WORDS_CHARS = 512
@@ -257,6 +297,8 @@ def small_words(words: tuple[str, ...]) -> bool:
 
 def effective_argv(words: tuple[str, ...]) -> tuple[str, ...]:
     """`exec gosu node env NODE_ENV=production npx prisma ...` -> `('npx', 'prisma', ...)`."""
+    if not words or _basename(words[0]) not in _WRAPPER_HEADS:
+        return words  # nothing to strip (most commands): no cache entry either
     return _effective_argv_cached(words) if small_words(words) else _effective_argv(words)
 
 
@@ -2144,6 +2186,8 @@ def _primary_requirements(w: list[str]) -> _TestResult:
 
 
 def _variables(text: str) -> tuple[str, ...]:
+    if "$" not in text:
+        return ()
     seen: dict[str, None] = {}
     for m in _VAR_RE.finditer(text):
         seen.setdefault(m.group(2), None)
@@ -2481,6 +2525,8 @@ class _Walker:
 
     def item_requirements(self, node: _Node) -> _TestResult:
         if isinstance(node, _Cmd):
+            if not node.words or node.words[0].value not in ("[", "[[", "test"):
+                return None, None  # not a test (what `_test_requirements` says, sooner)
             return _test_requirements(tuple(w.value for w in node.words))
         if isinstance(node, _Pipeline) and len(node.items) == 1:
             t, f = self.item_requirements(node.items[0])
@@ -2590,8 +2636,8 @@ class _Walker:
 
     # -- simple commands -------------------------------------------------------------------
     def command(self, node: _Cmd, ctx: _Ctx) -> None:
-        words = tuple(w.value for w in node.words)
-        for w in (*node.assigns, *node.words):
+        words = tuple([w.value for w in node.words])
+        for w in (*node.assigns, *node.words) if node.assigns else node.words:
             for sub in w.subs:
                 self.walk(
                     sub,
@@ -2681,7 +2727,8 @@ class _Walker:
         if self.calling:
             self.inlined[0] += 1
         line, col = self.pos.line_col(node.words[0].start if node.words else node.start)
-        end_line = self.line(max(node.end - 1, node.start))
+        last = max(node.end - 1, node.start)
+        end_line = line if self.text.find("\n", node.start, last) < 0 else self.line(last)
         assigns = tuple(a.value for a in node.assigns)
         is_exec = bool(words) and words[0] == "exec" and len(words) > 1
         self.commands.append(
@@ -2894,7 +2941,7 @@ def moved_to(script: ShellScript, path: str) -> ShellScript:
     commands = []
     for c in script.commands:
         loc = c.location
-        n = replace(c, location=Location(path, loc.line, loc.column, loc.end_line))
+        n = relocated(c, Location(path, loc.line, loc.column, loc.end_line))
         moved[id(c)] = n
         commands.append(n)
     problems = tuple(
