@@ -1105,8 +1105,10 @@ class _Analyzer:
                 if src is None:
                     continue
                 link = (Related(start, f"{keyword} runs {word}"),)
+                line, counted = 1, 0  # offsets come in order: count each newline once
                 for found in find_prisma_commands(src.text, script=True):
-                    line = src.text.count("\n", 0, found.offset) + 1
+                    line += src.text.count("\n", counted, found.offset)
+                    counted = found.offset
                     yield PrismaCommand(
                         found.command,
                         found.text,
