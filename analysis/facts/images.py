@@ -689,15 +689,36 @@ def _excluded_by_copy(pattern: str, rel: str) -> bool:
     return fnmatchcase(rel, p) or fnmatchcase(posixpath.basename(rel), p) or rel.startswith(p + "/")
 
 
-@lru_cache(maxsize=4096)
+_CACHED_PATH_CHARS = 512
+"""The path functions below remember only paths this short (4,096 each at most): bounded in
+bytes."""
+
+
 def _context_source(src: str) -> str:
+    return _context_source_cached(src) if len(src) <= _CACHED_PATH_CHARS else _context_of(src)
+
+
+def _abs_source(src: str) -> str:
+    return _abs_source_cached(src) if len(src) <= _CACHED_PATH_CHARS else _abs_of(src)
+
+
+@lru_cache(maxsize=4096)
+def _context_source_cached(src: str) -> str:
+    return _context_of(src)
+
+
+@lru_cache(maxsize=4096)
+def _abs_source_cached(src: str) -> str:
+    return _abs_of(src)
+
+
+def _context_of(src: str) -> str:
     s = go_clean(src.replace("\\", "/"))
     s = s.lstrip("/")
     return s or "."
 
 
-@lru_cache(maxsize=4096)
-def _abs_source(src: str) -> str:
+def _abs_of(src: str) -> str:
     s = go_clean("/" + src.replace("\\", "/").lstrip("/"))
     return s.lstrip("/") or "."
 
