@@ -13,13 +13,18 @@ Shapes (one hostile file in an otherwise small project whose startup path reache
 - create-drop       one migration.sql of n `CREATE TABLE` + `DROP TABLE` pairs
 - json-deep         a package.json with an object nested n deep
 - prisma-default    a schema.prisma with a field default nested n deep
+- prisma-list       an entrypoint script that is one `&&` list of n `npx prisma` commands
+                    (each one a startup step)
+- fn-fanout         an entrypoint script of n functions, each calling the next twice
+                    (`f0() { f1; f1; }`, ...: 2**n calls if every call were walked)
 
 Sizes double from `--min-kib` to `--max-kib` (default 1 KiB to 2 MiB, the read limit). Each
 run is `analysis.engine.analyze` in a new `python` process (no cache survives); the child
 times the call and reports its peak RSS. The table shows, per shape and size: seconds, peak
-RSS, the ratio to the previous size's time (about 2 when time grows linearly, once the size
+RSS, the ratio to the previous size's CPU time (about 2 when time grows linearly, once the size
 dominates start-up costs), findings and keepdata internal errors. Budget: every file up to
-the read limit within 5 s and 300 MB.
+the read limit within 5 s of CPU time and 300 MB (CPU time, not wall time: on a loaded
+machine wall time measures the neighbours).
 """
 
 from __future__ import annotations
@@ -213,6 +218,21 @@ def prisma_default(size: int) -> Files:
     return base(**{"prisma/schema.prisma": text})
 
 
+def prisma_list(size: int) -> Files:
+    text = repeat_to(
+        size, "#!/bin/sh\n", lambda i: "npx prisma migrate deploy", '\nexec "$@"\n', " && "
+    )
+    return {"entrypoint.sh": text} | _base_rest()
+
+
+def fn_fanout(size: int) -> Files:
+    tail = 'f0\nexec "$@"\n'
+    body = repeat_to(size - 64, "#!/bin/sh\n", lambda i: f"f{i}() {{ f{i + 1}; f{i + 1}; }}\n", "")
+    n = body.count("() {")
+    text = body + f"f{n}() {{ npx prisma migrate deploy; }}\n" + tail
+    return {"entrypoint.sh": text} | _base_rest()
+
+
 def _base_rest() -> Files:
     files = base()
     del files["entrypoint.sh"]
@@ -230,6 +250,8 @@ SHAPES: dict[str, Callable[[int], Files]] = {
     "create-drop": create_drop,
     "json-deep": json_deep,
     "prisma-default": prisma_default,
+    "prisma-list": prisma_list,
+    "fn-fanout": fn_fanout,
 }
 HOSTILE_FILE = {
     "run-and-chain": "Dockerfile",
@@ -331,7 +353,7 @@ def main() -> None:
             seconds = float(data["seconds"])  # type: ignore[arg-type]
             cpu = float(data["cpu"])  # type: ignore[arg-type]
             rss = float(data["rss_mb"])  # type: ignore[arg-type]
-            ratio = f"{seconds / previous:.2f}" if previous else ""
+            ratio = f"{cpu / previous:.2f}" if previous else ""
             rules = data["rules"]
             assert isinstance(rules, dict)
             notes = " ".join(f"{k}x{v}" for k, v in sorted(rules.items()))
@@ -339,12 +361,12 @@ def main() -> None:
             if errors:
                 notes += f"  INTERNAL ERRORS: {errors}"
             print(f"{name:18} {label:>9} {seconds:8.3f} {cpu:6.2f} {rss:8.1f} {ratio:>6}  {notes}")
-            if seconds > BUDGET_SECONDS or rss > BUDGET_MB or errors:
-                over_budget.append(f"{name} {label}: {seconds:.2f} s, {rss:.0f} MB, {errors}")
-            previous = seconds
+            if cpu > BUDGET_SECONDS or rss > BUDGET_MB or errors:
+                over_budget.append(f"{name} {label}: {cpu:.2f} s CPU, {rss:.0f} MB, {errors}")
+            previous = cpu
             if first is None and size >= 64 * 1024:
-                first = (actual, seconds)
-            last = (actual, seconds)
+                first = (actual, cpu)
+            last = (actual, cpu)
         if first and last and last[0] > first[0] and first[1] > 0:
             exponent = math.log(last[1] / first[1]) / math.log(last[0] / first[0])
             print(
@@ -353,11 +375,11 @@ def main() -> None:
             )
     print(f"total {time.perf_counter() - started:.0f} s")
     if over_budget:
-        print(f"over budget ({BUDGET_SECONDS:.0f} s, {BUDGET_MB:.0f} MB) or failed:")
+        print(f"over budget ({BUDGET_SECONDS:.0f} s CPU, {BUDGET_MB:.0f} MB) or failed:")
         for line in over_budget:
             print(f"  {line}")
         sys.exit(1)
-    print(f"every run within {BUDGET_SECONDS:.0f} s and {BUDGET_MB:.0f} MB")
+    print(f"every run within {BUDGET_SECONDS:.0f} s CPU and {BUDGET_MB:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import pytest
 
 from analysis.engine import analyze
 from analysis.model import Severity
-from analysis.parsers.shell import MAX_CONDITIONS, MAX_NESTING, parse_shell_text
+from analysis.parsers.shell import MAX_CONDITIONS, MAX_INLINED, MAX_NESTING, parse_shell_text
 from benchmarks.bench_hostile import SHAPES, write
 
 KD201_SERVICE = """
@@ -78,3 +78,57 @@ def test_many_compose_services_are_looked_up_by_name(tmp_path: Path) -> None:
     result = analyze(_project(tmp_path, "compose-services", 40_000))
     assert result.errors == ()
     assert sum(1 for f in result.findings if f.rule == "KD201") == 1
+
+
+def _fan_out(depth: int) -> str:
+    """`f0() { f1; f1; }` ... `f{depth}() { npx prisma migrate deploy; }` and a call of f0:
+    2**depth calls of the last function if every call were walked."""
+    text = "".join(f"f{i}() {{ f{i + 1}; f{i + 1}; }}\n" for i in range(depth))
+    return text + f"f{depth}() {{ npx prisma migrate deploy; }}\nf0\n"
+
+
+def test_function_fan_out_below_the_limit_is_walked_in_full() -> None:
+    script = parse_shell_text(_fan_out(6), "e.sh")
+    assert script.problems == ()
+    prisma = [c for c in script.commands if c.words[:1] == ("npx",) and c.reached]
+    assert len(prisma) == 2**6
+
+
+def test_function_fan_out_is_capped_with_a_located_finding() -> None:
+    # 2**30 calls if walked call by call: the walk stops inlining at MAX_INLINED commands
+    depth = 30
+    script = parse_shell_text(_fan_out(depth), "e.sh")
+    assert len(script.commands) <= MAX_INLINED + 3 * (depth + 1) + 1
+    (problem,) = script.problems
+    assert problem.rule == "KD001"
+    assert problem.location.path == "e.sh" and problem.location.line >= 1
+    assert f"more than {MAX_INLINED} commands" in problem.message
+    # the prisma command is still found (walked in its function at least once)
+    assert any(c.words[:2] == ("npx", "prisma") for c in script.commands)
+
+
+def test_deep_function_call_chains_stop_at_the_nesting_limit() -> None:
+    n = 400
+    text = "".join(f"g{i}() {{ g{i + 1}; }}\n" for i in range(n))
+    script = parse_shell_text(text + f"g{n}() {{ npx prisma migrate deploy; }}\ng0\n", "e.sh")
+    assert len(script.commands) <= 3 * (n + 1)  # linear: each function walked a few times
+    (problem,) = script.problems
+    assert f"nested deeper than {MAX_NESTING} levels" in problem.message
+
+
+def test_fan_out_project_reports_the_limit(tmp_path: Path) -> None:
+    result = analyze(_project(tmp_path, "fn-fanout", 2000))
+    assert result.errors == ()
+    assert any(f.rule == "KD001" and "functions" in f.message for f in result.findings)
+    assert any(f.rule == "KD201" for f in result.findings)
+
+
+def test_prisma_list_scans_command_starts_once(tmp_path: Path) -> None:
+    from analysis.facts.images import _command_start, find_prisma_commands
+
+    text = " && ".join(["echo a || npx prisma migrate deploy"] * 500)
+    found = find_prisma_commands(text)
+    assert len(found) == 500
+    assert all(
+        f.text == text[_command_start(text, f.offset) :].split(" &&")[0].strip() for f in found[:20]
+    )

@@ -802,6 +802,10 @@ class BaseHistory:
 
 _GIT_CACHE: dict[tuple[str, str, str], str | None] = {}
 _GIT_CACHE_LIMIT = 2_000
+_GIT_CACHE_CHARS = 16_000_000
+"""The cached file versions hold at most this many characters (bounded in bytes as well as
+in entries: 2,000 versions of 2 MB files would be 4 GB)."""
+_git_cached_chars = 0
 
 
 def _read_ref(git_dir: Path, ref: str) -> str | None:
@@ -844,11 +848,18 @@ def _head_sha(git_dir: Path) -> str | None:
 def _git_show_all(top: Path, commit: str, paths: list[str]) -> dict[str, str]:
     """The text of each path at `commit` (one `git cat-file --batch` for those not cached;
     a commit's files never change, so the answers are kept)."""
+    global _git_cached_chars
     missing = [p for p in paths if (str(top), commit, p) not in _GIT_CACHE]
     if missing:
         blobs = read_blobs(top, (f"{commit}:{p}" for p in missing))
-        if len(_GIT_CACHE) + len(missing) > _GIT_CACHE_LIMIT:
+        added = sum(len(b) for b in blobs.values())
+        if (
+            len(_GIT_CACHE) + len(missing) > _GIT_CACHE_LIMIT
+            or _git_cached_chars + added > _GIT_CACHE_CHARS
+        ):
             _GIT_CACHE.clear()
+            _git_cached_chars = 0
+        _git_cached_chars += added
         for p in missing:
             blob = blobs.get(f"{commit}:{p}")
             _GIT_CACHE[(str(top), commit, p)] = (

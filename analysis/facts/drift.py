@@ -166,8 +166,22 @@ def _family(provider: str | None) -> str:
     return d
 
 
-@lru_cache(maxsize=4096)
+_CACHED_TYPE_CHARS = 512
+"""`_canon` remembers only types this short (4,096 at most): its cache stays bounded in bytes."""
+
+
 def _canon(provider: str | None, text: str | None) -> str | None:
+    if text is not None and len(text) > _CACHED_TYPE_CHARS:
+        return _canon_of(provider, text)
+    return _canon_cached(provider, text)
+
+
+@lru_cache(maxsize=4096)
+def _canon_cached(provider: str | None, text: str | None) -> str | None:
+    return _canon_of(provider, text)
+
+
+def _canon_of(provider: str | None, text: str | None) -> str | None:
     if text is None:
         return None
     fam = _family(provider)

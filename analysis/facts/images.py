@@ -284,11 +284,13 @@ def find_prisma_commands(text: str, script: bool = False) -> list[FoundCommand]:
     """Prisma CLI commands in shell text (`npx prisma migrate deploy`, `prisma db update`...).
     Words an `echo`/`printf` prints are not commands; with `script`, neither are comments."""
     out: list[FoundCommand] = []
+    starts = _CommandStarts(text)
     for m in _PRISMA_WORD.finditer(text):
         line_start = text.rfind("\n", 0, m.start()) + 1
         if script and text[line_start : m.start()].lstrip().startswith("#"):
             continue
-        if _NOT_RUN.match(text[_command_start(text, m.start()) : m.start()]):
+        start = starts.at(m.start())
+        if _NOT_RUN.match(text[start : m.start()]):
             continue
         end_m = _SEGMENT_END.search(text, m.end())
         end = end_m.start() if end_m else len(text)
@@ -316,17 +318,48 @@ def find_prisma_commands(text: str, script: bool = False) -> list[FoundCommand]:
         for w in words:
             if w.startswith("-") and w not in flags:
                 flags.append(w)
-        start = _command_start(text, m.start())
         out.append(FoundCommand(m.start(), command, tuple(flags), text[start:end].strip()))
     return out
 
 
+_COMMAND_SEP = re.compile(r"&&|\|\||[;|\n(`]")
+
+
 def _command_start(text: str, offset: int) -> int:
     """Where the shell command holding `offset` starts (after the previous `&&`, `;`...)."""
-    best = 0
-    for m in re.finditer(r"&&|\|\||[;|\n(`]", text[:offset]):
-        best = m.end()
-    return best
+    return _CommandStarts(text).at(offset)
+
+
+class _CommandStarts:
+    """`_command_start` for offsets asked in increasing order, in time linear in the text
+    (each call of `_command_start` rescans the text before it: a list of n Prisma commands
+    cost n * n). One forward scan of the whole text: its matches are those of the text cut
+    at an offset, but for a two-character separator the cut splits (`||` leaves `|`)."""
+
+    __slots__ = ("_best", "_last", "_matches", "_next", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._restart()
+
+    def _restart(self) -> None:
+        self._matches = _COMMAND_SEP.finditer(self._text)
+        self._next = next(self._matches, None)
+        self._best = 0
+        self._last = 0
+
+    def at(self, offset: int) -> int:
+        if offset < self._last:  # asked out of order: scan again from the start
+            self._restart()
+        self._last = offset
+        m = self._next
+        while m is not None and m.end() <= offset:
+            self._best = m.end()
+            m = next(self._matches, None)
+        self._next = m
+        if m is not None and m.start() < offset and m.group() == "||":
+            return offset
+        return self._best
 
 
 # -- package.json scripts (a small reader of our own) ------------------------------------------
@@ -448,6 +481,7 @@ class InstallStep:
 
 def find_installs(text: str, env: Mapping[str, str | None]) -> list[InstallStep]:
     out: list[InstallStep] = []
+    starts = _CommandStarts(text)
     for m in _PM.finditer(text):
         pm = m["pm"]
         words = m["args"].split()
@@ -470,7 +504,7 @@ def find_installs(text: str, env: Mapping[str, str | None]) -> list[InstallStep]
         if kind is None:
             continue
         flagset = set(words)
-        prefix = text[_command_start(text, m.start()) : m.start()]
+        prefix = text[starts.at(m.start()) : m.start()]
         node_env = env.get("NODE_ENV")
         inline_env = re.search(r"\bNODE_ENV=(\S+)", prefix)
         if inline_env:
@@ -655,15 +689,36 @@ def _excluded_by_copy(pattern: str, rel: str) -> bool:
     return fnmatchcase(rel, p) or fnmatchcase(posixpath.basename(rel), p) or rel.startswith(p + "/")
 
 
-@lru_cache(maxsize=4096)
+_CACHED_PATH_CHARS = 512
+"""The path functions below remember only paths this short (4,096 each at most): bounded in
+bytes."""
+
+
 def _context_source(src: str) -> str:
+    return _context_source_cached(src) if len(src) <= _CACHED_PATH_CHARS else _context_of(src)
+
+
+def _abs_source(src: str) -> str:
+    return _abs_source_cached(src) if len(src) <= _CACHED_PATH_CHARS else _abs_of(src)
+
+
+@lru_cache(maxsize=4096)
+def _context_source_cached(src: str) -> str:
+    return _context_of(src)
+
+
+@lru_cache(maxsize=4096)
+def _abs_source_cached(src: str) -> str:
+    return _abs_of(src)
+
+
+def _context_of(src: str) -> str:
     s = go_clean(src.replace("\\", "/"))
     s = s.lstrip("/")
     return s or "."
 
 
-@lru_cache(maxsize=4096)
-def _abs_source(src: str) -> str:
+def _abs_of(src: str) -> str:
     s = go_clean("/" + src.replace("\\", "/").lstrip("/"))
     return s.lstrip("/") or "."
 
@@ -1071,8 +1126,10 @@ class _Analyzer:
                 if src is None:
                     continue
                 link = (Related(start, f"{keyword} runs {word}"),)
+                line, counted = 1, 0  # offsets come in order: count each newline once
                 for found in find_prisma_commands(src.text, script=True):
-                    line = src.text.count("\n", 0, found.offset) + 1
+                    line += src.text.count("\n", counted, found.offset)
+                    counted = found.offset
                     yield PrismaCommand(
                         found.command,
                         found.text,

@@ -74,6 +74,7 @@ from analysis.parsers.shell import (
     moved_to,
     parse_shell,
     parse_shell_text,
+    relocated,
     shell_script_argument,
     shell_script_file,
     small_words,
@@ -1971,18 +1972,21 @@ def _run_script(b: _Builder, path: str, run: Any) -> ShellScript:
     )
 
 
+_NEWLINE = re.compile("\n")
+
+
 def _remap_run(parsed: ShellScript, path: str, run: Any) -> ShellScript:
     text = run.script
     if not parsed.commands:
         return parsed
-    starts = [0] + [k + 1 for k, ch in enumerate(text) if ch == "\n"]
+    starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
 
     def remap(loc: Location) -> Location:
         idx = min(max(loc.line - 1, 0), len(starts) - 1)
         offset = starts[idx] + loc.column - 1
         return Location(path, run.line_at(offset), 1)
 
-    commands = tuple(replace(c, location=remap(c.location)) for c in parsed.commands)
+    commands = tuple(relocated(c, remap(c.location)) for c in parsed.commands)
     by_id = {id(o): n for o, n in zip(parsed.commands, commands, strict=True)}
     final = tuple(by_id.get(id(c), c) for c in parsed.final)
     return replace(parsed, commands=commands, final=final)

@@ -19,6 +19,7 @@ keeps what it can.
 
 from __future__ import annotations
 
+import bisect
 import json
 import posixpath
 import re
@@ -75,6 +76,10 @@ def _shell_shebang(body: str) -> bool:
 
 
 # -- records -------------------------------------------------------------------------------
+def _first(pair: tuple[int, int]) -> int:
+    return pair[0]
+
+
 @dataclass(slots=True, frozen=True)
 class Flag:
     """A `--name=value` (or bare `--name`) flag of an instruction."""
@@ -206,13 +211,10 @@ class Run:
                     return h.body_line + h.body.count("\n", 0, max(rest, 0))
                 rest -= len(h.body) + 1
             return self.end_line
-        line = self.line
-        for start, ln in self.line_starts:
-            if start <= offset:
-                line = ln
-            else:
-                break
-        return line
+        # the last line start at or before `offset` (they are in order): a bisection, not a
+        # scan, so a RUN of many continued lines costs linear time over all its commands
+        k = bisect.bisect_right(self.line_starts, offset, key=_first)
+        return self.line_starts[k - 1][1] if k else self.line
 
     def line_of(self, fragment: str) -> int:
         """The line where `fragment` first appears in the script (the RUN line if it does not)."""

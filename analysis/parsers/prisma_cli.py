@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from analysis.parsers.shell import effective_argv
+from analysis.parsers.shell import effective_argv, small_words
 
 COMMANDS_2 = {
     ("migrate", "deploy"): "migrate deploy",
@@ -237,10 +237,18 @@ def _after_package_runner(
     return runner, version, may_download, rest[i + 1 :]
 
 
-@lru_cache(maxsize=8192)
 def prisma_invocation(words: tuple[str, ...]) -> PrismaInvocation | None:
-    """The Prisma CLI call these command words make, or None (memoized: a pure function of
-    the words)."""
+    """The Prisma CLI call these command words make, or None (memoized for short commands:
+    a pure function of the words; the cache stays bounded in bytes)."""
+    return _prisma_invocation_cached(words) if small_words(words) else _prisma_invocation(words)
+
+
+@lru_cache(maxsize=8192)
+def _prisma_invocation_cached(words: tuple[str, ...]) -> PrismaInvocation | None:
+    return _prisma_invocation(words)
+
+
+def _prisma_invocation(words: tuple[str, ...]) -> PrismaInvocation | None:
     argv = effective_argv(words)
     split = _runner_split(argv)
     if split is None:
@@ -308,9 +316,18 @@ class GlobalInstall:
     version: str
 
 
-@lru_cache(maxsize=4096)
 def global_prisma_install(words: tuple[str, ...]) -> GlobalInstall | None:
-    """`npm install -g prisma`, `pnpm add -g prisma@6`, `yarn global add prisma`, `bun add -g`."""
+    """`npm install -g prisma`, `pnpm add -g prisma@6`, `yarn global add prisma`, `bun add -g`
+    (memoized for short commands)."""
+    return _global_install_cached(words) if small_words(words) else _global_install(words)
+
+
+@lru_cache(maxsize=4096)
+def _global_install_cached(words: tuple[str, ...]) -> GlobalInstall | None:
+    return _global_install(words)
+
+
+def _global_install(words: tuple[str, ...]) -> GlobalInstall | None:
     argv = effective_argv(words)
     if len(argv) < 3:
         return None

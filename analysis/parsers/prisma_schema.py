@@ -673,6 +673,12 @@ _Tok = tuple[str, str, int]
 
 _LEX_CACHE: dict[str, tuple[_Tok, ...]] = {}
 _LEX_CACHE_LIMIT = 50_000
+_LEX_CACHE_CHARS = 4_000_000
+"""The cached lines hold at most this many characters (their tokens a small multiple): the
+cache is bounded in bytes, not only in lines (a 2 MB schema line would otherwise stay)."""
+_LEX_LINE_CHARS = 512
+"""Longer lines are lexed every time, never cached."""
+_lex_cached_chars = 0
 
 
 def _lex(text: str) -> tuple[_Tok, ...]:
@@ -685,9 +691,14 @@ def _lex(text: str) -> tuple[_Tok, ...]:
         for m in _TOKEN.finditer(text)
         if (kind := m.lastgroup or "bad")
     )
-    if len(_LEX_CACHE) >= _LEX_CACHE_LIMIT:
+    global _lex_cached_chars
+    if len(text) > _LEX_LINE_CHARS:
+        return toks
+    if len(_LEX_CACHE) >= _LEX_CACHE_LIMIT or _lex_cached_chars >= _LEX_CACHE_CHARS:
         _LEX_CACHE.clear()
+        _lex_cached_chars = 0
     _LEX_CACHE[text] = toks
+    _lex_cached_chars += len(text)
     return toks
 
 

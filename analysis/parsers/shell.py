@@ -179,6 +179,35 @@ class ShellCommand:
         return self.location.line
 
 
+def relocated(c: ShellCommand, location: Location) -> ShellCommand:
+    """`c` at `location` (`dataclasses.replace` costs several times more, for every command of
+    a long list)."""
+    return ShellCommand(
+        c.words,
+        c.text,
+        location,
+        c.end_line,
+        c.conditions,
+        c.loop,
+        c.function,
+        c.reached,
+        c.errexit,
+        c.pipefail,
+        c.piped,
+        c.tested,
+        c.and_follows,
+        c.on_failure,
+        c.fallback,
+        c.status_checked,
+        c.background,
+        c.substitution,
+        c.nested,
+        c.chain,
+        c.exec,
+        c.assignments,
+    )
+
+
 @dataclass(slots=True, frozen=True)
 class ShellAssignment:
     name: str
@@ -238,7 +267,18 @@ _SIMPLE_WRAPPERS = frozenset({"exec", "command", "builtin", "nohup", "time", "st
 
 
 def _basename(word: str) -> str:
-    return word.rsplit("/", 1)[-1]
+    return word.rsplit("/", 1)[-1] if "/" in word else word
+
+
+_WRAPPER_HEADS = (
+    _SIMPLE_WRAPPERS
+    | frozenset(_WRAPPERS_WITH_ARG)
+    | frozenset(
+        {"env", "cross-env", "cross-env-shell", "tini", "dumb-init", "catatonit", "nice", "ionice"}
+        | {"timeout", "sudo", "runuser", "setpriv", "chpst", "dotenv", "env-cmd"}
+    )
+)
+"""The words `_effective_argv` strips at the start of a command."""
 
 
 CACHED_WORDS_CHARS = 512
@@ -257,6 +297,8 @@ def small_words(words: tuple[str, ...]) -> bool:
 
 def effective_argv(words: tuple[str, ...]) -> tuple[str, ...]:
     """`exec gosu node env NODE_ENV=production npx prisma ...` -> `('npx', 'prisma', ...)`."""
+    if not words or _basename(words[0]) not in _WRAPPER_HEADS:
+        return words  # nothing to strip (most commands): no cache entry either
     return _effective_argv_cached(words) if small_words(words) else _effective_argv(words)
 
 
@@ -414,6 +456,13 @@ MAX_CONDITIONS = 64
 """At most this many conditions are kept per command: the outermost half and the nearest half.
 A command at the end of a 10,000-command `&&` list would otherwise carry 10,000 conditions (and
 the list 50 million), which made long lists quadratic in time and memory."""
+
+MAX_INLINED = 10_000
+"""At most this many commands are walked inside calls of the script's own functions (all calls
+of one script and the command strings it runs together). A function is walked at each call, so
+`f0() { f1; f1; }`, `f1() { f2; f2; }`, ... would otherwise expand to 2**n commands; past the
+limit a call is listed as a command but not followed into its function, and the first such
+call is reported (KD001, naming this limit)."""
 
 MAX_EXCLUDES = 64
 """At most this many requirements of earlier arms are kept in an `elif`/`else`/`case` arm's
@@ -2137,6 +2186,8 @@ def _primary_requirements(w: list[str]) -> _TestResult:
 
 
 def _variables(text: str) -> tuple[str, ...]:
+    if "$" not in text:
+        return ()
     seen: dict[str, None] = {}
     for m in _VAR_RE.finditer(text):
         seen.setdefault(m.group(2), None)
@@ -2315,6 +2366,11 @@ class _Walker:
         self.calling: list[str] = []
         self.traps: list[int] = []
         self.problems: list[tuple[int, int, str]] = []
+        self.inlined = [0]
+        """Commands walked inside function calls (shared with nested walkers)."""
+        self.inline_capped: list[tuple[int, int, str]] = []
+        """(line, column, why) of the first call not followed into its function, past
+        `MAX_INLINED` or `MAX_NESTING` (shared with nested walkers)."""
 
     # -- helpers ---------------------------------------------------------------------------
     def line(self, pos: int) -> int:
@@ -2469,6 +2525,8 @@ class _Walker:
 
     def item_requirements(self, node: _Node) -> _TestResult:
         if isinstance(node, _Cmd):
+            if not node.words or node.words[0].value not in ("[", "[[", "test"):
+                return None, None  # not a test (what `_test_requirements` says, sooner)
             return _test_requirements(tuple(w.value for w in node.words))
         if isinstance(node, _Pipeline) and len(node.items) == 1:
             t, f = self.item_requirements(node.items[0])
@@ -2578,8 +2636,8 @@ class _Walker:
 
     # -- simple commands -------------------------------------------------------------------
     def command(self, node: _Cmd, ctx: _Ctx) -> None:
-        words = tuple(w.value for w in node.words)
-        for w in (*node.assigns, *node.words):
+        words = tuple([w.value for w in node.words])
+        for w in (*node.assigns, *node.words) if node.assigns else node.words:
             for sub in w.subs:
                 self.walk(
                     sub,
@@ -2626,11 +2684,22 @@ class _Walker:
             self.traps.append(self.line(node.start))
         # a call of a function defined in this script: walk its body here
         if head in self.functions and head not in self.calling and self.depth < 8:
-            self.called.add(head)
-            self.calling.append(head)
+            if self.inlined[0] < MAX_INLINED and len(self.calling) < MAX_NESTING:
+                self.called.add(head)
+                self.calling.append(head)
+                self.emit(node, words, ctx)
+                self.walk(self.functions[head].body, ctx._replace(function=head))
+                self.calling.pop()
+                return
+            if not self.inline_capped:
+                line, col = self.pos.line_col(node.start)
+                why = (
+                    f"expand to more than {MAX_INLINED} commands"
+                    if self.inlined[0] >= MAX_INLINED
+                    else f"are nested deeper than {MAX_NESTING} levels"
+                )
+                self.inline_capped.append((line, col, why))
             self.emit(node, words, ctx)
-            self.walk(self.functions[head].body, ctx._replace(function=head))
-            self.calling.pop()
             return
         self.emit(node, words, ctx)
         argv = effective_argv(words)
@@ -2655,8 +2724,11 @@ class _Walker:
         return [h for h in self.heredocs if node.start <= h.op_start < line_end]
 
     def emit(self, node: _Cmd, words: tuple[str, ...], ctx: _Ctx) -> None:
+        if self.calling:
+            self.inlined[0] += 1
         line, col = self.pos.line_col(node.words[0].start if node.words else node.start)
-        end_line = self.line(max(node.end - 1, node.start))
+        last = max(node.end - 1, node.start)
+        end_line = line if self.text.find("\n", node.start, last) < 0 else self.line(last)
         assigns = tuple(a.value for a in node.assigns)
         is_exec = bool(words) and words[0] == "exec" and len(words) > 1
         self.commands.append(
@@ -2732,6 +2804,8 @@ class _Walker:
         )
         inner.functions = dict(self.functions)
         inner.called = set(self.functions)  # the outer script lists its own functions
+        inner.inlined = self.inlined
+        inner.inline_capped = self.inline_capped
         inner_ctx = ctx._replace(nested=kind, timeout_bound=timeout, chain=0)
         inner.walk_statements(read.statements, inner_ctx)
         inner.finish()
@@ -2795,6 +2869,17 @@ def _analyze(
             if hits:
                 final.append(hits[-1])
     problems = tuple(_problem(path, positions, pos, msg) for pos, msg in read.problems)
+    if walker.inline_capped:
+        line, col, why = walker.inline_capped[0]
+        problems += (
+            Finding(
+                "KD001",
+                Severity.HIGH,
+                f"{path}:{line}: calls of the script's functions {why} (keepdata's limit): "
+                "from this call on, such calls are not followed into their functions",
+                Location(path, line, col),
+            ),
+        )
     return ShellScript(
         path=path,
         commands=tuple(walker.commands),
@@ -2856,7 +2941,7 @@ def moved_to(script: ShellScript, path: str) -> ShellScript:
     commands = []
     for c in script.commands:
         loc = c.location
-        n = replace(c, location=Location(path, loc.line, loc.column, loc.end_line))
+        n = relocated(c, Location(path, loc.line, loc.column, loc.end_line))
         moved[id(c)] = n
         commands.append(n)
     problems = tuple(
