@@ -56,7 +56,8 @@ def test_documentation_is_complete() -> None:
 
 def test_only_the_pipeline_reports_rules_without_a_check() -> None:
     without = {r.id for r in RULES if r.run is None}
-    assert without == {"KD001", "KD002", "KD003", "KD004", "KD612"}
+    # KD624 comes from the grading pass (an applied migration edited since the base)
+    assert without == {"KD001", "KD002", "KD003", "KD004", "KD612", "KD624"}
 
 
 LISTS_NO_IDS = [

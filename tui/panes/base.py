@@ -12,9 +12,12 @@ from tui.watch import Snapshot
 
 
 def where(location: Location | None) -> str:
+    """`path:line` of a location, fit for the terminal (a file name may hold escapes)."""
     if location is None:
         return ""
-    return f"{location.path}:{location.line}"
+    from analysis.terminal import terminal_line
+
+    return terminal_line(f"{location.path}:{location.line}")
 
 
 def findings_at(
