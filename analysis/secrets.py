@@ -148,6 +148,9 @@ _ENV_LEGACY = re.compile(
     re.MULTILINE,
 )
 """Dockerfile's legacy `ENV KEY value` (the value runs to the end of the line)."""
+_PROSE_AFTER = re.compile(r"[ \t]+[a-z]")
+"""After a quoted key and an unquoted word, more words: keepdata's own prose about a quoted
+name (`table "RefreshToken": every row in it is lost`), not a `"KEY": value` pair."""
 _PROSE = re.compile(r"[(:]")
 """With a bracket or a colon, a value of several words is a sentence about a variable
 (`ENV API_KEY in stage 1 (...) holds a secret: ...`), not a value."""
@@ -295,6 +298,8 @@ def _mask_assignments(text: str) -> str:
         value = v.group(0)
         if m["dash"] and not m.group(0).rstrip().endswith(("=", ":")) and value.startswith("-"):
             continue  # `--password-stdin -u x`: a flag, not a value
+        if m["kq"] and _PROSE_AFTER.match(text, v.end()) and value[:1] not in "\"'":
+            continue  # `drops table "RefreshToken": every row ...`: a sentence, not a value
         out.append(text[pos : m.end()])
         out.append(_masked_value(value))
         pos = v.end()

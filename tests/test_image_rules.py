@@ -273,11 +273,29 @@ def test_kd304_fires_on_password_and_url(write_tree) -> None:
         }
     )
     by_line = {f.location.line: f for f in found(root, "KD304")}
-    assert set(by_line) == {2, 5, 6}
+    # line 2: a placeholder (`dummy`) in a build stage the image is not built FROM is not
+    # KD304 (RULES.md, "What is not a finding")
+    assert set(by_line) == {5, 6}
     assert by_line[6].severity is Severity.HIGH and "s3cr3t" not in by_line[6].message
     assert by_line[5].severity is Severity.HIGH and "hunter2" not in by_line[5].message
-    # a placeholder in a build stage the image is not built FROM: one level lower
-    assert by_line[2].severity is Severity.MEDIUM
+
+
+def test_kd304_real_secret_in_a_build_stage_is_one_level_lower(write_tree) -> None:
+    root = write_tree(
+        {
+            "Dockerfile": (
+                "FROM node:20-alpine AS build\n"
+                'ENV AUTH_SECRET="dummy_secret_for_build_only_32chars!"\n'
+                "ENV STRIPE_SECRET=sk_live_4eC39HqLyjWDarjtT1zdp7dc\n"
+                "RUN npm run build\n"
+                "FROM node:20-alpine\n"
+                'CMD ["node", "x.js"]\n'
+            )
+        }
+    )
+    by_line = {f.location.line: f for f in found(root, "KD304")}
+    assert set(by_line) == {3}  # the placeholder on line 2 is quiet (inbox-zero's shape)
+    assert by_line[3].severity is Severity.MEDIUM
 
 
 def test_kd304_quiet_on_references_and_plain_values(write_tree) -> None:

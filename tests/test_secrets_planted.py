@@ -325,6 +325,10 @@ ORDINARY = [
     "⚠️  There might be data loss when applying the changes:\n\n  • You are about to drop the "
     "`Token` table, which is not empty (12 rows).",
     "You are about to drop the column `apiKey` on the `Account` table.",
+    # keepdata's own messages quoting a name that looks like a key (seen on the corpus)
+    'migration 20230104145733_v0_5_1 drops table "RefreshToken": every row in it is lost',
+    'renames column "AIGatewayLogs"."cacheInputToken" to "cacheReadInputToken": running code '
+    "that still uses the old name fails until it is deployed",
     '? We need to reset the "public" schema at "db:5432"\nDo you want to continue? All data '
     "will be lost.",
     # prose

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from analysis.context import Context
@@ -57,6 +58,12 @@ RULE = rule(
 )
 
 
+_PLACEHOLDER = re.compile(
+    r"dummy|placeholder|for[_-]?build|build[_-]?only|change[_-]?me|not[_-]?a[_-]?secret", re.I
+)
+"""Values that say they are placeholders (`dummy_secret_for_build_only`)."""
+
+
 def check_secrets(images_: Iterable[Image]) -> Iterator[Finding]:
     used: dict[str, set[int]] = {}
     files: dict[str, DockerfileFile] = {}
@@ -74,6 +81,8 @@ def check_secrets(images_: Iterable[Image]) -> Iterator[Finding]:
             kind = _secret_kind(var)
             if kind is None or (var.name, var.line) in seen:
                 continue
+            if st is not None and st.index not in reaching and _PLACEHOLDER.search(var.value or ""):
+                continue  # a placeholder a build stage needs to compile (RULES.md: not KD304)
             seen.add((var.name, var.line))
             severity = _sev("KD304")
             if st is None:
