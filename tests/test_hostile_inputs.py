@@ -132,3 +132,25 @@ def test_prisma_list_scans_command_starts_once(tmp_path: Path) -> None:
     assert all(
         f.text == text[_command_start(text, f.offset) :].split(" &&")[0].strip() for f in found[:20]
     )
+
+
+def test_a_path_with_thousands_of_prisma_commands_is_capped_with_a_finding(tmp_path: Path) -> None:
+    """70,000 `prisma` commands on one path cost minutes and gigabytes when every one is a
+    step with its own findings: past MAX_STEPS the walk says so (KD001) and stops adding."""
+    from analysis.facts.startup import MAX_STEPS, startup_paths
+
+    (tmp_path / "docker-compose.yml").write_text(
+        "services:\n  app:\n    build: .\n    command: sh ./start.sh\n"
+        "  web:\n    build: .\n    command: npx prisma db push --accept-data-loss\n"
+    )
+    (tmp_path / "Dockerfile").write_text("FROM node:20\nCOPY . .\n")
+    chain = " && ".join(["npx prisma migrate deploy"] * (MAX_STEPS + 500))
+    (tmp_path / "start.sh").write_text(f"#!/bin/sh\n{chain}\n")
+    a = analyze(tmp_path)
+    capped = [f for f in a.findings if f.rule == "KD001"]
+    assert len(capped) == 1 and f"{MAX_STEPS:,}" in capped[0].message
+    assert capped[0].location.path == "start.sh" and capped[0].location.line == 2
+    app = a.context.fact(startup_paths).for_service("app")
+    assert app is not None and len(app.commands) == MAX_STEPS
+    assert any(f.rule == "KD201" for f in a.active)  # the other service is still judged
+    assert not a.errors

@@ -47,7 +47,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from analysis.context import Context, normalize
-from analysis.model import Finding, Location
+from analysis.model import Finding, Location, Severity
 from analysis.parsers.dotenv_file import parse_dotenv
 from analysis.parsers.makefile import Makefile, parse_makefile
 from analysis.parsers.package_json import (
@@ -81,6 +81,10 @@ from analysis.parsers.shell import (
 )
 from analysis.secrets import MASK, is_secret_name
 from analysis.sources import FileKind, SourceFile
+
+MAX_STEPS = 1_000
+"""Prisma commands followed on one path; past it the rest are a KD001 note (a script of 70,000
+`prisma` commands would otherwise cost minutes and gigabytes, findings included)."""
 
 MAX_DEPTH = 14
 LIFECYCLE_BUILD_SCRIPTS = (
@@ -349,6 +353,8 @@ class StartupFacts:
     paths: tuple[StartupPath, ...]
     commands: tuple[PrismaStep, ...]
     docker_commands: tuple[DockerCommand, ...] = ()
+    problems: tuple[Finding, ...] = ()
+    """Limits the walk met (KD001, located), reported by KD001's check."""
     _by_service: dict[str, list[StartupPath]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
@@ -436,6 +442,7 @@ class _PathState:
     seeds: list[SeedRun] = field(default_factory=list)
     unresolved: list[Link] = field(default_factory=list)
     visited: set[tuple[str, tuple[str, ...] | None]] = field(default_factory=set)
+    capped: bool = False
 
 
 _WAIT_TOOLS = {
@@ -512,6 +519,7 @@ class _Builder:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.paths: list[StartupPath] = []
+        self.problems: list[Finding] = []
         self._files: dict[str, bool] = {}
         self._dirs: dict[str, bool] = {}
         self._scripts_by_digest: dict[str, ShellScript] = {}
@@ -823,6 +831,19 @@ class _Builder:
     def add_step(
         self, state: _PathState, inv: PrismaInvocation, argv: tuple[str, ...], at: _At
     ) -> None:
+        if len(state.steps) >= MAX_STEPS:
+            if not state.capped:
+                state.capped = True
+                self.problems.append(
+                    Finding(
+                        "KD001",
+                        Severity.HIGH,
+                        f"more than {MAX_STEPS:,} Prisma commands on one startup path: the ones "
+                        "from here on are not followed (keepdata's limit)",
+                        at.location,
+                    )
+                )
+            return
         conditions = tuple(c for c, _ in at.conditions)
         decided = _decide(at.conditions, at.args)
         if decided is False:
@@ -2278,7 +2299,7 @@ def startup_paths(ctx: Context) -> StartupFacts:
     _run_pass(b, images)
     _developer_pass(b)
     docker = _docker_pass(b)
-    return StartupFacts(tuple(b.paths), _all_commands(b.paths), docker)
+    return StartupFacts(tuple(b.paths), _all_commands(b.paths), docker, tuple(b.problems))
 
 
 def steps_in(facts: StartupFacts, *contexts: str) -> tuple[PrismaStep, ...]:

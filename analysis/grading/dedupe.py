@@ -172,13 +172,18 @@ _ASSIGN = re.compile(r"""^\s*-?\s*["']?[A-Za-z_][A-Za-z0-9_.]*["']?\s*[:=]\s*(.*
 _DEFAULT = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=]([^}]*)\}")
 
 
-def _value_at(ctx: Any, loc: Location) -> str | None:
+def _value_at(ctx: Any, loc: Location, split: dict[str, list[str]] | None = None) -> str | None:
     """The password a compose or .env line sets (URL password, `${X:-default}`'s default, or
-    the literal value), read from the line the finding points at."""
+    the literal value), read from the line the finding points at (`split` keeps each file's
+    lines, so many findings in one file split it once)."""
     src = ctx.sources.get(loc.path) if hasattr(ctx, "sources") else None
     if src is None:
         return None
-    lines = src.text.splitlines()
+    lines = split.get(loc.path) if split is not None else None
+    if lines is None:
+        lines = src.text.splitlines()
+        if split is not None:
+            split[loc.path] = lines
     if not 0 < loc.line <= len(lines):
         return None
     line = lines[loc.line - 1]
@@ -200,8 +205,9 @@ def _merge_passwords(ctx: Any, s: _Set) -> None:
     if not items:
         return
     groups: dict[tuple[str, str], list[int]] = {}
+    split: dict[str, list[str]] = {}
     for i, f in items:
-        value = _value_at(ctx, f.location)
+        value = _value_at(ctx, f.location, split)
         key = value if value is not None else f"line {f.location.line}"
         groups.setdefault((f.location.path, key), []).append(i)
     for idxs in groups.values():
@@ -232,36 +238,64 @@ def _places(f: Finding) -> set[tuple[str, int]]:
 
 
 def _merge_by_reference(s: _Set, a: str, b: str, louder_wins: bool = False) -> None:
-    """Fold each `b` finding into an `a` finding that names one of its places (or the other way
-    round when `louder_wins` and `b` is louder)."""
+    """Fold each `b` finding into the first `a` finding that names one of its places (or the
+    other way round when `louder_wins` and `b` is louder). The `a` findings are indexed by
+    place and each one is folded once at the end, so this is linear in the findings (13,000
+    compose services made it quadratic)."""
+    index: dict[tuple[str, int], set[int]] = {}
+    for j, g in s.of(a):
+        for place in _places(g):
+            index.setdefault(place, set()).add(j)
+    pending: dict[int, list[Finding]] = {}
+
+    def settle(j: int) -> Finding:
+        g = s.items[j]
+        assert g is not None
+        folded = pending.pop(j, [])
+        if folded:
+            worst = max(f.severity for f in folded)
+            primary = g if g.severity >= worst else g.with_severity(worst)
+            g = _fold(primary, folded)
+            s.items[j] = g
+        return g
+
     for i, f in s.of(b):
-        for j, g in s.of(a):
-            if _places(f) & _places(g):
-                if louder_wins and f.severity > g.severity:
-                    s.items[i] = _fold(f, [g])
-                    s.items[j] = None
-                else:
-                    primary = g if g.severity >= f.severity else g.with_severity(f.severity)
-                    s.items[j] = _fold(primary, [f])
-                    s.items[i] = None
-                break
+        candidates = {j for place in _places(f) for j in index.get(place, ())}
+        live = [j for j in candidates if (h := s.items[j]) is not None and h.rule == a]
+        if not live:
+            continue
+        j = min(live)
+        current = s.items[j]
+        assert current is not None
+        severity = max([current.severity, *(p.severity for p in pending.get(j, ()))])
+        if louder_wins and f.severity > severity:
+            s.items[i] = _fold(f, [settle(j)])
+            s.items[j] = None
+        else:
+            pending.setdefault(j, []).append(f)
+            s.items[i] = None
+            for place in _places(f):  # the folded finding will name these places too
+                index.setdefault(place, set()).add(j)
+    for j in list(pending):
+        settle(j)
 
 
 # -- once per line ---------------------------------------------------------------------------
 def _once_per_line(s: _Set) -> None:
-    at: dict[tuple[str, str, int], int] = {}
+    """One finding per rule and line: the first of the loudest, the others folded into it
+    (once per line, so thousands at one line cost one fold, not thousands)."""
+    groups: dict[tuple[str, str, int], list[int]] = {}
     for i, f in s.live():
-        key = (f.rule, f.location.path, f.location.line)
-        j = at.get(key)
-        if j is None:
-            at[key] = i
+        groups.setdefault((f.rule, f.location.path, f.location.line), []).append(i)
+    for idxs in groups.values():
+        if len(idxs) < 2:
             continue
-        g = s.items[j]
-        assert g is not None
-        if f.severity > g.severity:
-            s.items[i] = _fold(f, [g], "same line")
-            s.items[j] = None
-            at[key] = i
-        else:
-            s.items[j] = _fold(g, [f], "same line")
-            s.items[i] = None
+        found = [(i, s.items[i]) for i in idxs]
+        worst = max(f.severity for _, f in found if f is not None)
+        j = next(i for i, f in found if f is not None and f.severity == worst)
+        winner = s.items[j]
+        assert winner is not None
+        s.items[j] = _fold(winner, [f for i, f in found if f is not None and i != j], "same line")
+        for i in idxs:
+            if i != j:
+                s.items[i] = None

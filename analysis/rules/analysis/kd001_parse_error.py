@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from analysis.model import Severity
+from collections.abc import Iterable
+
+from analysis.context import Context
+from analysis.facts.startup import startup_paths
+from analysis.model import Finding, Severity
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -62,3 +66,10 @@ RULE = rule(
     """,
     module=__name__,
 )
+
+
+@RULE.check
+def check(ctx: Context) -> Iterable[Finding]:
+    """The parsers report their own problems through the pipeline; this reports the limits
+    the startup walk met (a path with more Prisma commands than it follows)."""
+    return ctx.fact(startup_paths).problems
