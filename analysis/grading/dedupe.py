@@ -63,12 +63,24 @@ class _Set:
 
     def __init__(self, findings: list[Finding]) -> None:
         self.items: list[Finding | None] = list(findings)
+        self._by_rule: dict[str, list[int]] = {}
+        for i, f in enumerate(self.items):
+            if f is not None:
+                self._by_rule.setdefault(f.rule, []).append(i)
 
     def live(self) -> list[tuple[int, Finding]]:
         return [(i, f) for i, f in enumerate(self.items) if f is not None]
 
     def of(self, *rules: str) -> list[tuple[int, Finding]]:
-        return [(i, f) for i, f in self.live() if f.rule in rules]
+        """The live findings of `rules`, in order (a replacement keeps its slot and its rule,
+        or takes another of the merged rules: both are indexed)."""
+        slots = sorted({i for r in rules for i in self._by_rule.get(r, ())})
+        out = []
+        for i in slots:
+            f = self.items[i]
+            if f is not None and f.rule in rules:
+                out.append((i, f))
+        return out
 
     def result(self) -> list[Finding]:
         return [f for f in self.items if f is not None]
