@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -216,8 +216,8 @@ def _narrowed(analysis: Analysis, chosen: Selection) -> Analysis:
 
 def run_check(
     args: argparse.Namespace,
-    load_settings: object,
-    root_of: object,
+    load_settings: Callable[[Path, argparse.Namespace], Settings],
+    root_of: Callable[[str], Path],
 ) -> int:
     """`keepdata check` with parsed arguments (`load_settings(root, args)` and `root_of(path)`
     are the CLI's own, which turn a bad root or config into a usage error)."""
@@ -233,8 +233,8 @@ def run_check(
     paths = args.paths or ["."]
     results: list[Checked] = []
     for path in paths:
-        root = root_of(path)  # type: ignore[operator]
-        settings = load_settings(root, args)  # type: ignore[operator]
+        root = root_of(path)
+        settings = load_settings(root, args)
         if args.exclude:
             settings = replace(settings, exclude=(*settings.exclude, *args.exclude))
         analysis = _narrowed(analyze(root, settings), chosen)
