@@ -93,11 +93,11 @@ async def save_to_screen(root: Path, edits: int) -> list[float]:
             await pilot.pause()
         await pilot.press("5")
         for i in range(edits):
-            landed = app.landed_generation
+            landed = app.analyses_landed
             start = time.perf_counter()
             compose.write_text(variants[i % 2])
-            while app.landed_generation <= landed:
-                await app.wait_for_analysis(after=landed + 1, timeout=10)
+            while app.analyses_landed <= landed:
+                await app.wait_for_analysis(after=landed, timeout=10)
             await pilot.pause()  # the repaint
             times.append(time.perf_counter() - start)
         await pilot.press("q")
@@ -145,11 +145,11 @@ async def key_latency(root: Path, keys: int) -> dict[str, object]:
 
         idle = [await step(i) for i in range(keys)]
         schema.write_text(schema.read_text() + f"\n// edit {time.time()}\n")  # forces re-parse
-        generation = app.request_analysis("bench")
+        app.request_analysis("bench")
         analysis_start = time.perf_counter()
         busy: list[float] = []
         i = 0
-        while app.landed_generation < generation:
+        while app.analyzing:
             busy.append(await step(i))
             i += 1
         analysis_time = time.perf_counter() - analysis_start
@@ -198,10 +198,10 @@ async def flood(root: Path, saves: int) -> dict[str, object]:
             if (
                 snap is not None
                 and any(f.rule == "KD101" for f in snap.active)
-                and app.landed_generation == app.requested_generation
+                and not app.analyzing
             ):
                 break
-            await app.wait_for_analysis(after=app.landed_generation + 1, timeout=30)
+            await app.wait_for_analysis(after=app.analyses_landed, timeout=30)
             peak = max(peak, threading.active_count())
         settled = time.perf_counter() - start
         await pilot.pause()
@@ -209,7 +209,7 @@ async def flood(root: Path, saves: int) -> dict[str, object]:
         shown = {f.identity for f in app.snapshot.active}  # type: ignore[union-attr]
         expected = {f.identity for f in fresh.active}
         rows = set(app.findings_pane.table.keys)
-        requested = app.requested_generation
+        requested = app.analyses_requested
         threads_after = threading.active_count()
         await pilot.press("q")
     return {

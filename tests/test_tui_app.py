@@ -13,11 +13,11 @@ from analysis.model import Severity
 from analysis.secrets import safe_text
 from tests.conftest import EXAMPLES
 from tui.app import KeepdataApp
-from tui.export_dialog import ExportDialog
 from tui.messages import DrillTarget
+from tui.modals.export_dialog import ExportDialog
+from tui.modals.keys_screen import KeysScreen
 from tui.panes.findings import parse_filter, short_location
 from tui.widgets.keyed_table import KeyedTable
-from tui.widgets.keys_screen import KeysScreen
 
 SEED = EXAMPLES / "seed-app"
 RISKY = EXAMPLES / "risky-app"
@@ -343,9 +343,9 @@ async def test_an_analysis_crash_is_a_finding_and_the_screen_stays(
         await pilot.press("5")
         assert app.findings_pane.table.row_count == 1
         monkeypatch.undo()
-        before = app.landed_generation
+        before = app.analyses_landed
         await pilot.press("r")
-        fixed = await app.wait_for_analysis(after=before + 1)
+        fixed = await app.wait_for_analysis(after=before)
         await pilot.pause()
         assert not fixed.error
         assert "analysis failed" not in str(app.header.render())
@@ -355,7 +355,7 @@ def test_every_binding_has_an_id_a_description_and_a_tooltip() -> None:
     from textual.binding import Binding
 
     from tui.drilldown import DrillDown
-    from tui.export_dialog import ExportDialog as Dialog
+    from tui.modals.export_dialog import ExportDialog as Dialog
     from tui.panes.findings import FindingsPane
     from tui.panes.relations import RelationsPane
 
