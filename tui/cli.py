@@ -69,9 +69,14 @@ def _load_settings(root: Path, args: argparse.Namespace) -> Settings:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from tui.result_cache import lookup
+
+    cached = lookup(args)  # before the analysis is imported
+    if isinstance(cached, int):
+        return cached
     from tui.check_cmd import run_check
 
-    return run_check(args, _load_settings, _root)
+    return run_check(args, _load_settings, _root, cached)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -220,6 +225,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("auto", "always", "never"),
         default="auto",
         help="colour the text output (auto: on a terminal, unless NO_COLOR is set)",
+    )
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the result cache ($KEEPDATA_CACHE_DIR, else "
+        "$XDG_CACHE_HOME/keepdata, else ~/.cache/keepdata)",
     )
     p.set_defaults(func=cmd_check)
 

@@ -37,7 +37,6 @@ Nothing is executed: every file is read through `ctx.parse`.
 from __future__ import annotations
 
 import fnmatch
-import os
 import posixpath
 import re
 from collections.abc import Callable, Iterator
@@ -604,12 +603,7 @@ class _Builder:
         if folder in self._listings:
             listing = self._listings[folder]
         else:
-            try:
-                listing = frozenset(n.lower() for n in os.listdir(self.ctx.root / folder))
-            except (FileNotFoundError, NotADirectoryError):
-                listing = frozenset()
-            except OSError:
-                listing = None
+            listing = self.ctx.names_in(folder)
             self._listings[folder] = listing
         return listing is not None and name.lower() not in listing
 
