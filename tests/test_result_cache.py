@@ -177,7 +177,7 @@ CHANGES: dict[str, Callable[[Path], None]] = {
         r, "package.json", '"node server.js"', '"prisma db push --force-reset && node server.js"'
     ),
     ".env": lambda r: mutate(r, ".env", "s3cret-long-enough-password", "postgres"),
-    "keepdata.toml": lambda r: write(r, "keepdata.toml", "fail-on = \"critical\"\n"),
+    "keepdata.toml": lambda r: write(r, "keepdata.toml", 'fail-on = "critical"\n'),
     "folder added": lambda r: (r / "prisma" / "migrations" / "20240301000000_empty").mkdir(),
     "script removed": lambda r: (r / "bin" / "boot").unlink(),
 }
