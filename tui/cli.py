@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -302,5 +303,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(_write_failed("to stdout", exc).code or 2)
 
 
+def run() -> None:
+    """The `keepdata` program: `main`, then, after a command (not the inspector, whose
+    Textual shutdown restores the terminal), flush and leave without tearing the heap down:
+    freeing every object of a large analysis one by one only delays the exit. Tests call
+    `main`."""
+    code = main()
+    if sys.argv[1:2] and sys.argv[1] in COMMANDS:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                if stream is sys.stdout:
+                    code = code or 2
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
