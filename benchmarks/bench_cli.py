@@ -13,6 +13,8 @@ alike:
   one untimed run first;
 - `squawk` (the Rust PostgreSQL migration linter, PyPI `squawk-cli`, a benchmark-only
   extra: `pip install -e '.[bench]'`) over the same `migration.sql` files.
+keepdata runs from .pyc files (written to a temporary PYTHONPYCACHEPREFIX by the untimed
+first run), as after `pip install`; `--no-bytecode` measures it compiling every module.
 Printed per size: median wall and CPU seconds (user + system of the child), keepdata's peak
 RSS, and the ratios keepdata / squawk (CPU); then the 1-minute load average and the targets
 of issue 13. Without squawk on the PATH, only keepdata is timed.
@@ -161,6 +163,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--sizes", default="240,1000,4000")
+    ap.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="run keepdata without .pyc files (by default they are written to a temporary "
+        "PYTHONPYCACHEPREFIX by the first, untimed run, as pip's install compiles them)",
+    )
     args = ap.parse_args()
     keepdata = [sys.executable, "-m", "tui.cli", "check", "--format", "json", "--exit-zero"]
     squawk = shutil.which("squawk")
@@ -168,6 +176,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="keepdata-bench-cli-") as tmp:
         env = {**os.environ, "KEEPDATA_CACHE_DIR": str(Path(tmp) / "cache")}
         env.pop("KEEPDATA_ALL_MIGRATIONS", None)
+        if not args.no_bytecode:  # as installed by pip: compiled once, read from .pyc after
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
         for size in (int(s) for s in args.sizes.split(",")):
             root = Path(tmp) / f"p{size}"
             root.mkdir()
@@ -183,7 +194,10 @@ def main() -> None:
                     theirs.append(timed([squawk, *map(str, files)], root))
             rows.append((size, cold, cached, theirs))
     print(f"keepdata check --format json vs squawk, median of {args.runs} interleaved runs (CPU:")
-    print("user + system seconds of the process; wall in brackets)")
+    print(
+        "user + system seconds of the process; wall in brackets); keepdata "
+        + ("without .pyc files" if args.no_bytecode else "from .pyc files")
+    )
     print()
     print(
         "| migrations | keepdata cold | keepdata cached | squawk | cold / squawk "
