@@ -13,12 +13,12 @@ import re
 import stat
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
 from analysis.discover_names import MAYBE_PATTERN, SKIP_DIRS
 from analysis.model import Finding, Location, Severity
+from analysis.records import dataclass
 from analysis.sources import FileKind
 
 MAX_FILES = 50_000

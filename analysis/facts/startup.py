@@ -40,7 +40,7 @@ import fnmatch
 import posixpath
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -78,6 +78,7 @@ from analysis.parsers.shell import (
     shell_script_file,
     small_words,
 )
+from analysis.records import dataclass
 from analysis.secrets import MASK, is_secret_name
 from analysis.sources import FileKind, SourceFile
 

@@ -24,9 +24,9 @@ from __future__ import annotations
 import ast
 import re
 import warnings
-from dataclasses import dataclass
 
 from analysis.model import Finding, Location
+from analysis.records import dataclass
 from analysis.sources import SourceFile
 
 JS_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx")
