@@ -116,9 +116,10 @@ def without_time(text: str) -> str:
 
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "gitlab", "junit"])
 def test_a_hit_prints_what_the_analysis_prints(
-    fmt: str, capsys: pytest.CaptureFixture[str], analyses: list[Path]
+    fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], analyses: list[Path]
 ) -> None:
-    root = str(EXAMPLES / "risky-app")
+    # a copy: keepdata's own repository changes under the test when other branches commit
+    root = str(shutil.copytree(EXAMPLES / "risky-app", tmp_path / "risky-app"))
     cold = check(capsys, "--format", fmt, root)
     assert len(analyses) == 1 and len(entries()) == 1
     cached = check(capsys, "--format", fmt, root)
@@ -137,7 +138,8 @@ def test_output_file_and_quiet_from_the_cache(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], analyses: list[Path]
 ) -> None:
     out = tmp_path / "out.json"
-    argv = ["check", "--format", "json", "-o", f"{tmp_path}/./out.json", str(EXAMPLES / "seed-app")]
+    seed = shutil.copytree(EXAMPLES / "seed-app", tmp_path / "seed-app")
+    argv = ["check", "--format", "json", "-o", f"{tmp_path}/./out.json", str(seed)]
     assert main(argv) == 0
     first, cold_err = out.read_text(), capsys.readouterr().err
     out.unlink()
@@ -324,9 +326,10 @@ def test_where_the_cache_lives() -> None:
 
 
 def test_a_hit_imports_neither_the_analysis_nor_textual(tmp_path: Path) -> None:
+    seed = shutil.copytree(EXAMPLES / "seed-app", tmp_path / "seed-app")
     probe = (
         "import sys\nfrom tui.cli import main\n"
-        f"code = main(['check', '--format', 'json', {str(EXAMPLES / 'seed-app')!r}])\n"
+        f"code = main(['check', '--format', 'json', {str(seed)!r}])\n"
         "print(sorted(m for m in sys.modules if m.startswith(('analysis.', 'textual', 'pglast', 'sqlglot'))), file=sys.stderr)\n"
     )
     env = {**os.environ, "KEEPDATA_CACHE_DIR": str(tmp_path / "cache")}

@@ -6,13 +6,14 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from analysis import __version__
 from tui.output import _silence_stdout, _write_failed, write_file, write_stdout
 
+TYPE_CHECKING = False  # typing and pathlib cost a cached `check` milliseconds: not imported
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from analysis.settings import Settings
 
 COMMANDS = ("check", "report", "rules", "explain")
@@ -22,6 +23,8 @@ FAIL_LEVELS = ("critical", "high", "medium", "low", "info", "never")
 
 
 def _root(path: str) -> Path:
+    from pathlib import Path
+
     root = Path(path)
     try:
         root.absolute()  # a relative path needs the working directory, which may be gone
@@ -44,7 +47,7 @@ def _root(path: str) -> Path:
 def _mistyped_command(args: list[str]) -> str | None:
     """The error for `keepdata chek .`: a first word that is no command and no folder."""
     first = next((a for a in args if not a.startswith("-")), None)
-    if first is None or first != args[0] or Path(first).exists():
+    if first is None or first != args[0] or os.path.exists(first):
         return None
     import difflib
 

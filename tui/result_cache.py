@@ -39,14 +39,15 @@ import re
 import stat
 import sys
 import time
-from typing import TYPE_CHECKING, Any
 
 from analysis import __version__
 from analysis.discover_names import MAYBE_PATTERN, SKIP_DIRS
 
+TYPE_CHECKING = False  # typing costs a cached run milliseconds: not imported
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
+    from typing import Any
 
     from tui.check_cmd import Checked
 
@@ -258,7 +259,9 @@ def _code_state(h: Any) -> None:
                 except OSError:
                     continue
                 h.update(f"{dirpath}/{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    for entry in sys.path:
+    for entry in sys.path:  # where installed packages live: an upgrade changes the folder
+        if os.path.basename(entry) not in ("site-packages", "dist-packages"):
+            continue
         try:
             h.update(f"{entry}\0{os.stat(entry or '.').st_mtime_ns}\n".encode())
         except OSError:
