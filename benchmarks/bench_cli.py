@@ -9,6 +9,8 @@ staging stack) and three Dockerfiles). Then, interleaved run by run so machine l
 alike:
 - cold: `keepdata check --no-cache --format json ROOT` in a new process (start-up, imports,
   analysis, exit);
+- cache miss: the same without `--no-cache`, on an empty cache (the walk and digests of the
+  cache key, the analysis, writing the entry);
 - cached: the same without `--no-cache`, the result cache (in a temporary folder) filled by
   one untimed run first;
 - `squawk` (the Rust PostgreSQL migration linter, PyPI `squawk-cli`, a benchmark-only
@@ -172,7 +174,7 @@ def main() -> None:
     args = ap.parse_args()
     keepdata = [sys.executable, "-m", "tui.cli", "check", "--format", "json", "--exit-zero"]
     squawk = shutil.which("squawk")
-    rows: list[tuple[int, list[Sample], list[Sample], list[Sample]]] = []
+    rows: list[tuple[int, list[Sample], list[Sample], list[Sample], list[Sample]]] = []
     with tempfile.TemporaryDirectory(prefix="keepdata-bench-cli-") as tmp:
         env = {**os.environ, "KEEPDATA_CACHE_DIR": str(Path(tmp) / "cache")}
         env.pop("KEEPDATA_ALL_MIGRATIONS", None)
@@ -185,14 +187,17 @@ def main() -> None:
             files = make_project(root, size)
             timed([*keepdata, str(root)], Path.cwd(), env)  # fills the cache
             cold: list[Sample] = []
+            missed: list[Sample] = []
             cached: list[Sample] = []
             theirs: list[Sample] = []
             for _ in range(args.runs):
                 cold.append(timed([*keepdata, "--no-cache", str(root)], Path.cwd(), env))
+                empty = {**env, "KEEPDATA_CACHE_DIR": str(Path(tmp) / f"miss-{size}-{len(cold)}")}
+                missed.append(timed([*keepdata, str(root)], Path.cwd(), empty))
                 cached.append(timed([*keepdata, str(root)], Path.cwd(), env))
                 if squawk:
                     theirs.append(timed([squawk, *map(str, files)], root))
-            rows.append((size, cold, cached, theirs))
+            rows.append((size, cold, missed, cached, theirs))
     print(f"keepdata check --format json vs squawk, median of {args.runs} interleaved runs (CPU:")
     print(
         "user + system seconds of the process; wall in brackets); keepdata "
@@ -200,16 +205,17 @@ def main() -> None:
     )
     print()
     print(
-        "| migrations | keepdata cold | keepdata cached | squawk | cold / squawk "
+        "| migrations | keepdata cold | cache miss | keepdata cached | squawk | cold / squawk "
         "| cached / squawk | peak RSS cold | peak RSS cached |"
     )
-    print("|---|---|---|---|---|---|---|---|")
-    for size, cold, cached, theirs in rows:
+    print("|---|---|---|---|---|---|---|---|---|")
+    for size, cold, missed, cached, theirs in rows:
         squawk_cell = (
             f"{_cpu(theirs):.3f} s ({median([s.wall for s in theirs]):.3f})" if theirs else "-"
         )
         print(
             f"| {size:,} | {_cpu(cold):.3f} s ({median([s.wall for s in cold]):.3f}) | "
+            f"{_cpu(missed):.3f} s ({median([s.wall for s in missed]):.3f}) | "
             f"{_cpu(cached):.3f} s ({median([s.wall for s in cached]):.3f}) | {squawk_cell} | "
             f"{_fmt_ratio(_ratio(cold, theirs))} | {_fmt_ratio(_ratio(cached, theirs))} | "
             f"{max(s.rss_mb for s in cold):.0f} MB | {max(s.rss_mb for s in cached):.0f} MB |"
@@ -222,7 +228,7 @@ def main() -> None:
     print()
     print("targets (issue 13): cached <= 0.5x squawk; cold <= 3x at 240, <= 1.5x at 4,000;")
     print("peak RSS <= 60 MB at 1,000")
-    for size, cold, cached, theirs in rows:
+    for size, cold, _missed, cached, theirs in rows:
         cold_limit = 3.0 if size <= 240 else 1.5 if size >= 4000 else None
         checks = [f"cached {_fmt_ratio(_ratio(cached, theirs))} (<= 0.5x)"]
         if cold_limit is not None:
