@@ -318,6 +318,20 @@ def test_eviction_keeps_the_most_recent(tmp_path: Path) -> None:
     assert [p.parent.name for p in sorted(results.glob("*/*"))] == ["04", "05"]
 
 
+def test_the_cache_folders_are_private(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    top = Path(cache_dir()) / "fresh"
+    monkeypatch.setenv("KEEPDATA_CACHE_DIR", str(top))
+    check(capsys, str(project))
+    (entry,) = Path(top, "results").glob("*/*")
+    for folder in (top, top / "results", entry.parent):
+        assert folder.stat().st_mode & 0o777 == 0o700
+    assert (
+        (top / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    )
+
+
 def test_where_the_cache_lives() -> None:
     home = os.path.expanduser("~")
     assert cache_dir({}) == os.path.join(home, ".cache", "keepdata")

@@ -410,7 +410,9 @@ def _read_entry(path: str, key: str, roots: list[str]) -> tuple[str, int] | None
 
 def _write_entry(path: str, data: bytes) -> None:
     folder = os.path.dirname(path)
-    os.makedirs(folder, mode=0o700, exist_ok=True)
+    top = os.path.dirname(os.path.dirname(folder))
+    for made in (top, os.path.dirname(folder), folder):  # only the user reads the outputs
+        os.makedirs(made, mode=0o700, exist_ok=True)
     tmp = f"{path}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     try:
         with open(tmp, "xb") as fh:
@@ -419,7 +421,7 @@ def _write_entry(path: str, data: bytes) -> None:
     except OSError:
         _unlink(tmp)
         return
-    _tag(os.path.dirname(os.path.dirname(folder)))
+    _tag(top)
     evict(os.path.dirname(folder))
 
 
