@@ -14,7 +14,6 @@ evidence that names a file and line: a prover that finds none makes it `unverifi
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from analysis.checklist_model import (
     FACT_SOURCES,
@@ -42,6 +41,7 @@ from analysis.checklist_provers import (
 )
 from analysis.engine import Analysis
 from analysis.model import Finding, Severity
+from analysis.records import dataclass
 from analysis.rules.registry import BY_ID, RULES
 from analysis.secrets import safe_text
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from typing import Any
 
 from analysis.engine import Analysis
 from analysis.model import Location, Severity
+from analysis.records import dataclass
 from analysis.secrets import safe_text
 
 

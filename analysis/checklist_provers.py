@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from analysis.checklist_model import (
@@ -21,6 +20,7 @@ from analysis.checklist_model import (
 )
 from analysis.engine import Analysis
 from analysis.model import Finding, Location
+from analysis.records import dataclass
 
 
 # -- provers -----------------------------------------------------------------------------------

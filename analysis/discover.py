@@ -13,45 +13,14 @@ import re
 import stat
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
+from analysis.discover_names import MAYBE_PATTERN, SKIP_DIRS
 from analysis.model import Finding, Location, Severity
+from analysis.records import dataclass
 from analysis.sources import FileKind
 
-SKIP_DIRS = frozenset(
-    {
-        "node_modules",
-        ".git",
-        ".hg",
-        ".svn",
-        "dist",
-        "build",
-        "out",
-        ".next",
-        ".nuxt",
-        ".svelte-kit",
-        ".turbo",
-        ".vercel",
-        ".output",
-        "coverage",
-        ".cache",
-        ".venv",
-        "venv",
-        "__pycache__",
-        ".mypy_cache",
-        ".ruff_cache",
-        ".pytest_cache",
-        ".parcel-cache",
-        ".yarn",
-        ".pnpm-store",
-        "target",
-        ".terraform",
-        ".idea",
-        ".vscode",
-    }
-)
 MAX_FILES = 50_000
 """At most this many files keepdata reads (files discovery classifies; other files and skipped
 folders do not count). Compose and Prisma files are kept first, so the cap never hides them;
@@ -100,10 +69,7 @@ PRISMA_CONFIG_FILES = frozenset(
 )
 
 
-_MAYBE = re.compile(
-    r"(?:ml|\.json|\.jsonc|\.toml|\.prisma|\.sql|\.sh|\.bash|\.mk)$"
-    r"|dockerfile|containerfile|dockerignore|makefile|\.env|gitignore|procfile|^prisma\.config\."
-)
+_MAYBE = re.compile(MAYBE_PATTERN)
 """A superset of the names `classify` knows (lowercase): every other name is no kind."""
 
 

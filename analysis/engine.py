@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -14,6 +13,7 @@ from analysis.discover import discover
 from analysis.facts.named import NAMED_FACTS
 from analysis.facts.replay import gc_paused
 from analysis.model import Finding, Location, Severity, normalize_findings
+from analysis.records import dataclass
 from analysis.rules.registry import BY_ID, RULES
 
 T = TypeVar("T")

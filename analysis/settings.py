@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from analysis.config import EMPTY, Config, load_config
+from analysis.records import dataclass
 from analysis.suppress import postprocess
 
 

@@ -31,12 +31,13 @@ import difflib
 import fnmatch
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from analysis.catalog import BY_ID, RULES
 from analysis.config import EMPTY, Config, RuleEntry, rule_hint
 from analysis.model import Finding, Location, Severity, Suppression
+from analysis.records import dataclass
 from analysis.sources import SourceFile
 
 KEYWORD = "keepdata-ignore"

@@ -26,7 +26,7 @@ import posixpath
 import re
 import shlex
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
 from analysis.context import Context, join, normalize
 from analysis.model import Location
@@ -49,6 +49,7 @@ from analysis.parsers.compose import (
 )
 from analysis.parsers.dotenv_file import DotenvFile, parse_dotenv
 from analysis.parsers.interpolate import interpolate
+from analysis.records import dataclass
 from analysis.sources import FileKind, SourceFile
 
 DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")

@@ -19,7 +19,6 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
@@ -42,6 +41,7 @@ from analysis.parsers.dockerfile import (
     parse_dockerfile_text,
 )
 from analysis.parsers.interpolate import interpolate, variables
+from analysis.records import dataclass
 
 
 # -- images ---------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ import json
 import posixpath
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from fnmatch import fnmatchcase
 from functools import lru_cache
 from itertools import pairwise
@@ -38,6 +38,7 @@ from analysis.parsers.dockerfile import (
     parse_dockerfile,
 )
 from analysis.parsers.dockerignore import DockerIgnore, IgnorePattern, go_clean, parse_dockerignore
+from analysis.records import dataclass
 from analysis.sources import FileKind, SourceFile
 
 EXAMPLE_ENV_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults", ".schema")

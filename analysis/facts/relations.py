@@ -24,7 +24,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from analysis.catalog import BY_ID
@@ -36,6 +35,7 @@ from analysis.parsers.prisma_schema import (
     StringValue,
     field_refs,
 )
+from analysis.records import dataclass
 
 if TYPE_CHECKING:
     from analysis.context import Context

@@ -26,11 +26,11 @@ import posixpath
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from analysis.parsers.migration_sql import Action, ColumnDef, Constraint, K, Statement
-from analysis.records import quick_init
+from analysis.records import dataclass, quick_init
 
 if TYPE_CHECKING:
     from analysis.facts.migrations import Migration

@@ -25,7 +25,7 @@ import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 
 from analysis.catalog import BY_ID
@@ -51,6 +51,7 @@ from analysis.parsers.prisma_schema import (
     parse_prisma_schema,
     value_text,
 )
+from analysis.records import dataclass
 from analysis.sources import FileKind, SourceFile
 
 RULE = "KD505"

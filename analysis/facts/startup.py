@@ -37,11 +37,10 @@ Nothing is executed: every file is read through `ctx.parse`.
 from __future__ import annotations
 
 import fnmatch
-import os
 import posixpath
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -79,6 +78,7 @@ from analysis.parsers.shell import (
     shell_script_file,
     small_words,
 )
+from analysis.records import dataclass
 from analysis.secrets import MASK, is_secret_name
 from analysis.sources import FileKind, SourceFile
 
@@ -604,12 +604,7 @@ class _Builder:
         if folder in self._listings:
             listing = self._listings[folder]
         else:
-            try:
-                listing = frozenset(n.lower() for n in os.listdir(self.ctx.root / folder))
-            except (FileNotFoundError, NotADirectoryError):
-                listing = frozenset()
-            except OSError:
-                listing = None
+            listing = self.ctx.names_in(folder)
             self._listings[folder] = listing
         return listing is not None and name.lower() not in listing
 

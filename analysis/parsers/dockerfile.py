@@ -24,9 +24,10 @@ import json
 import posixpath
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from analysis.model import Finding, Location, Severity
+from analysis.records import dataclass
 from analysis.sources import SourceFile
 
 KNOWN_INSTRUCTIONS = frozenset(

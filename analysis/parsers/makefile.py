@@ -10,9 +10,9 @@ are skipped, not interpreted.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from analysis.model import Finding, Location
+from analysis.records import dataclass
 from analysis.sources import SourceFile
 
 

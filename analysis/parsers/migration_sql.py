@@ -18,13 +18,12 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
 from analysis.model import Finding, Location, Severity
-from analysis.records import quick_init
+from analysis.records import dataclass, quick_init
 from analysis.sources import SourceFile
 
 

@@ -18,10 +18,10 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from analysis.model import Finding, Location, Severity
+from analysis.records import dataclass
 from analysis.sources import SourceFile
 
 # ---------------------------------------------------------------------------------------------

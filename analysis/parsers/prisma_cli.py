@@ -13,10 +13,10 @@ every generation's vocabulary onto one: Prisma 8's `db migrate` is "migrate depl
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from analysis.parsers.shell import effective_argv, small_words
+from analysis.records import dataclass
 
 COMMANDS_2 = {
     ("migrate", "deploy"): "migrate deploy",

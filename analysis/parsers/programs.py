@@ -24,9 +24,10 @@ from __future__ import annotations
 import ast
 import re
 import warnings
-from dataclasses import dataclass
 
+from analysis.lazy_re import lazy_compile
 from analysis.model import Finding, Location
+from analysis.records import dataclass
 from analysis.sources import SourceFile
 
 JS_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx")
@@ -81,8 +82,8 @@ class _JTok:
     line: int
 
 
-_IDENT_START = re.compile(r"[A-Za-z_$\u00a0-\uffff]")
-_IDENT = re.compile(r"[A-Za-z0-9_$\u00a0-\uffff]*")
+_IDENT_START: re.Pattern[str] = lazy_compile(r"[A-Za-z_$\u00a0-\uffff]")
+_IDENT: re.Pattern[str] = lazy_compile(r"[A-Za-z0-9_$\u00a0-\uffff]*")
 _REGEX_PRECEDERS = frozenset("(,=:[!&|?{};+-*%<>~^")
 _REGEX_KEYWORDS = frozenset(
     {

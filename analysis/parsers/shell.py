@@ -31,12 +31,12 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 from analysis.model import Finding, Location, Severity
-from analysis.records import quick_init
+from analysis.records import dataclass, quick_init
 from analysis.sources import SourceFile
 
 # ---------------------------------------------------------------------------------------------

@@ -7,12 +7,12 @@ runs nothing: see `analysis.gitread`), and the file digests are the sha256 of th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from analysis import __version__
 from analysis.engine import Analysis
+from analysis.records import dataclass
 
 GIT_TIMEOUT = 2.0
 """Seconds any one `git` call may take before the report goes on without git facts."""

@@ -3,11 +3,11 @@ the three renderers share (rule help texts, severity order, masking of quoted te
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from analysis.catalog import BY_ID
 from analysis.engine import Analysis
+from analysis.records import dataclass
 from analysis.rule_texts import TEXTS
 
 FORMATS = ("md", "json", "sarif")

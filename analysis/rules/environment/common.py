@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -18,6 +17,7 @@ from analysis.model import Finding, Location, Related
 from analysis.parsers.compose import EnvVar, Service
 from analysis.parsers.dotenv_file import DotenvEntry
 from analysis.parsers.interpolate import interpolate, variables
+from analysis.records import dataclass
 from analysis.secrets import mask_url
 
 PASSWORD_KEYS = frozenset(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -28,6 +27,7 @@ from analysis.facts.images import (
 )
 from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.dockerfile import DockerfileFile, Stage, Variable
+from analysis.records import dataclass
 from analysis.secrets import MASK, is_secret_name, mask_value
 from analysis.sources import FileKind
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from analysis.catalog import BY_ID
 from analysis.context import Context
@@ -19,7 +18,7 @@ from analysis.facts.migrations import Migration, MigrationHistory, migration_his
 from analysis.facts.replay import ActionNote, MigrationReplay, Origin, gc_paused
 from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.migration_sql import Action, K, Statement, TableDef
-from analysis.records import quick_init
+from analysis.records import dataclass, quick_init
 from analysis.sources import FileKind
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -31,6 +30,7 @@ from analysis.facts.startup import (
 from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.package_json import parse_package_json
 from analysis.parsers.prisma_cli import PrismaInvocation
+from analysis.records import dataclass
 from analysis.sources import FileKind
 
 STARTUP_CONTEXTS = (RunContext.STARTUP, RunContext.DEPLOY)
