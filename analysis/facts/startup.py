@@ -40,6 +40,7 @@ import fnmatch
 import os
 import posixpath
 import re
+import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -55,6 +56,7 @@ from analysis.parsers.package_json import (
     matches_workspace,
     parse_package_json,
     script_calls,
+    task_runner_call,
 )
 from analysis.parsers.platform import PlatformFile, parse_platform
 from analysis.parsers.prisma_cli import (
@@ -972,7 +974,9 @@ class _Builder:
     ) -> None:
         """Follow every command of `script` that runs (`everything`: also those in functions
         nothing calls)."""
-        key = (script.path + f"@{script.commands[0].line if script.commands else 0}", args)
+        first = script.commands[0] if script.commands else None
+        # the text too: a script with forwarded arguments is parsed at its call site
+        key = (script.path + (f"@{first.line}:{first.text}" if first else "@0"), args)
         if key in state.visited or at.depth > MAX_DEPTH:
             return
         state.visited.add(key)
@@ -1046,6 +1050,8 @@ class _Builder:
         packages: list[tuple[PackageJson, _FS]] = []
         if call.workspace is not None:
             for other in self.packages:
+                if call.workspace == "*" and not other.folder and len(self.packages) > 1:
+                    continue  # `pnpm -r run x`: the workspace's packages, not its root
                 if matches_workspace(other, call.workspace):
                     packages.append((other, replace(_FS(other.folder), mounts=())))
         elif pkg is not None:
@@ -1066,14 +1072,25 @@ class _Builder:
                     len(base_chain),
                 )
                 self.add_link(state, link)
-                parsed = self.shell_text(
-                    script.command, package.path, script.location.line, script.location.column
-                )
+                if call.args:
+                    # the manager appends the arguments to the script (`pnpm with-env prisma
+                    # db push` runs `dotenv -e ../../.env -- prisma db push`): the command is
+                    # where the arguments are written
+                    parsed = self.shell_text(
+                        f"{script.command} {_shell_join(call.args)}",
+                        at.location.path,
+                        at.location.line,
+                        at.location.column,
+                    )
+                else:
+                    parsed = self.shell_text(
+                        script.command, package.path, script.location.line, script.location.column
+                    )
                 self.follow_script(
                     state,
                     parsed,
                     at._replace(chain=(*base_chain, link), fs=pfs, depth=at.depth + 1),
-                    call.args or (),
+                    (),
                 )
         for command in call.commands:
             parsed = self.shell_text(
@@ -1199,14 +1216,27 @@ class _Builder:
             )
 
     def follow_turbo(self, state: _PathState, argv: tuple[str, ...], at: _At) -> None:
-        words = list(argv)
-        if words and words[0].rsplit("/", 1)[-1] != "turbo":
-            words = words[words.index("turbo") :] if "turbo" in words else words
-        tasks = [w for w in words[1:] if not w.startswith("-") and w != "run"]
-        for task in tasks:
-            self.follow_turbo_task(state, task, at, set())
+        """`turbo run a b --filter=web -- x` and `nx run web:a`, `nx run-many -t a -p web`,
+        `nx a web`: the package scripts of those tasks (of the filtered packages)."""
+        runs = task_runner_call(argv)
+        if runs is None:
+            return
+        for task in runs.tasks:
+            while (
+                runs.tool == "nx" and ":" in task and not any(p.script(task) for p in self.packages)
+            ):
+                task = task.rsplit(":", 1)[0]  # nx: `target:configuration`
+            self.follow_turbo_task(state, task, at, set(), runs.filters, runs.args)
 
-    def follow_turbo_task(self, state: _PathState, task: str, at: _At, seen: set[str]) -> None:
+    def follow_turbo_task(
+        self,
+        state: _PathState,
+        task: str,
+        at: _At,
+        seen: set[str],
+        filters: tuple[str, ...] = (),
+        args: tuple[str, ...] = (),
+    ) -> None:
         if task in seen or len(seen) > 30:
             return
         seen.add(task)
@@ -1226,6 +1256,8 @@ class _Builder:
             script = pkg.script(task)
             if script is None:
                 continue
+            if filters and not any(matches_workspace(pkg, f) for f in filters):
+                continue
             link = Link(
                 "package-script",
                 f'{pkg.path} "{task}": {script.command}',
@@ -1233,9 +1265,17 @@ class _Builder:
                 len(at.chain),
             )
             self.add_link(state, link)
-            parsed = self.shell_text(
-                script.command, pkg.path, script.location.line, script.location.column
-            )
+            if args:
+                parsed = self.shell_text(
+                    f"{script.command} {_shell_join(args)}",
+                    at.location.path,
+                    at.location.line,
+                    at.location.column,
+                )
+            else:
+                parsed = self.shell_text(
+                    script.command, pkg.path, script.location.line, script.location.column
+                )
             self.follow_script(
                 state,
                 parsed,
@@ -1417,7 +1457,9 @@ def _plan_of(words: tuple[str, ...]) -> _Plan | None:
     head = argv[0].rsplit("/", 1)[-1]
     if head in ("make", "gmake"):
         return found._replace(make=True)
-    if head == "turbo" or (head in ("npx", "pnpm", "yarn", "bunx") and "turbo" in argv[1:2]):
+    if head in ("turbo", "nx") or (
+        head in ("npx", "pnpm", "yarn", "bunx") and argv[1:2] in (("turbo",), ("nx",))
+    ):
         return found._replace(turbo=True)
     return found._replace(runner=head in _SCRIPT_RUNNERS, program=program_file(argv))
 
@@ -1519,6 +1561,14 @@ def _expand_positional(words: tuple[str, ...], args: tuple[str, ...] | None) -> 
     return tuple(out)
 
 
+_PLAIN_WORD = re.compile(r"[\w@%+=:,./${}-]+")
+
+
+def _shell_join(words: tuple[str, ...]) -> str:
+    """Words as shell text (a variable reference stays expandable)."""
+    return " ".join(w if _PLAIN_WORD.fullmatch(w) else shlex.quote(w) for w in words)
+
+
 def _known(args: tuple[str, ...]) -> tuple[str, ...] | None:
     """Arguments whose values are known (None when one is an unexpanded `$@`)."""
     if any(a in ("$@", "$*", "${@}", "${*}") for a in args):
@@ -1527,8 +1577,8 @@ def _known(args: tuple[str, ...]) -> tuple[str, ...] | None:
 
 
 def _looks_like_script(word: str) -> bool:
-    if "$" in word:
-        return False
+    if "$" in word or "node_modules/.bin/" in word:
+        return False  # a package's bin (`./node_modules/.bin/tsx`), not a project file
     base = word.rsplit("/", 1)[-1]
     if base.endswith((".sh", ".bash")):
         return True

@@ -354,6 +354,10 @@ def _effective_argv(words: tuple[str, ...]) -> tuple[str, ...]:
                 if words[i] == "--":
                     i += 1
                     break
+                optional = base == "dotenv" and words[i] == "-c"  # `-c [env]`
+                if optional and (i + 1 >= n or words[i + 1].startswith("-")):
+                    i += 1
+                    continue
                 i += 2 if words[i] in takes_value else 1
             if base == "timeout" and i < n:
                 i += 1  # the duration

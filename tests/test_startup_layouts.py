@@ -1,0 +1,232 @@
+"""Issue 12, scripts side: real project layouts the startup fact must follow (package-manager
+forms, failure handling forms, programs one hop further). Each tree is shaped like a public
+repository of the real-world corpus (openpanel, sourcebot, typebot, zipline, ...)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from analysis.engine import analyze
+from analysis.facts.startup import StartupFacts, startup_paths
+from analysis.model import Finding
+from analysis.parsers.package_json import script_calls, task_runner_call
+from analysis.parsers.package_manager import leading_options
+from analysis.parsers.prisma_cli import prisma_invocation
+
+Tree = dict[str, str]
+WriteTree = Callable[[Tree], Path]
+
+DB = """  db:
+    image: postgres:16-alpine
+    environment:
+      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it}
+    volumes:
+      - pgdata:/var/lib/postgresql/data
+    healthcheck:
+      test: ["CMD-SHELL", "pg_isready -U postgres"]
+      interval: 5s
+"""
+SCHEMA = 'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n'
+
+
+def pkg(name: str, scripts: dict[str, str], **deps: str) -> str:
+    body: dict[str, object] = {"name": name, "scripts": scripts}
+    if deps:
+        body["dependencies"] = {k.replace("__", "/").replace("_", "-"): v for k, v in deps.items()}
+    return json.dumps(body, indent=2) + "\n"
+
+
+def words(text: str) -> tuple[str, ...]:
+    return tuple(text.split(" "))
+
+
+def run(root: Path, *rules: str) -> list[Finding]:
+    analysis = analyze(root, select=list(rules))
+    assert analysis.errors == (), analysis.errors[0].trace
+    return [f for f in analysis.findings if f.rule in rules]
+
+
+def facts(root: Path) -> StartupFacts:
+    analysis = analyze(root)
+    assert analysis.errors == (), analysis.errors[0].trace
+    return analysis.fact(startup_paths)
+
+
+def commands(f: StartupFacts, context: str = "startup") -> list[tuple[str, str, int]]:
+    return sorted(
+        {
+            (s.command, s.location.path, s.location.line)
+            for s in f.commands
+            if s.context == context and s.command
+        }
+    )
+
+
+# -- point 4: package-manager forms ----------------------------------------------------------------
+
+
+def test_leading_options_of_each_manager() -> None:
+    assert leading_options("pnpm", ("--filter", "@acme/db", "-r", "run", "x")) == (
+        ("run", "x"),
+        None,
+        "@acme/db",
+    )
+    assert leading_options("pnpm", ("-C", "apps/api", "-w", "migrate")) == (
+        ("migrate",),
+        "apps/api",
+        None,
+    )
+    assert leading_options("pnpm", ("-r", "run", "x")).workspace == "*"
+    assert leading_options("npm", ("--workspace=api", "run", "x")).workspace == "api"
+    assert leading_options("npm", ("--prefix", "server", "run", "x")).folder == "server"
+    assert leading_options("yarn", ("workspace", "@x/db", "prisma", "generate")) == (
+        ("prisma", "generate"),
+        None,
+        "@x/db",
+    )
+    assert leading_options("bun", ("--cwd", "packages/db", "x", "prisma")).folder == "packages/db"
+
+
+@pytest.mark.parametrize(
+    ("words", "command"),
+    [
+        ("pnpm --filter @acme/db exec prisma migrate deploy", "migrate deploy"),
+        ("pnpm -F db prisma db push --accept-data-loss", "db push"),
+        ("pnpm -C packages/db prisma migrate deploy", "migrate deploy"),
+        ("npm -w packages/db exec prisma migrate deploy", "migrate deploy"),
+        ("npm --prefix server exec -- prisma migrate deploy", "migrate deploy"),
+        ("yarn workspace @sourcebot/db prisma migrate deploy", "migrate deploy"),
+        ("bun --cwd packages/db x prisma db push", "db push"),
+        ("dotenv -e ../../.env -c -- prisma migrate deploy", "migrate deploy"),
+    ],
+)
+def test_prisma_behind_manager_options(words: str, command: str) -> None:
+    inv = prisma_invocation(tuple(words.split(" ")))
+    assert inv is not None and inv.command == command
+
+
+def test_forwarded_arguments_are_kept_as_written() -> None:
+    call = script_calls(words("npm run with-env -- prisma db push --accept-data-loss"), None)
+    assert call is not None and call.args == ("prisma", "db", "push", "--accept-data-loss")
+    call = script_calls(words("yarn with-env prisma migrate deploy --schema x"), None)
+    assert call is not None and call.args == ("prisma", "migrate", "deploy", "--schema", "x")
+    call = script_calls(words("pnpm -r run migrate:deploy"), None)
+    assert call is not None and call.workspace == "*" and call.scripts == ("migrate:deploy",)
+
+
+def test_task_runners() -> None:
+    run_ = task_runner_call(words("turbo run db:migrate --filter=@acme/db -- --x"))
+    assert run_ is not None and run_.tasks == ("db:migrate",)
+    assert run_.filters == ("@acme/db",) and run_.args == ("--x",)
+    run_ = task_runner_call(words("npx nx run api:migrate:production"))
+    assert run_ is not None and run_.tasks == ("migrate:production",) and run_.filters == ("api",)
+    run_ = task_runner_call(words("nx run-many -t build,migrate -p api,web"))
+    assert run_ is not None and run_.tasks == ("build", "migrate")
+    assert run_.filters == ("api", "web")
+    assert task_runner_call(words("nx format:write")) is None
+
+
+OPENPANEL_DB = pkg(
+    "@openpanel/db",
+    {
+        "codegen": "pnpm with-env prisma generate",
+        "migrate": "pnpm with-env prisma migrate dev",
+        "migrate:deploy:db": "pnpm with-env prisma migrate deploy",
+        "migrate:deploy": "pnpm migrate:deploy:db",
+        "with-env": "dotenv -e ../../.env -c --",
+    },
+)
+OPENPANEL_ROOT = pkg(
+    "openpanel",
+    {
+        "migrate": "pnpm -r --filter db run migrate",
+        "migrate:deploy": "pnpm -r --filter db run migrate:deploy",
+    },
+)
+
+
+def openpanel(command: str) -> Tree:
+    """openpanel's self-hosting compose: a one-shot service runs the workspace's migrations."""
+    return {
+        "package.json": OPENPANEL_ROOT,
+        "pnpm-workspace.yaml": "packages:\n  - packages/*\n  - apps/*\n",
+        "packages/db/package.json": OPENPANEL_DB,
+        "packages/db/prisma/schema.prisma": SCHEMA,
+        "packages/db/prisma/migrations/0_init/migration.sql": 'CREATE TABLE "a" ("id" INT);\n',
+        "apps/api/package.json": pkg("api", {"start": "node dist/index.js"}),
+        "apps/api/Dockerfile": (
+            "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN pnpm install\n"
+            'CMD ["node", "apps/api/dist/index.js"]\n'
+        ),
+        "docker-compose.yml": (
+            "services:\n"
+            "  op-migrate:\n"
+            "    build:\n      context: .\n      dockerfile: apps/api/Dockerfile\n"
+            f"    command: {command}\n"
+            "    depends_on:\n      db:\n        condition: service_healthy\n"
+            f"{DB}volumes:\n  pgdata:\n"
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "pnpm -r run migrate:deploy",  # every workspace that has the script
+        "pnpm --filter @openpanel/db run migrate:deploy",
+        "pnpm -F db migrate:deploy:db",
+        "pnpm -C packages/db migrate:deploy",
+        "npm --workspace=packages/db run migrate:deploy",
+        "yarn workspace @openpanel/db migrate:deploy",
+        "npx turbo run migrate:deploy --filter=@openpanel/db",
+        "nx run db:migrate:deploy",
+    ],
+)
+def test_package_manager_forms_reach_the_forwarded_prisma_command(
+    write_tree: WriteTree, command: str
+) -> None:
+    f = facts(write_tree(openpanel(command)))
+    path = f.for_service("op-migrate")
+    assert path is not None
+    assert [(s.command, s.location.path) for s in path.commands] == [
+        ("migrate deploy", "packages/db/package.json")
+    ]
+    step = path.commands[0]
+    # the command is where `prisma migrate deploy` is written, behind `with-env`
+    assert step.location.line == 6 and step.text == "prisma migrate deploy"
+    assert step.levels[-1][0].text == "dotenv -e ../../.env -c -- prisma migrate deploy"
+    assert any('"with-env"' in lk.label for lk in step.chain)
+
+
+def test_forwarded_arguments_reach_a_destructive_flag(write_tree: WriteTree) -> None:
+    tree = openpanel("pnpm --filter db run with-env prisma db push --accept-data-loss")
+    findings = run(write_tree(tree), "KD201")
+    assert [(f.rule, f.location.path) for f in findings] == [("KD201", "docker-compose.yml")]
+
+
+def test_quiet_when_the_filter_names_another_package(write_tree: WriteTree) -> None:
+    f = facts(write_tree(openpanel("pnpm --filter api run migrate:deploy")))
+    path = f.for_service("op-migrate")
+    assert path is not None and path.commands == ()
+    f = facts(write_tree(openpanel("npx turbo run migrate:deploy --filter=api")))
+    path = f.for_service("op-migrate")
+    assert path is not None and path.commands == ()
+
+
+def test_npm_and_bun_forward_arguments(write_tree: WriteTree) -> None:
+    scripts = {"with-env": "dotenv -e .env --", "db": "prisma"}
+    tree = {
+        "package.json": pkg("app", scripts),
+        "prisma/schema.prisma": SCHEMA,
+        "Dockerfile": (
+            "FROM oven/bun:1\nWORKDIR /app\nCOPY . .\n"
+            'CMD ["sh", "-c", "npm run with-env -- prisma migrate deploy && bun run db db push '
+            '&& bun db migrate reset --force && exec bun server.ts"]\n'
+        ),
+    }
+    f = facts(write_tree(tree))
+    assert [c for c, _, _ in commands(f)] == ["db push", "migrate deploy", "migrate reset"]
