@@ -230,3 +230,117 @@ def test_npm_and_bun_forward_arguments(write_tree: WriteTree) -> None:
     }
     f = facts(write_tree(tree))
     assert [c for c, _, _ in commands(f)] == ["db push", "migrate deploy", "migrate reset"]
+
+
+# -- point 5: failure handling forms (KD209) -------------------------------------------------------
+
+
+IF_NOT_LOGS = """#!/bin/sh
+echo "Running database migrations..."
+if ! npx prisma migrate deploy; then
+  echo "Migration failed, starting the server anyway" >&2
+fi
+exec node dist/main.js
+"""
+IF_ELSE_LOGS = """#!/bin/sh
+set -e
+if npx prisma migrate deploy; then
+  echo "Migrations applied"
+else
+  echo "Could not apply the migrations" >&2
+  sleep 1
+fi
+exec "$@"
+"""
+IF_WITHOUT_ELSE = """#!/bin/sh
+if npx prisma migrate deploy; then
+  echo "Migrations applied"
+fi
+exec "$@"
+"""
+
+
+@pytest.mark.parametrize(
+    ("entry", "line"),
+    [(IF_NOT_LOGS, 4), (IF_ELSE_LOGS, 6), (IF_WITHOUT_ELSE, 2)],
+)
+def test_kd209_an_if_whose_failure_branch_goes_on(
+    write_tree: WriteTree, entry: str, line: int
+) -> None:
+    from tests.test_startup_rules import at, one, project
+
+    f = one(write_tree, project(entry), "KD209")
+    # the finding points where the failure is let through; the Prisma command is related
+    assert at(f) == ("docker/entrypoint.sh", line)
+    assert "`if` that tests `npx prisma migrate deploy`" in f.message
+    assert any(r.location.path == "docker/entrypoint.sh" for r in f.related)
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        IF_NOT_LOGS.replace(">&2\n", ">&2\n  exit 1\n"),
+        IF_ELSE_LOGS.replace("  sleep 1\n", "  exit 1\n"),
+        # the entry script itself exits: nothing starts (exit 0 stops the container too)
+        IF_NOT_LOGS.replace(">&2\n", ">&2\n  exit 0\n"),
+        # another way to handle it: a resolve and retry
+        IF_NOT_LOGS.replace(
+            '  echo "Migration failed, starting the server anyway" >&2\n',
+            "  npx prisma migrate resolve --rolled-back 20240101000000_init\n"
+            "  npx prisma migrate deploy || exit 1\n",
+        ),
+        # a flag checked later
+        IF_NOT_LOGS.replace(
+            '  echo "Migration failed, starting the server anyway" >&2\n', "  failed=1\n"
+        ),
+    ],
+)
+def test_kd209_quiet_when_the_failure_branch_stops(write_tree: WriteTree, entry: str) -> None:
+    from tests.test_startup_rules import project
+    from tests.test_startup_rules import run as run_rule
+
+    assert [f.location for f in run_rule(write_tree, project(entry), "KD209")] == []
+
+
+def test_kd209_migration_in_a_child_script(write_tree: WriteTree) -> None:
+    """The compose command tests a script that migrates; its failure branch only logs."""
+    from tests.test_startup_rules import DB_SERVICE, at, one, project
+
+    compose_text = (
+        "services:\n  api:\n    build: .\n"
+        "    command: >\n"
+        "      sh -c \"if ! sh scripts/migrate.sh; then echo 'migration failed'; fi;\n"
+        '      exec node dist/main.js"\n'
+        "    depends_on:\n      db:\n        condition: service_healthy\n"
+        f"{DB_SERVICE}volumes:\n  pgdata:\n"
+    )
+    migrate = "#!/bin/sh\nset -e\nnpx prisma migrate deploy\n"
+    tree = project(compose_text=compose_text, scripts__migrate_DOT_sh=migrate)
+    f = one(write_tree, tree, "KD209")
+    assert at(f) == ("docker-compose.yml", 4)  # the folded command's first line
+    assert ("scripts/migrate.sh", 3) in [(r.location.path, r.location.line) for r in f.related]
+    # quiet when the branch exits non-zero
+    fixed = compose_text.replace("echo 'migration failed'", "echo 'migration failed'; exit 1")
+    from tests.test_startup_rules import run as run_rule
+
+    assert (
+        run_rule(write_tree, project(compose_text=fixed, scripts__migrate_DOT_sh=migrate), "KD209")
+        == []
+    )
+
+
+def test_kd209_child_script_exits_zero_on_failure(write_tree: WriteTree) -> None:
+    from tests.test_startup_rules import at, one, project
+
+    migrate = (
+        "#!/bin/sh\nif ! npx prisma migrate deploy; then\n"
+        '  echo "migrations failed"\n  exit 0\nfi\n'
+    )
+    entry = '#!/bin/sh\nset -e\nsh /app/scripts/migrate.sh\nexec "$@"\n'
+    dockerfile_extra = "COPY scripts/migrate.sh /app/scripts/migrate.sh\n"
+    from tests.test_startup_rules import DOCKERFILE
+
+    dockerfile = DOCKERFILE.replace("ENTRYPOINT", dockerfile_extra + "ENTRYPOINT")
+    tree = project(entry, dockerfile=dockerfile, scripts__migrate_DOT_sh=migrate)
+    f = one(write_tree, tree, "KD209")
+    assert at(f) == ("scripts/migrate.sh", 3) and "status 0" in f.message

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 from analysis.context import Context
 from analysis.facts.startup import StartupFacts, startup_paths
-from analysis.model import Finding, Severity
+from analysis.model import Finding, Related, Severity
 from analysis.rules.registry import rule
 from analysis.rules.startup.common import (
     SCHEMA_CHANGES,
@@ -17,7 +18,7 @@ from analysis.rules.startup.common import (
     _unique,
     _Where,
     _where,
-    failure_ignored,
+    failure_ignored_at,
 )
 
 RULE = rule(
@@ -70,16 +71,25 @@ def check_failure_ignored(facts: StartupFacts, where: _Where) -> Iterator[Findin
     for step in _unique(facts.commands):
         if step.command not in SCHEMA_CHANGES or step.context not in STARTUP_CONTEXTS:
             continue
-        why = failure_ignored(step)
-        if why is None:
+        hit = failure_ignored_at(step)
+        if hit is None:
             continue
-        yield _finding(
+        why, at = hit
+        found = _finding(
             "KD209",
             _sev("KD209"),
             f"`{step.text}` runs {_origin(facts, where, step)} and its failure does not stop "
             f"the start: {why}; the app then runs against a half-migrated database",
             step,
         )
+        if at != step.location:
+            # the fix goes where the failure is ignored; the Prisma command is related
+            found = replace(
+                found,
+                location=at,
+                related=(Related(step.location, f"`{step.text}` runs here"), *found.related),
+            )
+        yield found
 
 
 @RULE.check
