@@ -128,6 +128,9 @@ def test_task_runners() -> None:
     assert run_ is not None and run_.tasks == ("build", "migrate")
     assert run_.filters == ("api", "web")
     assert task_runner_call(words("nx format:write")) is None
+    # inbox-zero's vercel.json: `turbo run build --force --filter={apps/web}...`
+    run_ = task_runner_call(words("turbo run build --force --filter={apps/web}..."))
+    assert run_ is not None and run_.filters == ("apps/web",)
 
 
 OPENPANEL_DB = pkg(

@@ -2667,9 +2667,9 @@ class _Walker:
         elif isinstance(node, _LoopNode):
             yield from self.simple_commands(node.body)
         elif isinstance(node, _Case):
-            for _patterns, body, _start in node.clauses:
-                if body is not None:
-                    yield from self.simple_commands(body)
+            for clause in node.clauses:
+                if clause[1] is not None:
+                    yield from self.simple_commands(clause[1])
 
     def loop(self, node: _LoopNode, ctx: _Ctx) -> None:
         head = self.text[node.head_start : node.head_end]
