@@ -12,7 +12,7 @@ import pytest
 
 from analysis.engine import analyze
 from analysis.facts.startup import StartupFacts, startup_paths
-from analysis.model import Finding
+from analysis.model import Finding, Severity
 from analysis.parsers.package_json import script_calls, task_runner_call
 from analysis.parsers.package_manager import leading_options
 from analysis.parsers.prisma_cli import prisma_invocation
@@ -347,3 +347,189 @@ def test_kd209_child_script_exits_zero_on_failure(write_tree: WriteTree) -> None
     tree = project(entry, dockerfile=dockerfile, scripts__migrate_DOT_sh=migrate)
     f = one(write_tree, tree, "KD209")
     assert at(f) == ("scripts/migrate.sh", 3) and "status 0" in f.message
+
+
+# -- point 6: programs one hop further ---------------------------------------------------------------
+
+# typebot's packages/prisma/scripts: the command goes through two helpers of another module
+EXECUTE_COMMAND = """import { exec } from "node:child_process";
+import { join, relative } from "node:path";
+
+const prismaPackagePath = join(__dirname, "..");
+const postgresqlSchemaPath = "postgresql/schema.prisma";
+
+type Options = { force?: boolean; includeSchema?: boolean };
+
+export const executePrismaCommand = (command: string, options?: Options) => {
+  const includeSchema = options?.includeSchema ?? true;
+  return executeCommand(
+    `${command}${includeSchema ? ` --schema ${postgresqlSchemaPath}` : ""}`,
+  );
+};
+
+const executeCommand = (command: string) => {
+  return new Promise<void>((resolve, reject) => {
+    exec(command, { cwd: prismaPackagePath }, (error) => {
+      if (error) reject(error);
+      else resolve();
+    });
+  });
+};
+"""
+
+
+def typebot(script: str, start: str) -> Tree:
+    return {
+        "package.json": pkg("typebot", {"start": start}),
+        "packages/prisma/package.json": pkg(
+            "@typebot.io/prisma",
+            {"db:push": "tsx scripts/db-push.ts", "migrate:deploy": "tsx scripts/migrate.ts"},
+        ),
+        "packages/prisma/postgresql/schema.prisma": SCHEMA,
+        "packages/prisma/scripts/executeCommand.ts": EXECUTE_COMMAND,
+        "packages/prisma/scripts/db-push.ts": script,
+        "packages/prisma/scripts/migrate.ts": (
+            'import { executePrismaCommand } from "./executeCommand";\n\n'
+            'if (process.env.DATABASE_URL?.startsWith("postgres"))\n'
+            '  executePrismaCommand("prisma migrate deploy");\n'
+        ),
+        "Dockerfile": (
+            f'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN pnpm install\nCMD ["sh", "-c", "{start}"]\n'
+        ),
+    }
+
+
+def test_a_literal_passed_to_an_imported_helper_is_a_command(write_tree: WriteTree) -> None:
+    push = (
+        'import { executePrismaCommand } from "./executeCommand";\n\n'
+        'executePrismaCommand("prisma db push --accept-data-loss");\n'
+    )
+    start = "pnpm --filter @typebot.io/prisma db:push && exec node apps/builder/server.js"
+    f = facts(write_tree(typebot(push, start)))
+    steps = [s for s in f.commands if s.context == "startup"]
+    assert [(s.command, s.location.path, s.location.line) for s in steps] == [
+        ("db push", "packages/prisma/scripts/db-push.ts", 3)
+    ]
+    assert steps[0].invocation.accept_data_loss
+    findings = run(write_tree(typebot(push, start)), "KD201")
+    assert [(x.location.path, x.location.line) for x in findings] == [
+        ("packages/prisma/scripts/db-push.ts", 3)
+    ]
+
+
+def test_an_imported_function_that_runs_nothing_is_quiet(write_tree: WriteTree) -> None:
+    other = 'import { formatSchema } from "./format";\n\nformatSchema("prisma db push --accept-data-loss");\n'
+    tree = typebot(other, "pnpm --filter @typebot.io/prisma db:push && exec node server.js")
+    tree["packages/prisma/scripts/format.ts"] = (
+        "export const formatSchema = (text: string) => console.log(text.trim());\n"
+    )
+    f = facts(write_tree(tree))
+    assert [s for s in f.commands if s.context == "startup"] == []
+
+
+# zipline v3: the published compose pulls the project's own image; the server applies the
+# migrations with @prisma/migrate when it starts
+ZIPLINE_COMPOSE = """version: '3'
+services:
+  postgres:
+    image: postgres:15
+    environment:
+      - POSTGRES_PASSWORD=postgres
+    volumes:
+      - pg_data:/var/lib/postgresql/data
+    healthcheck:
+      test: ['CMD-SHELL', 'pg_isready -U postgres']
+
+  zipline:
+    image: ghcr.io/diced/zipline
+    environment:
+      - CORE_DATABASE_URL=postgres://postgres:postgres@postgres/postgres
+    depends_on:
+      - 'postgres'
+
+volumes:
+  pg_data:
+"""
+
+
+def zipline(section: str = "dependencies", image: str = "ghcr.io/diced/zipline") -> Tree:
+    body = {
+        "name": "zipline",
+        "scripts": {"start": "node dist"},
+        section: {"@prisma/client": "^5.1.1", "@prisma/migrate": "^5.1.1"},
+        "devDependencies": {"prisma": "^5.1.1"},
+    }
+    return {
+        "package.json": json.dumps(body, indent=2) + "\n",
+        "docker-compose.yml": ZIPLINE_COMPOSE.replace("ghcr.io/diced/zipline", image),
+        "prisma/schema.prisma": SCHEMA,
+        "prisma/migrations/20230101000000_init/migration.sql": 'CREATE TABLE "a" ("id" INT);\n',
+        "Dockerfile": 'FROM node:18\nWORKDIR /zipline\nCOPY . .\nCMD ["node", "dist/index.js"]\n',
+    }
+
+
+def test_an_app_that_migrates_from_code(write_tree: WriteTree) -> None:
+    root = write_tree(zipline())
+    path = facts(root).for_service("zipline")
+    assert path is not None and path.code_migration is not None
+    assert path.code_migration.package == "@prisma/migrate"
+    found = {f.rule: f for f in run(root, "KD207", "KD211", "KD219")}
+    assert sorted(found) == ["KD207", "KD211", "KD219"]
+    assert found["KD219"].location.path == "docker-compose.yml"
+    assert "@prisma/migrate" in found["KD219"].message
+    assert "from code (@prisma/migrate)" in found["KD211"].message
+    # the image without compose: KD207 says so as info, not "nothing applies the migrations"
+    assert found["KD207"].severity == Severity.INFO
+    assert found["KD207"].location.path == "package.json"
+
+
+@pytest.mark.parametrize(
+    "tree",
+    [
+        zipline(section="devDependencies"),  # a tool of the developers, not of the app
+        zipline(image="ghcr.io/acme/other-app"),  # another project's image
+    ],
+)
+def test_code_migration_needs_the_app_and_its_dependency(write_tree: WriteTree, tree: Tree) -> None:
+    root = write_tree(tree)
+    path = facts(root).for_service("zipline")
+    assert path is not None and path.code_migration is None
+    assert run(root, "KD211", "KD219") == []
+
+
+MIGRATOR_COMPOSE = (
+    """services:
+  migrate:
+    build: .
+    command: ["node", "dist/db/apply-migrations.js"]
+    restart: "no"
+  app:
+    build: .
+    command: ["node", "dist/server.js"]
+    depends_on:
+      db:
+        condition: service_healthy
+"""
+    + DB
+    + "volumes:\n  pgdata:\n"
+)
+
+
+def test_a_one_shot_service_named_and_running_migrate_is_a_migrator(write_tree: WriteTree) -> None:
+    tree = {
+        "package.json": pkg("api", {"start": "node dist/server.js"}, prisma="6.4.1"),
+        "prisma/schema.prisma": SCHEMA,
+        "Dockerfile": 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "dist/server.js"]\n',
+        "docker-compose.yml": MIGRATOR_COMPOSE,
+    }
+    findings = run(write_tree(tree), "KD218")
+    assert [(f.location.path, f.location.line) for f in findings] == [("docker-compose.yml", 6)]
+    # quiet when the app waits for it, and when the name says nothing about migrating
+    waits = MIGRATOR_COMPOSE.replace(
+        "      db:\n        condition: service_healthy\n",
+        "      db:\n        condition: service_healthy\n"
+        "      migrate:\n        condition: service_completed_successfully\n",
+    )
+    assert run(write_tree({**tree, "docker-compose.yml": waits}), "KD218") == []
+    renamed = MIGRATOR_COMPOSE.replace("  migrate:\n", "  worker:\n")
+    assert run(write_tree({**tree, "docker-compose.yml": renamed}), "KD218") == []

@@ -66,7 +66,14 @@ from analysis.parsers.prisma_cli import (
     prisma_invocation,
 )
 from analysis.parsers.prisma_schema import ConfigBlock, parse_prisma_schema
-from analysis.parsers.programs import ProgramFile, parse_program, program_file
+from analysis.parsers.programs import (
+    JS_SUFFIXES,
+    ProgramCommand,
+    ProgramFile,
+    parse_program,
+    program_file,
+    wrapper_command,
+)
 from analysis.parsers.shell import (
     Condition,
     Requirement,
@@ -299,6 +306,19 @@ class DatabaseUse:
 
 
 @dataclass(slots=True, frozen=True)
+class CodeMigration:
+    """The app applies migrations from its own code when it starts: its package.json has a
+    Prisma engine library (`@prisma/migrate`, `@prisma/internals`) in `dependencies`, so the
+    start may migrate without any `prisma` command keepdata could read."""
+
+    package: str
+    location: Location
+
+
+CODE_MIGRATION_PACKAGES = ("@prisma/migrate", "@prisma/internals")
+
+
+@dataclass(slots=True, frozen=True)
 class StartupPath:
     """One thing that starts, builds or deploys the app, and every Prisma command it reaches.
 
@@ -328,6 +348,8 @@ class StartupPath:
     """The compose `image:` (a service that does not build)."""
     database: DatabaseUse | None = None
     """What the container's Prisma connects to (compose and Dockerfile paths), when known."""
+    code_migration: CodeMigration | None = None
+    """The app's own code migrates at start (compose and Dockerfile paths)."""
 
     @property
     def first_link(self) -> Location | None:
@@ -1107,7 +1129,11 @@ class _Builder:
         prog: ProgramFile | None = self.ctx.parse(rel, parse_program)
         if prog is None:
             return
-        if not prog.commands and not posixpath.basename(rel).lower().startswith("seed"):
+        if (
+            not prog.commands
+            and not prog.imported_calls
+            and not posixpath.basename(rel).lower().startswith("seed")
+        ):
             return
         call_link = self.call_link(state, at)
         link = Link("program", rel, Location(rel, 1), len(at.chain) + (1 if call_link else 0))
@@ -1134,13 +1160,38 @@ class _Builder:
         if key in state.visited:
             return
         state.visited.add(key)
-        for pc in prog.commands:
+        for pc in (*prog.commands, *self.imported_commands(prog)):
             sub = at._replace(chain=chain, location=pc.location, depth=at.depth + 1, args=None)
             if pc.argv is not None:
                 self.follow_argv(state, pc.argv, sub)
             elif pc.command is not None:
                 parsed = self.shell_text(pc.command, rel, pc.location.line, pc.location.column)
                 self.follow_script(state, parsed, sub, None)
+
+    def imported_commands(self, prog: ProgramFile) -> list[ProgramCommand]:
+        """The commands that calls of relatively-imported helpers start (`import {
+        executePrismaCommand } from "./executeCommand"`, whose parameter reaches `exec`)."""
+        out: list[ProgramCommand] = []
+        folder = posixpath.dirname(prog.path)
+        for call in prog.imported_calls:
+            base = normalize(posixpath.join(folder or ".", call.module))
+            if base is None:
+                continue
+            stem = re.sub(r"\.(?:c|m)?js$", "", base)
+            for cand in (
+                base,
+                *(stem + ext for ext in (".ts", ".mts", ".cts", ".js", ".mjs", ".cjs", ".tsx")),
+                *(f"{base}/index{ext}" for ext in (".ts", ".js", ".mjs")),
+            ):
+                if cand.endswith(JS_SUFFIXES) and self.is_file(cand):
+                    helper: ProgramFile | None = self.ctx.parse(cand, parse_program)
+                    wrapper = helper.wrapper(call.name) if helper is not None else None
+                    if wrapper is not None:
+                        pc = wrapper_command(wrapper, call.values, call.location, call.name)
+                        if pc is not None:
+                            out.append(pc)
+                    break
+        return out
 
     def _source_twin(self, fs: _FS, ref: str) -> str | None:
         """`dist/scripts/migrate.js` (built output, not in the project) -> `scripts/migrate.ts`
@@ -1787,6 +1838,31 @@ def _database_use(
     return None
 
 
+def _code_migration(
+    b: _Builder, image: Any, service: Any, compose_file: str
+) -> CodeMigration | None:
+    """The package.json of the app a container runs (the build context's; for a pulled image,
+    the compose folder's when the image is named after that package) depends on a Prisma
+    engine library in `dependencies`: the app migrates from code."""
+    pkg: PackageJson | None = None
+    if image is not None:
+        pkg = b.package_at(image.context or "")
+    elif service is not None and service.image is not None:
+        ref = service.image.value.split("@", 1)[0]
+        repo = ref.rsplit("/", 1)[-1].split(":", 1)[0].lower()
+        found = b.package_at(posixpath.dirname(compose_file))
+        name = (found.name or "").rsplit("/", 1)[-1].lower() if found is not None else ""
+        if found is not None and repo and repo == name:
+            pkg = found
+    if pkg is None:
+        return None
+    for dep_name in CODE_MIGRATION_PACKAGES:
+        dep = pkg.dependency(dep_name)
+        if dep is not None and dep.section == "dependencies":
+            return CodeMigration(dep_name, dep.location)
+    return None
+
+
 def _command_argv(cmd: Any) -> tuple[str, ...]:
     """A Dockerfile ENTRYPOINT/CMD as Docker runs it."""
     if cmd is None:
@@ -1954,6 +2030,9 @@ def _compose_pass(b: _Builder, images: tuple[Any, ...]) -> set[str]:
                 if service.image is not None and not service.build
                 else None,
                 database=database,
+                code_migration=_code_migration(
+                    b, image, service if not service.build else None, compose_file
+                ),
             )
     return built
 
@@ -1991,6 +2070,7 @@ def _dockerfile_pass(b: _Builder, images: tuple[Any, ...], built: set[str]) -> N
             stage=stage.name or str(stage.index),
             argv=argv,
             database=_database_use(b.ctx, state.env, image.app_schemas, _image_env_files(image)),
+            code_migration=_code_migration(b, image, None, ""),
         )
 
 

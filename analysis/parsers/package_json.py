@@ -914,8 +914,7 @@ def task_runner_call(words: tuple[str, ...]) -> TaskRun | None:
         # `web...`, `...web`, `{apps/web}...`, `./apps/web`: the package itself (its
         # dependencies' tasks come from turbo.json's dependsOn)
         filters = tuple(
-            f.removesuffix("...").removeprefix("...").removeprefix("^").strip("{}")
-            for f in filters
+            f.removesuffix("...").removeprefix("...").removeprefix("^").strip("{}") for f in filters
         )
         return TaskRun(tuple(pos), tuple(f for f in filters if f), args)
     pos, values = _flag_values(rest, _NX_VALUE_FLAGS)

@@ -461,9 +461,30 @@ def _migrators(path: StartupPath) -> list[PrismaStep]:
 _ONE_SHOT_NAME = re.compile(r"migrat|prisma|db[-_]?init|init[-_]?db|db[-_]?setup|schema", re.I)
 
 
+_MIGRATE_WORD = re.compile(r"migrat", re.I)
+
+
+def _named_migrator(path: StartupPath) -> bool:
+    """A service whose name and command both say migrate (`migrate: node
+    dist/apply-migrations.js`): a migration job even when keepdata cannot read the program."""
+    return bool(
+        path.service
+        and _MIGRATE_WORD.search(path.service)
+        and any(_MIGRATE_WORD.search(w) for w in path.argv)
+    )
+
+
+def _job_command(path: StartupPath) -> Location | None:
+    """Where a migration job's migration runs: its first Prisma command, else its command."""
+    steps = _migrators(path)
+    if steps:
+        return steps[0].location
+    return path.links[0].location if path.links else None
+
+
 def _one_shot(path: StartupPath) -> bool:
     if not _migrators(path):
-        return False
+        return _named_migrator(path)
     if path.service and _ONE_SHOT_NAME.search(path.service):
         return True
     # the container's own command is the migration (no app starts after it)

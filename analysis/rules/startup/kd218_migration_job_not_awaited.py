@@ -10,7 +10,7 @@ from analysis.model import Finding, Related, Severity
 from analysis.rules.registry import rule
 from analysis.rules.startup.common import (
     _databases,
-    _migrators,
+    _job_command,
     _one_shot,
     _same_code,
     _same_database,
@@ -105,7 +105,11 @@ def check_migration_job_awaited(ctx: Context, facts: StartupFacts) -> Iterator[F
                         "{job}", job.service or ""
                     ),
                     dep.location if dep is not None else service.location,
-                    (Related(_migrators(job)[0].location, "the migration job's command"),),
+                    tuple(
+                        Related(loc, "the migration job's command")
+                        for loc in (_job_command(job),)
+                        if loc is not None
+                    ),
                 )
 
 

@@ -58,7 +58,8 @@ def check_floating_image(ctx: Context, facts: StartupFacts) -> Iterator[Finding]
         if path.kind != "compose":
             continue
         steps = _migrators(path)
-        if not steps:
+        code = path.code_migration
+        if not steps and code is None:
             continue
         service = _service(ctx, path)
         if service is None:
@@ -76,14 +77,23 @@ def check_floating_image(ctx: Context, facts: StartupFacts) -> Iterator[Finding]
         if not floating:
             continue
         where = service.image.location if service.image is not None else service.location
+        if steps:
+            how, related = (
+                f"`{steps[0].text}`",
+                Related(steps[0].location, f"`{steps[0].text}` runs here"),
+            )
+        else:
+            assert code is not None
+            how = f"from its code: it depends on {code.package}"
+            related = Related(code.location, f"{code.package}: the app migrates from code")
         yield Finding(
             "KD219",
             _sev("KD219"),
             f"{path.name} runs the {floating} and applies migrations when it starts "
-            f"(`{steps[0].text}`): the next pull brings and applies migrations nobody reviewed, "
+            f"({how}): the next pull brings and applies migrations nobody reviewed, "
             "with no way back to the previous image",
             where,
-            (Related(steps[0].location, f"`{steps[0].text}` runs here"),),
+            (related,),
         )
 
 
