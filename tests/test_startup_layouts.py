@@ -533,3 +533,77 @@ def test_a_one_shot_service_named_and_running_migrate_is_a_migrator(write_tree: 
     assert run(write_tree({**tree, "docker-compose.yml": waits}), "KD218") == []
     renamed = MIGRATOR_COMPOSE.replace("  migrate:\n", "  worker:\n")
     assert run(write_tree({**tree, "docker-compose.yml": renamed}), "KD218") == []
+
+
+# -- point 7: image contents ---------------------------------------------------------------------
+
+
+def cli_image(install: str, spec: str = "^6.4.1") -> Tree:
+    """A final stage that installs its own Prisma CLI to migrate at start (the shape of the
+    self-hosted images that drop devDependencies, then add the CLI back)."""
+    return {
+        "package.json": json.dumps(
+            {
+                "name": "api",
+                "dependencies": {"@prisma/client": spec},
+                "devDependencies": {"prisma": spec},
+            },
+            indent=2,
+        )
+        + "\n",
+        "prisma/schema.prisma": SCHEMA,
+        "Dockerfile": (
+            "FROM node:20 AS build\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\n\n"
+            "FROM node:20-slim\nARG PRISMA_VERSION=6.2.0\nWORKDIR /app\n"
+            "COPY --from=build /app/dist ./dist\nCOPY package*.json ./\n"
+            f"RUN npm ci --omit=dev && {install}\n"
+            'CMD ["sh", "-c", "npx prisma migrate deploy && exec node dist/server.js"]\n'
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    ("install", "severity", "why"),
+    [
+        ("npm install prisma@latest", "medium", "`prisma@latest`"),
+        ("npm install prisma", "medium", "no version"),
+        ("pnpm add prisma@^6", "medium", "`prisma@^6`"),
+        ("yarn add prisma@5.22.0", "medium", "outside the project's range"),
+        # ARG default substituted: 6.2.0 is below ^6.4.1, in the same major
+        ("npm add prisma@${PRISMA_VERSION}", "low", "same major"),
+        ("bun add prisma@6.3.1", "low", "outside the project's range"),
+    ],
+)
+def test_kd220_the_cli_the_final_image_installs(
+    write_tree: WriteTree, install: str, severity: str, why: str
+) -> None:
+    found = [
+        f
+        for f in run(write_tree(cli_image(install)), "KD220")
+        if "installs the Prisma CLI" in f.message
+    ]
+    assert [(f.location.path, f.location.line, f.severity.name.lower()) for f in found] == [
+        ("Dockerfile", 11, severity)
+    ]
+    assert why in found[0].message
+
+
+@pytest.mark.parametrize(
+    "install",
+    ["npm install prisma@6.4.1", "npm install prisma@6.5.0", "npm install @prisma/client@6.4.1"],
+)
+def test_kd220_quiet_when_the_image_cli_is_in_range(write_tree: WriteTree, install: str) -> None:
+    found = [
+        f
+        for f in run(write_tree(cli_image(install)), "KD220")
+        if "installs the Prisma CLI" in f.message
+    ]
+    assert found == []
+    # a builder stage's install does not reach the final image
+    tree = cli_image("true")
+    tree["Dockerfile"] = tree["Dockerfile"].replace(
+        "npm ci && npm run build", "npm i prisma@latest && npm run build"
+    )
+    assert [
+        f for f in run(write_tree(tree), "KD220") if "installs the Prisma CLI" in f.message
+    ] == []
