@@ -607,3 +607,54 @@ def test_kd220_quiet_when_the_image_cli_is_in_range(write_tree: WriteTree, insta
     assert [
         f for f in run(write_tree(tree), "KD220") if "installs the Prisma CLI" in f.message
     ] == []
+
+
+SQLITE_SCHEMA = 'datasource db {\n  provider = "sqlite"\n  url      = "file:./data.db"\n}\n'
+SQLITE_IMAGE = (
+    "FROM node:20-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci && npx prisma generate\n"
+    'CMD ["sh", "-c", "npx prisma migrate deploy && exec node server.js"]\n'
+)
+
+
+def sqlite_app(**extra: str) -> Tree:
+    """pingvin-share / wb-project-manager shape: one image, no compose, a SQLite file."""
+    tree = {
+        "package.json": pkg("app", {"start": "node server.js"}),
+        "prisma/schema.prisma": SQLITE_SCHEMA,
+        "Dockerfile": SQLITE_IMAGE,
+    }
+    tree.update({k.replace("__", "/").replace("_DOT_", "."): v for k, v in extra.items()})
+    return tree
+
+
+def test_kd113_without_compose_from_the_schema_or_a_copied_env(write_tree: WriteTree) -> None:
+    found = run(write_tree(sqlite_app()), "KD113")
+    assert [(f.location.path, f.location.line) for f in found] == [("prisma/schema.prisma", 3)]
+    assert "/app/prisma/data.db" in found[0].message and "which the image holds" in found[0].message
+    env_tree = sqlite_app(
+        prisma__schema_DOT_prisma=SCHEMA.replace("postgresql", "sqlite"),
+        _DOT_env="DATABASE_URL=file:./prod.db\n",
+    )
+    found = run(write_tree(env_tree), "KD113")
+    assert [(f.location.path, f.location.line) for f in found] == [(".env", 1)]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {
+            "Dockerfile": SQLITE_IMAGE.replace(
+                "WORKDIR /app\n", "WORKDIR /app\nVOLUME /app/prisma\n"
+            )
+        },
+        {"fly_DOT_toml": 'app = "x"\n[mounts]\n  source = "data"\n  destination = "/data"\n'},
+    ],
+)
+def test_kd113_without_compose_quiet(write_tree: WriteTree, extra: dict[str, str]) -> None:
+    assert run(write_tree(sqlite_app(**extra)), "KD113") == []
+    env_tree = sqlite_app(
+        prisma__schema_DOT_prisma=SCHEMA.replace("postgresql", "sqlite"),
+        _DOT_env="DATABASE_URL=file:./prod.db\n",
+        _DOT_dockerignore=".env\nnode_modules\n",
+    )
+    assert run(write_tree(env_tree), "KD113") == []
