@@ -658,3 +658,43 @@ def test_kd113_without_compose_quiet(write_tree: WriteTree, extra: dict[str, str
         _DOT_dockerignore=".env\nnode_modules\n",
     )
     assert run(write_tree(env_tree), "KD113") == []
+
+
+def env_template_app(**extra: str) -> Tree:
+    tree = {
+        "package.json": pkg("app", {"start": "node server.js"}),
+        "prisma/schema.prisma": SCHEMA,
+        ".env.example": "DATABASE_URL=postgresql://user:password@localhost:5432/app\n",
+        "Dockerfile": 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n',
+    }
+    tree.update({k.replace("_DOT_", "."): v for k, v in extra.items()})
+    return tree
+
+
+def test_kd307_for_an_env_file_a_template_names(write_tree: WriteTree) -> None:
+    found = run(write_tree(env_template_app()), "KD307")
+    assert [(f.location.path, f.location.line, f.severity) for f in found] == [
+        ("Dockerfile", 3, Severity.MEDIUM)
+    ]
+    assert "would be copied into the image when present" in found[0].message
+    assert [r.location.path for r in found[0].related] == [".env.example"]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"_DOT_dockerignore": "node_modules\n.env\n"},
+        {
+            "Dockerfile": 'FROM node:20\nWORKDIR /app\nCOPY package.json server.js ./\nCMD ["node", "server.js"]\n'
+        },
+    ],
+)
+def test_kd307_absent_env_quiet(write_tree: WriteTree, extra: dict[str, str]) -> None:
+    assert run(write_tree(env_template_app(**extra)), "KD307") == []
+
+
+def test_kd307_present_env_is_the_usual_finding(write_tree: WriteTree) -> None:
+    # with the file present, the finding is the usual one (high), once
+    tree = env_template_app(_DOT_env="DATABASE_URL=postgresql://u:p@db:5432/app\n")
+    found = run(write_tree(tree), "KD307")
+    assert [f.severity for f in found] == [Severity.HIGH]

@@ -1792,6 +1792,7 @@ def _image_env_files(image: Any) -> tuple[str, ...]:
         e.path
         for e in getattr(image, "env_files", ())
         if e.in_final_image
+        and getattr(e, "present", True)
         and posixpath.basename(e.path) == ".env"
         and posixpath.dirname(e.path) in folders
     )
