@@ -27,7 +27,9 @@ RULE = rule(
     trigger="""
         A `.env*` file (other than an example) inside the build context of an image that
         copies the context (`COPY .`/`ADD .`), where the context has no `.dockerignore`, or
-        its `.dockerignore` does not exclude the file, or re-includes it with `!`.
+        its `.dockerignore` does not exclude the file, or re-includes it with `!`. A `.env`
+        the checkout lacks but a template names (`.env.example`) is reported one level lower:
+        it would be copied when a developer creates it and builds.
     """,
     bad="""
         # .dockerignore

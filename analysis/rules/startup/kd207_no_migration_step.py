@@ -46,7 +46,9 @@ RULE = rule(
         The project has a migrations folder, and neither any compose service's startup path
         nor any deploy path (vercel.json, fly.toml release_command, Procfile release:, render,
         railway, nixpacks) nor a one-shot migration service runs `prisma migrate deploy` (or
-        an equivalent).
+        an equivalent). When the app depends on a Prisma engine library (`@prisma/migrate`,
+        `@prisma/internals` in `dependencies`) it migrates from its own code: that is said as
+        info instead.
     """,
     bad="""
         # fly.toml

@@ -41,7 +41,12 @@ RULE = rule(
         A script in the startup path that runs a migration command without `set -e` and
         without checking its exit status (`if ! ...`, `|| exit 1`); or pipes it (`prisma
         migrate deploy | tee migrate.log`) without `set -o pipefail`; or neutralises it with
-        `|| true` or by continuing after `;` (`prisma migrate deploy; echo continuing`).
+        `|| true` or by continuing after `;` (`prisma migrate deploy; echo continuing`); or
+        tests it with an `if` whose failure branch only logs or is missing (`if ! prisma
+        migrate deploy; then echo failed; fi`, `if ...; then ...; else echo ...; fi`), also
+        when the migration runs in a script the `if` calls (a called script's `exit 0` hides
+        the failure from its caller). The finding points where the failure is let through;
+        the Prisma command is named as related.
     """,
     bad="""
         #!/bin/sh

@@ -39,7 +39,9 @@ RULE = rule(
     trigger="""
         A service whose startup path applies migrations (or pushes the schema) and that has
         neither a wait loop before the migration nor `depends_on: <db>: condition:
-        service_healthy` on a database with a healthcheck.
+        service_healthy` on a database with a healthcheck. An app that migrates from its
+        own code (`@prisma/migrate`/`@prisma/internals` in its dependencies) counts as
+        applying migrations at start.
     """,
     bad="""
         # docker-compose.yml

@@ -26,7 +26,9 @@ RULE = rule(
     """,
     trigger="""
         A service whose image has no tag or the `latest` tag, or sets `pull_policy: always`,
-        and whose startup path applies migrations or pushes the schema.
+        and whose startup path applies migrations or pushes the schema (or whose app
+        migrates from its own code: `@prisma/migrate`/`@prisma/internals` in the
+        dependencies of the package the image is named after).
     """,
     bad="""
         # docker-compose.prod.yml

@@ -58,7 +58,11 @@ RULE = rule(
         In the startup path: `npx prisma@latest`/`@<other major>`, `npm i -g prisma`/`npm
         install --global prisma`, a Prisma major other than package.json's, or `npx prisma`
         in a final image whose `node_modules` lacks the CLI (prisma is a devDependency and the
-        image installs with `--omit=dev`/`--production`, or copies no node_modules).
+        image installs with `--omit=dev`/`--production`, or copies no node_modules). Also
+        a Prisma CLI the final image's stages install themselves (`npm install prisma@X`,
+        `pnpm add prisma@${PRISMA_VERSION}` with the ARG's default, `yarn add`, `bun add`)
+        with a floating spec or a version outside package.json's range (one level lower
+        when the major is the project's).
     """,
     bad="""
         # Dockerfile
