@@ -567,7 +567,8 @@ def cli_image(install: str, spec: str = "^6.4.1") -> Tree:
     [
         ("npm install prisma@latest", "medium", "`prisma@latest`"),
         ("npm install prisma", "medium", "no version"),
-        ("pnpm add prisma@^6", "medium", "`prisma@^6`"),
+        ("pnpm add prisma@^6", "low", "in the project's major"),
+        ("npm add prisma@6", "low", "`prisma@6`"),  # rallly's `npm add prisma@7`
         ("yarn add prisma@5.22.0", "medium", "outside the project's range"),
         # ARG default substituted: 6.2.0 is below ^6.4.1, in the same major
         ("npm add prisma@${PRISMA_VERSION}", "low", "same major"),
@@ -698,3 +699,24 @@ def test_kd307_present_env_is_the_usual_finding(write_tree: WriteTree) -> None:
     tree = env_template_app(_DOT_env="DATABASE_URL=postgresql://u:p@db:5432/app\n")
     found = run(write_tree(tree), "KD307")
     assert [f.severity for f in found] == [Severity.HIGH]
+
+
+def test_kd218_a_job_awaited_through_another_job_is_quiet(write_tree: WriteTree) -> None:
+    """formbricks: hub waits for hub-migrate, which waits for formbricks-migrate."""
+    chain = MIGRATOR_COMPOSE.replace(
+        "  app:\n",
+        '  app-migrate:\n    build: .\n    command: ["node", "dist/db/migrate-app.js"]\n'
+        "    depends_on:\n      migrate:\n        condition: service_completed_successfully\n"
+        "  app:\n",
+    ).replace(
+        "      db:\n        condition: service_healthy\n",
+        "      app-migrate:\n        condition: service_completed_successfully\n",
+        1,
+    )
+    tree = {
+        "package.json": pkg("api", {"start": "node dist/server.js"}, prisma="6.4.1"),
+        "prisma/schema.prisma": SCHEMA,
+        "Dockerfile": 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "dist/server.js"]\n',
+        "docker-compose.yml": chain,
+    }
+    assert run(write_tree(tree), "KD218") == []

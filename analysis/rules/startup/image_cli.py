@@ -98,7 +98,9 @@ def _parts(v: str) -> tuple[int, int, int] | None:
 def floating(version: str) -> bool:
     """`latest`, no version, a range (`^6`, `~6.2`, `6.x`, `>=6`), an unresolved `$ARG`."""
     v = version.strip()
-    return v in _FLOATING or "$" in v or bool(re.search(r"[\^~<>*xX|]| ", v)) or _parts(v) is None
+    if v in _FLOATING or "$" in v or re.search(r"[\^~<>*xX|]| ", v):
+        return True
+    return re.fullmatch(r"v?\d+\.\d+\.\d+(?:[-+].*)?", v) is None  # `7`, `7.8`: the newest
 
 
 def satisfies(version: str, spec: str) -> bool | None:

@@ -205,6 +205,9 @@ def check_image_cli(ctx: Context, images: dict[str, Any], seen: set[Location]) -
             if floating(inst.version):
                 shown = f"`prisma@{inst.written}`" if inst.written else "`prisma` with no version"
                 problem = f"{shown} is whatever the registry serves when the image is built"
+                if dep is not None and version_major(inst.version) == version_major(spec):
+                    severity = severity.lower()
+                    problem += f" (in the project's major, {version_major(spec)})"
             elif dep is None:
                 continue
             else:
