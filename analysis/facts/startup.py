@@ -1094,20 +1094,7 @@ class _Builder:
                     len(base_chain),
                 )
                 self.add_link(state, link)
-                if call.args:
-                    # the manager appends the arguments to the script (`pnpm with-env prisma
-                    # db push` runs `dotenv -e ../../.env -- prisma db push`): the command is
-                    # where the arguments are written
-                    parsed = self.shell_text(
-                        f"{script.command} {_shell_join(call.args)}",
-                        at.location.path,
-                        at.location.line,
-                        at.location.column,
-                    )
-                else:
-                    parsed = self.shell_text(
-                        script.command, package.path, script.location.line, script.location.column
-                    )
+                parsed = self.package_script(package, script, call.args, at)
                 self.follow_script(
                     state,
                     parsed,
@@ -1119,6 +1106,23 @@ class _Builder:
                 command, at.location.path, at.location.line, at.location.column
             )
             self.follow_script(state, parsed, at._replace(depth=at.depth + 1), ())
+
+    def package_script(
+        self, pkg: PackageJson, script: Any, args: tuple[str, ...], at: _At
+    ) -> ShellScript:
+        """A package.json script as it runs: the manager appends the forwarded arguments
+        (`pnpm with-env prisma db push` runs `dotenv -e ../../.env -- prisma db push`), and
+        the command is then where the arguments are written (the call site)."""
+        if args:
+            return self.shell_text(
+                f"{script.command} {_shell_join(args)}",
+                at.location.path,
+                at.location.line,
+                at.location.column,
+            )
+        return self.shell_text(
+            script.command, pkg.path, script.location.line, script.location.column
+        )
 
     def follow_program(self, state: _PathState, ref: str, args: tuple[str, ...], at: _At) -> None:
         rel = self.resolve(at.fs, ref)
@@ -1316,17 +1320,7 @@ class _Builder:
                 len(at.chain),
             )
             self.add_link(state, link)
-            if args:
-                parsed = self.shell_text(
-                    f"{script.command} {_shell_join(args)}",
-                    at.location.path,
-                    at.location.line,
-                    at.location.column,
-                )
-            else:
-                parsed = self.shell_text(
-                    script.command, pkg.path, script.location.line, script.location.column
-                )
+            parsed = self.package_script(pkg, script, args, at)
             self.follow_script(
                 state,
                 parsed,

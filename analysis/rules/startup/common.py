@@ -503,10 +503,13 @@ _FLOATING_TAGS = frozenset({"latest", "main", "master", "edge", "nightly", "dev"
 def _project_prisma_major(ctx: Context, step_path: str) -> tuple[int | None, Location | None]:
     """The major version of the `prisma` package the nearest package.json pins."""
     folder = step_path.rsplit("/", 1)[0] if "/" in step_path else ""
-    candidates = sorted(
-        ctx.files(FileKind.PACKAGE_JSON),
-        key=lambda rel: -len(rel),
-    )
+    dep = project_prisma(ctx, folder)
+    return (dep.major, dep.location) if dep is not None else (None, None)
+
+
+def project_prisma(ctx: Context, folder: str) -> Any:
+    """The `prisma` dependency of the package.json nearest above `folder` that has one."""
+    candidates = sorted(ctx.files(FileKind.PACKAGE_JSON), key=lambda rel: -len(rel))
     for rel in candidates:
         base = rel.rsplit("/", 1)[0] if "/" in rel else ""
         if base and not (folder == base or folder.startswith(base + "/")):
@@ -514,8 +517,8 @@ def _project_prisma_major(ctx: Context, step_path: str) -> tuple[int | None, Loc
         pkg = ctx.parse(rel, parse_package_json)
         dep = pkg.prisma_cli if pkg is not None else None
         if dep is not None:
-            return dep.major, dep.location
-    return None, None
+            return dep
+    return None
 
 
 def _same_code(a: Any, b: Any) -> bool:

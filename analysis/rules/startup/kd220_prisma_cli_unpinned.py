@@ -9,7 +9,7 @@ from typing import Any
 from analysis.context import Context
 from analysis.facts.startup import RunContext, StartupFacts, startup_paths
 from analysis.model import Finding, Location, Related, Severity
-from analysis.parsers.package_json import parse_package_json, version_major
+from analysis.parsers.package_json import version_major
 from analysis.rules.registry import Examples, rule
 from analysis.rules.startup.common import (
     RUNS_BY_ITSELF,
@@ -21,9 +21,9 @@ from analysis.rules.startup.common import (
     _unique,
     _Where,
     _where,
+    project_prisma,
 )
 from analysis.rules.startup.image_cli import floating, image_cli_installs, satisfies
-from analysis.sources import FileKind
 
 # -- example trees --
 _PACKAGE_JSON = """\
@@ -177,20 +177,6 @@ def check_cli_unpinned(
             )
 
 
-def _project_prisma(ctx: Context, near: str) -> Any:
-    """The `prisma` dependency of the package.json nearest to `near` (a folder)."""
-    candidates = sorted(ctx.files(FileKind.PACKAGE_JSON), key=lambda rel: -len(rel))
-    for rel in candidates:
-        base = rel.rsplit("/", 1)[0] if "/" in rel else ""
-        if base and not (near == base or near.startswith(base + "/")):
-            continue
-        pkg = ctx.parse(rel, parse_package_json)
-        dep = pkg.prisma_cli if pkg is not None else None
-        if dep is not None:
-            return dep
-    return None
-
-
 def check_image_cli(ctx: Context, images: dict[str, Any], seen: set[Location]) -> Iterator[Finding]:
     """The Prisma CLI the final image installs (`npm install prisma@X`, not global) against
     package.json: a floating spec, or a version outside the project's range (one level
@@ -199,7 +185,7 @@ def check_image_cli(ctx: Context, images: dict[str, Any], seen: set[Location]) -
         for inst in image_cli_installs(image):
             if inst.location in seen:
                 continue
-            dep = _project_prisma(ctx, image.context or "")
+            dep = project_prisma(ctx, image.context or "")
             spec = dep.version if dep is not None else ""
             severity = _sev("KD220")
             if floating(inst.version):
