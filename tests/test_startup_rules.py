@@ -392,7 +392,9 @@ def test_kd209_through_a_package_script(write_tree: WriteTree) -> None:
     assert run(write_tree, project(entry, package=package), "KD209") == []
     entry = '#!/bin/sh\nnpm run migrate\nexec "$@"\n'
     f = one(write_tree, project(entry, package=package), "KD209")
-    assert at(f) == ("package.json", 4)
+    # the fix goes where the failure is ignored: the entrypoint's call, not the script
+    assert at(f) == ("docker/entrypoint.sh", 2)
+    assert ("package.json", 4) in [(r.location.path, r.location.line) for r in f.related]
     package = {**PACKAGE, "scripts": {"start:prod": "prisma migrate deploy; node dist/main.js"}}
     app = "  api:\n    build: .\n    command: npm run start:prod\n"
     tree = project(package=package, compose_text=compose(app))

@@ -149,6 +149,13 @@ class EnvFileInContext:
     copied_by: Location | None
     in_final_image: bool
     copied_into: str | None = None
+    named_by: str = ""
+    """For a file the checkout lacks but the project names: the template that names it
+    (`.env.example` names `.env`); it would be copied when a developer creates it."""
+
+    @property
+    def present(self) -> bool:
+        return not self.named_by
 
 
 @dataclass(slots=True, frozen=True)
@@ -1353,7 +1360,19 @@ class _Analyzer:
 
     def _env_files(self) -> tuple[EnvFileInContext, ...]:
         out: list[EnvFileInContext] = []
+        present = set(self.context_files[FileKind.ENV])
+        named: list[tuple[str, str]] = [(r, "") for r in self.context_files[FileKind.ENV]]
         for root_rel in self.context_files[FileKind.ENV]:
+            # a template names the file developers create from it (`.env.example` -> `.env`)
+            base = posixpath.basename(root_rel)
+            for suffix in EXAMPLE_ENV_SUFFIXES:
+                if base.lower().endswith(suffix) and base.lower() != suffix:
+                    twin = posixpath.join(posixpath.dirname(root_rel), base[: -len(suffix)])
+                    if twin not in present and posixpath.basename(twin).startswith(".env"):
+                        present.add(twin)
+                        named.append((twin, root_rel))
+                    break
+        for root_rel, template in named:
             name = posixpath.basename(root_rel).lower()
             if name.endswith(EXAMPLE_ENV_SUFFIXES):
                 continue
@@ -1390,6 +1409,7 @@ class _Analyzer:
                     copied_by,
                     in_final,
                     copied_into,
+                    template,
                 )
             )
         return tuple(out)

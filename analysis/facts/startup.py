@@ -39,6 +39,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
+import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import field, replace
 from enum import StrEnum
@@ -54,6 +55,7 @@ from analysis.parsers.package_json import (
     matches_workspace,
     parse_package_json,
     script_calls,
+    task_runner_call,
 )
 from analysis.parsers.platform import PlatformFile, parse_platform
 from analysis.parsers.prisma_cli import (
@@ -63,7 +65,14 @@ from analysis.parsers.prisma_cli import (
     prisma_invocation,
 )
 from analysis.parsers.prisma_schema import ConfigBlock, parse_prisma_schema
-from analysis.parsers.programs import ProgramFile, parse_program, program_file
+from analysis.parsers.programs import (
+    JS_SUFFIXES,
+    ProgramCommand,
+    ProgramFile,
+    parse_program,
+    program_file,
+    wrapper_command,
+)
 from analysis.parsers.shell import (
     Condition,
     Requirement,
@@ -297,6 +306,19 @@ class DatabaseUse:
 
 
 @dataclass(slots=True, frozen=True)
+class CodeMigration:
+    """The app applies migrations from its own code when it starts: its package.json has a
+    Prisma engine library (`@prisma/migrate`, `@prisma/internals`) in `dependencies`, so the
+    start may migrate without any `prisma` command keepdata could read."""
+
+    package: str
+    location: Location
+
+
+CODE_MIGRATION_PACKAGES = ("@prisma/migrate", "@prisma/internals")
+
+
+@dataclass(slots=True, frozen=True)
 class StartupPath:
     """One thing that starts, builds or deploys the app, and every Prisma command it reaches.
 
@@ -326,6 +348,8 @@ class StartupPath:
     """The compose `image:` (a service that does not build)."""
     database: DatabaseUse | None = None
     """What the container's Prisma connects to (compose and Dockerfile paths), when known."""
+    code_migration: CodeMigration | None = None
+    """The app's own code migrates at start (compose and Dockerfile paths)."""
 
     @property
     def first_link(self) -> Location | None:
@@ -967,7 +991,9 @@ class _Builder:
     ) -> None:
         """Follow every command of `script` that runs (`everything`: also those in functions
         nothing calls)."""
-        key = (script.path + f"@{script.commands[0].line if script.commands else 0}", args)
+        first = script.commands[0] if script.commands else None
+        # the text too: a script with forwarded arguments is parsed at its call site
+        key = (script.path + (f"@{first.line}:{first.text}" if first else "@0"), args)
         if key in state.visited or at.depth > MAX_DEPTH:
             return
         state.visited.add(key)
@@ -1041,6 +1067,8 @@ class _Builder:
         packages: list[tuple[PackageJson, _FS]] = []
         if call.workspace is not None:
             for other in self.packages:
+                if call.workspace == "*" and not other.folder and len(self.packages) > 1:
+                    continue  # `pnpm -r run x`: the workspace's packages, not its root
                 if matches_workspace(other, call.workspace):
                     packages.append((other, replace(_FS(other.folder), mounts=())))
         elif pkg is not None:
@@ -1061,20 +1089,35 @@ class _Builder:
                     len(base_chain),
                 )
                 self.add_link(state, link)
-                parsed = self.shell_text(
-                    script.command, package.path, script.location.line, script.location.column
-                )
+                parsed = self.package_script(package, script, call.args, at)
                 self.follow_script(
                     state,
                     parsed,
                     at._replace(chain=(*base_chain, link), fs=pfs, depth=at.depth + 1),
-                    call.args or (),
+                    (),
                 )
         for command in call.commands:
             parsed = self.shell_text(
                 command, at.location.path, at.location.line, at.location.column
             )
             self.follow_script(state, parsed, at._replace(depth=at.depth + 1), ())
+
+    def package_script(
+        self, pkg: PackageJson, script: Any, args: tuple[str, ...], at: _At
+    ) -> ShellScript:
+        """A package.json script as it runs: the manager appends the forwarded arguments
+        (`pnpm with-env prisma db push` runs `dotenv -e ../../.env -- prisma db push`), and
+        the command is then where the arguments are written (the call site)."""
+        if args:
+            return self.shell_text(
+                f"{script.command} {_shell_join(args)}",
+                at.location.path,
+                at.location.line,
+                at.location.column,
+            )
+        return self.shell_text(
+            script.command, pkg.path, script.location.line, script.location.column
+        )
 
     def follow_program(self, state: _PathState, ref: str, args: tuple[str, ...], at: _At) -> None:
         rel = self.resolve(at.fs, ref)
@@ -1085,7 +1128,11 @@ class _Builder:
         prog: ProgramFile | None = self.ctx.parse(rel, parse_program)
         if prog is None:
             return
-        if not prog.commands and not posixpath.basename(rel).lower().startswith("seed"):
+        if (
+            not prog.commands
+            and not prog.imported_calls
+            and not posixpath.basename(rel).lower().startswith("seed")
+        ):
             return
         call_link = self.call_link(state, at)
         link = Link("program", rel, Location(rel, 1), len(at.chain) + (1 if call_link else 0))
@@ -1112,13 +1159,38 @@ class _Builder:
         if key in state.visited:
             return
         state.visited.add(key)
-        for pc in prog.commands:
+        for pc in (*prog.commands, *self.imported_commands(prog)):
             sub = at._replace(chain=chain, location=pc.location, depth=at.depth + 1, args=None)
             if pc.argv is not None:
                 self.follow_argv(state, pc.argv, sub)
             elif pc.command is not None:
                 parsed = self.shell_text(pc.command, rel, pc.location.line, pc.location.column)
                 self.follow_script(state, parsed, sub, None)
+
+    def imported_commands(self, prog: ProgramFile) -> list[ProgramCommand]:
+        """The commands that calls of relatively-imported helpers start (`import {
+        executePrismaCommand } from "./executeCommand"`, whose parameter reaches `exec`)."""
+        out: list[ProgramCommand] = []
+        folder = posixpath.dirname(prog.path)
+        for call in prog.imported_calls:
+            base = normalize(posixpath.join(folder or ".", call.module))
+            if base is None:
+                continue
+            stem = re.sub(r"\.(?:c|m)?js$", "", base)
+            for cand in (
+                base,
+                *(stem + ext for ext in (".ts", ".mts", ".cts", ".js", ".mjs", ".cjs", ".tsx")),
+                *(f"{base}/index{ext}" for ext in (".ts", ".js", ".mjs")),
+            ):
+                if cand.endswith(JS_SUFFIXES) and self.is_file(cand):
+                    helper: ProgramFile | None = self.ctx.parse(cand, parse_program)
+                    wrapper = helper.wrapper(call.name) if helper is not None else None
+                    if wrapper is not None:
+                        pc = wrapper_command(wrapper, call.values, call.location, call.name)
+                        if pc is not None:
+                            out.append(pc)
+                    break
+        return out
 
     def _source_twin(self, fs: _FS, ref: str) -> str | None:
         """`dist/scripts/migrate.js` (built output, not in the project) -> `scripts/migrate.ts`
@@ -1194,14 +1266,27 @@ class _Builder:
             )
 
     def follow_turbo(self, state: _PathState, argv: tuple[str, ...], at: _At) -> None:
-        words = list(argv)
-        if words and words[0].rsplit("/", 1)[-1] != "turbo":
-            words = words[words.index("turbo") :] if "turbo" in words else words
-        tasks = [w for w in words[1:] if not w.startswith("-") and w != "run"]
-        for task in tasks:
-            self.follow_turbo_task(state, task, at, set())
+        """`turbo run a b --filter=web -- x` and `nx run web:a`, `nx run-many -t a -p web`,
+        `nx a web`: the package scripts of those tasks (of the filtered packages)."""
+        runs = task_runner_call(argv)
+        if runs is None:
+            return
+        for task in runs.tasks:
+            while (
+                runs.tool == "nx" and ":" in task and not any(p.script(task) for p in self.packages)
+            ):
+                task = task.rsplit(":", 1)[0]  # nx: `target:configuration`
+            self.follow_turbo_task(state, task, at, set(), runs.filters, runs.args)
 
-    def follow_turbo_task(self, state: _PathState, task: str, at: _At, seen: set[str]) -> None:
+    def follow_turbo_task(
+        self,
+        state: _PathState,
+        task: str,
+        at: _At,
+        seen: set[str],
+        filters: tuple[str, ...] = (),
+        args: tuple[str, ...] = (),
+    ) -> None:
         if task in seen or len(seen) > 30:
             return
         seen.add(task)
@@ -1221,6 +1306,8 @@ class _Builder:
             script = pkg.script(task)
             if script is None:
                 continue
+            if filters and not any(matches_workspace(pkg, f) for f in filters):
+                continue
             link = Link(
                 "package-script",
                 f'{pkg.path} "{task}": {script.command}',
@@ -1228,9 +1315,7 @@ class _Builder:
                 len(at.chain),
             )
             self.add_link(state, link)
-            parsed = self.shell_text(
-                script.command, pkg.path, script.location.line, script.location.column
-            )
+            parsed = self.package_script(pkg, script, args, at)
             self.follow_script(
                 state,
                 parsed,
@@ -1412,7 +1497,9 @@ def _plan_of(words: tuple[str, ...]) -> _Plan | None:
     head = argv[0].rsplit("/", 1)[-1]
     if head in ("make", "gmake"):
         return found._replace(make=True)
-    if head == "turbo" or (head in ("npx", "pnpm", "yarn", "bunx") and "turbo" in argv[1:2]):
+    if head in ("turbo", "nx") or (
+        head in ("npx", "pnpm", "yarn", "bunx") and argv[1:2] in (("turbo",), ("nx",))
+    ):
         return found._replace(turbo=True)
     return found._replace(runner=head in _SCRIPT_RUNNERS, program=program_file(argv))
 
@@ -1514,6 +1601,14 @@ def _expand_positional(words: tuple[str, ...], args: tuple[str, ...] | None) -> 
     return tuple(out)
 
 
+_PLAIN_WORD = re.compile(r"[\w@%+=:,./${}-]+")
+
+
+def _shell_join(words: tuple[str, ...]) -> str:
+    """Words as shell text (a variable reference stays expandable)."""
+    return " ".join(w if _PLAIN_WORD.fullmatch(w) else shlex.quote(w) for w in words)
+
+
 def _known(args: tuple[str, ...]) -> tuple[str, ...] | None:
     """Arguments whose values are known (None when one is an unexpanded `$@`)."""
     if any(a in ("$@", "$*", "${@}", "${*}") for a in args):
@@ -1522,8 +1617,8 @@ def _known(args: tuple[str, ...]) -> tuple[str, ...] | None:
 
 
 def _looks_like_script(word: str) -> bool:
-    if "$" in word:
-        return False
+    if "$" in word or "node_modules/.bin/" in word:
+        return False  # a package's bin (`./node_modules/.bin/tsx`), not a project file
     base = word.rsplit("/", 1)[-1]
     if base.endswith((".sh", ".bash")):
         return True
@@ -1686,6 +1781,7 @@ def _image_env_files(image: Any) -> tuple[str, ...]:
         e.path
         for e in getattr(image, "env_files", ())
         if e.in_final_image
+        and getattr(e, "present", True)
         and posixpath.basename(e.path) == ".env"
         and posixpath.dirname(e.path) in folders
     )
@@ -1729,6 +1825,31 @@ def _database_use(
             return DatabaseUse(
                 engine, variable, "schema provider", Location(ds.path, ds.provider_line)
             )
+    return None
+
+
+def _code_migration(
+    b: _Builder, image: Any, service: Any, compose_file: str
+) -> CodeMigration | None:
+    """The package.json of the app a container runs (the build context's; for a pulled image,
+    the compose folder's when the image is named after that package) depends on a Prisma
+    engine library in `dependencies`: the app migrates from code."""
+    pkg: PackageJson | None = None
+    if image is not None:
+        pkg = b.package_at(image.context or "")
+    elif service is not None and service.image is not None:
+        ref = service.image.value.split("@", 1)[0]
+        repo = ref.rsplit("/", 1)[-1].split(":", 1)[0].lower()
+        found = b.package_at(posixpath.dirname(compose_file))
+        name = (found.name or "").rsplit("/", 1)[-1].lower() if found is not None else ""
+        if found is not None and repo and repo == name:
+            pkg = found
+    if pkg is None:
+        return None
+    for dep_name in CODE_MIGRATION_PACKAGES:
+        dep = pkg.dependency(dep_name)
+        if dep is not None and dep.section == "dependencies":
+            return CodeMigration(dep_name, dep.location)
     return None
 
 
@@ -1899,6 +2020,9 @@ def _compose_pass(b: _Builder, images: tuple[Any, ...]) -> set[str]:
                 if service.image is not None and not service.build
                 else None,
                 database=database,
+                code_migration=_code_migration(
+                    b, image, service if not service.build else None, compose_file
+                ),
             )
     return built
 
@@ -1936,6 +2060,7 @@ def _dockerfile_pass(b: _Builder, images: tuple[Any, ...], built: set[str]) -> N
             stage=stage.name or str(stage.index),
             argv=argv,
             database=_database_use(b.ctx, state.env, image.app_schemas, _image_env_files(image)),
+            code_migration=_code_migration(b, image, None, ""),
         )
 
 

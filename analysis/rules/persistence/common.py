@@ -310,22 +310,61 @@ def _sqlite_in_images(ctx: Context, built: set[str]) -> Iterator[Finding]:
         volumes = _stage_volumes(parsed, stage)
         context = posixpath.dirname(rel) or "."
         schema_dirs = _schema_dirs_in_container(ctx, None, context, stage.workdir)
+        urls: list[tuple[str, Location, str]] = []
         for var in stage.effective_env:
-            if not (var.expanded and var.expanded.startswith("file:") and var.name.endswith("URL")):
-                continue
-            path = _sqlite_path(var.expanded)
+            if var.expanded and var.expanded.startswith("file:") and var.name.endswith("URL"):
+                urls.append((var.expanded, Location(rel, var.line), "Dockerfile"))
+        if not urls and not any(v.name == "DATABASE_URL" for v in stage.effective_env):
+            urls = _sqlite_urls_in_image(ctx, rel, context)
+        for url, loc, origin in urls:
+            path = _sqlite_path(url)
             if path is None:
                 continue
             candidates = _container_paths(path, stage.workdir, schema_dirs)
             if any(covers(v, c) for v in volumes for c in candidates):
                 continue
+            source = "" if origin == "Dockerfile" else f" (from {origin}, which the image holds)"
             yield _finding(
                 "KD113",
-                f"{rel}: the SQLite database {mask_url(var.expanded)} resolves to "
+                f"{rel}: the SQLite database {mask_url(url)}{source} resolves to "
                 f"{candidates[0]} in the image, and no VOLUME covers it: without a mount the "
                 "file lives in the container's writable layer and every redeploy starts empty",
-                Location(rel, var.line),
+                loc,
+                [] if origin == "Dockerfile" else [Related(Location(rel, 1), "the image")],
             )
+
+
+def _sqlite_urls_in_image(
+    ctx: Context, dockerfile: str, context: str
+) -> list[tuple[str, Location, str]]:
+    """An image no compose file runs and whose Dockerfile sets no DATABASE_URL: the `file:`
+    URL its Prisma reads from the files the image holds (a `.env` the build copies in, the
+    schema's literal URL, a `prisma.config.*` literal). None when a platform file of the
+    project sets the URL or mounts a disk: the deploy decides, not the image."""
+    for rel in ctx.files(FileKind.PLATFORM):
+        src = ctx.source(rel)
+        text = src.text if src is not None else ""
+        if "DATABASE_URL" in text or "[mounts]" in text or "[[mounts]]" in text or "disk:" in text:
+            return []
+    try:
+        from analysis.facts.images import images
+    except ImportError:  # pragma: no cover
+        return []
+    image = next((i for i in ctx.fact(images) if i.dockerfile == dockerfile), None)
+    if image is None or image.stage is None:
+        return []
+    in_image = {e.path for e in image.env_files if e.in_final_image and e.copied_by is not None}
+    out: list[tuple[str, Location, str]] = []
+    for url, loc, origin in _sqlite_urls_of_context(ctx, image.context or context):
+        if origin.endswith(".prisma"):
+            if origin in image.app_schemas:
+                out.append((url, loc, origin))
+        elif posixpath.basename(origin).startswith(".env"):
+            if origin in in_image:
+                out.append((url, loc, origin))
+        elif image.copies_context:
+            out.append((url, loc, origin))
+    return out
 
 
 # -- KD114 ------------------------------------------------------------------------------------------

@@ -46,7 +46,9 @@ RULE = rule(
         The project has a migrations folder, and neither any compose service's startup path
         nor any deploy path (vercel.json, fly.toml release_command, Procfile release:, render,
         railway, nixpacks) nor a one-shot migration service runs `prisma migrate deploy` (or
-        an equivalent).
+        an equivalent). When the app depends on a Prisma engine library (`@prisma/migrate`,
+        `@prisma/internals` in `dependencies`) it migrates from its own code: that is said as
+        info instead.
     """,
     bad="""
         # fly.toml
@@ -118,6 +120,10 @@ def check_no_migration_step(
         if not apps:
             continue
         app, folder = apps[0]
+        coded = next((p for p, _ in apps if p.code_migration is not None), None)
+        if coded is not None:
+            yield _from_code(coded, folder, ctx)
+            continue
         loc = _compose_link(app) or _service_location(ctx, app) or app.links[0].location
         related = [Related(Location(_first_sql(ctx, folder), 1), "the migrations folder")]
         if app.links and app.links[0].location != loc:
@@ -143,6 +149,9 @@ def check_no_migration_step(
         found = _folder_for(folders, _path_base(app, images))
         if found is None or not _uses_prisma(images.get(app.dockerfile or "")):
             continue
+        if app.code_migration is not None:
+            yield _from_code(app, found, ctx)
+            continue
         loc = app.links[0].location if app.links else Location(app.dockerfile or ".", 1)
         yield Finding(
             "KD207",
@@ -152,6 +161,26 @@ def check_no_migration_step(
             loc,
             (Related(Location(_first_sql(ctx, found), 1), "the migrations folder"),),
         )
+
+
+def _from_code(app: StartupPath, folder: str, ctx: Context) -> Finding:
+    """No `prisma` command applies the migrations, but the app depends on a Prisma engine
+    library: it migrates from its own code at start (info: keepdata cannot read that code)."""
+    code = app.code_migration
+    assert code is not None
+    related = [Related(Location(_first_sql(ctx, folder), 1), "the migrations folder")]
+    if app.links:
+        related.append(Related(app.links[0].location, app.links[0].label[:120]))
+    return Finding(
+        "KD207",
+        Severity.INFO,
+        f"no `prisma migrate` command runs in the start of {app.name}, but the app depends on "
+        f"{code.package}: it applies the migrations in {folder} from its own code when it "
+        "starts (keepdata does not read that code; the rules about migrating at start treat "
+        "it as a migration)",
+        code.location,
+        tuple(related),
+    )
 
 
 @RULE.check

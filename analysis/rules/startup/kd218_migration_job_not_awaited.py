@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from analysis.context import Context
 from analysis.facts.startup import StartupFacts, startup_paths
@@ -10,7 +11,7 @@ from analysis.model import Finding, Related, Severity
 from analysis.rules.registry import rule
 from analysis.rules.startup.common import (
     _databases,
-    _migrators,
+    _job_command,
     _one_shot,
     _same_code,
     _same_database,
@@ -91,6 +92,8 @@ def check_migration_job_awaited(ctx: Context, facts: StartupFacts) -> Iterator[F
                     continue
                 if dep is not None and dep.condition == "service_completed_successfully":
                     continue
+                if dep is None and _awaits_through(stack, service, job.service or ""):
+                    continue  # another job it waits for waits for this one
                 how = (
                     f"depends on it with `condition: {dep.condition}`"
                     if dep is not None
@@ -105,8 +108,31 @@ def check_migration_job_awaited(ctx: Context, facts: StartupFacts) -> Iterator[F
                         "{job}", job.service or ""
                     ),
                     dep.location if dep is not None else service.location,
-                    (Related(_migrators(job)[0].location, "the migration job's command"),),
+                    tuple(
+                        Related(loc, "the migration job's command")
+                        for loc in (_job_command(job),)
+                        if loc is not None
+                    ),
                 )
+
+
+def _awaits_through(stack: Any, service: Any, job: str) -> bool:
+    """`service` starts only after `job` completed, through the services it depends on
+    (formbricks' hub -> hub-migrate -> formbricks-migrate, each `service_completed_successfully`
+    into the job)."""
+    seen: set[str] = set()
+    todo = [d.service for d in service.depends_on]
+    while todo:
+        name = todo.pop()
+        if name in seen or len(seen) > 50:
+            continue
+        seen.add(name)
+        other = stack.service(name)
+        for d in getattr(other, "depends_on", ()):
+            if d.service == job and d.condition == "service_completed_successfully":
+                return True
+            todo.append(d.service)
+    return False
 
 
 @RULE.check

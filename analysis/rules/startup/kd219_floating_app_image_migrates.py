@@ -26,7 +26,9 @@ RULE = rule(
     """,
     trigger="""
         A service whose image has no tag or the `latest` tag, or sets `pull_policy: always`,
-        and whose startup path applies migrations or pushes the schema.
+        and whose startup path applies migrations or pushes the schema (or whose app
+        migrates from its own code: `@prisma/migrate`/`@prisma/internals` in the
+        dependencies of the package the image is named after).
     """,
     bad="""
         # docker-compose.prod.yml
@@ -58,7 +60,8 @@ def check_floating_image(ctx: Context, facts: StartupFacts) -> Iterator[Finding]
         if path.kind != "compose":
             continue
         steps = _migrators(path)
-        if not steps:
+        code = path.code_migration
+        if not steps and code is None:
             continue
         service = _service(ctx, path)
         if service is None:
@@ -76,14 +79,23 @@ def check_floating_image(ctx: Context, facts: StartupFacts) -> Iterator[Finding]
         if not floating:
             continue
         where = service.image.location if service.image is not None else service.location
+        if steps:
+            how, related = (
+                f"`{steps[0].text}`",
+                Related(steps[0].location, f"`{steps[0].text}` runs here"),
+            )
+        else:
+            assert code is not None
+            how = f"from its code: it depends on {code.package}"
+            related = Related(code.location, f"{code.package}: the app migrates from code")
         yield Finding(
             "KD219",
             _sev("KD219"),
             f"{path.name} runs the {floating} and applies migrations when it starts "
-            f"(`{steps[0].text}`): the next pull brings and applies migrations nobody reviewed, "
+            f"({how}): the next pull brings and applies migrations nobody reviewed, "
             "with no way back to the previous image",
             where,
-            (Related(steps[0].location, f"`{steps[0].text}` runs here"),),
+            (related,),
         )
 
 
