@@ -14,7 +14,7 @@ from analysis.context import Context
 from analysis.facts.compose import ComposeStack
 from analysis.facts.databases import Database
 from analysis.gitread import git_dir_of, tracked_paths
-from analysis.model import Finding, Location, Related
+from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.compose import EnvVar, Service
 from analysis.parsers.dotenv_file import DotenvEntry
 from analysis.parsers.interpolate import interpolate, variables
@@ -116,9 +116,19 @@ _URL_IN_TEXT = re.compile(r"(?P<url>[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"]+)")
 
 
 def _finding(
-    rule: str, message: str, location: Location, related: Iterable[Related] = ()
+    rule: str,
+    message: str,
+    location: Location,
+    related: Iterable[Related] = (),
+    severity: Severity | None = None,
 ) -> Finding:
-    return Finding(rule, BY_ID[rule].severity, message, location, tuple(related))
+    return Finding(
+        rule,
+        severity if severity is not None else BY_ID[rule].severity,
+        message,
+        location,
+        tuple(related),
+    )
 
 
 def is_password_key(name: str) -> bool:

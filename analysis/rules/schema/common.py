@@ -15,7 +15,7 @@ from analysis.facts.relations import (
     relation_graphs,
 )
 from analysis.facts.schema import Schema, schema_discovery
-from analysis.model import Finding, Location, Related
+from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.prisma_schema import ConfigBlock, Model
 from analysis.sources import FileKind
 
@@ -87,10 +87,14 @@ def valuable_reason(model: Model, extra: Iterable[str] = ()) -> str | None:
         for w in _words(name):
             if w in VALUABLE_WORDS or w in extra_l:
                 return f"its {what} `{name}` looks valuable ({w})"
+    has_currency = any("currency" in _words(f.name) for f in model.fields)
     for f in model.fields:
         words = _words(f.name)
         if (
-            f.type_name in ("Decimal", "BigInt", "Int", "Float")
+            (
+                f.type_name == "Decimal"
+                or (has_currency and f.type_name in ("BigInt", "Int", "Float"))
+            )
             and words
             and words[-1] in MONEY_FIELDS
         ):
@@ -174,6 +178,30 @@ def _chain_message(d: Deletion, valuable: list[tuple[str, str, Path]]) -> tuple[
     return msg, deepest
 
 
+def _owned(path: Path) -> bool:
+    """Every relation on the chain is required: each row belongs to the one before it (the
+    schema says a child cannot exist without its parent), the ownership a cascade expresses."""
+    return all(step.required for step in path.steps)
+
+
+OWNERSHIP_NOTE = (
+    "; every relation on the chain is required (each row belongs to the one before it), so "
+    "this is the ownership the cascade expresses: reported low, check that it is intended"
+)
+
+
+def _chain_finding(message: str, path: Path, graded: bool = True) -> Finding:
+    """KD502 at the chain's first relation; an ownership chain (`graded`, nothing valuable on
+    it) is low: deleting a parent with the rows it owns is what the cascade is for."""
+    loc = path.steps[0].location
+    assert loc is not None
+    if graded and _owned(path):
+        return Finding(
+            "KD502", Severity.LOW, message + OWNERSHIP_NOTE, loc, tuple(_step_related(path))
+        )
+    return _finding("KD502", message, loc, _step_related(path))
+
+
 def _other_deep_branches(d: Deletion, reported: tuple[str, str | None]) -> Iterator[Finding]:
     """KD502 for each further cascade chain of `d` that runs 2+ levels deep through another
     first relation (`User -> Cart -> CartItem` beside `User -> Order -> Invoice`): a chain of
@@ -193,12 +221,10 @@ def _other_deep_branches(d: Deletion, reported: tuple[str, str | None]) -> Itera
         if path.depth < 2 or loc is None:
             continue
         lost = list(models[key])
-        yield _finding(
-            "KD502",
+        yield _chain_finding(
             f"deleting one {d.model} also cascades through {path.depth} levels: {path.text} "
             f"({len(lost)} model{'s' if len(lost) != 1 else ''} lose rows: {', '.join(lost)})",
-            loc,
-            _step_related(path),
+            path,
         )
 
 

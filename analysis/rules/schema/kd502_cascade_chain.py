@@ -10,11 +10,10 @@ from analysis.model import Finding, Severity
 from analysis.rules.registry import rule
 from analysis.rules.schema.common import (
     _branch,
+    _chain_finding,
     _chain_message,
-    _finding,
     _other_deep_branches,
     _pairs,
-    _step_related,
     valuable_reason,
 )
 
@@ -37,7 +36,12 @@ RULE = rule(
         A model whose deletion cascades through two or more levels of relations, or into a
         model whose data looks valuable by name (payments, invoices, orders, audit logs,
         transactions, ledger entries, messages, files, plus `valuable-models` from
-        keepdata.toml). Reported at the root's relation with the whole chain.
+        keepdata.toml). Reported at the root's relation with the whole chain. A chain with
+        nothing valuable on it whose every relation is required (each row belongs to the one
+        before it: the ownership a cascade is for, `Project -> Board -> Card`) is reported
+        low; one that passes an optional relation (a row that could outlive its parent) stays
+        medium. A number field counts as money when it is a `Decimal`, or when its model has a
+        currency field.
     """,
     bad="""
         model Order {
@@ -98,5 +102,5 @@ def cascade_chain(ctx: Context) -> Iterator[Finding]:
             msg, path = _chain_message(d, valuable)
             loc = path.steps[0].location
             if loc is not None:
-                yield _finding("KD502", msg, loc, _step_related(path))
+                yield _chain_finding(msg, path, graded=not valuable)
             yield from _other_deep_branches(d, _branch(path))
