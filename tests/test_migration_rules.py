@@ -228,6 +228,16 @@ def test_kd611_empty_file_and_whitespace(write_tree) -> None:
     ]
 
 
+def test_kd611_folder_without_sql_unless_it_holds_a_code_migration(write_tree) -> None:
+    root = project(write_tree, INIT)
+    (root / "prisma/migrations/20240105000000_lost").mkdir()
+    (root / "prisma/migrations/20240106000000_backfill").mkdir()
+    (root / "prisma/migrations/20240106000000_backfill/migration.ts").write_text("export {}\n")
+    fs = found(root, "KD611")
+    # formbricks runs SQL and TypeScript migrations from one folder: the .ts one is no gap
+    assert [f.location.path for f in fs] == ["prisma/migrations/20240105000000_lost"]
+
+
 def test_kd612_invalid_statement_others_still_read(write_tree) -> None:
     root = project(
         write_tree,

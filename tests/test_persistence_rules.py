@@ -545,7 +545,7 @@ def test_kd113_litefs_data_dir_on_the_fly_volume(write_tree) -> None:
     # LiteFS keeps in /data/litefs on the Fly volume at /data
     image = (
         "FROM node:20\nWORKDIR /app\nENV LITEFS_DIR=/litefs/data\n"
-        "ENV DATABASE_URL=file:/litefs/data/sqlite.db\nCOPY . .\nCMD [\"litefs\", \"mount\"]\n"
+        'ENV DATABASE_URL=file:/litefs/data/sqlite.db\nCOPY . .\nCMD ["litefs", "mount"]\n'
     )
     fly = '[build]\ndockerfile = "/other/Dockerfile"\n\n[mounts]\nsource = "data"\ndestination = "/data"\n'
     litefs = "fuse:\n  dir: '${LITEFS_DIR}'\ndata:\n  dir: '/data/litefs'\n"
@@ -558,7 +558,7 @@ def test_kd113_litefs_data_dir_on_the_fly_volume(write_tree) -> None:
 def test_kd113_literal_schema_url_copied_into_an_image(write_tree) -> None:
     # shopify-app-remix: `url = "file:dev.sqlite"` in the schema, `COPY . .`, no VOLUME
     schema = 'datasource db {\n  provider = "sqlite"\n  url      = "file:dev.sqlite"\n}\n'
-    image = "FROM node:18-alpine\nWORKDIR /app\nCOPY . .\nCMD [\"npm\", \"start\"]\n"
+    image = 'FROM node:18-alpine\nWORKDIR /app\nCOPY . .\nCMD ["npm", "start"]\n'
     root = write_tree({"Dockerfile": image, "prisma/schema.prisma": schema})
     (f,) = run(root, "KD113")
     assert (f.location.path, f.location.line) == ("prisma/schema.prisma", 3)

@@ -25,9 +25,19 @@ from analysis.sources import FileKind
 
 
 def _finding(
-    rule: str, message: str, location: Location, related: Iterable[Related] = ()
+    rule: str,
+    message: str,
+    location: Location,
+    related: Iterable[Related] = (),
+    severity: Severity | None = None,
 ) -> Finding:
-    return Finding(rule, BY_ID[rule].severity, message, location, tuple(related))
+    return Finding(
+        rule,
+        severity if severity is not None else BY_ID[rule].severity,
+        message,
+        location,
+        tuple(related),
+    )
 
 
 def _pairs(ctx: Context) -> Iterator[tuple[Schema, RelationGraph]]:
