@@ -210,7 +210,23 @@ def test_kd609_renames(write_tree) -> None:
         'ALTER SCHEMA "public" RENAME TO "app";\n'
         '-- RenameIndex\nALTER INDEX "Post_pkey" RENAME TO "Article_pkey";\n',
     )
-    assert [line for _, line, _ in where(found(root, "KD609"))] == [1, 2, 3]
+    # one coordinated rename is one finding: at the first rename, the others related
+    (f,) = found(root, "KD609")
+    assert f.location.line == 1 and "renames 3 objects" in f.message
+    assert [r.location.line for r in f.related] == [2, 3]
+
+
+def test_kd609_once_per_migration(write_tree) -> None:
+    root = project(
+        write_tree,
+        INIT,
+        'ALTER TABLE "Post" RENAME TO "Article";\n',
+        'ALTER TABLE "User" RENAME COLUMN "email" TO "mail";\n',
+    )
+    assert [(m[:15], line) for m, line, _ in where(found(root, "KD609"))] == [
+        ("20240102000000_", 1),
+        ("20240103000000_", 1),
+    ]
 
 
 # -- KD610 -------------------------------------------------------------------------------
