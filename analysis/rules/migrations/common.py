@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from analysis.catalog import BY_ID
 from analysis.context import Context
@@ -153,6 +154,38 @@ def _find_added_nullable(items: _Items) -> set[tuple[str, str, str]]:
 
 def _replays(items: _Items) -> list[tuple[MigrationHistory, Migration, MigrationReplay]]:
     return items.replays
+
+
+def _column_finding(rule: str, it: _Item, text: str) -> Finding:
+    """`migration <name> <text>` at the action of `it`, naming the migration that created its
+    column (KD602, KD605)."""
+    a = it.action
+    prev = it.note.previous if it.note is not None else None
+    return _finding(
+        rule,
+        f"migration {it.migration.name} {text}",
+        it.loc(),
+        _created(prev.created if prev else None, f"column {_col(a.table, a.column)}"),
+    )
+
+
+def _redefinitions(items: _Items) -> Iterator[tuple[Migration, Any]]:
+    """(migration, redefinition) for every SQLite copy-and-swap of the history."""
+    for _, m, r in _replays(items):
+        for rd in r.redefinitions:
+            yield m, rd
+
+
+def _redefine_finding(
+    rule: str, m: Migration, rd: Any, text: str, related: Iterable[Related] = ()
+) -> Finding:
+    """`migration <name> redefines table "<t>" <text>` at the copy-and-swap's INSERT."""
+    return _finding(
+        rule,
+        f"migration {m.name} redefines table {_q(rd.table)} {text}",
+        Location(m.path, rd.insert_line or rd.line),
+        related,
+    )
 
 
 # -- KD603 alter-column-type -------------------------------------------------------------------

@@ -7,13 +7,21 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from analysis.catalog import BY_ID
 from analysis.context import Context
 from analysis.facts.compose import ComposeStack, is_file
 from analysis.facts.databases import Database, DataState, databases
 from analysis.model import Finding, Location, Related
-from analysis.parsers.compose import Mount, MountKind, Service, covers, normalize_target
+from analysis.parsers.compose import (
+    Mount,
+    MountKind,
+    Service,
+    VolumeDecl,
+    covers,
+    normalize_target,
+)
 from analysis.parsers.dockerfile import DockerfileFile, Stage, parse_dockerfile
 from analysis.parsers.dotenv_file import parse_dotenv
 from analysis.parsers.prisma_config import parse_prisma_config
@@ -176,6 +184,29 @@ def _data_volumes(
                 continue
             out.setdefault((stack.id, m.source), (stack, []))[1].append((db, m))
     return out
+
+
+@dataclass(slots=True, frozen=True)
+class DataVolume:
+    """A named volume that holds (or is meant to hold) databases' data (KD110, KD114)."""
+
+    source: str
+    stack: ComposeStack
+    decl: VolumeDecl | None
+    users: list[tuple[Database, Mount]]
+
+    @property
+    def services(self) -> str:
+        return _services(self.users)
+
+    @property
+    def mounts(self) -> list[Related]:
+        return [Related(m.location, f"{db.service!r} mounts it here") for db, m in self.users]
+
+
+def data_volumes(stacks: Iterable[ComposeStack], dbs: tuple[Database, ...]) -> Iterator[DataVolume]:
+    for (_, source), (stack, users) in _data_volumes(stacks, dbs).items():
+        yield DataVolume(source, stack, stack.volume(source), users)
 
 
 def _services(users: list[tuple[Database, Mount]]) -> str:
@@ -380,7 +411,7 @@ def _sqlite_in_images(ctx: Context, built: set[str]) -> Iterator[Finding]:
         mounts += _litefs_dirs(ctx, rel, stage, mounts)
         context = posixpath.dirname(rel) or "."
         schema_dirs = _schema_dirs_in_container(ctx, None, context, stage.workdir)
-        urls = [
+        urls: list[tuple[str, Location, str | None]] = [
             (var.expanded, Location(rel, var.line), None)
             for var in stage.effective_env
             if var.expanded and var.name.endswith("URL") and var.expanded.startswith("file:")
