@@ -129,6 +129,19 @@ def test_kd502_chain_through_an_optional_relation_is_medium(write_tree) -> None:
     assert user.severity is Severity.MEDIUM and "ownership" not in user.message
 
 
+def test_kd502_a_tree_of_self_relations_is_ownership(write_tree) -> None:
+    # documenso: User -> Folder -> Folder (subfolders); the root folder has no parent
+    schema = DS + (
+        "model User {\n  id Int @id\n  folders Folder[]\n}\n"
+        "model Folder {\n  id Int @id\n  userId Int\n  parentId Int?\n"
+        "  user User @relation(fields: [userId], references: [id], onDelete: Cascade)\n"
+        '  parent Folder? @relation("Tree", fields: [parentId], references: [id], onDelete: Cascade)\n'
+        '  children Folder[] @relation("Tree")\n}\n'
+    )
+    found = findings(project(write_tree, schema), "KD502")
+    assert found and all(f.severity is Severity.LOW for f in found)
+
+
 def test_kd502_a_count_named_amount_is_not_money(write_tree) -> None:
     # `tree_ready_amount Int` in a model with no currency is a quantity (see2021-server)
     schema = DS + (

@@ -190,8 +190,10 @@ def _chain_message(d: Deletion, valuable: list[tuple[str, str, Path]]) -> tuple[
 
 def _owned(path: Path) -> bool:
     """Every relation on the chain is required: each row belongs to the one before it (the
-    schema says a child cannot exist without its parent), the ownership a cascade expresses."""
-    return all(step.required for step in path.steps)
+    schema says a child cannot exist without its parent), the ownership a cascade expresses.
+    A self relation (a folder's subfolders, a comment's replies) is a tree whose root has no
+    parent, so its optional parent counts as ownership too."""
+    return all(step.required or step.child == step.parent for step in path.steps)
 
 
 OWNERSHIP_NOTE = (
