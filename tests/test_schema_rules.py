@@ -127,6 +127,7 @@ def test_kd502_chain_through_an_optional_relation_is_medium(write_tree) -> None:
     root = project(write_tree, schema)
     user = next(f for f in findings(root, "KD502") if f.message.startswith("deleting one User"))
     assert user.severity is Severity.MEDIUM and "ownership" not in user.message
+    assert "`Task.member` is optional" in user.message and "SetNull" in user.message
 
 
 def test_kd502_a_tree_of_self_relations_is_ownership(write_tree) -> None:

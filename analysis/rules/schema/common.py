@@ -207,6 +207,13 @@ def _chain_finding(message: str, path: Path, graded: bool = True) -> Finding:
     it) is low: deleting a parent with the rows it owns is what the cascade is for."""
     loc = path.steps[0].location
     assert loc is not None
+    loose = next((st for st in path.steps if not st.required and st.child != st.parent), None)
+    if graded and loose is not None:
+        message += (
+            f"; `{loose.label}` is optional (a {loose.child} row can exist without its "
+            f"{loose.parent}), yet deleting the {loose.parent} deletes it: if it should "
+            "outlive it, use onDelete: SetNull"
+        )
     if graded and _owned(path):
         return Finding(
             "KD502", Severity.LOW, message + OWNERSHIP_NOTE, loc, tuple(_step_related(path))
