@@ -78,7 +78,7 @@ def rename(items: _Items) -> Iterator[Finding]:
         yield _finding(
             "KD609",
             f"migration {first.migration.name} {text}: running code that still uses the "
-            "old names fails until it is deployed",
+            f"old {'name' if len(renames) == 1 else 'names'} fails until it is deployed",
             first.loc(),
             [Related(it.loc(), f"also renames {w}") for it, w in renames[1:]],
         )
