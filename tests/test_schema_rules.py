@@ -118,15 +118,15 @@ def test_kd502_two_levels(write_tree) -> None:
     assert [r.location.line for r in user.related] == [line_of(CHAIN, "member   Member @relation")]
 
 
-def test_kd502_chain_through_an_optional_relation_is_medium(write_tree) -> None:
+def test_kd502_chain_through_an_optional_relation_names_it(write_tree) -> None:
     # Task.memberId is optional: a task can live on without its member, yet deleting the
-    # member deletes it; the chain is not ownership, so it stays medium
+    # member deletes it; nothing valuable on the chain: low, naming the optional relation
     schema = CHAIN.replace("memberId Int\n", "memberId Int?\n").replace(
         "member   Member @relation", "member   Member? @relation"
     )
     root = project(write_tree, schema)
     user = next(f for f in findings(root, "KD502") if f.message.startswith("deleting one User"))
-    assert user.severity is Severity.MEDIUM and "ownership" not in user.message
+    assert user.severity is Severity.LOW and "ownership" not in user.message
     assert "`Task.member` is optional" in user.message and "SetNull" in user.message
 
 
@@ -154,7 +154,8 @@ def test_kd502_a_count_named_amount_is_not_money(write_tree) -> None:
     assert findings(root, "KD502") == []
     priced = schema.replace("tree_ready_amount Int\n", "tree_ready_amount Int\n  currency String\n")
     (f,) = findings(project(write_tree, priced), "KD502")
-    assert f.severity is Severity.MEDIUM and "looks like money" in f.message
+    # a money-looking field is a weaker sign than a valuable name: reported, low
+    assert f.severity is Severity.LOW and "looks like money" in f.message
 
 
 def test_kd502_one_level_into_a_valuable_model_names_why(write_tree) -> None:
@@ -169,6 +170,7 @@ def test_kd502_one_level_into_a_valuable_model_names_why(write_tree) -> None:
     (f,) = findings(root, "KD502")
     assert "deleting one Customer deletes Payment rows" in f.message
     assert "model name `Payment` looks valuable (payment)" in f.message
+    assert f.severity is Severity.MEDIUM  # valuable by name: the catalog's loud case
     assert f.location.line == line_of(schema, "customer Customer @relation") - 0
 
 

@@ -203,22 +203,25 @@ OWNERSHIP_NOTE = (
 
 
 def _chain_finding(message: str, path: Path, graded: bool = True) -> Finding:
-    """KD502 at the chain's first relation; an ownership chain (`graded`, nothing valuable on
-    it) is low: deleting a parent with the rows it owns is what the cascade is for."""
+    """KD502 at the chain's first relation. A chain into a model that is valuable by name
+    (`graded=False`) is medium; any other chain (depth alone, or a money-looking field) is
+    the structure the schema's owners chose, reported low: an ownership chain says so, one
+    through an optional relation names it and suggests SetNull."""
     loc = path.steps[0].location
     assert loc is not None
+    if not graded:
+        return _finding("KD502", message, loc, _step_related(path))
     loose = next((st for st in path.steps if not st.required and st.child != st.parent), None)
-    if graded and loose is not None:
-        message += (
+    if loose is None:
+        note = OWNERSHIP_NOTE
+    else:
+        note = (
             f"; `{loose.label}` is optional (a {loose.child} row can exist without its "
             f"{loose.parent}), yet deleting the {loose.parent} deletes it: if it should "
-            "outlive it, use onDelete: SetNull"
+            "outlive it, use onDelete: SetNull; nothing valuable by name on the chain: "
+            "reported low"
         )
-    if graded and _owned(path):
-        return Finding(
-            "KD502", Severity.LOW, message + OWNERSHIP_NOTE, loc, tuple(_step_related(path))
-        )
-    return _finding("KD502", message, loc, _step_related(path))
+    return Finding("KD502", Severity.LOW, message + note, loc, tuple(_step_related(path)))
 
 
 def _other_deep_branches(d: Deletion, reported: tuple[str, str | None]) -> Iterator[Finding]:

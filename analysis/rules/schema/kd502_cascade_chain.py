@@ -39,9 +39,10 @@ RULE = rule(
         keepdata.toml). Reported at the root's relation with the whole chain. A chain with
         nothing valuable on it whose every relation is required (each row belongs to the one
         before it: the ownership a cascade is for, `Project -> Board -> Card`) is reported
-        low; one that passes an optional relation (a row that could outlive its parent) stays
-        medium. A number field counts as money when it is a `Decimal`, or when its model has a
-        currency field.
+        low; so is one that passes an optional relation (named, with SetNull as the way to let
+        the row outlive its parent), and one whose only valuable sign is a money-looking field
+        (a `Decimal`, or a number beside a currency field: price lists, counters). Medium: a
+        chain into a model that is valuable by name.
     """,
     bad="""
         model Order {
@@ -82,6 +83,12 @@ RULE = rule(
 )
 
 
+def by_name(reason: str) -> bool:
+    """The model's name (or keepdata.toml's valuable-models) says it is valuable; a money-
+    looking field alone is a weaker sign (a price list, a counter)."""
+    return "looks valuable" in reason or "valuable_models" in reason
+
+
 @RULE.check
 def cascade_chain(ctx: Context) -> Iterator[Finding]:
     extra = tuple(getattr(ctx.settings, "valuable_models", ()) or ())
@@ -102,5 +109,6 @@ def cascade_chain(ctx: Context) -> Iterator[Finding]:
             msg, path = _chain_message(d, valuable)
             loc = path.steps[0].location
             if loc is not None:
-                yield _chain_finding(msg, path, graded=not valuable)
+                named = any(by_name(why) for _, why, _ in valuable)
+                yield _chain_finding(msg, path, graded=not named)
             yield from _other_deep_branches(d, _branch(path))
