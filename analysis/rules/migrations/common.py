@@ -14,13 +14,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from analysis.catalog import BY_ID
 from analysis.context import Context
 from analysis.facts.migrations import Migration, MigrationHistory, migration_histories
 from analysis.facts.replay import ActionNote, MigrationReplay, Origin, gc_paused
-from analysis.model import Finding, Location, Related, Severity
+from analysis.model import Finding, Location, Related
 from analysis.parsers.migration_sql import Action, K, Statement, TableDef
 from analysis.records import quick_init
+from analysis.rules.findings import finding as _finding
 from analysis.sources import FileKind
 
 
@@ -47,22 +47,6 @@ class _Item:
 
     def loc(self, line: int | None = None) -> Location:
         return Location(self.migration.path, line or self.action.line)
-
-
-def _finding(
-    rule: str,
-    message: str,
-    location: Location,
-    related: Iterable[Related] = (),
-    severity: Severity | None = None,
-) -> Finding:
-    return Finding(
-        rule,
-        severity if severity is not None else BY_ID[rule].severity,
-        message,
-        location,
-        tuple(related),
-    )
 
 
 def _created(origin: Origin | None, what: str) -> tuple[Related, ...]:

@@ -6,7 +6,6 @@ import posixpath
 import re
 from collections.abc import Iterable, Iterator
 
-from analysis.catalog import BY_ID
 from analysis.context import Context, join
 from analysis.facts.relations import (
     Deletion,
@@ -17,27 +16,12 @@ from analysis.facts.relations import (
 from analysis.facts.schema import Schema, schema_discovery
 from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.prisma_schema import ConfigBlock, Model
+from analysis.rules.findings import finding as _finding
 from analysis.sources import FileKind
 
 # ---------------------------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------------------------
-
-
-def _finding(
-    rule: str,
-    message: str,
-    location: Location,
-    related: Iterable[Related] = (),
-    severity: Severity | None = None,
-) -> Finding:
-    return Finding(
-        rule,
-        severity if severity is not None else BY_ID[rule].severity,
-        message,
-        location,
-        tuple(related),
-    )
 
 
 def _pairs(ctx: Context) -> Iterator[tuple[Schema, RelationGraph]]:
