@@ -285,6 +285,18 @@ def test_kd406_optional_app_setting_is_low(write_tree, form: str) -> None:
     assert "environment.SMTP_APIKEY" in f.message and "service 'api'" in f.message
 
 
+def test_kd406_optional_build_arg_is_low(write_tree) -> None:
+    # langfuse: `args: - NEXT_PUBLIC_LANGFUSE_CLOUD_REGION=${NEXT_PUBLIC_LANGFUSE_CLOUD_REGION}`
+    text = compose().replace(
+        "  api:\n    image: node:20\n",
+        "  api:\n    image: node:20\n    build:\n      context: .\n      args:\n"
+        "        - CLOUD_REGION=${CLOUD_REGION}\n",
+    )
+    root = write_tree({"docker-compose.yml": text, ".env": STRONG[1]})
+    (f,) = run(root, "KD406")
+    assert f.severity is Severity.LOW and "build.args.CLOUD_REGION" in f.message
+
+
 @pytest.mark.parametrize(
     "where",
     [

@@ -30,8 +30,9 @@ RULE = rule(
         A `${VAR}` or `$VAR` in a compose file that has no value from the `.env` next to the
         compose file, an `env_file:` or the project's platform files, no default (`:-`/`-`)
         and no required marker (`:?`/`?`). `$$` escapes are not variables. A variable that
-        only sets an app service's `environment` option (not a database's setting, not a
-        database URL, volume, image or command) is an optional setting left empty: low.
+        only sets an app service's `environment` option or build argument (not a database's
+        setting, not a database URL, volume, image or command) is an optional setting left
+        empty: low.
     """,
     bad="""
         # docker-compose.yml
@@ -93,12 +94,17 @@ def _key_paths(ctx: Context, path: str) -> dict[tuple[int, int], tuple[str, ...]
 def _optional_setting(keys: tuple[str, ...] | None, db_services: set[str], name: str) -> str | None:
     """`environment.KEY` of an app service when the variable only sets an app option there
     (its empty value reaches no volume, image, command or database), else None."""
-    if keys is None or len(keys) < 4 or keys[0] != "services" or keys[2] != "environment":
+    if keys is None or len(keys) < 4 or keys[0] != "services":
         return None
-    service, key = keys[1], keys[3]
+    if keys[2] == "environment":
+        service, key, where = keys[1], keys[3], "environment"
+    elif keys[2:4] == ("build", "args") and len(keys) >= 5:
+        service, key, where = keys[1], keys[4], "build.args"
+    else:
+        return None
     if service in db_services or _DATA_KEY.search(key) or _DATA_KEY.search(name):
         return None
-    return f"`environment.{key}` of service {service!r}"
+    return f"`{where}.{key}` of service {service!r}"
 
 
 def check_undefined_variables(ctx: Context, stacks: Iterable[ComposeStack]) -> Iterator[Finding]:
