@@ -211,7 +211,23 @@ def test_kd609_renames(write_tree) -> None:
         'ALTER SCHEMA "public" RENAME TO "app";\n'
         '-- RenameIndex\nALTER INDEX "Post_pkey" RENAME TO "Article_pkey";\n',
     )
-    assert [line for _, line, _ in where(found(root, "KD609"))] == [1, 2, 3]
+    # one coordinated rename is one finding: at the first rename, the others related
+    (f,) = found(root, "KD609")
+    assert f.location.line == 1 and "renames 3 objects" in f.message
+    assert [r.location.line for r in f.related] == [2, 3]
+
+
+def test_kd609_once_per_migration(write_tree) -> None:
+    root = project(
+        write_tree,
+        INIT,
+        'ALTER TABLE "Post" RENAME TO "Article";\n',
+        'ALTER TABLE "User" RENAME COLUMN "email" TO "mail";\n',
+    )
+    assert [(m[:15], line) for m, line, _ in where(found(root, "KD609"))] == [
+        ("20240102000000_", 1),
+        ("20240103000000_", 1),
+    ]
 
 
 # -- KD610 -------------------------------------------------------------------------------
@@ -227,6 +243,16 @@ def test_kd611_empty_file_and_whitespace(write_tree) -> None:
         ("20240102000000_m1", 1, Severity.MEDIUM),
         ("20240103000000_m2", 1, Severity.MEDIUM),
     ]
+
+
+def test_kd611_folder_without_sql_unless_it_holds_a_code_migration(write_tree) -> None:
+    root = project(write_tree, INIT)
+    (root / "prisma/migrations/20240105000000_lost").mkdir()
+    (root / "prisma/migrations/20240106000000_backfill").mkdir()
+    (root / "prisma/migrations/20240106000000_backfill/migration.ts").write_text("export {}\n")
+    fs = found(root, "KD611")
+    # formbricks runs SQL and TypeScript migrations from one folder: the .ts one is no gap
+    assert [f.location.path for f in fs] == ["prisma/migrations/20240105000000_lost"]
 
 
 def test_kd612_invalid_statement_others_still_read(write_tree) -> None:

@@ -519,6 +519,18 @@ def unquote(word: str, escape: str = "\\", env: Mapping[str, str | None] | None 
     return result
 
 
+def _shell_test(text: str) -> bool:
+    """`[ -n "$X" ] && ...`: a shell form that starts with the `[` test command (a word of
+    its own, closed by a `]` word, no commas as in an array), not a broken exec form."""
+    words = text.split()
+    return (
+        len(words) > 1
+        and words[0] == "["
+        and "]" in words
+        and not any(w.endswith(",") for w in words[: words.index("]")])
+    )
+
+
 def _exec_form(text: str) -> tuple[str, ...] | None:
     """The JSON array of strings `text` holds, or None."""
     try:
@@ -1056,7 +1068,7 @@ class _Parser:
         exec_form: tuple[str, ...] | None = None
         if text.startswith("["):
             exec_form = _exec_form(text)
-            if exec_form is None:
+            if exec_form is None and not _shell_test(text):
                 self.problem(
                     lg.line,
                     "RUN looks like exec form (a JSON array) but is not valid JSON: "
@@ -1086,6 +1098,8 @@ class _Parser:
             form = _exec_form(text)
             if form is not None:
                 return Command(kw, form, None, lg.line, lg.end_line)
+            if _shell_test(text):
+                return Command(kw, None, text, lg.line, lg.end_line)
             self.problem(
                 lg.line,
                 f"{kw} looks like exec form (a JSON array) but is not valid JSON: "

@@ -253,9 +253,14 @@ def _secret_kind(var: Variable) -> str | None:
     m = _URL_WITH_PASSWORD.search(value)
     if m and not m["pw"].startswith("$"):
         return "a database URL with a password" if "://" in value else "a URL with a password"
+    if value.strip().lower() in _FLAG_VALUES:
+        return None  # a switch, not a secret (`COREPACK_INTEGRITY_KEYS=0`)
     if is_secret_name(var.name) and not value.startswith("$") and value != MASK:
         return "a password" if "PASS" in var.name.upper() else "a secret"
     return None
+
+
+_FLAG_VALUES = frozenset({"0", "1", "true", "false", "yes", "no", "on", "off"})
 
 
 def _masked(var: Variable) -> str:
