@@ -1801,6 +1801,19 @@ def _image_for(images: tuple[Any, ...], compose_file: str, service: str) -> Any:
     return None
 
 
+def _published(ctx: Context, stack: str, service: Any) -> tuple[Any, Any] | None:
+    """(link, Image) when the service pulls an image the project builds (inferred)."""
+    if service.build is not None or service.image is None:
+        return None
+    from analysis.facts.published import image_of, published_image_for
+
+    link = published_image_for(ctx, stack, service.name)
+    if link is None:
+        return None
+    image = image_of(ctx, link)
+    return (link, image) if image is not None and image.file is not None else None
+
+
 def _compose_pass(b: _Builder, images: tuple[Any, ...]) -> set[str]:
     """Every non-database service of every stack. Returns the Dockerfiles compose builds."""
     ctx = b.ctx
@@ -1813,6 +1826,9 @@ def _compose_pass(b: _Builder, images: tuple[Any, ...]) -> set[str]:
                 continue
             compose_file = service.location.path
             image = _image_for(images, compose_file, service.name) if service.build else None
+            published = _published(ctx, stack.id, service) if image is None else None
+            if published is not None:  # the project's own image, pulled: its build, inferred
+                image = published[1]
             if image is not None:
                 built.add(image.dockerfile)
             env = _env_from_stage(image.dockerfile, image) if image is not None else {}
@@ -1848,6 +1864,8 @@ def _compose_pass(b: _Builder, images: tuple[Any, ...]) -> set[str]:
                 # against the project folder of the compose file
                 fs = _FS(posixpath.dirname(compose_file))
             links: list[Link] = []
+            if published is not None:
+                links.append(Link("inferred-image", published[0].label, published[0].location))
             entry_cmd = stage.effective_entrypoint if stage is not None else None
             cmd_cmd = stage.effective_cmd if stage is not None else None
             if service.entrypoint is not None:
@@ -1895,7 +1913,10 @@ def _compose_pass(b: _Builder, images: tuple[Any, ...]) -> set[str]:
                 )
             b.finish(
                 state,
-                f'service "{service.name}" ({compose_file})',
+                f'service "{service.name}" ({compose_file})'
+                if published is None
+                else f'service "{service.name}" ({compose_file}; its image inferred to be built '
+                f"from {published[0].dockerfile})",
                 compose_file=compose_file,
                 dockerfile=image.dockerfile if image is not None else None,
                 stage=(stage.name or str(stage.index)) if stage is not None else None,

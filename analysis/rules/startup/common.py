@@ -89,6 +89,19 @@ def _first_link(step: PrismaStep | SeedRun) -> list[Related]:
     return [Related(first.location, f"the chain starts here: {first.label[:120]}")]
 
 
+def inferred_related(chain: Iterable[Any], dockerfile: str | None = None) -> list[Related]:
+    """The inferred link of a service to the Dockerfile of the image it pulls (the project's own
+    published image): where it is and why keepdata followed it."""
+    out: list[Related] = []
+    for link in chain:
+        if link.kind == "inferred-image":
+            out.append(Related(link.location, link.label))
+            if dockerfile:
+                out.append(Related(Location(dockerfile, 1), "the image's Dockerfile (inferred)"))
+            break
+    return out
+
+
 def _opt_in(step: PrismaStep | SeedRun, severity: Severity) -> tuple[Severity, str, list[Related]]:
     """Lower one level when an opt-in condition is not turned on by any file; name it."""
     related: list[Related] = []
@@ -126,7 +139,7 @@ def _finding(
         sev,
         message + note,
         step.location,
-        tuple([*_first_link(step), *related, *extra]),
+        tuple([*_first_link(step), *inferred_related(step.chain[1:]), *related, *extra]),
     )
 
 

@@ -16,6 +16,7 @@ from analysis.rules.startup.common import (
     _same_database,
     _sev,
     _stacks,
+    inferred_related,
 )
 
 RULE = rule(
@@ -105,7 +106,10 @@ def check_migration_job_awaited(ctx: Context, facts: StartupFacts) -> Iterator[F
                         "{job}", job.service or ""
                     ),
                     dep.location if dep is not None else service.location,
-                    (Related(_migrators(job)[0].location, "the migration job's command"),),
+                    (
+                        Related(_migrators(job)[0].location, "the migration job's command"),
+                        *inferred_related(job.links, job.dockerfile),
+                    ),
                 )
 
 

@@ -8,7 +8,13 @@ from analysis.context import Context
 from analysis.facts.startup import StartupFacts, startup_paths
 from analysis.model import Finding, Related, Severity
 from analysis.rules.registry import rule
-from analysis.rules.startup.common import _FLOATING_TAGS, _migrators, _service, _sev
+from analysis.rules.startup.common import (
+    _FLOATING_TAGS,
+    _migrators,
+    _service,
+    _sev,
+    inferred_related,
+)
 
 RULE = rule(
     "KD219",
@@ -65,7 +71,8 @@ def check_floating_image(ctx: Context, facts: StartupFacts) -> Iterator[Finding]
             continue
         pull = service.pull_policy.value if service.pull_policy is not None else ""
         floating = ""
-        if service.image is not None and service.build is None:
+        pulled = service.build is None or pull not in ("build", "never")
+        if service.image is not None and pulled:
             ref = service.image.value
             name, _, digest = ref.partition("@")
             tag = name.rsplit(":", 1)[1] if ":" in name.rsplit("/", 1)[-1] else ""
@@ -83,7 +90,10 @@ def check_floating_image(ctx: Context, facts: StartupFacts) -> Iterator[Finding]
             f"(`{steps[0].text}`): the next pull brings and applies migrations nobody reviewed, "
             "with no way back to the previous image",
             where,
-            (Related(steps[0].location, f"`{steps[0].text}` runs here"),),
+            (
+                Related(steps[0].location, f"`{steps[0].text}` runs here"),
+                *inferred_related(path.links, path.dockerfile),
+            ),
         )
 
 

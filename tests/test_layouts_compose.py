@@ -1,0 +1,352 @@
+"""Issue 12, compose side: real project layouts (compose files found by content, the project's
+own published image, build contexts, compose semantics, vendor data paths).
+
+Each fixture copies the shape of a public repository of the real-world corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analysis.context import Context
+from analysis.discover import discover, looks_like_compose
+from analysis.engine import analyze
+from analysis.facts.compose import compose_stacks
+from analysis.model import Finding
+from analysis.sources import FileKind
+
+
+def run(root: Path, *rules: str) -> list[Finding]:
+    result = analyze(root)
+    assert not result.errors, result.errors
+    return [f for f in result.findings if f.rule in set(rules)]
+
+
+# -- 1. compose files by content ----------------------------------------------------------------
+# reactive-resume keeps its compose files in tools/compose/<purpose>.yml, teable in
+# dockers/<service>.yml, coolify-style templates in self-hosting/<platform>.yml.
+SIMPLE_YML = """\
+# In this Docker Compose example, it assumes that you maintain a reverse proxy externally.
+
+services:
+  # Database (Postgres)
+  postgres:
+    image: postgres:16-alpine
+    restart: unless-stopped
+    environment:
+      POSTGRES_DB: postgres
+      POSTGRES_USER: postgres
+      POSTGRES_PASSWORD: postgres
+
+  app:
+    image: amruthpillai/reactive-resume:latest
+    restart: unless-stopped
+    depends_on:
+      - postgres
+"""
+
+TEABLE_DB = """\
+version: '3.9'
+
+services:
+  teable-postgres:
+    image: postgres:15.4
+    volumes:
+      - db_data:/var/lib/postgresql/data:rw
+
+volumes:
+  db_data:
+"""
+
+K8S = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: postgres
+spec:
+  ports:
+    - port: 5432
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: postgres
+spec:
+  template:
+    spec:
+      containers:
+        - name: postgres
+          image: postgres:16
+"""
+
+WORKFLOW = """\
+name: CI
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    services:
+      postgres:
+        image: postgres:16
+        ports: ["5432:5432"]
+    steps:
+      - run: npx prisma migrate deploy
+"""
+
+GITLAB = """\
+stages: [test]
+services:
+  - postgres:16
+variables:
+  POSTGRES_DB: app
+test:
+  image: node:20
+  script: npx prisma migrate deploy
+"""
+
+RENDER = """\
+services:
+  - type: web
+    name: app
+    startCommand: npx prisma migrate deploy && node server.js
+databases:
+  - name: db
+"""
+
+WOODPECKER = """\
+steps:
+  test:
+    image: node:20
+    commands: [npm test]
+services:
+  database:
+    image: postgres:16
+"""
+
+
+def test_compose_file_found_by_content_wherever_it_lives(write_tree) -> None:
+    root = write_tree(
+        {
+            "tools/compose/simple.yml": SIMPLE_YML,
+            "dockers/database-postgres.yml": TEABLE_DB,
+            "package.json": '{"name": "reactive-resume"}',
+        }
+    )
+    inventory = discover(root)
+    assert set(inventory.of(FileKind.COMPOSE)) == {
+        "tools/compose/simple.yml",
+        "dockers/database-postgres.yml",
+    }
+    stacks = Context(root, inventory).fact(compose_stacks)
+    assert sorted(s.files for s in stacks) == [
+        ("dockers/database-postgres.yml",),
+        ("tools/compose/simple.yml",),
+    ]
+    # the Postgres of tools/compose/simple.yml keeps its data in the container: KD101 fires there
+    found = run(root, "KD101")
+    assert [(f.rule, f.location.path) for f in found] == [("KD101", "tools/compose/simple.yml")]
+
+
+def test_other_yaml_is_not_compose(write_tree) -> None:
+    root = write_tree(
+        {
+            "k8s/postgres.yaml": K8S,
+            ".github/workflows/ci.yml": WORKFLOW,
+            ".gitlab-ci.yml": GITLAB,
+            "render.yaml": RENDER,
+            ".woodpecker/test.yml": WOODPECKER,
+            "pnpm-workspace.yaml": "packages:\n  - apps/*\n",
+            "openapi.yaml": "openapi: 3.0.0\ninfo:\n  title: x\npaths: {}\n",
+        }
+    )
+    assert discover(root).of(FileKind.COMPOSE) == ()
+    assert run(root, "KD101", "KD104") == []
+
+
+def test_a_chained_fragment_found_by_content_joins_its_chain(write_tree) -> None:
+    # trigger-dev: `docker compose -f docker/services-compose.yml -f docker/dev-compose.yml`
+    root = write_tree(
+        {
+            "docker/services-compose.yml": TEABLE_DB,
+            "docker/dev-compose.yml": "services:\n  app:\n    build: ..\n    command: node x.js\n",
+            "package.json": '{"scripts": {"docker": '
+            '"docker compose -f docker/services-compose.yml -f docker/dev-compose.yml up"}}',
+        }
+    )
+    stacks = Context(root, discover(root)).fact(compose_stacks)
+    assert ("docker/services-compose.yml", "docker/dev-compose.yml") in [s.files for s in stacks]
+    assert ("docker/dev-compose.yml",) not in [s.files for s in stacks]
+
+
+def test_looks_like_compose_textual_check() -> None:
+    assert looks_like_compose(SIMPLE_YML)
+    assert looks_like_compose("services:\n  api:\n    build: .\n")
+    assert looks_like_compose("x-common: &c\n  restart: always\nservices:\n  w:\n    command: x\n")
+    # a top-level key compose rejects, services as a list, no service attribute, no services
+    assert not looks_like_compose(WORKFLOW)
+    assert not looks_like_compose(GITLAB)
+    assert not looks_like_compose(RENDER)
+    assert not looks_like_compose(WOODPECKER)
+    assert not looks_like_compose("services:\n  api:\n    replicas: 2\n")
+    assert not looks_like_compose("volumes:\n  data:\n")
+
+
+# -- 2. the project's own published image -------------------------------------------------------
+# linkwarden: the root Dockerfile builds the image; docker-compose.yml pulls
+# ghcr.io/linkwarden/linkwarden:latest; the image's CMD migrates at start.
+LINKWARDEN_DOCKERFILE = """\
+FROM node:22-bullseye-slim AS main-app
+WORKDIR /data
+COPY ./package.json ./yarn.lock ./
+COPY ./packages/prisma/package.json ./packages/prisma/
+RUN yarn install --frozen-lockfile
+COPY . .
+RUN yarn prisma:generate && yarn web:build
+CMD ["sh", "-c", "prisma migrate deploy --schema=/data/packages/prisma/schema.prisma && exec next start"]
+"""
+
+LINKWARDEN_COMPOSE = """\
+services:
+  postgres:
+    image: postgres:16-alpine
+    restart: always
+    volumes:
+      - ./pgdata:/var/lib/postgresql/data
+  linkwarden:
+    environment:
+      - DATABASE_URL=postgresql://postgres:${POSTGRES_PASSWORD}@postgres:5432/postgres
+    restart: always
+    image: ghcr.io/linkwarden/linkwarden:latest
+    ports:
+      - 3000:3000
+    depends_on:
+      - postgres
+      - meilisearch
+  meilisearch:
+    image: getmeili/meilisearch:v1.13.3
+    restart: always
+"""
+
+LINKWARDEN = {
+    "Dockerfile": LINKWARDEN_DOCKERFILE,
+    "docker-compose.yml": LINKWARDEN_COMPOSE,
+    "package.json": '{"name": "linkwarden", "private": true, "workspaces": ["apps/*", "packages/*"]}',
+    "packages/prisma/package.json": '{"name": "@linkwarden/prisma"}',
+    "packages/prisma/schema.prisma": 'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n',
+    "packages/prisma/migrations/20240101000000_init/migration.sql": "CREATE TABLE a (id int);\n",
+    "packages/prisma/migrations/migration_lock.toml": 'provider = "postgresql"\n',
+}
+
+
+def test_published_image_by_repository_name_gets_the_dockerfile_start(write_tree) -> None:
+    root = write_tree(LINKWARDEN)
+    found = run(root, "KD219")
+    assert [(f.rule, f.location.path, f.location.line) for f in found] == [
+        ("KD219", "docker-compose.yml", 11)
+    ]
+    f = found[0]
+    assert "inferred" in f.message and "Dockerfile" in f.message
+    assert "Dockerfile" in [r.location.path for r in f.related]
+    # the startup path says why it was followed
+    from analysis.facts.startup import startup_paths
+
+    path = Context(root, discover(root)).fact(startup_paths).for_service("linkwarden")
+    assert path is not None and path.dockerfile == "Dockerfile"
+    inferred = [lk for lk in path.links if lk.kind == "inferred-image"]
+    assert inferred and "package 'linkwarden' of package.json" in inferred[0].label
+
+
+def test_third_party_and_pinned_images_are_not_linked(write_tree) -> None:
+    files = dict(LINKWARDEN)
+    files["docker-compose.yml"] = LINKWARDEN_COMPOSE.replace(
+        "ghcr.io/linkwarden/linkwarden:latest", "ghcr.io/linkwarden/linkwarden:v2.9.3"
+    )
+    root = write_tree(files)
+    assert run(root, "KD219") == []
+    from analysis.facts.startup import startup_paths
+
+    paths = Context(root, discover(root)).fact(startup_paths)
+    meili = paths.for_service("meilisearch")
+    assert meili is None or meili.dockerfile is None
+
+
+GHOSTFOLIO_COMPOSE = """\
+name: ghostfolio
+services:
+  ghostfolio:
+    image: docker.io/ghostfolio/ghostfolio:latest
+    init: true
+    env_file:
+      - ../.env
+    depends_on:
+      postgres:
+        condition: service_healthy
+  postgres:
+    image: docker.io/library/postgres:15-alpine
+    volumes:
+      - postgres:/var/lib/postgresql/data
+    healthcheck:
+      test: ['CMD-SHELL', 'pg_isready -d "$${POSTGRES_DB}" -U $${POSTGRES_USER}']
+volumes:
+  postgres:
+"""
+
+GHOSTFOLIO_BUILD = """\
+name: ghostfolio_build
+services:
+  ghostfolio:
+    build: ../
+    image: ghostfolio/ghostfolio:local
+    extends:
+      file: docker-compose.yml
+      service: ghostfolio
+"""
+
+
+def test_published_image_built_by_the_same_service_elsewhere(write_tree) -> None:
+    # ghostfolio: docker/docker-compose.build.yml builds the service that
+    # docker/docker-compose.yml pulls from Docker Hub
+    root = write_tree(
+        {
+            "Dockerfile": "FROM node:20\nWORKDIR /app\nCOPY . .\n"
+            'CMD ["/bin/sh", "-c", "npx prisma migrate deploy && exec node main"]\n',
+            "package.json": '{"name": "ghostfolio-app"}',
+            "docker/docker-compose.yml": GHOSTFOLIO_COMPOSE,
+            "docker/docker-compose.build.yml": GHOSTFOLIO_BUILD,
+            "prisma/schema.prisma": 'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n',
+        }
+    )
+    found = run(root, "KD219")
+    assert [(f.location.path, f.location.line) for f in found] == [("docker/docker-compose.yml", 4)]
+    assert "inferred to be built from Dockerfile" in found[0].message
+    # why: the build file's service of the same name builds it
+    assert any("docker/docker-compose.build.yml" in r.message for r in found[0].related)
+
+
+def test_kd219_for_image_and_build_unless_pull_policy_build(write_tree) -> None:
+    compose = """\
+services:
+  api:
+    image: ghcr.io/acme/api:latest
+    build: .
+    command: sh -c "npx prisma migrate deploy && exec node dist/main.js"
+"""
+    files = {
+        "Dockerfile": "FROM node:20\nWORKDIR /app\nCOPY . .\n",
+        "docker-compose.yml": compose,
+        "prisma/schema.prisma": 'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n',
+    }
+    root = write_tree(files)
+    assert [f.location.line for f in run(root, "KD219")] == [3]
+    (root / "docker-compose.yml").write_text(compose + "    pull_policy: build\n")
+    assert run(root, "KD219") == []
+
+
+def test_a_coolify_template_found_by_content_is_not_a_compose_stack(write_tree) -> None:
+    # openpanel/self-hosting/coolify.yml: Coolify fills ${SERVICE_PASSWORD_*} and the volumes
+    coolify = (
+        "# documentation: https://openpanel.dev/docs\n# slogan: analytics\n\nservices:\n"
+        "  opdb:\n    image: postgres:16-alpine\n    volumes:\n      - opdb-data:/var/lib/postgresql/data\n"
+        "    environment:\n      - POSTGRES_PASSWORD=${SERVICE_PASSWORD_POSTGRES}\n"
+    )
+    root = write_tree({"self-hosting/coolify.yml": coolify})
+    assert discover(root).of(FileKind.COMPOSE) == ()
