@@ -350,3 +350,91 @@ def test_a_coolify_template_found_by_content_is_not_a_compose_stack(write_tree) 
     )
     root = write_tree({"self-hosting/coolify.yml": coolify})
     assert discover(root).of(FileKind.COMPOSE) == ()
+
+
+# -- 3. build contexts ----------------------------------------------------------------------------
+# inbox-zero: docker/Dockerfile.web (no compose file builds it) copies the whole repository and
+# starts apps/web/entrypoint.sh, which runs `prisma migrate dev`.
+INBOX_WEB = """\
+FROM node:24-alpine
+WORKDIR /app
+RUN npm install -g pnpm@11.0.9
+COPY . .
+WORKDIR /app/apps/web
+CMD ["/bin/sh", "/app/apps/web/entrypoint.sh"]
+"""
+
+
+def test_dockerfile_context_is_the_root_when_its_start_script_lives_there(write_tree) -> None:
+    from analysis.facts.images import images
+
+    root = write_tree(
+        {
+            "docker/Dockerfile.web": INBOX_WEB,
+            "apps/web/entrypoint.sh": "#!/bin/bash\npnpm prisma migrate dev\npnpm run dev\n",
+            "apps/web/package.json": '{"name": "web", "scripts": {"dev": "next dev"}}',
+            "apps/web/prisma/schema.prisma": 'datasource db {\n  provider = "postgresql"\n'
+            '  url = env("DATABASE_URL")\n}\n',
+        }
+    )
+    (image,) = Context(root, discover(root)).fact(images)
+    assert image.context == "."
+    assert "repository root" in image.context_reason and "inferred" in image.context_reason
+    found = run(root, "KD204")
+    assert [(f.location.path, f.location.line) for f in found] == [("apps/web/entrypoint.sh", 2)]
+
+
+def test_dockerfile_context_stays_its_folder_when_its_sources_are_there(write_tree) -> None:
+    from analysis.facts.images import images
+
+    root = write_tree(
+        {
+            "api/Dockerfile": "FROM node:20\nWORKDIR /app\nCOPY package.json ./\nCOPY src ./src\n"
+            'CMD ["node", "src/main.js"]\n',
+            "api/package.json": '{"name": "api"}',
+            "api/src/main.js": "",
+            "src/main.js": "",
+        }
+    )
+    (image,) = Context(root, discover(root)).fact(images)
+    assert (image.context, image.context_reason) == (
+        "api",
+        "its folder (its COPY/ADD sources are there)",
+    )
+
+
+def test_dockerfile_context_from_a_docker_build_in_a_script(write_tree) -> None:
+    from analysis.facts.images import images
+
+    root = write_tree(
+        {
+            "docker/app.Dockerfile": "FROM node:20\nWORKDIR /app\nCOPY . .\n"
+            'CMD ["node", "server.js"]\n',
+            "scripts/build.sh": "#!/bin/sh\ndocker build -f docker/app.Dockerfile -t acme/app .\n",
+            "server.js": "",
+        }
+    )
+    (image,) = Context(root, discover(root)).fact(images)
+    assert image.context == "."
+    assert image.context_reason == "`docker build` in scripts/build.sh:2 builds it"
+
+
+def test_copy_of_a_file_into_an_existing_folder_lands_inside_it(write_tree) -> None:
+    # `COPY docker/start.sh /usr/local/bin` (no trailing slash): /usr/local/bin/start.sh
+    root = write_tree(
+        {
+            "Dockerfile": "FROM node:20\nWORKDIR /app\nCOPY docker/start.sh /usr/local/bin\n"
+            "COPY package.json /app\nCOPY . .\nCMD [\"/usr/local/bin/start.sh\"]\n",
+            "docker/start.sh": "#!/bin/sh\nnpx prisma migrate deploy || true\nexec node main.js\n",
+            "package.json": '{"name": "app"}',
+            "prisma/schema.prisma": 'datasource db {\n  provider = "postgresql"\n'
+            '  url = env("DATABASE_URL")\n}\n',
+        }
+    )
+    from analysis.facts.images import image_paths, images
+
+    (image,) = Context(root, discover(root)).fact(images)
+    assert "/usr/local/bin/start.sh" in image_paths(image, "docker/start.sh")  # and /app/docker
+    assert "/app/package.json" in image_paths(image, "package.json")
+    found = run(root, "KD209")
+    assert [(f.location.path, f.location.line) for f in found] == [("docker/start.sh", 2)]

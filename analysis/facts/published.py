@@ -97,12 +97,9 @@ class _Built:
     what: str
 
 
-def _compose_built(
-    images: tuple[Any, ...],
-) -> tuple[dict[str, list[_Built]], dict[str, list[_Built]]]:
-    """Builds by compose service name and by the `image:` repository the build is tagged with."""
+def _compose_built(images: tuple[Any, ...]) -> dict[str, list[_Built]]:
+    """Builds by the compose service that builds them."""
     by_name: dict[str, list[_Built]] = {}
-    by_repo: dict[str, list[_Built]] = {}
     for image in images:
         for use in image.uses:
             built = _Built(
@@ -113,7 +110,7 @@ def _compose_built(
                 f'service "{use.service}" of {use.compose_file} builds it',
             )
             by_name.setdefault(use.service, []).append(built)
-    return by_name, by_repo
+    return by_name
 
 
 def _tagged_builds(ctx: Context, stacks: tuple[Any, ...]) -> dict[str, list[_Built]]:
@@ -139,10 +136,21 @@ def _tagged_builds(ctx: Context, stacks: tuple[Any, ...]) -> dict[str, list[_Bui
 _DOCKER_BUILD = re.compile(r"docker\s+(?:buildx\s+)?build\b(?P<args>[^\n;&|`]*)")
 
 
-def _script_builds(ctx: Context) -> dict[str, list[_Built]]:
-    """`docker build -t REPO[:TAG] [-f FILE] CONTEXT` in scripts, Makefiles, package.json and
-    workflows: the repository it tags -> the build."""
-    out: dict[str, list[_Built]] = {}
+@dataclass(slots=True, frozen=True)
+class ScriptBuild:
+    """A `docker build [-t TAG]... [-f FILE] CONTEXT` found in a script, Makefile, package.json
+    or workflow: the Dockerfile and context it builds (root-relative), its tags and line."""
+
+    dockerfile: str
+    context: str
+    tags: tuple[str, ...]
+    location: Location
+
+
+def script_builds(ctx: Context) -> tuple[ScriptBuild, ...]:
+    """Fact: every `docker build` of the project's scripts and workflows that keepdata can
+    resolve to a Dockerfile and a context inside the root."""
+    out: list[ScriptBuild] = []
     for rel, text in _build_texts(ctx):
         if "build" not in text:
             continue
@@ -179,56 +187,54 @@ def _script_builds(ctx: Context) -> dict[str, list[_Built]]:
                 elif not w.startswith("-"):
                     positional.append(w)
                 i += 1
-            if not tags or not positional:
+            if not positional:
                 continue
-            context = _resolve_dir(ctx, folder, positional[0], rel)
-            if context is None:
+            found = _resolve_build(ctx, folder, rel, positional[0], file)
+            if found is None:
                 continue
-            dockerfile = (
-                _resolve_file(ctx, folder, context, file)
-                if file
-                else posixpath.normpath(posixpath.join(context, "Dockerfile"))
-            )
-            if dockerfile is None:
-                continue
+            dockerfile, context = found
             line = text.count("\n", 0, m.start()) + 1
-            for tag in tags:
-                if "$" in repository(tag).split("/")[-1]:
-                    continue
-                out.setdefault(repository(tag), []).append(
-                    _Built(
-                        dockerfile,
-                        context,
-                        None,
-                        Location(rel, line),
-                        f"`docker build -t {tag}` in {rel} builds it",
-                    )
+            out.append(ScriptBuild(dockerfile, context, tuple(tags), Location(rel, line)))
+    return tuple(out)
+
+
+def _script_builds(ctx: Context) -> dict[str, list[_Built]]:
+    """The builds of `script_builds` by the repository each tags."""
+    out: dict[str, list[_Built]] = {}
+    for b in ctx.fact(script_builds):
+        for tag in b.tags:
+            if "$" in repository(tag).split("/")[-1]:
+                continue
+            out.setdefault(repository(tag), []).append(
+                _Built(
+                    b.dockerfile,
+                    b.context,
+                    None,
+                    b.location,
+                    f"`docker build -t {tag}` in {b.location.path} builds it",
                 )
+            )
     return out
 
 
-def _resolve_dir(ctx: Context, folder: str, rel: str, source: str) -> str | None:
-    if "$" in rel or "://" in rel:
+def _resolve_build(
+    ctx: Context, folder: str, source: str, context: str, file: str | None
+) -> tuple[str, str] | None:
+    """(Dockerfile, context) of a `docker build [-f file] context` written in `source`: relative
+    to the file's folder (where npm runs a script) or to the root (where scripts and workflows
+    usually run); the first where both exist."""
+    if "$" in context or "://" in context or (file is not None and "$" in file):
         return None
-    bases = [folder, ""] if source.startswith(".github/") or folder else [""]
-    if source.startswith(".github/"):
-        bases = [""]
+    bases = [""] if source.startswith(".github/") or not folder else [folder, ""]
     for base in bases:
-        cand = posixpath.normpath(posixpath.join(base, rel))
-        if cand.startswith("../"):
+        ctx_dir = posixpath.normpath(posixpath.join(base, context))
+        if ctx_dir.startswith("../") or ctx_dir == "..":
             continue
-        if cand == "." or ctx.is_dir(cand):
-            return cand
-    return None
-
-
-def _resolve_file(ctx: Context, folder: str, context: str, rel: str) -> str | None:
-    if "$" in rel:
-        return None
-    for base in ("" if folder == "" else folder, "", context):
-        cand = posixpath.normpath(posixpath.join(base, rel))
-        if not cand.startswith("../") and ctx.exists(cand) and not ctx.is_dir(cand):
-            return cand
+        if ctx_dir != "." and not ctx.is_dir(ctx_dir):
+            continue
+        df = posixpath.normpath(posixpath.join(base if file else ctx_dir, file or "Dockerfile"))
+        if not df.startswith("../") and ctx.exists(df) and not ctx.is_dir(df):
+            return df, ctx_dir
     return None
 
 
@@ -298,22 +304,21 @@ def _workflow_builds(ctx: Context, repo: str) -> list[_Built]:
             value = m.group("value").strip("'\"")
             line = text.count("\n", 0, m.start()) + 1
             (files if m.group("key") == "file" else contexts).setdefault(value, line)
-        ctx_dir = None
-        if len(contexts) == 1:
-            ctx_dir = _resolve_dir(ctx, "", next(iter(contexts)), rel)
+        ctx_name = next(iter(contexts)) if len(contexts) == 1 else "."
+        line = next(iter(contexts.values()), 1)
         if len(files) == 1:
             name, line = next(iter(files.items()))
-            df = _resolve_file(ctx, "", ctx_dir or ".", name)
-        elif not files and ctx_dir is not None:
-            line = next(iter(contexts.values()))
-            df = posixpath.normpath(posixpath.join(ctx_dir, "Dockerfile"))
+            resolved = _resolve_build(ctx, "", rel, ctx_name, name)
+        elif not files and contexts:
+            resolved = _resolve_build(ctx, "", rel, ctx_name, None)
         else:
             continue
-        if df is None:
+        if resolved is None:
             continue
+        df, ctx_dir = resolved
         found.setdefault(
             df,
-            _Built(df, ctx_dir or ".", None, Location(rel, line), f"the workflow {rel} builds it"),
+            _Built(df, ctx_dir, None, Location(rel, line), f"the workflow {rel} builds it"),
         )
     return list(found.values())
 
@@ -413,7 +418,7 @@ def published_images(ctx: Context) -> tuple[PublishedImage, ...]:
         return ()
     db_keys = {(d.stack, d.service) for d in ctx.fact(databases)}
     images = tuple(ctx.fact(images_fact))
-    by_service, _ = _compose_built(images)
+    by_service = _compose_built(images)
     tagged = _tagged_builds(ctx, stacks)
     scripted: dict[str, list[_Built]] | None = None
     out: list[PublishedImage] = []

@@ -700,7 +700,10 @@ class _Builder:
             if copy.heredocs:
                 continue
             for src in copy.sources:
-                rel = _copy_source_for(copy, src, abs_path, self._is_dir_src(image, copy, src))
+                src_is_dir = self._is_dir_src(image, copy, src)
+                rel = _copy_source_for(copy, src, abs_path, src_is_dir)
+                if rel is None and not src_is_dir:
+                    rel = _into_folder(image, stage, copy, src, abs_path)
                 if rel is None:
                     continue
                 if copy.from_stage is None:
@@ -1268,6 +1271,19 @@ class _Builder:
 # ---------------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------------
+
+
+def _into_folder(image: Any, stage: Any, copy: Any, src: str, abs_path: str) -> str | None:
+    """`COPY file /dir` (one file, no trailing slash) into a folder that exists: the file is
+    at /dir/<name>."""
+    if copy.from_stage is not None or copy.target_is_dir or copy.heredocs:
+        return None
+    src_clean = src.lstrip("/").removeprefix("./")
+    if abs_path != posixpath.join(copy.target, posixpath.basename(src_clean)):
+        return None
+    from analysis.facts.images import folder_exists_before
+
+    return src_clean if folder_exists_before(image, stage, copy.line, copy.target) else None
 
 
 def _copy_source_for(copy: Any, src: str, abs_path: str, src_is_dir: bool) -> str | None:
