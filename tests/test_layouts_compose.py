@@ -424,7 +424,7 @@ def test_copy_of_a_file_into_an_existing_folder_lands_inside_it(write_tree) -> N
     root = write_tree(
         {
             "Dockerfile": "FROM node:20\nWORKDIR /app\nCOPY docker/start.sh /usr/local/bin\n"
-            "COPY package.json /app\nCOPY . .\nCMD [\"/usr/local/bin/start.sh\"]\n",
+            'COPY package.json /app\nCOPY . .\nCMD ["/usr/local/bin/start.sh"]\n',
             "docker/start.sh": "#!/bin/sh\nnpx prisma migrate deploy || true\nexec node main.js\n",
             "package.json": '{"name": "app"}',
             "prisma/schema.prisma": 'datasource db {\n  provider = "postgresql"\n'
@@ -438,3 +438,127 @@ def test_copy_of_a_file_into_an_existing_folder_lands_inside_it(write_tree) -> N
     assert "/app/package.json" in image_paths(image, "package.json")
     found = run(root, "KD209")
     assert [(f.location.path, f.location.line) for f in found] == [("docker/start.sh", 2)]
+
+
+# -- 8. compose semantics ---------------------------------------------------------------------------
+def test_tmpfs_over_a_volume_on_the_same_target_wins(write_tree) -> None:
+    compose = """\
+services:
+  db:
+    image: postgres:16
+    volumes:
+      - pgdata:/var/lib/postgresql/data
+    tmpfs:
+      - /var/lib/postgresql/data
+volumes:
+  pgdata:
+"""
+    root = write_tree({"docker-compose.yml": compose})
+    assert [(f.rule, f.location.line) for f in run(root, "KD105", "KD101")] == [("KD105", 7)]
+    (root / "docker-compose.yml").write_text(
+        compose.replace("    tmpfs:\n", "    tmpfs:\n      - /tmp\n").replace(
+            "      - /var/lib/postgresql/data\nvolumes", "volumes"
+        )
+    )
+    assert run(root, "KD105", "KD101") == []
+
+
+def test_a_database_volume_mounted_read_write_by_another_service(write_tree) -> None:
+    compose = """\
+services:
+  db:
+    image: postgres:16
+    volumes:
+      - pgdata:/var/lib/postgresql/data
+  backup:
+    image: prodrigestivill/postgres-backup-local
+    volumes:
+      - pgdata:/var/lib/postgresql/data{ro}
+volumes:
+  pgdata:
+"""
+    root = write_tree({"docker-compose.yml": compose.format(ro="")})
+    found = run(root, "KD109")
+    assert [(f.location.line) for f in found] == [9]
+    assert "'backup'" in found[0].message and "read-write" in found[0].message
+    (root / "docker-compose.yml").write_text(compose.format(ro=":ro"))
+    assert run(root, "KD109") == []
+
+
+PRISMA_APP = {
+    "Dockerfile": "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npx prisma generate\n"
+    'CMD ["node", "main.js"]\n',
+    "package.json": '{"name": "app", "dependencies": {"@prisma/client": "6.0.0"}, '
+    '"devDependencies": {"prisma": "6.0.0"}}',
+    "prisma/schema.prisma": 'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n',
+    "prisma/migrations/20240101000000_init/migration.sql": "CREATE TABLE a (id int);\n",
+    "prisma/migrations/migration_lock.toml": 'provider = "postgresql"\n',
+}
+
+
+def test_kd207_per_profile_when_the_migrator_needs_a_profile(write_tree) -> None:
+    compose = """\
+services:
+  db:
+    image: postgres:16
+    volumes:
+      - pgdata:/var/lib/postgresql/data
+  migrate:
+    build: .
+    command: npx prisma migrate deploy
+{profile}  app:
+    build: .
+    environment:
+      DATABASE_URL: postgresql://postgres:postgres@db:5432/app
+volumes:
+  pgdata:
+"""
+    files = dict(PRISMA_APP)
+    files["docker-compose.yml"] = compose.format(profile="    profiles: [tools]\n")
+    root = write_tree(files)
+    found = run(root, "KD207")
+    assert [(f.location.path, f.location.line) for f in found] == [("docker-compose.yml", 10)]
+    assert "migrates only with --profile tools" in found[0].message
+    (root / "docker-compose.yml").write_text(compose.format(profile=""))
+    assert run(root, "KD207") == []
+
+
+def test_kd218_pairs_a_job_and_an_app_of_the_same_dockerfile_and_single_database(
+    write_tree,
+) -> None:
+    compose = """\
+services:
+  db:
+    image: postgres:16
+    volumes:
+      - pgdata:/var/lib/postgresql/data
+  migrate:
+    build:
+      context: .
+      target: migrator
+    command: npx prisma migrate deploy
+{profile}  app:
+    build:
+      context: .
+    environment:
+      DATABASE_URL: postgresql://postgres:postgres@db:5432/app
+volumes:
+  pgdata:
+"""
+    files = dict(PRISMA_APP)
+    files["Dockerfile"] = (
+        "FROM node:20 AS migrator\nWORKDIR /app\nCOPY . .\n\nFROM migrator\n"
+        'CMD ["node", "main.js"]\n'
+    )
+    files["docker-compose.yml"] = compose.format(profile="")
+    root = write_tree(files)
+    found = run(root, "KD218")
+    assert [(f.location.path, f.location.line) for f in found] == [("docker-compose.yml", 11)]
+    # a job that never runs with the app (disjoint profiles): nothing to wait for
+    (root / "docker-compose.yml").write_text(
+        compose.format(profile="    profiles: [ops]\n").replace(
+            "    build:\n      context: .\n    environment",
+            "    profiles: [web]\n    build:\n      context: .\n    environment",
+        )
+    )
+    assert run(root, "KD218") == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from analysis.context import Context
 from analysis.facts.startup import StartupFacts, startup_paths
@@ -78,17 +79,27 @@ def check_migration_job_awaited(ctx: Context, facts: StartupFacts) -> Iterator[F
         jobs = [p for p in paths if _one_shot(p)]
         job_ids = {id(p) for p in jobs}
         apps = [p for p in paths if id(p) not in job_ids and (stack.id, p.service) not in dbs]
+        single = sum(1 for st, _ in dbs if st == stack.id) == 1
         for job in jobs:
             job_service = stack.service(job.service) if job.service else None
             for app in apps:
                 service = stack.service(app.service) if app.service else None
                 if service is None:
                     continue
+                if job_service is not None and not _run_together(service, job_service):
+                    continue  # profiles that are never active together
                 dep = next((d for d in service.depends_on if d.service == job.service), None)
                 related_code = job_service is not None and (
-                    _same_code(service, job_service) or dep is not None
+                    _same_code(service, job_service)
+                    or _same_build(service, job_service)
+                    or dep is not None
                 )
-                if not related_code and not _same_database(service, job_service, False):
+                uses_db = app.database is not None or service.env("DATABASE_URL") is not None
+                shared = job_service is not None and (
+                    _same_database(service, job_service, single and uses_db)
+                    or _same_db_dependency(stack.id, service, job_service, dbs)
+                )
+                if not related_code and not shared:
                     continue
                 if dep is not None and dep.condition == "service_completed_successfully":
                     continue
@@ -111,6 +122,28 @@ def check_migration_job_awaited(ctx: Context, facts: StartupFacts) -> Iterator[F
                         *inferred_related(job.links, job.dockerfile),
                     ),
                 )
+
+
+def _run_together(a: Any, b: Any) -> bool:
+    """Whether two services are started together by some configuration: a service without a
+    profile runs in all of them; two with profiles only when they share one."""
+    return not a.profiles or not b.profiles or bool(set(a.profiles) & set(b.profiles))
+
+
+def _same_build(a: Any, b: Any) -> bool:
+    """The same Dockerfile and context (a migrator often builds another target of it)."""
+    if a.build is None or b.build is None or a.build.dockerfile_path is None:
+        return False
+    return (a.build.context_path, a.build.dockerfile_path) == (
+        b.build.context_path,
+        b.build.dockerfile_path,
+    )
+
+
+def _same_db_dependency(stack: str, a: Any, b: Any, dbs: set[tuple[str, str]]) -> bool:
+    """Both depend on the same database service."""
+    deps_a = {d.service for d in a.depends_on if (stack, d.service) in dbs}
+    return bool(deps_a & {d.service for d in b.depends_on if (stack, d.service) in dbs})
 
 
 @RULE.check
