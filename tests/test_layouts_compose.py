@@ -562,3 +562,31 @@ volumes:
         )
     )
     assert run(root, "KD218") == []
+
+
+def test_a_missing_env_file_uses_its_template_and_says_so(write_tree) -> None:
+    compose = """\
+services:
+  app:
+    image: node:20
+    command: node main.js
+    env_file: .env
+"""
+    root = write_tree(
+        {
+            "docker-compose.yml": compose,
+            ".env.example": "DATABASE_URL=postgresql://postgres:postgres@db:5432/app\n",
+        }
+    )
+    (stack,) = Context(root, discover(root)).fact(compose_stacks)
+    app = stack.service("app")
+    assert app is not None
+    var = app.env("DATABASE_URL")
+    assert var is not None and var.value == "postgresql://postgres:postgres@db:5432/app"
+    assert var.source == "env_file template .env.example"
+    assert [m.what for m in stack.missing] == ["env_file (its template .env.example is used)"]
+    # no template: missing, no values
+    (root / ".env.example").unlink()
+    (stack,) = Context(root, discover(root)).fact(compose_stacks)
+    assert [m.what for m in stack.missing] == ["env_file"]
+    assert stack.service("app").env("DATABASE_URL") is None  # type: ignore[union-attr]
