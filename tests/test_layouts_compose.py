@@ -590,3 +590,37 @@ services:
     (stack,) = Context(root, discover(root)).fact(compose_stacks)
     assert [m.what for m in stack.missing] == ["env_file"]
     assert stack.service("app").env("DATABASE_URL") is None  # type: ignore[union-attr]
+
+
+def test_compose_build_args_replace_arg_defaults_in_copy_and_start(write_tree) -> None:
+    # one Dockerfile for several apps of a monorepo: `ARG APP`, chosen by compose build.args
+    dockerfile = """\
+FROM node:20
+ARG APP=api
+ENV APP_DIR=/app/apps/${APP}
+WORKDIR /app
+COPY apps/${APP} ./apps/${APP}
+CMD sh -c "$APP_DIR/start.sh"
+"""
+    compose = """\
+services:
+  web:
+    build:
+      context: .
+      args:
+        APP: web
+"""
+    root = write_tree(
+        {
+            "Dockerfile": dockerfile,
+            "docker-compose.yml": compose,
+            "apps/web/start.sh": "#!/bin/sh\nnpx prisma migrate deploy || true\nexec node main.js\n",
+            "apps/api/start.sh": "#!/bin/sh\nexec node main.js\n",
+            "apps/web/prisma/schema.prisma": 'datasource db {\n  provider = "postgresql"\n'
+            '  url = env("DATABASE_URL")\n}\n',
+        }
+    )
+    found = run(root, "KD209")
+    assert [(f.location.path, f.location.line) for f in found] == [("apps/web/start.sh", 2)]
+    (root / "docker-compose.yml").write_text(compose.replace("APP: web", "APP: api"))
+    assert run(root, "KD209") == []

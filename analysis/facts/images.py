@@ -551,6 +551,8 @@ class _Build:
     dockerfile: str
     context: str
     target: str | None
+    args: tuple[tuple[str, str], ...] = ()
+    """Compose `build.args` with a value: they replace the Dockerfile's ARG defaults."""
 
 
 def _compose_builds(ctx: Context) -> list[tuple[_Build, BuildUse]]:
@@ -574,12 +576,17 @@ def _compose_builds(ctx: Context) -> list[tuple[_Build, BuildUse]]:
             if not df or context is None:
                 continue
             target = getattr(build, "target", None) or None
+            args = tuple(
+                (a.name, a.value)
+                for a in getattr(build, "args", ())
+                if getattr(a, "value", None) is not None
+            )
             loc = getattr(build, "location", None) or getattr(svc, "location", None)
             if not isinstance(loc, Location):
                 loc = Location(str(getattr(stack, "path", "")), 1)
             out.append(
                 (
-                    _Build(df, context or ".", target),
+                    _Build(df, context or ".", target, args),
                     BuildUse(loc.path, str(getattr(svc, "name", "")), target, loc),
                 )
             )
@@ -941,9 +948,25 @@ def _present(ctx: Context, rel: str, kind: FileKind) -> bool:
     return ctx.exists(rel) and not ctx.is_dir(rel)
 
 
+def _with_args_cache(ctx: Context) -> dict[tuple[str, tuple[tuple[str, str], ...]], Any]:
+    return {}
+
+
+def _parse_with_args(ctx: Context, rel: str, args: tuple[tuple[str, str], ...]) -> Any:
+    """The Dockerfile parsed with compose's `build.args` (memoized for the run)."""
+    if not args:
+        return ctx.parse(rel, parse_dockerfile)
+    cache = ctx.fact(_with_args_cache)
+    key = (rel, args)
+    if key not in cache:
+        source = ctx.source(rel)
+        cache[key] = parse_dockerfile(source, dict(args)) if source is not None else None
+    return cache[key]
+
+
 def _make_image(ctx: Context, build: _Build, uses: tuple[BuildUse, ...]) -> Image:
     df = (
-        ctx.parse(build.dockerfile, parse_dockerfile)
+        _parse_with_args(ctx, build.dockerfile, build.args)
         if _present(ctx, build.dockerfile, FileKind.DOCKERFILE)
         else None
     )

@@ -780,7 +780,10 @@ class _Builder:
     def follow_argv(self, state: _PathState, words: tuple[str, ...], at: _At) -> None:
         if at.depth > MAX_DEPTH:
             return
-        plan = _plan(_expand_positional(words, at.args))
+        words = _expand_positional(words, at.args)
+        if any("$" in w for w in words):  # `sh -c "$APP_DIR/start.sh"` with ENV APP_DIR=...
+            words = tuple(_expand_env(w, state.env) for w in words)
+        plan = _plan(words)
         if plan is None:
             return
         argv = plan.argv
@@ -1513,6 +1516,21 @@ def _wait_tool(argv: tuple[str, ...]) -> tuple[str, bool, str] | None:
         bounded = _DEFAULT_TIMEOUT.get(head, False)
         bound = "its default timeout" if bounded else "no timeout"
     return " ".join(argv), bounded, bound
+
+
+_ENV_REF = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
+
+
+def _expand_env(word: str, env: dict[str, tuple[str | None, Location, str]]) -> str:
+    """`word` with its `$NAME`/`${NAME}` replaced by the values the path's environment gives
+    (a Dockerfile ENV, compose `environment:`); unchanged when one of them has no known value."""
+    if "$" not in word:
+        return word
+    names = [m.group("braced") or m.group("plain") for m in _ENV_REF.finditer(word)]
+    values = {n: env[n][0] if n in env else None for n in names}
+    if not names or any(v is None or "$" in v for v in values.values()):
+        return word
+    return _ENV_REF.sub(lambda m: values[m.group("braced") or m.group("plain")] or "", word)
 
 
 def _expand_positional(words: tuple[str, ...], args: tuple[str, ...] | None) -> tuple[str, ...]:
