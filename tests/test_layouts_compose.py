@@ -252,7 +252,7 @@ def test_published_image_by_repository_name_gets_the_dockerfile_start(write_tree
     path = Context(root, discover(root)).fact(startup_paths).for_service("linkwarden")
     assert path is not None and path.dockerfile == "Dockerfile"
     inferred = [lk for lk in path.links if lk.kind == "inferred-image"]
-    assert inferred and "package 'linkwarden' of package.json" in inferred[0].label
+    assert inferred and "its name 'linkwarden' is the project's" in inferred[0].label
 
 
 def test_third_party_and_pinned_images_are_not_linked(write_tree) -> None:

@@ -338,57 +338,94 @@ def _app_dockerfiles(images: tuple[Any, ...]) -> list[Any]:
 
 
 def _package_names(ctx: Context) -> dict[str, str]:
-    """Normalized package names (`@scope/name` -> `scope-name` and `name`) -> their folder."""
+    """Normalized package names (`@scope/name` -> `scope-name`, `name` and `scope`) -> their
+    folder ("" for the root package)."""
     out: dict[str, str] = {}
     for rel in ctx.files(FileKind.PACKAGE_JSON):
-        text = _text(ctx, rel)
-        if text is None or '"name"' not in text:
-            continue
-        try:
-            data = json.loads(text)
-        except ValueError:
-            continue
-        name = data.get("name") if isinstance(data, dict) else None
-        if not isinstance(name, str) or not name:
+        name = _package_name(ctx, rel)
+        if name is None:
             continue
         folder = posixpath.dirname(rel)
-        for key in {_norm(name), _norm(name.rsplit("/", 1)[-1])}:
+        keys = {_norm(name), _norm(name.rsplit("/", 1)[-1])}
+        if not folder and name.startswith("@") and "/" in name:
+            keys.add(_norm(name.split("/", 1)[0]))
+        for key in keys:
             if key and (key not in out or len(folder) < len(out[key])):
                 out[key] = folder
     return out
 
 
+def _package_name(ctx: Context, rel: str) -> str | None:
+    text = _text(ctx, rel)
+    if text is None or '"name"' not in text:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    name = data.get("name") if isinstance(data, dict) else None
+    return name if isinstance(name, str) and name else None
+
+
+def _words(*names: str) -> set[str]:
+    return {w for n in names for w in _norm(n).split("-") if len(w) >= 3}
+
+
 def _by_name(ctx: Context, repo: str, images: tuple[Any, ...]) -> _Built | None:
-    last = _norm(repo.rsplit("/", 1)[-1])
+    parts = repo.split("/")
+    last = _norm(parts[-1])
     full = _norm(repo)
+    owner = parts[-2] if len(parts) > 1 else ""
     names = _package_names(ctx)
-    root_name = _norm(ctx.root.name)
-    apps = _app_dockerfiles(images)
+    project = {_norm(ctx.root.name)} | {k for k, f in names.items() if f == ""}
     folder: str | None = None
     why = ""
-    for key in (full, last):
-        if key in names:
-            folder = names[key]
-            where = f"{names[key]}/package.json" if names[key] else "package.json"
-            why = f"its name matches the package {key!r} of {where}"
-            break
-    if folder is None and last == root_name:
+    if last in project or full in project:
         folder = ""
-        why = f"its name matches the repository folder {ctx.root.name!r}"
+        why = f"its name {parts[-1]!r} is the project's (repository folder or root package.json)"
+    else:
+        for key, strict in ((full, False), (last, True)):
+            if names.get(key):
+                if strict and not (_words(owner) & _words(*project)):
+                    continue  # `bitnamilegacy/clickhouse` is not the package `clickhouse`
+                folder = names[key]
+                why = f"its name matches the package {key!r} of {folder}/package.json"
+                break
     if folder is None:
         return None
-    own = [i for i in apps if (posixpath.dirname(i.dockerfile) or "") == folder]
-    if not own and folder:
-        return None  # a package of the workspace without its own Dockerfile: no guess
+    apps = _app_dockerfiles(images)
+    files = sorted(
+        rel
+        for rel in ctx.files(FileKind.DOCKERFILE)
+        if not any(p.lower() in _NOT_APP_DIRS for p in rel.split("/")[:-1])
+    )
+    if folder:
+        chosen = [f for f in files if posixpath.dirname(f) == folder]
+    else:
+        chosen = [f for f in files if "/" not in f]
+        if not chosen:  # `dockers/teable/Dockerfile` for teable
+            chosen = [f for f in files if _norm(posixpath.basename(posixpath.dirname(f))) == last]
+        if not chosen and len(files) == 1:
+            chosen = files
+            why += ", and it is the only Dockerfile"
+    plain = [f for f in chosen if posixpath.basename(f).lower() in ("dockerfile", "containerfile")]
+    chosen = plain or chosen
+    if len(chosen) != 1:
+        return None
+    own = [i for i in apps if i.dockerfile == chosen[0] and i.target is None]
     if not own:
-        root = [i for i in apps if "/" not in i.dockerfile]
-        own = root if root else (apps if len({i.dockerfile for i in apps}) == 1 else [])
-        if own and "/" in own[0].dockerfile:
-            why += ", and it is the only application Dockerfile"
-    if len({i.dockerfile for i in own}) != 1:
         return None
     image = _prefer(own)
     return _Built(image.dockerfile, image.context, image.target, None, why)
+
+
+def _names_match(repo: str, service: str, ctx: Context) -> bool:
+    """Whether the pulled image's name fits the service or the project (a word of 3+ letters in
+    common with the service name, the repository folder or the root package name)."""
+    words = {w for w in _norm(repo.rsplit("/", 1)[-1]).split("-") if len(w) >= 3}
+    names = {_norm(service), _norm(ctx.root.name), *_package_names(ctx)}
+    theirs = {w for n in names for w in n.split("-") if len(w) >= 3}
+    return bool(words & theirs) or _norm(repo.rsplit("/", 1)[-1]) == _norm(service)
 
 
 def _prefer(images: list[Any]) -> Any:
@@ -440,6 +477,8 @@ def published_images(ctx: Context) -> tuple[PublishedImage, ...]:
                 for b in by_service.get(svc.name, [])
                 if b.where is None or b.where.path not in stack.all_files
             ]
+            if not _names_match(repo, svc.name, ctx):
+                elsewhere = []  # `app: image: mcr.microsoft.com/devcontainers/...`: another image
             if len({(b.dockerfile, b.context) for b in elsewhere}) == 1:
                 choice = elsewhere[0]
                 choice = _Built(
@@ -493,8 +532,7 @@ def image_of(ctx: Context, published: PublishedImage) -> Any:
     matches = [
         i
         for i in ctx.fact(images)
-        if i.dockerfile == published.dockerfile
-        and (published.target is None or i.target == published.target)
+        if i.dockerfile == published.dockerfile and i.target == published.target
     ]
     if not matches:
         return None

@@ -1518,7 +1518,9 @@ def _wait_tool(argv: tuple[str, ...]) -> tuple[str, bool, str] | None:
     return " ".join(argv), bounded, bound
 
 
-_ENV_REF = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
+_ENV_REF = re.compile(
+    r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))"
+)
 
 
 def _expand_env(word: str, env: dict[str, tuple[str | None, Location, str]]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -26,6 +27,7 @@ from analysis.rules.startup.common import (
     _sev,
     _uses_prisma,
 )
+from analysis.sources import FileKind
 
 RULE = rule(
     "KD207",
@@ -135,6 +137,44 @@ def check_no_migration_step(
     yield from _unmigrated_images(ctx, facts, images, folders)
 
 
+MIGRATE_PACKAGES = ("@prisma/migrate",)
+"""A runtime dependency of the image's app that applies migrations from code at start (zipline
+calls `@prisma/migrate` itself): no KD207 for it."""
+
+
+def _migrates_in_code(ctx: Context, image: Any) -> bool:
+    from analysis.facts.images import read_package_info
+
+    if image is None:
+        return False
+    for rel in ctx.files(FileKind.PACKAGE_JSON):
+        if image.rel_in_context(rel) is None:
+            continue
+        info = ctx.parse(rel, read_package_info)
+        if info is not None and any(d in info.dependencies for d in MIGRATE_PACKAGES):
+            return True
+    return False
+
+
+_DB_URL = re.compile(r"^(?:postgres(?:ql)?|mysql|mariadb|sqlserver|mongodb(?:\+srv)?)://")
+
+
+def _inferred(path: StartupPath) -> bool:
+    return any(link.kind == "inferred-image" for link in path.links)
+
+
+def _has_database_url(ctx: Context, path: StartupPath) -> bool:
+    """The service's environment gives it a database: a `*DATABASE_URL*` variable or a value
+    that is a database URL."""
+    service = _service(ctx, path)
+    if service is None:
+        return False
+    return any(
+        "DATABASE_URL" in var.name.upper() or _DB_URL.match(var.value or "") is not None
+        for var in (service.container_env or service.environment)
+    )
+
+
 def _profiles_of(ctx: Context, path: StartupPath) -> tuple[str, ...]:
     service = _service(ctx, path)
     return tuple(service.profiles) if service is not None else ()
@@ -168,7 +208,10 @@ def _unmigrated(
             continue
         if p.dockerfile is not None:
             folder = _folder_for(folders, _path_base(p, images))
-            if folder is not None and _uses_prisma(images.get(p.dockerfile)):
+            image = images.get(p.dockerfile)
+            if folder is not None and _uses_prisma(image) and not _migrates_in_code(ctx, image):
+                if _inferred(p) and not _has_database_url(ctx, p):
+                    continue  # a pulled image linked by inference: only when it gets a database
                 apps.append((p, folder))
         elif p.image is not None and p.argv:
             service = _service(ctx, p)

@@ -71,7 +71,13 @@ def check_floating_image(ctx: Context, facts: StartupFacts) -> Iterator[Finding]
             continue
         pull = service.pull_policy.value if service.pull_policy is not None else ""
         floating = ""
-        pulled = service.build is None or pull not in ("build", "never")
+        # with `build:` too, compose pulls the image when the registry has it (not a local
+        # name like `app:latest`, which only the build makes), unless pull_policy says build
+        pulled = service.build is None or (
+            pull not in ("build", "never")
+            and service.image is not None
+            and "/" in service.image.value.split("@", 1)[0]
+        )
         if service.image is not None and pulled:
             ref = service.image.value
             name, _, digest = ref.partition("@")
