@@ -624,3 +624,21 @@ services:
     assert [(f.location.path, f.location.line) for f in found] == [("apps/web/start.sh", 2)]
     (root / "docker-compose.yml").write_text(compose.replace("APP: web", "APP: api"))
     assert run(root, "KD209") == []
+
+
+# -- done when: the report's facts show the inferred links ------------------------------------------
+def test_report_json_facts_show_the_inferred_links(write_tree) -> None:
+    from analysis.report.json_report import report_json
+
+    files = dict(LINKWARDEN)
+    files["docker/web.Dockerfile"] = INBOX_WEB
+    files["apps/web/entrypoint.sh"] = "#!/bin/sh\nexec node server.js\n"
+    root = write_tree(files)
+    data = report_json(analyze(root), "linkwarden")
+    facts = data["facts"]
+    (path,) = [p for p in facts["startup_paths"]["paths"] if p["service"] == "linkwarden"]
+    (link,) = [lk for lk in path["links"] if lk["kind"] == "inferred-image"]
+    assert link["label"].startswith("image ghcr.io/linkwarden/linkwarden:latest is built from")
+    assert link["location"]["path"] == "docker-compose.yml"
+    (web,) = [i for i in facts["images"] if i["dockerfile"] == "docker/web.Dockerfile"]
+    assert web["context"] == "." and "inferred" in web["context_reason"]
