@@ -642,3 +642,36 @@ def test_report_json_facts_show_the_inferred_links(write_tree) -> None:
     assert link["location"]["path"] == "docker-compose.yml"
     (web,) = [i for i in facts["images"] if i["dockerfile"] == "docker/web.Dockerfile"]
     assert web["context"] == "." and "inferred" in web["context_reason"]
+
+
+def test_dockerfile_context_from_a_build_push_action_step(write_tree) -> None:
+    from analysis.facts.images import images
+
+    workflow = """\
+name: publish
+on:
+  push:
+    tags: ["v*"]
+jobs:
+  docker:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: Build and push
+        uses: docker/build-push-action@v6
+        with:
+          context: .
+          file: ./docker/app.Dockerfile
+          push: true
+          tags: ghcr.io/acme/app:latest
+"""
+    root = write_tree(
+        {
+            "docker/app.Dockerfile": 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n',
+            ".github/workflows/publish.yml": workflow,
+            "server.js": "",
+        }
+    )
+    (image,) = Context(root, discover(root)).fact(images)
+    assert image.context == "."
+    assert image.context_reason == "`docker build` in .github/workflows/publish.yml:10 builds it"

@@ -25,6 +25,7 @@ import posixpath
 import re
 import shlex
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from analysis.context import Context
@@ -195,7 +196,33 @@ def script_builds(ctx: Context) -> tuple[ScriptBuild, ...]:
             dockerfile, context = found
             line = text.count("\n", 0, m.start()) + 1
             out.append(ScriptBuild(dockerfile, context, tuple(tags), Location(rel, line)))
+        if "build-push-action" in text:
+            out.extend(_action_builds(ctx, rel, text))
     return tuple(out)
+
+
+_STEP = re.compile(r"^\s*-\s+(?:name|uses|id)\s*:", re.MULTILINE)
+
+
+def _action_builds(ctx: Context, rel: str, text: str) -> list[ScriptBuild]:
+    """Each `docker/build-push-action` step of a workflow: its `context:` and `file:`."""
+    out: list[ScriptBuild] = []
+    starts = [m.start() for m in _STEP.finditer(text)] + [len(text)]
+    for begin, end in pairwise(starts):
+        chunk = text[begin:end]
+        if "docker/build-push-action" not in chunk:
+            continue
+        values = {
+            m.group("key"): m.group("value").strip("'\"") for m in _ACTION_KEY.finditer(chunk)
+        }
+        if not values or any("$" in v for v in values.values()):
+            continue
+        found = _resolve_build(ctx, "", rel, values.get("context", "."), values.get("file"))
+        if found is None:
+            continue
+        line = text.count("\n", 0, begin) + 1
+        out.append(ScriptBuild(found[0], found[1], (), Location(rel, line)))
+    return out
 
 
 def _script_builds(ctx: Context) -> dict[str, list[_Built]]:
