@@ -6,6 +6,7 @@ Each fixture copies the shape of a public repository of the real-world corpus.""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from analysis.context import Context
 from analysis.discover import discover, looks_like_compose
@@ -13,6 +14,16 @@ from analysis.engine import analyze
 from analysis.facts.compose import compose_stacks
 from analysis.model import Finding
 from analysis.sources import FileKind
+
+SCHEMA = 'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n'
+
+
+def only_image(root: Path) -> Any:
+    """The one image build of the project."""
+    from analysis.facts.images import images
+
+    (image,) = Context(root, discover(root)).fact(images)
+    return image
 
 
 def run(root: Path, *rules: str) -> list[Finding]:
@@ -231,7 +242,7 @@ LINKWARDEN = {
     "docker-compose.yml": LINKWARDEN_COMPOSE,
     "package.json": '{"name": "linkwarden", "private": true, "workspaces": ["apps/*", "packages/*"]}',
     "packages/prisma/package.json": '{"name": "@linkwarden/prisma"}',
-    "packages/prisma/schema.prisma": 'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n',
+    "packages/prisma/schema.prisma": SCHEMA,
     "packages/prisma/migrations/20240101000000_init/migration.sql": "CREATE TABLE a (id int);\n",
     "packages/prisma/migrations/migration_lock.toml": 'provider = "postgresql"\n',
 }
@@ -312,7 +323,7 @@ def test_published_image_built_by_the_same_service_elsewhere(write_tree) -> None
             "package.json": '{"name": "ghostfolio-app"}',
             "docker/docker-compose.yml": GHOSTFOLIO_COMPOSE,
             "docker/docker-compose.build.yml": GHOSTFOLIO_BUILD,
-            "prisma/schema.prisma": 'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n',
+            "prisma/schema.prisma": SCHEMA,
         }
     )
     found = run(root, "KD219")
@@ -333,7 +344,7 @@ services:
     files = {
         "Dockerfile": "FROM node:20\nWORKDIR /app\nCOPY . .\n",
         "docker-compose.yml": compose,
-        "prisma/schema.prisma": 'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n',
+        "prisma/schema.prisma": SCHEMA,
     }
     root = write_tree(files)
     assert [f.location.line for f in run(root, "KD219")] == [3]
@@ -366,18 +377,15 @@ CMD ["/bin/sh", "/app/apps/web/entrypoint.sh"]
 
 
 def test_dockerfile_context_is_the_root_when_its_start_script_lives_there(write_tree) -> None:
-    from analysis.facts.images import images
-
     root = write_tree(
         {
             "docker/Dockerfile.web": INBOX_WEB,
             "apps/web/entrypoint.sh": "#!/bin/bash\npnpm prisma migrate dev\npnpm run dev\n",
             "apps/web/package.json": '{"name": "web", "scripts": {"dev": "next dev"}}',
-            "apps/web/prisma/schema.prisma": 'datasource db {\n  provider = "postgresql"\n'
-            '  url = env("DATABASE_URL")\n}\n',
+            "apps/web/prisma/schema.prisma": SCHEMA,
         }
     )
-    (image,) = Context(root, discover(root)).fact(images)
+    image = only_image(root)
     assert image.context == "."
     assert "repository root" in image.context_reason and "inferred" in image.context_reason
     found = run(root, "KD204")
@@ -385,8 +393,6 @@ def test_dockerfile_context_is_the_root_when_its_start_script_lives_there(write_
 
 
 def test_dockerfile_context_stays_its_folder_when_its_sources_are_there(write_tree) -> None:
-    from analysis.facts.images import images
-
     root = write_tree(
         {
             "api/Dockerfile": "FROM node:20\nWORKDIR /app\nCOPY package.json ./\nCOPY src ./src\n"
@@ -396,7 +402,7 @@ def test_dockerfile_context_stays_its_folder_when_its_sources_are_there(write_tr
             "src/main.js": "",
         }
     )
-    (image,) = Context(root, discover(root)).fact(images)
+    image = only_image(root)
     assert (image.context, image.context_reason) == (
         "api",
         "its folder (its COPY/ADD sources are there)",
@@ -404,8 +410,6 @@ def test_dockerfile_context_stays_its_folder_when_its_sources_are_there(write_tr
 
 
 def test_dockerfile_context_from_a_docker_build_in_a_script(write_tree) -> None:
-    from analysis.facts.images import images
-
     root = write_tree(
         {
             "docker/app.Dockerfile": "FROM node:20\nWORKDIR /app\nCOPY . .\n"
@@ -414,7 +418,7 @@ def test_dockerfile_context_from_a_docker_build_in_a_script(write_tree) -> None:
             "server.js": "",
         }
     )
-    (image,) = Context(root, discover(root)).fact(images)
+    image = only_image(root)
     assert image.context == "."
     assert image.context_reason == "`docker build` in scripts/build.sh:2 builds it"
 
@@ -427,13 +431,12 @@ def test_copy_of_a_file_into_an_existing_folder_lands_inside_it(write_tree) -> N
             'COPY package.json /app\nCOPY . .\nCMD ["/usr/local/bin/start.sh"]\n',
             "docker/start.sh": "#!/bin/sh\nnpx prisma migrate deploy || true\nexec node main.js\n",
             "package.json": '{"name": "app"}',
-            "prisma/schema.prisma": 'datasource db {\n  provider = "postgresql"\n'
-            '  url = env("DATABASE_URL")\n}\n',
+            "prisma/schema.prisma": SCHEMA,
         }
     )
-    from analysis.facts.images import image_paths, images
+    from analysis.facts.images import image_paths
 
-    (image,) = Context(root, discover(root)).fact(images)
+    image = only_image(root)
     assert "/usr/local/bin/start.sh" in image_paths(image, "docker/start.sh")  # and /app/docker
     assert "/app/package.json" in image_paths(image, "package.json")
     found = run(root, "KD209")
@@ -490,7 +493,7 @@ PRISMA_APP = {
     'CMD ["node", "main.js"]\n',
     "package.json": '{"name": "app", "dependencies": {"@prisma/client": "6.0.0"}, '
     '"devDependencies": {"prisma": "6.0.0"}}',
-    "prisma/schema.prisma": 'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n',
+    "prisma/schema.prisma": SCHEMA,
     "prisma/migrations/20240101000000_init/migration.sql": "CREATE TABLE a (id int);\n",
     "prisma/migrations/migration_lock.toml": 'provider = "postgresql"\n',
 }
@@ -616,8 +619,7 @@ services:
             "docker-compose.yml": compose,
             "apps/web/start.sh": "#!/bin/sh\nnpx prisma migrate deploy || true\nexec node main.js\n",
             "apps/api/start.sh": "#!/bin/sh\nexec node main.js\n",
-            "apps/web/prisma/schema.prisma": 'datasource db {\n  provider = "postgresql"\n'
-            '  url = env("DATABASE_URL")\n}\n',
+            "apps/web/prisma/schema.prisma": SCHEMA,
         }
     )
     found = run(root, "KD209")
@@ -645,8 +647,6 @@ def test_report_json_facts_show_the_inferred_links(write_tree) -> None:
 
 
 def test_dockerfile_context_from_a_build_push_action_step(write_tree) -> None:
-    from analysis.facts.images import images
-
     workflow = """\
 name: publish
 on:
@@ -672,6 +672,6 @@ jobs:
             "server.js": "",
         }
     )
-    (image,) = Context(root, discover(root)).fact(images)
+    image = only_image(root)
     assert image.context == "."
     assert image.context_reason == "`docker build` in .github/workflows/publish.yml:10 builds it"
