@@ -624,26 +624,22 @@ class _StackBuilder:
         container: list[EnvVar] = []
         for ref in service.env_files:
             df = self.read_env_file(ref.resolved)
-            source = "env_file"
             if df is None:
                 template = self.env_template(ref.resolved)
                 if ref.required:
                     what = (
                         "env_file"
                         if template is None
-                        else f"env_file (its template {template} is used)"
+                        else f"env_file (its template {template} defines its variables)"
                     )
                     self.missing.append(MissingFile(ref.path, ref.location, what))
-                df = self.read_env_file(template)
-                source = f"env_file template {template}"
-            if df is None:
                 continue
             values = df.values(None)
             for e in df.entries:
                 value = values.get(e.key)
                 if e.value is None:
                     value = self.env.get(e.key)
-                container.append(EnvVar(e.key, value, df.location(e), e.value, source))
+                container.append(EnvVar(e.key, value, df.location(e), e.value, "env_file"))
         for var in service.environment:
             if var.value is None and var.name in self.env:
                 var = replace(var, value=self.env[var.name])

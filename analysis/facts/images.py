@@ -180,6 +180,12 @@ class Image:
     workflow, or (inferred) the folder where the Dockerfile's COPY/ADD sources exist."""
 
     @property
+    def context_inferred(self) -> bool:
+        """The context is keepdata's guess (the repository root where the COPY sources are):
+        good for following what the image runs, not for claiming that something is missing."""
+        return self.context_reason.startswith(INFERRED_ROOT)
+
+    @property
     def stages(self) -> tuple[Stage, ...]:
         return self.file.stages if self.file is not None else ()
 
@@ -637,6 +643,7 @@ def images_for_service(ctx: Context, service: str, compose_file: str | None = No
     return None
 
 
+INFERRED_ROOT = "the repository root"
 _URL_SOURCE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
 
@@ -675,7 +682,7 @@ def infer_context(ctx: Context, dockerfile: str) -> tuple[str, str]:
     at_root = sum(1 for src in sources if ctx.exists(src))
     if at_root > own:
         return ".", (
-            f"the repository root (inferred: {at_root} of its {len(sources)} COPY/ADD sources "
+            f"{INFERRED_ROOT} (inferred: {at_root} of its {len(sources)} COPY/ADD sources "
             f"exist there, {own} in its folder {folder})"
         )
     return folder, "its folder"

@@ -781,7 +781,7 @@ class _Builder:
         if at.depth > MAX_DEPTH:
             return
         words = _expand_positional(words, at.args)
-        if any("$" in w for w in words):  # `sh -c "$APP_DIR/start.sh"` with ENV APP_DIR=...
+        if any(w.startswith("$") for w in words):  # `sh -c "$APP_DIR/start.sh"`, ENV APP_DIR
             words = tuple(_expand_env(w, state.env) for w in words)
         plan = _plan(words)
         if plan is None:
@@ -1532,7 +1532,9 @@ def _expand_env(word: str, env: dict[str, tuple[str | None, Location, str]]) -> 
     values = {n: env[n][0] if n in env else None for n in names}
     if not names or any(v is None or "$" in v for v in values.values()):
         return word
-    return _ENV_REF.sub(lambda m: values[m.group("braced") or m.group("plain")] or "", word)
+    expanded = _ENV_REF.sub(lambda m: values[m.group("braced") or m.group("plain")] or "", word)
+    # only a path that starts with a variable: a URL or a flag value stays as written
+    return expanded if word.startswith("$") and expanded.startswith(("/", "./")) else word
 
 
 def _expand_positional(words: tuple[str, ...], args: tuple[str, ...] | None) -> tuple[str, ...]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -26,6 +25,7 @@ from analysis.rules.startup.common import (
     _service_location,
     _sev,
     _uses_prisma,
+    database_url_given,
 )
 from analysis.sources import FileKind
 
@@ -156,23 +156,13 @@ def _migrates_in_code(ctx: Context, image: Any) -> bool:
     return False
 
 
-_DB_URL = re.compile(r"^(?:postgres(?:ql)?|mysql|mariadb|sqlserver|mongodb(?:\+srv)?)://")
+def _gets_database(ctx: Context, path: StartupPath) -> bool:
+    service = _service(ctx, path)
+    return service is not None and database_url_given(service)
 
 
 def _inferred(path: StartupPath) -> bool:
     return any(link.kind == "inferred-image" for link in path.links)
-
-
-def _has_database_url(ctx: Context, path: StartupPath) -> bool:
-    """The service's environment gives it a database: a `*DATABASE_URL*` variable or a value
-    that is a database URL."""
-    service = _service(ctx, path)
-    if service is None:
-        return False
-    return any(
-        "DATABASE_URL" in var.name.upper() or _DB_URL.match(var.value or "") is not None
-        for var in (service.container_env or service.environment)
-    )
 
 
 def _profiles_of(ctx: Context, path: StartupPath) -> tuple[str, ...]:
@@ -210,7 +200,7 @@ def _unmigrated(
             folder = _folder_for(folders, _path_base(p, images))
             image = images.get(p.dockerfile)
             if folder is not None and _uses_prisma(image) and not _migrates_in_code(ctx, image):
-                if _inferred(p) and not _has_database_url(ctx, p):
+                if _inferred(p) and not _gets_database(ctx, p):
                     continue  # a pulled image linked by inference: only when it gets a database
                 apps.append((p, folder))
         elif p.image is not None and p.argv:
@@ -235,8 +225,9 @@ def _unmigrated_images(
         return
     for app in (p for p in facts.paths if p.kind == "dockerfile"):
         found = _folder_for(folders, _path_base(app, images))
-        if found is None or not _uses_prisma(images.get(app.dockerfile or "")):
-            continue
+        image = images.get(app.dockerfile or "")
+        if found is None or not _uses_prisma(image) or getattr(image, "context_inferred", False):
+            continue  # with a guessed build context, absence is not a finding
         loc = app.links[0].location if app.links else Location(app.dockerfile or ".", 1)
         yield Finding(
             "KD207",

@@ -17,6 +17,7 @@ from analysis.rules.startup.common import (
     _same_database,
     _sev,
     _stacks,
+    database_url_given,
     inferred_related,
 )
 
@@ -89,12 +90,12 @@ def check_migration_job_awaited(ctx: Context, facts: StartupFacts) -> Iterator[F
                 if job_service is not None and not _run_together(service, job_service):
                     continue  # profiles that are never active together
                 dep = next((d for d in service.depends_on if d.service == job.service), None)
+                uses_db = database_url_given(service)
                 related_code = job_service is not None and (
                     _same_code(service, job_service)
-                    or _same_build(service, job_service)
+                    or (_same_build(service, job_service) and uses_db)
                     or dep is not None
                 )
-                uses_db = app.database is not None or service.env("DATABASE_URL") is not None
                 shared = job_service is not None and (
                     _same_database(service, job_service, single and uses_db)
                     or _same_db_dependency(stack.id, service, job_service, dbs)
