@@ -1651,3 +1651,45 @@ def _resolver_for(image: Image) -> _Resolver:
 
 def _clean(rel: str) -> str:
     return _context_source(rel)
+
+
+def copies_unknown_tree(ctx: Context, image: Image) -> bool:
+    """A `COPY --from=<stage> <dir> <workdir>` of the final image (the whole app tree) whose
+    source folder is not a folder of the build context that stage copied in (a RUN made it:
+    `turbo prune --docker` writes out/full): keepdata cannot tell what it holds, so it cannot
+    say the migrations are missing."""
+    df = image.file
+    final = image.stage
+    if df is None or final is None:
+        return False
+    tree = final.workdir.rstrip("/") or "/"
+    for step in image.copies:
+        if step.origin != "stage" or step.from_stage is None or not step.in_final_stage:
+            continue
+        if (step.copy.target.rstrip("/") or "/") != tree:
+            continue  # `COPY --from=build /app/dist ./dist`: not the whole app tree
+        source = df.stages[step.from_stage]
+        for src in step.copy.sources:
+            path = posixpath.normpath(posixpath.join(source.workdir or "/", src))
+            if not _filled_by_copy(ctx, image, df.chain(source), path):
+                return True
+    return False
+
+
+def _filled_by_copy(ctx: Context, image: Image, chain: Any, path: str) -> bool:
+    for st in chain:
+        for c in st.copies:
+            target = c.target.rstrip("/") or "/"
+            if path == target or target.startswith(path.rstrip("/") + "/"):
+                return True
+            if not path.startswith(target.rstrip("/") + "/"):
+                continue
+            if not c.from_context:
+                return True  # from another stage: taken as filled
+            rest = path[len(target.rstrip("/")) + 1 :]
+            for src in c.sources:
+                base = posixpath.normpath(src.lstrip("/")) if src.strip("/.") else ""
+                rel = posixpath.normpath(posixpath.join(image.context or ".", base, rest))
+                if ctx.exists(rel):
+                    return True
+    return False

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from analysis.context import Context
-from analysis.facts.images import Image, copy_bringing
+from analysis.facts.images import Image, copies_unknown_tree, copy_bringing
 from analysis.model import Finding, Location, Related, Severity
 from analysis.rules.image.common import (
     APPLIES_MIGRATIONS,
@@ -126,7 +125,7 @@ def missing_migrations(ctx: Context, image: Image, starts: list[StartCommand]) -
     )
     if not migrating or any(m.present for m in image.app_migrations):
         return []
-    if _opaque_stage_copy(ctx, image):
+    if copies_unknown_tree(ctx, image):
         return []  # what a RUN made (`turbo prune` output) is copied in: contents unknown
     out: list[_MissingMigrations] = []
     for m in image.app_migrations:
@@ -140,48 +139,6 @@ def missing_migrations(ctx: Context, image: Image, starts: list[StartCommand]) -
                 break
         out.append(_MissingMigrations(image, m, migrating, would))
     return out
-
-
-def _opaque_stage_copy(ctx: Context, image: Image) -> bool:
-    """A `COPY --from=<stage> <dir> <workdir>` of the final image (the whole app tree) whose
-    source folder is not a folder of the build context that stage copied in (a RUN made it:
-    `turbo prune --docker` writes out/full): keepdata cannot tell what it holds, so it cannot
-    say the migrations are missing."""
-    df = image.file
-    final = image.stage
-    if df is None or final is None:
-        return False
-    tree = final.workdir.rstrip("/") or "/"
-    for step in image.copies:
-        if step.origin != "stage" or step.from_stage is None or not step.in_final_stage:
-            continue
-        if (step.copy.target.rstrip("/") or "/") != tree:
-            continue  # `COPY --from=build /app/dist ./dist`: not the whole app tree
-        source = df.stages[step.from_stage]
-        for src in step.copy.sources:
-            path = posixpath.normpath(posixpath.join(source.workdir or "/", src))
-            if not _filled_by_copy(ctx, image, df.chain(source), path):
-                return True
-    return False
-
-
-def _filled_by_copy(ctx: Context, image: Image, chain: Any, path: str) -> bool:
-    for st in chain:
-        for c in st.copies:
-            target = c.target.rstrip("/") or "/"
-            if path == target or target.startswith(path.rstrip("/") + "/"):
-                return True
-            if not path.startswith(target.rstrip("/") + "/"):
-                continue
-            if not c.from_context:
-                return True  # from another stage: taken as filled
-            rest = path[len(target.rstrip("/")) + 1 :]
-            for src in c.sources:
-                base = posixpath.normpath(src.lstrip("/")) if src.strip("/.") else ""
-                rel = posixpath.normpath(posixpath.join(image.context or ".", base, rest))
-                if ctx.exists(rel):
-                    return True
-    return False
 
 
 @RULE.check
