@@ -181,9 +181,11 @@ class Image:
 
     @property
     def context_inferred(self) -> bool:
-        """The context is keepdata's guess (the repository root where the COPY sources are):
-        good for following what the image runs, not for claiming that something is missing."""
-        return self.context_reason.startswith(INFERRED_ROOT)
+        """No compose file builds it and its context is not its own folder: keepdata derived
+        the context (the repository root where its COPY sources are, or a `docker build` of a
+        script or workflow). Good for following what the image runs; not for claiming that
+        something is missing from it (KD207, KD208, KD302, KD303 stay quiet)."""
+        return self.context_reason.startswith((INFERRED_ROOT, SCRIPTED_BUILD))
 
     @property
     def stages(self) -> tuple[Stage, ...]:
@@ -644,6 +646,7 @@ def images_for_service(ctx: Context, service: str, compose_file: str | None = No
 
 
 INFERRED_ROOT = "the repository root"
+SCRIPTED_BUILD = "`docker build` in"
 _URL_SOURCE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
 
@@ -656,7 +659,7 @@ def infer_context(ctx: Context, dockerfile: str) -> tuple[str, str]:
     folder = posixpath.dirname(dockerfile) or "."
     for b in ctx.fact(script_builds):
         if b.dockerfile == dockerfile:
-            return b.context, f"`docker build` in {b.location.path}:{b.location.line} builds it"
+            return b.context, f"{SCRIPTED_BUILD} {b.location.path}:{b.location.line} builds it"
     if folder == "." or not _present(ctx, dockerfile, FileKind.DOCKERFILE):
         return folder, "its folder"
     df = ctx.parse(dockerfile, parse_dockerfile)

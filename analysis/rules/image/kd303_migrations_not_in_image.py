@@ -125,7 +125,7 @@ def missing_migrations(ctx: Context, image: Image, starts: list[StartCommand]) -
     )
     if not migrating or any(m.present for m in image.app_migrations):
         return []
-    if copies_unknown_tree(ctx, image):
+    if image.context_inferred or copies_unknown_tree(ctx, image):
         return []  # what a RUN made (`turbo prune` output) is copied in: contents unknown
     out: list[_MissingMigrations] = []
     for m in image.app_migrations:

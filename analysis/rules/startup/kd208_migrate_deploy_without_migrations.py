@@ -102,7 +102,7 @@ def check_deploy_without_migrations(
             why = f"the project has no migrations{' under ' + base if base not in (None, '', '.') else ''}"
         elif path.dockerfile is not None:
             image = images.get(path.dockerfile)
-            if image is not None and copies_unknown_tree(ctx, image):
+            if image is not None and (image.context_inferred or copies_unknown_tree(ctx, image)):
                 continue  # a whole app tree made by a RUN (`pnpm deploy`): contents unknown
             for m in getattr(image, "migrations", ()) or ():
                 if m.folder != folder or m.present:
