@@ -235,6 +235,7 @@ def test_filter_keeps_what_the_analysis_reads_and_skips_the_rest(tmp_path: Path)
         "Dockerfile",
         ".env",
         "keepdata.toml",
+        "deploy/stack.yaml",  # maybe a compose file by its content
     ]
     drop = [
         "node_modules/x/package.json",

@@ -108,6 +108,8 @@ class ProjectFilter:
             return False
         if classify(rel) is not None or rel in self.known or rel in self.known_dirs:
             return True
+        if name.lower().endswith((".yml", ".yaml")):  # a compose file by content, maybe
+            return True
         if is_dir is None:
             is_dir = _is_dir(os.path.join(self._root_text, rel))
         # A new folder moved into the project (a migration folder dropped in from elsewhere).

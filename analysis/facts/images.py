@@ -183,6 +183,17 @@ class Image:
     context_copy: Location | None = None
     target_missing: bool = False
     startup: tuple[PrismaCommand, ...] = ()
+    context_reason: str = ""
+    """Why this is the build context: a compose `build:`, a `docker build` of a script or
+    workflow, or (inferred) the folder where the Dockerfile's COPY/ADD sources exist."""
+
+    @property
+    def context_inferred(self) -> bool:
+        """No compose file builds it and its context is not its own folder: keepdata derived
+        the context (the repository root where its COPY sources are, or a `docker build` of a
+        script or workflow). Good for following what the image runs; not for claiming that
+        something is missing from it (KD207, KD208, KD302, KD303 stay quiet)."""
+        return self.context_reason.startswith((INFERRED_ROOT, SCRIPTED_BUILD))
 
     @property
     def stages(self) -> tuple[Stage, ...]:
@@ -556,6 +567,8 @@ class _Build:
     dockerfile: str
     context: str
     target: str | None
+    args: tuple[tuple[str, str], ...] = ()
+    """Compose `build.args` with a value: they replace the Dockerfile's ARG defaults."""
 
 
 def _compose_builds(ctx: Context) -> list[tuple[_Build, BuildUse]]:
@@ -579,12 +592,17 @@ def _compose_builds(ctx: Context) -> list[tuple[_Build, BuildUse]]:
             if not df or context is None:
                 continue
             target = getattr(build, "target", None) or None
+            args = tuple(
+                (a.name, a.value)
+                for a in getattr(build, "args", ())
+                if getattr(a, "value", None) is not None
+            )
             loc = getattr(build, "location", None) or getattr(svc, "location", None)
             if not isinstance(loc, Location):
                 loc = Location(str(getattr(stack, "path", "")), 1)
             out.append(
                 (
-                    _Build(df, context or ".", target),
+                    _Build(df, context or ".", target, args),
                     BuildUse(loc.path, str(getattr(svc, "name", "")), target, loc),
                 )
             )
@@ -608,12 +626,18 @@ def images(ctx: Context) -> tuple[Image, ...]:
     for build, use in _compose_builds(ctx):
         builds.setdefault(build, []).append(use)
         used_files.add(build.dockerfile)
+    reasons: dict[_Build, str] = {b: "a compose `build:`" for b in builds}
     for rel in ctx.files(FileKind.DOCKERFILE):
         if rel in used_files:
             continue
-        folder = posixpath.dirname(rel) or "."
-        builds.setdefault(_Build(rel, folder, None), [])
-    out = [_make_image(ctx, b, tuple(uses)) for b, uses in builds.items()]
+        context, reason = infer_context(ctx, rel)
+        build = _Build(rel, context, None)
+        builds.setdefault(build, [])
+        reasons.setdefault(build, reason)
+    out = [
+        replace(_make_image(ctx, b, tuple(uses)), context_reason=reasons.get(b, ""))
+        for b, uses in builds.items()
+    ]
     out.sort(key=lambda i: (i.dockerfile, i.context, i.target or ""))
     return tuple(out)
 
@@ -629,7 +653,91 @@ def images_for_service(ctx: Context, service: str, compose_file: str | None = No
     return None
 
 
+INFERRED_ROOT = "the repository root"
+SCRIPTED_BUILD = "`docker build` in"
+_URL_SOURCE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+
+
+def infer_context(ctx: Context, dockerfile: str) -> tuple[str, str]:
+    """The build context of a Dockerfile no compose service builds, and why: the context of a
+    `docker build` that builds it in a script or workflow; else its own folder when its
+    COPY/ADD sources exist there; else the repository root when more of them exist there."""
+    from analysis.facts.published import script_builds
+
+    folder = posixpath.dirname(dockerfile) or "."
+    for b in ctx.fact(script_builds):
+        if b.dockerfile == dockerfile:
+            return b.context, f"{SCRIPTED_BUILD} {b.location.path}:{b.location.line} builds it"
+    if folder == "." or not _present(ctx, dockerfile, FileKind.DOCKERFILE):
+        return folder, "its folder"
+    df = ctx.parse(dockerfile, parse_dockerfile)
+    sources: list[str] = []
+    for st in df.stages if df is not None else ():
+        for c in st.copies:
+            if not c.from_context:
+                continue
+            for src in c.sources:
+                clean = posixpath.normpath(src.lstrip("/")) if src else "."
+                if clean in (".", "") or "$" in clean or _GLOB.search(clean):
+                    continue
+                if clean.startswith("..") or _URL_SOURCE.match(src):
+                    continue
+                if clean not in sources:
+                    sources.append(clean)
+    sources += [p for p in _started_context_paths(df) if p not in sources]
+    if not sources:
+        return folder, "its folder"
+    own = sum(1 for src in sources if ctx.exists(f"{folder}/{src}"))
+    if own == len(sources):
+        return folder, "its folder (its COPY/ADD sources are there)"
+    at_root = sum(1 for src in sources if ctx.exists(src))
+    if at_root > own:
+        return ".", (
+            f"{INFERRED_ROOT} (inferred: {at_root} of its {len(sources)} COPY/ADD sources "
+            f"exist there, {own} in its folder {folder})"
+        )
+    return folder, "its folder"
+
+
+_ABS_PATH = re.compile(r"(?<![\w$/.-])/[\w.@+-]+(?:/[\w.@+-]+)+")
+
+
+def _started_context_paths(df: DockerfileFile | None) -> list[str]:
+    """Paths of the build context that the final stage's ENTRYPOINT/CMD names through a
+    `COPY . <dir>` (`CMD ["/app/apps/web/entrypoint.sh"]` after `COPY . /app`)."""
+    if df is None or df.final_stage is None:
+        return []
+    stage = df.final_stage
+    roots = [
+        c.target.rstrip("/") or "/"
+        for st in df.chain(stage)
+        for c in st.copies
+        if c.from_context and any(posixpath.normpath(src) == "." for src in c.sources)
+    ]
+    if not roots:
+        return []
+    out: list[str] = []
+    for cmd in (stage.effective_entrypoint, stage.effective_cmd):
+        if cmd is None:
+            continue
+        text = " ".join(cmd.exec_form) if cmd.exec_form is not None else cmd.shell
+        for m in _ABS_PATH.finditer(text or ""):
+            for root in roots:
+                prefix = "/" if root == "/" else root + "/"
+                if m.group(0).startswith(prefix) and len(m.group(0)) > len(prefix):
+                    out.append(m.group(0)[len(prefix) :])
+    return out
+
+
 # -- the resolver: where context files land ----------------------------------------------------
+BASE_IMAGE_DIRS = frozenset(
+    {"/bin", "/sbin", "/etc", "/opt", "/tmp", "/var", "/home", "/root", "/srv", "/usr"}
+    | {"/usr/bin", "/usr/sbin", "/usr/local", "/usr/local/bin", "/usr/local/sbin", "/usr/share"}
+)
+"""Folders every Linux base image has (not `scratch`): `COPY start.sh /usr/local/bin` puts the
+file inside."""
+
+
 class _Resolver:
     """Follows COPY/ADD through the stages of one Dockerfile for one build context."""
 
@@ -638,6 +746,32 @@ class _Resolver:
         self.ignore = ignore
         self._memo: dict[tuple[int, str, int | None], tuple[tuple[str, Copy], ...]] = {}
         self._excluded: dict[str, bool] = {}
+        self._dirs: dict[tuple[int, int], frozenset[str]] = {}
+
+    def dirs_before(self, stage_idx: int, line: int, depth: int = 0) -> frozenset[str]:
+        """Folders that exist in stage `stage_idx` before `line`: WORKDIRs, the destinations of
+        earlier COPY/ADDs into a folder (and their parents), those of the stage it is FROM."""
+        key = (stage_idx, line)
+        hit = self._dirs.get(key)
+        if hit is not None:
+            return hit
+        stage = self.file.stages[stage_idx]
+        out: set[str] = set() if stage.image == "scratch" else set(BASE_IMAGE_DIRS)
+        if stage.parent is not None and stage.parent != stage_idx and depth < 32:
+            out |= self.dirs_before(stage.parent, 1 << 30, depth + 1)
+        paths = [w.effective for w in stage.workdirs if w.line < line]
+        paths += [
+            c.target
+            for c in stage.copies
+            if c.line < line and (c.target_is_dir or any(src in (".", "./") for src in c.sources))
+        ]
+        for path in paths:
+            path = posixpath.normpath(path)
+            while path not in ("/", "", "."):
+                out.add(path)
+                path = posixpath.dirname(path)
+        self._dirs[key] = result = frozenset(out)
+        return result
 
     def excluded(self, rel: str) -> bool:
         if self.ignore is None:
@@ -674,6 +808,13 @@ class _Resolver:
                     if "://" in src or src.startswith("git@"):
                         continue
                     dest = _map_source(_context_source(src), rel, copy)
+                    if (
+                        dest is not None
+                        and dest == copy.target
+                        and not copy.target_is_dir
+                        and dest in self.dirs_before(stage_idx, copy.line)
+                    ):  # `COPY file /dir` into a folder that exists: the file lands inside it
+                        dest = posixpath.join(dest, posixpath.basename(rel))
                     if dest is not None:
                         found.append((dest, copy))
                 continue
@@ -825,9 +966,25 @@ def _present(ctx: Context, rel: str, kind: FileKind) -> bool:
     return ctx.exists(rel) and not ctx.is_dir(rel)
 
 
+def _with_args_cache(ctx: Context) -> dict[tuple[str, tuple[tuple[str, str], ...]], Any]:
+    return {}
+
+
+def _parse_with_args(ctx: Context, rel: str, args: tuple[tuple[str, str], ...]) -> Any:
+    """The Dockerfile parsed with compose's `build.args` (memoized for the run)."""
+    if not args:
+        return ctx.parse(rel, parse_dockerfile)
+    cache = ctx.fact(_with_args_cache)
+    key = (rel, args)
+    if key not in cache:
+        source = ctx.source(rel)
+        cache[key] = parse_dockerfile(source, dict(args)) if source is not None else None
+    return cache[key]
+
+
 def _make_image(ctx: Context, build: _Build, uses: tuple[BuildUse, ...]) -> Image:
     df = (
-        ctx.parse(build.dockerfile, parse_dockerfile)
+        _parse_with_args(ctx, build.dockerfile, build.args)
         if _present(ctx, build.dockerfile, FileKind.DOCKERFILE)
         else None
     )
@@ -1496,6 +1653,14 @@ def path_in_stage(image: Image, stage: Stage, rel: str, before_line: int | None 
 _RESOLVERS: dict[int, tuple[Image, _Resolver]] = {}
 
 
+def folder_exists_before(image: Image, stage: Stage, line: int, path: str) -> bool:
+    """Whether `path` is a folder of `stage` before `line` (a WORKDIR, an earlier COPY into a
+    folder, a folder every base image has): `COPY file <path>` then puts the file inside."""
+    if image.file is None:
+        return False
+    return posixpath.normpath(path) in _resolver_for(image).dirs_before(stage.index, line)
+
+
 def _resolver_for(image: Image) -> _Resolver:
     hit = _RESOLVERS.get(id(image))
     if hit is not None and hit[0] is image:
@@ -1510,3 +1675,45 @@ def _resolver_for(image: Image) -> _Resolver:
 
 def _clean(rel: str) -> str:
     return _context_source(rel)
+
+
+def copies_unknown_tree(ctx: Context, image: Image) -> bool:
+    """A `COPY --from=<stage> <dir> <workdir>` of the final image (the whole app tree) whose
+    source folder is not a folder of the build context that stage copied in (a RUN made it:
+    `turbo prune --docker` writes out/full): keepdata cannot tell what it holds, so it cannot
+    say the migrations are missing."""
+    df = image.file
+    final = image.stage
+    if df is None or final is None:
+        return False
+    tree = final.workdir.rstrip("/") or "/"
+    for step in image.copies:
+        if step.origin != "stage" or step.from_stage is None or not step.in_final_stage:
+            continue
+        if (step.copy.target.rstrip("/") or "/") != tree:
+            continue  # `COPY --from=build /app/dist ./dist`: not the whole app tree
+        source = df.stages[step.from_stage]
+        for src in step.copy.sources:
+            path = posixpath.normpath(posixpath.join(source.workdir or "/", src))
+            if not _filled_by_copy(ctx, image, df.chain(source), path):
+                return True
+    return False
+
+
+def _filled_by_copy(ctx: Context, image: Image, chain: Any, path: str) -> bool:
+    for st in chain:
+        for c in st.copies:
+            target = c.target.rstrip("/") or "/"
+            if path == target or target.startswith(path.rstrip("/") + "/"):
+                return True
+            if not path.startswith(target.rstrip("/") + "/"):
+                continue
+            if not c.from_context:
+                return True  # from another stage: taken as filled
+            rest = path[len(target.rstrip("/")) + 1 :]
+            for src in c.sources:
+                base = posixpath.normpath(src.lstrip("/")) if src.strip("/.") else ""
+                rel = posixpath.normpath(posixpath.join(image.context or ".", base, rest))
+                if ctx.exists(rel):
+                    return True
+    return False

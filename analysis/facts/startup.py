@@ -719,7 +719,10 @@ class _Builder:
             if copy.heredocs:
                 continue
             for src in copy.sources:
-                rel = _copy_source_for(copy, src, abs_path, self._is_dir_src(image, copy, src))
+                src_is_dir = self._is_dir_src(image, copy, src)
+                rel = _copy_source_for(copy, src, abs_path, src_is_dir)
+                if rel is None and not src_is_dir:
+                    rel = _into_folder(image, stage, copy, src, abs_path)
                 if rel is None:
                     continue
                 if copy.from_stage is None:
@@ -796,7 +799,10 @@ class _Builder:
     def follow_argv(self, state: _PathState, words: tuple[str, ...], at: _At) -> None:
         if at.depth > MAX_DEPTH:
             return
-        plan = _plan(_expand_positional(words, at.args))
+        words = _expand_positional(words, at.args)
+        if any(w.startswith("$") for w in words):  # `sh -c "$APP_DIR/start.sh"`, ENV APP_DIR
+            words = tuple(_expand_env(w, state.env) for w in words)
+        plan = _plan(words)
         if plan is None:
             return
         argv = plan.argv
@@ -1350,6 +1356,19 @@ class _Builder:
 # ---------------------------------------------------------------------------------------------
 
 
+def _into_folder(image: Any, stage: Any, copy: Any, src: str, abs_path: str) -> str | None:
+    """`COPY file /dir` (one file, no trailing slash) into a folder that exists: the file is
+    at /dir/<name>."""
+    if copy.from_stage is not None or copy.target_is_dir or copy.heredocs:
+        return None
+    src_clean = src.lstrip("/").removeprefix("./")
+    if abs_path != posixpath.join(copy.target, posixpath.basename(src_clean)):
+        return None
+    from analysis.facts.images import folder_exists_before
+
+    return src_clean if folder_exists_before(image, stage, copy.line, copy.target) else None
+
+
 def _copy_source_for(copy: Any, src: str, abs_path: str, src_is_dir: bool) -> str | None:
     """The source path (context-relative, or absolute in a `--from` stage) that a COPY puts at
     `abs_path`, or None."""
@@ -1579,6 +1598,25 @@ def _wait_tool(argv: tuple[str, ...]) -> tuple[str, bool, str] | None:
         bounded = _DEFAULT_TIMEOUT.get(head, False)
         bound = "its default timeout" if bounded else "no timeout"
     return " ".join(argv), bounded, bound
+
+
+_ENV_REF = re.compile(
+    r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))"
+)
+
+
+def _expand_env(word: str, env: dict[str, tuple[str | None, Location, str]]) -> str:
+    """`word` with its `$NAME`/`${NAME}` replaced by the values the path's environment gives
+    (a Dockerfile ENV, compose `environment:`); unchanged when one of them has no known value."""
+    if "$" not in word:
+        return word
+    names = [m.group("braced") or m.group("plain") for m in _ENV_REF.finditer(word)]
+    values = {n: env[n][0] if n in env else None for n in names}
+    if not names or any(v is None or "$" in v for v in values.values()):
+        return word
+    expanded = _ENV_REF.sub(lambda m: values[m.group("braced") or m.group("plain")] or "", word)
+    # only a path that starts with a variable: a URL or a flag value stays as written
+    return expanded if word.startswith("$") and expanded.startswith(("/", "./")) else word
 
 
 def _expand_positional(words: tuple[str, ...], args: tuple[str, ...] | None) -> tuple[str, ...]:
@@ -1917,6 +1955,19 @@ def _image_for(images: tuple[Any, ...], compose_file: str, service: str) -> Any:
     return None
 
 
+def _published(ctx: Context, stack: str, service: Any) -> tuple[Any, Any] | None:
+    """(link, Image) when the service pulls an image the project builds (inferred)."""
+    if service.build is not None or service.image is None:
+        return None
+    from analysis.facts.published import image_of, published_image_for
+
+    link = published_image_for(ctx, stack, service.name)
+    if link is None:
+        return None
+    image = image_of(ctx, link)
+    return (link, image) if image is not None and image.file is not None else None
+
+
 def _compose_pass(b: _Builder, images: tuple[Any, ...]) -> set[str]:
     """Every non-database service of every stack. Returns the Dockerfiles compose builds."""
     ctx = b.ctx
@@ -1929,6 +1980,9 @@ def _compose_pass(b: _Builder, images: tuple[Any, ...]) -> set[str]:
                 continue
             compose_file = service.location.path
             image = _image_for(images, compose_file, service.name) if service.build else None
+            published = _published(ctx, stack.id, service) if image is None else None
+            if published is not None:  # the project's own image, pulled: its build, inferred
+                image = published[1]
             if image is not None:
                 built.add(image.dockerfile)
             env = _env_from_stage(image.dockerfile, image) if image is not None else {}
@@ -1964,6 +2018,8 @@ def _compose_pass(b: _Builder, images: tuple[Any, ...]) -> set[str]:
                 # against the project folder of the compose file
                 fs = _FS(posixpath.dirname(compose_file))
             links: list[Link] = []
+            if published is not None:
+                links.append(Link("inferred-image", published[0].label, published[0].location))
             entry_cmd = stage.effective_entrypoint if stage is not None else None
             cmd_cmd = stage.effective_cmd if stage is not None else None
             if service.entrypoint is not None:
@@ -2011,7 +2067,10 @@ def _compose_pass(b: _Builder, images: tuple[Any, ...]) -> set[str]:
                 )
             b.finish(
                 state,
-                f'service "{service.name}" ({compose_file})',
+                f'service "{service.name}" ({compose_file})'
+                if published is None
+                else f'service "{service.name}" ({compose_file}; its image inferred to be built '
+                f"from {published[0].dockerfile})",
                 compose_file=compose_file,
                 dockerfile=image.dockerfile if image is not None else None,
                 stage=(stage.name or str(stage.index)) if stage is not None else None,

@@ -630,7 +630,8 @@ class _StageBuilder:
 
 
 class _Parser:
-    def __init__(self, source: SourceFile) -> None:
+    def __init__(self, source: SourceFile, build_args: Mapping[str, str] | None = None) -> None:
+        self.build_args = dict(build_args or {})
         self.path = source.path
         self.lines = source.text.split("\n")
         self.escape = "\\"
@@ -959,6 +960,8 @@ class _Parser:
                 value = expanded = self.global_vars[name]
             else:
                 value = expanded = None
+            if name in self.build_args:  # `--build-arg` / compose `build.args` win
+                expanded = self.build_args[name]
             var = Variable("ARG", name, value, expanded, lg.line, lg.end_line)
             if st is None:
                 self.global_args.append(var)
@@ -1152,9 +1155,12 @@ class _Parser:
         st.exposes.append(Expose(ports, lg.line))
 
 
-def parse_dockerfile(source: SourceFile) -> DockerfileFile:
-    """Parse a Dockerfile. Never raises: problems are KD001 findings in `problems`."""
-    return _Parser(source).parse()
+def parse_dockerfile(
+    source: SourceFile, build_args: Mapping[str, str] | None = None
+) -> DockerfileFile:
+    """Parse a Dockerfile (with `build_args` as `--build-arg`s: they replace the ARG defaults).
+    Never raises: problems are KD001 findings in `problems`."""
+    return _Parser(source, build_args).parse()
 
 
 def parse_dockerfile_text(text: str, path: str = "Dockerfile") -> DockerfileFile:

@@ -582,8 +582,9 @@ _BUN_COMMANDS = frozenset(
         "repl",
     }
 )
-LIFECYCLE_HOOK_MANAGERS = frozenset({"npm", "yarn", "bun"})
-"""Managers that run `pre<name>`/`post<name>` around `run <name>` (pnpm does not by default)."""
+LIFECYCLE_HOOK_MANAGERS = frozenset({"npm", "yarn", "bun", "pnpm"})
+"""Managers that run `pre<name>`/`post<name>` around `run <name>` (pnpm 6 to 8 did not by
+default: `enable-pre-post-scripts` is true since pnpm 9, pnpm/pnpm#7634)."""
 INSTALL_LIFECYCLE = ("preinstall", "install", "postinstall", "prepare")
 
 
@@ -631,6 +632,10 @@ def _take_workspace(rest: list[str], names: tuple[str, ...]) -> tuple[list[str],
 def _with_hooks(manager: str, name: str, package: PackageJson | None) -> tuple[str, ...]:
     if manager not in LIFECYCLE_HOOK_MANAGERS or package is None:
         return (name,)
+    if manager == "pnpm":
+        pinned = re.match(r"pnpm@\^?(\d+)\.", package.package_manager or "")
+        if pinned is not None and 6 <= int(pinned.group(1)) < 9:
+            return (name,)
     out = []
     if package.script("pre" + name):
         out.append("pre" + name)
@@ -706,9 +711,18 @@ def script_calls(words: tuple[str, ...], package: PackageJson | None) -> ScriptC
         else:
             name = pos[0]
             args = _forwarded(rest[sub + 1 :])
-            if package is not None and ws is None and package.script(name) is None:
-                return None  # `pnpm prisma ...` runs the bin, not a script
-        return ScriptCall("pnpm", (name,), folder, ws, args, (), "--if-present" in flags)
+            if ws is None and package is not None and package.script(name) is None:
+                return None  # `pnpm prisma ...` runs the bin, not a script (with --filter: the
+                # script of the filtered package, not of the one in the working directory)
+        return ScriptCall(
+            "pnpm",
+            _with_hooks("pnpm", name, package),
+            folder,
+            ws,
+            args,
+            (),
+            "--if-present" in flags,
+        )
     if head == "yarn":
         folder = lead_folder
         yarn_ws: str | None = lead_ws

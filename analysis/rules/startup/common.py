@@ -90,6 +90,31 @@ def _first_link(step: PrismaStep | SeedRun) -> list[Related]:
     return [Related(first.location, f"the chain starts here: {first.label[:120]}")]
 
 
+_DB_URL = re.compile(r"^(?:postgres(?:ql)?|mysql|mariadb|sqlserver|mongodb(?:\+srv)?)://")
+
+
+def database_url_given(service: Any) -> bool:
+    """The compose service is given a database: a `*DATABASE_URL*` variable or a value that is
+    a database URL."""
+    return any(
+        "DATABASE_URL" in var.name.upper() or _DB_URL.match(var.value or "") is not None
+        for var in (service.container_env or service.environment)
+    )
+
+
+def inferred_related(chain: Iterable[Any], dockerfile: str | None = None) -> list[Related]:
+    """The inferred link of a service to the Dockerfile of the image it pulls (the project's own
+    published image): where it is and why keepdata followed it."""
+    out: list[Related] = []
+    for link in chain:
+        if link.kind == "inferred-image":
+            out.append(Related(link.location, link.label))
+            if dockerfile:
+                out.append(Related(Location(dockerfile, 1), "the image's Dockerfile (inferred)"))
+            break
+    return out
+
+
 def _opt_in(step: PrismaStep | SeedRun, severity: Severity) -> tuple[Severity, str, list[Related]]:
     """Lower one level when an opt-in condition is not turned on by any file; name it."""
     related: list[Related] = []
@@ -127,7 +152,7 @@ def _finding(
         sev,
         message + note,
         step.location,
-        tuple([*_first_link(step), *related, *extra]),
+        tuple([*_first_link(step), *inferred_related(step.chain[1:]), *related, *extra]),
     )
 
 

@@ -18,6 +18,7 @@ from analysis.rules.startup.common import (
     _sev,
     _Where,
     _where,
+    inferred_related,
 )
 
 RULE = rule(
@@ -112,6 +113,7 @@ def check_no_wait(ctx: Context, facts: StartupFacts, where: _Where) -> Iterator[
         related = [Related(where_, f"{what} runs here" if migrating else f"{what}: the dependency")]
         deps = [d for d in getattr(service, "depends_on", ()) if (path.stack, d.service) in dbs]
         related += [Related(d.location, f"depends_on {d.service}: {d.condition}") for d in deps]
+        related += inferred_related(path.links, path.dockerfile)
         yield Finding(
             "KD211",
             _sev("KD211"),

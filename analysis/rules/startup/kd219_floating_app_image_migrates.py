@@ -8,7 +8,13 @@ from analysis.context import Context
 from analysis.facts.startup import StartupFacts, startup_paths
 from analysis.model import Finding, Related, Severity
 from analysis.rules.registry import rule
-from analysis.rules.startup.common import _FLOATING_TAGS, _migrators, _service, _sev
+from analysis.rules.startup.common import (
+    _FLOATING_TAGS,
+    _migrators,
+    _service,
+    _sev,
+    inferred_related,
+)
 
 RULE = rule(
     "KD219",
@@ -68,7 +74,14 @@ def check_floating_image(ctx: Context, facts: StartupFacts) -> Iterator[Finding]
             continue
         pull = service.pull_policy.value if service.pull_policy is not None else ""
         floating = ""
-        if service.image is not None and service.build is None:
+        # with `build:` too, compose pulls the image when the registry has it (not a local
+        # name like `app:latest`, which only the build makes), unless pull_policy says build
+        pulled = service.build is None or (
+            pull not in ("build", "never")
+            and service.image is not None
+            and "/" in service.image.value.split("@", 1)[0]
+        )
+        if service.image is not None and pulled:
             ref = service.image.value
             name, _, digest = ref.partition("@")
             tag = name.rsplit(":", 1)[1] if ":" in name.rsplit("/", 1)[-1] else ""
@@ -95,7 +108,7 @@ def check_floating_image(ctx: Context, facts: StartupFacts) -> Iterator[Finding]
             f"({how}): the next pull brings and applies migrations nobody reviewed, "
             "with no way back to the previous image",
             where,
-            (related,),
+            (related, *inferred_related(path.links, path.dockerfile)),
         )
 
 
