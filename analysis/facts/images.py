@@ -278,6 +278,7 @@ class FoundCommand:
 
 
 _NOT_RUN = re.compile(r"^\s*(?:echo|printf|log|info|warn|:)\b")
+_NON_BLANK = re.compile(r"\S")
 
 
 def find_prisma_commands(text: str, script: bool = False) -> list[FoundCommand]:
@@ -285,14 +286,29 @@ def find_prisma_commands(text: str, script: bool = False) -> list[FoundCommand]:
     Words an `echo`/`printf` prints are not commands; with `script`, neither are comments."""
     out: list[FoundCommand] = []
     starts = _CommandStarts(text)
+    # one forward pass: the matches come in order, so the line start, the line's first
+    # non-blank character and the segment end are each found once, not searched back from
+    # every match (a one-line list of n Prisma commands cost n * n)
+    scanned = 0  # the text before this offset has been searched for newlines
+    comment = False  # the current line starts with `#`
+    end_m: re.Match[str] | None = None
+    end_from = -1  # `end_m` is the first segment end at or after this offset
     for m in _PRISMA_WORD.finditer(text):
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        if script and text[line_start : m.start()].lstrip().startswith("#"):
-            continue
+        if script:
+            newline = text.rfind("\n", scanned, m.start())
+            if newline >= 0 or not scanned:
+                line_start = newline + 1
+                first = _NON_BLANK.search(text, line_start, m.start())
+                comment = first is not None and first.group() == "#"
+            scanned = m.start()
+            if comment:
+                continue
         start = starts.at(m.start())
         if _NOT_RUN.match(text[start : m.start()]):
             continue
-        end_m = _SEGMENT_END.search(text, m.end())
+        if end_from < 0 or (end_m is not None and end_m.start() < m.end()):
+            end_m = _SEGMENT_END.search(text, m.end())
+            end_from = m.end()
         end = end_m.start() if end_m else len(text)
         rest = text[m.end() : end].replace("\\\n", " ")
         words = rest.split()

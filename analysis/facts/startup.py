@@ -44,6 +44,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
+from itertools import repeat
 from typing import Any, NamedTuple
 
 from analysis.context import Context, normalize
@@ -531,6 +532,7 @@ class _Builder:
         self._project_env: dict[str, tuple[str | None, Location, str]] | None = None
         self._packages: tuple[PackageJson, ...] | None = None
         self._active: dict[int, tuple[ShellScript, tuple[ShellCommand, ...]]] = {}
+        self._positional: dict[int, tuple[ShellScript, frozenset[int]]] = {}
 
     def active_commands(self, script: ShellScript) -> tuple[ShellCommand, ...]:
         """The commands of `script` that `follow_script` may act on: `cd`, those whose words
@@ -551,6 +553,22 @@ class _Builder:
         )
         self._active[id(script)] = (script, active)
         return active
+
+    def positional_conditions(self, script: ShellScript) -> frozenset[int]:
+        """The ids of the conditions of `script`'s active commands that test its positional
+        arguments (`$1 = migrate`, `case "$1"`): the only ones `_decide` can act on. Computed
+        once per script, so a command of a long `&&` list (64 conditions each) is decided by
+        one set test, not by re-reading every condition."""
+        hit = self._positional.get(id(script))
+        if hit is not None and hit[0] is script:
+            return hit[1]
+        by_id: dict[int, Condition] = {}
+        for cmd in self.active_commands(script):
+            if cmd.conditions:
+                by_id.update(zip(map(id, cmd.conditions), cmd.conditions, strict=True))
+        found = frozenset(i for i, cond in by_id.items() if _positional(cond))
+        self._positional[id(script)] = (script, found)
+        return found
 
     # -- files ------------------------------------------------------------------------------
     def shell_text(
@@ -977,7 +995,12 @@ class _Builder:
             return
         state.visited.add(key)
         fs = at.fs
-        for cmd in self.active_commands(script):
+        # `_decide` over the path's conditions and each command's own: the path's part once
+        # per script, a command's part only when one of its conditions tests an argument
+        outer = _decide(at.conditions, args)
+        positional = self.positional_conditions(script) if args is not None else frozenset()
+        commands = self.active_commands(script) if outer is not False else ()
+        for cmd in commands:
             if not cmd.reached and not everything:
                 continue
             if (
@@ -986,13 +1009,18 @@ class _Builder:
                 and _inert(_plan(_expand_positional(cmd.words, args)))
             ):
                 continue
+            if (
+                positional
+                and cmd.conditions
+                and not positional.isdisjoint(map(id, cmd.conditions))
+                and _decide(tuple(zip(cmd.conditions, repeat(script))), args) is False
+            ):
+                continue
             conds = (
-                at.conditions + tuple((c, script) for c in cmd.conditions)
+                at.conditions + tuple(zip(cmd.conditions, repeat(script)))
                 if cmd.conditions
                 else at.conditions
             )
-            if args is not None and _decide(conds, args) is False:
-                continue
             argv = effective_argv(cmd.words) if "cd" in cmd.words else ()
             if (
                 argv[:1] == ("cd",)
@@ -1542,6 +1570,11 @@ def _looks_like_script(word: str) -> bool:
 
 def _matches(req: Requirement, value: str) -> bool:
     return value != "" if req.value is None else value == req.value
+
+
+def _positional(cond: Condition) -> bool:
+    """Whether `cond` tests a positional argument (the only tests `_decide` reads)."""
+    return any(r.variable.isdigit() for r in (*cond.requires, *cond.one_of, *cond.excludes))
 
 
 def _decide(
