@@ -881,6 +881,7 @@ class _Analyzer:
         self._packages: dict[str, PackageInfo | None] = {}
         self._pkg: object = _UNSET
         self._scripts: dict[str, list[str]] | None = None
+        self._in_script: dict[str, list[tuple[int, FoundCommand]]] = {}
 
     # -- inputs
     def rel(self, root_rel: str) -> str | None:
@@ -1142,10 +1143,7 @@ class _Analyzer:
                 if src is None:
                     continue
                 link = (Related(start, f"{keyword} runs {word}"),)
-                line, counted = 1, 0  # offsets come in order: count each newline once
-                for found in find_prisma_commands(src.text, script=True):
-                    line += src.text.count("\n", counted, found.offset)
-                    counted = found.offset
+                for line, found in self._script_commands(root_rel, src.text):
                     yield PrismaCommand(
                         found.command,
                         found.text,
@@ -1159,6 +1157,20 @@ class _Analyzer:
                     yield from self._startup_scripts(pkg, src.text, st, start, link)
         if pkg is not None:
             yield from self._startup_scripts(pkg, text, st, start, ())
+
+    def _script_commands(self, root_rel: str, text: str) -> list[tuple[int, FoundCommand]]:
+        """The Prisma commands of a script of the build context with their lines, found once
+        per script (one script copied to two places is reached twice)."""
+        hit = self._in_script.get(root_rel)
+        if hit is None:
+            hit = []
+            line, counted = 1, 0  # offsets come in order: count each newline once
+            for found in find_prisma_commands(text, script=True):
+                line += text.count("\n", counted, found.offset)
+                counted = found.offset
+                hit.append((line, found))
+            self._in_script[root_rel] = hit
+        return hit
 
     def _scripts_in_image(self) -> dict[str, list[str]]:
         """Shell scripts of the build context by where they are in the final image."""

@@ -532,7 +532,6 @@ class _Builder:
         self._project_env: dict[str, tuple[str | None, Location, str]] | None = None
         self._packages: tuple[PackageJson, ...] | None = None
         self._active: dict[int, tuple[ShellScript, tuple[ShellCommand, ...]]] = {}
-        self._positional: dict[int, tuple[ShellScript, frozenset[int]]] = {}
 
     def active_commands(self, script: ShellScript) -> tuple[ShellCommand, ...]:
         """The commands of `script` that `follow_script` may act on: `cd`, those whose words
@@ -553,22 +552,6 @@ class _Builder:
         )
         self._active[id(script)] = (script, active)
         return active
-
-    def positional_conditions(self, script: ShellScript) -> frozenset[int]:
-        """The ids of the conditions of `script`'s active commands that test its positional
-        arguments (`$1 = migrate`, `case "$1"`): the only ones `_decide` can act on. Computed
-        once per script, so a command of a long `&&` list (64 conditions each) is decided by
-        one set test, not by re-reading every condition."""
-        hit = self._positional.get(id(script))
-        if hit is not None and hit[0] is script:
-            return hit[1]
-        by_id: dict[int, Condition] = {}
-        for cmd in self.active_commands(script):
-            if cmd.conditions:
-                by_id.update(zip(map(id, cmd.conditions), cmd.conditions, strict=True))
-        found = frozenset(i for i, cond in by_id.items() if _positional(cond))
-        self._positional[id(script)] = (script, found)
-        return found
 
     # -- files ------------------------------------------------------------------------------
     def shell_text(
@@ -995,12 +978,11 @@ class _Builder:
             return
         state.visited.add(key)
         fs = at.fs
-        # `_decide` over the path's conditions and each command's own: the path's part once
-        # per script, a command's part only when one of its conditions tests an argument
+        # `_decide` over the path's conditions and each command's own (up to 64 each in a long
+        # `&&` list): the path's part once per script, each condition of the script once
         outer = _decide(at.conditions, args)
-        positional = self.positional_conditions(script) if args is not None else frozenset()
-        commands = self.active_commands(script) if outer is not False else ()
-        for cmd in commands:
+        verdicts: dict[int, bool | None] = {}
+        for cmd in self.active_commands(script) if outer is not False else ():
             if not cmd.reached and not everything:
                 continue
             if (
@@ -1009,12 +991,9 @@ class _Builder:
                 and _inert(_plan(_expand_positional(cmd.words, args)))
             ):
                 continue
-            if (
-                positional
-                and cmd.conditions
-                and not positional.isdisjoint(map(id, cmd.conditions))
-                and _decide(tuple(zip(cmd.conditions, repeat(script))), args) is False
-            ):
+            if state.capped and _prisma_plan(_expand_positional(cmd.words, args)):
+                continue  # past the step cap `add_step` drops it, whatever its conditions
+            if args is not None and cmd.conditions and _blocked(cmd, script, args, verdicts):
                 continue
             conds = (
                 at.conditions + tuple(zip(cmd.conditions, repeat(script)))
@@ -1572,9 +1551,30 @@ def _matches(req: Requirement, value: str) -> bool:
     return value != "" if req.value is None else value == req.value
 
 
-def _positional(cond: Condition) -> bool:
-    """Whether `cond` tests a positional argument (the only tests `_decide` reads)."""
-    return any(r.variable.isdigit() for r in (*cond.requires, *cond.one_of, *cond.excludes))
+def _prisma_plan(words: tuple[str, ...]) -> bool:
+    plan = _plan(words)
+    return plan is not None and plan.prisma is not None
+
+
+def _blocked(
+    cmd: ShellCommand,
+    script: ShellScript,
+    args: tuple[str, ...],
+    verdicts: dict[int, bool | None],
+) -> bool:
+    """Whether one of `cmd`'s own conditions rules it out for `args` (`_decide` is False):
+    `verdicts` keeps each condition's verdict by identity, as the commands of one list share
+    their conditions."""
+    for cond in cmd.conditions:
+        verdict = verdicts.get(id(cond), _UNDECIDED)
+        if verdict is _UNDECIDED:
+            verdict = verdicts[id(cond)] = _decide(((cond, script),), args)
+        if verdict is False:
+            return True
+    return False
+
+
+_UNDECIDED: Any = object()
 
 
 def _decide(
