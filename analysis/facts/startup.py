@@ -1729,15 +1729,8 @@ def _image_env_files(image: Any) -> tuple[str, ...]:
     )
 
 
-def _database_use(
-    ctx: Context,
-    env: dict[str, tuple[str | None, Location, str]],
-    schema_files: tuple[str, ...],
-    env_files: tuple[str, ...],
-) -> DatabaseUse | None:
-    """What the container's Prisma connects to: the URL's value from the container's
-    environment (compose, Dockerfile `ENV`), else from a `.env` the image holds, else the
-    schema's datasource provider."""
+def _datasources(ctx: Context, schema_files: tuple[str, ...]) -> tuple[list[ConfigBlock], str]:
+    """The schemas' datasources and the variable their URL is read from."""
     datasources: list[ConfigBlock] = []
     for rel in schema_files:
         parsed = ctx.parse(rel, parse_prisma_schema)
@@ -1750,6 +1743,26 @@ def _database_use(
         ),
         "DATABASE_URL",
     )
+    return datasources, variable
+
+
+def _database_use(
+    ctx: Context,
+    env: dict[str, tuple[str | None, Location, str]],
+    schema_files: tuple[str, ...],
+    env_files: tuple[str, ...],
+    memo: dict[tuple[str, ...], tuple[list[ConfigBlock], str]] | None = None,
+) -> DatabaseUse | None:
+    """What the container's Prisma connects to: the URL's value from the container's
+    environment (compose, Dockerfile `ENV`), else from a `.env` the image holds, else the
+    schema's datasource provider. `memo` keeps the schemas' datasources for this run (13,000
+    services sharing one schema read its datasource once)."""
+    found = memo.get(schema_files) if memo is not None else None
+    if found is None:
+        found = _datasources(ctx, schema_files)
+        if memo is not None:
+            memo[schema_files] = found
+    datasources, variable = found
     hit = env.get(variable)
     engine = _engine_of_url(hit[0]) if hit is not None else None
     if hit is not None and engine is not None:
@@ -1839,6 +1852,9 @@ def _compose_pass(b: _Builder, images: tuple[Any, ...]) -> set[str]:
     ctx = b.ctx
     db_keys = _database_keys(ctx)
     built: set[str] = set()
+    # per schema set and per folder, not per service
+    datasources: dict[tuple[str, ...], tuple[list[ConfigBlock], str]] = {}
+    nearest: dict[str, tuple[str, ...]] = {}
     for stack in _stacks(ctx):
         db_names = {svc for st, svc in db_keys if st == stack.id}
         for service in stack.services:
@@ -1921,11 +1937,14 @@ def _compose_pass(b: _Builder, images: tuple[Any, ...]) -> set[str]:
                 origin = links[0].location if links else service.location
                 b.follow_argv(state, argv, _At(tuple(links), origin, fs))
             if image is not None:
-                database = _database_use(ctx, state.env, image.app_schemas, _image_env_files(image))
-            else:
                 database = _database_use(
-                    ctx, state.env, _nearest_schemas(ctx, posixpath.dirname(compose_file)), ()
+                    ctx, state.env, image.app_schemas, _image_env_files(image), datasources
                 )
+            else:
+                folder = posixpath.dirname(compose_file)
+                if folder not in nearest:
+                    nearest[folder] = _nearest_schemas(ctx, folder)
+                database = _database_use(ctx, state.env, nearest[folder], (), datasources)
             b.finish(
                 state,
                 f'service "{service.name}" ({compose_file})',
