@@ -386,6 +386,47 @@ def test_kd407_defaults_of_the_postgres_image(write_tree) -> None:
     assert run(root, "KD407") == []
 
 
+def test_kd407_each_database_judged_by_its_own_credentials(write_tree) -> None:
+    """Two databases in one stack, several services each: every URL is checked against the
+    database it names (credentials read once per database, never another's)."""
+    text = """\
+services:
+  db1:
+    image: postgres:16
+    environment:
+      POSTGRES_USER: alpha
+      POSTGRES_PASSWORD: ${ALPHA_PASSWORD}
+      POSTGRES_DB: alpha
+  db2:
+    image: postgres:16
+    environment:
+      POSTGRES_USER: beta
+      POSTGRES_PASSWORD: ${BETA_PASSWORD}
+      POSTGRES_DB: beta
+  a1:
+    image: node:20
+    environment:
+      DATABASE_URL: postgresql://alpha:${ALPHA_PASSWORD}@db1:5432/alpha
+  b1:
+    image: node:20
+    environment:
+      DATABASE_URL: postgresql://beta:${BETA_PASSWORD}@db2:5432/beta
+  a2:
+    image: node:20
+    environment:
+      DATABASE_URL: postgresql://beta:${BETA_PASSWORD}@db1:5432/alpha
+  b2:
+    image: node:20
+    environment:
+      DATABASE_URL: postgresql://beta:${BETA_PASSWORD}@db2:5432/beta
+"""
+    env = "ALPHA_PASSWORD=Vq8rT2mXz91LpQ\nBETA_PASSWORD=Kp3nW8sLq20ZtR\n"
+    root = write_tree({"docker-compose.yml": text, ".env": env})
+    found = run(root, "KD407")
+    assert rules_at(found) == [("KD407", "docker-compose.yml", 25)]  # a2 only
+    assert "'beta'" in found[0].message and "'alpha'" in found[0].message
+
+
 def test_parse_db_url() -> None:
     url = parse_db_url("postgresql://us%40er:p%3Ass@db:5432/app?schema=public")
     assert url is not None

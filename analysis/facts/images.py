@@ -297,6 +297,7 @@ class FoundCommand:
 
 
 _NOT_RUN = re.compile(r"^\s*(?:echo|printf|log|info|warn|:)\b")
+_NON_BLANK = re.compile(r"\S")
 
 
 def find_prisma_commands(text: str, script: bool = False) -> list[FoundCommand]:
@@ -304,14 +305,29 @@ def find_prisma_commands(text: str, script: bool = False) -> list[FoundCommand]:
     Words an `echo`/`printf` prints are not commands; with `script`, neither are comments."""
     out: list[FoundCommand] = []
     starts = _CommandStarts(text)
+    # one forward pass: the matches come in order, so the line start, the line's first
+    # non-blank character and the segment end are each found once, not searched back from
+    # every match (a one-line list of n Prisma commands cost n * n)
+    scanned = 0  # the text before this offset has been searched for newlines
+    comment = False  # the current line starts with `#`
+    end_m: re.Match[str] | None = None
+    end_from = -1  # `end_m` is the first segment end at or after this offset
     for m in _PRISMA_WORD.finditer(text):
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        if script and text[line_start : m.start()].lstrip().startswith("#"):
-            continue
+        if script:
+            newline = text.rfind("\n", scanned, m.start())
+            if newline >= 0 or not scanned:
+                line_start = newline + 1
+                first = _NON_BLANK.search(text, line_start, m.start())
+                comment = first is not None and first.group() == "#"
+            scanned = m.start()
+            if comment:
+                continue
         start = starts.at(m.start())
         if _NOT_RUN.match(text[start : m.start()]):
             continue
-        end_m = _SEGMENT_END.search(text, m.end())
+        if end_from < 0 or (end_m is not None and end_m.start() < m.end()):
+            end_m = _SEGMENT_END.search(text, m.end())
+            end_from = m.end()
         end = end_m.start() if end_m else len(text)
         rest = text[m.end() : end].replace("\\\n", " ")
         words = rest.split()
@@ -1030,6 +1046,7 @@ class _Analyzer:
         self._packages: dict[str, PackageInfo | None] = {}
         self._pkg: object = _UNSET
         self._scripts: dict[str, list[str]] | None = None
+        self._in_script: dict[str, list[tuple[int, FoundCommand]]] = {}
 
     # -- inputs
     def rel(self, root_rel: str) -> str | None:
@@ -1291,10 +1308,7 @@ class _Analyzer:
                 if src is None:
                     continue
                 link = (Related(start, f"{keyword} runs {word}"),)
-                line, counted = 1, 0  # offsets come in order: count each newline once
-                for found in find_prisma_commands(src.text, script=True):
-                    line += src.text.count("\n", counted, found.offset)
-                    counted = found.offset
+                for line, found in self._script_commands(root_rel, src.text):
                     yield PrismaCommand(
                         found.command,
                         found.text,
@@ -1308,6 +1322,20 @@ class _Analyzer:
                     yield from self._startup_scripts(pkg, src.text, st, start, link)
         if pkg is not None:
             yield from self._startup_scripts(pkg, text, st, start, ())
+
+    def _script_commands(self, root_rel: str, text: str) -> list[tuple[int, FoundCommand]]:
+        """The Prisma commands of a script of the build context with their lines, found once
+        per script (one script copied to two places is reached twice)."""
+        hit = self._in_script.get(root_rel)
+        if hit is None:
+            hit = []
+            line, counted = 1, 0  # offsets come in order: count each newline once
+            for found in find_prisma_commands(text, script=True):
+                line += text.count("\n", counted, found.offset)
+                counted = found.offset
+                hit.append((line, found))
+            self._in_script[root_rel] = hit
+        return hit
 
     def _scripts_in_image(self) -> dict[str, list[str]]:
         """Shell scripts of the build context by where they are in the final image."""

@@ -44,6 +44,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import field, replace
 from enum import StrEnum
 from functools import lru_cache
+from itertools import repeat
 from typing import Any, NamedTuple
 
 from analysis.context import Context, normalize
@@ -1004,7 +1005,11 @@ class _Builder:
             return
         state.visited.add(key)
         fs = at.fs
-        for cmd in self.active_commands(script):
+        # `_decide` over the path's conditions and each command's own (up to 64 each in a long
+        # `&&` list): the path's part once per script, each condition of the script once
+        outer = _decide(at.conditions, args)
+        verdicts: dict[int, bool | None] = {}
+        for cmd in self.active_commands(script) if outer is not False else ():
             if not cmd.reached and not everything:
                 continue
             if (
@@ -1013,13 +1018,15 @@ class _Builder:
                 and _inert(_plan(_expand_positional(cmd.words, args)))
             ):
                 continue
+            if state.capped and _prisma_plan(_expand_positional(cmd.words, args)):
+                continue  # past the step cap `add_step` drops it, whatever its conditions
+            if args is not None and cmd.conditions and _blocked(cmd, script, args, verdicts):
+                continue
             conds = (
-                at.conditions + tuple((c, script) for c in cmd.conditions)
+                at.conditions + tuple(zip(cmd.conditions, repeat(script)))
                 if cmd.conditions
                 else at.conditions
             )
-            if args is not None and _decide(conds, args) is False:
-                continue
             argv = effective_argv(cmd.words) if "cd" in cmd.words else ()
             if (
                 argv[:1] == ("cd",)
@@ -1672,6 +1679,32 @@ def _matches(req: Requirement, value: str) -> bool:
     return value != "" if req.value is None else value == req.value
 
 
+def _prisma_plan(words: tuple[str, ...]) -> bool:
+    plan = _plan(words)
+    return plan is not None and plan.prisma is not None
+
+
+def _blocked(
+    cmd: ShellCommand,
+    script: ShellScript,
+    args: tuple[str, ...],
+    verdicts: dict[int, bool | None],
+) -> bool:
+    """Whether one of `cmd`'s own conditions rules it out for `args` (`_decide` is False):
+    `verdicts` keeps each condition's verdict by identity, as the commands of one list share
+    their conditions."""
+    for cond in cmd.conditions:
+        verdict = verdicts.get(id(cond), _UNDECIDED)
+        if verdict is _UNDECIDED:
+            verdict = verdicts[id(cond)] = _decide(((cond, script),), args)
+        if verdict is False:
+            return True
+    return False
+
+
+_UNDECIDED: Any = object()
+
+
 def _decide(
     conditions: tuple[tuple[Condition, ShellScript], ...], args: tuple[str, ...] | None
 ) -> bool | None:
@@ -1825,15 +1858,8 @@ def _image_env_files(image: Any) -> tuple[str, ...]:
     )
 
 
-def _database_use(
-    ctx: Context,
-    env: dict[str, tuple[str | None, Location, str]],
-    schema_files: tuple[str, ...],
-    env_files: tuple[str, ...],
-) -> DatabaseUse | None:
-    """What the container's Prisma connects to: the URL's value from the container's
-    environment (compose, Dockerfile `ENV`), else from a `.env` the image holds, else the
-    schema's datasource provider."""
+def _datasources(ctx: Context, schema_files: tuple[str, ...]) -> tuple[list[ConfigBlock], str]:
+    """The schemas' datasources and the variable their URL is read from."""
     datasources: list[ConfigBlock] = []
     for rel in schema_files:
         parsed = ctx.parse(rel, parse_prisma_schema)
@@ -1846,6 +1872,26 @@ def _database_use(
         ),
         "DATABASE_URL",
     )
+    return datasources, variable
+
+
+def _database_use(
+    ctx: Context,
+    env: dict[str, tuple[str | None, Location, str]],
+    schema_files: tuple[str, ...],
+    env_files: tuple[str, ...],
+    memo: dict[tuple[str, ...], tuple[list[ConfigBlock], str]] | None = None,
+) -> DatabaseUse | None:
+    """What the container's Prisma connects to: the URL's value from the container's
+    environment (compose, Dockerfile `ENV`), else from a `.env` the image holds, else the
+    schema's datasource provider. `memo` keeps the schemas' datasources for this run (13,000
+    services sharing one schema read its datasource once)."""
+    found = memo.get(schema_files) if memo is not None else None
+    if found is None:
+        found = _datasources(ctx, schema_files)
+        if memo is not None:
+            memo[schema_files] = found
+    datasources, variable = found
     hit = env.get(variable)
     engine = _engine_of_url(hit[0]) if hit is not None else None
     if hit is not None and engine is not None:
@@ -1973,6 +2019,9 @@ def _compose_pass(b: _Builder, images: tuple[Any, ...]) -> set[str]:
     ctx = b.ctx
     db_keys = _database_keys(ctx)
     built: set[str] = set()
+    # per schema set and per folder, not per service
+    datasources: dict[tuple[str, ...], tuple[list[ConfigBlock], str]] = {}
+    nearest: dict[str, tuple[str, ...]] = {}
     for stack in _stacks(ctx):
         db_names = {svc for st, svc in db_keys if st == stack.id}
         for service in stack.services:
@@ -2060,11 +2109,14 @@ def _compose_pass(b: _Builder, images: tuple[Any, ...]) -> set[str]:
                 origin = links[0].location if links else service.location
                 b.follow_argv(state, argv, _At(tuple(links), origin, fs))
             if image is not None:
-                database = _database_use(ctx, state.env, image.app_schemas, _image_env_files(image))
-            else:
                 database = _database_use(
-                    ctx, state.env, _nearest_schemas(ctx, posixpath.dirname(compose_file)), ()
+                    ctx, state.env, image.app_schemas, _image_env_files(image), datasources
                 )
+            else:
+                folder = posixpath.dirname(compose_file)
+                if folder not in nearest:
+                    nearest[folder] = _nearest_schemas(ctx, folder)
+                database = _database_use(ctx, state.env, nearest[folder], (), datasources)
             b.finish(
                 state,
                 f'service "{service.name}" ({compose_file})'
