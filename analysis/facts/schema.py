@@ -305,6 +305,8 @@ def _claims(ctx: Context, prisma_files: Sequence[str]) -> tuple[list[_Claim], li
     def claim(
         base: str, ref: str, loc: Location, what: str, config: PrismaConfigFile | None
     ) -> None:
+        if ref.startswith("/"):
+            return  # a container path (a config copied into an image): not a path of the checkout
         target = join(base, ref)
         if target is None:
             problems.append(_problem(f"{what} names schema `{ref}`, outside the project", loc))
