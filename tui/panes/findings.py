@@ -21,7 +21,6 @@ from tui.watch import Snapshot
 from tui.widgets.badges import SEVERITY_STYLE, styled
 from tui.widgets.keyed_table import KeyedTable
 
-MESSAGE_WIDTH = 140
 SORTS = ("severity", "location", "rule")
 AREAS = tuple(dict.fromkeys(r.area for r in BY_ID.values()))
 
@@ -151,6 +150,11 @@ def _truncate(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _keep_end(text: str, width: int) -> str:
+    """`…compose.prod.yml:11`: a location cut from the left keeps its file name and line."""
+    return text if len(text) <= width else "…" + text[len(text) - width + 1 :]
+
+
 class FindingsPane(Pane):
     """A table of all findings, with a filter line and a summary."""
 
@@ -179,6 +183,7 @@ class FindingsPane(Pane):
         self.finding_filter = FindingFilter()
         self.shown_findings: tuple[Finding, ...] = ()
         self.compact = False
+        self._laid_out_width = 0
 
     def compose(self) -> ComposeResult:
         yield Input(
@@ -203,9 +208,27 @@ class FindingsPane(Pane):
 
     def on_resize(self) -> None:
         compact = self.size.width < COMPACT_WIDTH
-        if compact != self.compact:
+        width = self.size.width
+        if compact != self.compact or width != self._laid_out_width:
             self.compact = compact
             self.refresh_rows()
+
+    def _column_widths(self, ordered: list[Finding]) -> tuple[int, int]:
+        """(location, message) widths that fill the pane: the message column gets what the
+        severity, rule and location columns leave (never less than a third of the pane)."""
+        pane = self.size.width or 120
+        sev = 4 if self.compact else 8
+        rule = 5
+        longest = max((len(self._location_text(f, 48)) for f in ordered), default=8)
+        cap = COMPACT_LOCATION if self.compact else 48
+        location = max(8, min(longest, cap, pane // 3))
+        chrome = 4 * 2 + 2  # cell padding of four columns, the scrollbar
+        message = max(pane // 3, pane - chrome - sev - rule - location)
+        return location, message
+
+    @staticmethod
+    def _location_text(f: Finding, width: int) -> str:
+        return safe_text(f"{short_location(f.location.path, width)}:{f.location.line}")
 
     def refresh_rows(self) -> None:
         snapshot = self.snapshot
@@ -215,7 +238,8 @@ class FindingsPane(Pane):
         shown = [f for f in active if self.finding_filter.matches(f)]
         ordered = sort_findings(shown, self.sort, self.reverse)
         self.shown_findings = tuple(ordered)
-        width = COMPACT_LOCATION if self.compact else 48
+        location_width, message_width = self._column_widths(ordered)
+        self._laid_out_width = self.size.width
         rows = []
         for f in ordered:
             rows.append(
@@ -227,13 +251,12 @@ class FindingsPane(Pane):
                             SEVERITY_STYLE[f.severity],
                         ),
                         styled(f.rule, SEVERITY_STYLE[f.severity]),
-                        styled(
-                            safe_text(f"{short_location(f.location.path, width)}:{f.location.line}")
-                        ),
-                        styled(_truncate(safe_text(f.message), MESSAGE_WIDTH)),
+                        styled(_keep_end(self._location_text(f, location_width), location_width)),
+                        styled(_truncate(safe_text(f.message), message_width)),
                     ),
                 )
             )
+        self.table.set_widths({"loc": location_width, "msg": message_width})
         self.table.sync(rows)
         self._update_summary(len(active), len(ordered))
 
