@@ -617,11 +617,13 @@ class KeepdataApp(App[int]):
     # -- keys --------------------------------------------------------------------------
     def action_show_keys(self) -> None:
         from tui.panes.findings import FindingsPane as _Findings
+        from tui.panes.migrations import MigrationsPane as _Migrations
         from tui.panes.relations import RelationsPane as _Relations
 
         groups = [
             ("Everywhere", self.BINDINGS),
             ("In the drill-down", DrillDown.BINDINGS),
+            ("In the Migrations pane", _Migrations.BINDINGS),
             ("In the Findings pane", _Findings.BINDINGS),
             ("In the Relations pane", _Relations.BINDINGS),
             (
