@@ -27,7 +27,7 @@ from analysis.secrets import safe_text
 from analysis.terminal import terminal_line
 from tui.messages import DrillTarget
 from tui.watch import Snapshot
-from tui.widgets.badges import SEVERITY_STYLE
+from tui.widgets.badges import LINE_MARK, SEVERITY_STYLE
 from tui.widgets.code_view import CodeView
 
 
@@ -218,7 +218,9 @@ class DrillDown(Vertical):
             explain.update(Content(""))
             explain.display = False
         related = self.query_one("#drill-related", OptionList)
-        options = [Option(Content.assemble(("● ", "$text-accent"), safe_text(place)), id="-1")]
+        options = [
+            Option(Content.assemble((f"{LINE_MARK} ", "$text-accent"), safe_text(place)), id="-1")
+        ]
         for i, rel in enumerate(target.related):
             options.append(
                 Option(

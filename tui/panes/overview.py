@@ -1,5 +1,5 @@
 """The Overview pane: the seven section statuses and the seed-shaped Data Safety Checklist
-(✅/⚠️/❌ per item); the highlighted item's evidence is listed beside it."""
+(✓/!/✗ per item); the highlighted item's evidence is listed beside it."""
 
 from __future__ import annotations
 
@@ -84,7 +84,7 @@ class OverviewPane(Pane):
         text_width = table.fit({"icon": 2}, "text", fallback=self.size.width // 2 or 60)
         if checklist is None:
             reason = snapshot.fact_errors.get("checklist", "the checklist is not available")
-            rows.append(("none", (styled("❔"), styled(reason, "$text-muted"))))
+            rows.append(("none", (styled("?"), styled(reason, "$text-muted"))))
         else:
             section = None
             for item in checklist.items:

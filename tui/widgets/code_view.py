@@ -16,6 +16,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from analysis.terminal import terminal_line
+from tui.widgets.badges import LINE_MARK
 
 _LANGUAGES = {
     ".yml": "yaml",
@@ -88,7 +89,7 @@ def highlighted_lines(path: str, text: str) -> tuple[Content, ...]:
 
 
 class CodeView(ScrollView, can_focus=True):
-    """Shows a file with line numbers; `marked` lines get a background and a `▶`."""
+    """Shows a file with line numbers; `marked` lines get a background and a `►`."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "code-view--gutter",
@@ -186,7 +187,7 @@ class CodeView(ScrollView, can_focus=True):
         gutter_style = self.get_component_rich_style(
             "code-view--marked-gutter" if marked else "code-view--gutter"
         )
-        marker = "▶" if marked else " "
+        marker = LINE_MARK if marked else " "
         gutter_text = f"{number:>{self._gutter_width - 3}} {marker} "
         gutter = Strip([Segment(gutter_text, gutter_style)], len(gutter_text))
         code_width = max(0, width - self._gutter_width)

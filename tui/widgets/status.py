@@ -9,15 +9,24 @@ from textual.widgets import Static
 from analysis.model import Severity
 from analysis.terminal import terminal_line
 from tui.watch import Snapshot
-from tui.widgets.badges import LEVEL_CLASS, SEVERITY_STYLE, level_icon, level_value
+from tui.widgets.badges import (
+    LEVEL_CLASS,
+    SEVERITY_STYLE,
+    WATCH_ICON,
+    level_icon,
+    level_value,
+)
 
 WATCH_STYLE = {
-    "watching": ("●", "$text-success"),
-    "paused": ("‖", "$text-warning"),
-    "error": ("✖", "$text-error"),
-    "starting": ("○", "$text-muted"),
-    "off": ("○", "$text-muted"),
-    "gone": ("✖", "$text-error"),
+    state: (WATCH_ICON[state], style)
+    for state, style in {
+        "watching": "$text-success",
+        "paused": "$text-warning",
+        "error": "$text-error",
+        "starting": "$text-muted",
+        "off": "$text-muted",
+        "gone": "$text-error",
+    }.items()
 }
 STATE_TEXT = {
     "off": "one-shot (--no-watch)",
@@ -26,7 +35,7 @@ STATE_TEXT = {
 
 
 class StatusHeader(Static):
-    """`keepdata  <root>  ● watching  last analysis 12:03:04 in 212 ms  (15 files)`"""
+    """`keepdata  <root>  ► watching  last analysis 12:03:04 in 212 ms  (15 files)`"""
 
     def __init__(self, root_label: str, *, mask_volatile: bool = False, id: str | None = None):
         super().__init__("", id=id)
@@ -125,7 +134,7 @@ class VerdictBar(Static):
             self.remove_class(cls)
         self.update(
             Content.assemble(
-                (" ✖ NO VERDICT ", "bold reverse $text-error"),
+                (f" {WATCH_ICON['gone']} NO VERDICT ", "bold reverse $text-error"),
                 "  ",
                 (f"{terminal_line(root_label)} is gone", "bold $text-error"),
                 ("  (deleted or moved away; the panes show the last analysis)", "$text-muted"),
