@@ -566,6 +566,12 @@ class KeepdataApp(App[int]):
             return
         if request.fmt == "svg":
             self.call_after_refresh(self._save_svg, request)
+        elif request.fmt == "graph":
+            svg = self.query_one(RelationsPane).graph_svg()
+            if svg is None:
+                self.notify("no Prisma schema to draw", title="export", severity="warning")
+                return
+            self._export_done(request.path, write_export(request, svg))
         else:
             self._write_report(request)
 

@@ -1,5 +1,5 @@
 """The Findings pane: every finding (severity, rule, file:line, message), sortable and
-filterable (`/`: free text plus `sev:`, `area:`, `rule:` terms)."""
+filterable (`/`: free text plus `sev:`, `area:`, `rule:` and `ctx:` terms)."""
 
 from __future__ import annotations
 
@@ -36,13 +36,17 @@ class FindingFilter:
     rules: tuple[str, ...] = ()
     words: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
+    contexts: frozenset[str] = frozenset()
+    """`ctx:production`, `ctx:development,test`, `ctx:history` (applied migrations)."""
 
     @property
     def empty(self) -> bool:
-        return not (self.severities or self.areas or self.rules or self.words)
+        return not (self.severities or self.areas or self.rules or self.words or self.contexts)
 
     def matches(self, f: Finding) -> bool:
         if self.severities and f.severity not in self.severities:
+            return False
+        if self.contexts and context_of(f) not in self.contexts:
             return False
         rule = BY_ID.get(f.rule)
         if self.areas and (rule is None or rule.area not in self.areas):
@@ -60,6 +64,17 @@ class FindingFilter:
         return True
 
 
+CONTEXTS = ("production", "development", "test", "history")
+
+
+def context_of(f: Finding) -> str:
+    """A finding's context for the filter: `history` for an applied migration, else its
+    file's context (production when the grading set none)."""
+    if f.history:
+        return "history"
+    return f.context or "production"
+
+
 def _severity(text: str) -> Severity | None:
     try:
         return Severity.parse(text)
@@ -73,6 +88,7 @@ def parse_filter(text: str) -> FindingFilter:
     rules: list[str] = []
     words: list[str] = []
     problems: list[str] = []
+    contexts: set[str] = set()
     for token in text.split():
         low = token.lower()
         if low.startswith(("sev>=", "severity>=")):
@@ -94,12 +110,24 @@ def parse_filter(text: str) -> FindingFilter:
                     areas.add(part)
                 else:
                     problems.append(token)
+        elif low.startswith(("ctx:", "context:")):
+            for part in low.split(":", 1)[1].split(","):
+                match = [c for c in CONTEXTS if part and c.startswith(part)]
+                if len(match) == 1:
+                    contexts.add(match[0])
+                else:
+                    problems.append(token)
         elif low.startswith("rule:"):
             rules.extend(p for p in low.split(":", 1)[1].split(",") if p)
         else:
             words.append(low)
     return FindingFilter(
-        frozenset(severities), frozenset(areas), tuple(rules), tuple(words), tuple(problems)
+        frozenset(severities),
+        frozenset(areas),
+        tuple(rules),
+        tuple(words),
+        tuple(problems),
+        frozenset(contexts),
     )
 
 
@@ -187,10 +215,10 @@ class FindingsPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield Input(
-            placeholder="/ filter: text  sev:high  sev>=medium  area:schema  rule:KD6",
+            placeholder="/ filter: text  sev:high  sev>=medium  area:schema  rule:KD6  ctx:production",
             id="findings-filter",
         )
-        table = KeyedTable(id="findings-table")
+        table = KeyedTable(id="findings-table", open_on_click=True)
         table.add_column("Sev", key="sev")
         table.add_column("Rule", key="rule")
         table.add_column("Location", key="loc")

@@ -265,18 +265,18 @@ class MigrationsPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield Static("Startup path", classes="pane-heading")
-        chain = KeyedTable(id="startup-table")
+        chain = KeyedTable(id="startup-table", open_on_click=True)
         chain.add_column("Step", key="step")
         chain.add_column("Where", key="where")
         chain.add_column("Condition", key="cond")
         yield chain
         yield Static("Wait logic", classes="pane-heading")
-        waits = KeyedTable(id="wait-table", show_header=False)
+        waits = KeyedTable(id="wait-table", show_header=False, open_on_click=True)
         waits.add_column("Wait", key="wait")
         yield waits
         yield Static("Migrations", id="history-heading", classes="pane-heading")
         with Horizontal(classes="split"):
-            history = KeyedTable(id="history-table")
+            history = KeyedTable(id="history-table", open_on_click=True)
             history.add_column("Migration", key="name")
             history.add_column("Date", key="date")
             history.add_column("Stmts", key="n")
@@ -284,14 +284,14 @@ class MigrationsPane(Pane):
             yield history
             with Vertical(id="statements-box"):
                 yield Static("", id="statements-title")
-                statements = KeyedTable(id="statements-table")
+                statements = KeyedTable(id="statements-table", open_on_click=True)
                 statements.add_column("Line", key="line")
                 statements.add_column("Step", key="step")
                 statements.add_column("Statement", key="text")
                 statements.add_column("Findings", key="findings")
                 yield statements
         yield Static("Pending (schema vs migrations)", classes="pane-heading")
-        pending = KeyedTable(id="pending-table")
+        pending = KeyedTable(id="pending-table", open_on_click=True)
         pending.add_column("Change", key="change")
         pending.add_column("Where", key="where")
         yield pending

@@ -67,7 +67,7 @@ class OverviewPane(Pane):
             yield table
             with Vertical(id="evidence-box"):
                 yield Static("", id="evidence-title")
-                evidence = KeyedTable(id="evidence-table", row_height=2)
+                evidence = KeyedTable(id="evidence-table", open_on_click=True, row_height=2)
                 evidence.add_column("", key="icon", width=8)
                 evidence.add_column("Evidence  (where)", key="text")
                 yield evidence

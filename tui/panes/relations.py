@@ -94,7 +94,7 @@ class RelationsPane(Pane):
                 yield OptionList(id="model-list")
             with Vertical(id="model-detail"):
                 yield Static("", id="cascade-text")
-                edges = KeyedTable(id="edges-table")
+                edges = KeyedTable(id="edges-table", open_on_click=True)
                 edges.add_column("Relation", key="rel")
                 edges.add_column("onDelete", key="del")
                 edges.add_column("onUpdate", key="upd")

@@ -43,7 +43,7 @@ LEVEL_ICON: dict[str, str] = {
 
 WATCH_ICON: dict[str, str] = {
     "watching": "►",
-    "paused": "‖",
+    "paused": "||",
     "error": "✖",
     "starting": "-",
     "off": "-",

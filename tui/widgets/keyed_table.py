@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.content import Content, Span
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowKey
@@ -70,6 +71,8 @@ class KeyedTable(DataTable[Any]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("cursor_type", "row")
         kwargs.setdefault("zebra_stripes", False)
+        self.open_on_click: bool = kwargs.pop("open_on_click", False)
+        """One click on a row selects it (as Enter does), not only a second click."""
         self.row_height: int = kwargs.pop("row_height", 1)
         """Lines per row (a cell of two lines: a text and where it is)."""
         super().__init__(*args, **kwargs)
@@ -112,6 +115,20 @@ class KeyedTable(DataTable[Any]):
             self._require_update_dimensions = True
             self._clear_caches()
             self.refresh()
+
+    async def _on_click(self, event: events.Click) -> None:
+        meta = event.style.meta
+        before = self.cursor_coordinate
+        await super()._on_click(event)
+        row = meta.get("row", -1) if meta else -1
+        if (
+            self.open_on_click
+            and isinstance(row, int)
+            and row >= 0
+            and self.cursor_type == "row"
+            and self.cursor_coordinate != before  # a click on the cursor row already selects
+        ):
+            self._post_selected_message()
 
     def fit(self, fixed: dict[str, int], flexible: str, fallback: int = 100) -> int:
         """Fix the `fixed` columns' widths and give `flexible` the rest of the table's width

@@ -118,12 +118,16 @@ class VerdictBar(Static):
             parts += [(f"({suppressed} suppressed)", "$text-muted"), "  "]
         if verdict is not None and verdict.decided_by is not None:
             f = verdict.decided_by
+            # The verdict decides by production findings first (analysis.verdict): the worst
+            # is a production finding unless there is none; then its context says so.
             parts += [
                 ("worst: ", "$text-muted"),
                 (f.rule, SEVERITY_STYLE[f.severity]),
                 " ",
                 (terminal_line(f"{f.location.path}:{f.location.line}"), "$text-muted"),
             ]
+            if f.context or f.history:
+                parts += [(f" ({f.context or 'applied history'})", "$text-muted")]
         elif verdict is not None:
             parts += [("no finding", "$text-success")]
         self.update(Content.assemble(*parts))
