@@ -559,7 +559,8 @@ class KeepdataApp(App[int]):
 
     # -- export ------------------------------------------------------------------------
     def action_export(self) -> None:
-        self.push_screen(ExportDialog(folder=self.root), callback=self._export_chosen)
+        dialog = ExportDialog(folder=self.root, folder_label=self.root_label)
+        self.push_screen(dialog, callback=self._export_chosen)
 
     def _export_chosen(self, request: ExportRequest | None) -> None:
         if request is None:

@@ -77,11 +77,15 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         Binding("escape", "cancel", "Cancel", id="export-cancel", tooltip="Close without writing"),
     ]
 
-    def __init__(self, fmt: str = "md", folder: Path | None = None) -> None:
+    def __init__(
+        self, fmt: str = "md", folder: Path | None = None, folder_label: str | None = None
+    ) -> None:
         super().__init__()
         self.fmt = fmt
         self.folder = folder
-        self._auto_path = str(default_path(fmt, folder))
+        """Where a relative path lands: the analyzed project's root."""
+        self.folder_label = folder_label or str(folder or Path.cwd())
+        self._auto_path = default_path(fmt, folder).name
         self._confirmed: Path | None = None
         """The existing file the user was asked about (Write again replaces it)."""
 
@@ -91,7 +95,11 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             with RadioSet(id="export-format"):
                 for fmt, label, _ in FORMATS:
                     yield RadioButton(label, value=fmt == self.fmt, id=f"export-{fmt}")
-            yield Label("Path (in the project's root unless you change it)")
+            yield Label(
+                terminal_line(f"File, in {self.folder_label} (or type another path)"),
+                id="export-folder",
+                markup=False,
+            )
             yield Input(self._auto_path, id="export-path")
             yield Label("", id="export-exists", markup=False)
             yield Label("", id="export-warning", markup=False)
@@ -136,7 +144,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         self.fmt = button_id.removeprefix("export-")
         box = self.query_one("#export-path", Input)
         if box.value == self._auto_path:  # the user did not type a path: follow the format
-            self._auto_path = str(default_path(self.fmt, self.folder))
+            self._auto_path = default_path(self.fmt, self.folder).name
             box.value = self._auto_path
 
     def _submit(self) -> None:
