@@ -256,7 +256,8 @@ class FindingsPane(Pane):
 
     @staticmethod
     def _location_text(f: Finding, width: int) -> str:
-        return safe_text(f"{short_location(f.location.path, width)}:{f.location.line}")
+        line = f":{f.location.line}"
+        return safe_text(short_location(f.location.path, max(8, width - len(line))) + line)
 
     def refresh_rows(self) -> None:
         snapshot = self.snapshot
