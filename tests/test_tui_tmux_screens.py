@@ -5,15 +5,24 @@ Assertions are on the text tmux captured, as a user would read it."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
-from tests.conftest import EXAMPLES, REPO
-from tests.test_tui_terminal import TMUX, Tmux, pytestmark, tmux  # noqa: F401 (fixture)
+import pytest
 
-assert TMUX is not None or pytestmark
+from tests.conftest import EXAMPLES, REPO
+from tests.test_tui_terminal import Tmux, pytestmark  # noqa: F401 (skipped without tmux)
+
+
+@pytest.fixture
+def tmux() -> Iterator[Tmux]:
+    t = Tmux(f"keepdata-screens-{os.getpid()}")
+    yield t
+    t.run("kill-server", check=False)
 
 
 def test_help_drilldown_related_and_export_in_tmux(tmux: Tmux, tmp_path: Path) -> None:
