@@ -90,8 +90,8 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         """The existing file the user was asked about (Write again replaces it)."""
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="export-box"):
-            yield Label("Export", id="export-title")
+        with Vertical(id="export-box", classes="dialog"):
+            yield Label("Export", id="export-title", classes="dialog-title")
             with RadioSet(id="export-format"):
                 for fmt, label, _ in FORMATS:
                     yield RadioButton(label, value=fmt == self.fmt, id=f"export-{fmt}")

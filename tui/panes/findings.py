@@ -218,7 +218,7 @@ class FindingsPane(Pane):
             placeholder="/ filter: text  sev:high  sev>=medium  area:schema  rule:KD6  ctx:production",
             id="findings-filter",
         )
-        table = KeyedTable(id="findings-table", open_on_click=True)
+        table = KeyedTable(id="findings-table", classes="fill", open_on_click=True)
         table.add_column("Sev", key="sev")
         table.add_column("Rule", key="rule")
         table.add_column("Location", key="loc")

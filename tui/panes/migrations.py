@@ -276,15 +276,15 @@ class MigrationsPane(Pane):
         yield waits
         yield Static("Migrations", id="history-heading", classes="pane-heading")
         with Horizontal(classes="split"):
-            history = KeyedTable(id="history-table", open_on_click=True)
+            history = KeyedTable(id="history-table", classes="fill", open_on_click=True)
             history.add_column("Migration", key="name")
             history.add_column("Date", key="date")
             history.add_column("Stmts", key="n")
             history.add_column("Risks", key="risks")
             yield history
-            with Vertical(id="statements-box"):
-                yield Static("", id="statements-title")
-                statements = KeyedTable(id="statements-table", open_on_click=True)
+            with Vertical(id="statements-box", classes="fill"):
+                yield Static("", id="statements-title", classes="box-title")
+                statements = KeyedTable(id="statements-table", classes="fill", open_on_click=True)
                 statements.add_column("Line", key="line")
                 statements.add_column("Step", key="step")
                 statements.add_column("Statement", key="text")

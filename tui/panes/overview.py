@@ -61,13 +61,15 @@ class OverviewPane(Pane):
     def compose(self) -> ComposeResult:
         yield Static("", id="overview-areas")
         with Horizontal(classes="split"):
-            table = KeyedTable(id="checklist-table")
+            table = KeyedTable(id="checklist-table", classes="fill")
             table.add_column("", key="icon", width=2)
             table.add_column("Checklist item", key="text")
             yield table
-            with Vertical(id="evidence-box"):
-                yield Static("", id="evidence-title")
-                evidence = KeyedTable(id="evidence-table", open_on_click=True, row_height=2)
+            with Vertical(id="evidence-box", classes="fill"):
+                yield Static("", id="evidence-title", classes="box-title")
+                evidence = KeyedTable(
+                    id="evidence-table", classes="fill", open_on_click=True, row_height=2
+                )
                 evidence.add_column("", key="icon", width=8)
                 evidence.add_column("Evidence  (where)", key="text")
                 yield evidence

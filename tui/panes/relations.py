@@ -91,10 +91,10 @@ class RelationsPane(Pane):
         with Horizontal(classes="split"):
             with Vertical(id="model-picker"):
                 yield Input(placeholder="type to find a model", id="model-search")
-                yield OptionList(id="model-list")
-            with Vertical(id="model-detail"):
+                yield OptionList(id="model-list", classes="fill")
+            with Vertical(id="model-detail", classes="fill"):
                 yield Static("", id="cascade-text")
-                edges = KeyedTable(id="edges-table", open_on_click=True)
+                edges = KeyedTable(id="edges-table", classes="fill", open_on_click=True)
                 edges.add_column("Relation", key="rel")
                 edges.add_column("onDelete", key="del")
                 edges.add_column("onUpdate", key="upd")

@@ -73,9 +73,13 @@ class KeysScreen(ModalScreen[None]):
         self.groups = groups
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="keys-box"):
-            yield Label("Keys  (Esc closes; ctrl+p opens the command palette)", id="keys-title")
-            with VerticalScroll(id="keys-table"):
+        with Vertical(id="keys-box", classes="dialog"):
+            yield Label(
+                "Keys  (Esc closes; ctrl+p opens the command palette)",
+                id="keys-title",
+                classes="dialog-title",
+            )
+            with VerticalScroll(id="keys-table", classes="fill"):
                 for where, rows in grouped_rows(self.groups):
                     yield Static(where, classes="keys-group", markup=False)
                     for key, what in rows:
