@@ -17,6 +17,8 @@ from typing import Any
 
 from textual.content import Content
 
+from analysis.terminal import terminal_line
+
 MAX_MODELS = 16
 """Schemas with more models are drawn in focus mode (a model and its two-hop neighbours)."""
 GAP = 3
@@ -229,7 +231,7 @@ def draw(graph: Any, models: list[str], focus: str | None = None) -> list[list[t
         for m in layer:
             ins = sum(1 for e in edges if e.parent == m and depth[e.child] > depth[m])
             outs = sum(1 for e in edges if e.child == m and depth[e.parent] < depth[m])
-            item = Item(m, max(len(m) + 4, 2 * max(ins, outs) + 3))
+            item = Item(m, max(len(terminal_line(m)) + 4, 2 * max(ins, outs) + 3))
             by_name[m] = item
             row.append(item)
         items.append(row)
@@ -306,7 +308,7 @@ def draw(graph: Any, models: list[str], focus: str | None = None) -> list[list[t
             kind = "focus" if is_focus else "box"
             inner = it.width - 2
             canvas.put(it.x, y, "┌" + "─" * inner + "┐", kind)
-            label = f" {it.name} ".center(inner)
+            label = f" {terminal_line(it.name)} ".center(inner)  # a name as the file has it
             canvas.put(it.x, y + 1, "│", kind)
             canvas.put(it.x + 1, y + 1, label, "focus-name" if is_focus else "name")
             canvas.put(it.x + it.width - 1, y + 1, "│", kind)
