@@ -5,27 +5,18 @@ Assertions are on the text tmux captured, as a user would read it."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from tests.conftest import EXAMPLES, REPO
 from tests.test_tui_terminal import Tmux, pytestmark  # noqa: F401 (skipped without tmux)
+from tests.test_tui_terminal import tmux as tmux_session  # noqa: F401 (a fixture)
 
 
-@pytest.fixture
-def tmux() -> Iterator[Tmux]:
-    t = Tmux(f"keepdata-screens-{os.getpid()}")
-    yield t
-    t.run("kill-server", check=False)
-
-
-def test_help_drilldown_related_and_export_in_tmux(tmux: Tmux, tmp_path: Path) -> None:
+def test_help_drilldown_related_and_export_in_tmux(tmux_session: Tmux, tmp_path: Path) -> None:  # noqa: F811
+    tmux = tmux_session
     project = tmp_path / "risky-app"
     shutil.copytree(EXAMPLES / "risky-app", project)
     command = f"cd {REPO} && KEEPDATA_ALL_MIGRATIONS=1 {sys.executable} -m tui --no-watch {project}"
