@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input, OptionList
 
 from tests.conftest import EXAMPLES
 from tests.large_project import make_large_project
@@ -78,6 +79,22 @@ def make_app(root: Path, label: str, history: bool = False) -> KeepdataApp:
     return KeepdataApp(root, watch=False, root_label=label, mask_volatile=True)
 
 
+async def settle_palette(pilot: Pilot) -> None:
+    """The palette lists its commands as its providers answer: wait until the list has
+    stopped growing (a loaded machine answers later) and nothing is highlighted by hover."""
+    lists = pilot.app.screen.query(OptionList)
+    if not lists:
+        return
+    options = lists.first()
+    last, same = -1, 0
+    while same < 5:
+        await pilot.pause(0.05)
+        count = options.option_count
+        same = same + 1 if count == last else 0
+        last = count
+    await pilot.wait_for_scheduled_animations()
+
+
 def keys_then_settle(*keys: str):  # type: ignore[no-untyped-def]
     async def run_before(pilot: Pilot) -> None:
         app = pilot.app
@@ -87,6 +104,9 @@ def keys_then_settle(*keys: str):  # type: ignore[no-untyped-def]
         for key in keys:
             await pilot.press(key)
             await pilot.pause()
+        for box in app.screen.query(Input):  # the palette's focused input: no blinking cursor
+            box.cursor_blink = False
+        await settle_palette(pilot)
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.pause()
