@@ -228,21 +228,25 @@ async def test_export_writes_where_the_dialog_says(
         dialog = app.screen
         assert isinstance(dialog, ExportDialog)
         shown = dialog.query_one("#export-path", Input).value
-        # by default in the analyzed project's root, named in full
-        assert shown == str(project.resolve() / "keepdata-report.md")
+        # by default in the analyzed project's root: the dialog names the folder
+        assert shown == "keepdata-report.md"
+        assert "project" in str(dialog.query_one("#export-folder").render())
+        written = project.resolve() / "keepdata-report.md"
         await pilot.click("#export-write")
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert Path(shown).is_file()
-        assert app.last_export == Path(shown)
-        # a relative path is written relative to where keepdata started, named in full
+        assert written.is_file()
+        assert app.last_export == written
+        # a relative path is written relative to the project's root (as the dialog says),
+        # not to where keepdata started
         await export(app, pilot, "reports/out.json", "json")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert (tmp_path / "reports" / "out.json").is_file()
-        assert app.last_export == tmp_path / "reports" / "out.json"
-        assert not list(SEED.glob("keepdata-report*"))  # nothing written into the project
+        assert (project / "reports" / "out.json").is_file()
+        assert app.last_export == project.resolve() / "reports" / "out.json"
+        assert not (tmp_path / "reports").exists()
+        assert not list(SEED.glob("keepdata-report*"))  # nothing written into the example
         # a folder is refused in the dialog
         dialog = await export(app, pilot, str(tmp_path))
         assert app.screen is dialog

@@ -71,12 +71,12 @@ def test_keepdata_in_tmux_draws_answers_keys_and_quits(tmux: Tmux, tmp_path: Pat
     tmux.run("send-keys", "-t", "kd", "5")
     screen = tmux.wait_for(lambda s: "Sev" in s and "Rule" in s and "of" in s and "findings" in s)
     tmux.run("send-keys", "-t", "kd", "Enter")
-    screen = tmux.wait_for(lambda s: "▶" in s and ("Why:" in s or "Fix:" in s))
+    screen = tmux.wait_for(lambda s: "►" in s and "KD206" in s)
     tmux.run("send-keys", "-t", "kd", "Escape")
     tmux.run("send-keys", "-t", "kd", "?")
-    tmux.wait_for(lambda s: "What it does" in s)
+    tmux.wait_for(lambda s: "Everywhere" in s and "Show the Overview pane" in s)
     tmux.run("send-keys", "-t", "kd", "Escape")
-    tmux.wait_for(lambda s: "What it does" not in s)
+    tmux.wait_for(lambda s: "Everywhere" not in s)
     tmux.run("send-keys", "-t", "kd", "q")
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and tmux.pane("#{pane_dead}") != "1":

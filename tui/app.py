@@ -54,6 +54,7 @@ from tui.watch import (
     take_snapshot,
 )
 from tui.widgets.status import StatusHeader, VerdictBar
+from tui.widgets.tabs import tab_labels
 
 GONE_DETAIL = "the project folder is gone"
 """The header's note with --no-watch when a rescan finds no project folder."""
@@ -111,7 +112,7 @@ class KeepdataApp(App[int]):
             "pause_watching",
             "Pause",
             id="pause",
-            tooltip="Pause watching (inside the drill-down p is 'previous finding'; P pauses there)",
+            tooltip="Pause watching (in the drill-down p is the previous finding, P pauses)",
         ),
         Binding(
             "p",
@@ -341,10 +342,19 @@ class KeepdataApp(App[int]):
         if old is not None:
             self._notify_changes(old, snapshot)
 
-    def _update_tab_labels(self, snapshot: Snapshot) -> None:
+    def _update_tab_labels(self, snapshot: Snapshot | None = None) -> None:
+        """Full labels when they fit, shorter ones when not (the bar must not scroll)."""
+        snapshot = snapshot or self.snapshot
         tabs = self.query_one("#panes", TabbedContent)
-        n = len(snapshot.active)
-        tabs.get_tab("findings").label = f"5 Findings ({n})"
+        n = len(snapshot.active) if snapshot is not None else None
+        labels = tab_labels(tabs.size.width or self.size.width, n)
+        for (pane_id, _), label in zip(self.PANES, labels, strict=True):
+            tab = tabs.get_tab(pane_id)
+            if str(tab.label) != label:
+                tab.label = label
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._update_tab_labels)
 
     def _notify_changes(self, old: Snapshot, new: Snapshot) -> None:
         diff = diff_findings(old.findings, new.findings)
@@ -498,12 +508,14 @@ class KeepdataApp(App[int]):
         drill.display = True
         drill.show_target(target, self.snapshot)
         drill.code.focus()
+        self.call_after_refresh(self._update_tab_labels)
 
     def action_close_drilldown(self) -> None:
         if not self.drilldown_open:
             return
         self.query_one("#body").remove_class("-drill-open")
         self.drilldown.display = False
+        self.call_after_refresh(self._update_tab_labels)
         before = self._focus_before_drill
         if before is not None and before.is_attached and before.display:
             before.focus()
@@ -552,13 +564,20 @@ class KeepdataApp(App[int]):
 
     # -- export ------------------------------------------------------------------------
     def action_export(self) -> None:
-        self.push_screen(ExportDialog(folder=self.root), callback=self._export_chosen)
+        dialog = ExportDialog(folder=self.root, folder_label=self.root_label)
+        self.push_screen(dialog, callback=self._export_chosen)
 
     def _export_chosen(self, request: ExportRequest | None) -> None:
         if request is None:
             return
         if request.fmt == "svg":
             self.call_after_refresh(self._save_svg, request)
+        elif request.fmt == "graph":
+            svg = self.query_one(RelationsPane).graph_svg()
+            if svg is None:
+                self.notify("no Prisma schema to draw", title="export", severity="warning")
+                return
+            self._export_done(request.path, write_export(request, svg))
         else:
             self._write_report(request)
 
@@ -610,15 +629,23 @@ class KeepdataApp(App[int]):
     # -- keys --------------------------------------------------------------------------
     def action_show_keys(self) -> None:
         from tui.panes.findings import FindingsPane as _Findings
+        from tui.panes.migrations import MigrationsPane as _Migrations
         from tui.panes.relations import RelationsPane as _Relations
 
         groups = [
-            ("everywhere", self.BINDINGS),
-            ("drill-down", DrillDown.BINDINGS),
-            ("Findings pane", _Findings.BINDINGS),
-            ("Relations pane", _Relations.BINDINGS),
-            ("tables", [Binding("enter", "select", "Open the row in the drill-down")]),
-            ("palette", [Binding("ctrl+p", "command_palette", "Command palette")]),
+            ("Everywhere", self.BINDINGS),
+            ("In the drill-down", DrillDown.BINDINGS),
+            ("In the Migrations pane", _Migrations.BINDINGS),
+            ("In the Findings pane", _Findings.BINDINGS),
+            ("In the Relations pane", _Relations.BINDINGS),
+            (
+                "In tables and lists",
+                [
+                    Binding("enter", "select", "Open the row in the drill-down (or click it)"),
+                    Binding("up,down", "cursor", "Move between rows (or scroll with the mouse)"),
+                ],
+            ),
+            ("Command palette", [Binding("ctrl+p", "command_palette", "Open the command palette")]),
         ]
         self.push_screen(KeysScreen(groups))
 

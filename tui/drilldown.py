@@ -27,7 +27,7 @@ from analysis.secrets import safe_text
 from analysis.terminal import terminal_line
 from tui.messages import DrillTarget
 from tui.watch import Snapshot
-from tui.widgets.badges import SEVERITY_STYLE
+from tui.widgets.badges import LINE_MARK, SEVERITY_STYLE
 from tui.widgets.code_view import CodeView
 
 
@@ -111,6 +111,7 @@ class DrillDown(Vertical):
         yield Static("", id="drill-title")
         yield CodeView(id="drill-code")
         with VerticalScroll(id="drill-info"):
+            yield Static("", id="drill-message")
             yield Static("", id="drill-explain")
             yield OptionList(id="drill-related")
 
@@ -155,28 +156,50 @@ class DrillDown(Vertical):
         self._render_text()
         self._show_location(scroll=False)
 
+    def _render_title(self) -> None:
+        """The first lines: what this is and the place on screen (it follows `[`/`]`)."""
+        target = self.target
+        loc = self.location
+        if target is None or loc is None:
+            return
+        place = safe_text(f"{loc.path}:{loc.line}")
+        if self.related_index >= 0:
+            count = len(target.related)
+            place += f"  (related {self.related_index + 1} of {count})"
+        f = target.finding
+        parts: list[str | tuple[str, str]]
+        if f is not None:
+            rule = BY_ID.get(f.rule)
+            name = rule.name if rule else ""
+            parts = [
+                (f"{f.severity.label} ", SEVERITY_STYLE[f.severity]),
+                (f"{f.rule} {name}", "bold"),
+            ]
+            if f.context:
+                parts += [(f"  {f.context}", "$text-muted")]
+            if f.history:
+                parts += [("  applied history", "$text-muted")]
+            if self.resolved:
+                parts += ["  ", ("resolved in the latest analysis", "bold $text-success")]
+        else:
+            parts = [(safe_text(target.title), "bold")]
+        parts += ["\n", (place, "$text-accent")]
+        self.query_one("#drill-title", Static).update(Content.assemble(*parts))
+
     def _render_text(self) -> None:
         target = self.target
         assert target is not None
-        title = self.query_one("#drill-title", Static)
+        message = self.query_one("#drill-message", Static)
         explain = self.query_one("#drill-explain", Static)
         f = target.finding
         loc = target.location
         place = f"{loc.path}:{loc.line}"
+        self._render_title()
         if f is not None:
             rule = BY_ID.get(f.rule)
             name = rule.name if rule else ""
             area = rule.area if rule else ""
-            parts: list[str | tuple[str, str]] = [
-                (f"{f.severity.label} ", SEVERITY_STYLE[f.severity]),
-                (f"{f.rule} {name}", "bold"),
-                "  ",
-                (safe_text(place), "$text-accent"),
-            ]
-            if self.resolved:
-                parts += ["  ", ("resolved in the latest analysis", "bold $text-success")]
-            parts += ["\n", safe_text(f.message)]
-            title.update(Content.assemble(*parts))
+            message.update(Content(safe_text(f.message)))
             short, rationale, fix = rule_explanation(f.rule)
             body: list[str | tuple[str, str]] = [(f"{f.rule} {name}", "bold")]
             if area:
@@ -189,18 +212,15 @@ class DrillDown(Vertical):
                 body += ["\n\n", ("Fix: ", "bold $text-success"), fix]
             body += ["\n\n", (f"keepdata explain {f.rule}", "$text-muted")]
             explain.update(Content.assemble(*body))
+            explain.display = True
         else:
-            title.update(
-                Content.assemble(
-                    (safe_text(target.title), "bold"),
-                    "  ",
-                    (safe_text(place), "$text-accent"),
-                    *(("\n", (safe_text(target.detail), "$text-muted")) if target.detail else ()),
-                )
-            )
+            message.update(Content.styled(safe_text(target.detail), "$text-muted"))
             explain.update(Content(""))
+            explain.display = False
         related = self.query_one("#drill-related", OptionList)
-        options = [Option(Content.assemble(("● ", "$text-accent"), safe_text(place)), id="-1")]
+        options = [
+            Option(Content.assemble((f"{LINE_MARK} ", "$text-accent"), safe_text(place)), id="-1")
+        ]
         for i, rel in enumerate(target.related):
             options.append(
                 Option(
@@ -228,7 +248,8 @@ class DrillDown(Vertical):
             if main.path == loc.path:
                 current = set(range(main.line, main.last_line + 1))
         same_file = self.code.path == loc.path
-        self.code.show(loc.path, text, marked, loc.line, current)
+        self.code.show(loc.path, text, marked, loc.line, current, column=loc.column)
+        self._render_title()
         if same_file and not scroll:
             self.code._pending_line = None  # keep the user's scroll position
 

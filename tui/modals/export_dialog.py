@@ -1,7 +1,7 @@
 """The export dialog: pick a format (Markdown, JSON, SARIF, or an SVG screenshot of the
-screen) and a path; the app writes it through the report code, to exactly that path (a
-relative path is relative to the folder keepdata was started in, shown absolute), and confirms
-with the path. An existing file is never replaced without asking: Write on an existing path
+screen, or of the relations graph) and a path; the app writes it through the report code, to
+exactly that path (by default in the analyzed project's root; a relative path is relative to
+it), and confirms with the path. An existing file is never replaced without asking: Write on an existing path
 asks, and only a second press (now labelled Overwrite) replaces it; a folder is refused."""
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ FORMATS: tuple[tuple[str, str, str], ...] = (
     ("json", "JSON report", "json"),
     ("sarif", "SARIF 2.1.0", "sarif"),
     ("svg", "SVG screenshot of this screen", "svg"),
+    ("graph", "SVG of the relations graph", "svg"),
 )
 """(format id, label, file extension)."""
 
@@ -66,7 +67,8 @@ def export_path(text: str, base: Path | None = None) -> Path:
 
 def default_path(fmt: str, folder: Path | None = None) -> Path:
     ext = dict((f, e) for f, _, e in FORMATS)[fmt]
-    name = "keepdata-screen.svg" if fmt == "svg" else f"keepdata-report.{ext}"
+    names = {"svg": "keepdata-screen.svg", "graph": "keepdata-relations.svg"}
+    name = names.get(fmt, f"keepdata-report.{ext}")
     return (folder or Path.cwd()) / name
 
 
@@ -75,22 +77,31 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         Binding("escape", "cancel", "Cancel", id="export-cancel", tooltip="Close without writing"),
     ]
 
-    def __init__(self, fmt: str = "md", folder: Path | None = None) -> None:
+    def __init__(
+        self, fmt: str = "md", folder: Path | None = None, folder_label: str | None = None
+    ) -> None:
         super().__init__()
         self.fmt = fmt
         self.folder = folder
-        self._auto_path = str(default_path(fmt, folder))
+        """Where a relative path lands: the analyzed project's root."""
+        self.folder_label = folder_label or str(folder or Path.cwd())
+        self._auto_path = default_path(fmt, folder).name
         self._confirmed: Path | None = None
         """The existing file the user was asked about (Write again replaces it)."""
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="export-box"):
-            yield Label("Export", id="export-title")
+        with Vertical(id="export-box", classes="dialog"):
+            yield Label("Export", id="export-title", classes="dialog-title")
             with RadioSet(id="export-format"):
                 for fmt, label, _ in FORMATS:
                     yield RadioButton(label, value=fmt == self.fmt, id=f"export-{fmt}")
-            yield Label("Path")
+            yield Label(
+                terminal_line(f"File, in {self.folder_label} (or type another path)"),
+                id="export-folder",
+                markup=False,
+            )
             yield Input(self._auto_path, id="export-path")
+            yield Label("", id="export-exists", markup=False)
             yield Label("", id="export-warning", markup=False)
             with Horizontal(id="export-buttons"):
                 yield Button("Write", variant="primary", id="export-write")
@@ -98,11 +109,26 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
 
     def on_mount(self) -> None:
         self.query_one("#export-warning", Label).display = False
+        self._note_existing(self._auto_path)
         self.query_one("#export-format", RadioSet).focus()
 
     @on(Input.Changed, "#export-path")
-    def _path_changed(self) -> None:
+    def _path_changed(self, event: Input.Changed) -> None:
         self._ask(None)
+        self._note_existing(event.value)
+
+    def _note_existing(self, text: str) -> None:
+        """Say at once when the path names a file that exists (Write will ask first)."""
+        note = self.query_one("#export-exists", Label)
+        path = export_path(text.strip(), self.folder) if text.strip() else None
+        if path is not None and path.is_dir():
+            message = "that is a folder: give a file name"
+        elif path is not None and os.path.lexists(path):
+            message = "a file of that name exists: Write asks before replacing it"
+        else:
+            message = ""
+        note.update(terminal_line(message))
+        note.display = bool(message)
 
     def _ask(self, existing: Path | None, message: str = "") -> None:
         """Show (or clear) the question about an existing file."""
@@ -118,7 +144,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         self.fmt = button_id.removeprefix("export-")
         box = self.query_one("#export-path", Input)
         if box.value == self._auto_path:  # the user did not type a path: follow the format
-            self._auto_path = str(default_path(self.fmt, self.folder))
+            self._auto_path = default_path(self.fmt, self.folder).name
             box.value = self._auto_path
 
     def _submit(self) -> None:
@@ -126,7 +152,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         if not text:
             self.notify("give a path to write to", severity="warning")
             return
-        path = export_path(text)
+        path = export_path(text, self.folder)
         if path.is_dir():
             self._ask(None, f"{path} is a folder: give a file name")
             return

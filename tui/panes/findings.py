@@ -1,5 +1,5 @@
 """The Findings pane: every finding (severity, rule, file:line, message), sortable and
-filterable (`/`: free text plus `sev:`, `area:`, `rule:` terms)."""
+filterable (`/`: free text plus `sev:`, `area:`, `rule:` and `ctx:` terms)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ from tui.watch import Snapshot
 from tui.widgets.badges import SEVERITY_STYLE, styled
 from tui.widgets.keyed_table import KeyedTable, as_cell
 
-MESSAGE_WIDTH = 140
 SORTS = ("severity", "location", "rule")
 AREAS = tuple(dict.fromkeys(r.area for r in BY_ID.values()))
 
@@ -38,13 +37,17 @@ class FindingFilter:
     rules: tuple[str, ...] = ()
     words: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
+    contexts: frozenset[str] = frozenset()
+    """`ctx:production`, `ctx:development,test`, `ctx:history` (applied migrations)."""
 
     @property
     def empty(self) -> bool:
-        return not (self.severities or self.areas or self.rules or self.words)
+        return not (self.severities or self.areas or self.rules or self.words or self.contexts)
 
     def matches(self, f: Finding) -> bool:
         if self.severities and f.severity not in self.severities:
+            return False
+        if self.contexts and context_of(f) not in self.contexts:
             return False
         rule = BY_ID.get(f.rule)
         if self.areas and (rule is None or rule.area not in self.areas):
@@ -62,6 +65,17 @@ class FindingFilter:
         return True
 
 
+CONTEXTS = ("production", "development", "test", "history")
+
+
+def context_of(f: Finding) -> str:
+    """A finding's context for the filter: `history` for an applied migration, else its
+    file's context (production when the grading set none)."""
+    if f.history:
+        return "history"
+    return f.context or "production"
+
+
 def _severity(text: str) -> Severity | None:
     try:
         return Severity.parse(text)
@@ -75,6 +89,7 @@ def parse_filter(text: str) -> FindingFilter:
     rules: list[str] = []
     words: list[str] = []
     problems: list[str] = []
+    contexts: set[str] = set()
     for token in text.split():
         low = token.lower()
         if low.startswith(("sev>=", "severity>=")):
@@ -96,12 +111,24 @@ def parse_filter(text: str) -> FindingFilter:
                     areas.add(part)
                 else:
                     problems.append(token)
+        elif low.startswith(("ctx:", "context:")):
+            for part in low.split(":", 1)[1].split(","):
+                match = [c for c in CONTEXTS if part and c.startswith(part)]
+                if len(match) == 1:
+                    contexts.add(match[0])
+                else:
+                    problems.append(token)
         elif low.startswith("rule:"):
             rules.extend(p for p in low.split(":", 1)[1].split(",") if p)
         else:
             words.append(low)
     return FindingFilter(
-        frozenset(severities), frozenset(areas), tuple(rules), tuple(words), tuple(problems)
+        frozenset(severities),
+        frozenset(areas),
+        tuple(rules),
+        tuple(words),
+        tuple(problems),
+        frozenset(contexts),
     )
 
 
@@ -152,6 +179,11 @@ def _truncate(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _keep_end(text: str, width: int) -> str:
+    """`…compose.prod.yml:11`: a location cut from the left keeps its file name and line."""
+    return text if len(text) <= width else "…" + text[len(text) - width + 1 :]
+
+
 class FindingsPane(Pane):
     """A table of all findings, with a filter line and a summary."""
 
@@ -180,15 +212,16 @@ class FindingsPane(Pane):
         self.finding_filter = FindingFilter()
         self.shown_findings: tuple[Finding, ...] = ()
         self.compact = False
-        self._rows: dict[tuple[int, bool], tuple[str, tuple[Content, ...]]] = {}
+        self._rows: dict[tuple[int, bool, int, int], tuple[str, tuple[Content, ...]]] = {}
         self._rows_of: Snapshot | None = None
+        self._laid_out_width = 0
 
     def compose(self) -> ComposeResult:
         yield Input(
-            placeholder="/ filter: text  sev:high  sev>=medium  area:schema  rule:KD6",
+            placeholder="/ filter: text  sev:high  sev>=medium  area:schema  rule:KD6  ctx:production",
             id="findings-filter",
         )
-        table = KeyedTable(id="findings-table")
+        table = KeyedTable(id="findings-table", classes="fill", open_on_click=True)
         table.add_column("Sev", key="sev")
         table.add_column("Rule", key="rule")
         table.add_column("Location", key="loc")
@@ -206,9 +239,28 @@ class FindingsPane(Pane):
 
     def on_resize(self) -> None:
         compact = self.size.width < COMPACT_WIDTH
-        if compact != self.compact:
+        width = self.size.width
+        if compact != self.compact or width != self._laid_out_width:
             self.compact = compact
             self.refresh_rows()
+
+    def _column_widths(self, ordered: list[Finding]) -> tuple[int, int]:
+        """(location, message) widths that fill the pane: the message column gets what the
+        severity, rule and location columns leave (never less than a third of the pane)."""
+        pane = self.size.width or 120
+        sev = 4 if self.compact else 8
+        rule = 5
+        longest = max((len(self._location_text(f, 48)) for f in ordered), default=8)
+        cap = COMPACT_LOCATION if self.compact else 48
+        location = max(8, min(longest, cap, pane // 3))
+        chrome = 4 * 2 + 2  # cell padding of four columns, the scrollbar
+        message = max(pane // 3, pane - chrome - sev - rule - location)
+        return location, message
+
+    @staticmethod
+    def _location_text(f: Finding, width: int) -> str:
+        line = f":{f.location.line}"
+        return safe_text(short_location(f.location.path, max(8, width - len(line))) + line)
 
     def refresh_rows(self) -> None:
         snapshot = self.snapshot
@@ -221,23 +273,27 @@ class FindingsPane(Pane):
         if self._rows_of is not snapshot:  # rows are built once per analysis and layout
             self._rows_of = snapshot
             self._rows.clear()
-        rows = [self._row(f) for f in ordered]
+        location_width, message_width = self._column_widths(ordered)
+        self._laid_out_width = self.size.width
+        rows = [self._row(f, location_width, message_width) for f in ordered]
+        self.table.set_widths({"loc": location_width, "msg": message_width})
         self.table.sync(rows)
         self._update_summary(len(active), len(ordered))
 
-    def _row(self, f: Finding) -> tuple[str, tuple[Content, ...]]:
-        key = (id(f), self.compact)
+    def _row(
+        self, f: Finding, location_width: int, message_width: int
+    ) -> tuple[str, tuple[Content, ...]]:
+        key = (id(f), self.compact, location_width, message_width)
         row = self._rows.get(key)
         if row is None:
-            width = COMPACT_LOCATION if self.compact else 48
             cells = (
                 styled(
                     SHORT_SEVERITY[f.severity] if self.compact else f.severity.label,
                     SEVERITY_STYLE[f.severity],
                 ),
                 styled(f.rule, SEVERITY_STYLE[f.severity]),
-                styled(safe_text(f"{short_location(f.location.path, width)}:{f.location.line}")),
-                styled(_truncate(safe_text(f.message), MESSAGE_WIDTH)),
+                styled(_keep_end(self._location_text(f, location_width), location_width)),
+                styled(_truncate(safe_text(f.message), message_width)),
             )
             row = self._rows[key] = (finding_key(f), tuple(as_cell(c) for c in cells))
         return row

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Static
@@ -22,7 +23,7 @@ from tui.messages import DrillTarget
 from tui.panes.base import Pane, findings_at, where, worst
 from tui.watch import Snapshot
 from tui.widgets.badges import SEVERITY_STYLE, styled
-from tui.widgets.keyed_table import KeyedTable
+from tui.widgets.keyed_table import KeyedTable, ellipsis
 
 WAIT_RULES = frozenset(r.id for r in RULES if r.section == "wait-script")
 """The rules of the report's Wait Script Safety section (shown with the wait logic)."""
@@ -221,7 +222,35 @@ def statement_summary(statement: Any) -> str:
     return text[:90] + ("…" if len(text) > 90 else "")
 
 
+HISTORY_ROW = "history|applied"
+"""The row that stands for the folded applied history."""
+
+
+def applied_paths(snapshot: Snapshot) -> frozenset[str]:
+    """The migration.sql paths that exist at the base revision (applied history)."""
+    grading = getattr(snapshot.analysis, "grading", None)
+    base = getattr(grading, "history", None)
+    return frozenset(getattr(base, "history", ()) or ())
+
+
+def grading_note(snapshot: Snapshot) -> str:
+    """Why every migration is graded as new, when that is so (no git, no base)."""
+    grading = getattr(snapshot.analysis, "grading", None)
+    base = getattr(grading, "history", None)
+    return str(getattr(base, "note", "") or "")
+
+
 class MigrationsPane(Pane):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "h",
+            "toggle_history",
+            "History",
+            id="migrations-history",
+            tooltip="Open or fold the applied history (migrations at the base revision)",
+        ),
+    ]
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._chain: dict[str, ChainRow] = {}
@@ -230,36 +259,39 @@ class MigrationsPane(Pane):
         self._pending: dict[str, tuple[str, Location | None]] = {}
         self._waits: dict[str, tuple[str, Location | None]] = {}
         self._shown_migration: str | None = None
+        self.history_open = False
+        """The applied history is folded into one row until asked for."""
+        self._history_count = 0
 
     def compose(self) -> ComposeResult:
         yield Static("Startup path", classes="pane-heading")
-        chain = KeyedTable(id="startup-table")
+        chain = KeyedTable(id="startup-table", open_on_click=True)
         chain.add_column("Step", key="step")
         chain.add_column("Where", key="where")
         chain.add_column("Condition", key="cond")
         yield chain
         yield Static("Wait logic", classes="pane-heading")
-        waits = KeyedTable(id="wait-table", show_header=False)
+        waits = KeyedTable(id="wait-table", show_header=False, open_on_click=True)
         waits.add_column("Wait", key="wait")
         yield waits
-        yield Static("Migration history", id="history-heading", classes="pane-heading")
+        yield Static("Migrations", id="history-heading", classes="pane-heading")
         with Horizontal(classes="split"):
-            history = KeyedTable(id="history-table")
+            history = KeyedTable(id="history-table", classes="fill", open_on_click=True)
             history.add_column("Migration", key="name")
             history.add_column("Date", key="date")
             history.add_column("Stmts", key="n")
             history.add_column("Risks", key="risks")
             yield history
-            with Vertical(id="statements-box"):
-                yield Static("", id="statements-title")
-                statements = KeyedTable(id="statements-table")
+            with Vertical(id="statements-box", classes="fill"):
+                yield Static("", id="statements-title", classes="box-title")
+                statements = KeyedTable(id="statements-table", classes="fill", open_on_click=True)
                 statements.add_column("Line", key="line")
                 statements.add_column("Step", key="step")
                 statements.add_column("Statement", key="text")
                 statements.add_column("Findings", key="findings")
                 yield statements
         yield Static("Pending (schema vs migrations)", classes="pane-heading")
-        pending = KeyedTable(id="pending-table")
+        pending = KeyedTable(id="pending-table", open_on_click=True)
         pending.add_column("Change", key="change")
         pending.add_column("Where", key="where")
         yield pending
@@ -345,73 +377,119 @@ class MigrationsPane(Pane):
 
     # -- history -------------------------------------------------------------------------
     def _show_history(self, snapshot: Snapshot) -> None:
+        """New migrations first; the applied history (at the base revision, see
+        analysis.grading.history) after them as one row with its count, collapsed until
+        Enter (or a click, or `h`) opens it."""
         table = self.query_one("#history-table", KeyedTable)
         heading = self.query_one("#history-heading", Static)
         histories = snapshot.fact("migrations")
         self._migrations = {}
-        rows = []
+        rows: list[tuple[str, tuple[Content, Content, Content, Content]]] = []
+        blank = styled("")
         if histories is None:
-            heading.update(Content.styled("Migration history", "bold"))
+            heading.update(Content.styled("Migrations", "bold"))
+            rows.append(
+                ("missing", (styled(snapshot.missing("migrations"), "$text-muted"),) + (blank,) * 3)
+            )
+            table.sync(rows)
+            self._show_statements(None)
+            return
+        applied = applied_paths(snapshot)
+        many = len(histories) > 1
+        every = [(h, m) for h in histories for m in h.migrations]
+        new = [(h, m) for h, m in every if m.path not in applied]
+        old = [(h, m) for h, m in every if m.path in applied]
+        self._history_count = len(old)
+        folders = ", ".join(
+            f"{h.folder} ({h.provider or 'provider unknown'}, {len(h.migrations)})"
+            for h in histories
+        )
+        note = grading_note(snapshot)
+        heading.update(
+            Content.assemble(
+                ("Migrations", "bold"),
+                "  ",
+                (safe_text(folders or "no migrations folder"), "$text-muted"),
+                *(("  ", (safe_text(note), "$text-muted")) if note else ()),
+            )
+        )
+        wide = (table.size.width or self.size.width) >= 90
+        date_width = 16 if wide else 10
+        widths = [len(self._migration_name(h, m, many)) for h, m in every] or [10]
+        name_width = min(max(widths), max(16, (table.size.width or 80) // 3))
+        risk_width = table.fit(
+            {"name": name_width, "date": date_width, "n": 5}, "risks", fallback=self.size.width
+        )
+
+        def row(h: Any, m: Any) -> tuple[str, tuple[Content, Content, Content, Content]]:
+            row_key = f"{h.folder}|{m.name}"
+            self._migrations[row_key] = m
+            fmt = "%Y-%m-%d %H:%M" if wide else "%Y-%m-%d"
+            date = m.date.strftime(fmt) if m.date else "—"
+            bad = worst(f for f in snapshot.active if f.location.path == m.path)
+            name_style = SEVERITY_STYLE[bad.severity] if bad is not None else ""
+            return (
+                row_key,
+                (
+                    styled(ellipsis(self._migration_name(h, m, many), name_width), name_style),
+                    styled(date, "$text-muted"),
+                    styled(str(len(m.statements))),
+                    risk_cell(m.risks).truncate(risk_width, ellipsis=True),
+                ),
+            )
+
+        if old and not new:
+            rows.append(("new", (styled("no new migrations", "$text-muted"),) + (blank,) * 3))
+        rows.extend(row(h, m) for h, m in new)
+        if old:
+            mark = "▾" if self.history_open else "▸"
+            action = (
+                "the history at the base revision: Enter or h folds it"
+                if self.history_open
+                else "the history at the base revision: Enter or h shows it"
+            )
+            label = f"{mark} {len(old)} applied"
             rows.append(
                 (
-                    "missing",
+                    HISTORY_ROW,
                     (
-                        styled(snapshot.missing("migrations"), "$text-muted"),
-                        styled(""),
-                        styled(""),
-                        styled(""),
+                        styled(ellipsis(label, name_width), "bold"),
+                        blank,
+                        blank,
+                        styled(ellipsis(action, risk_width), "$text-muted"),
                     ),
                 )
             )
-        else:
-            folders = ", ".join(
-                f"{h.folder} ({h.provider or 'provider unknown'}, {len(h.migrations)})"
-                for h in histories
-            )
-            heading.update(
-                Content.assemble(
-                    ("Migration history", "bold"),
-                    "  ",
-                    (safe_text(folders or "no migrations folder"), "$text-muted"),
-                )
-            )
-            many = len(histories) > 1
-            for history in histories:
-                for m in history.migrations:
-                    row_key = f"{history.folder}|{m.name}"
-                    self._migrations[row_key] = m
-                    date = m.date.strftime("%Y-%m-%d %H:%M") if m.date else "—"
-                    name = f"{m.name}  · {history.folder}" if many else m.name
-                    bad = worst(f for f in snapshot.active if f.location.path == m.path)
-                    name_style = SEVERITY_STYLE[bad.severity] if bad is not None else ""
-                    rows.append(
-                        (
-                            row_key,
-                            (
-                                styled(safe_text(name), name_style),
-                                styled(date, "$text-muted"),
-                                styled(str(len(m.statements))),
-                                risk_cell(m.risks),
-                            ),
-                        )
-                    )
-            if not rows:
-                rows.append(
-                    (
-                        "none",
-                        (
-                            styled("no migrations", "$text-muted"),
-                            styled(""),
-                            styled(""),
-                            styled(""),
-                        ),
-                    )
-                )
+            if self.history_open:
+                rows.extend(row(h, m) for h, m in old)
+        if not every:
+            rows.append(("none", (styled("no migrations", "$text-muted"),) + (blank,) * 3))
         table.sync(rows)
         key: str | None = table.cursor_key
-        if key not in self._migrations and self._migrations:
+        if key not in self._migrations and self._migrations and key != HISTORY_ROW:
             key = next(iter(self._migrations))
+            table.select_key(key, scroll=False)
         self._show_statements(key)
+
+    @staticmethod
+    def _migration_name(h: Any, m: Any, many: bool) -> str:
+        """The folder name without its timestamp (the Date column shows it), and which
+        migrations folder when there are several (`init · edge`)."""
+        name = safe_text(m.label if m.date is not None and m.label else m.name)
+        if not many:
+            return name
+        folder = h.folder.removesuffix("migrations").rstrip("/").removesuffix("prisma")
+        folder = folder.rstrip("/")
+        return f"{name} · {safe_text(folder)}" if folder else name
+
+    def action_toggle_history(self) -> None:
+        """Open or fold the applied history in the migrations list."""
+        if not self._history_count:
+            self.app.notify("no applied history (every migration is new)")
+            return
+        self.history_open = not self.history_open
+        if self.snapshot is not None:
+            self._show_history(self.snapshot)
 
     @on(DataTable.RowHighlighted, "#history-table")
     def _migration_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -419,6 +497,9 @@ class MigrationsPane(Pane):
 
     @on(DataTable.RowSelected, "#history-table")
     def _migration_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value == HISTORY_ROW:
+            self.action_toggle_history()
+            return
         self._show_statements(event.row_key.value)
         statements = self.query_one("#statements-table", KeyedTable)
         if statements.row_count:

@@ -1,5 +1,5 @@
 """The Overview pane: the seven section statuses and the seed-shaped Data Safety Checklist
-(✅/⚠️/❌ per item); the highlighted item's evidence is listed beside it."""
+(✓/!/✗ per item); the highlighted item's evidence is listed beside it."""
 
 from __future__ import annotations
 
@@ -26,13 +26,27 @@ from tui.widgets.badges import (
     status_value,
     styled,
 )
-from tui.widgets.keyed_table import KeyedTable
+from tui.widgets.keyed_table import KeyedTable, ellipsis
 
 SECTION_PREFIX = "section:"
 
 
 def _section_name(section: Any) -> str:
     return str(getattr(section, "value", section))
+
+
+def pack(parts: list[Content], width: int, gap: int = 3) -> Content:
+    """`parts` on lines of at most `width` cells, never breaking one part across lines."""
+    lines: list[list[Content]] = [[]]
+    used = 0
+    for part in parts:
+        need = part.cell_length + (gap if lines[-1] else 0)
+        if lines[-1] and used + need > width:
+            lines.append([])
+            used, need = 0, part.cell_length
+        lines[-1].append(part)
+        used += need
+    return Content("\n").join(Content(" " * gap).join(line) for line in lines)
 
 
 class OverviewPane(Pane):
@@ -42,20 +56,22 @@ class OverviewPane(Pane):
         self._evidence: dict[str, Any] = {}
         self._shown_item: str | None = None
         self._placed = False
+        self._laid_out_width = 0
 
     def compose(self) -> ComposeResult:
         yield Static("", id="overview-areas")
         with Horizontal(classes="split"):
-            table = KeyedTable(id="checklist-table")
+            table = KeyedTable(id="checklist-table", classes="fill")
             table.add_column("", key="icon", width=2)
             table.add_column("Checklist item", key="text")
             yield table
-            with Vertical(id="evidence-box"):
-                yield Static("", id="evidence-title")
-                evidence = KeyedTable(id="evidence-table")
+            with Vertical(id="evidence-box", classes="fill"):
+                yield Static("", id="evidence-title", classes="box-title")
+                evidence = KeyedTable(
+                    id="evidence-table", classes="fill", open_on_click=True, row_height=2
+                )
                 evidence.add_column("", key="icon", width=8)
-                evidence.add_column("Where", key="where")
-                evidence.add_column("Evidence", key="text")
+                evidence.add_column("Evidence  (where)", key="text")
                 yield evidence
 
     def show(self, snapshot: Snapshot) -> None:
@@ -65,9 +81,12 @@ class OverviewPane(Pane):
         checklist = snapshot.checklist
         rows: list[tuple[str, tuple[Content, Content]]] = []
         self._items = {}
+        # Cut with an ellipsis to the table's width; the evidence title above the evidence
+        # shows the highlighted item in full.
+        text_width = table.fit({"icon": 2}, "text", fallback=self.size.width // 2 or 60)
         if checklist is None:
             reason = snapshot.fact_errors.get("checklist", "the checklist is not available")
-            rows.append(("none", (styled("❔"), styled(reason, "$text-muted"))))
+            rows.append(("none", (styled("?"), styled(reason, "$text-muted"))))
         else:
             section = None
             for item in checklist.items:
@@ -84,7 +103,10 @@ class OverviewPane(Pane):
                         item.id,
                         (
                             styled(status_icon(status)),
-                            styled(safe_text(item.text), STATUS_STYLE.get(status, "")),
+                            styled(
+                                ellipsis(safe_text(item.text), text_width),
+                                STATUS_STYLE.get(status, ""),
+                            ),
                         ),
                     )
                 )
@@ -96,6 +118,11 @@ class OverviewPane(Pane):
             table.select_key(next(iter(self._items)), scroll=False)
             key = table.cursor_key
         self._show_evidence(key)
+
+    def on_resize(self) -> None:
+        if self.snapshot is not None and self.size.width != self._laid_out_width:
+            self._laid_out_width = self.size.width
+            self.call_after_refresh(self.show, self.snapshot)
 
     def _show_areas(self, snapshot: Snapshot) -> None:
         box = self.query_one("#overview-areas", Static)
@@ -124,7 +151,7 @@ class OverviewPane(Pane):
                     (f"{level}{count}", style),
                 )
             )
-        box.update(Content("   ").join(parts))
+        box.update(pack(parts, (box.size.width or self.size.width or 120) - 2))
 
     # -- evidence ----------------------------------------------------------------------
     @on(DataTable.RowHighlighted, "#checklist-table")
@@ -158,7 +185,7 @@ class OverviewPane(Pane):
                 (safe_text(item.reason or ""), "$text-muted"),
             )
         )
-        rows = []
+        found: list[tuple[str, Content, str, str]] = []
         for index, ev in enumerate(item.evidence):
             key_ev = f"{item.id}|{index}|{where(ev.location)}"
             self._evidence[key_ev] = ev
@@ -167,12 +194,25 @@ class OverviewPane(Pane):
                 icon = styled(severity.label, SEVERITY_STYLE[severity])
             else:
                 icon = styled("fact", "$text-success")
-            rows.append((key_ev, (icon, styled(where(ev.location)), styled(safe_text(ev.text)))))
-        if not rows:
-            rows.append(
-                (f"{item.id}|none", (styled(""), styled(""), styled("no evidence", "$text-muted")))
+            found.append((key_ev, icon, safe_text(ev.text), where(ev.location)))
+        # Each row: the evidence, and under it where it is; both cut to the table's width
+        # (Enter opens the drill-down with the whole text).
+        width = table.fit({"icon": 8}, "text", self.size.width // 2)
+        cells: list[tuple[str, tuple[Content, Content]]] = [
+            (
+                k,
+                (
+                    icon,
+                    Content.assemble(
+                        ellipsis(text, width), "\n", (ellipsis(place, width), "$text-muted")
+                    ),
+                ),
             )
-        table.sync(rows)
+            for k, icon, text, place in found
+        ]
+        if not cells:
+            cells.append((f"{item.id}|none", (styled(""), styled("no evidence", "$text-muted"))))
+        table.sync(cells)
 
     @on(DataTable.RowSelected, "#evidence-table")
     def _evidence_selected(self, event: DataTable.RowSelected) -> None:

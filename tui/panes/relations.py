@@ -21,7 +21,7 @@ from tui.panes.base import Pane, where
 from tui.watch import Snapshot
 from tui.widgets.badges import styled
 from tui.widgets.keyed_table import KeyedTable
-from tui.widgets.relation_map import action_style, fits, render_map
+from tui.widgets.relation_map import action_style, fits, graph_svg, render_map
 
 MAX_LISTED = 12
 
@@ -69,7 +69,7 @@ class RelationsPane(Pane):
             "toggle_map",
             "Graph",
             id="relations-toggle-map",
-            tooltip="Show or hide the drawn relation graph (schemas that fit)",
+            tooltip="Show or hide the drawn relation graph",
         ),
     ]
 
@@ -91,10 +91,10 @@ class RelationsPane(Pane):
         with Horizontal(classes="split"):
             with Vertical(id="model-picker"):
                 yield Input(placeholder="type to find a model", id="model-search")
-                yield OptionList(id="model-list")
-            with Vertical(id="model-detail"):
+                yield OptionList(id="model-list", classes="fill")
+            with Vertical(id="model-detail", classes="fill"):
                 yield Static("", id="cascade-text")
-                edges = KeyedTable(id="edges-table")
+                edges = KeyedTable(id="edges-table", classes="fill", open_on_click=True)
                 edges.add_column("Relation", key="rel")
                 edges.add_column("onDelete", key="del")
                 edges.add_column("onUpdate", key="upd")
@@ -131,7 +131,6 @@ class RelationsPane(Pane):
     def _render_graph(self, graph: Any) -> None:
         info = self.query_one("#relations-info", Static)
         box = self.query_one("#relation-map-box", ScrollableContainer)
-        drawing = self.query_one("#relation-map", Static)
         if graph is None:
             box.display = False
             self._fill_models([])
@@ -139,7 +138,11 @@ class RelationsPane(Pane):
             return
         n = len(graph.nodes)
         cascades = sum(1 for r in graph.relations if r.on_delete == "Cascade")
-        mode = "graph + focus" if fits(graph) else "focus mode (too many models to draw)"
+        mode = (
+            "the whole graph; pick a model to focus"
+            if fits(graph)
+            else "the graph shows the picked model and its neighbours within two hops"
+        )
         info.update(
             Content.assemble(
                 (safe_text(graph.schema), "bold"),
@@ -151,15 +154,22 @@ class RelationsPane(Pane):
                 ),
             )
         )
-        show_map = fits(graph) and not self._map_hidden
-        box.display = show_map
-        if show_map:
-            width = max(40, (self.size.width or 100) - 4)
-            drawing.update(Content("\n").join(render_map(graph, width)))
+        box.display = bool(graph.nodes) and not self._map_hidden
         self._fill_models([node.model for node in graph.nodes])
         if self._model not in {node.model for node in graph.nodes}:
             self._model = graph.nodes[0].model if graph.nodes else None
         self._show_model(self._model)
+
+    def _draw_map(self, graph: Any, model: str | None) -> None:
+        """The whole graph when it fits (the picked model highlighted), else the picked
+        model with its neighbours within two hops."""
+        drawing = self.query_one("#relation-map", Static)
+        if self._map_hidden or not graph.nodes:
+            return
+        width = max(40, (self.size.width or 100) - 4)
+        focus = None if fits(graph) else model
+        lines = render_map(graph, width, focus=focus, highlight=model)
+        drawing.update(Content("\n").join(lines))
 
     def _fill_models(self, models: list[str]) -> None:
         query = self.query_one("#model-search", Input).value.strip().lower()
@@ -186,6 +196,7 @@ class RelationsPane(Pane):
             table.sync([])
             return
         self._model = model
+        self._draw_map(graph, model)
         text.update(deletion_text(graph, model))
         rows = []
         for r in graph.relations_of(model):
@@ -263,6 +274,15 @@ class RelationsPane(Pane):
     def action_toggle_map(self) -> None:
         self._map_hidden = not self._map_hidden
         self._render_graph(self._graphs.get(self._schema or ""))
+
+    def graph_svg(self) -> str | None:
+        """The drawn graph of the schema on screen as an SVG (None: no schema)."""
+        graph = self._graphs.get(self._schema or "")
+        if graph is None or not graph.nodes:
+            return None
+        focus = None if fits(graph) else self._model
+        title = f"{graph.schema}" + (f" around {focus}" if focus else "")
+        return graph_svg(graph, safe_text(title), focus=focus, highlight=self._model)
 
     def focus_search(self) -> None:
         self.query_one("#model-search", Input).focus()

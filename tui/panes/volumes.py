@@ -53,7 +53,7 @@ class VolumesPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield Static("Mounts per service", classes="pane-heading")
-        mounts = KeyedTable(id="mounts-table")
+        mounts = KeyedTable(id="mounts-table", open_on_click=True)
         mounts.add_column("Service", key="service")
         mounts.add_column("Source", key="source")
         mounts.add_column("Target", key="target")
@@ -63,7 +63,7 @@ class VolumesPane(Pane):
         mounts.add_column("Problems", key="problems")
         yield mounts
         yield Static("Top-level volumes", classes="pane-heading")
-        volumes = KeyedTable(id="volumes-table")
+        volumes = KeyedTable(id="volumes-table", open_on_click=True)
         volumes.add_column("Volume", key="name")
         volumes.add_column("Driver", key="driver")
         volumes.add_column("Used by", key="users")

@@ -16,12 +16,14 @@ SEVERITY_STYLE: dict[Severity, str] = {
 }
 
 STATUS_ICON: dict[str, str] = {
-    "pass": "✅",
-    "warn": "⚠️",
-    "fail": "❌",
-    "not-applicable": "➖",
-    "unverifiable": "❔",
+    "pass": "✓",
+    "warn": "!",
+    "fail": "✗",
+    "not-applicable": "-",
+    "unverifiable": "?",
 }
+"""One cell wide everywhere: no emoji (their width differs between Rich and terminals, and
+between terminals), no East Asian ambiguous characters (two cells in CJK locales)."""
 
 STATUS_STYLE: dict[str, str] = {
     "pass": "$text-success",
@@ -32,12 +34,24 @@ STATUS_STYLE: dict[str, str] = {
 }
 
 LEVEL_ICON: dict[str, str] = {
-    "SAFE": "✅",
-    "SAFE WITH WARNINGS": "⚠️",
-    "AT RISK": "❌",
-    "UNSAFE": "❌",
-    "UNKNOWN": "❔",
+    "SAFE": "✓",
+    "SAFE WITH WARNINGS": "!",
+    "AT RISK": "✗",
+    "UNSAFE": "✖",
+    "UNKNOWN": "?",
 }
+
+WATCH_ICON: dict[str, str] = {
+    "watching": "►",
+    "paused": "||",
+    "error": "✖",
+    "starting": "-",
+    "off": "-",
+    "gone": "✖",
+}
+
+LINE_MARK = "►"
+"""The code view's mark on the lines a finding points at, and the drill-down's current place."""
 
 LEVEL_CLASS: dict[str, str] = {
     "SAFE": "-safe",
@@ -58,7 +72,7 @@ def status_value(status: object) -> str:
 
 
 def status_icon(status: object) -> str:
-    return STATUS_ICON.get(status_value(status), "❔")
+    return STATUS_ICON.get(status_value(status), "?")
 
 
 def level_value(level: object) -> str:
@@ -66,7 +80,12 @@ def level_value(level: object) -> str:
 
 
 def level_icon(level: object) -> str:
-    return LEVEL_ICON.get(level_value(level), "❔")
+    return LEVEL_ICON.get(level_value(level), "?")
+
+
+def marks() -> frozenset[str]:
+    """Every status mark the inspector draws (for the width test)."""
+    return frozenset([*STATUS_ICON.values(), *LEVEL_ICON.values(), *WATCH_ICON.values(), LINE_MARK])
 
 
 def styled(text: str, style: str = "") -> Content:

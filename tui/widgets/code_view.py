@@ -17,6 +17,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from analysis.terminal import terminal_line
+from tui.widgets.badges import LINE_MARK
 
 _LANGUAGES = {
     ".yml": "yaml",
@@ -91,7 +92,7 @@ def highlighted_lines(path: str, text: str) -> tuple[Content, ...]:
 
 
 class CodeView(ScrollView, can_focus=True):
-    """Shows a file with line numbers; `marked` lines get a background and a `▶`."""
+    """Shows a file with line numbers; `marked` lines get a background and a `►`."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "code-view--gutter",
@@ -119,6 +120,7 @@ class CodeView(ScrollView, can_focus=True):
         self._current: frozenset[int] = frozenset()
         self._gutter_width = 4
         self._pending_line: int | None = None
+        self._pending_column = 1
 
     @property
     def line_count(self) -> int:
@@ -139,6 +141,7 @@ class CodeView(ScrollView, can_focus=True):
         marked: set[int] | frozenset[int],
         focus_line: int,
         current: set[int] | frozenset[int] = frozenset(),
+        column: int = 1,
     ) -> None:
         """Show `text` (None: the file could not be read) and scroll `focus_line` into view
         with context above it."""
@@ -156,19 +159,24 @@ class CodeView(ScrollView, can_focus=True):
         width = max((line.cell_length for line in self._lines), default=0)
         self.virtual_size = Size(self._gutter_width + width + 1, count)
         self._pending_line = focus_line
+        self._pending_column = column
         self.refresh()
         self.call_after_refresh(self._scroll_pending)
 
     def _scroll_pending(self) -> None:
         if self._pending_line is not None:
-            self.scroll_to_line(self._pending_line)
+            self.scroll_to_line(self._pending_line, self._pending_column)
 
-    def scroll_to_line(self, line: int) -> None:
-        """Put `line` about a third of the way down (context above, more below)."""
+    def scroll_to_line(self, line: int, column: int = 1) -> None:
+        """Put `line` about a third of the way down (context above, more below), and scroll
+        right when `column` (1-based, in cells) is beyond the visible width, keeping a third
+        of the width of context to its left."""
         height = self.scrollable_content_region.height or self.size.height or 20
         context = max(2, min(8, height // 3))
         self._pending_line = None
-        self.scroll_to(x=0, y=max(0, line - 1 - context), animate=False, immediate=True)
+        width = max(1, (self.scrollable_content_region.width or 80) - self._gutter_width)
+        x = 0 if column <= width - 4 else max(0, column - 1 - width // 3)
+        self.scroll_to(x=x, y=max(0, line - 1 - context), animate=False, immediate=True)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
@@ -182,7 +190,7 @@ class CodeView(ScrollView, can_focus=True):
         gutter_style = self.get_component_rich_style(
             "code-view--marked-gutter" if marked else "code-view--gutter"
         )
-        marker = "▶" if marked else " "
+        marker = LINE_MARK if marked else " "
         gutter_text = f"{number:>{self._gutter_width - 3}} {marker} "
         gutter = Strip([Segment(gutter_text, gutter_style)], len(gutter_text))
         code_width = max(0, width - self._gutter_width)

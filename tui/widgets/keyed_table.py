@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.content import Content, Span
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowKey
@@ -41,6 +42,16 @@ def _opaque(span: Span) -> Span:
     if isinstance(style, str) and "$text-muted" in style:
         return Span(span.start, span.end, style.replace("$text-muted", "dim"))
     return span
+
+
+def ellipsis(text: str, width: int) -> str:
+    """`text` on one line, cut to `width` cells with `…` when longer."""
+    from rich.cells import cell_len, set_cell_size
+
+    text = " ".join(text.split())
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, max(0, width - 1)) + "…"
 
 
 def as_cell(value: Any) -> Any:
@@ -79,6 +90,10 @@ class KeyedTable(DataTable[Any]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("cursor_type", "row")
         kwargs.setdefault("zebra_stripes", False)
+        self.open_on_click: bool = kwargs.pop("open_on_click", False)
+        """One click on a row selects it (as Enter does), not only a second click."""
+        self.row_height: int = kwargs.pop("row_height", 1)
+        """Lines per row (a cell of two lines: a text and where it is)."""
         super().__init__(*args, **kwargs)
         self._keys: list[str] = []
         self._cells: dict[str, tuple[Any, ...]] = {}
@@ -99,6 +114,49 @@ class KeyedTable(DataTable[Any]):
         except CellDoesNotExist:
             return None
         return key.value
+
+    def set_widths(self, widths: dict[str, int | None]) -> None:
+        """Fix the width of columns by key (None: as wide as their content). A fixed width
+        crops what is longer, so callers shorten their text with an ellipsis first."""
+        changed = False
+        for column in self.columns.values():
+            key = column.key.value or ""
+            if key not in widths:
+                continue
+            width = widths[key]
+            auto = width is None
+            new_width = column.width if width is None else max(1, width)
+            if column.auto_width != auto or column.width != new_width:
+                column.auto_width = auto
+                column.width = new_width
+                changed = True
+        if changed:
+            self._require_update_dimensions = True
+            self._clear_caches()
+            self.refresh()
+
+    async def _on_click(self, event: events.Click) -> None:
+        meta = event.style.meta
+        before = self.cursor_coordinate
+        await super()._on_click(event)
+        row = meta.get("row", -1) if meta else -1
+        if (
+            self.open_on_click
+            and isinstance(row, int)
+            and row >= 0
+            and self.cursor_type == "row"
+            and self.cursor_coordinate != before  # a click on the cursor row already selects
+        ):
+            self._post_selected_message()
+
+    def fit(self, fixed: dict[str, int], flexible: str, fallback: int = 100) -> int:
+        """Fix the `fixed` columns' widths and give `flexible` the rest of the table's width
+        (at least 12 cells); returns that width, for the caller to shorten its text to."""
+        total = self.size.width or fallback
+        padding = 2 * self.cell_padding * len(self.columns)
+        rest = max(12, total - padding - sum(fixed.values()) - 2)  # 2: the scrollbar
+        self.set_widths({**fixed, flexible: rest})
+        return rest
 
     def select_key(self, key: str, scroll: bool = True) -> bool:
         """Move the cursor to the row `key` (False when there is none)."""
@@ -128,7 +186,7 @@ class KeyedTable(DataTable[Any]):
             cells_t = tuple(as_cell(c) for c in cells)
             previous = self._cells.get(key)
             if previous is None:
-                self.add_row(*cells_t, key=key)
+                self.add_row(*cells_t, key=key, height=self.row_height)
             elif not _same_row(previous, cells_t):
                 for i, (col_key, old, new) in enumerate(
                     zip(column_keys, previous, cells_t, strict=False)

@@ -10,15 +10,24 @@ from textual.widgets import Static
 from analysis.model import Severity
 from analysis.terminal import terminal_line
 from tui.watch import Snapshot
-from tui.widgets.badges import LEVEL_CLASS, SEVERITY_STYLE, level_icon, level_value
+from tui.widgets.badges import (
+    LEVEL_CLASS,
+    SEVERITY_STYLE,
+    WATCH_ICON,
+    level_icon,
+    level_value,
+)
 
 WATCH_STYLE = {
-    "watching": ("●", "$text-success"),
-    "paused": ("‖", "$text-warning"),
-    "error": ("✖", "$text-error"),
-    "starting": ("○", "$text-muted"),
-    "off": ("○", "$text-muted"),
-    "gone": ("✖", "$text-error"),
+    state: (WATCH_ICON[state], style)
+    for state, style in {
+        "watching": "$text-success",
+        "paused": "$text-warning",
+        "error": "$text-error",
+        "starting": "$text-muted",
+        "off": "$text-muted",
+        "gone": "$text-error",
+    }.items()
 }
 STATE_TEXT = {
     "off": "one-shot (--no-watch)",
@@ -27,7 +36,7 @@ STATE_TEXT = {
 
 
 class StatusHeader(Static):
-    """`keepdata  <root>  ● watching  last analysis 12:03:04 in 212 ms  (15 files)`
+    """`keepdata  <root>  ► watching  last analysis 12:03:04 in 212 ms  (15 files)`
 
     Its state is reactive: the app binds `state`, `detail`, `snapshot` and `running` to its
     own (`data_bind`), and every change re-renders the line."""
@@ -122,12 +131,16 @@ class VerdictBar(Static):
             parts += [(f"({suppressed} suppressed)", "$text-muted"), "  "]
         if verdict is not None and verdict.decided_by is not None:
             f = verdict.decided_by
+            # The verdict decides by production findings first (analysis.verdict): the worst
+            # is a production finding unless there is none; then its context says so.
             parts += [
                 ("worst: ", "$text-muted"),
                 (f.rule, SEVERITY_STYLE[f.severity]),
                 " ",
                 (terminal_line(f"{f.location.path}:{f.location.line}"), "$text-muted"),
             ]
+            if f.context or f.history:
+                parts += [(f" ({f.context or 'applied history'})", "$text-muted")]
         elif verdict is not None:
             parts += [("no finding", "$text-success")]
         self.update(Content.assemble(*parts))
@@ -138,7 +151,7 @@ class VerdictBar(Static):
             self.remove_class(cls)
         self.update(
             Content.assemble(
-                (" ✖ NO VERDICT ", "bold reverse $text-error"),
+                (f" {WATCH_ICON['gone']} NO VERDICT ", "bold reverse $text-error"),
                 "  ",
                 (f"{terminal_line(root_label)} is gone", "bold $text-error"),
                 ("  (deleted or moved away; the panes show the last analysis)", "$text-muted"),
