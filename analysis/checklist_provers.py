@@ -4,13 +4,12 @@ holds, that its warning applies, that it does not apply, or that the files canno
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from analysis.checklist_model import (
     Evidence,
-    ProjectFacts,
     Proof,
     Status,
     fact,
@@ -19,17 +18,19 @@ from analysis.checklist_model import (
     unknown,
     warns,
 )
-from analysis.engine import Analysis
 from analysis.model import Finding, Location
+from analysis.result import Facts
+from analysis.sources import SourceFile
 
 
 # -- provers -----------------------------------------------------------------------------------
 @dataclass(slots=True, frozen=True)
 class ProverInput:
-    analysis: Analysis
-    facts: ProjectFacts
+    facts: Facts
     active: tuple[Finding, ...]
     """Every unsuppressed finding of the run (a prover may cite informational ones)."""
+    sources: Mapping[str, SourceFile]
+    """The files the run read, by path."""
 
     def of(self, *rules: str) -> tuple[Finding, ...]:
         return tuple(f for f in self.active if f.rule in rules)
@@ -57,9 +58,9 @@ def _plural(n: int, word: str) -> str:
 
 
 def database_persisted(inp: ProverInput) -> Proof:
-    if (missing := _needs(inp, "databases")) is not None:
-        return missing
-    dbs = tuple(inp.facts.get("databases"))
+    dbs = inp.facts.databases
+    if dbs is None:
+        return unknown(inp.facts.missing("databases"))
     if not dbs:
         return not_applicable("no compose file runs a database service")
     evidence: list[Evidence] = []
@@ -86,7 +87,7 @@ def database_persisted(inp: ProverInput) -> Proof:
 
 
 def _volume_decl(inp: ProverInput, stack_id: str, name: str | None) -> Any:
-    for stack in inp.facts.get("stacks") or ():
+    for stack in inp.facts.stacks or ():
         if stack.id != stack_id:
             continue
         for decl in stack.volumes:
@@ -114,7 +115,7 @@ DESTRUCTIVE_ACTIONS = frozenset(
 
 
 def _migrations(inp: ProverInput) -> tuple[Any, ...]:
-    return tuple(m for h in inp.facts.get("migrations") or () for m in h.migrations)
+    return tuple(m for h in inp.facts.migrations or () for m in h.migrations)
 
 
 def _destructive(migration: Any) -> list[tuple[int, str]]:
@@ -154,10 +155,11 @@ def migrations_preserve(inp: ProverInput) -> Proof:
 
 
 def cascades_bounded(inp: ProverInput) -> Proof:
-    if (missing := _needs(inp, "relations")) is not None:
-        return missing
+    relations = inp.facts.relations
+    if relations is None:
+        return unknown(inp.facts.missing("relations"))
     evidence: list[Evidence] = []
-    for graph in inp.facts.get("relations"):
+    for graph in relations:
         for rel in graph.relations:
             if rel.on_delete != "Cascade":
                 continue
@@ -184,7 +186,7 @@ REQUIRED_FIELDS_REASON = (
 
 
 def _schemas(inp: ProverInput) -> tuple[Any, ...]:
-    return tuple(inp.facts.get("schemas") or ())
+    return tuple(inp.facts.schemas or ())
 
 
 def _scalar_fields(schema: Any) -> list[Any]:
@@ -240,9 +242,9 @@ def unique_constraints(inp: ProverInput) -> Proof:
 
 
 def client_generated(inp: ProverInput) -> Proof:
-    if (missing := _needs(inp, "images")) is not None:
-        return missing
-    images = tuple(inp.facts.get("images"))
+    images = inp.facts.images
+    if images is None:
+        return unknown(inp.facts.missing("images"))
     if not images:
         return not_applicable("no Dockerfile builds an image")
     evidence: list[Evidence] = []
@@ -260,10 +262,11 @@ def client_generated(inp: ProverInput) -> Proof:
 
 
 def mounts_consistent(inp: ProverInput) -> Proof:
-    if (missing := _needs(inp, "stacks")) is not None:
-        return missing
+    stacks = inp.facts.stacks
+    if stacks is None:
+        return unknown(inp.facts.missing("stacks"))
     evidence: list[Evidence] = []
-    for stack in inp.facts.get("stacks"):
+    for stack in stacks:
         for service in stack.services:
             for m in service.mounts:
                 evidence.append(fact(m.location, f"`{service.name}`: {m.label}"))
@@ -276,9 +279,9 @@ def mounts_consistent(inp: ProverInput) -> Proof:
 
 
 def named_volumes_removable(inp: ProverInput) -> Proof:
-    if (missing := _needs(inp, "databases")) is not None:
-        return missing
-    dbs = tuple(inp.facts.get("databases"))
+    dbs = inp.facts.databases
+    if dbs is None:
+        return unknown(inp.facts.missing("databases"))
     if not dbs:
         return not_applicable("no compose file runs a database service")
     named: list[Evidence] = []
@@ -363,10 +366,10 @@ def _walk_commands(value: Any, out: dict[tuple[str, int, int, str], CommandFact]
                 _walk_commands(getattr(value, name, None), out, depth + 1)
 
 
-def prisma_commands(inp: ProverInput) -> tuple[CommandFact, ...]:
+def prisma_commands(facts: Facts) -> tuple[CommandFact, ...]:
     """Every Prisma command the startup fact found, once each, in file order."""
     out: dict[tuple[str, int, int, str], CommandFact] = {}
-    startup = inp.facts.get("startup")
+    startup = facts.startup
     _walk_commands(getattr(startup, "commands", startup), out)
     return tuple(out[k] for k in sorted(out))
 
@@ -379,7 +382,7 @@ def _command_evidence(c: CommandFact, what: str) -> Evidence:
 def _commands_or(inp: ProverInput) -> tuple[tuple[CommandFact, ...], Proof | None]:
     if (missing := _needs(inp, "startup")) is not None:
         return (), missing
-    cmds = prisma_commands(inp)
+    cmds = prisma_commands(inp.facts)
     if not cmds:
         return (), not_applicable("no Prisma command in any script, Dockerfile or compose file")
     return cmds, None
@@ -442,7 +445,7 @@ _SET_E_LINE = re.compile(r"^\s*set\s+(?:-[a-zA-Z]*e[a-zA-Z]*|-o\s+errexit)\b")
 
 
 def _set_e_line(inp: ProverInput, path: str, before: int) -> int | None:
-    src = inp.analysis.context.sources.get(path)
+    src = inp.sources.get(path)
     if src is None:
         return None
     for n, line in enumerate(src.text.splitlines()[: before - 1], start=1):
@@ -575,9 +578,9 @@ def no_migrate_reset(inp: ProverInput) -> Proof:
 
 
 def schema_matches_migrations(inp: ProverInput) -> Proof:
-    if (missing := _needs(inp, "pending")) is not None:
-        return missing
-    results = tuple(inp.facts.get("pending"))
+    results = inp.facts.pending
+    if results is None:
+        return unknown(inp.facts.missing("pending"))
     if not results:
         return not_applicable("no Prisma schema with a migrations folder to compare")
     datasource = {s.root: s.datasource.location for s in _schemas(inp) if s.datasource is not None}

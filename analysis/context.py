@@ -16,11 +16,14 @@ import traceback
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from analysis.discover import Inventory
 from analysis.model import Finding, Location, Severity
 from analysis.sources import FileKind, SourceFile, read_source
+
+if TYPE_CHECKING:
+    from analysis.settings import Settings
 
 T = TypeVar("T")
 
@@ -75,10 +78,14 @@ def parse_cache_size() -> int:
 class Context:
     """Everything one analysis run knows. Rules read files and facts through it."""
 
-    def __init__(self, root: Path, inventory: Inventory, settings: Any = None) -> None:
+    def __init__(self, root: Path, inventory: Inventory, settings: Settings | None = None) -> None:
         self.root = root.resolve()
         self.inventory = inventory
-        self.settings = settings
+        if settings is None:
+            from analysis.settings import Settings  # settings -> config -> rules -> context
+
+            settings = Settings()
+        self.settings: Settings = settings
         self._sources: dict[str, SourceFile | None] = {}
         self._read_problems: dict[str, Finding] = {}
         self._parse_problems: dict[str, Finding] = {}

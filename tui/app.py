@@ -19,7 +19,7 @@ import threading
 import time
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -52,6 +52,9 @@ from tui.watch import (
 )
 from tui.widgets.keys_screen import KeysScreen
 from tui.widgets.status import StatusHeader, VerdictBar
+
+if TYPE_CHECKING:
+    from analysis.settings import Settings
 
 GONE_DETAIL = "the project folder is gone"
 """The header's note with --no-watch when a rescan finds no project folder."""
@@ -174,10 +177,10 @@ class KeepdataApp(App[int]):
         self._switch_interval = sys.getswitchinterval()
         self._first_snapshot: Future[Snapshot] | None = self._start_first_analysis()
 
-    def _settings(self, root: Path) -> object:
+    def _settings(self, root: Path) -> Settings:
         from analysis.settings import load
 
-        return load(root, self.settings_args)
+        return load(root, config=self.settings_args.config, base=self.settings_args.base)
 
     def _start_first_analysis(self) -> Future[Snapshot]:
         """Analyze while Textual builds the screen (a plain thread: no worker runs yet)."""

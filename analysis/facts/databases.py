@@ -878,8 +878,7 @@ _REF_CACHE: dict[tuple[str, str, str], str | None] = {}
 
 def base_major_versions(ctx: Context, dbs: tuple[Database, ...]) -> BaseHistory:
     """The image and major of each database at the base revision, read with `git show`."""
-    settings = ctx.settings
-    ref = getattr(settings, "base_ref", None) or "HEAD"
+    ref = ctx.settings.base_ref or "HEAD"
     found = git_dir_of(ctx.root)
     if found is None:
         return BaseHistory(ref, {}, "the project is not a git repository")

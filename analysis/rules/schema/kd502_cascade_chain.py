@@ -80,7 +80,7 @@ RULE = rule(
 
 @RULE.check
 def cascade_chain(ctx: Context) -> Iterator[Finding]:
-    extra = tuple(getattr(ctx.settings, "valuable_models", ()) or ())
+    extra = ctx.settings.valuable_models
     for schema, graph in _pairs(ctx):
         reasons = {m.name: valuable_reason(m, extra) for m in (*schema.models, *schema.views)}
         for d in graph.deletions:
