@@ -333,15 +333,6 @@ class DataState(StrEnum):
     """The major version is unknown and the mounts are right for one layout only."""
 
 
-STATE_RULE = {
-    DataState.NOT_PERSISTED: "KD101",
-    DataState.WRONG_PATH: "KD102",
-    DataState.PG18_PATH: "KD103",
-    DataState.ANONYMOUS: "KD104",
-    DataState.TMPFS: "KD105",
-}
-
-
 @dataclass(slots=True, frozen=True)
 class Storage:
     """Where the data directory lands under one layout."""
@@ -395,11 +386,6 @@ class Database:
     @property
     def state(self) -> DataState:
         return self.storage.state
-
-    @property
-    def rule(self) -> str | None:
-        """The one of KD101-KD105 that applies, or None."""
-        return STATE_RULE.get(self.storage.state)
 
     @property
     def holder(self) -> Mount | None:
@@ -774,10 +760,6 @@ def databases(ctx: Context) -> tuple[Database, ...]:
             if db is not None:
                 out.append(db)
     return tuple(out)
-
-
-def databases_of(ctx: Context, stack: ComposeStack) -> tuple[Database, ...]:
-    return tuple(d for d in ctx.fact(databases) if d.stack == stack.id)
 
 
 # -- the base revision (KD115) ------------------------------------------------------------------

@@ -610,17 +610,6 @@ def images(ctx: Context) -> tuple[Image, ...]:
     return tuple(out)
 
 
-def images_for_service(ctx: Context, service: str, compose_file: str | None = None) -> Image | None:
-    """The image a compose service builds, or None."""
-    for image in ctx.fact(images):
-        for use in image.uses:
-            if use.service == service and (
-                compose_file is None or use.compose_file == compose_file
-            ):
-                return image
-    return None
-
-
 # -- the resolver: where context files land ----------------------------------------------------
 class _Resolver:
     """Follows COPY/ADD through the stages of one Dockerfile for one build context."""

@@ -2300,7 +2300,3 @@ def startup_paths(ctx: Context) -> StartupFacts:
     _developer_pass(b)
     docker = _docker_pass(b)
     return StartupFacts(tuple(b.paths), _all_commands(b.paths), docker, tuple(b.problems))
-
-
-def steps_in(facts: StartupFacts, *contexts: str) -> tuple[PrismaStep, ...]:
-    return tuple(s for s in facts.commands if s.context in contexts)

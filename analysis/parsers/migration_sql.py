@@ -343,27 +343,6 @@ def _read_warnings(lines: list[str]) -> tuple[tuple[PrismaWarning, ...], int]:
 
 
 # -- helpers over the raw text -----------------------------------------------------------------
-class _Text:
-    """Positions in one file: byte or character offsets to lines and columns."""
-
-    __slots__ = ("newlines",)
-
-    def __init__(self, data: str | bytes) -> None:
-        nl: list[int] = []
-        sep: Any = b"\n" if isinstance(data, bytes) else "\n"
-        pos = data.find(sep)
-        while pos != -1:
-            nl.append(pos)
-            pos = data.find(sep, pos + 1)
-        self.newlines = nl
-
-    def line_of(self, offset: int) -> int:
-        return bisect.bisect_left(self.newlines, offset) + 1
-
-    def col_of(self, offset: int) -> int:
-        line = self.line_of(offset)
-        start = self.newlines[line - 2] + 1 if line >= 2 else 0
-        return offset - start + 1
 
 
 def _skip_comments(text: str, pos: int, end: int) -> tuple[int, list[str]]:
@@ -1353,22 +1332,6 @@ _GAP_COMMENT = re.compile(r"--([^\n]*)|/\*(.*?)(?:\*/|\Z)", re.S)
 def _gap_comments(gap: str) -> list[str]:
     """The comments in the text between two statements, in order."""
     return [(m.group(1) or m.group(2) or "").strip() for m in _GAP_COMMENT.finditer(gap)]
-
-
-def _skip_comments_gap(text: str, start: int, end: int) -> tuple[int, list[str]]:
-    """The comments between two statements (semicolons and blank space skipped)."""
-    comments: list[str] = []
-    pos = start
-    while pos < end:
-        pos, found = _skip_comments(text, pos, end)
-        comments.extend(found)
-        if pos < end and text[pos] == ";":
-            pos += 1
-        elif pos < end:
-            # Something that is neither comment nor separator: only comments after it count.
-            pos += 1
-            comments.clear()
-    return pos, comments
 
 
 # -- MySQL, SQLite, SQL Server via sqlglot -------------------------------------------------------------
