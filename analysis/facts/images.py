@@ -551,46 +551,24 @@ class _Build:
 
 
 def _compose_builds(ctx: Context) -> list[tuple[_Build, BuildUse]]:
-    """(build, service) pairs from the compose facts, when the compose helper's fact exists."""
-    try:
-        from analysis.facts import compose as compose_facts
-    except ImportError:
-        return []
-    fn = getattr(compose_facts, "compose_stacks", None)
-    if fn is None:
-        return []
+    """(build, service) pairs of every compose service that builds an image."""
+    from analysis.facts.compose import compose_stacks
+
     out: list[tuple[_Build, BuildUse]] = []
-    for stack in _iter(ctx.fact(fn)):
-        services = getattr(stack, "services", ())
-        for svc in _iter(services):
-            build = getattr(svc, "build", None)
-            if build is None:
+    for stack in ctx.fact(compose_stacks):
+        for svc in stack.services:
+            build = svc.build
+            if build is None or not build.dockerfile_path or build.context_path is None:
                 continue
-            df = getattr(build, "dockerfile_path", None)
-            context = getattr(build, "context_path", None)
-            if not df or context is None:
-                continue
-            target = getattr(build, "target", None) or None
-            loc = getattr(build, "location", None) or getattr(svc, "location", None)
-            if not isinstance(loc, Location):
-                loc = Location(str(getattr(stack, "path", "")), 1)
+            target = build.target or None
+            loc = build.location
             out.append(
                 (
-                    _Build(df, context or ".", target),
-                    BuildUse(loc.path, str(getattr(svc, "name", "")), target, loc),
+                    _Build(build.dockerfile_path, build.context_path or ".", target),
+                    BuildUse(loc.path, svc.name, target, loc),
                 )
             )
     return out
-
-
-def _iter(value: Any) -> Iterator[Any]:
-    if value is None:
-        return iter(())
-    if isinstance(value, Mapping):
-        return iter(value.values())
-    if isinstance(value, Iterable) and not isinstance(value, str | bytes):
-        return iter(value)
-    return iter(())
 
 
 def images(ctx: Context) -> tuple[Image, ...]:
