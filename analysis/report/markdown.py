@@ -292,13 +292,8 @@ def area_volume_mounts(doc: Doc) -> AreaBody:
 def _database_service_names(doc: Doc) -> set[tuple[str, str]]:
     out: set[tuple[str, str]] = set()
     for db in doc.facts.databases or ():
-        stack = getattr(db, "stack", None) or getattr(db, "stack_id", None)
-        service = getattr(db, "service", None)
-        name = getattr(service, "name", service)
-        if isinstance(stack, str) and isinstance(name, str):
-            out.add((stack, name))
-        elif isinstance(getattr(stack, "id", None), str) and isinstance(name, str):
-            out.add((str(getattr(stack, "id", "")), name))
+        if db.stack:
+            out.add((db.stack, db.service))
     return out
 
 
