@@ -12,7 +12,7 @@ from typing import TypeVar
 from analysis.context import Context, FactError
 from analysis.discover import discover
 from analysis.facts.named import NAMED_FACTS
-from analysis.facts.replay import gc_paused
+from analysis.gc_pause import gc_paused
 from analysis.grading import Grading, grade
 from analysis.model import Finding, Location, Severity, normalize_findings
 from analysis.result import AnalyzedFile, InternalError

@@ -23,7 +23,8 @@ from typing import Any
 
 from analysis.context import Context
 from analysis.facts.migrations import MigrationHistory, migration_histories
-from analysis.facts.replay import DatabaseModel, DbTable, Origin, gc_paused
+from analysis.facts.replay import DatabaseModel, DbTable, Origin
+from analysis.gc_pause import gc_paused
 from analysis.model import Location
 from analysis.parsers.migration_sql import canonical_type, dialect_of
 

@@ -13,7 +13,6 @@ problem with its position and the parser's message; the other statements are sti
 from __future__ import annotations
 
 import bisect
-import gc
 import json
 import logging
 import re
@@ -23,6 +22,7 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
+from analysis.gc_pause import gc_paused
 from analysis.model import Finding, Location, Severity
 from analysis.records import quick_init
 from analysis.sources import SourceFile
@@ -2055,18 +2055,15 @@ def parse_migration_sql(source: SourceFile, provider: str | None = None) -> Migr
                 break
     # The records built here hold no reference cycles; pausing the cyclic garbage collector
     # while thousands of them are made keeps it from rescanning the heap over and over.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        if dialect == "postgresql":
-            statements, problems = _parse_pg(source.path, text)
-        else:
-            statements, problems = _parse_sqlglot(source.path, text, dialect)
-    except Exception as exc:  # never raise for the project's files
-        statements, problems = [], [_problem(source.path, 1, 1, f"{type(exc).__name__}: {exc}")]
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    with gc_paused():
+        try:
+            if dialect == "postgresql":
+                statements, problems = _parse_pg(source.path, text)
+            else:
+                statements, problems = _parse_sqlglot(source.path, text, dialect)
+        except Exception as exc:  # never raise for the project's files
+            where = _problem(source.path, 1, 1, f"{type(exc).__name__}: {exc}")
+            statements, problems = [], [where]
     return MigrationSqlFile(
         path=source.path,
         dialect=dialect,

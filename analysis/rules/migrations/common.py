@@ -17,7 +17,8 @@ from analysis.catalog import BY_ID
 from analysis.context import Context
 from analysis.facts.databases import Database
 from analysis.facts.migrations import Migration, MigrationHistory, migration_histories
-from analysis.facts.replay import ActionNote, MigrationReplay, Origin, gc_paused
+from analysis.facts.replay import ActionNote, MigrationReplay, Origin
+from analysis.gc_pause import gc_paused
 from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.migration_sql import Action, K, Statement, TableDef
 from analysis.records import quick_init
