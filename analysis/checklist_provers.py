@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from analysis.checklist_model import (
     Evidence,
@@ -22,6 +22,8 @@ from analysis.model import Finding, Location
 from analysis.result import Facts
 from analysis.sources import SourceFile
 
+T = TypeVar("T")
+
 
 # -- provers -----------------------------------------------------------------------------------
 @dataclass(slots=True, frozen=True)
@@ -34,6 +36,16 @@ class ProverInput:
 
     def of(self, *rules: str) -> tuple[Finding, ...]:
         return tuple(f for f in self.active if f.rule in rules)
+
+
+def _present(inp: ProverInput, name: str, value: T | None, none_there: str) -> T | Proof:
+    """The fact `name` (its `value`), or the proof that settles the item without it:
+    unverifiable when the fact is missing, not-applicable (`none_there`) when it is empty."""
+    if value is None:
+        return unknown(inp.facts.missing(name))
+    if not value:
+        return not_applicable(none_there)
+    return value
 
 
 def _needs(inp: ProverInput, *names: str) -> Proof | None:
@@ -58,11 +70,9 @@ def _plural(n: int, word: str) -> str:
 
 
 def database_persisted(inp: ProverInput) -> Proof:
-    dbs = inp.facts.databases
-    if dbs is None:
-        return unknown(inp.facts.missing("databases"))
-    if not dbs:
-        return not_applicable("no compose file runs a database service")
+    dbs = _present(inp, "databases", inp.facts.databases, "no compose file runs a database service")
+    if isinstance(dbs, Proof):
+        return dbs
     evidence: list[Evidence] = []
     undecided: list[str] = []
     for db in dbs:
@@ -195,10 +205,11 @@ def _scalar_fields(schema: Any) -> list[Any]:
 
 
 def required_fields(inp: ProverInput) -> Proof:
-    if (missing := _needs(inp, "schemas")) is not None:
-        return missing
-    if not _schemas(inp):
-        return not_applicable("the project has no Prisma schema")
+    if isinstance(
+        early := _present(inp, "schemas", inp.facts.schemas, "the project has no Prisma schema"),
+        Proof,
+    ):
+        return early
     evidence: list[Evidence] = []
     for schema in _schemas(inp):
         for f in _scalar_fields(schema):
@@ -221,10 +232,11 @@ def _attr_location(attr: Any, fallback: Location) -> Location:
 
 
 def unique_constraints(inp: ProverInput) -> Proof:
-    if (missing := _needs(inp, "schemas")) is not None:
-        return missing
-    if not _schemas(inp):
-        return not_applicable("the project has no Prisma schema")
+    if isinstance(
+        early := _present(inp, "schemas", inp.facts.schemas, "the project has no Prisma schema"),
+        Proof,
+    ):
+        return early
     evidence: list[Evidence] = []
     for schema in _schemas(inp):
         for model in schema.models:
@@ -242,11 +254,9 @@ def unique_constraints(inp: ProverInput) -> Proof:
 
 
 def client_generated(inp: ProverInput) -> Proof:
-    images = inp.facts.images
-    if images is None:
-        return unknown(inp.facts.missing("images"))
-    if not images:
-        return not_applicable("no Dockerfile builds an image")
+    images = _present(inp, "images", inp.facts.images, "no Dockerfile builds an image")
+    if isinstance(images, Proof):
+        return images
     evidence: list[Evidence] = []
     for image in images:
         for cmd in image.prisma:
@@ -279,11 +289,9 @@ def mounts_consistent(inp: ProverInput) -> Proof:
 
 
 def named_volumes_removable(inp: ProverInput) -> Proof:
-    dbs = inp.facts.databases
-    if dbs is None:
-        return unknown(inp.facts.missing("databases"))
-    if not dbs:
-        return not_applicable("no compose file runs a database service")
+    dbs = _present(inp, "databases", inp.facts.databases, "no compose file runs a database service")
+    if isinstance(dbs, Proof):
+        return dbs
     named: list[Evidence] = []
     other: list[Evidence] = []
     for db in dbs:
@@ -578,11 +586,11 @@ def no_migrate_reset(inp: ProverInput) -> Proof:
 
 
 def schema_matches_migrations(inp: ProverInput) -> Proof:
-    results = inp.facts.pending
-    if results is None:
-        return unknown(inp.facts.missing("pending"))
-    if not results:
-        return not_applicable("no Prisma schema with a migrations folder to compare")
+    results = _present(
+        inp, "pending", inp.facts.pending, "no Prisma schema with a migrations folder to compare"
+    )
+    if isinstance(results, Proof):
+        return results
     datasource = {s.root: s.datasource.location for s in _schemas(inp) if s.datasource is not None}
     pending: list[Evidence] = []
     matched: list[Evidence] = []
