@@ -342,7 +342,9 @@ DATA_LOSS_FLAGS = ("--accept-data-loss", "--force-reset")
 SCHEMA_COMMANDS = ("migrate deploy", "db push", "migrate dev", "migrate reset")
 
 
-def _walk_commands(value: Any, out: dict[tuple[str, int, int, str], CommandFact], depth: int = 0):
+def _walk_commands(
+    value: Any, out: dict[tuple[str, int, int, str], CommandFact], depth: int = 0
+) -> None:
     if depth > 12 or value is None or isinstance(value, str | int | float | bool):
         return
     if isinstance(value, tuple | list):

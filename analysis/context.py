@@ -16,7 +16,7 @@ import traceback
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from analysis.discover import Inventory
 from analysis.model import Finding, Location, Severity
@@ -190,7 +190,7 @@ class Context:
             return None
         local_key = (parser.__module__ + "." + parser.__qualname__, src.path)
         if local_key in self._parsed:
-            return self._parsed[local_key]
+            return cast("T | None", self._parsed[local_key])
         key = (local_key[0], src.path, src.digest)
         with _PARSE_LOCK:
             entry = _PARSE_CACHE.get(key)
@@ -209,7 +209,7 @@ class Context:
                 return None
             _cache_parse(key, hit, src.size)
         self._parsed[local_key] = hit
-        return hit
+        return cast(T, hit)
 
     def _parse_failed(self, rel: str) -> None:
         from analysis.catalog import BY_ID
@@ -245,7 +245,7 @@ class Context:
             value = self._facts[fn]
             if isinstance(value, FactError):
                 raise value
-            return value
+            return cast(T, value)
         try:
             value = fn(self)
         except FactError as needed:  # a fact this one needs failed: that is the cause

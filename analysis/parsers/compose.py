@@ -653,7 +653,7 @@ def service_named(owner: Any, services: tuple[Service, ...], name: str) -> Servi
             if s.name == name:
                 return s
         return None
-    index = owner._by_name
+    index: dict[str, Service] | None = owner._by_name
     if index is None:
         index = {}
         for s in services:

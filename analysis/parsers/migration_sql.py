@@ -554,7 +554,7 @@ def _pg_expr_text(node: Any) -> str:
         return ".".join(_names(body.get("funcname"))) + "()"
     if kind == "ColumnRef":
         return ".".join(_names(body.get("fields")))
-    return kind
+    return str(kind)
 
 
 class _PgStatementReader:
@@ -1914,9 +1914,9 @@ def _naive_split(text: str) -> Iterator[tuple[int, int]]:
 def _parse_sqlglot(
     path: str, text: str, dialect_name: str
 ) -> tuple[list[Statement], list[Finding]]:
+    from sqlglot import TokenType
     from sqlglot.dialects.dialect import Dialect
     from sqlglot.errors import ErrorLevel, ParseError, TokenError
-    from sqlglot.tokens import TokenType
 
     dialect = Dialect.get_or_raise(SQLGLOT_DIALECT[dialect_name])
     statements: list[Statement] = []
