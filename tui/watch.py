@@ -27,7 +27,7 @@ from analysis.catalog import BY_ID
 from analysis.discover import SKIP_DIRS, classify
 from analysis.model import Finding, Location, Severity
 from analysis.pipeline import run
-from analysis.result import Result
+from analysis.result import Facts, Result
 from analysis.secrets import safe_text
 
 if TYPE_CHECKING:
@@ -444,16 +444,7 @@ def describe_changes(root: Path, changes: Iterable[tuple[Any, str]]) -> str:
 
 
 # -- one analysis, as the screen shows it ------------------------------------------------------
-FACT_NAMES = (
-    "stacks",
-    "databases",
-    "images",
-    "startup",
-    "schemas",
-    "relations",
-    "migrations",
-    "pending",
-)
+FACT_NAMES = Facts.NAMES
 
 
 @dataclass(slots=True, frozen=True)

@@ -30,32 +30,21 @@ def _masked(text: str) -> str:
     return re.sub(r"^\| Git commit \|.*\|$", "| Git commit | <masked> |", text, flags=re.M)
 
 
-def _check(capsys: pytest.CaptureFixture[str], example: str, *options: str) -> str:
-    main(["check", f"examples/{example}", "--fail-on", "never", *options])
-    return capsys.readouterr().out
-
-
 @pytest.mark.parametrize("example", EXAMPLE_NAMES)
-def test_check_text(
+@pytest.mark.parametrize(
+    "options", [("--color", "never"), ("--format", "json")], ids=["text", "json"]
+)
+def test_check(
     example: str,
+    options: tuple[str, ...],
     snapshot: SnapshotAssertion,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(REPO)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    assert _check(capsys, example, "--color", "never") == snapshot
-
-
-@pytest.mark.parametrize("example", EXAMPLE_NAMES)
-def test_check_json(
-    example: str,
-    snapshot: SnapshotAssertion,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.chdir(REPO)
-    assert _check(capsys, example, "--format", "json") == snapshot
+    main(["check", f"examples/{example}", "--fail-on", "never", *options])
+    assert capsys.readouterr().out == snapshot
 
 
 @pytest.mark.parametrize("example", EXAMPLE_NAMES)
