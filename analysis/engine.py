@@ -42,12 +42,6 @@ class Analysis:
     def active(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.suppressed is None)
 
-    def counts(self) -> dict[Severity, int]:
-        out = {s: 0 for s in Severity}
-        for f in self.active:
-            out[f.severity] += 1
-        return out
-
 
 def _parse_problems(ctx: Context) -> Iterable[Finding]:
     yield from ctx.read_problems
