@@ -14,7 +14,6 @@ evidence that names a file and line: a prover that finds none makes it `unverifi
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from analysis.checklist_model import (
     Checklist,
@@ -37,6 +36,7 @@ from analysis.checklist_provers import (
     prisma_commands,
 )
 from analysis.model import Finding, Severity
+from analysis.records import dataclass
 from analysis.result import Facts
 from analysis.rules.registry import BY_ID, RULES
 from analysis.secrets import safe_text

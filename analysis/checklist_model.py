@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import StrEnum
 
 from analysis.model import Location, Severity
+from analysis.records import dataclass
 from analysis.secrets import safe_text
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from analysis.checklist_model import (
@@ -19,6 +18,7 @@ from analysis.checklist_model import (
     warns,
 )
 from analysis.model import Finding, Location
+from analysis.records import dataclass
 from analysis.result import Facts
 from analysis.sources import SourceFile
 

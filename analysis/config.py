@@ -30,12 +30,12 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from analysis.catalog import BY_ID, RULES
 from analysis.model import Severity
+from analysis.records import dataclass
 
 CONFIG_NAMES = ("keepdata.toml", ".keepdata.toml")
 FAIL_LEVELS = ("critical", "high", "medium", "low", "info", "never")

@@ -93,6 +93,8 @@ class Context:
         self._facts: dict[Callable[..., Any], Any] = {}
         self._parsed: dict[tuple[str, str], Any] = {}
         self._discovered: frozenset[str] | None = None
+        self._probed: set[str] = set()
+        self._listed: set[str] = set()
 
     # -- files ---------------------------------------------------------------------------
     def files(self, *kinds: FileKind) -> tuple[str, ...]:
@@ -102,6 +104,7 @@ class Context:
         rel_n = normalize(rel)
         if rel_n is None:
             return False
+        self._probed.add(rel_n)
         full = self.root / rel_n
         try:
             return full.exists() and (
@@ -115,11 +118,23 @@ class Context:
         rel_n = normalize(rel)
         if rel_n is None:
             return False
+        self._probed.add(rel_n)
         try:
             return (self.root / rel_n).is_dir()
         except OSError as exc:  # not "missing" (that is False): e.g. a folder without access
             self._cannot_look(rel_n, exc)
             return False
+
+    def names_in(self, folder: str) -> frozenset[str] | None:
+        """The names in the root-relative `folder`, lower-cased: empty when there is no such
+        folder, None when it cannot be listed."""
+        self._listed.add(folder)
+        try:
+            return frozenset(n.lower() for n in os.listdir(self.root / folder))
+        except (FileNotFoundError, NotADirectoryError):
+            return frozenset()
+        except OSError:
+            return None
 
     def _cannot_look(self, rel: str, exc: OSError) -> None:
         """The file system would not say what `rel` is: a KD002 finding, once.
@@ -227,6 +242,16 @@ class Context:
     @property
     def sources(self) -> dict[str, SourceFile | None]:
         return dict(self._sources)
+
+    @property
+    def probed(self) -> frozenset[str]:
+        """Every path `exists` or `is_dir` was asked about (the result cache checks them)."""
+        return frozenset(self._probed)
+
+    @property
+    def listed(self) -> frozenset[str]:
+        """Every folder `names_in` listed (the result cache checks them)."""
+        return frozenset(self._listed)
 
     @property
     def read_problems(self) -> tuple[Finding, ...]:

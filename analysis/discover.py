@@ -1,4 +1,5 @@
-"""Find the files a project's data safety depends on, by name, without reading them.
+"""Find the files a project's data safety depends on, by name (and a YAML file that is not
+named like a compose file by the first bytes of its content: `looks_like_compose`).
 
 Files that other files *refer to* (a script an entrypoint runs, a compose file another
 `include`s, a Dockerfile a service names) are resolved later by the parts of the analysis that
@@ -13,45 +14,14 @@ import re
 import stat
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
+from analysis.discover_names import MAYBE_PATTERN, SKIP_DIRS
 from analysis.model import Finding, Location, Severity
+from analysis.records import dataclass
 from analysis.sources import FileKind
 
-SKIP_DIRS = frozenset(
-    {
-        "node_modules",
-        ".git",
-        ".hg",
-        ".svn",
-        "dist",
-        "build",
-        "out",
-        ".next",
-        ".nuxt",
-        ".svelte-kit",
-        ".turbo",
-        ".vercel",
-        ".output",
-        "coverage",
-        ".cache",
-        ".venv",
-        "venv",
-        "__pycache__",
-        ".mypy_cache",
-        ".ruff_cache",
-        ".pytest_cache",
-        ".parcel-cache",
-        ".yarn",
-        ".pnpm-store",
-        "target",
-        ".terraform",
-        ".idea",
-        ".vscode",
-    }
-)
 MAX_FILES = 50_000
 """At most this many files keepdata reads (files discovery classifies; other files and skipped
 folders do not count). Compose and Prisma files are kept first, so the cap never hides them;
@@ -100,11 +70,65 @@ PRISMA_CONFIG_FILES = frozenset(
 )
 
 
-_MAYBE = re.compile(
-    r"(?:ml|\.json|\.jsonc|\.toml|\.prisma|\.sql|\.sh|\.bash|\.mk)$"
-    r"|dockerfile|containerfile|dockerignore|makefile|\.env|gitignore|procfile|^prisma\.config\."
-)
+_MAYBE = re.compile(MAYBE_PATTERN)
 """A superset of the names `classify` knows (lowercase): every other name is no kind."""
+
+
+COMPOSE_PROBE_BYTES = 64 * 1024
+"""A `.yml`/`.yaml` file not named like a compose file is read this far to tell whether it is
+one (its top-level keys and `services:` mapping are near the top in every real file)."""
+COMPOSE_TOP_KEYS = frozenset(
+    {
+        "version",
+        "name",
+        "services",
+        "volumes",
+        "networks",
+        "configs",
+        "secrets",
+        "include",
+        "models",
+    }
+)
+"""The top-level keys Compose accepts (plus `x-` extensions): any other key makes Compose
+reject the file, so a file with one (`jobs:`, `apiVersion:`, `stages:`...) is not compose."""
+_TOP_KEY = re.compile(r"^(?![#\s-])(?P<key>[^:\s#][^:#]*?)\s*:(?:\s|$)", re.MULTILINE)
+_SERVICES_MAP = re.compile(
+    r"^services[ \t]*:[ \t]*(?:#[^\n]*)?\r?\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*(?P<indent>[ \t]+)(?P<first>\S)",
+    re.MULTILINE,
+)
+_COOLIFY = re.compile(rb"\$\{?SERVICE_(?:FQDN|URL|PASSWORD|USER|BASE64)_")
+"""A Coolify service template: Coolify fills these variables and its volumes; docker compose
+does not run the file as it is."""
+_SERVICE_ATTR = re.compile(r"^[ \t]+(?:image|build|command)[ \t]*:", re.MULTILINE)
+
+
+def looks_like_compose(text: str) -> bool:
+    """A cheap textual test: the top level has a `services:` mapping (not a list) of services
+    with `image`, `build` or `command`, and no key Compose would reject (Kubernetes manifests,
+    CI workflows, render.yaml and other YAML fail it)."""
+    m = _SERVICES_MAP.search(text)
+    if m is None or m.group("first") == "-":
+        return False
+    for key in _TOP_KEY.finditer(text):
+        name = key.group("key").strip("'\"")
+        if name == "---" or name.startswith(("x-", "...")):
+            continue
+        if name not in COMPOSE_TOP_KEYS:
+            return False
+    return _SERVICE_ATTR.search(text, m.start()) is not None
+
+
+def _probe_compose(path: str) -> bool:
+    """Whether the YAML file at `path` is a compose file by its content (first bytes only)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(COMPOSE_PROBE_BYTES)
+    except OSError:
+        return False
+    if b"services" not in head or _COOLIFY.search(head) is not None:
+        return False
+    return looks_like_compose(head.decode("utf-8", "replace"))
 
 
 def classify(rel: str) -> FileKind | None:
@@ -288,7 +312,11 @@ def discover(root: Path, exclude: Iterable[str] = ()) -> Inventory:
             elif is_file:
                 kind = classify(rel)
                 if kind is None:
-                    continue
+                    if not entry.name.lower().endswith((".yml", ".yaml")) or not _probe_compose(
+                        entry.path
+                    ):
+                        continue
+                    kind = FileKind.COMPOSE  # a compose file by its content, whatever its name
                 if kind in PRIORITY_KINDS:
                     if len(first) < MAX_FILES:
                         first.append((rel, kind))

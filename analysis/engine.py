@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -15,6 +14,7 @@ from analysis.facts.named import NAMED_FACTS
 from analysis.gc_pause import gc_paused
 from analysis.grading import Grading, grade
 from analysis.model import Finding, Location, Severity, normalize_findings
+from analysis.records import dataclass
 from analysis.result import AnalyzedFile, InternalError
 from analysis.rules.registry import BY_ID, RULES
 from analysis.settings import Settings

@@ -24,8 +24,9 @@ import hashlib
 import os
 import subprocess
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
+
+from analysis.records import dataclass
 
 TIMEOUT = 10.0
 """Seconds one git call may take before keepdata goes on without it."""

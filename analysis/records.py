@@ -1,4 +1,15 @@
-"""Quicker construction of frozen, slotted dataclass records.
+"""Frozen, slotted dataclass records: cheap to define, quick to construct.
+
+`dataclass` is the standard decorator, except that a frozen, slotted record with plain fields
+(no `field(...)`, no base class, no `__post_init__`: nearly every record of the analysis) is
+made without the standard one's code generation, which compiles five to nine functions per
+class at import: some 200 records cost keepdata's start-up about half its import time. Its
+`__eq__`, `__hash__`, `__repr__`, ordering and frozen `__setattr__` are shared functions over
+the field tuple; its `__init__` (the `quick_init` one, below) is generated on the first
+instantiation. The records behave as the standard decorator's do: the same fields
+(`dataclasses.fields`, `replace`, `asdict`), equality, hashing, ordering, repr, signature,
+docstring, `__match_args__`, pickling, and `FrozenInstanceError` on assignment (a test
+compares them). Anything else goes to the standard decorator unchanged.
 
 A frozen dataclass cannot assign `self.x = x` in its `__init__`, so the generated one calls
 `object.__setattr__(self, "x", x)` for every field: a global lookup, an attribute lookup and a
@@ -12,9 +23,209 @@ parameters and defaults that stores each field through its slot descriptor, whic
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, TypeVar
+import reprlib
+from operator import attrgetter
+from typing import Any, TypeVar, dataclass_transform
 
 T = TypeVar("T")
+_MISSING = dataclasses.MISSING
+_NOT_PLAIN = ("ClassVar", "InitVar", "KW_ONLY")
+"""Annotations the standard decorator treats specially (a pseudo-field, keyword-only)."""
+
+
+@dataclass_transform(field_specifiers=(dataclasses.field, dataclasses.Field))
+def dataclass(
+    cls: Any = None,
+    /,
+    *,
+    init: bool = True,
+    repr: bool = True,
+    eq: bool = True,
+    order: bool = False,
+    unsafe_hash: bool = False,
+    frozen: bool = False,
+    match_args: bool = True,
+    kw_only: bool = False,
+    slots: bool = False,
+    weakref_slot: bool = False,
+) -> Any:
+    """`dataclasses.dataclass`, cheap to apply to a frozen, slotted record (module doc)."""
+    options: dict[str, Any] = dict(
+        init=init,
+        repr=repr,
+        eq=eq,
+        order=order,
+        unsafe_hash=unsafe_hash,
+        frozen=frozen,
+        match_args=match_args,
+        kw_only=kw_only,
+        slots=slots,
+        weakref_slot=weakref_slot,
+    )
+    quick = (slots and frozen and init and repr and eq and match_args) and not (
+        unsafe_hash or kw_only or weakref_slot
+    )
+
+    def wrap(c: Any) -> Any:
+        made = _record(c, order) if quick else None
+        return made if made is not None else dataclasses.dataclass(c, **options)
+
+    return wrap if cls is None else wrap(cls)
+
+
+def _tuple_of(names: tuple[str, ...]) -> Any:
+    if len(names) > 1:
+        return attrgetter(*names)
+    if names:
+        one = attrgetter(names[0])
+        return lambda self: (one(self),)
+    return lambda self: ()
+
+
+def _record(cls: Any, order: bool) -> Any:
+    """`cls` as a frozen, slotted record, or None when it is not a plain one (see `dataclass`)."""
+    body = cls.__dict__
+    if (
+        type(cls) is not type
+        or cls.__bases__ != (object,)
+        or "__slots__" in body
+        or "__post_init__" in body
+        or any(k in body for k in ("__setattr__", "__delattr__", "__init__", "__repr__"))
+        or (order and any(k in body for k in ("__lt__", "__le__", "__gt__", "__ge__")))
+    ):
+        return None
+    annotations = body.get("__annotations__", {})
+    fields: dict[str, dataclasses.Field[Any]] = {}
+    for name, kind in annotations.items():
+        if not isinstance(kind, str) or any(word in kind for word in _NOT_PLAIN):
+            return None
+        default = body.get(name, _MISSING)
+        if isinstance(default, (dataclasses.Field, property)) or (
+            default is not _MISSING and default.__class__.__hash__ is None
+        ):
+            return None  # field(...), or a mutable default the standard one refuses
+        f: Any = dataclasses.Field(default, _MISSING, True, True, None, True, None, False)  # type: ignore[arg-type]
+        f.name = name
+        f.type = kind
+        f._field_type = dataclasses._FIELD  # type: ignore[attr-defined]
+        fields[name] = f
+    try:
+        params = dataclasses._DataclassParams(True, True, True, order, False, True)  # type: ignore[attr-defined]
+    except TypeError:  # another Python's private API: the standard decorator
+        return None
+    names = tuple(fields)
+    required_after_default = False
+    seen_default = False
+    for f in fields.values():
+        if f.default is _MISSING:
+            required_after_default = required_after_default or seen_default
+        else:
+            seen_default = True
+    if required_after_default:
+        return None  # the standard decorator raises its own TypeError
+    namespace = {k: v for k, v in body.items() if k not in fields}
+    namespace.pop("__dict__", None)
+    namespace.pop("__weakref__", None)
+    namespace["__slots__"] = names
+    namespace["__dataclass_fields__"] = fields
+    namespace["__dataclass_params__"] = params
+    namespace.setdefault("__match_args__", names)
+    new: Any = type(cls.__name__, cls.__bases__, namespace)
+    new.__qualname__ = cls.__qualname__
+    values = _tuple_of(names)
+    _set(new, "__init__", _lazy_init(new, fields))
+    _set(new, "__repr__", _repr(names))
+    explicit_eq = "__eq__" in body
+    if not explicit_eq:
+        _set(new, "__eq__", _compare(values, "__eq__"))
+    class_hash = body.get("__hash__", _MISSING)
+    explicit_hash = not (class_hash is _MISSING or (class_hash is None and explicit_eq))
+    if not explicit_hash:
+        _set(new, "__hash__", lambda self: hash(values(self)))
+    if order:
+        for op in ("__lt__", "__le__", "__gt__", "__ge__"):
+            _set(new, op, _compare(values, op))
+    _set(new, "__setattr__", _frozen(new, names, "assign to"))
+    _set(new, "__delattr__", _frozen(new, names, "delete"))
+    if "__getstate__" not in body:
+        new.__getstate__ = dataclasses._dataclass_getstate  # type: ignore[attr-defined]
+    if "__setstate__" not in body:
+        new.__setstate__ = dataclasses._dataclass_setstate  # type: ignore[attr-defined]
+    if not body.get("__doc__"):
+        new.__doc__ = cls.__name__ + _signature_text(fields)
+    return new
+
+
+def _set(cls: Any, name: str, fn: Any) -> None:
+    fn.__name__ = name
+    fn.__qualname__ = f"{cls.__qualname__}.{name}"
+    fn.__module__ = cls.__module__
+    type.__setattr__(cls, name, fn)
+
+
+def _signature_text(fields: dict[str, dataclasses.Field[Any]]) -> str:
+    """What `inspect.signature` shows for the standard `__init__` (string annotations)."""
+    parts = []
+    for f in fields.values():
+        text = f"{f.name}: {f.type!r}"
+        if f.default is not _MISSING:
+            text += f" = {f.default!r}"
+        parts.append(text)
+    return "(" + ", ".join(parts) + ")"
+
+
+def _lazy_init(cls: Any, fields: dict[str, dataclasses.Field[Any]]) -> Any:
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        if type.__getattribute__(cls, "__init__") is __init__:
+            quick_init(cls)
+        cls.__init__(self, *args, **kwargs)
+
+    __init__.__annotations__ = {f.name: f.type for f in fields.values()} | {"return": None}
+    return __init__
+
+
+def _repr(names: tuple[str, ...]) -> Any:
+    getters = [(f"{n}=", attrgetter(n)) for n in names]
+
+    @reprlib.recursive_repr()
+    def __repr__(self: Any) -> str:
+        inner = ", ".join(label + builtin_repr(get(self)) for label, get in getters)
+        return f"{self.__class__.__qualname__}({inner})"
+
+    return __repr__
+
+
+builtin_repr = repr
+
+
+def _compare(values: Any, op: str) -> Any:
+    compare = getattr(tuple, op)
+
+    def method(self: Any, other: Any) -> Any:
+        if other.__class__ is self.__class__:
+            return compare(values(self), values(other))
+        return NotImplemented
+
+    return method
+
+
+def _frozen(cls: Any, names: tuple[str, ...], verb: str) -> Any:
+    error = dataclasses.FrozenInstanceError
+    if verb == "assign to":
+
+        def __setattr__(self: Any, name: str, value: Any) -> None:
+            if type(self) is cls or name in names:
+                raise error(f"cannot assign to field {name!r}")
+            super(cls, self).__setattr__(name, value)
+
+        return __setattr__
+
+    def __delattr__(self: Any, name: str) -> None:
+        if type(self) is cls or name in names:
+            raise error(f"cannot delete field {name!r}")
+        super(cls, self).__delattr__(name)
+
+    return __delattr__
 
 
 def quick_init(cls: type[T]) -> type[T]:

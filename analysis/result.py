@@ -117,6 +117,12 @@ class Result:
     """Every file the run read, sorted by path."""
     sources: Mapping[str, SourceFile]
     """The text of each file in `files`, by path (for quoting and fingerprints)."""
+    unread: tuple[str, ...]
+    """Files the run tried to read and could not (a KD002 finding says why), sorted."""
+    probed: frozenset[str]
+    """Paths whose existence or kind the run asked about (the result cache checks them)."""
+    listed: frozenset[str]
+    """Folders the run listed (the result cache checks them)."""
     errors: tuple[InternalError, ...]
     grading: Grading | None
     """How migrations were graded (the history base, or why not); None when grading failed."""

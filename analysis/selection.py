@@ -8,11 +8,11 @@ rule, like an unknown rule in keepdata.toml.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from analysis.catalog import BY_ID
 from analysis.config import rule_hint, rule_id_of
 from analysis.model import Finding
+from analysis.records import dataclass
 
 ALWAYS_SHOWN = frozenset({"KD004"})
 """An internal error of keepdata is never selected away: the result would read as clean."""

@@ -7,11 +7,11 @@ The config file itself (`keepdata.toml`/`.keepdata.toml`, or `--config FILE`) is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.config import EMPTY, Config, load_config
 from analysis.model import Finding
+from analysis.records import dataclass
 from analysis.selection import Selection
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from analysis.model import Finding, Location, Severity
+from analysis.records import dataclass
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 """Files larger than this are reported (KD002) and not read."""

@@ -31,12 +31,13 @@ import difflib
 import fnmatch
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from analysis.catalog import BY_ID, RULES
 from analysis.config import Config, RuleEntry, rule_hint
 from analysis.model import Finding, Location, Severity, Suppression
+from analysis.records import dataclass
 from analysis.sources import SourceFile
 
 if TYPE_CHECKING:

@@ -24,11 +24,11 @@ a project keepdata could not read cannot be called safe.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
 from analysis.engine import INTERNAL_ERROR
 from analysis.model import Finding, Severity
+from analysis.records import dataclass
 from analysis.rules.registry import RULES
 
 

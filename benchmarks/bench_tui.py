@@ -1,6 +1,7 @@
 """Benchmarks of the live inspector, driven headlessly (`App.run_test`).
 
-    python -m benchmarks.bench_tui [--edits N] [--saves N] [--keys N]
+    python -m benchmarks.bench_tui [--edits N] [--saves N] [--keys N] [--samples N]
+                                   [--only start|save|keys|flood|actions]
 
 1. start: a fresh `python` process until the first full screen (analysis landed, every pane
    filled) on each example (target < 1.5 s);
@@ -9,7 +10,12 @@
 3. responsiveness: key-press latency while a large project (300 models, 1,000 migrations,
    generated) is re-analyzed in the worker, against the same keys when idle;
 4. flood: N rapid saves; the screen must end equal to a fresh analysis, and the thread count
-   must not grow.
+   must not grow;
+5. actions: on a generated project with about 500 findings (50 models, 240 migrations, a
+   compose file, two Dockerfiles), the p95 latency of each key, from the key to the repainted
+   screen: opening the drill-down (Enter), `n`, `p`, `Esc`, typing a filter, switching panes
+   (target <= 50 ms each); and the first full screen of examples/seed-app (target <= 0.8 s),
+   with the first paint (the screen drawn, "analyzing…") before it.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -26,6 +33,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -41,16 +49,23 @@ from tui.app import KeepdataApp
 async def main():
     app = KeepdataApp(Path(sys.argv[1]), watch=False)
     async with app.run_test(size=(120, 40)) as pilot:
+        drawn = time.time()  # the screen is up (run_test enters once the app is ready)
+        drawn_cpu = time.process_time()
         await app.wait_for_analysis()
         await pilot.pause()
-        print(time.time())
+        print(drawn, time.time(), drawn_cpu, time.process_time())
 
 asyncio.run(main())
 """
 
 
-def first_screen(root: Path, runs: int) -> list[float]:
-    out = []
+def first_screen(root: Path, runs: int) -> tuple[list[float], list[float], list[float]]:
+    """Seconds to the first paint, to the first full screen, and the CPU seconds of the
+    process to the first full screen (the interpreter's start-up not included), of fresh
+    processes."""
+    drawn: list[float] = []
+    full: list[float] = []
+    cpu: list[float] = []
     for _ in range(runs):
         start = time.time()
         done = subprocess.run(
@@ -60,8 +75,11 @@ def first_screen(root: Path, runs: int) -> list[float]:
             check=True,
             cwd=REPO,
         )
-        out.append(float(done.stdout.strip().splitlines()[-1]) - start)
-    return out
+        first, last, _, last_cpu = map(float, done.stdout.strip().splitlines()[-1].split())
+        drawn.append(first - start)
+        full.append(last - start)
+        cpu.append(last_cpu)
+    return drawn, full, cpu
 
 
 # -- 2. save to screen -------------------------------------------------------------------------
@@ -80,11 +98,11 @@ async def save_to_screen(root: Path, edits: int) -> list[float]:
             await pilot.pause()
         await pilot.press("5")
         for i in range(edits):
-            landed = app.landed_generation
+            landed = app.analyses_landed
             start = time.perf_counter()
             compose.write_text(variants[i % 2])
-            while app.landed_generation <= landed:
-                await app.wait_for_analysis(after=landed + 1, timeout=10)
+            while app.analyses_landed <= landed:
+                await app.wait_for_analysis(after=landed, timeout=10)
             await pilot.pause()  # the repaint
             times.append(time.perf_counter() - start)
         await pilot.press("q")
@@ -132,11 +150,11 @@ async def key_latency(root: Path, keys: int) -> dict[str, object]:
 
         idle = [await step(i) for i in range(keys)]
         schema.write_text(schema.read_text() + f"\n// edit {time.time()}\n")  # forces re-parse
-        generation = app.request_analysis("bench")
+        app.request_analysis("bench")
         analysis_start = time.perf_counter()
         busy: list[float] = []
         i = 0
-        while app.landed_generation < generation:
+        while app.analyzing:
             busy.append(await step(i))
             i += 1
         analysis_time = time.perf_counter() - analysis_start
@@ -185,10 +203,10 @@ async def flood(root: Path, saves: int) -> dict[str, object]:
             if (
                 snap is not None
                 and any(f.rule == "KD101" for f in snap.active)
-                and app.landed_generation == app.requested_generation
+                and not app.analyzing
             ):
                 break
-            await app.wait_for_analysis(after=app.landed_generation + 1, timeout=30)
+            await app.wait_for_analysis(after=app.analyses_landed, timeout=30)
             peak = max(peak, threading.active_count())
         settled = time.perf_counter() - start
         await pilot.pause()
@@ -196,7 +214,7 @@ async def flood(root: Path, saves: int) -> dict[str, object]:
         shown = {f.identity for f in app.snapshot.active}  # type: ignore[union-attr]
         expected = {f.identity for f in fresh.active}
         rows = set(app.findings_pane.table.keys)
-        requested = app.requested_generation
+        requested = app.analyses_requested
         threads_after = threading.active_count()
         await pilot.press("q")
     return {
@@ -212,6 +230,169 @@ async def flood(root: Path, saves: int) -> dict[str, object]:
     }
 
 
+# -- 5. actions on a project with about 500 findings ------------------------------------------
+ACTIONS_COMPOSE = """\
+services:
+  db:
+    image: postgres:16
+    environment:
+      POSTGRES_PASSWORD: postgres
+  web:
+    build: .
+    depends_on: [db]
+    environment:
+      DATABASE_URL: postgresql://postgres:postgres@db:5432/app
+  worker:
+    build:
+      context: .
+      dockerfile: Dockerfile.worker
+    environment:
+      DATABASE_URL: postgresql://postgres:postgres@db:5432/app
+"""
+ACTIONS_DOCKERFILE = """\
+FROM node:20
+WORKDIR /app
+COPY . .
+RUN npm install
+RUN npx prisma generate
+CMD npx prisma db push --accept-data-loss && node dist/server.js
+"""
+ACTIONS_PACKAGE = (
+    '{"name": "app", "dependencies": {"@prisma/client": "6.1.0", "prisma": "6.1.0"}}\n'
+)
+
+
+def findings_project(root: Path, models: int = 50, migrations: int = 240, seed: int = 13) -> None:
+    """A PostgreSQL project whose history drops, retypes and tightens columns: about 500
+    findings (KD602, KD603, KD605, drift between schema and migrations, the compose stack and
+    the Dockerfiles' startup path)."""
+    rnd = random.Random(seed)
+    folder = root / "prisma" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "migration_lock.toml").write_text('provider = "postgresql"\n')
+    columns: dict[str, list[str]] = {f"M{k}": [] for k in range(models)}
+    added = 0
+    for i in range(migrations):
+        out: list[str] = []
+        if i < models:
+            out.append(
+                f'CREATE TABLE "M{i}" (\n    "id" SERIAL NOT NULL,\n    "name" TEXT NOT NULL,\n'
+                f'    CONSTRAINT "M{i}_pkey" PRIMARY KEY ("id")\n);'
+            )
+        for _ in range(3 + i % 2):
+            table = f"M{rnd.randrange(min(i + 1, models))}"
+            cols = columns[table]
+            kind = rnd.random()
+            if cols and kind < 0.3:
+                col = cols.pop(rnd.randrange(len(cols)))
+                out.append(f'ALTER TABLE "{table}" DROP COLUMN "{col}";')
+            elif cols and kind < 0.5:
+                out.append(
+                    f'ALTER TABLE "{table}" ALTER COLUMN "{rnd.choice(cols)}" SET DATA TYPE INTEGER;'
+                )
+            elif cols and kind < 0.65:
+                out.append(f'ALTER TABLE "{table}" ALTER COLUMN "{rnd.choice(cols)}" SET NOT NULL;')
+            else:
+                added += 1
+                cols.append(f"f{added}")
+                out.append(f'ALTER TABLE "{table}" ADD COLUMN "f{added}" TEXT;')
+        step = folder / f"{20200101000000 + i * 100:014d}_step_{i}"
+        step.mkdir()
+        (step / "migration.sql").write_text("\n\n".join(out) + "\n")
+    schema = [
+        'generator client {\n  provider = "prisma-client-js"\n}\n',
+        'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n',
+    ]
+    for table, cols in columns.items():
+        fields = "".join(f"  {c} String?\n" for c in cols)
+        schema.append(
+            f"model {table} {{\n  id Int @id @default(autoincrement())\n  name String\n{fields}}}\n"
+        )
+    (root / "prisma" / "schema.prisma").write_text("\n".join(schema))
+    (root / "docker-compose.yml").write_text(ACTIONS_COMPOSE)
+    (root / "Dockerfile").write_text(ACTIONS_DOCKERFILE)
+    (root / "Dockerfile.worker").write_text(ACTIONS_DOCKERFILE)
+    (root / "package.json").write_text(ACTIONS_PACKAGE)
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(len(ordered) * 0.95) - 1))]
+
+
+async def settle(app: Any) -> None:
+    """Return once every widget's message queue is empty and the screen is painted: the
+    pending layout and repaint are done now rather than on the screen's timer. (Pilot.press
+    and Pilot.pause wait for the process to idle in 20 ms slices, too coarse to time a key.)"""
+    while True:
+        await asyncio.sleep(0.0002)
+        screen = app.screen
+        if any(not node._message_queue.empty() for node in (app, *screen.walk_children())):
+            continue
+        if screen._layout_required or screen._repaint_required or screen._dirty_widgets:
+            screen._on_timer_update()
+            continue
+        if not screen._message_queue.empty():
+            continue
+        return
+
+
+async def action_latency(
+    root: Path, samples: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]], int]:
+    """Seconds from each key to the repainted screen: the key goes to the app as the terminal
+    driver delivers it, then `settle` waits for its messages and the paint."""
+    from textual import events
+
+    from tui.app import KeepdataApp
+
+    app = KeepdataApp(root, watch=False, mask_volatile=True)
+    times: dict[str, list[float]] = {
+        "open drill-down (Enter)": [],
+        "next finding (n)": [],
+        "previous finding (p)": [],
+        "close drill-down (Esc)": [],
+        "filter keystroke": [],
+        "switch pane (1-5)": [],
+    }
+    cpu_times: dict[str, list[float]] = {name: [] for name in times}
+
+    async def timed(name: str, key: str) -> None:
+        await settle(app)
+        start = time.perf_counter()
+        cpu = time.process_time()
+        key_event = events.Key(key, key if len(key) == 1 else None)
+        key_event.set_sender(app)
+        app.post_message(key_event)  # as the driver does, without the hop through the loop
+        await settle(app)
+        times[name].append(time.perf_counter() - start)
+        cpu_times[name].append(time.process_time() - cpu)
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        snapshot = await app.wait_for_analysis(timeout=120)
+        await pilot.pause()
+        await pilot.press("5")
+        await pilot.pause()
+        for i in range(samples):
+            await pilot.press(*(["down"] * (1 + i % 7)))
+            await timed("open drill-down (Enter)", "enter")
+            await timed("next finding (n)", "n")
+            await timed("next finding (n)", "n")
+            await timed("previous finding (p)", "p")
+            await timed("close drill-down (Esc)", "escape")
+        for i in range(samples):
+            query = ("KD60", "sev:high", "migration")[i % 3]
+            await pilot.press("slash")
+            for ch in query:
+                await timed("filter keystroke", ch)
+            await pilot.press("escape")
+            await pilot.pause()
+        for i in range(samples):
+            await timed("switch pane (1-5)", str(1 + i % 5))
+        await pilot.press("q")
+    return times, cpu_times, len(snapshot.active)
+
+
 def copy_example(name: str, into: Path) -> Path:
     root = into / name
     shutil.copytree(EXAMPLES / name, root)
@@ -224,7 +405,10 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=30)
     parser.add_argument("--keys", type=int, default=40)
     parser.add_argument("--saves", type=int, default=1000)
-    parser.add_argument("--only", choices=("start", "save", "keys", "flood"), default=None)
+    parser.add_argument("--samples", type=int, default=20, help="rounds of each action")
+    parser.add_argument(
+        "--only", choices=("start", "save", "keys", "flood", "actions"), default=None
+    )
     args = parser.parse_args()
     os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
     results: dict[str, object] = {}
@@ -232,13 +416,17 @@ def main() -> None:
         tmp_path = Path(tmp)
         if args.only in (None, "start"):
             for name in ("seed-app", "risky-app"):
-                times = first_screen(EXAMPLES / name, args.starts)
+                drawn, times, cpu = first_screen(EXAMPLES / name, args.starts)
                 results[f"start_{name}_s"] = {
+                    "first_paint_median": round(statistics.median(drawn), 3),
                     "median": round(statistics.median(times), 3),
                     "max": round(max(times), 3),
+                    "cpu_median": round(statistics.median(cpu), 3),
                 }
                 print(
-                    f"start → first full screen  {name:10} median {statistics.median(times):.3f} s  max {max(times):.3f} s"
+                    f"start {name:10} first paint median {statistics.median(drawn):.3f} s; "
+                    f"first full screen median {statistics.median(times):.3f} s, "
+                    f"max {max(times):.3f} s, CPU median {statistics.median(cpu):.3f} s"
                 )
         if args.only in (None, "save"):
             for name in ("seed-app", "risky-app"):
@@ -276,6 +464,33 @@ def main() -> None:
                 f"{res['equal_to_fresh_analysis']}, threads {res['threads_before']} → peak "
                 f"{res['threads_peak']} → {res['threads_after']}"
             )
+        if args.only in (None, "actions"):
+            root = tmp_path / "findings"
+            root.mkdir()
+            findings_project(root)
+            wall, cpu, count = asyncio.run(action_latency(root, args.samples))
+            table: dict[str, dict[str, float]] = {}
+            print(f"actions on {count} findings at 120x40 (target: p95 <= 50 ms)")
+            print("| action | samples | median ms | p95 ms | max ms | p95 CPU ms |")
+            print("|---|---:|---:|---:|---:|---:|")
+            for action, values in wall.items():
+                row = {
+                    "samples": len(values),
+                    "median_ms": round(statistics.median(values) * 1000, 1),
+                    "p95_ms": round(p95(values) * 1000, 1),
+                    "max_ms": round(max(values) * 1000, 1),
+                    "p95_cpu_ms": round(p95(cpu[action]) * 1000, 1),
+                }
+                table[action] = row
+                print(
+                    f"| {action} | {row['samples']} | {row['median_ms']} | {row['p95_ms']} "
+                    f"| {row['max_ms']} | {row['p95_cpu_ms']} |"
+                )
+            results["actions"] = {"findings": count, "latency": table}
+    results["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    print(
+        f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}"
+    )
     print(json.dumps(results, indent=2))
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,14 @@ EXAMPLES = REPO / "examples"
 # graded as new (as `--all-migrations` does); tests of history grading build their own
 # repositories and unset this (tests/test_grading_history.py).
 os.environ["KEEPDATA_ALL_MIGRATIONS"] = "1"
+# The result cache of `check` (tui.result_cache) lives in a temporary folder, never in the
+# user's ~/.cache; every test gets its own (below), so no test sees another's entries.
+os.environ["KEEPDATA_CACHE_DIR"] = tempfile.mkdtemp(prefix="keepdata-test-cache-")
+
+
+@pytest.fixture(autouse=True)
+def _own_result_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("KEEPDATA_CACHE_DIR", str(tmp_path_factory.mktemp("result-cache")))
 
 
 @pytest.fixture

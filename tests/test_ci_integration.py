@@ -47,7 +47,7 @@ def test_hook_manifest_has_what_pre_commit_requires() -> None:
     re.compile(h["files"])
     # the entry is the console script this package installs
     scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts[h["entry"].split()[0]] == "tui.cli:main"
+    assert scripts[h["entry"].split()[0]] == "tui.cli:run"
 
 
 def test_pre_commit_itself_accepts_the_manifest() -> None:

@@ -50,6 +50,8 @@ def one_service(image: str, extra: str = "") -> str:
         ("mysql:8.0", "mysql", 8, "/var/lib/mysql"),
         ("mariadb:11.4", "mariadb", 11, "/var/lib/mysql"),
         ("bitnami/mysql:8.4", "mysql", 8, "/bitnami/mysql/data"),
+        # bitnami/mariadb's README: "mount a directory at the /bitnami/mariadb path"
+        ("bitnami/mariadb:11.4", "mariadb", 11, "/bitnami/mariadb/data"),
         ("mongo:7", "mongo", 7, "/data/db"),
         ("bitnami/mongodb:7.0", "mongo", 7, "/bitnami/mongodb/data/db"),
         ("mcr.microsoft.com/mssql/server:2022-latest", "mssql", 2022, "/var/opt/mssql"),

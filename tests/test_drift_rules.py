@@ -243,10 +243,30 @@ def test_kd703_duplicate_timestamp_and_missing_timestamp(write_tree) -> None:
             "prisma/migrations/init/migration.sql": 'CREATE TABLE "C" ("id" INT);\n',
         }
     )
+    # a shared timestamp is a fixed (name) order; with no dependency between the two (the
+    # replay finds none) it is low; a folder without a timestamp stays medium
     assert kd7(root) == [
-        ("KD703", Severity.MEDIUM, "prisma/migrations/20240101000000_b/migration.sql", 1),
+        ("KD703", Severity.LOW, "prisma/migrations/20240101000000_b/migration.sql", 1),
         ("KD703", Severity.MEDIUM, "prisma/migrations/init/migration.sql", 1),
     ]
+
+
+def test_kd703_shared_timestamp_with_a_dependency_is_medium(write_tree) -> None:
+    # `_a` uses "B", which `_b` (same timestamp, later name) creates: the replay reports it
+    root = write_tree(
+        {
+            "prisma/migrations/migration_lock.toml": LOCK,
+            "prisma/migrations/20240101000000_a/migration.sql": 'ALTER TABLE "B" ADD COLUMN "x" INT;\n',
+            "prisma/migrations/20240101000000_b/migration.sql": 'CREATE TABLE "B" ("id" INT);\n',
+        }
+    )
+    found = kd7(root)
+    assert (
+        "KD703",
+        Severity.MEDIUM,
+        "prisma/migrations/20240101000000_a/migration.sql",
+        1,
+    ) in found
 
 
 def test_kd703_table_used_before_created(write_tree) -> None:

@@ -267,6 +267,54 @@ def test_kd406_undefined_variable_with_line_and_column(write_tree) -> None:
     assert "POSTGRES_DB" in found[0].message and found[0].severity is Severity.MEDIUM
 
 
+@pytest.mark.parametrize("form", ["map", "list"])
+def test_kd406_optional_app_setting_is_low(write_tree, form: str) -> None:
+    # an integration key of the app left empty (documenso's SMTP and OAuth keys, trigger.dev's
+    # PROVIDER_SECRET) reaches no volume, image or database: low, not medium
+    line = (
+        "      SMTP_APIKEY: ${SMTP_APIKEY}\n"
+        if form == "map"
+        else "      - SMTP_APIKEY=${SMTP_APIKEY}\n"
+    )
+    text = compose().replace("      DATABASE_URL: ", line + "      DATABASE_URL: ")
+    if form == "list":
+        text = text.replace("      DATABASE_URL: ", "      - DATABASE_URL=")
+    root = write_tree({"docker-compose.yml": text, ".env": STRONG[1]})
+    (f,) = run(root, "KD406")
+    assert f.severity is Severity.LOW and "SMTP_APIKEY" in f.message
+    assert "environment.SMTP_APIKEY" in f.message and "service 'api'" in f.message
+
+
+def test_kd406_optional_build_arg_is_low(write_tree) -> None:
+    # langfuse: `args: - NEXT_PUBLIC_LANGFUSE_CLOUD_REGION=${NEXT_PUBLIC_LANGFUSE_CLOUD_REGION}`
+    text = compose().replace(
+        "  api:\n    image: node:20\n",
+        "  api:\n    image: node:20\n    build:\n      context: .\n      args:\n"
+        "        - CLOUD_REGION=${CLOUD_REGION}\n",
+    )
+    root = write_tree({"docker-compose.yml": text, ".env": STRONG[1]})
+    (f,) = run(root, "KD406")
+    assert f.severity is Severity.LOW and "build.args.CLOUD_REGION" in f.message
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "      POSTGRES_DB: ${DB_NAME}\n",  # a database's own setting
+        "    image: node:${NODE_TAG}\n",  # an image tag
+    ],
+)
+def test_kd406_data_settings_stay_medium(write_tree, where: str) -> None:
+    text = compose()
+    if "POSTGRES_DB" in where:
+        text = text.replace("      POSTGRES_DB: app\n", where)
+    else:
+        text = text.replace("    image: node:20\n", where)
+    root = write_tree({"docker-compose.yml": text, ".env": STRONG[1]})
+    (f,) = run(root, "KD406")
+    assert f.severity is Severity.MEDIUM and "reported low" not in f.message
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -336,6 +384,47 @@ def test_kd407_defaults_of_the_postgres_image(write_tree) -> None:
     text = text.replace("      POSTGRES_USER: app\n", "").replace("      POSTGRES_DB: app\n", "")
     root = write_tree({"docker-compose.yml": text, ".env": STRONG[1]})
     assert run(root, "KD407") == []
+
+
+def test_kd407_each_database_judged_by_its_own_credentials(write_tree) -> None:
+    """Two databases in one stack, several services each: every URL is checked against the
+    database it names (credentials read once per database, never another's)."""
+    text = """\
+services:
+  db1:
+    image: postgres:16
+    environment:
+      POSTGRES_USER: alpha
+      POSTGRES_PASSWORD: ${ALPHA_PASSWORD}
+      POSTGRES_DB: alpha
+  db2:
+    image: postgres:16
+    environment:
+      POSTGRES_USER: beta
+      POSTGRES_PASSWORD: ${BETA_PASSWORD}
+      POSTGRES_DB: beta
+  a1:
+    image: node:20
+    environment:
+      DATABASE_URL: postgresql://alpha:${ALPHA_PASSWORD}@db1:5432/alpha
+  b1:
+    image: node:20
+    environment:
+      DATABASE_URL: postgresql://beta:${BETA_PASSWORD}@db2:5432/beta
+  a2:
+    image: node:20
+    environment:
+      DATABASE_URL: postgresql://beta:${BETA_PASSWORD}@db1:5432/alpha
+  b2:
+    image: node:20
+    environment:
+      DATABASE_URL: postgresql://beta:${BETA_PASSWORD}@db2:5432/beta
+"""
+    env = "ALPHA_PASSWORD=Vq8rT2mXz91LpQ\nBETA_PASSWORD=Kp3nW8sLq20ZtR\n"
+    root = write_tree({"docker-compose.yml": text, ".env": env})
+    found = run(root, "KD407")
+    assert rules_at(found) == [("KD407", "docker-compose.yml", 25)]  # a2 only
+    assert "'beta'" in found[0].message and "'alpha'" in found[0].message
 
 
 def test_parse_db_url() -> None:

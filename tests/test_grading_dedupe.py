@@ -39,6 +39,25 @@ def test_kd401_and_kd402_on_one_value_are_one(write_tree) -> None:  # type: igno
     assert [f.location.line for f in pw if f.rule == "KD401"] == [11]
 
 
+def test_a_default_password_repeated_in_a_url_is_one_finding(write_tree) -> None:  # type: ignore[no-untyped-def]
+    # jitsu: `${MONGO_PASSWORD:-default}` on the server and in a client's URL is one password
+    found = _run(
+        write_tree,
+        {
+            "docker-compose.yml": "services:\n  mongo:\n    image: mongo:7\n"
+            "    volumes: [m:/data/db]\n    environment:\n"
+            "      MONGO_INITDB_ROOT_PASSWORD: ${MONGO_PASSWORD:-default}\n"
+            "  app:\n    build: .\n    environment:\n"
+            '      MONGODB_URL: "mongodb://default:${MONGO_PASSWORD:-default}@mongo/"\n'
+            "volumes:\n  m:\n",
+        },
+    )
+    (weak,) = [f for f in found if f.rule == "KD402"]
+    assert weak.location.line == 6
+    # the KD401 of the same line and the URL's repeat (line 10) are its related locations
+    assert [r.location.line for r in weak.related if r.message.startswith("KD40")] == [6, 10]
+
+
 def test_kd622_replaces_kd602_and_kd610_joins(write_tree) -> None:  # type: ignore[no-untyped-def]
     found = _run(
         write_tree,

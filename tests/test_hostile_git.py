@@ -247,7 +247,7 @@ def test_check_and_report_run_nothing(tmp_path: Path, trap: Trap) -> None:
 )
 async def test_the_inspector_runs_nothing(tmp_path: Path, trap: Trap) -> None:
     from tui.app import KeepdataApp
-    from tui.export_dialog import ExportRequest
+    from tui.modals.export_dialog import ExportRequest
 
     repo, sentinel = _armed(tmp_path, trap)
     app = KeepdataApp(repo, watch=False, mask_volatile=True)

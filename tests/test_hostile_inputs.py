@@ -154,3 +154,94 @@ def test_a_path_with_thousands_of_prisma_commands_is_capped_with_a_finding(tmp_p
     assert app is not None and len(app.commands) == MAX_STEPS
     assert any(f.rule == "KD201" for f in a.active)  # the other service is still judged
     assert not a.errors
+
+
+def _prisma_commands_one_by_one(text: str, script: bool) -> list[tuple[int, str, tuple[str, ...]]]:
+    """What `find_prisma_commands` finds, each match judged on its own (the definition the
+    single forward pass must keep): comment = the match's line starts with `#`."""
+    from analysis.facts.images import find_prisma_commands
+
+    out = []
+    for f in find_prisma_commands(text):  # without `script`: no comment test at all
+        line_start = text.rfind("\n", 0, f.offset) + 1
+        if script and text[line_start : f.offset].lstrip().startswith("#"):
+            continue
+        out.append((f.offset, f.command, f.flags))
+    return out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "#!/bin/sh\n# npx prisma db push --force-reset\nnpx prisma migrate deploy\n",
+        "  # prisma db push\n  prisma migrate deploy && prisma db push --accept-data-loss\n",
+        "prisma migrate deploy # prisma db push\n#prisma db push\n\tprisma migrate reset -f",
+        "echo x; prisma migrate deploy; prisma db push --force-reset --skip-generate\n" * 40,
+        "#\n" + " && ".join(["npx prisma migrate deploy"] * 300) + "\n# prisma db push\n",
+        "x=1 prisma db push --schema a.prisma && prisma migrate deploy --schema b.prisma",
+    ],
+)
+def test_prisma_commands_in_a_script_skip_comment_lines_only(text: str) -> None:
+    from analysis.facts.images import find_prisma_commands
+
+    found = [(f.offset, f.command, f.flags) for f in find_prisma_commands(text, script=True)]
+    assert found == _prisma_commands_one_by_one(text, script=True)
+    assert found  # every text has a command outside comments
+
+
+def test_prisma_step_cap_finding_is_at_the_first_command_past_the_cap(tmp_path: Path) -> None:
+    """The cap's KD001 names the command where following stopped (one command a line)."""
+    from analysis.facts.startup import MAX_STEPS
+
+    write(tmp_path, _base_rest_with_entrypoint(" &&\n".join(["npx prisma migrate deploy"] * 1200)))
+    a = analyze(tmp_path)
+    capped = [f for f in a.findings if f.rule == "KD001" and f"{MAX_STEPS:,}" in f.message]
+    assert len(capped) == 1
+    assert capped[0].location.path == "entrypoint.sh"
+    assert capped[0].location.line == 2 + MAX_STEPS  # line 2 holds the first command
+    assert not a.errors
+
+
+def _base_rest_with_entrypoint(body: str) -> dict[str, str]:
+    files = SHAPES["prisma-list"](1)
+    files["entrypoint.sh"] = f'#!/bin/sh\n{body}\nexec "$@"\n'
+    return files
+
+
+def test_long_and_list_ending_with_accept_data_loss_is_critical(tmp_path: Path) -> None:
+    """The command at the end of a 20,000-command `&&` list is still followed (its 64 kept
+    conditions and all): `db push --accept-data-loss` on the startup path is KD201."""
+    chain = " && ".join(f"echo step{i}" for i in range(20_000))
+    body = chain + " &&\n  npx prisma db push --accept-data-loss"
+    write(tmp_path, _base_rest_with_entrypoint(body))
+    a = analyze(tmp_path)
+    kd201 = [f for f in a.active if f.rule == "KD201"]
+    assert [(f.location.path, f.location.line) for f in kd201] == [("entrypoint.sh", 3)]
+    assert kd201[0].severity == Severity.CRITICAL
+    assert not a.errors
+
+
+@pytest.mark.parametrize(("arg", "pushes"), [("migrate", True), ("serve", False)])
+def test_argument_tests_in_a_long_list_still_decide_each_command(
+    tmp_path: Path, arg: str, pushes: bool
+) -> None:
+    """`[ "$1" = migrate ] && ... && prisma db push` deep in a long list runs only when the
+    script gets `migrate` (each condition's verdict is kept once, not re-read per command)."""
+    from analysis.facts.startup import startup_paths
+
+    chain = " && ".join(f"echo step{i}" for i in range(300))
+    near = " && ".join(f"echo near{i}" for i in range(10))  # among the 32 nearest conditions
+    body = (
+        f'{chain} && [ "$1" = migrate ] && {near} && npx prisma db push --accept-data-loss\n'
+        "npx prisma migrate deploy"
+    )
+    files = _base_rest_with_entrypoint(body)
+    files["Dockerfile"] = files["Dockerfile"].replace('CMD ["node", "main.js"]', f'CMD ["{arg}"]')
+    write(tmp_path, files)
+    a = analyze(tmp_path)
+    app = a.context.fact(startup_paths).for_service("app")
+    assert app is not None
+    commands = [s.command for s in app.commands]
+    assert ("db push" in commands) is pushes
+    assert "migrate deploy" in commands
+    assert not a.errors

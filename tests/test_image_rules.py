@@ -316,6 +316,14 @@ def test_kd304_quiet_on_references_and_plain_values(write_tree) -> None:
     assert found(root, "KD304") == []
 
 
+def test_kd304_a_switch_is_not_a_secret(write_tree) -> None:
+    # openpanel: `ENV COREPACK_INTEGRITY_KEYS=0` turns a check off; a real key still fires
+    image = "FROM node:20-alpine\nENV COREPACK_INTEGRITY_KEYS=0\nENV SESSION_SECRET_KEY=false\n"
+    assert found(write_tree({"Dockerfile": image}), "KD304") == []
+    real = image + "ENV STRIPE_SECRET_KEY=sk_live_51Habc\n"
+    assert [f.location.line for f in found(write_tree({"Dockerfile": real}), "KD304")] == [4]
+
+
 # -- KD305 migrate-at-build-time ----------------------------------------------------------------
 def test_kd305_fires_on_run_and_through_a_script(write_tree) -> None:
     pkg = PKG.replace('"tsc -p tsconfig.build.json"', '"prisma db push && tsc"')

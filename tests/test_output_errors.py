@@ -15,7 +15,7 @@ from textual.widgets import Button, Input
 
 from tests.conftest import EXAMPLES, REPO
 from tui.app import KeepdataApp
-from tui.export_dialog import ExportDialog
+from tui.modals.export_dialog import ExportDialog
 
 RISKY = EXAMPLES / "risky-app"
 SEED = EXAMPLES / "seed-app"

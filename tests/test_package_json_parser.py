@@ -113,12 +113,19 @@ def test_npm_calls_with_lifecycle_hooks() -> None:
 def test_pnpm_yarn_bun_calls() -> None:
     pkg = parse()
     assert script_calls(("pnpm", "db:deploy"), pkg).scripts == ("db:deploy",)  # type: ignore[union-attr]
-    assert script_calls(("pnpm", "run", "build"), pkg).scripts == ("build",)  # type: ignore[union-attr]
-    # pnpm runs no pre/post hooks by default; a bin is not a script
+    # pnpm 9+ runs pre/post hooks (enable-pre-post-scripts is true by default since
+    # pnpm/pnpm#7634); pnpm 6 to 8 did not
+    assert script_calls(("pnpm", "run", "build"), pkg).scripts == ("prebuild", "build", "postbuild")  # type: ignore[union-attr]
+    old = parse(PACKAGE.replace("pnpm@9.12.0", "pnpm@8.15.4"))
+    assert script_calls(("pnpm", "run", "build"), old).scripts == ("build",)  # type: ignore[union-attr]
+    # a bin is not a script
     assert script_calls(("pnpm", "prisma", "migrate", "deploy"), pkg) is None
     assert script_calls(("pnpm", "install"), pkg).scripts[-2] == "postinstall"  # type: ignore[union-attr]
     filtered = script_calls(("pnpm", "--filter", "@acme/api", "db:deploy"), None)
     assert filtered is not None and filtered.workspace == "@acme/api"
+    # the filtered package's script, even when the working directory's package lacks it
+    root_pkg = script_calls(("pnpm", "--filter", "@acme/api", "db:migrate:deploy"), pkg)
+    assert root_pkg is not None and root_pkg.scripts == ("db:migrate:deploy",)
     assert script_calls(("yarn", "start:prod"), pkg).scripts == ("start:prod",)  # type: ignore[union-attr]
     assert script_calls(("yarn", "build"), pkg).scripts == ("prebuild", "build", "postbuild")  # type: ignore[union-attr]
     assert script_calls(("yarn", "add", "x"), pkg) is None

@@ -529,6 +529,44 @@ def test_kd113_image_without_compose(write_tree) -> None:
     assert run(covered, "KD113") == []
 
 
+FLY_IMAGE = "FROM node:20\nWORKDIR /app\nENV DATABASE_URL=file:/data/sqlite.db\nCOPY . .\n"
+
+
+@pytest.mark.parametrize("dest, fires", [("/data", False), ("/srv/data", True)])
+def test_kd113_fly_volume_mount(write_tree, dest: str, fires: bool) -> None:
+    # indie-stack: fly.toml mounts its volume at /data, where the SQLite file lives
+    fly = f'app = "x"\n\n[mounts]\n  source = "data"\n  destination = "{dest}"\n'
+    root = write_tree({"Dockerfile": FLY_IMAGE, "fly.toml": fly})
+    assert bool(run(root, "KD113")) is fires
+
+
+def test_kd113_litefs_data_dir_on_the_fly_volume(write_tree) -> None:
+    # epic-stack: the app opens /litefs/data/sqlite.db on LiteFS's FUSE mount, whose files
+    # LiteFS keeps in /data/litefs on the Fly volume at /data
+    image = (
+        "FROM node:20\nWORKDIR /app\nENV LITEFS_DIR=/litefs/data\n"
+        'ENV DATABASE_URL=file:/litefs/data/sqlite.db\nCOPY . .\nCMD ["litefs", "mount"]\n'
+    )
+    fly = '[build]\ndockerfile = "/other/Dockerfile"\n\n[mounts]\nsource = "data"\ndestination = "/data"\n'
+    litefs = "fuse:\n  dir: '${LITEFS_DIR}'\ndata:\n  dir: '/data/litefs'\n"
+    root = write_tree({"other/Dockerfile": image, "fly.toml": fly, "other/litefs.yml": litefs})
+    assert run(root, "KD113") == []
+    root = write_tree({"other/litefs.yml": litefs.replace("/data/litefs", "/var/lib/litefs")})
+    assert rules_at(run(root, "KD113")) == [("KD113", "other/Dockerfile", 4)]
+
+
+def test_kd113_literal_schema_url_copied_into_an_image(write_tree) -> None:
+    # shopify-app-remix: `url = "file:dev.sqlite"` in the schema, `COPY . .`, no VOLUME
+    schema = 'datasource db {\n  provider = "sqlite"\n  url      = "file:dev.sqlite"\n}\n'
+    image = 'FROM node:18-alpine\nWORKDIR /app\nCOPY . .\nCMD ["npm", "start"]\n'
+    root = write_tree({"Dockerfile": image, "prisma/schema.prisma": schema})
+    (f,) = run(root, "KD113")
+    assert (f.location.path, f.location.line) == ("prisma/schema.prisma", 3)
+    assert "/app/prisma/dev.sqlite" in f.message
+    root = write_tree({"Dockerfile": image.replace("CMD", "VOLUME /app/prisma\nCMD")})
+    assert run(root, "KD113") == []
+
+
 # -- KD114 --------------------------------------------------------------------------------------
 def test_kd114_project_name_not_pinned(write_tree) -> None:
     compose = (

@@ -220,6 +220,25 @@ def test_discovery_problem_for_a_missing_config_schema(write_tree) -> None:
     assert [s.root for s in discovery.schemas] == ["prisma/schema.prisma"]
 
 
+def test_container_path_in_a_config_copied_into_an_image_is_not_a_problem(write_tree) -> None:
+    # inbox-zero's docker/scripts/prisma.config.ts runs inside the image, where the schema is
+    # /app/apps/web/prisma/schema.prisma: not a path of the checkout, so no KD505 for it
+    config = 'export default defineConfig({ schema: "/app/apps/web/prisma/schema.prisma" })\n'
+    escape = 'export default defineConfig({ schema: "../../../elsewhere/schema.prisma" })\n'
+    root = write_tree(
+        {
+            "docker/scripts/prisma.config.ts": config,
+            "tools/prisma.config.ts": escape,
+            "apps/web/prisma/schema.prisma": DS6 + model("A"),
+        }
+    )
+    discovery = analyze(root).fact(schema_discovery)
+    (problem,) = discovery.problems
+    assert problem.location.path == "tools/prisma.config.ts"
+    assert "outside the project" in problem.message
+    assert [s.root for s in discovery.schemas] == ["apps/web/prisma/schema.prisma"]
+
+
 def test_reanalysis_reuses_parsed_files(write_tree) -> None:
     root = write_tree({"prisma/schema.prisma": DS6 + model("A")})
     first = found(root)[0]

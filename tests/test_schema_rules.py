@@ -109,10 +109,53 @@ def test_kd502_two_levels(write_tree) -> None:
     by_model = {f.message.split()[2]: f for f in found}
     assert set(by_model) == {"User", "Organization"}
     user = by_model["User"]
-    assert user.severity is Severity.MEDIUM
+    # every relation on User -> Member -> Task is required: the ownership the cascade
+    # expresses, reported low (a map, not an alarm)
+    assert user.severity is Severity.LOW
+    assert "ownership" in user.message
     assert "User -> Member -> Task" in user.message and "2 levels" in user.message
     assert user.location.line == line_of(CHAIN, "user   User         @relation")
     assert [r.location.line for r in user.related] == [line_of(CHAIN, "member   Member @relation")]
+
+
+def test_kd502_chain_through_an_optional_relation_names_it(write_tree) -> None:
+    # Task.memberId is optional: a task can live on without its member, yet deleting the
+    # member deletes it; nothing valuable on the chain: low, naming the optional relation
+    schema = CHAIN.replace("memberId Int\n", "memberId Int?\n").replace(
+        "member   Member @relation", "member   Member? @relation"
+    )
+    root = project(write_tree, schema)
+    user = next(f for f in findings(root, "KD502") if f.message.startswith("deleting one User"))
+    assert user.severity is Severity.LOW and "ownership" not in user.message
+    assert "`Task.member` is optional" in user.message and "SetNull" in user.message
+
+
+def test_kd502_a_tree_of_self_relations_is_ownership(write_tree) -> None:
+    # documenso: User -> Folder -> Folder (subfolders); the root folder has no parent
+    schema = DS + (
+        "model User {\n  id Int @id\n  folders Folder[]\n}\n"
+        "model Folder {\n  id Int @id\n  userId Int\n  parentId Int?\n"
+        "  user User @relation(fields: [userId], references: [id], onDelete: Cascade)\n"
+        '  parent Folder? @relation("Tree", fields: [parentId], references: [id], onDelete: Cascade)\n'
+        '  children Folder[] @relation("Tree")\n}\n'
+    )
+    found = findings(project(write_tree, schema), "KD502")
+    assert found and all(f.severity is Severity.LOW for f in found)
+
+
+def test_kd502_a_count_named_amount_is_not_money(write_tree) -> None:
+    # `tree_ready_amount Int` in a model with no currency is a quantity (see2021-server)
+    schema = DS + (
+        "model Farm {\n  id Int @id\n  predictions Prediction[]\n}\n"
+        "model Prediction {\n  id Int @id\n  tree_ready_amount Int\n  farmId Int\n"
+        "  farm Farm @relation(fields: [farmId], references: [id], onDelete: Cascade)\n}\n"
+    )
+    root = project(write_tree, schema)
+    assert findings(root, "KD502") == []
+    priced = schema.replace("tree_ready_amount Int\n", "tree_ready_amount Int\n  currency String\n")
+    (f,) = findings(project(write_tree, priced), "KD502")
+    # a money-looking field is a weaker sign than a valuable name: reported, low
+    assert f.severity is Severity.LOW and "looks like money" in f.message
 
 
 def test_kd502_one_level_into_a_valuable_model_names_why(write_tree) -> None:
@@ -127,6 +170,7 @@ def test_kd502_one_level_into_a_valuable_model_names_why(write_tree) -> None:
     (f,) = findings(root, "KD502")
     assert "deleting one Customer deletes Payment rows" in f.message
     assert "model name `Payment` looks valuable (payment)" in f.message
+    assert f.severity is Severity.MEDIUM  # valuable by name: the catalog's loud case
     assert f.location.line == line_of(schema, "customer Customer @relation") - 0
 
 
@@ -174,7 +218,7 @@ def test_kd502_each_deep_chain_through_another_first_relation(write_tree) -> Non
     assert "User -> Order -> Invoice" in user[0][1] and "Cart" not in user[0][1]
     assert "User -> Cart -> CartItem" in user[1][1] and "2 levels" in user[1][1]
     cart = next(f for f in found if "User -> Cart" in f.message)
-    assert cart.severity is Severity.MEDIUM
+    assert cart.severity is Severity.LOW  # an ownership chain beside the valuable one
     assert [r.location.line for r in cart.related] == [line_of(schema, "cart Cart @relation")]
     assert not any("Session" in f.message for f in found)
 
@@ -342,6 +386,8 @@ def test_kd507_only_optional_unique_and_ignored_model(write_tree) -> None:
     schema = DS + "model Log {\n  key String? @unique\n  @@ignore\n}\n"
     (f,) = findings(project(write_tree, schema), "KD507")
     assert "only unique fields that are optional" in f.message and "@@ignore" in f.message
+    # the project marked it @@ignore on purpose (postiz's introspected mastra_* tables): info
+    assert f.severity is Severity.INFO
 
 
 def test_kd507_quiet_with_compound_id_unique_or_for_views(write_tree) -> None:

@@ -198,8 +198,8 @@ def _svg_lines(svg: str) -> list[str]:
 async def test_drill_down_and_its_svg_export_show_no_planted_secret(tmp_path: Path) -> None:
     from analysis.model import Location
     from tui.app import KeepdataApp
-    from tui.export_dialog import ExportRequest
     from tui.messages import DrillTarget
+    from tui.modals.export_dialog import ExportRequest
 
     app = KeepdataApp(ROOT, watch=False, mask_volatile=True)
     async with app.run_test(size=(220, 70)) as pilot:

@@ -155,6 +155,35 @@ def test_kd111_destructive_docker_commands(write_tree: WriteTree) -> None:
     assert all(f.severity == Severity.HIGH for f in found)
 
 
+def test_kd111_on_a_named_dev_or_test_stack_is_graded_by_that_context(
+    write_tree: WriteTree,
+) -> None:
+    # langfuse's "infra:dev:prune": `docker compose -f ./docker-compose.dev.yml down -v`
+    tree = project(
+        SAFE_ENTRYPOINT,
+        package={
+            **PACKAGE,
+            "scripts": {
+                "prune": "docker compose -f ./docker-compose.dev.yml down -v",
+                "e2e:down": "docker compose -f docker-compose.e2e.yml down -v",
+                "wipe": "docker compose -f docker-compose.yml -f docker-compose.dev.yml down -v",
+                "clean": "docker compose -f docker-compose.yml -f deploy/prod.yml down -v",
+            },
+        },
+    )
+    found = {f.message.split("`")[1]: f for f in run(write_tree, tree, "KD111")}
+    dev = found["docker compose -f ./docker-compose.dev.yml down -v"]
+    assert dev.severity == Severity.MEDIUM and dev.context == "development"
+    assert "development context" in dev.message
+    assert found["docker compose -f docker-compose.e2e.yml down -v"].severity == Severity.INFO
+    # a base file with a dev overlay is the dev stack (timelines' "docker:destroy")
+    chain = found["docker compose -f docker-compose.yml -f docker-compose.dev.yml down -v"]
+    assert chain.severity == Severity.MEDIUM
+    # a production stack keeps its severity
+    prod = found["docker compose -f docker-compose.yml -f deploy/prod.yml down -v"]
+    assert prod.severity == Severity.HIGH and prod.context is None
+
+
 def test_kd111_quiet_on_safe_docker_commands(write_tree: WriteTree) -> None:
     tree = project(
         SAFE_ENTRYPOINT,
@@ -392,7 +421,9 @@ def test_kd209_through_a_package_script(write_tree: WriteTree) -> None:
     assert run(write_tree, project(entry, package=package), "KD209") == []
     entry = '#!/bin/sh\nnpm run migrate\nexec "$@"\n'
     f = one(write_tree, project(entry, package=package), "KD209")
-    assert at(f) == ("package.json", 4)
+    # the fix goes where the failure is ignored: the entrypoint's call, not the script
+    assert at(f) == ("docker/entrypoint.sh", 2)
+    assert ("package.json", 4) in [(r.location.path, r.location.line) for r in f.related]
     package = {**PACKAGE, "scripts": {"start:prod": "prisma migrate deploy; node dist/main.js"}}
     app = "  api:\n    build: .\n    command: npm run start:prod\n"
     tree = project(package=package, compose_text=compose(app))

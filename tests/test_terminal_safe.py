@@ -136,14 +136,14 @@ async def test_the_inspector_never_renders_control_sequences(tmp_path: Path) -> 
         await pilot.pause()
         assert_screen_safe(app, "copy notification")
         # a new hostile finding arrives while watching: the notification is safe too
-        mark = app.landed_generation
+        mark = app.analyses_landed
         script = root / "scripts" / f"new{CLEAR}{OSC_TITLE}.sh"
         script.write_text(
             "npx prisma migrate reset --force\nnpx prisma db push --accept-data-loss\n"
         )
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 20
-        while app.landed_generation <= mark or not any(
+        while app.analyses_landed <= mark or not any(
             "new" in n and "KD201" in n for n in app.notices
         ):
             assert loop.time() < deadline, app.notices

@@ -13,11 +13,11 @@ from analysis.model import Severity
 from analysis.secrets import safe_text
 from tests.conftest import EXAMPLES
 from tui.app import KeepdataApp
-from tui.export_dialog import ExportDialog
 from tui.messages import DrillTarget
+from tui.modals.export_dialog import ExportDialog
+from tui.modals.keys_screen import KeysScreen
 from tui.panes.findings import parse_filter, short_location
 from tui.widgets.keyed_table import KeyedTable
-from tui.widgets.keys_screen import KeysScreen
 
 SEED = EXAMPLES / "seed-app"
 RISKY = EXAMPLES / "risky-app"
@@ -343,9 +343,9 @@ async def test_an_analysis_crash_is_a_finding_and_the_screen_stays(
         await pilot.press("5")
         assert app.findings_pane.table.row_count == 1
         monkeypatch.undo()
-        before = app.landed_generation
+        before = app.analyses_landed
         await pilot.press("r")
-        fixed = await app.wait_for_analysis(after=before + 1)
+        fixed = await app.wait_for_analysis(after=before)
         await pilot.pause()
         assert not fixed.error
         assert "analysis failed" not in str(app.header.render())
@@ -355,7 +355,7 @@ def test_every_binding_has_an_id_a_description_and_a_tooltip() -> None:
     from textual.binding import Binding
 
     from tui.drilldown import DrillDown
-    from tui.export_dialog import ExportDialog as Dialog
+    from tui.modals.export_dialog import ExportDialog as Dialog
     from tui.panes.findings import FindingsPane
     from tui.panes.relations import RelationsPane
 
@@ -640,3 +640,102 @@ async def test_config_given_on_the_command_line_is_used(tmp_path: Path) -> None:
         after = await app.wait_for_analysis()
     assert not any(f.rule == "KD206" for f in after.active)
     assert any(f.rule == "KD206" and f.suppressed for f in after.findings)
+
+
+class _GatedAnalysis:
+    """take_snapshot held at a gate, counting how many analyses run at once."""
+
+    def __init__(self, real) -> None:  # type: ignore[no-untyped-def]
+        import threading
+
+        self.real = real
+        self.gate = threading.Event()
+        self.lock = threading.Lock()
+        self.running = 0
+        self.most = 0
+        self.triggers: list[str] = []
+
+    def __call__(self, root, label, trigger="start", **kwargs):  # type: ignore[no-untyped-def]
+        with self.lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+            self.triggers.append(trigger)
+        try:
+            assert self.gate.wait(30), "the test never opened the gate"
+            return self.real(root, label, trigger, **kwargs)
+        finally:
+            with self.lock:
+                self.running -= 1
+
+
+async def test_the_screen_is_drawn_before_the_analysis_lands(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import tui.app
+
+    gated = _GatedAnalysis(tui.app.take_snapshot)
+    monkeypatch.setattr(tui.app, "take_snapshot", gated)
+    app = make_app(SEED)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.snapshot is None and app.analyzing
+        assert "analyzing…" in str(app.query_one("#verdict-bar").render())
+        assert "analyzing…" in str(app.header.render())
+        gated.gate.set()
+        await app.wait_for_analysis()
+        await pilot.pause()
+        bar = str(app.query_one("#verdict-bar").render())
+        assert "analyzing" not in bar and "critical" in bar
+        assert app.findings_pane.table.row_count == len(app.snapshot.active)  # type: ignore[union-attr]
+
+
+async def test_requests_during_an_analysis_become_one_follow_up(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import tui.app
+
+    app = make_app(SEED)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.wait_for_analysis()
+        landed = app.analyses_landed
+        gated = _GatedAnalysis(tui.app.take_snapshot)
+        monkeypatch.setattr(tui.app, "take_snapshot", gated)
+        for trigger in ("first", "second", "third", "fourth"):
+            app.request_analysis(trigger)
+            await pilot.pause()
+        assert app.analyzing and app.header.running
+        gated.gate.set()
+        snapshot = await app.wait_for_analysis()
+        await pilot.pause()
+        # the running analysis, then one follow-up named after the newest request
+        assert gated.triggers == ["first", "fourth"]
+        assert gated.most == 1  # never two analyses at once
+        assert app.analyses_landed == landed + 2 and snapshot.trigger == "fourth"
+        assert not app.analyzing and "re-analyzing" not in str(app.header.render())
+
+
+async def test_keyed_table_fits_columns_and_keeps_the_cursor_through_big_changes() -> None:
+    from textual.app import App, ComposeResult
+
+    from tui.widgets.badges import styled
+
+    class Tables(App[None]):
+        def compose(self) -> ComposeResult:
+            table = KeyedTable(id="t")
+            table.add_column("Name", key="name")
+            yield table
+
+    app = Tables()
+    async with app.run_test(size=(80, 20)) as pilot:
+        table = app.query_one("#t", KeyedTable)
+        table.sync([(f"k{i}", (styled(f"a long name number {i:03}"),)) for i in range(40)])
+        await pilot.pause()
+        assert table.select_key("k30")
+        wide = table.ordered_columns[0].content_width
+        assert wide == len("a long name number 030")
+        # a filter: 30 of 40 rows go at once, the row under the cursor stays under it
+        table.sync([(f"k{i}", (styled(f"a long name number {i:03}"),)) for i in range(25, 35)])
+        await pilot.pause()
+        assert table.row_count == 10 and table.cursor_key == "k30"
+        # every cell gets shorter (the compact layout): the column narrows to the new widest
+        table.sync([(f"k{i}", (styled(f"n{i}"),)) for i in range(25, 35)])
+        await pilot.pause()
+        assert table.ordered_columns[0].content_width == len("Name")
+        assert table.cursor_key == "k30"
+        assert [table.get_row_at(i)[0].plain for i in range(2)] == ["n25", "n26"]

@@ -61,10 +61,13 @@ def test_keepdata_in_tmux_draws_answers_keys_and_quits(tmux: Tmux, tmp_path: Pat
         "-e", "TERM=xterm-256color", command,
     )  # fmt: skip
     tmux.run("set-option", "-t", "kd", "remain-on-exit", "on")
-    screen = tmux.wait_for(lambda s: "Checklist item" in s and "last analysis" in s)
+    # the header and each pane follow the app's snapshot on their own message queues: wait
+    # for the checklist's rows as well as the header's time
+    screen = tmux.wait_for(
+        lambda s: "last analysis" in s and "Checklist item" in s and "Verified Safe Operations" in s
+    )
     assert "examples/seed-app" in screen
     assert "watching" in screen
-    assert "Verified Safe Operations" in screen
     tmux.run("send-keys", "-t", "kd", "5")
     screen = tmux.wait_for(lambda s: "Sev" in s and "Rule" in s and "of" in s and "findings" in s)
     tmux.run("send-keys", "-t", "kd", "Enter")

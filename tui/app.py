@@ -2,8 +2,11 @@
 
 Layout: a header (root, watch state, last analysis), the verdict bar, five tabbed panes on the
 number keys, the drill-down beside them (wide terminals) or over them (narrow ones), and the
-footer. The analysis runs in an exclusive thread worker that answers with `post_message`;
-watchfiles' `awatch` runs in an async worker; panes update in place.
+footer. The analysis runs in one exclusive thread worker at a time (requests that arrive
+meanwhile become one follow-up analysis) and answers with an `AnalysisReady` message; the
+result becomes the app's reactive `snapshot`, which the header, the verdict bar and the panes
+are bound to (`data_bind`) and update from in place. The project watcher runs in an async
+worker. The screen is drawn first (saying "analyzing…") and filled when the analysis lands.
 
 Keys: `p` pauses watching, except inside the drill-down, where `n`/`p` step through the
 findings; `P` pauses everywhere. `?` lists every key.
@@ -15,9 +18,7 @@ import argparse
 import asyncio
 import contextlib
 import sys
-import threading
 import time
-from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -25,6 +26,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -33,8 +35,9 @@ from analysis.model import Finding
 from analysis.terminal import terminal_line
 from tui.commands import KeepdataCommands
 from tui.drilldown import DrillDown
-from tui.export_dialog import ExportDialog, ExportRequest, write_export
 from tui.messages import AnalysisReady, DrillTarget, OpenDrillDown
+from tui.modals.export_dialog import ExportDialog, ExportRequest, write_export
+from tui.modals.keys_screen import KeysScreen
 from tui.panes.base import Pane
 from tui.panes.findings import FindingsPane
 from tui.panes.migrations import MigrationsPane
@@ -50,7 +53,6 @@ from tui.watch import (
     diff_lines,
     take_snapshot,
 )
-from tui.widgets.keys_screen import KeysScreen
 from tui.widgets.status import StatusHeader, VerdictBar
 
 if TYPE_CHECKING:
@@ -135,6 +137,17 @@ class KeepdataApp(App[int]):
         Binding("q", "quit", "Quit", id="quit", tooltip="Stop watching and quit"),
     ]
 
+    snapshot: reactive[Snapshot | None] = reactive(None, init=False)
+    """The analysis on screen (the header, the verdict bar and the panes are bound to it)."""
+    watch_state: reactive[str] = reactive("starting", init=False)
+    """What the header shows: starting, watching, paused, gone, error or off."""
+    watch_detail: reactive[str] = reactive("", init=False)
+    """The header's note beside the state (why watching failed, "analysis failed", ...)."""
+    analyzing: reactive[bool] = reactive(False, init=False)
+    """An analysis was requested and its result is not on screen yet."""
+    paused: reactive[bool] = reactive(False, init=False, bindings=True)
+    """Watching is paused (the footer shows Resume instead of Pause)."""
+
     def __init__(
         self,
         root: Path | str,
@@ -152,15 +165,18 @@ class KeepdataApp(App[int]):
         self.watch_enabled = watch
         self.mask_volatile = mask_volatile
         self.root_label = root_label or root_label_for(Path(root), mask_volatile)
-        self.snapshot: Snapshot | None = None
-        self.watch_state = "starting" if watch else "off"
-        """What the header shows: starting, watching, paused, gone, error or off."""
+        self.set_reactive(KeepdataApp.watch_state, "starting" if watch else "off")
         self.watcher_state = self.watch_state
         """The watcher's own state (watching while paused)."""
-        self.paused = False
         self.watcher: ProjectWatcher | None = None
-        self.requested_generation = 0
-        self.landed_generation = 0
+        self.analyses_requested = 0
+        """How many analyses were asked for (saves, rescans, ...; for tests and benchmarks)."""
+        self.analyses_landed = 0
+        """How many analyses reached the screen."""
+        self._analysis_running = False
+        self._follow_up: str | None = None
+        """The trigger of the analysis to run when the running one lands (requests made while
+        one runs are folded into it)."""
         self.last_export: Path | None = None
         self.landed_at = 0.0
         """perf_counter() when the panes last showed a new analysis (for benchmarks)."""
@@ -168,54 +184,41 @@ class KeepdataApp(App[int]):
         """How long the UI thread spent putting the last analysis on screen."""
         self.notices: list[str] = []
         """Every finding-change notification, in order (for tests and the log)."""
-        self._analysis_lock = threading.Lock()
         self._landed = asyncio.Event()
         self._stop_watch: asyncio.Event | None = None
         self._changes_while_paused = False
         self._filter = ProjectFilter(self.root)
         self._focus_before_drill: Widget | None = None
         self._switch_interval = sys.getswitchinterval()
-        self._first_snapshot: Future[Snapshot] | None = self._start_first_analysis()
 
     def _settings(self, root: Path) -> Settings:
         from analysis.settings import load
 
         return load(root, config=self.settings_args.config, base=self.settings_args.base)
 
-    def _start_first_analysis(self) -> Future[Snapshot]:
-        """Analyze while Textual builds the screen (a plain thread: no worker runs yet)."""
-        future: Future[Snapshot] = Future()
-
-        def run() -> None:
-            try:
-                with self._analysis_lock:
-                    future.set_result(
-                        take_snapshot(
-                            self.root, self.root_label, "start", settings_loader=self._settings
-                        )
-                    )
-            except BaseException as exc:  # take_snapshot does not raise; keep it that way
-                future.set_exception(exc)
-
-        threading.Thread(target=run, name="keepdata-first-analysis", daemon=True).start()
-        return future
-
     # -- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield StatusHeader(self.root_label, mask_volatile=self.mask_volatile, id="status-header")
-        yield VerdictBar("", id="verdict-bar")
+        yield StatusHeader(
+            self.root_label, mask_volatile=self.mask_volatile, id="status-header"
+        ).data_bind(
+            snapshot=KeepdataApp.snapshot,
+            state=KeepdataApp.watch_state,
+            detail=KeepdataApp.watch_detail,
+            running=KeepdataApp.analyzing,
+        )
+        yield VerdictBar("analyzing…", id="verdict-bar").data_bind(KeepdataApp.snapshot)
         with Horizontal(id="body"):
             with TabbedContent(id="panes", initial="overview"):
                 with TabPane("1 Overview", id="overview"):
-                    yield OverviewPane(id="overview-pane")
+                    yield OverviewPane(id="overview-pane").data_bind(KeepdataApp.snapshot)
                 with TabPane("2 Volumes", id="volumes"):
-                    yield VolumesPane(id="volumes-pane")
+                    yield VolumesPane(id="volumes-pane").data_bind(KeepdataApp.snapshot)
                 with TabPane("3 Migrations", id="migrations"):
-                    yield MigrationsPane(id="migrations-pane")
+                    yield MigrationsPane(id="migrations-pane").data_bind(KeepdataApp.snapshot)
                 with TabPane("4 Relations", id="relations"):
-                    yield RelationsPane(id="relations-pane")
+                    yield RelationsPane(id="relations-pane").data_bind(KeepdataApp.snapshot)
                 with TabPane("5 Findings", id="findings"):
-                    yield FindingsPane(id="findings-pane")
+                    yield FindingsPane(id="findings-pane").data_bind(KeepdataApp.snapshot)
             yield DrillDown(id="drilldown")
         yield Footer()
 
@@ -241,8 +244,7 @@ class KeepdataApp(App[int]):
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(min(self._switch_interval, SWITCH_INTERVAL))
         self.drilldown.display = False
-        self.header.set_state(self.watch_state)
-        self.call_after_refresh(self.request_analysis, "start")
+        self.call_after_refresh(self.request_analysis, "start")  # once the screen is drawn
         if self.watch_enabled:
             self._watch_files()
         self.call_after_refresh(self._initial_focus)
@@ -256,88 +258,91 @@ class KeepdataApp(App[int]):
         sys.setswitchinterval(self._switch_interval)
 
     # -- analysis ----------------------------------------------------------------------
-    def request_analysis(self, trigger: str) -> int:
-        """Start an analysis; a newer request cancels an older one (exclusive worker)."""
-        self.requested_generation += 1
-        self.header.set_running(self.snapshot is not None)
-        self._analyze(self.requested_generation, trigger)
-        return self.requested_generation
+    def request_analysis(self, trigger: str) -> None:
+        """Analyze the project again. One analysis runs at a time: a request made while one
+        runs is folded into a single follow-up analysis, started when the running one lands
+        (the newest trigger names it)."""
+        self.analyses_requested += 1
+        self.analyzing = True
+        if self._analysis_running:
+            self._follow_up = trigger
+            return
+        self._start_analysis(trigger)
+
+    def _start_analysis(self, trigger: str) -> None:
+        self._analysis_running = True
+        self._follow_up = None
+        self._analyze(trigger)
 
     @work(thread=True, exclusive=True, group="analysis", exit_on_error=False)
-    def _analyze(self, generation: int, trigger: str) -> None:
-        worker = get_current_worker()
-        first, self._first_snapshot = self._first_snapshot, None
-        if first is not None:  # the analysis started with the app, while the screen was built
-            snapshot = first.result()
+    def _analyze(self, trigger: str) -> None:
+        snapshot = take_snapshot(
+            self.root, self.root_label, trigger, settings_loader=self._settings
+        )
+        if not get_current_worker().is_cancelled:
+            self.post_message(AnalysisReady(snapshot))
+
+    def _analysis_finished(self) -> None:
+        """The running analysis landed or failed: start the follow-up, if one was asked for."""
+        self._analysis_running = False
+        if self._follow_up is not None:
+            self._start_analysis(self._follow_up)
         else:
-            with self._analysis_lock:  # one at a time; cancelled ones skip their turn
-                if worker.is_cancelled:
-                    return
-                snapshot = take_snapshot(
-                    self.root, self.root_label, trigger, settings_loader=self._settings
-                )
-        if not worker.is_cancelled:
-            self.post_message(AnalysisReady(snapshot, generation))
+            self.analyzing = False
 
     async def wait_for_analysis(self, after: int | None = None, timeout: float = 30.0) -> Snapshot:
-        """Wait (no sleeping) until an analysis newer than generation `after` has landed and
-        the panes show it. `after` defaults to the newest request."""
-        target = self.requested_generation if after is None else after
+        """Wait (no sleeping) until the screen shows an analysis: with `after`, until more
+        than `after` analyses have landed (`analyses_landed`); without, until every analysis
+        asked for so far has landed."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while self.landed_generation < target or self.snapshot is None:
+
+        def done() -> bool:
+            if self.snapshot is None:
+                return False
+            return self.analyses_landed > after if after is not None else not self.analyzing
+
+        while not done():
             remaining = deadline - loop.time()
             if remaining <= 0:
-                raise TimeoutError(f"no analysis landed after generation {target}")
+                raise TimeoutError(f"no analysis landed (after {after})")
             await asyncio.wait_for(self._landed.wait(), remaining)
+        assert self.snapshot is not None
         return self.snapshot
 
     @on(AnalysisReady)
     def _analysis_ready(self, message: AnalysisReady) -> None:
-        if message.generation < self.landed_generation:
-            return
         started = time.perf_counter()
-        old = self.snapshot
+        self._analysis_finished()
         snapshot = message.snapshot
+        self.analyses_landed += 1
         if snapshot.root_missing:  # keep the last analysis on screen, under "gone"
-            self.landed_generation = message.generation
             self._root_gone()
-            self._landed.set()
-            self._landed = asyncio.Event()
-            return
-        self.snapshot = snapshot
-        self.landed_generation = message.generation
-        self._filter.update(snapshot.files)
-        header = self.header
-        header.set_snapshot(snapshot)
-        header.set_running(self.landed_generation < self.requested_generation)
-        self.query_one("#verdict-bar", VerdictBar).show(snapshot)
-        for pane in self.query(Pane):
-            try:
-                pane.show(snapshot)
-            except Exception as exc:  # a pane's bug must not take the screen down
-                self.log.error(f"{pane.id} failed: {exc!r}")
-                self.notify(
-                    terminal_line(f"{pane.id}: {type(exc).__name__}: {exc}"),
-                    severity="error",
-                    markup=False,
-                )
-        self._update_tab_labels(snapshot)
-        if self.drilldown_open:
-            self.drilldown.refresh_snapshot(snapshot)
-        if self.watch_state == "gone" or header.detail == GONE_DETAIL:  # it is back
-            self._set_watch_state("watching" if self.watch_enabled else "off")
-        if snapshot.error:
-            self.notify("the analysis failed; see the KD001 finding", severity="error")
-            header.set_state(self.watch_state, "analysis failed")
-        elif header.detail == "analysis failed":
-            header.set_state(self.watch_state)
-        if old is not None:
-            self._notify_changes(old, snapshot)
+        else:
+            self.snapshot = snapshot  # the header, the verdict bar and the panes follow
         self.landed_at = time.perf_counter()
         self.update_seconds = self.landed_at - started
         self._landed.set()
         self._landed = asyncio.Event()
+
+    def watch_snapshot(self, old: Snapshot | None, snapshot: Snapshot | None) -> None:
+        """What the bound widgets do not do themselves: the watch filter, the tab label, the
+        open drill-down, the header's note, the change notification."""
+        if snapshot is None:
+            return
+        self._filter.update(snapshot.files)
+        self._update_tab_labels(snapshot)
+        if self.drilldown_open:
+            self.drilldown.refresh_snapshot(snapshot)
+        if self.watch_state == "gone" or self.watch_detail == GONE_DETAIL:  # it is back
+            self._set_watch_state("watching" if self.watch_enabled else "off")
+        if snapshot.error:
+            self.notify("the analysis failed; see the KD001 finding", severity="error")
+            self.watch_detail = "analysis failed"
+        elif self.watch_detail == "analysis failed":
+            self.watch_detail = ""
+        if old is not None:
+            self._notify_changes(old, snapshot)
 
     def _update_tab_labels(self, snapshot: Snapshot) -> None:
         tabs = self.query_one("#panes", TabbedContent)
@@ -363,6 +368,8 @@ class KeepdataApp(App[int]):
         if event.state != WorkerState.ERROR:
             return
         error = event.worker.error
+        if event.worker.group == "analysis":
+            self._analysis_finished()
         if event.worker.group == "watcher":
             self._set_watch_state("error", terminal_line(str(error)))
         self.notify(terminal_line(f"{event.worker.name}: {error}"), severity="error", markup=False)
@@ -400,15 +407,15 @@ class KeepdataApp(App[int]):
 
     def _root_gone(self) -> None:
         """The root folder was deleted or moved away: no verdict on nothing."""
-        self.workers.cancel_group(self, "analysis")
-        self.requested_generation += 1  # whatever analysis was running must not land
-        self.landed_generation = self.requested_generation
+        self.workers.cancel_group(self, "analysis")  # whatever analysis runs must not land
+        self._analysis_running = False
+        self._follow_up = None
+        self.analyzing = False
         if self.watch_enabled:
             self._set_watch_state("gone")
         else:
             self._set_watch_state("off", GONE_DETAIL)
         with contextlib.suppress(Exception):
-            self.header.set_running(False)
             self.query_one("#verdict-bar", VerdictBar).show_gone(self.root_label)
 
     def _stop_watching(self) -> None:
@@ -419,9 +426,7 @@ class KeepdataApp(App[int]):
         """`state` is the watcher's; the header shows `paused` over `watching`."""
         self.watcher_state = state
         self.watch_state = "paused" if self.paused and state == "watching" else state
-        with contextlib.suppress(Exception):  # the header is gone (app closing)
-            self.header.set_state(self.watch_state, detail)
-            self.refresh_bindings()
+        self.watch_detail = detail
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer shows Pause while watching and Resume while paused."""
@@ -442,7 +447,7 @@ class KeepdataApp(App[int]):
             self.notify("not watching (--no-watch); r rescans")
             return
         self.paused = not self.paused
-        self._set_watch_state(self.watcher_state, self.header.detail)
+        self._set_watch_state(self.watcher_state, self.watch_detail)
         if not self.paused and self._changes_while_paused:
             self._changes_while_paused = False
             if self.watcher_state != "gone":

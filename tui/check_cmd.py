@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from analysis.report.ci_formats import Located
     from analysis.result import Result
     from analysis.settings import Settings
+    from tui.result_cache import Pending
 
 
 _SEVERITY_SGR = {"critical": "1;31", "high": "31", "medium": "33", "low": "36", "info": "2"}
@@ -196,9 +197,11 @@ def run_check(
     args: argparse.Namespace,
     load_settings: Callable[[Path, argparse.Namespace], Settings],
     root_of: Callable[[str], Path],
+    cache: Pending | None = None,
 ) -> int:
     """`keepdata check` with parsed arguments (`load_settings(root, args)` and `root_of(path)`
-    are the CLI's own, which turn a bad root or config into a usage error)."""
+    are the CLI's own, which turn a bad root or config into a usage error); `cache` stores a
+    finished run's output (`tui.result_cache`)."""
     from analysis.pipeline import run
     from analysis.report.check_output import exit_code
     from analysis.selection import selection
@@ -237,14 +240,9 @@ def run_check(
     text = render(results, fmt, color=color, quiet=args.quiet, statistics=args.statistics)
     if auto_github and not args.statistics:
         text += render(results, "github")
-    from tui.output import write_file, write_stdout
+    from tui.output import emit
 
-    if out_file is not None:
-        write_file(str(out_file), text)
-        if not args.quiet:
-            print(f"wrote {out_file}", file=sys.stderr)
-    else:
-        write_stdout(text)
+    emit(text, str(out_file) if out_file is not None else None, args.quiet)
 
     several = len(results) > 1
     if say_internal_errors([(c.label if several else None, c.analysis) for c in results]):
@@ -252,6 +250,12 @@ def run_check(
     if not getattr(args, "allow_empty", False) and say_empty(results):
         return 2
     if args.exit_zero:
-        return 0
-    codes = [exit_code(c.analysis, args.fail_on or c.settings.fail_on or "high") for c in results]
-    return max(codes, default=0)
+        code = 0
+    else:
+        codes = [
+            exit_code(c.analysis, args.fail_on or c.settings.fail_on or "high") for c in results
+        ]
+        code = max(codes, default=0)
+    if cache is not None:
+        cache.store(results, text, code)
+    return code

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from analysis import __version__
 from tui.output import _silence_stdout, _write_failed, write_file, write_stdout
 
+TYPE_CHECKING = False  # typing and pathlib cost a cached `check` milliseconds: not imported
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from analysis.settings import Settings
 
 COMMANDS = ("check", "report", "rules", "explain")
@@ -21,6 +23,8 @@ FAIL_LEVELS = ("critical", "high", "medium", "low", "info", "never")
 
 
 def _root(path: str) -> Path:
+    from pathlib import Path
+
     root = Path(path)
     try:
         root.absolute()  # a relative path needs the working directory, which may be gone
@@ -43,7 +47,7 @@ def _root(path: str) -> Path:
 def _mistyped_command(args: list[str]) -> str | None:
     """The error for `keepdata chek .`: a first word that is no command and no folder."""
     first = next((a for a in args if not a.startswith("-")), None)
-    if first is None or first != args[0] or Path(first).exists():
+    if first is None or first != args[0] or os.path.exists(first):
         return None
     import difflib
 
@@ -75,9 +79,14 @@ def _load_settings(root: Path, args: argparse.Namespace) -> Settings:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from tui.result_cache import lookup
+
+    cached = lookup(args)  # before the analysis is imported
+    if isinstance(cached, int):
+        return cached
     from tui.check_cmd import run_check
 
-    return run_check(args, _load_settings, _root)
+    return run_check(args, _load_settings, _root, cached)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -227,6 +236,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="colour the text output (auto: on a terminal, unless NO_COLOR is set)",
     )
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the result cache ($KEEPDATA_CACHE_DIR, else "
+        "$XDG_CACHE_HOME/keepdata, else ~/.cache/keepdata)",
+    )
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("report", help="write a snapshot report (Markdown, JSON or SARIF)")
@@ -297,5 +312,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(_write_failed("to stdout", exc).code or 2)
 
 
+def run() -> None:
+    """The `keepdata` program: `main`, then, after a command (not the inspector, whose
+    Textual shutdown restores the terminal), flush and leave without tearing the heap down:
+    freeing every object of a large analysis one by one only delays the exit. Tests call
+    `main`."""
+    code = main()
+    if sys.argv[1:2] and sys.argv[1] in COMMANDS:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                if stream is sys.stdout:
+                    code = code or 2
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

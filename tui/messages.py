@@ -12,19 +12,13 @@ from tui.watch import Snapshot
 
 @dataclass
 class AnalysisReady(Message):
-    """A thread worker finished an analysis (`generation` orders them; older ones are
-    dropped)."""
+    """The analysis worker finished: what the screen shows next. A newer one waiting in the
+    queue replaces an older one (`can_replace`): only the newest analysis is drawn."""
 
     snapshot: Snapshot
-    generation: int
 
-
-@dataclass
-class FilesChanged(Message):
-    """The watcher saw changes that matter (already filtered and debounced)."""
-
-    description: str
-    paths: tuple[str, ...] = ()
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, AnalysisReady)
 
 
 @dataclass(frozen=True)

@@ -46,3 +46,14 @@ def write_file(path: str, text: str) -> None:
             out.write(text)
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
         raise _write_failed(path, exc) from None
+
+
+def emit(text: str, output: str | None, quiet: bool) -> None:
+    """`check`'s output: to the file `output` (`-o`, then "wrote FILE" on stderr unless
+    `quiet`), else to stdout."""
+    if output:
+        write_file(output, text)
+        if not quiet:
+            print(f"wrote {output}", file=sys.stderr)
+    else:
+        write_stdout(text)

@@ -112,6 +112,8 @@ class ProjectFilter:
             return False
         if classify(rel) is not None or rel in self.known or rel in self.known_dirs:
             return True
+        if name.lower().endswith((".yml", ".yaml")):  # a compose file by content, maybe
+            return True
         if is_dir is None:
             is_dir = _is_dir(os.path.join(self._root_text, rel))
         # A new folder moved into the project (a migration folder dropped in from elsewhere).
@@ -447,7 +449,7 @@ def describe_changes(root: Path, changes: Iterable[tuple[Any, str]]) -> str:
 FACT_NAMES = Facts.NAMES
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True, frozen=True, eq=False)
 class Snapshot:
     """Everything the panes render for one analysis, computed off the UI thread.
 
@@ -455,6 +457,8 @@ class Snapshot:
     errors, a broken keepdata.toml) as KD001 findings, so the screen never hides a failure.
     `facts` holds each fact by name (None when it could not be computed; `fact_errors` says
     why). `checklist` and `verdict` are None when their modules are missing or failed.
+    Two snapshots are equal only when they are the same analysis (`eq=False`), so the app's
+    reactive `snapshot` tells its watchers about every new one.
     """
 
     root: Path
@@ -473,6 +477,8 @@ class Snapshot:
     root_missing: bool = False
     """The root folder was not there (deleted or moved away): nothing was analyzed, and
     nothing of this snapshot may be shown as a verdict."""
+    texts: dict[str, str | None] = field(default_factory=dict, repr=False)
+    """`text_of`'s answers so far (filled on the UI thread only)."""
 
     @property
     def active(self) -> tuple[Finding, ...]:
@@ -492,7 +498,14 @@ class Snapshot:
 
     def text_of(self, path: str) -> str | None:
         """The file's text as the analysis read it (secrets masked, control sequences removed),
-        read now through the bounded reader when the analysis did not read it."""
+        read now through the bounded reader when the analysis did not read it. Remembered:
+        the drill-down asks for the same file at every step."""
+        if path in self.texts:
+            return self.texts[path]
+        text = self.texts[path] = self._read_text(path)
+        return text
+
+    def _read_text(self, path: str) -> str | None:
         if self.analysis is not None:
             src = self.analysis.sources.get(path)
             if src is not None:

@@ -26,7 +26,7 @@ import posixpath
 import re
 import shlex
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
 from analysis.context import Context, join, normalize
 from analysis.model import Location
@@ -49,6 +49,7 @@ from analysis.parsers.compose import (
 )
 from analysis.parsers.dotenv_file import DotenvFile, parse_dotenv
 from analysis.parsers.interpolate import interpolate
+from analysis.records import dataclass
 from analysis.sources import FileKind, SourceFile
 
 DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
@@ -58,6 +59,9 @@ OVERRIDE_FILES = (
     "docker-compose.override.yml",
     "docker-compose.override.yaml",
 )
+ENV_TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults")
+"""A missing `env_file:` whose `<name><suffix>` exists: keepdata reads the template's values
+(a fresh checkout is run after copying it) and says so."""
 MAX_DEPTH = 8
 """`include`/`extends` nesting deeper than this is not followed."""
 
@@ -593,7 +597,9 @@ class _StackBuilder:
         out: dict[str, Location] = {}
         for s in services:
             for ref in s.env_files:
-                df = self.read_env_file(ref.resolved)
+                df = self.read_env_file(ref.resolved) or self.read_env_file(
+                    self.env_template(ref.resolved)
+                )
                 if df is None:
                     continue
                 for e in df.entries:
@@ -606,13 +612,28 @@ class _StackBuilder:
             return None
         return self.ctx.parse(rel, parse_dotenv)
 
+    def env_template(self, rel: str | None) -> str | None:
+        """The template of a missing env file (`.env.example` for `.env`), when it exists."""
+        if rel is None or is_file(self.ctx, rel):
+            return None
+        for suffix in ENV_TEMPLATE_SUFFIXES:
+            if is_file(self.ctx, rel + suffix):
+                return rel + suffix
+        return None
+
     def with_container_env(self, service: Service) -> Service:
         container: list[EnvVar] = []
         for ref in service.env_files:
             df = self.read_env_file(ref.resolved)
             if df is None:
+                template = self.env_template(ref.resolved)
                 if ref.required:
-                    self.missing.append(MissingFile(ref.path, ref.location, "env_file"))
+                    what = (
+                        "env_file"
+                        if template is None
+                        else f"env_file (its template {template} defines its variables)"
+                    )
+                    self.missing.append(MissingFile(ref.path, ref.location, what))
                 continue
             values = df.values(None)
             for e in df.entries:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
@@ -42,6 +41,7 @@ from analysis.parsers.dockerfile import (
     parse_dockerfile_text,
 )
 from analysis.parsers.interpolate import interpolate, variables
+from analysis.records import dataclass
 
 
 # -- images ---------------------------------------------------------------------------------------
@@ -121,6 +121,11 @@ BITNAMI_PG = Layout(
     "bitnami/postgresql", "/bitnami/postgresql/data", ("/bitnami/postgresql",), ("/bitnami",)
 )
 BITNAMI_MYSQL = Layout("bitnami/mysql", "/bitnami/mysql/data", ("/bitnami/mysql",), ("/bitnami",))
+BITNAMI_MARIADB = Layout(
+    "bitnami/mariadb", "/bitnami/mariadb/data", ("/bitnami/mariadb",), ("/bitnami",)
+)
+"""bitnami/mariadb keeps its data in /bitnami/mariadb/data (its README: "mount a directory at
+the /bitnami/mariadb path"), not in bitnami/mysql's folder."""
 BITNAMI_MONGO = Layout(
     "bitnami/mongodb", "/bitnami/mongodb/data/db", ("/bitnami/mongodb",), ("/bitnami",)
 )
@@ -282,7 +287,7 @@ def classify_image(
     if name == "bitnami/mysql":
         return result("mysql", None if unknown else _lead_major(low_tag), (BITNAMI_MYSQL,))
     if name == "bitnami/mariadb":
-        return result("mariadb", None if unknown else _lead_major(low_tag), (BITNAMI_MYSQL,))
+        return result("mariadb", None if unknown else _lead_major(low_tag), (BITNAMI_MARIADB,))
     if name == "mongo":
         return result("mongo", None if unknown else _lead_major(low_tag), (MONGO,))
     if name == "bitnami/mongodb":
@@ -454,7 +459,11 @@ def evaluate(
         if (
             m.kind is not MountKind.OTHER
             and covers(m.target, data_dir)
-            and len(m.target) > best_len
+            and (
+                len(m.target) > best_len
+                # a tmpfs and a volume on the same target: the tmpfs is mounted over the volume
+                or (len(m.target) == best_len and m.kind is MountKind.TMPFS)
+            )
         ):
             best_len, holder, image_volume = len(m.target), m, None
     for v in declared:

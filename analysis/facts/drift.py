@@ -17,7 +17,6 @@ many-to-many tables (`_AToB` with columns `A`, `B`), `@id`/`@@id`, `@unique`/`@@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -27,6 +26,7 @@ from analysis.facts.replay import DatabaseModel, DbTable, Origin
 from analysis.gc_pause import gc_paused
 from analysis.model import Location
 from analysis.parsers.migration_sql import canonical_type, dialect_of
+from analysis.records import dataclass
 
 # change kinds
 CREATE_TABLE = "create table"

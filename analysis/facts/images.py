@@ -20,7 +20,7 @@ import json
 import posixpath
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from fnmatch import fnmatchcase
 from functools import lru_cache
 from itertools import pairwise
@@ -38,6 +38,7 @@ from analysis.parsers.dockerfile import (
     parse_dockerfile,
 )
 from analysis.parsers.dockerignore import DockerIgnore, IgnorePattern, go_clean, parse_dockerignore
+from analysis.records import dataclass
 from analysis.sources import FileKind, SourceFile
 
 EXAMPLE_ENV_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults", ".schema")
@@ -148,6 +149,13 @@ class EnvFileInContext:
     copied_by: Location | None
     in_final_image: bool
     copied_into: str | None = None
+    named_by: str = ""
+    """For a file the checkout lacks but the project names: the template that names it
+    (`.env.example` names `.env`); it would be copied when a developer creates it."""
+
+    @property
+    def present(self) -> bool:
+        return not self.named_by
 
 
 @dataclass(slots=True, frozen=True)
@@ -175,6 +183,17 @@ class Image:
     context_copy: Location | None = None
     target_missing: bool = False
     startup: tuple[PrismaCommand, ...] = ()
+    context_reason: str = ""
+    """Why this is the build context: a compose `build:`, a `docker build` of a script or
+    workflow, or (inferred) the folder where the Dockerfile's COPY/ADD sources exist."""
+
+    @property
+    def context_inferred(self) -> bool:
+        """No compose file builds it and its context is not its own folder: keepdata derived
+        the context (the repository root where its COPY sources are, or a `docker build` of a
+        script or workflow). Good for following what the image runs; not for claiming that
+        something is missing from it (KD207, KD208, KD302, KD303 stay quiet)."""
+        return self.context_reason.startswith((INFERRED_ROOT, SCRIPTED_BUILD))
 
     @property
     def stages(self) -> tuple[Stage, ...]:
@@ -278,6 +297,7 @@ class FoundCommand:
 
 
 _NOT_RUN = re.compile(r"^\s*(?:echo|printf|log|info|warn|:)\b")
+_NON_BLANK = re.compile(r"\S")
 
 
 def find_prisma_commands(text: str, script: bool = False) -> list[FoundCommand]:
@@ -285,14 +305,29 @@ def find_prisma_commands(text: str, script: bool = False) -> list[FoundCommand]:
     Words an `echo`/`printf` prints are not commands; with `script`, neither are comments."""
     out: list[FoundCommand] = []
     starts = _CommandStarts(text)
+    # one forward pass: the matches come in order, so the line start, the line's first
+    # non-blank character and the segment end are each found once, not searched back from
+    # every match (a one-line list of n Prisma commands cost n * n)
+    scanned = 0  # the text before this offset has been searched for newlines
+    comment = False  # the current line starts with `#`
+    end_m: re.Match[str] | None = None
+    end_from = -1  # `end_m` is the first segment end at or after this offset
     for m in _PRISMA_WORD.finditer(text):
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        if script and text[line_start : m.start()].lstrip().startswith("#"):
-            continue
+        if script:
+            newline = text.rfind("\n", scanned, m.start())
+            if newline >= 0 or not scanned:
+                line_start = newline + 1
+                first = _NON_BLANK.search(text, line_start, m.start())
+                comment = first is not None and first.group() == "#"
+            scanned = m.start()
+            if comment:
+                continue
         start = starts.at(m.start())
         if _NOT_RUN.match(text[start : m.start()]):
             continue
-        end_m = _SEGMENT_END.search(text, m.end())
+        if end_from < 0 or (end_m is not None and end_m.start() < m.end()):
+            end_m = _SEGMENT_END.search(text, m.end())
+            end_from = m.end()
         end = end_m.start() if end_m else len(text)
         rest = text[m.end() : end].replace("\\\n", " ")
         words = rest.split()
@@ -548,6 +583,8 @@ class _Build:
     dockerfile: str
     context: str
     target: str | None
+    args: tuple[tuple[str, str], ...] = ()
+    """Compose `build.args` with a value: they replace the Dockerfile's ARG defaults."""
 
 
 def _compose_builds(ctx: Context) -> list[tuple[_Build, BuildUse]]:
@@ -561,10 +598,11 @@ def _compose_builds(ctx: Context) -> list[tuple[_Build, BuildUse]]:
             if build is None or not build.dockerfile_path or build.context_path is None:
                 continue
             target = build.target or None
+            args = tuple((a.name, a.value) for a in build.args if a.value is not None)
             loc = build.location
             out.append(
                 (
-                    _Build(build.dockerfile_path, build.context_path or ".", target),
+                    _Build(build.dockerfile_path, build.context_path or ".", target, args),
                     BuildUse(loc.path, svc.name, target, loc),
                 )
             )
@@ -578,17 +616,107 @@ def images(ctx: Context) -> tuple[Image, ...]:
     for build, use in _compose_builds(ctx):
         builds.setdefault(build, []).append(use)
         used_files.add(build.dockerfile)
+    reasons: dict[_Build, str] = {b: "a compose `build:`" for b in builds}
     for rel in ctx.files(FileKind.DOCKERFILE):
         if rel in used_files:
             continue
-        folder = posixpath.dirname(rel) or "."
-        builds.setdefault(_Build(rel, folder, None), [])
-    out = [_make_image(ctx, b, tuple(uses)) for b, uses in builds.items()]
+        context, reason = infer_context(ctx, rel)
+        build = _Build(rel, context, None)
+        builds.setdefault(build, [])
+        reasons.setdefault(build, reason)
+    out = [
+        replace(_make_image(ctx, b, tuple(uses)), context_reason=reasons.get(b, ""))
+        for b, uses in builds.items()
+    ]
     out.sort(key=lambda i: (i.dockerfile, i.context, i.target or ""))
     return tuple(out)
 
 
+INFERRED_ROOT = "the repository root"
+SCRIPTED_BUILD = "`docker build` in"
+_URL_SOURCE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+
+
+def infer_context(ctx: Context, dockerfile: str) -> tuple[str, str]:
+    """The build context of a Dockerfile no compose service builds, and why: the context of a
+    `docker build` that builds it in a script or workflow; else its own folder when its
+    COPY/ADD sources exist there; else the repository root when more of them exist there."""
+    from analysis.facts.published import script_builds
+
+    folder = posixpath.dirname(dockerfile) or "."
+    for b in ctx.fact(script_builds):
+        if b.dockerfile == dockerfile:
+            return b.context, f"{SCRIPTED_BUILD} {b.location.path}:{b.location.line} builds it"
+    if folder == "." or not _present(ctx, dockerfile, FileKind.DOCKERFILE):
+        return folder, "its folder"
+    df = ctx.parse(dockerfile, parse_dockerfile)
+    sources: list[str] = []
+    for st in df.stages if df is not None else ():
+        for c in st.copies:
+            if not c.from_context:
+                continue
+            for src in c.sources:
+                clean = posixpath.normpath(src.lstrip("/")) if src else "."
+                if clean in (".", "") or "$" in clean or _GLOB.search(clean):
+                    continue
+                if clean.startswith("..") or _URL_SOURCE.match(src):
+                    continue
+                if clean not in sources:
+                    sources.append(clean)
+    sources += [p for p in _started_context_paths(df) if p not in sources]
+    if not sources:
+        return folder, "its folder"
+    own = sum(1 for src in sources if ctx.exists(f"{folder}/{src}"))
+    if own == len(sources):
+        return folder, "its folder (its COPY/ADD sources are there)"
+    at_root = sum(1 for src in sources if ctx.exists(src))
+    if at_root > own:
+        return ".", (
+            f"{INFERRED_ROOT} (inferred: {at_root} of its {len(sources)} COPY/ADD sources "
+            f"exist there, {own} in its folder {folder})"
+        )
+    return folder, "its folder"
+
+
+_ABS_PATH = re.compile(r"(?<![\w$/.-])/[\w.@+-]+(?:/[\w.@+-]+)+")
+
+
+def _started_context_paths(df: DockerfileFile | None) -> list[str]:
+    """Paths of the build context that the final stage's ENTRYPOINT/CMD names through a
+    `COPY . <dir>` (`CMD ["/app/apps/web/entrypoint.sh"]` after `COPY . /app`)."""
+    if df is None or df.final_stage is None:
+        return []
+    stage = df.final_stage
+    roots = [
+        c.target.rstrip("/") or "/"
+        for st in df.chain(stage)
+        for c in st.copies
+        if c.from_context and any(posixpath.normpath(src) == "." for src in c.sources)
+    ]
+    if not roots:
+        return []
+    out: list[str] = []
+    for cmd in (stage.effective_entrypoint, stage.effective_cmd):
+        if cmd is None:
+            continue
+        text = " ".join(cmd.exec_form) if cmd.exec_form is not None else cmd.shell
+        for m in _ABS_PATH.finditer(text or ""):
+            for root in roots:
+                prefix = "/" if root == "/" else root + "/"
+                if m.group(0).startswith(prefix) and len(m.group(0)) > len(prefix):
+                    out.append(m.group(0)[len(prefix) :])
+    return out
+
+
 # -- the resolver: where context files land ----------------------------------------------------
+BASE_IMAGE_DIRS = frozenset(
+    {"/bin", "/sbin", "/etc", "/opt", "/tmp", "/var", "/home", "/root", "/srv", "/usr"}
+    | {"/usr/bin", "/usr/sbin", "/usr/local", "/usr/local/bin", "/usr/local/sbin", "/usr/share"}
+)
+"""Folders every Linux base image has (not `scratch`): `COPY start.sh /usr/local/bin` puts the
+file inside."""
+
+
 class _Resolver:
     """Follows COPY/ADD through the stages of one Dockerfile for one build context."""
 
@@ -597,6 +725,32 @@ class _Resolver:
         self.ignore = ignore
         self._memo: dict[tuple[int, str, int | None], tuple[tuple[str, Copy], ...]] = {}
         self._excluded: dict[str, bool] = {}
+        self._dirs: dict[tuple[int, int], frozenset[str]] = {}
+
+    def dirs_before(self, stage_idx: int, line: int, depth: int = 0) -> frozenset[str]:
+        """Folders that exist in stage `stage_idx` before `line`: WORKDIRs, the destinations of
+        earlier COPY/ADDs into a folder (and their parents), those of the stage it is FROM."""
+        key = (stage_idx, line)
+        hit = self._dirs.get(key)
+        if hit is not None:
+            return hit
+        stage = self.file.stages[stage_idx]
+        out: set[str] = set() if stage.image == "scratch" else set(BASE_IMAGE_DIRS)
+        if stage.parent is not None and stage.parent != stage_idx and depth < 32:
+            out |= self.dirs_before(stage.parent, 1 << 30, depth + 1)
+        paths = [w.effective for w in stage.workdirs if w.line < line]
+        paths += [
+            c.target
+            for c in stage.copies
+            if c.line < line and (c.target_is_dir or any(src in (".", "./") for src in c.sources))
+        ]
+        for path in paths:
+            path = posixpath.normpath(path)
+            while path not in ("/", "", "."):
+                out.add(path)
+                path = posixpath.dirname(path)
+        self._dirs[key] = result = frozenset(out)
+        return result
 
     def excluded(self, rel: str) -> bool:
         if self.ignore is None:
@@ -633,6 +787,13 @@ class _Resolver:
                     if "://" in src or src.startswith("git@"):
                         continue
                     dest = _map_source(_context_source(src), rel, copy)
+                    if (
+                        dest is not None
+                        and dest == copy.target
+                        and not copy.target_is_dir
+                        and dest in self.dirs_before(stage_idx, copy.line)
+                    ):  # `COPY file /dir` into a folder that exists: the file lands inside it
+                        dest = posixpath.join(dest, posixpath.basename(rel))
                     if dest is not None:
                         found.append((dest, copy))
                 continue
@@ -784,9 +945,25 @@ def _present(ctx: Context, rel: str, kind: FileKind) -> bool:
     return ctx.exists(rel) and not ctx.is_dir(rel)
 
 
+def _with_args_cache(ctx: Context) -> dict[tuple[str, tuple[tuple[str, str], ...]], Any]:
+    return {}
+
+
+def _parse_with_args(ctx: Context, rel: str, args: tuple[tuple[str, str], ...]) -> Any:
+    """The Dockerfile parsed with compose's `build.args` (memoized for the run)."""
+    if not args:
+        return ctx.parse(rel, parse_dockerfile)
+    cache = ctx.fact(_with_args_cache)
+    key = (rel, args)
+    if key not in cache:
+        source = ctx.source(rel)
+        cache[key] = parse_dockerfile(source, dict(args)) if source is not None else None
+    return cache[key]
+
+
 def _make_image(ctx: Context, build: _Build, uses: tuple[BuildUse, ...]) -> Image:
     df = (
-        ctx.parse(build.dockerfile, parse_dockerfile)
+        _parse_with_args(ctx, build.dockerfile, build.args)
         if _present(ctx, build.dockerfile, FileKind.DOCKERFILE)
         else None
     )
@@ -832,6 +1009,7 @@ class _Analyzer:
         self._packages: dict[str, PackageInfo | None] = {}
         self._pkg: object = _UNSET
         self._scripts: dict[str, list[str]] | None = None
+        self._in_script: dict[str, list[tuple[int, FoundCommand]]] = {}
 
     # -- inputs
     def rel(self, root_rel: str) -> str | None:
@@ -1093,10 +1271,7 @@ class _Analyzer:
                 if src is None:
                     continue
                 link = (Related(start, f"{keyword} runs {word}"),)
-                line, counted = 1, 0  # offsets come in order: count each newline once
-                for found in find_prisma_commands(src.text, script=True):
-                    line += src.text.count("\n", counted, found.offset)
-                    counted = found.offset
+                for line, found in self._script_commands(root_rel, src.text):
                     yield PrismaCommand(
                         found.command,
                         found.text,
@@ -1110,6 +1285,20 @@ class _Analyzer:
                     yield from self._startup_scripts(pkg, src.text, st, start, link)
         if pkg is not None:
             yield from self._startup_scripts(pkg, text, st, start, ())
+
+    def _script_commands(self, root_rel: str, text: str) -> list[tuple[int, FoundCommand]]:
+        """The Prisma commands of a script of the build context with their lines, found once
+        per script (one script copied to two places is reached twice)."""
+        hit = self._in_script.get(root_rel)
+        if hit is None:
+            hit = []
+            line, counted = 1, 0  # offsets come in order: count each newline once
+            for found in find_prisma_commands(text, script=True):
+                line += text.count("\n", counted, found.offset)
+                counted = found.offset
+                hit.append((line, found))
+            self._in_script[root_rel] = hit
+        return hit
 
     def _scripts_in_image(self) -> dict[str, list[str]]:
         """Shell scripts of the build context by where they are in the final image."""
@@ -1319,7 +1508,19 @@ class _Analyzer:
 
     def _env_files(self) -> tuple[EnvFileInContext, ...]:
         out: list[EnvFileInContext] = []
+        present = set(self.context_files[FileKind.ENV])
+        named: list[tuple[str, str]] = [(r, "") for r in self.context_files[FileKind.ENV]]
         for root_rel in self.context_files[FileKind.ENV]:
+            # a template names the file developers create from it (`.env.example` -> `.env`)
+            base = posixpath.basename(root_rel)
+            for suffix in EXAMPLE_ENV_SUFFIXES:
+                if base.lower().endswith(suffix) and base.lower() != suffix:
+                    twin = posixpath.join(posixpath.dirname(root_rel), base[: -len(suffix)])
+                    if twin not in present and posixpath.basename(twin).startswith(".env"):
+                        present.add(twin)
+                        named.append((twin, root_rel))
+                    break
+        for root_rel, template in named:
             name = posixpath.basename(root_rel).lower()
             if name.endswith(EXAMPLE_ENV_SUFFIXES):
                 continue
@@ -1356,6 +1557,7 @@ class _Analyzer:
                     copied_by,
                     in_final,
                     copied_into,
+                    template,
                 )
             )
         return tuple(out)
@@ -1442,6 +1644,14 @@ def path_in_stage(image: Image, stage: Stage, rel: str, before_line: int | None 
 _RESOLVERS: dict[int, tuple[Image, _Resolver]] = {}
 
 
+def folder_exists_before(image: Image, stage: Stage, line: int, path: str) -> bool:
+    """Whether `path` is a folder of `stage` before `line` (a WORKDIR, an earlier COPY into a
+    folder, a folder every base image has): `COPY file <path>` then puts the file inside."""
+    if image.file is None:
+        return False
+    return posixpath.normpath(path) in _resolver_for(image).dirs_before(stage.index, line)
+
+
 def _resolver_for(image: Image) -> _Resolver:
     hit = _RESOLVERS.get(id(image))
     if hit is not None and hit[0] is image:
@@ -1456,3 +1666,45 @@ def _resolver_for(image: Image) -> _Resolver:
 
 def _clean(rel: str) -> str:
     return _context_source(rel)
+
+
+def copies_unknown_tree(ctx: Context, image: Image) -> bool:
+    """A `COPY --from=<stage> <dir> <workdir>` of the final image (the whole app tree) whose
+    source folder is not a folder of the build context that stage copied in (a RUN made it:
+    `turbo prune --docker` writes out/full): keepdata cannot tell what it holds, so it cannot
+    say the migrations are missing."""
+    df = image.file
+    final = image.stage
+    if df is None or final is None:
+        return False
+    tree = final.workdir.rstrip("/") or "/"
+    for step in image.copies:
+        if step.origin != "stage" or step.from_stage is None or not step.in_final_stage:
+            continue
+        if (step.copy.target.rstrip("/") or "/") != tree:
+            continue  # `COPY --from=build /app/dist ./dist`: not the whole app tree
+        source = df.stages[step.from_stage]
+        for src in step.copy.sources:
+            path = posixpath.normpath(posixpath.join(source.workdir or "/", src))
+            if not _filled_by_copy(ctx, image, df.chain(source), path):
+                return True
+    return False
+
+
+def _filled_by_copy(ctx: Context, image: Image, chain: Any, path: str) -> bool:
+    for st in chain:
+        for c in st.copies:
+            target = c.target.rstrip("/") or "/"
+            if path == target or target.startswith(path.rstrip("/") + "/"):
+                return True
+            if not path.startswith(target.rstrip("/") + "/"):
+                continue
+            if not c.from_context:
+                return True  # from another stage: taken as filled
+            rest = path[len(target.rstrip("/")) + 1 :]
+            for src in c.sources:
+                base = posixpath.normpath(src.lstrip("/")) if src.strip("/.") else ""
+                rel = posixpath.normpath(posixpath.join(image.context or ".", base, rest))
+                if ctx.exists(rel):
+                    return True
+    return False

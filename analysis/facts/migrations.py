@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 
 from analysis.context import Context
@@ -27,6 +27,7 @@ from analysis.parsers.migration_sql import (
     guess_provider,
     parser_for,
 )
+from analysis.records import dataclass
 from analysis.sources import FileKind
 
 _TIMESTAMP = re.compile(r"^(\d+)(?:_(.*))?$")

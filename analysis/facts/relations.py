@@ -24,7 +24,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from analysis.catalog import BY_ID
@@ -36,6 +35,7 @@ from analysis.parsers.prisma_schema import (
     StringValue,
     field_refs,
 )
+from analysis.records import dataclass
 
 if TYPE_CHECKING:
     from analysis.context import Context
@@ -142,6 +142,9 @@ class Step:
     relation: str
     """The relation's name (`UserPosts`, or Prisma's default `PostToUser`)."""
     location: Location | None
+    required: bool = True
+    """The child's relation scalar is required: a child row cannot exist without its parent
+    (the schema says the parent owns it)."""
 
     @property
     def label(self) -> str:
@@ -936,6 +939,7 @@ def _deletion(model: str, by_parent: dict[str, list[Relation]]) -> Deletion:
                 rel.on_delete_explicit,
                 rel.name,
                 rel.action_location,
+                rel.required,
             )
             path_steps = (*steps, step)
             if rel.on_delete == CASCADE:

@@ -24,11 +24,11 @@ from __future__ import annotations
 import posixpath
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from analysis.parsers.migration_sql import Action, ColumnDef, Constraint, K, Statement
-from analysis.records import quick_init
+from analysis.records import dataclass, quick_init
 
 if TYPE_CHECKING:
     from analysis.facts.migrations import Migration

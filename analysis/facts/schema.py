@@ -25,7 +25,7 @@ import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 
 from analysis.catalog import BY_ID
@@ -51,6 +51,7 @@ from analysis.parsers.prisma_schema import (
     parse_prisma_schema,
     value_text,
 )
+from analysis.records import dataclass
 from analysis.sources import FileKind, SourceFile
 
 RULE = "KD505"
@@ -304,6 +305,8 @@ def _claims(ctx: Context, prisma_files: Sequence[str]) -> tuple[list[_Claim], li
     def claim(
         base: str, ref: str, loc: Location, what: str, config: PrismaConfigFile | None
     ) -> None:
+        if ref.startswith("/"):
+            return  # a container path (a config copied into an image): not a path of the checkout
         target = join(base, ref)
         if target is None:
             problems.append(_problem(f"{what} names schema `{ref}`, outside the project", loc))

@@ -37,13 +37,14 @@ Nothing is executed: every file is read through `ctx.parse`.
 from __future__ import annotations
 
 import fnmatch
-import os
 import posixpath
 import re
+import shlex
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from enum import StrEnum
 from functools import lru_cache
+from itertools import repeat
 from typing import Any, NamedTuple
 
 from analysis.context import Context, normalize
@@ -55,6 +56,7 @@ from analysis.parsers.package_json import (
     matches_workspace,
     parse_package_json,
     script_calls,
+    task_runner_call,
 )
 from analysis.parsers.platform import PlatformFile, parse_platform
 from analysis.parsers.prisma_cli import (
@@ -64,7 +66,14 @@ from analysis.parsers.prisma_cli import (
     prisma_invocation,
 )
 from analysis.parsers.prisma_schema import ConfigBlock, parse_prisma_schema
-from analysis.parsers.programs import ProgramFile, parse_program, program_file
+from analysis.parsers.programs import (
+    JS_SUFFIXES,
+    ProgramCommand,
+    ProgramFile,
+    parse_program,
+    program_file,
+    wrapper_command,
+)
 from analysis.parsers.shell import (
     Condition,
     Requirement,
@@ -79,6 +88,7 @@ from analysis.parsers.shell import (
     shell_script_file,
     small_words,
 )
+from analysis.records import dataclass
 from analysis.secrets import MASK, is_secret_name
 from analysis.sources import FileKind, SourceFile
 
@@ -297,6 +307,19 @@ class DatabaseUse:
 
 
 @dataclass(slots=True, frozen=True)
+class CodeMigration:
+    """The app applies migrations from its own code when it starts: its package.json has a
+    Prisma engine library (`@prisma/migrate`, `@prisma/internals`) in `dependencies`, so the
+    start may migrate without any `prisma` command keepdata could read."""
+
+    package: str
+    location: Location
+
+
+CODE_MIGRATION_PACKAGES = ("@prisma/migrate", "@prisma/internals")
+
+
+@dataclass(slots=True, frozen=True)
 class StartupPath:
     """One thing that starts, builds or deploys the app, and every Prisma command it reaches.
 
@@ -326,6 +349,8 @@ class StartupPath:
     """The compose `image:` (a service that does not build)."""
     database: DatabaseUse | None = None
     """What the container's Prisma connects to (compose and Dockerfile paths), when known."""
+    code_migration: CodeMigration | None = None
+    """The app's own code migrates at start (compose and Dockerfile paths)."""
 
     @property
     def first_link(self) -> Location | None:
@@ -604,12 +629,7 @@ class _Builder:
         if folder in self._listings:
             listing = self._listings[folder]
         else:
-            try:
-                listing = frozenset(n.lower() for n in os.listdir(self.ctx.root / folder))
-            except (FileNotFoundError, NotADirectoryError):
-                listing = frozenset()
-            except OSError:
-                listing = None
+            listing = self.ctx.names_in(folder)
             self._listings[folder] = listing
         return listing is not None and name.lower() not in listing
 
@@ -700,7 +720,10 @@ class _Builder:
             if copy.heredocs:
                 continue
             for src in copy.sources:
-                rel = _copy_source_for(copy, src, abs_path, self._is_dir_src(image, copy, src))
+                src_is_dir = self._is_dir_src(image, copy, src)
+                rel = _copy_source_for(copy, src, abs_path, src_is_dir)
+                if rel is None and not src_is_dir:
+                    rel = _into_folder(image, stage, copy, src, abs_path)
                 if rel is None:
                     continue
                 if copy.from_stage is None:
@@ -777,7 +800,10 @@ class _Builder:
     def follow_argv(self, state: _PathState, words: tuple[str, ...], at: _At) -> None:
         if at.depth > MAX_DEPTH:
             return
-        plan = _plan(_expand_positional(words, at.args))
+        words = _expand_positional(words, at.args)
+        if any(w.startswith("$") for w in words):  # `sh -c "$APP_DIR/start.sh"`, ENV APP_DIR
+            words = tuple(_expand_env(w, state.env) for w in words)
+        plan = _plan(words)
         if plan is None:
             return
         argv = plan.argv
@@ -972,12 +998,18 @@ class _Builder:
     ) -> None:
         """Follow every command of `script` that runs (`everything`: also those in functions
         nothing calls)."""
-        key = (script.path + f"@{script.commands[0].line if script.commands else 0}", args)
+        first = script.commands[0] if script.commands else None
+        # the text too: a script with forwarded arguments is parsed at its call site
+        key = (script.path + (f"@{first.line}:{first.text}" if first else "@0"), args)
         if key in state.visited or at.depth > MAX_DEPTH:
             return
         state.visited.add(key)
         fs = at.fs
-        for cmd in self.active_commands(script):
+        # `_decide` over the path's conditions and each command's own (up to 64 each in a long
+        # `&&` list): the path's part once per script, each condition of the script once
+        outer = _decide(at.conditions, args)
+        verdicts: dict[int, bool | None] = {}
+        for cmd in self.active_commands(script) if outer is not False else ():
             if not cmd.reached and not everything:
                 continue
             if (
@@ -986,13 +1018,15 @@ class _Builder:
                 and _inert(_plan(_expand_positional(cmd.words, args)))
             ):
                 continue
+            if state.capped and _prisma_plan(_expand_positional(cmd.words, args)):
+                continue  # past the step cap `add_step` drops it, whatever its conditions
+            if args is not None and cmd.conditions and _blocked(cmd, script, args, verdicts):
+                continue
             conds = (
-                at.conditions + tuple((c, script) for c in cmd.conditions)
+                at.conditions + tuple(zip(cmd.conditions, repeat(script)))
                 if cmd.conditions
                 else at.conditions
             )
-            if args is not None and _decide(conds, args) is False:
-                continue
             argv = effective_argv(cmd.words) if "cd" in cmd.words else ()
             if (
                 argv[:1] == ("cd",)
@@ -1046,6 +1080,8 @@ class _Builder:
         packages: list[tuple[PackageJson, _FS]] = []
         if call.workspace is not None:
             for other in self.packages:
+                if call.workspace == "*" and not other.folder and len(self.packages) > 1:
+                    continue  # `pnpm -r run x`: the workspace's packages, not its root
                 if matches_workspace(other, call.workspace):
                     packages.append((other, replace(_FS(other.folder), mounts=())))
         elif pkg is not None:
@@ -1066,20 +1102,35 @@ class _Builder:
                     len(base_chain),
                 )
                 self.add_link(state, link)
-                parsed = self.shell_text(
-                    script.command, package.path, script.location.line, script.location.column
-                )
+                parsed = self.package_script(package, script, call.args, at)
                 self.follow_script(
                     state,
                     parsed,
                     at._replace(chain=(*base_chain, link), fs=pfs, depth=at.depth + 1),
-                    call.args or (),
+                    (),
                 )
         for command in call.commands:
             parsed = self.shell_text(
                 command, at.location.path, at.location.line, at.location.column
             )
             self.follow_script(state, parsed, at._replace(depth=at.depth + 1), ())
+
+    def package_script(
+        self, pkg: PackageJson, script: Any, args: tuple[str, ...], at: _At
+    ) -> ShellScript:
+        """A package.json script as it runs: the manager appends the forwarded arguments
+        (`pnpm with-env prisma db push` runs `dotenv -e ../../.env -- prisma db push`), and
+        the command is then where the arguments are written (the call site)."""
+        if args:
+            return self.shell_text(
+                f"{script.command} {_shell_join(args)}",
+                at.location.path,
+                at.location.line,
+                at.location.column,
+            )
+        return self.shell_text(
+            script.command, pkg.path, script.location.line, script.location.column
+        )
 
     def follow_program(self, state: _PathState, ref: str, args: tuple[str, ...], at: _At) -> None:
         rel = self.resolve(at.fs, ref)
@@ -1090,7 +1141,11 @@ class _Builder:
         prog: ProgramFile | None = self.ctx.parse(rel, parse_program)
         if prog is None:
             return
-        if not prog.commands and not posixpath.basename(rel).lower().startswith("seed"):
+        if (
+            not prog.commands
+            and not prog.imported_calls
+            and not posixpath.basename(rel).lower().startswith("seed")
+        ):
             return
         call_link = self.call_link(state, at)
         link = Link("program", rel, Location(rel, 1), len(at.chain) + (1 if call_link else 0))
@@ -1117,13 +1172,38 @@ class _Builder:
         if key in state.visited:
             return
         state.visited.add(key)
-        for pc in prog.commands:
+        for pc in (*prog.commands, *self.imported_commands(prog)):
             sub = at._replace(chain=chain, location=pc.location, depth=at.depth + 1, args=None)
             if pc.argv is not None:
                 self.follow_argv(state, pc.argv, sub)
             elif pc.command is not None:
                 parsed = self.shell_text(pc.command, rel, pc.location.line, pc.location.column)
                 self.follow_script(state, parsed, sub, None)
+
+    def imported_commands(self, prog: ProgramFile) -> list[ProgramCommand]:
+        """The commands that calls of relatively-imported helpers start (`import {
+        executePrismaCommand } from "./executeCommand"`, whose parameter reaches `exec`)."""
+        out: list[ProgramCommand] = []
+        folder = posixpath.dirname(prog.path)
+        for call in prog.imported_calls:
+            base = normalize(posixpath.join(folder or ".", call.module))
+            if base is None:
+                continue
+            stem = re.sub(r"\.(?:c|m)?js$", "", base)
+            for cand in (
+                base,
+                *(stem + ext for ext in (".ts", ".mts", ".cts", ".js", ".mjs", ".cjs", ".tsx")),
+                *(f"{base}/index{ext}" for ext in (".ts", ".js", ".mjs")),
+            ):
+                if cand.endswith(JS_SUFFIXES) and self.is_file(cand):
+                    helper: ProgramFile | None = self.ctx.parse(cand, parse_program)
+                    wrapper = helper.wrapper(call.name) if helper is not None else None
+                    if wrapper is not None:
+                        pc = wrapper_command(wrapper, call.values, call.location, call.name)
+                        if pc is not None:
+                            out.append(pc)
+                    break
+        return out
 
     def _source_twin(self, fs: _FS, ref: str) -> str | None:
         """`dist/scripts/migrate.js` (built output, not in the project) -> `scripts/migrate.ts`
@@ -1199,14 +1279,27 @@ class _Builder:
             )
 
     def follow_turbo(self, state: _PathState, argv: tuple[str, ...], at: _At) -> None:
-        words = list(argv)
-        if words and words[0].rsplit("/", 1)[-1] != "turbo":
-            words = words[words.index("turbo") :] if "turbo" in words else words
-        tasks = [w for w in words[1:] if not w.startswith("-") and w != "run"]
-        for task in tasks:
-            self.follow_turbo_task(state, task, at, set())
+        """`turbo run a b --filter=web -- x` and `nx run web:a`, `nx run-many -t a -p web`,
+        `nx a web`: the package scripts of those tasks (of the filtered packages)."""
+        runs = task_runner_call(argv)
+        if runs is None:
+            return
+        for task in runs.tasks:
+            while (
+                runs.tool == "nx" and ":" in task and not any(p.script(task) for p in self.packages)
+            ):
+                task = task.rsplit(":", 1)[0]  # nx: `target:configuration`
+            self.follow_turbo_task(state, task, at, set(), runs.filters, runs.args)
 
-    def follow_turbo_task(self, state: _PathState, task: str, at: _At, seen: set[str]) -> None:
+    def follow_turbo_task(
+        self,
+        state: _PathState,
+        task: str,
+        at: _At,
+        seen: set[str],
+        filters: tuple[str, ...] = (),
+        args: tuple[str, ...] = (),
+    ) -> None:
         if task in seen or len(seen) > 30:
             return
         seen.add(task)
@@ -1226,6 +1319,8 @@ class _Builder:
             script = pkg.script(task)
             if script is None:
                 continue
+            if filters and not any(matches_workspace(pkg, f) for f in filters):
+                continue
             link = Link(
                 "package-script",
                 f'{pkg.path} "{task}": {script.command}',
@@ -1233,9 +1328,7 @@ class _Builder:
                 len(at.chain),
             )
             self.add_link(state, link)
-            parsed = self.shell_text(
-                script.command, pkg.path, script.location.line, script.location.column
-            )
+            parsed = self.package_script(pkg, script, args, at)
             self.follow_script(
                 state,
                 parsed,
@@ -1268,6 +1361,19 @@ class _Builder:
 # ---------------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------------
+
+
+def _into_folder(image: Any, stage: Any, copy: Any, src: str, abs_path: str) -> str | None:
+    """`COPY file /dir` (one file, no trailing slash) into a folder that exists: the file is
+    at /dir/<name>."""
+    if copy.from_stage is not None or copy.target_is_dir or copy.heredocs:
+        return None
+    src_clean = src.lstrip("/").removeprefix("./")
+    if abs_path != posixpath.join(copy.target, posixpath.basename(src_clean)):
+        return None
+    from analysis.facts.images import folder_exists_before
+
+    return src_clean if folder_exists_before(image, stage, copy.line, copy.target) else None
 
 
 def _copy_source_for(copy: Any, src: str, abs_path: str, src_is_dir: bool) -> str | None:
@@ -1417,7 +1523,9 @@ def _plan_of(words: tuple[str, ...]) -> _Plan | None:
     head = argv[0].rsplit("/", 1)[-1]
     if head in ("make", "gmake"):
         return found._replace(make=True)
-    if head == "turbo" or (head in ("npx", "pnpm", "yarn", "bunx") and "turbo" in argv[1:2]):
+    if head in ("turbo", "nx") or (
+        head in ("npx", "pnpm", "yarn", "bunx") and argv[1:2] in (("turbo",), ("nx",))
+    ):
         return found._replace(turbo=True)
     return found._replace(runner=head in _SCRIPT_RUNNERS, program=program_file(argv))
 
@@ -1499,6 +1607,25 @@ def _wait_tool(argv: tuple[str, ...]) -> tuple[str, bool, str] | None:
     return " ".join(argv), bounded, bound
 
 
+_ENV_REF = re.compile(
+    r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))"
+)
+
+
+def _expand_env(word: str, env: dict[str, tuple[str | None, Location, str]]) -> str:
+    """`word` with its `$NAME`/`${NAME}` replaced by the values the path's environment gives
+    (a Dockerfile ENV, compose `environment:`); unchanged when one of them has no known value."""
+    if "$" not in word:
+        return word
+    names = [m.group("braced") or m.group("plain") for m in _ENV_REF.finditer(word)]
+    values = {n: env[n][0] if n in env else None for n in names}
+    if not names or any(v is None or "$" in v for v in values.values()):
+        return word
+    expanded = _ENV_REF.sub(lambda m: values[m.group("braced") or m.group("plain")] or "", word)
+    # only a path that starts with a variable: a URL or a flag value stays as written
+    return expanded if word.startswith("$") and expanded.startswith(("/", "./")) else word
+
+
 def _expand_positional(words: tuple[str, ...], args: tuple[str, ...] | None) -> tuple[str, ...]:
     if args is None or not any("$" in w for w in words):
         return words
@@ -1519,6 +1646,14 @@ def _expand_positional(words: tuple[str, ...], args: tuple[str, ...] | None) -> 
     return tuple(out)
 
 
+_PLAIN_WORD = re.compile(r"[\w@%+=:,./${}-]+")
+
+
+def _shell_join(words: tuple[str, ...]) -> str:
+    """Words as shell text (a variable reference stays expandable)."""
+    return " ".join(w if _PLAIN_WORD.fullmatch(w) else shlex.quote(w) for w in words)
+
+
 def _known(args: tuple[str, ...]) -> tuple[str, ...] | None:
     """Arguments whose values are known (None when one is an unexpanded `$@`)."""
     if any(a in ("$@", "$*", "${@}", "${*}") for a in args):
@@ -1527,8 +1662,8 @@ def _known(args: tuple[str, ...]) -> tuple[str, ...] | None:
 
 
 def _looks_like_script(word: str) -> bool:
-    if "$" in word:
-        return False
+    if "$" in word or "node_modules/.bin/" in word:
+        return False  # a package's bin (`./node_modules/.bin/tsx`), not a project file
     base = word.rsplit("/", 1)[-1]
     if base.endswith((".sh", ".bash")):
         return True
@@ -1542,6 +1677,32 @@ def _looks_like_script(word: str) -> bool:
 
 def _matches(req: Requirement, value: str) -> bool:
     return value != "" if req.value is None else value == req.value
+
+
+def _prisma_plan(words: tuple[str, ...]) -> bool:
+    plan = _plan(words)
+    return plan is not None and plan.prisma is not None
+
+
+def _blocked(
+    cmd: ShellCommand,
+    script: ShellScript,
+    args: tuple[str, ...],
+    verdicts: dict[int, bool | None],
+) -> bool:
+    """Whether one of `cmd`'s own conditions rules it out for `args` (`_decide` is False):
+    `verdicts` keeps each condition's verdict by identity, as the commands of one list share
+    their conditions."""
+    for cond in cmd.conditions:
+        verdict = verdicts.get(id(cond), _UNDECIDED)
+        if verdict is _UNDECIDED:
+            verdict = verdicts[id(cond)] = _decide(((cond, script),), args)
+        if verdict is False:
+            return True
+    return False
+
+
+_UNDECIDED: Any = object()
 
 
 def _decide(
@@ -1691,20 +1852,14 @@ def _image_env_files(image: Any) -> tuple[str, ...]:
         e.path
         for e in getattr(image, "env_files", ())
         if e.in_final_image
+        and getattr(e, "present", True)
         and posixpath.basename(e.path) == ".env"
         and posixpath.dirname(e.path) in folders
     )
 
 
-def _database_use(
-    ctx: Context,
-    env: dict[str, tuple[str | None, Location, str]],
-    schema_files: tuple[str, ...],
-    env_files: tuple[str, ...],
-) -> DatabaseUse | None:
-    """What the container's Prisma connects to: the URL's value from the container's
-    environment (compose, Dockerfile `ENV`), else from a `.env` the image holds, else the
-    schema's datasource provider."""
+def _datasources(ctx: Context, schema_files: tuple[str, ...]) -> tuple[list[ConfigBlock], str]:
+    """The schemas' datasources and the variable their URL is read from."""
     datasources: list[ConfigBlock] = []
     for rel in schema_files:
         parsed = ctx.parse(rel, parse_prisma_schema)
@@ -1717,6 +1872,26 @@ def _database_use(
         ),
         "DATABASE_URL",
     )
+    return datasources, variable
+
+
+def _database_use(
+    ctx: Context,
+    env: dict[str, tuple[str | None, Location, str]],
+    schema_files: tuple[str, ...],
+    env_files: tuple[str, ...],
+    memo: dict[tuple[str, ...], tuple[list[ConfigBlock], str]] | None = None,
+) -> DatabaseUse | None:
+    """What the container's Prisma connects to: the URL's value from the container's
+    environment (compose, Dockerfile `ENV`), else from a `.env` the image holds, else the
+    schema's datasource provider. `memo` keeps the schemas' datasources for this run (13,000
+    services sharing one schema read its datasource once)."""
+    found = memo.get(schema_files) if memo is not None else None
+    if found is None:
+        found = _datasources(ctx, schema_files)
+        if memo is not None:
+            memo[schema_files] = found
+    datasources, variable = found
     hit = env.get(variable)
     engine = _engine_of_url(hit[0]) if hit is not None else None
     if hit is not None and engine is not None:
@@ -1734,6 +1909,31 @@ def _database_use(
             return DatabaseUse(
                 engine, variable, "schema provider", Location(ds.path, ds.provider_line)
             )
+    return None
+
+
+def _code_migration(
+    b: _Builder, image: Any, service: Any, compose_file: str
+) -> CodeMigration | None:
+    """The package.json of the app a container runs (the build context's; for a pulled image,
+    the compose folder's when the image is named after that package) depends on a Prisma
+    engine library in `dependencies`: the app migrates from code."""
+    pkg: PackageJson | None = None
+    if image is not None:
+        pkg = b.package_at(image.context or "")
+    elif service is not None and service.image is not None:
+        ref = service.image.value.split("@", 1)[0]
+        repo = ref.rsplit("/", 1)[-1].split(":", 1)[0].lower()
+        found = b.package_at(posixpath.dirname(compose_file))
+        name = (found.name or "").rsplit("/", 1)[-1].lower() if found is not None else ""
+        if found is not None and repo and repo == name:
+            pkg = found
+    if pkg is None:
+        return None
+    for dep_name in CODE_MIGRATION_PACKAGES:
+        dep = pkg.dependency(dep_name)
+        if dep is not None and dep.section == "dependencies":
+            return CodeMigration(dep_name, dep.location)
     return None
 
 
@@ -1795,11 +1995,27 @@ def _image_for(images: tuple[Any, ...], compose_file: str, service: str) -> Any:
     return None
 
 
+def _published(ctx: Context, stack: str, service: Any) -> tuple[Any, Any] | None:
+    """(link, Image) when the service pulls an image the project builds (inferred)."""
+    if service.build is not None or service.image is None:
+        return None
+    from analysis.facts.published import image_of, published_image_for
+
+    link = published_image_for(ctx, stack, service.name)
+    if link is None:
+        return None
+    image = image_of(ctx, link)
+    return (link, image) if image is not None and image.file is not None else None
+
+
 def _compose_pass(b: _Builder, images: tuple[Any, ...]) -> set[str]:
     """Every non-database service of every stack. Returns the Dockerfiles compose builds."""
     ctx = b.ctx
     db_keys = _database_keys(ctx)
     built: set[str] = set()
+    # per schema set and per folder, not per service
+    datasources: dict[tuple[str, ...], tuple[list[ConfigBlock], str]] = {}
+    nearest: dict[str, tuple[str, ...]] = {}
     for stack in _stacks(ctx):
         db_names = {svc for st, svc in db_keys if st == stack.id}
         for service in stack.services:
@@ -1807,6 +2023,9 @@ def _compose_pass(b: _Builder, images: tuple[Any, ...]) -> set[str]:
                 continue
             compose_file = service.location.path
             image = _image_for(images, compose_file, service.name) if service.build else None
+            published = _published(ctx, stack.id, service) if image is None else None
+            if published is not None:  # the project's own image, pulled: its build, inferred
+                image = published[1]
             if image is not None:
                 built.add(image.dockerfile)
             env = _env_from_stage(image.dockerfile, image) if image is not None else {}
@@ -1842,6 +2061,8 @@ def _compose_pass(b: _Builder, images: tuple[Any, ...]) -> set[str]:
                 # against the project folder of the compose file
                 fs = _FS(posixpath.dirname(compose_file))
             links: list[Link] = []
+            if published is not None:
+                links.append(Link("inferred-image", published[0].label, published[0].location))
             entry_cmd = stage.effective_entrypoint if stage is not None else None
             cmd_cmd = stage.effective_cmd if stage is not None else None
             if service.entrypoint is not None:
@@ -1882,14 +2103,20 @@ def _compose_pass(b: _Builder, images: tuple[Any, ...]) -> set[str]:
                 origin = links[0].location if links else service.location
                 b.follow_argv(state, argv, _At(tuple(links), origin, fs))
             if image is not None:
-                database = _database_use(ctx, state.env, image.app_schemas, _image_env_files(image))
-            else:
                 database = _database_use(
-                    ctx, state.env, _nearest_schemas(ctx, posixpath.dirname(compose_file)), ()
+                    ctx, state.env, image.app_schemas, _image_env_files(image), datasources
                 )
+            else:
+                folder = posixpath.dirname(compose_file)
+                if folder not in nearest:
+                    nearest[folder] = _nearest_schemas(ctx, folder)
+                database = _database_use(ctx, state.env, nearest[folder], (), datasources)
             b.finish(
                 state,
-                f'service "{service.name}" ({compose_file})',
+                f'service "{service.name}" ({compose_file})'
+                if published is None
+                else f'service "{service.name}" ({compose_file}; its image inferred to be built '
+                f"from {published[0].dockerfile})",
                 compose_file=compose_file,
                 dockerfile=image.dockerfile if image is not None else None,
                 stage=(stage.name or str(stage.index)) if stage is not None else None,
@@ -1898,6 +2125,9 @@ def _compose_pass(b: _Builder, images: tuple[Any, ...]) -> set[str]:
                 if service.image is not None and not service.build
                 else None,
                 database=database,
+                code_migration=_code_migration(
+                    b, image, service if not service.build else None, compose_file
+                ),
             )
     return built
 
@@ -1935,6 +2165,7 @@ def _dockerfile_pass(b: _Builder, images: tuple[Any, ...], built: set[str]) -> N
             stage=stage.name or str(stage.index),
             argv=argv,
             database=_database_use(b.ctx, state.env, image.app_schemas, _image_env_files(image)),
+            code_migration=_code_migration(b, image, None, ""),
         )
 
 

@@ -14,10 +14,10 @@ project's facts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from analysis.model import Finding
+from analysis.records import dataclass
 
 
 @dataclass(slots=True, frozen=True)

@@ -16,10 +16,11 @@ can be decided by production findings first.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from analysis.model import Finding, Severity
+from analysis.records import dataclass
 
 PRODUCTION, DEVELOPMENT, TEST = "production", "development", "test"
 CONTEXTS = (PRODUCTION, DEVELOPMENT, TEST)

@@ -201,7 +201,8 @@ def _value_at(ctx: Any, loc: Location, split: dict[str, list[str]] | None = None
     line = lines[loc.line - 1]
     m = _URL_PASSWORD.search(line)
     if m:
-        return m.group(1)
+        d = _DEFAULT.search(m.group(1))  # `://u:${PW:-default}@`: the password is the default
+        return d.group(1) if d else m.group(1)
     m = _ASSIGN.match(line)
     if not m:
         return None

@@ -19,11 +19,12 @@ import os
 import posixpath
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import Any
 
 from analysis.model import Finding, Location, Severity
+from analysis.records import dataclass
 
 HISTORY_RULES = frozenset(
     [f"KD6{n:02d}" for n in range(1, 11)] + [f"KD6{n:02d}" for n in range(13, 19)] + ["KD622"]

@@ -23,7 +23,7 @@ from __future__ import annotations
 import posixpath
 import shlex
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -31,6 +31,7 @@ import yaml
 
 from analysis.model import Finding, Location, Severity
 from analysis.parsers.interpolate import interpolate
+from analysis.records import dataclass
 from analysis.sources import SourceFile
 
 MAX_EXPANDED_NODES = 250_000

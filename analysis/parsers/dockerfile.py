@@ -24,9 +24,10 @@ import json
 import posixpath
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from analysis.model import Finding, Location, Severity
+from analysis.records import dataclass
 from analysis.sources import SourceFile
 
 KNOWN_INSTRUCTIONS = frozenset(
@@ -518,6 +519,18 @@ def unquote(word: str, escape: str = "\\", env: Mapping[str, str | None] | None 
     return result
 
 
+def _shell_test(text: str) -> bool:
+    """`[ -n "$X" ] && ...`: a shell form that starts with the `[` test command (a word of
+    its own, closed by a `]` word, no commas as in an array), not a broken exec form."""
+    words = text.split()
+    return (
+        len(words) > 1
+        and words[0] == "["
+        and "]" in words
+        and not any(w.endswith(",") for w in words[: words.index("]")])
+    )
+
+
 def _exec_form(text: str) -> tuple[str, ...] | None:
     """The JSON array of strings `text` holds, or None."""
     try:
@@ -617,7 +630,8 @@ class _StageBuilder:
 
 
 class _Parser:
-    def __init__(self, source: SourceFile) -> None:
+    def __init__(self, source: SourceFile, build_args: Mapping[str, str] | None = None) -> None:
+        self.build_args = dict(build_args or {})
         self.path = source.path
         self.lines = source.text.split("\n")
         self.escape = "\\"
@@ -946,6 +960,8 @@ class _Parser:
                 value = expanded = self.global_vars[name]
             else:
                 value = expanded = None
+            if name in self.build_args:  # `--build-arg` / compose `build.args` win
+                expanded = self.build_args[name]
             var = Variable("ARG", name, value, expanded, lg.line, lg.end_line)
             if st is None:
                 self.global_args.append(var)
@@ -1055,7 +1071,7 @@ class _Parser:
         exec_form: tuple[str, ...] | None = None
         if text.startswith("["):
             exec_form = _exec_form(text)
-            if exec_form is None:
+            if exec_form is None and not _shell_test(text):
                 self.problem(
                     lg.line,
                     "RUN looks like exec form (a JSON array) but is not valid JSON: "
@@ -1085,6 +1101,8 @@ class _Parser:
             form = _exec_form(text)
             if form is not None:
                 return Command(kw, form, None, lg.line, lg.end_line)
+            if _shell_test(text):
+                return Command(kw, None, text, lg.line, lg.end_line)
             self.problem(
                 lg.line,
                 f"{kw} looks like exec form (a JSON array) but is not valid JSON: "
@@ -1137,9 +1155,12 @@ class _Parser:
         st.exposes.append(Expose(ports, lg.line))
 
 
-def parse_dockerfile(source: SourceFile) -> DockerfileFile:
-    """Parse a Dockerfile. Never raises: problems are KD001 findings in `problems`."""
-    return _Parser(source).parse()
+def parse_dockerfile(
+    source: SourceFile, build_args: Mapping[str, str] | None = None
+) -> DockerfileFile:
+    """Parse a Dockerfile (with `build_args` as `--build-arg`s: they replace the ARG defaults).
+    Never raises: problems are KD001 findings in `problems`."""
+    return _Parser(source, build_args).parse()
 
 
 def parse_dockerfile_text(text: str, path: str = "Dockerfile") -> DockerfileFile:

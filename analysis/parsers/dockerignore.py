@@ -22,11 +22,12 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
 
 from analysis.model import Finding, Location, Severity
 from analysis.parsers.gitignore import class_items_regex
+from analysis.records import dataclass
 from analysis.sources import SourceFile
 
 

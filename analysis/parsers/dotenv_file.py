@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from dotenv.parser import parse_stream
 
 from analysis.model import Finding, Location, Severity
 from analysis.parsers.interpolate import interpolate
+from analysis.records import dataclass
 from analysis.secrets import safe_text
 from analysis.sources import SourceFile
 

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from analysis.context import Context
 from analysis.model import Finding, Location
+from analysis.records import dataclass
 from analysis.sources import FileKind, SourceFile
 
 

@@ -10,7 +10,8 @@ Compose would stop on (a required variable without a value, an invalid expressio
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+from analysis.records import dataclass
 
 MAX_DEPTH = 16
 """Nesting deeper than this is not expanded (reported as an invalid expression)."""

@@ -10,9 +10,9 @@ are skipped, not interpreted.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from analysis.model import Finding, Location
+from analysis.records import dataclass
 from analysis.sources import SourceFile
 
 
@@ -177,6 +177,9 @@ def parse_makefile(source: SourceFile) -> Makefile:
         if stripped.split()[0] in _DIRECTIVES:
             continue
         r = _RULE.match(text)
+        if r and r.group(1).count("(") > r.group(1).count(")"):
+            # the `:` is inside a make function call (`$(eval $(SERVICE):;@:)`), not a rule
+            continue
         if r:
             close()
             names = r.group(1).split()

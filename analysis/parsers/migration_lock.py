@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
 
 from analysis.model import Finding, Location, Severity
+from analysis.records import dataclass
 from analysis.sources import SourceFile
 
 _PROVIDER_LINE = re.compile(r"""^\s*provider\s*=\s*["']([^"']*)["']""")

@@ -17,14 +17,14 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import replace
 from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
 from analysis.gc_pause import gc_paused
 from analysis.model import Finding, Location, Severity
-from analysis.records import quick_init
+from analysis.records import dataclass, quick_init
 from analysis.sources import SourceFile
 
 
@@ -317,29 +317,34 @@ def _warning(line: int, text: str) -> PrismaWarning:
 
 
 def _read_warnings(lines: list[str]) -> tuple[tuple[PrismaWarning, ...], int]:
-    """The warning lines of the block at the top, and the index of the line after it."""
-    i = 0
-    while i < len(lines) and not lines[i].strip():
-        i += 1
-    if i >= len(lines) or not lines[i].lstrip().startswith("/*"):
-        return (), 0
-    start = i
-    block: list[tuple[int, str]] = []
-    end = None
-    for j in range(start, len(lines)):
-        block.append((j + 1, lines[j]))
-        if "*/" in lines[j] and (j > start or lines[j].index("*/") > lines[j].index("/*")):
-            end = j
-            break
-    body = "\n".join(t for _, t in block)
-    if "warnings:" not in body.lower():
-        return (), 0
+    """The warning lines of every `/* Warnings: ... */` block (Prisma writes one at the top;
+    a hand-merged migration has one per merged part, anywhere in the file), and the index of
+    the line after the first block (0 when there is none)."""
     out: list[PrismaWarning] = []
-    for number, text in block:
-        stripped = text.strip()
-        if stripped.startswith("- "):
-            out.append(_warning(number, stripped[2:].strip()))
-    return tuple(out), (end + 1 if end is not None else len(lines))
+    first_end = 0
+    i = 0
+    n = len(lines)
+    while i < n:
+        if not lines[i].lstrip().startswith("/*"):
+            i += 1
+            continue
+        start = i
+        end = None
+        for j in range(start, n):
+            if "*/" in lines[j] and (j > start or lines[j].index("*/") > lines[j].index("/*")):
+                end = j
+                break
+        stop = end if end is not None else n - 1
+        block = [(k + 1, lines[k]) for k in range(start, stop + 1)]
+        if any("warnings:" in t.lower() for _, t in block):
+            for number, text in block:
+                stripped = text.strip()
+                if stripped.startswith("- "):
+                    out.append(_warning(number, stripped[2:].strip()))
+            if not first_end:
+                first_end = stop + 1
+        i = stop + 1
+    return tuple(out), first_end
 
 
 # -- helpers over the raw text -----------------------------------------------------------------
@@ -1099,6 +1104,126 @@ class _PgStatementReader:
     def _SelectStmt(self, b: dict[str, Any]) -> tuple[str, list[Action]]:
         return K.SELECT, [Action(K.SELECT, self.base_line)]
 
+    # -- code blocks: `DO $$ ... $$` and function bodies ---------------------------------------
+    def _DoStmt(self, b: dict[str, Any]) -> tuple[str, list[Action]]:
+        """`DO $$ BEGIN ... END $$`: the statements of the block run now, each an action at its
+        own line (`IF EXISTS (...) THEN ALTER TABLE ... DROP COLUMN ...`)."""
+        code, language = _routine_body(b.get("args"))
+        head = Action(K.OTHER, self.base_line, detail="do block")
+        if code is None or language != "plpgsql":
+            return K.OTHER, [head]
+        return K.OTHER, [head, *self.block_actions(code)]
+
+    def _CreateFunctionStmt(self, b: dict[str, Any]) -> tuple[str, list[Action]]:
+        """A function's statements run when it is called: kept as `body` actions (detail
+        "function body: name") that a call in the same migration brings in."""
+        code, language = _routine_body(b.get("options"))
+        name = _names(b.get("funcname"))
+        head = Action(K.OTHER, self.base_line, name=name[-1] if name else None, detail="function")
+        if code is None or language not in ("plpgsql", "sql") or not name:
+            return K.OTHER, [head]
+        inner = self.block_actions(code, language)
+        body = [replace(a, detail=f"function body: {name[-1]}|{a.detail}") for a in inner]
+        return K.OTHER, [head, *body]
+
+    def block_actions(self, code: str, language: str = "plpgsql") -> list[Action]:
+        """The actions of the SQL statements inside a PL/pgSQL (or SQL) body, at their lines."""
+        stmt = self.full[self.begin : self.end]
+        at = stmt.find(code)
+        first_line = self.base_line + (stmt.count("\n", 0, at) if at >= 0 else 0)
+        try:
+            return list(_plpgsql_actions(code, language, first_line))
+        except Exception:  # a body we cannot read: the statement stays as it was
+            return []
+
+
+def _routine_body(options: Any) -> tuple[str | None, str]:
+    """The code (`AS $$ ... $$`) and language of a DO/CREATE FUNCTION's options."""
+    code: str | None = None
+    language = "plpgsql"
+    for opt in options or ():
+        d = opt.get("DefElem") if isinstance(opt, dict) else None
+        if not d:
+            continue
+        arg = d.get("arg") or {}
+        if d.get("defname") == "language" and "String" in arg:
+            language = str(arg["String"].get("sval", "")).lower()
+        elif d.get("defname") == "as":
+            items = arg.get("List", {}).get("items") if "List" in arg else [arg]
+            first = (items or [{}])[0]
+            if "String" in first:
+                code = str(first["String"].get("sval", ""))
+    return code, language
+
+
+def _plpgsql_actions(code: str, language: str, first_line: int) -> Iterator[Action]:
+    """Each SQL statement of the body through the statement reader, its lines moved to the
+    file (`first_line` is the body's first line)."""
+    from pglast import parser as pgparser
+
+    queries: list[tuple[int, str]] = []
+    if language == "sql":
+        queries.append((1, code))
+    else:
+        tag = "$kd_body$"
+        while tag in code:
+            tag = tag[:-1] + "x$"
+        wrapped = f"CREATE FUNCTION kd_body() RETURNS void AS {tag}{code}{tag} LANGUAGE plpgsql"
+        tree = json.loads(pgparser.parse_plpgsql_json(wrapped))
+        _plpgsql_queries(tree, queries, 1)
+    for lineno, query in queries:
+        parsed = json.loads(pgparser.parse_sql_json(query))
+        for raw in parsed.get("stmts") or ():
+            node = raw.get("stmt") or {}
+            if not node:
+                continue
+            kind_name, body = next(iter(node.items()))
+            handler = _PG_HANDLERS.get(kind_name)
+            if handler is None or kind_name in ("DoStmt", "CreateFunctionStmt", "SelectStmt"):
+                continue
+            loc = int(raw.get("stmt_location", 0))
+            length = int(raw.get("stmt_len", 0)) or (len(query) - loc)
+            data = query.encode("utf-8")
+            reader = _PgStatementReader(
+                query, _newlines(query, "\n"), data, 0, len(data) == len(query)
+            )
+            begin = loc if len(data) == len(query) else len(data[:loc].decode("utf-8", "replace"))
+            line = query.count("\n", 0, begin) + 1
+            reader.start(begin, length, line, loc)
+            _kind, actions = handler(reader, body)
+            shift = first_line + lineno - 2
+            for a in actions:
+                yield replace(a, line=a.line + shift)
+
+
+def _plpgsql_queries(node: Any, out: list[tuple[int, str]], lineno: int) -> None:
+    """The SQL statements of a PL/pgSQL tree (`PLpgSQL_stmt_execsql`, and `EXECUTE 'literal'`)
+    with their line in the body."""
+    if isinstance(node, list):
+        for item in node:
+            _plpgsql_queries(item, out, lineno)
+        return
+    if not isinstance(node, dict):
+        return
+    lineno = int(node.get("lineno", lineno) or lineno)
+    execsql = node.get("PLpgSQL_stmt_execsql")
+    if isinstance(execsql, dict):
+        line = int(execsql.get("lineno", lineno) or lineno)
+        query = ((execsql.get("sqlstmt") or {}).get("PLpgSQL_expr") or {}).get("query")
+        if isinstance(query, str):
+            out.append((line, query))
+        return
+    dyn = node.get("PLpgSQL_stmt_dynexecute")
+    if isinstance(dyn, dict):
+        line = int(dyn.get("lineno", lineno) or lineno)
+        query = ((dyn.get("query") or {}).get("PLpgSQL_expr") or {}).get("query")
+        m = re.fullmatch(r"\s*'((?:[^']|'')*)'\s*", query or "")
+        if m:
+            out.append((line, m.group(1).replace("''", "'")))
+        return
+    for value in node.values():
+        _plpgsql_queries(value, out, lineno)
+
 
 def _pg_using(node: dict[str, Any]) -> str:
     """The USING expression of an ALTER COLUMN TYPE as `col::a::b` (enough to see casts)."""
@@ -1183,6 +1308,7 @@ def _parse_pg(path: str, text: str) -> tuple[list[Statement], list[Finding]]:
     problems: list[Finding] = []
     newlines = _newlines(text, "\n")
     prev_end = 0
+    functions: dict[str, list[Action]] = {}
 
     def add(
         begin: int,
@@ -1211,6 +1337,18 @@ def _parse_pg(path: str, text: str) -> tuple[list[Statement], list[Finding]]:
                     kind, actions = handler(reader, body)
             except Exception as exc:  # an AST shape we did not foresee: keep the statement
                 kind, actions = K.OTHER, [Action(K.OTHER, line, detail=f"{kind_name}: {exc}")]
+            if kind_name == "CreateFunctionStmt" and len(actions) > 1:
+                # a function's statements count where the migration calls it
+                name = actions[0].name or ""
+                functions[name.lower()] = [
+                    replace(a, detail=a.detail.split("|", 1)[-1]) for a in actions[1:]
+                ]
+                actions = actions[:1]
+            elif functions and kind_name in ("SelectStmt", "CallStmt", "DoStmt"):
+                low = body_text.lower()
+                for fname, body_actions in functions.items():
+                    if re.search(rf"\b{re.escape(fname)}\s*\(", low):
+                        actions = [*actions, *body_actions]
         statements.append(
             Statement(
                 len(statements),

@@ -23,13 +23,13 @@ import json
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
 from analysis.model import Finding, Location, Severity
 from analysis.parsers.package_json import JsonDocument, json_with_lines
+from analysis.records import dataclass
 from analysis.sources import SourceFile
 
 

@@ -13,10 +13,11 @@ every generation's vocabulary onto one: Prisma 8's `db migrate` is "migrate depl
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
+from analysis.parsers.package_manager import MANAGERS, leading_options
 from analysis.parsers.shell import effective_argv, small_words
+from analysis.records import dataclass
 
 COMMANDS_2 = {
     ("migrate", "deploy"): "migrate deploy",
@@ -157,6 +158,9 @@ def _runner_split(argv: tuple[str, ...]) -> tuple[str, str, bool, tuple[str, ...
     if _is_prisma_bin(argv[0]) or head == "prisma":
         return "prisma", "", False, argv[1:]
     rest = argv[1:]
+    if head in MANAGERS:
+        # `pnpm --filter @acme/db exec prisma`, `yarn workspace db prisma`, `bun --cwd db x`
+        rest = leading_options(head, rest).rest
     if head in ("npx", "pnpx", "bunx"):
         return _after_package_runner(head, rest, downloads=True)
     if head == "npm" and rest[:1] in (("exec",), ("x",)):

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 
 from analysis.model import Finding
+from analysis.records import dataclass
 from analysis.sources import SourceFile
 
 

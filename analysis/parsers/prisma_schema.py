@@ -19,11 +19,11 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from dataclasses import dataclass
 from typing import Union
 
 from analysis.catalog import BY_ID
 from analysis.model import Finding, Location
+from analysis.records import dataclass
 from analysis.sources import SourceFile
 
 RULE = "KD505"

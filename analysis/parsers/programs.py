@@ -24,9 +24,10 @@ from __future__ import annotations
 import ast
 import re
 import warnings
-from dataclasses import dataclass
 
+from analysis.lazy_re import lazy_compile
 from analysis.model import Finding, Location
+from analysis.records import dataclass
 from analysis.sources import SourceFile
 
 JS_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx")
@@ -62,11 +63,30 @@ class ProgramCommand:
 
 
 @dataclass(slots=True, frozen=True)
+class ImportedCall:
+    """A call of a function imported from a relative module (`import { run } from
+    "./exec"; run("npx prisma migrate deploy")`): the module as written, the name it exports,
+    the argument values (a string, an array of strings, None when unknown)."""
+
+    module: str
+    name: str
+    values: tuple[str | tuple[str, ...] | None, ...]
+    location: Location
+
+
+@dataclass(slots=True, frozen=True)
 class ProgramFile:
     path: str
     language: str
     commands: tuple[ProgramCommand, ...]
     problems: tuple[Finding, ...] = ()
+    wrappers: tuple[tuple[str, tuple[str, int, int | None, str]], ...] = ()
+    """Its functions whose parameter becomes a command (name, wrapper): another file that
+    imports one starts the command it is called with."""
+    imported_calls: tuple[ImportedCall, ...] = ()
+
+    def wrapper(self, name: str) -> tuple[str, int, int | None, str] | None:
+        return next((w for n, w in self.wrappers if n == name), None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -81,8 +101,8 @@ class _JTok:
     line: int
 
 
-_IDENT_START = re.compile(r"[A-Za-z_$\u00a0-\uffff]")
-_IDENT = re.compile(r"[A-Za-z0-9_$\u00a0-\uffff]*")
+_IDENT_START: re.Pattern[str] = lazy_compile(r"[A-Za-z_$\u00a0-\uffff]")
+_IDENT: re.Pattern[str] = lazy_compile(r"[A-Za-z0-9_$\u00a0-\uffff]*")
 _REGEX_PRECEDERS = frozenset("(,=:[!&|?{};+-*%<>~^")
 _REGEX_KEYWORDS = frozenset(
     {
@@ -375,65 +395,155 @@ def _param_names(args: list[list[_JTok]]) -> list[str]:
     return [a[0].value if a and a[0].kind == "ident" else "" for a in args]
 
 
-_Wrapper = tuple[str, int, int | None]
+_Wrapper = tuple[str, int, int | None, str]
+"""(the API it reaches, the parameter that becomes the command, the parameter that becomes
+the argument array, the command's text with `\x00` where that parameter goes)."""
+_PARAM = "\x00"
+_PLACEHOLDER = re.compile(r"\$\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}")
+
+
+def _function_at(toks: list[_JTok], k: int) -> tuple[str, list[str], int]:
+    """(name, parameter names, index of the body) of a function declared at toks[k]:
+    `function f(a) {`, `const f = (a) =>`, `const f = async a =>`, `export const f = ...`;
+    ("", [], -1) when none starts there."""
+    n = len(toks)
+    t = toks[k]
+    if t.value == "function" and k + 2 < n and toks[k + 1].kind == "ident":
+        if toks[k + 2].value == "(":
+            args, close = _call_args(toks, k + 2)
+            return toks[k + 1].value, _param_names(args), close + 1
+    elif t.value in ("const", "let", "var") and k + 4 < n and toks[k + 1].kind == "ident":
+        if toks[k + 2].value != "=":
+            return "", [], -1
+        j = k + 3
+        if toks[j].value == "async":
+            j += 1
+        if j < n and toks[j].value == "(":
+            args, close = _call_args(toks, j)
+            # `(a: string): Promise<void> =>`: skip a return type to the arrow
+            m = close + 1
+            while m + 1 < n and m < close + 12 and toks[m].value != "=":
+                m += 1
+            if m + 1 < n and toks[m].value == "=" and toks[m + 1].value == ">":
+                return toks[k + 1].value, _param_names(args), m + 2
+        elif (
+            j + 2 < n
+            and toks[j].kind == "ident"
+            and toks[j + 1].value == "="
+            and toks[j + 2].value == ">"
+        ):
+            return toks[k + 1].value, [toks[j].value], j + 3
+    return "", [], -1
 
 
 def _js_wrappers(toks: list[_JTok]) -> dict[str, _Wrapper]:
-    """Functions that pass a parameter on as the command of execSync/spawn/...:
-    `function run(cmd) { execSync(cmd, ...) }` -> {"run": ("execSync", 0, None)}."""
+    """Functions that pass a parameter on as the command of execSync/spawn/... or of another
+    such function, as is or inside a template:
+    `function run(cmd) { execSync(cmd, ...) }` -> {"run": ("execSync", 0, None, "\x00")};
+    `const prisma = (c) => run(`${c} --schema x`)` -> {"prisma": ("execSync", 0, None,
+    "\x00 --schema x")}."""
     out: dict[str, _Wrapper] = {}
     n = len(toks)
+    functions: list[tuple[str, list[str], int, int]] = []
     for k, t in enumerate(toks):
-        if t.kind != "ident":
+        if t.kind != "ident" or t.value not in ("function", "const", "let", "var"):
             continue
-        name = ""
-        params: list[str] = []
-        body = -1
-        if t.value == "function" and k + 2 < n and toks[k + 1].kind == "ident":
-            if toks[k + 2].value == "(":
-                args, close = _call_args(toks, k + 2)
-                name, params, body = toks[k + 1].value, _param_names(args), close + 1
-        elif t.value in ("const", "let", "var") and k + 4 < n and toks[k + 1].kind == "ident":
-            if toks[k + 2].value != "=":
+        name, params, body = _function_at(toks, k)
+        if name and any(params) and body >= 0:
+            functions.append((name, params, body, _block_end(toks, body)))
+    for _round in range(3):  # a wrapper of a wrapper declared further down
+        changed = False
+        for name, params, body, end in functions:
+            if name in out:
                 continue
-            j = k + 3
-            if toks[j].value == "async":
-                j += 1
-            if j < n and toks[j].value == "(":
-                args, close = _call_args(toks, j)
-                if close + 2 < n and toks[close + 1].value == "=" and toks[close + 2].value == ">":
-                    name, params, body = toks[k + 1].value, _param_names(args), close + 3
-            elif (
-                j + 2 < n
-                and toks[j].kind == "ident"
-                and toks[j + 1].value == "="
-                and toks[j + 2].value == ">"
-            ):
-                name, params, body = toks[k + 1].value, [toks[j].value], j + 3
-        if not name or not any(params) or body < 0:
-            continue
-        end = _block_end(toks, body)
-        for m in range(body, min(end, n - 1)):
-            api = toks[m]
-            if api.kind != "ident" or toks[m + 1].value != "(":
-                continue
-            if api.value not in _STRING_APIS and api.value not in _ARRAY_APIS:
-                continue
-            cargs, _ = _call_args(toks, m + 1)
-            if not cargs or len(cargs[0]) != 1 or cargs[0][0].value not in params:
-                continue
-            first = params.index(cargs[0][0].value)
-            second: int | None = None
-            if (
-                api.value in _ARRAY_APIS
-                and len(cargs) > 1
-                and len(cargs[1]) == 1
-                and cargs[1][0].value in params
-            ):
-                second = params.index(cargs[1][0].value)
-            out[name] = (api.value, first, second)
+            for m in range(body, min(end, n - 1)):
+                api = toks[m]
+                if api.kind != "ident" or toks[m + 1].value != "(":
+                    continue
+                inner = out.get(api.value)
+                if inner is None and api.value not in _STRING_APIS | _ARRAY_APIS:
+                    continue
+                if m and toks[m - 1].value == "." and inner is not None:
+                    continue
+                cargs, _ = _call_args(toks, m + 1)
+                target = inner[1] if inner is not None else 0
+                if target >= len(cargs) or len(cargs[target]) != 1:
+                    continue
+                tok = cargs[target][0]
+                if tok.kind == "ident" and tok.value in params:
+                    first, template = params.index(tok.value), _PARAM
+                elif tok.kind == "template":
+                    used = [p for p in params if p and "${" + p + "}" in tok.value]
+                    if len(used) != 1:
+                        continue
+                    first = params.index(used[0])
+                    template = tok.value.replace("${" + used[0] + "}", _PARAM, 1)
+                else:
+                    continue
+                if inner is not None:
+                    out[name] = (inner[0], first, None, inner[3].replace(_PARAM, template, 1))
+                else:
+                    second: int | None = None
+                    if (
+                        api.value in _ARRAY_APIS
+                        and len(cargs) > 1
+                        and len(cargs[1]) == 1
+                        and cargs[1][0].value in params
+                    ):
+                        second = params.index(cargs[1][0].value)
+                    out[name] = (api.value, first, second, template)
+                changed = True
+                break
+        if not changed:
             break
     return out
+
+
+def _plain_placeholders(text: str) -> str:
+    """`${a ? `--x ${b}` : ""}` -> `${EXPR}` (a shell reads it as one word); `${name}` stays."""
+    return _PLACEHOLDER.sub(
+        # an expression (`${a ? ` --schema x` : ""}`) adds words of its own: kept apart
+        lambda m: m.group(0) if re.fullmatch(r"[A-Za-z_$][\w$]*", m.group(1)) else " ${EXPR}",
+        text,
+    )
+
+
+def wrapper_command(
+    wrapper: _Wrapper,
+    values: tuple[str | tuple[str, ...] | None, ...],
+    location: Location,
+    name: str,
+) -> ProgramCommand | None:
+    """The command a call of a wrapper function starts, given the call's argument values
+    (a string, an array of strings, or None when unknown)."""
+    api, first, second, template = wrapper
+    if first >= len(values) or not isinstance(values[first], str):
+        return None
+    value = _plain_placeholders(template.replace(_PARAM, str(values[first]), 1))
+    label = f"{name} -> {api}"
+    if api in _ARRAY_APIS:
+        rest = values[second] if second is not None and second < len(values) else ()
+        return ProgramCommand(
+            label, location, argv=(value, *(rest if isinstance(rest, tuple) else ()))
+        )
+    return ProgramCommand(label, location, command=value)
+
+
+def _arg_values(
+    toks: list[_JTok], k: int, consts: dict[str, str]
+) -> tuple[str | tuple[str, ...] | None, ...]:
+    """The values of the arguments of the call whose name is toks[k]."""
+    args, _ = _call_args(toks, k + 1)
+    out: list[str | tuple[str, ...] | None] = []
+    for a in args:
+        if len(a) == 1:
+            out.append(_string_value(a[0], consts))
+        elif a and a[0].value == "[":
+            arr = _read_array([*a, _JTok("punct", "]", a[0].line)], 0, consts)
+            out.append(arr[0] if arr else None)
+        else:
+            out.append(None)
+    return tuple(out)
 
 
 def _wrapper_command(
@@ -445,30 +555,78 @@ def _wrapper_command(
     name: str,
 ) -> ProgramCommand | None:
     """The command a call of a wrapper function (`run("npx prisma db push")`) starts."""
-    api, first, second = wrapper
-    args, _ = _call_args(toks, k + 1)
-    if first >= len(args) or len(args[first]) != 1:
+    values = _arg_values(toks, k, consts)
+    first = wrapper[1]
+    if first >= len(values):
         return None
-    arg = args[first][0]
-    value = _string_value(arg, consts)
-    if value is None:
-        return None
-    label = f"{name} -> {api}"
-    if api in _ARRAY_APIS:
-        rest: tuple[str, ...] = ()
-        if second is not None and second < len(args) and args[second][:1]:
-            sub = [*args[second], _JTok("punct", "]", arg.line)]
-            arr = _read_array(sub, 0, consts) if sub[0].value == "[" else None
-            if arr:
-                rest = arr[0]
-        return ProgramCommand(label, Location(path, arg.line), argv=(value, *rest))
-    return ProgramCommand(label, Location(path, arg.line), command=value)
+    line = _call_args(toks, k + 1)[0][first][0].line
+    return wrapper_command(wrapper, values, Location(path, line), name)
+
+
+def _js_imports(toks: list[_JTok]) -> dict[str, tuple[str, str]]:
+    """Names imported from relative modules: local name -> (module, exported name).
+    `import { a, b as c } from "./x"`, `import d from "./x"`, `const { a } = require("./x")`."""
+    out: dict[str, tuple[str, str]] = {}
+    n = len(toks)
+    for k, t in enumerate(toks):
+        if t.kind != "ident":
+            continue
+        if t.value == "import":
+            j = k + 1
+            names: list[tuple[str, str]] = []
+            while j < n and toks[j].value != "from" and j < k + 200:
+                tj = toks[j]
+                if tj.value == "{":
+                    j += 1
+                    while j < n and toks[j].value != "}":
+                        if toks[j].kind == "ident" and toks[j].value not in ("as", "type"):
+                            local = toks[j].value
+                            exported = local
+                            if j + 2 < n and toks[j + 1].value == "as":
+                                local = toks[j + 2].value
+                                j += 2
+                            names.append((local, exported))
+                        j += 1
+                elif tj.kind == "ident" and tj.value not in ("type", "as"):
+                    names.append((tj.value, "default"))
+                elif tj.kind == "string" or tj.value == ";":
+                    break
+                j += 1
+            if j + 1 < n and toks[j].value == "from" and toks[j + 1].kind == "string":
+                module = toks[j + 1].value
+                if module.startswith("."):
+                    for local, exported in names:
+                        out[local] = (module, exported)
+        elif t.value in ("const", "let", "var") and k + 1 < n and toks[k + 1].value == "{":
+            names2: list[tuple[str, str]] = []
+            j = k + 2
+            while j < n and toks[j].value != "}" and j < k + 100:
+                if toks[j].kind == "ident":
+                    local = exported = toks[j].value
+                    if j + 2 < n and toks[j + 1].value == ":" and toks[j + 2].kind == "ident":
+                        local = toks[j + 2].value
+                        j += 2
+                    names2.append((local, exported))
+                j += 1
+            close = j
+            if (
+                close + 5 < n
+                and toks[close + 1].value == "="
+                and toks[close + 2].value == "require"
+                and toks[close + 4].kind == "string"
+                and toks[close + 4].value.startswith(".")
+            ):
+                for local, exported in names2:
+                    out[local] = (toks[close + 4].value, exported)
+    return out
 
 
 def _parse_js(source: SourceFile) -> ProgramFile:
     toks = _js_tokens(source.text)
     consts = _js_consts(toks)
     wrappers = _js_wrappers(toks)
+    imports = _js_imports(toks)
+    imported: list[ImportedCall] = []
     out: list[ProgramCommand] = []
     path = source.path
     n = len(toks)
@@ -478,6 +636,12 @@ def _parse_js(source: SourceFile) -> ProgramFile:
         name = t.value
         nxt = toks[k + 1] if k + 1 < n else None
         if nxt is None:
+            continue
+        if name in imports and nxt.value == "(" and (k == 0 or toks[k - 1].value != "."):
+            values = _arg_values(toks, k, consts)
+            if any(isinstance(v, str) for v in values):
+                module, exported = imports[name]
+                imported.append(ImportedCall(module, exported, values, Location(path, t.line)))
             continue
         if name in wrappers and nxt.value == "(":
             prev = toks[k - 1] if k else None
@@ -543,7 +707,7 @@ def _parse_js(source: SourceFile) -> ProgramFile:
                 out.append(ProgramCommand(name, Location(path, arg.line), command=program))
             else:
                 out.append(ProgramCommand(name, Location(path, arg.line), argv=(program, *args)))
-    return ProgramFile(path, "javascript", tuple(out))
+    return ProgramFile(path, "javascript", tuple(out), (), tuple(wrappers.items()), tuple(imported))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -31,12 +31,12 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 from analysis.model import Finding, Location, Severity
-from analysis.records import quick_init
+from analysis.records import dataclass, quick_init
 from analysis.sources import SourceFile
 
 # ---------------------------------------------------------------------------------------------
@@ -153,6 +153,14 @@ class ShellCommand:
     exec: bool = False
     assignments: tuple[str, ...] = ()
     """`VAR=value` words before the command (its environment), as written."""
+    failure_branch: str = ""
+    """For the command an `if` tests (`if ! cmd; then ...; fi`, `if cmd; then ...; else ...;
+    fi`): what the branch that runs when it fails does: "ignore" (nothing, or only `echo`,
+    `printf`, `true`, `sleep`...), "exit" (`exit 1`, `return 1`, `false`, `die`...),
+    "exit-zero" (`exit 0`, a bare `exit`), "other" (anything else, or an `elif`); "" when no
+    `if` tests it."""
+    failure_line: int = 0
+    """The line where that branch starts (the `if` itself when there is no such branch)."""
 
     @property
     def argv(self) -> tuple[str, ...]:
@@ -205,6 +213,8 @@ def relocated(c: ShellCommand, location: Location) -> ShellCommand:
         c.chain,
         c.exec,
         c.assignments,
+        c.failure_branch,
+        c.failure_line,
     )
 
 
@@ -354,6 +364,10 @@ def _effective_argv(words: tuple[str, ...]) -> tuple[str, ...]:
                 if words[i] == "--":
                     i += 1
                     break
+                optional = base == "dotenv" and words[i] == "-c"  # `-c [env]`
+                if optional and (i + 1 >= n or words[i + 1].startswith("-")):
+                    i += 1
+                    continue
                 i += 2 if words[i] in takes_value else 1
             if base == "timeout" and i < n:
                 i += 1  # the duration
@@ -2300,6 +2314,8 @@ class _Ctx(NamedTuple):
     chain: int = 0
     reached: bool = True
     timeout_bound: bool = False
+    failure_branch: str = ""
+    failure_line: int = 0
 
 
 _IGNORE_WORDS = frozenset({"true", ":", "echo", "printf", "log", "warn", "info", "logger", "cat"})
@@ -2551,7 +2567,14 @@ class _Walker:
         cond_texts: list[str] = []
         for k, (cond, body) in enumerate(node.arms):
             if cond is not None:
-                self.walk(cond, ctx._replace(tested=True, status_checked=False))
+                tested = ctx._replace(tested=True, status_checked=False)
+                if k == 0:
+                    branch, line = self.failure_branch(node)
+                    if branch:
+                        tested = tested._replace(failure_branch=branch, failure_line=line)
+                elif ctx.failure_branch:
+                    tested = tested._replace(failure_branch="", failure_line=0)
+                self.walk(cond, tested)
                 text = self.src(cond.start, cond.end)
                 if len(cond_texts) < MAX_EXCLUDES:
                     cond_texts.append(text)
@@ -2584,6 +2607,70 @@ class _Walker:
             self.walk(
                 body, ctx._replace(conditions=bounded_conditions((*ctx.conditions, condition)))
             )
+
+    def failure_branch(self, node: _If) -> tuple[str, int]:
+        """What runs when the command the first `if` arm tests fails (see
+        `ShellCommand.failure_branch`), and the line where that branch starts; ("", 0) when
+        the test is not one command (`[ -d x ]`, `a && b`)."""
+        cond = node.arms[0][0]
+        while isinstance(cond, _Seq) and len(cond.items) == 1:
+            cond = cond.items[0]
+        negated = False
+        if isinstance(cond, _Pipeline):
+            if len(cond.items) != 1:
+                return "", 0
+            negated = cond.negated
+            cond = cond.items[0]
+        if not isinstance(cond, _Cmd) or not cond.words:
+            return "", 0
+        if cond.words[0].value in ("[", "[[", "test", "true", "false", ":"):
+            return "", 0
+        if negated:
+            body = node.arms[0][1]
+        elif len(node.arms) > 1:
+            other, body = node.arms[1]
+            if other is not None:
+                return "other", self.line(other.start)  # an `elif`: it decides
+        else:
+            return "ignore", self.line(node.start)  # nothing runs on failure
+        cmds = list(self.simple_commands(body))
+        if not cmds:
+            return "ignore", self.line(node.start)
+        kind = "ignore"
+        for c in cmds:
+            words = [w.value for w in c.words]
+            head = _basename(words[0]) if words else ""
+            if not words:
+                kind = "other"  # an assignment: a later check may read it
+            elif head in ("exit", "return"):
+                code = words[1] if len(words) > 1 else ""
+                return ("exit-zero" if code in ("", "0") else "exit"), self.line(body.start)
+            elif head in _EXIT_WORDS:
+                return "exit", self.line(body.start)
+            elif head not in _IGNORE_WORDS and head not in ("sleep", "logger", ">&2"):
+                kind = "other"
+        return kind, self.line(cmds[0].start)
+
+    def simple_commands(self, node: _Node) -> Iterator[_Cmd]:
+        """The simple commands of a branch, in order (not into functions)."""
+        if isinstance(node, _Cmd):
+            yield node
+        elif isinstance(node, (_Seq, _AndOr, _Pipeline)):
+            for item in node.items:
+                yield from self.simple_commands(item)
+        elif isinstance(node, _Group):
+            yield from self.simple_commands(node.body)
+        elif isinstance(node, _If):
+            for cond, body in node.arms:
+                if cond is not None:
+                    yield from self.simple_commands(cond)
+                yield from self.simple_commands(body)
+        elif isinstance(node, _LoopNode):
+            yield from self.simple_commands(node.body)
+        elif isinstance(node, _Case):
+            for clause in node.clauses:
+                if clause[1] is not None:
+                    yield from self.simple_commands(clause[1])
 
     def loop(self, node: _LoopNode, ctx: _Ctx) -> None:
         head = self.text[node.head_start : node.head_end]
@@ -2756,6 +2843,8 @@ class _Walker:
                 chain=ctx.chain or node.start + 1,
                 exec=is_exec,
                 assignments=assigns,
+                failure_branch=ctx.failure_branch,
+                failure_line=ctx.failure_line,
             )
         )
 

@@ -13,10 +13,10 @@ import json
 import posixpath
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from analysis.catalog import BY_ID
 from analysis.model import Finding, Severity
+from analysis.records import dataclass
 from analysis.secrets import safe_text, strip_control
 
 

@@ -14,7 +14,7 @@ import posixpath
 import re
 import textwrap
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +28,7 @@ from analysis.checklist import (
     prisma_commands,
 )
 from analysis.model import Finding, Location, Severity
+from analysis.records import dataclass
 from analysis.report.metadata import ReportMetadata, report_metadata
 from analysis.report.render import rule_help
 from analysis.result import Facts, Result

@@ -8,11 +8,11 @@ runs nothing: see `analysis.gitread`), and the file digests are the sha256 of th
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from analysis import __version__
+from analysis.records import dataclass
 from analysis.result import Result
 from analysis.sources import SourceFile
 

@@ -3,10 +3,10 @@ the three renderers share (rule help texts, severity order, masking of quoted te
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from analysis.catalog import BY_ID
+from analysis.records import dataclass
 from analysis.result import Result
 from analysis.rule_texts import TEXTS
 

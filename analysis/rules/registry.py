@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, overload
 
 from analysis.model import Finding, Severity
+from analysis.records import dataclass
 
 if TYPE_CHECKING:
     from analysis.context import Context

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from textual.containers import Vertical
+from textual.reactive import reactive
 
 from analysis.model import Finding, Location
+from analysis.terminal import terminal_line
 from tui.messages import DrillTarget, OpenDrillDown
 from tui.watch import Snapshot
 
@@ -15,8 +17,6 @@ def where(location: Location | None) -> str:
     """`path:line` of a location, fit for the terminal (a file name may hold escapes)."""
     if location is None:
         return ""
-    from analysis.terminal import terminal_line
-
     return terminal_line(f"{location.path}:{location.line}")
 
 
@@ -38,9 +38,24 @@ def worst(findings: Iterable[Finding]) -> Finding | None:
 
 
 class Pane(Vertical):
-    """A pane renders a Snapshot; `show` is called with every new one and updates in place."""
+    """A pane renders a Snapshot. `snapshot` is bound to the app's (`data_bind`): each new
+    analysis reaches `show`, which updates the pane in place. A pane that fails says so in a
+    notification and the others still update."""
 
-    snapshot: Snapshot | None = None
+    snapshot: reactive[Snapshot | None] = reactive(None, init=False)
+
+    def watch_snapshot(self, snapshot: Snapshot | None) -> None:
+        if snapshot is None:
+            return
+        try:
+            self.show(snapshot)
+        except Exception as exc:  # a pane's bug must not take the screen down
+            self.log.error(f"{self.id} failed: {exc!r}")
+            self.app.notify(
+                terminal_line(f"{self.id}: {type(exc).__name__}: {exc}"),
+                severity="error",
+                markup=False,
+            )
 
     def show(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot

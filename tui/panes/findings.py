@@ -10,6 +10,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.widgets import DataTable, Input, Static
 
 from analysis.catalog import BY_ID
@@ -19,7 +20,7 @@ from tui.messages import DrillTarget
 from tui.panes.base import Pane
 from tui.watch import Snapshot
 from tui.widgets.badges import SEVERITY_STYLE, styled
-from tui.widgets.keyed_table import KeyedTable
+from tui.widgets.keyed_table import KeyedTable, as_cell
 
 MESSAGE_WIDTH = 140
 SORTS = ("severity", "location", "rule")
@@ -179,6 +180,8 @@ class FindingsPane(Pane):
         self.finding_filter = FindingFilter()
         self.shown_findings: tuple[Finding, ...] = ()
         self.compact = False
+        self._rows: dict[tuple[int, bool], tuple[str, tuple[Content, ...]]] = {}
+        self._rows_of: Snapshot | None = None
 
     def compose(self) -> ComposeResult:
         yield Input(
@@ -215,27 +218,29 @@ class FindingsPane(Pane):
         shown = [f for f in active if self.finding_filter.matches(f)]
         ordered = sort_findings(shown, self.sort, self.reverse)
         self.shown_findings = tuple(ordered)
-        width = COMPACT_LOCATION if self.compact else 48
-        rows = []
-        for f in ordered:
-            rows.append(
-                (
-                    finding_key(f),
-                    (
-                        styled(
-                            SHORT_SEVERITY[f.severity] if self.compact else f.severity.label,
-                            SEVERITY_STYLE[f.severity],
-                        ),
-                        styled(f.rule, SEVERITY_STYLE[f.severity]),
-                        styled(
-                            safe_text(f"{short_location(f.location.path, width)}:{f.location.line}")
-                        ),
-                        styled(_truncate(safe_text(f.message), MESSAGE_WIDTH)),
-                    ),
-                )
-            )
+        if self._rows_of is not snapshot:  # rows are built once per analysis and layout
+            self._rows_of = snapshot
+            self._rows.clear()
+        rows = [self._row(f) for f in ordered]
         self.table.sync(rows)
         self._update_summary(len(active), len(ordered))
+
+    def _row(self, f: Finding) -> tuple[str, tuple[Content, ...]]:
+        key = (id(f), self.compact)
+        row = self._rows.get(key)
+        if row is None:
+            width = COMPACT_LOCATION if self.compact else 48
+            cells = (
+                styled(
+                    SHORT_SEVERITY[f.severity] if self.compact else f.severity.label,
+                    SEVERITY_STYLE[f.severity],
+                ),
+                styled(f.rule, SEVERITY_STYLE[f.severity]),
+                styled(safe_text(f"{short_location(f.location.path, width)}:{f.location.line}")),
+                styled(_truncate(safe_text(f.message), MESSAGE_WIDTH)),
+            )
+            row = self._rows[key] = (finding_key(f), tuple(as_cell(c) for c in cells))
+        return row
 
     def _update_summary(self, total: int, shown: int) -> None:
         direction = "↑" if self.reverse else "↓"

@@ -4,6 +4,7 @@ does), so a 5,000-line package-lock.json costs no more than a Dockerfile."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from typing import ClassVar
 
@@ -40,7 +41,7 @@ _LANGUAGES = {
     ".md": "markdown",
 }
 
-_CACHE: OrderedDict[tuple[str, int], tuple[Content, ...]] = OrderedDict()
+_CACHE: OrderedDict[tuple[str, bytes], tuple[Content, ...]] = OrderedDict()
 _CACHE_LIMIT = 32
 MAX_HIGHLIGHT_CHARS = 400_000
 """Bigger files are shown without colours (highlighting them would stall the screen)."""
@@ -68,8 +69,10 @@ def language_for(path: str) -> str:
 
 
 def highlighted_lines(path: str, text: str) -> tuple[Content, ...]:
-    """Each line of `text` as highlighted Content (cached by path and text)."""
-    key = (path, hash(text))
+    """Each line of `text` as highlighted Content, cached by language and content digest (a
+    step through the findings shows the same few files again and again)."""
+    language = language_for(path)
+    key = (language, hashlib.blake2b(text.encode("utf-8", "surrogatepass")).digest())
     hit = _CACHE.get(key)
     if hit is not None:
         _CACHE.move_to_end(key)
@@ -77,7 +80,7 @@ def highlighted_lines(path: str, text: str) -> tuple[Content, ...]:
     if len(text) > MAX_HIGHLIGHT_CHARS:
         lines = tuple(Content(line) for line in text.split("\n"))
     else:
-        content = highlight(text, language=language_for(path), path=path, tab_size=4)
+        content = highlight(text, language=language, path=path, tab_size=4)
         lines = tuple(content.split("\n", allow_blank=True))
         if text.endswith("\n") and len(lines) > 1 and not lines[-1].plain:
             lines = lines[:-1]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.content import Content, Span
 from textual.widgets import DataTable
@@ -17,15 +18,20 @@ Row = tuple[str, Sequence[Any]]
 
 
 class Cell(Content):
-    """Content that DataTable can measure and render: as a Rich Text whose styles are the
-    theme's (resolved when rendered, so a theme change recolours the table)."""
+    """Content that DataTable can measure and render: as a Rich Text, made once per cell
+    (DataTable measures every cell when rows are added, and renders the visible ones)."""
+
+    _rich_text: Text | None = None
 
     def __rich__(self) -> Text:
-        return Text.assemble(
-            *((text, style.rich_style) for text, style in self.render(end="")),
-            no_wrap=True,
-            end="",
-        )
+        text = self._rich_text
+        if text is None:
+            text = self._rich_text = Text.assemble(
+                *((part, style.rich_style) for part, style in self.render(end="")),
+                no_wrap=True,
+                end="",
+            )
+        return text
 
 
 def _opaque(span: Span) -> Span:
@@ -51,6 +57,19 @@ def _same(a: Any, b: Any) -> bool:
 
 def _same_row(a: Sequence[Any], b: Sequence[Any]) -> bool:
     return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+
+
+def _width(value: Any) -> int:
+    """Cells a value takes on one line."""
+    if isinstance(value, Content):
+        return value.cell_length
+    if isinstance(value, Text):
+        return value.cell_len
+    return cell_len(str(value))
+
+
+BULK_REMOVE = 16
+"""Removing more rows than this clears the table and adds the rows again."""
 
 
 class KeyedTable(DataTable[Any]):
@@ -95,21 +114,33 @@ class KeyedTable(DataTable[Any]):
         old_scroll = (self.scroll_x, self.scroll_y)
         new_keys = [k for k, _ in rows]
         wanted = dict(rows)
-        for key in [k for k in self._keys if k not in wanted]:
-            self.remove_row(key)
-            del self._cells[key]
-        added: list[str] = []
+        removed = [k for k in self._keys if k not in wanted]
+        if len(removed) > BULK_REMOVE:
+            # remove_row renumbers every row: many at once (a filter) is one rebuild instead
+            self.clear()
+            self._cells = {}
+        else:
+            for key in removed:
+                self.remove_row(key)
+                del self._cells[key]
+        resized: set[int] = set()
         for key, cells in rows:
             cells_t = tuple(as_cell(c) for c in cells)
             previous = self._cells.get(key)
             if previous is None:
                 self.add_row(*cells_t, key=key)
-                added.append(key)
             elif not _same_row(previous, cells_t):
-                for col_key, old, new in zip(column_keys, previous, cells_t, strict=False):
+                for i, (col_key, old, new) in enumerate(
+                    zip(column_keys, previous, cells_t, strict=False)
+                ):
                     if not _same(old, new):
-                        self.update_cell(key, col_key, new, update_width=True)
+                        # update_width=True re-measures the whole column for every cell
+                        # that got narrower (quadratic); the widths are fitted once below
+                        self.update_cell(key, col_key, new)
+                        resized.add(i)
             self._cells[key] = cells_t
+        if resized:
+            self._fit_columns(resized)
         current_order = [r.key.value for r in self.ordered_rows]
         if current_order != new_keys:
             self._reorder(new_keys)
@@ -123,6 +154,19 @@ class KeyedTable(DataTable[Any]):
         if target != self.cursor_row:
             self.move_cursor(row=target, animate=False, scroll=False)
         self.scroll_to(old_scroll[0], old_scroll[1], animate=False, immediate=True)
+
+    def _fit_columns(self, indexes: set[int]) -> None:
+        """Fit the columns at `indexes` to their widest cell (a cell narrows too)."""
+        columns = self.ordered_columns
+        for i in indexes:
+            column = columns[i]
+            width = _width(column.label)
+            for cells in self._cells.values():
+                if i < len(cells):
+                    width = max(width, _width(cells[i]))
+            column.content_width = width
+        self._require_update_dimensions = True
+        self.refresh(layout=True)
 
     def _reorder(self, keys: list[str]) -> None:
         order = {k: i for i, k in enumerate(keys)}

@@ -4,6 +4,7 @@ bar (the verdict and the count per severity)."""
 from __future__ import annotations
 
 from textual.content import Content
+from textual.reactive import reactive
 from textual.widgets import Static
 
 from analysis.model import Severity
@@ -26,31 +27,34 @@ STATE_TEXT = {
 
 
 class StatusHeader(Static):
-    """`keepdata  <root>  ● watching  last analysis 12:03:04 in 212 ms  (15 files)`"""
+    """`keepdata  <root>  ● watching  last analysis 12:03:04 in 212 ms  (15 files)`
+
+    Its state is reactive: the app binds `state`, `detail`, `snapshot` and `running` to its
+    own (`data_bind`), and every change re-renders the line."""
+
+    state: reactive[str] = reactive("starting", init=False)
+    detail: reactive[str] = reactive("", init=False)
+    snapshot: reactive[Snapshot | None] = reactive(None, init=False)
+    running: reactive[bool] = reactive(False, init=False)
 
     def __init__(self, root_label: str, *, mask_volatile: bool = False, id: str | None = None):
         super().__init__("", id=id)
         self.root_label = root_label
         self.mask_volatile = mask_volatile
-        self.state = "starting"
-        self.detail = ""
-        self.snapshot: Snapshot | None = None
-        self.running = False
 
     def on_mount(self) -> None:
         self.render_status()
 
-    def set_state(self, state: str, detail: str = "") -> None:
-        self.state = state
-        self.detail = detail
+    def watch_state(self) -> None:
         self.render_status()
 
-    def set_snapshot(self, snapshot: Snapshot) -> None:
-        self.snapshot = snapshot
+    def watch_detail(self) -> None:
         self.render_status()
 
-    def set_running(self, running: bool) -> None:
-        self.running = running
+    def watch_snapshot(self) -> None:
+        self.render_status()
+
+    def watch_running(self) -> None:
         self.render_status()
 
     def render_status(self) -> None:
@@ -89,7 +93,16 @@ class StatusHeader(Static):
 
 
 class VerdictBar(Static):
-    """`UNSAFE  4 critical  5 high  3 medium  2 low  0 info  · worst: KD105 file:line`"""
+    """`UNSAFE  4 critical  5 high  3 medium  2 low  0 info  · worst: KD105 file:line`
+
+    `snapshot` is bound to the app's (`data_bind`); until the first analysis lands the bar
+    says it is analyzing."""
+
+    snapshot: reactive[Snapshot | None] = reactive(None, init=False)
+
+    def watch_snapshot(self, snapshot: Snapshot | None) -> None:
+        if snapshot is not None:
+            self.show(snapshot)
 
     def show(self, snapshot: Snapshot) -> None:
         verdict = snapshot.verdict

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from analysis.catalog import BY_ID
 from analysis.context import Context
 from analysis.facts.compose import ComposeStack
 from analysis.facts.databases import Database
@@ -18,6 +16,8 @@ from analysis.model import Finding, Location, Related
 from analysis.parsers.compose import EnvVar, Service
 from analysis.parsers.dotenv_file import DotenvEntry
 from analysis.parsers.interpolate import interpolate, variables
+from analysis.records import dataclass
+from analysis.rules.findings import finding as _finding
 from analysis.secrets import mask_url
 
 PASSWORD_KEYS = frozenset(
@@ -113,12 +113,6 @@ DB_SCHEMES = frozenset(
 )
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", "[::1]"})
 _URL_IN_TEXT = re.compile(r"(?P<url>[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"]+)")
-
-
-def _finding(
-    rule: str, message: str, location: Location, related: Iterable[Related] = ()
-) -> Finding:
-    return Finding(rule, BY_ID[rule].severity, message, location, tuple(related))
 
 
 def is_password_key(name: str) -> bool:

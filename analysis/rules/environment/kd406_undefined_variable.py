@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from analysis.context import Context
@@ -28,7 +29,10 @@ RULE = rule(
     trigger="""
         A `${VAR}` or `$VAR` in a compose file that has no value from the `.env` next to the
         compose file, an `env_file:` or the project's platform files, no default (`:-`/`-`)
-        and no required marker (`:?`/`?`). `$$` escapes are not variables.
+        and no required marker (`:?`/`?`). `$$` escapes are not variables. A variable that
+        only sets an app service's `environment` option or build argument (not a database's
+        setting, not a database URL, volume, image or command) is an optional setting left
+        empty: low.
     """,
     bad="""
         # docker-compose.yml
@@ -57,18 +61,85 @@ RULE = rule(
 )
 
 
+_DATA_KEY = re.compile(
+    r"DATABASE|POSTGRES|MYSQL|MARIADB|MONGO|REDIS|^PG|(^|_)DB($|_)|VOLUME|DATA_?DIR", re.I
+)
+"""Environment keys whose empty value reaches the data: a database's settings or its URL."""
+
+
+def _key_paths(ctx: Context, path: str) -> dict[tuple[int, int], tuple[str, ...]]:
+    """(line, column) of every scalar of a compose file -> its key path (`services`, `app`,
+    `environment`, `KEY`); list items of `environment` give their `KEY=` as the last key."""
+    from analysis.parsers.compose import YMap, YScalar, YSeq, parse_compose
+
+    out: dict[tuple[int, int], tuple[str, ...]] = {}
+    parsed = ctx.parse(path, parse_compose) if ctx.source(path) is not None else None
+    root = parsed.root if parsed is not None else None
+    stack: list[tuple[object, tuple[str, ...]]] = [(root, ())] if root is not None else []
+    while stack:
+        node, keys = stack.pop()
+        if isinstance(node, YMap):
+            stack.extend((v, (*keys, k.text)) for k, v in node.entries)
+        elif isinstance(node, YSeq):
+            for item in node.items:
+                extra: tuple[str, ...] = ()
+                if isinstance(item, YScalar) and "=" in item.text:
+                    extra = (item.text.split("=", 1)[0].strip(),)
+                stack.append((item, (*keys, *extra)))
+        elif isinstance(node, YScalar):
+            out[(node.location.line, node.location.column)] = keys
+    return out
+
+
+def _optional_setting(keys: tuple[str, ...] | None, db_services: set[str], name: str) -> str | None:
+    """`environment.KEY` of an app service when the variable only sets an app option there
+    (its empty value reaches no volume, image, command or database), else None."""
+    if keys is None or len(keys) < 4 or keys[0] != "services":
+        return None
+    if keys[2] == "environment":
+        service, key, where = keys[1], keys[3], "environment"
+    elif keys[2:4] == ("build", "args") and len(keys) >= 5:
+        service, key, where = keys[1], keys[4], "build.args"
+    else:
+        return None
+    if service in db_services or _DATA_KEY.search(key) or _DATA_KEY.search(name):
+        return None
+    return f"`{where}.{key}` of service {service!r}"
+
+
 def check_undefined_variables(ctx: Context, stacks: Iterable[ComposeStack]) -> Iterator[Finding]:
+    from analysis.facts.databases import databases
+
+    db_services = {(d.stack, d.service) for d in ctx.fact(databases)}
+    paths: dict[str, dict[tuple[int, int], tuple[str, ...]]] = {}
     for stack in stacks:
         beside = stack.dotenv or f"{stack.project_dir + '/' if stack.project_dir else ''}.env"
+        dbs_here = {s for st, s in db_services if st == stack.id}
         for ref in stack.undefined_variables:
             loc = ref.location
             column = _column_of(ctx, loc, ref.name)
-            yield _finding(
-                "KD406",
+            message = (
                 f"${{{ref.name}}} has no value: neither {beside} nor an env_file sets it, and "
                 f"it has no default (`${{{ref.name}:-...}}`) or required marker "
-                f"(`${{{ref.name}:?...}}`); docker compose substitutes an empty string",
+                f"(`${{{ref.name}:?...}}`); docker compose substitutes an empty string"
+            )
+            if loc.path not in paths:
+                paths[loc.path] = _key_paths(ctx, loc.path)
+            where = _optional_setting(
+                paths[loc.path].get((loc.line, loc.column)), dbs_here, ref.name
+            )
+            severity = None
+            if where is not None:
+                severity = Severity.LOW
+                message += (
+                    f"; it only sets {where}, an app option that reaches no volume, image, "
+                    "command or database (an optional setting left empty): reported low"
+                )
+            yield _finding(
+                "KD406",
+                message,
                 Location(loc.path, loc.line, column, loc.end_line),
+                severity=severity,
             )
 
 

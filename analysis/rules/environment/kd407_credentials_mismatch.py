@@ -10,7 +10,7 @@ from analysis.facts.databases import Database, databases
 from analysis.model import Finding, Related, Severity
 from analysis.parsers.compose import Service
 from analysis.parsers.interpolate import interpolate
-from analysis.rules.environment.common import _finding, _url_vars, db_credentials
+from analysis.rules.environment.common import Credentials, _finding, _url_vars, db_credentials
 from analysis.rules.registry import Examples, rule
 from analysis.secrets import mask_url
 
@@ -91,6 +91,8 @@ def check_credentials(
             for a in svc.aliases:
                 by_host[a.lower()] = (db, svc)
         db_services = {d.service for d in mine}
+        credentials: dict[tuple[int, int], Credentials | None] = {}  # per database, not per URL
+        dotenv: dict[str, str] | None = None
         for service in stack.services:
             if service.name in db_services:
                 continue
@@ -103,11 +105,16 @@ def check_credentials(
                     continue
                 if db.engine in ("mysql", "mariadb") and url.scheme not in ("mysql", "mariadb"):
                     continue
-                creds = db_credentials(db, db_service, stack)
+                key = (id(db), id(db_service))
+                if key not in credentials:
+                    credentials[key] = db_credentials(db, db_service, stack)
+                creds = credentials[key]
                 if creds is None:
                     continue
                 if var.raw is not None and var.source == "environment":
-                    res = interpolate(var.raw, {v.name: v.value or "" for v in stack.dotenv_vars})
+                    if dotenv is None:
+                        dotenv = {v.name: v.value or "" for v in stack.dotenv_vars}
+                    res = interpolate(var.raw, dotenv)
                     if res.undefined or res.errors:
                         continue
                 problems: list[str] = []

@@ -11,7 +11,6 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 from analysis.catalog import BY_ID
 from analysis.context import Context
@@ -31,6 +30,7 @@ from analysis.facts.startup import startup_paths
 from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.compose import Service
 from analysis.parsers.dockerfile import DockerfileFile, Stage, Variable
+from analysis.records import dataclass
 from analysis.secrets import MASK, is_secret_name, mask_value
 from analysis.sources import FileKind
 
@@ -221,9 +221,14 @@ def _secret_kind(var: Variable) -> str | None:
     m = _URL_WITH_PASSWORD.search(value)
     if m and not m["pw"].startswith("$"):
         return "a database URL with a password" if "://" in value else "a URL with a password"
+    if value.strip().lower() in _FLAG_VALUES:
+        return None  # a switch, not a secret (`COREPACK_INTEGRITY_KEYS=0`)
     if is_secret_name(var.name) and not value.startswith("$") and value != MASK:
         return "a password" if "PASS" in var.name.upper() else "a secret"
     return None
+
+
+_FLAG_VALUES = frozenset({"0", "1", "true", "false", "yes", "no", "on", "off"})
 
 
 def _masked(var: Variable) -> str:

@@ -58,8 +58,8 @@ RULE = rule(
 
 
 def check_no_generate(ctx: Context, image: Image, starts: list[StartCommand]) -> Iterator[Finding]:
-    if not _uses_prisma(image) or image.stage is None:
-        return
+    if not _uses_prisma(image) or image.stage is None or image.context_inferred:
+        return  # with a guessed build context, absence is not a finding
     if any(p.stage in image.stages_used for p in image.generate_commands):
         return
     if any(s.command == "generate" for s in starts):

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from analysis.context import Context
-from analysis.facts.images import Image, copy_bringing
+from analysis.facts.images import Image, copies_unknown_tree, copy_bringing
 from analysis.model import Finding, Location, Related, Severity
 from analysis.rules.image.common import (
     APPLIES_MIGRATIONS,
@@ -125,6 +125,8 @@ def missing_migrations(ctx: Context, image: Image, starts: list[StartCommand]) -
     )
     if not migrating or any(m.present for m in image.app_migrations):
         return []
+    if image.context_inferred or copies_unknown_tree(ctx, image):
+        return []  # what a RUN made (`turbo prune` output) is copied in: contents unknown
     out: list[_MissingMigrations] = []
     for m in image.app_migrations:
         would: Location | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from analysis.context import Context
-from analysis.facts.images import Image, images
+from analysis.facts.images import EnvFileInContext, Image, images
 from analysis.model import Finding, Location, Related, Severity
 from analysis.rules.image.common import _sev, _tidied
 from analysis.rules.registry import Examples, rule
@@ -27,7 +27,9 @@ RULE = rule(
     trigger="""
         A `.env*` file (other than an example) inside the build context of an image that
         copies the context (`COPY .`/`ADD .`), where the context has no `.dockerignore`, or
-        its `.dockerignore` does not exclude the file, or re-includes it with `!`.
+        its `.dockerignore` does not exclude the file, or re-includes it with `!`. A `.env`
+        the checkout lacks but a template names (`.env.example`) is reported one level lower:
+        it would be copied when a developer creates it and builds.
     """,
     bad="""
         # .dockerignore
@@ -73,6 +75,9 @@ def check_env_in_context(image: Image) -> Iterator[Finding]:
                 f"there is no .dockerignore for {image.dockerfile} "
                 f"(nor {image.dockerfile}.dockerignore)"
             )
+        if not env.present:
+            yield _absent(image, env, location, why, related)
+            continue
         related.append(Related(Location(env.path, 1), "the env file"))
         if env.in_final_image:
             where = "the final image: its secrets ship with the image"
@@ -89,6 +94,23 @@ def check_env_in_context(image: Image) -> Iterator[Finding]:
             location,
             tuple(related),
         )
+
+
+def _absent(
+    image: Image, env: EnvFileInContext, location: Location, why: str, related: list[Related]
+) -> Finding:
+    """A `.env` the checkout lacks but a template names: copied as soon as a developer creates
+    it and builds (one level lower: nothing leaks until then)."""
+    related.append(Related(Location(env.named_by, 1), "the template developers copy it from"))
+    return Finding(
+        "KD307",
+        _sev("KD307").lower(),
+        f"{env.path} is not in the checkout, but its template tells developers to create it; "
+        f"it would reach the build context of {image.dockerfile} ({why}) and would be copied "
+        "into the image when present: a local build ships its secrets",
+        location,
+        tuple(related),
+    )
 
 
 @RULE.check

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import Any
 
-from analysis.catalog import BY_ID
 from analysis.context import Context
 from analysis.facts.databases import Database
 from analysis.facts.migrations import Migration, MigrationHistory, migration_histories
 from analysis.facts.replay import ActionNote, MigrationReplay, Origin
 from analysis.gc_pause import gc_paused
-from analysis.model import Finding, Location, Related, Severity
+from analysis.model import Finding, Location, Related
 from analysis.parsers.migration_sql import Action, K, Statement, TableDef
-from analysis.records import quick_init
+from analysis.records import dataclass, quick_init
+from analysis.rules.findings import finding as _finding
 from analysis.sources import FileKind
 
 
@@ -48,22 +48,6 @@ class _Item:
 
     def loc(self, line: int | None = None) -> Location:
         return Location(self.migration.path, line or self.action.line)
-
-
-def _finding(
-    rule: str,
-    message: str,
-    location: Location,
-    related: Iterable[Related] = (),
-    severity: Severity | None = None,
-) -> Finding:
-    return Finding(
-        rule,
-        severity if severity is not None else BY_ID[rule].severity,
-        message,
-        location,
-        tuple(related),
-    )
 
 
 def _created(origin: Origin | None, what: str) -> tuple[Related, ...]:
@@ -155,6 +139,38 @@ def _find_added_nullable(items: _Items) -> set[tuple[str, str, str]]:
 
 def _replays(items: _Items) -> list[tuple[MigrationHistory, Migration, MigrationReplay]]:
     return items.replays
+
+
+def _column_finding(rule: str, it: _Item, text: str) -> Finding:
+    """`migration <name> <text>` at the action of `it`, naming the migration that created its
+    column (KD602, KD605)."""
+    a = it.action
+    prev = it.note.previous if it.note is not None else None
+    return _finding(
+        rule,
+        f"migration {it.migration.name} {text}",
+        it.loc(),
+        _created(prev.created if prev else None, f"column {_col(a.table, a.column)}"),
+    )
+
+
+def _redefinitions(items: _Items) -> Iterator[tuple[Migration, Any]]:
+    """(migration, redefinition) for every SQLite copy-and-swap of the history."""
+    for _, m, r in _replays(items):
+        for rd in r.redefinitions:
+            yield m, rd
+
+
+def _redefine_finding(
+    rule: str, m: Migration, rd: Any, text: str, related: Iterable[Related] = ()
+) -> Finding:
+    """`migration <name> redefines table "<t>" <text>` at the copy-and-swap's INSERT."""
+    return _finding(
+        rule,
+        f"migration {m.name} redefines table {_q(rd.table)} {text}",
+        Location(m.path, rd.insert_line or rd.line),
+        related,
+    )
 
 
 # -- KD603 alter-column-type -------------------------------------------------------------------

@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from analysis.context import Context
-from analysis.model import Finding, Location, Severity
+from analysis.model import Finding, Severity
 from analysis.parsers.migration_sql import K
 from analysis.rules.migrations.common import (
     _col,
+    _column_finding,
     _created,
-    _finding,
     _Items,
     _q,
-    _replays,
+    _redefine_finding,
+    _redefinitions,
     migration_items,
 )
 from analysis.rules.registry import rule
@@ -66,23 +67,21 @@ def drop_column(items: _Items) -> Iterator[Finding]:
         if a.kind == K.DROP_COLUMN:
             prev = it.note.previous if it.note is not None else None
             typ = f" ({prev.type})" if prev is not None and prev.type else ""
-            yield _finding(
+            yield _column_finding(
                 "KD602",
-                f"migration {it.migration.name} drops column {_col(a.table, a.column)}{typ}: "
-                "the data in it is lost",
-                it.loc(),
-                _created(prev.created if prev else None, f"column {_col(a.table, a.column)}"),
+                it,
+                f"drops column {_col(a.table, a.column)}{typ}: the data in it is lost",
             )
-    for _, m, r in _replays(items):
-        for rd in r.redefinitions:
-            for c in rd.lost_columns:
-                yield _finding(
-                    "KD602",
-                    f"migration {m.name} redefines table {_q(rd.table)} (SQLite copy-and-swap) "
-                    f"without copying column {_q(c.name)}: the data in it is lost",
-                    Location(m.path, rd.insert_line or rd.line),
-                    _created(c.created, f"column {_col(rd.table, c.name)}"),
-                )
+    for m, rd in _redefinitions(items):
+        for c in rd.lost_columns:
+            yield _redefine_finding(
+                "KD602",
+                m,
+                rd,
+                f"(SQLite copy-and-swap) without copying column {_q(c.name)}: the data in it "
+                "is lost",
+                _created(c.created, f"column {_col(rd.table, c.name)}"),
+            )
 
 
 @RULE.check

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from analysis.context import Context
-from analysis.model import Finding, Location, Severity
+from analysis.model import Finding, Severity
 from analysis.parsers.migration_sql import K
 from analysis.rules.migrations.common import (
     _col,
-    _created,
-    _finding,
+    _column_finding,
     _Items,
     _q,
-    _replays,
+    _redefine_finding,
+    _redefinitions,
     migration_items,
 )
 from analysis.rules.registry import rule
@@ -76,22 +76,20 @@ def set_not_null(items: _Items) -> Iterator[Finding]:
         ):
             if a.kind == K.SET_NOT_NULL and prev is not None and prev.not_null:
                 continue
-            yield _finding(
+            yield _column_finding(
                 "KD605",
-                f"migration {it.migration.name} makes {_col(a.table, a.column)} required: it "
-                "fails if any row holds NULL there",
-                it.loc(),
-                _created(prev.created if prev else None, f"column {_col(a.table, a.column)}"),
+                it,
+                f"makes {_col(a.table, a.column)} required: it fails if any row holds NULL there",
             )
-    for _, m, r in _replays(items):
-        for rd in r.redefinitions:
-            for col in rd.made_required:
-                yield _finding(
-                    "KD605",
-                    f"migration {m.name} redefines table {_q(rd.table)} and makes column "
-                    f"{_q(col)} required, copying it as is: it fails if any row holds NULL",
-                    Location(m.path, rd.insert_line or rd.line),
-                )
+    for m, rd in _redefinitions(items):
+        for col in rd.made_required:
+            yield _redefine_finding(
+                "KD605",
+                m,
+                rd,
+                f"and makes column {_q(col)} required, copying it as is: it fails if any row "
+                "holds NULL",
+            )
 
 
 @RULE.check

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from analysis.context import Context
-from analysis.model import Finding, Severity
+from analysis.model import Finding, Related, Severity
 from analysis.parsers.migration_sql import K
-from analysis.rules.migrations.common import _col, _finding, _Items, _q, migration_items
+from analysis.rules.migrations.common import _col, _finding, _Item, _Items, _q, migration_items
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -27,7 +27,8 @@ RULE = rule(
     trigger="""
         `ALTER TABLE ... RENAME TO`, `RENAME COLUMN`, `ALTER TYPE ... RENAME VALUE`, or
         `ALTER SCHEMA ... RENAME TO` in a migration (not Prisma's own enum-swap renames of
-        `E_new`/`E_old`, which are part of KD607's sequence).
+        `E_new`/`E_old`, which are part of KD607's sequence). One finding per migration, at
+        its first rename, with the other renames of the same migration as related locations.
     """,
     bad="""
         -- prisma/migrations/20241001100000_rename_fullname/migration.sql
@@ -51,6 +52,9 @@ RULE = rule(
 
 
 def rename(items: _Items) -> Iterator[Finding]:
+    """One finding per migration (one coordinated rename is one problem): at its first
+    rename, naming every rename, the others as related locations."""
+    by_migration: dict[str, list[tuple[_Item, str]]] = {}
     for it in items.of(
         K.RENAME_TABLE,
         K.RENAME_COLUMN,
@@ -59,28 +63,42 @@ def rename(items: _Items) -> Iterator[Finding]:
         K.RENAME_SCHEMA,
         K.RENAME_TYPE,
     ):
-        a = it.action
-        if it.pattern is not None:
-            continue
-        what = None
-        if a.kind == K.RENAME_TABLE:
-            what = f"table {_q(a.table)} to {_q(a.new_name)}"
-        elif a.kind == K.RENAME_COLUMN or (a.kind == K.MODIFY_COLUMN and a.new_name):
-            what = f"column {_col(a.table, a.column)} to {_q(a.new_name)}"
-        elif a.kind == K.RENAME_ENUM_VALUE:
-            what = f"value {a.values[0] if a.values else '?'} of enum {_q(a.name)} to {a.new_name}"
-        elif a.kind == K.RENAME_SCHEMA:
-            what = f"schema {_q(a.name)} to {_q(a.new_name)}"
-        elif a.kind == K.RENAME_TYPE:
-            what = f"type {_q(a.name)} to {_q(a.new_name)}"
-        if what is None:
-            continue
+        what = _what(it)
+        if what is not None:
+            by_migration.setdefault(it.migration.path, []).append((it, what))
+    for renames in by_migration.values():
+        renames.sort(key=lambda r: r[0].action.line)
+        first, what = renames[0]
+        if len(renames) == 1:
+            text = f"renames {what}"
+        else:
+            shown = ", ".join(w for _, w in renames[:5])
+            more = f" and {len(renames) - 5} more" if len(renames) > 5 else ""
+            text = f"renames {len(renames)} objects ({shown}{more})"
         yield _finding(
             "KD609",
-            f"migration {it.migration.name} renames {what}: running code that still uses the "
-            "old name fails until it is deployed",
-            it.loc(),
+            f"migration {first.migration.name} {text}: running code that still uses the "
+            f"old {'name' if len(renames) == 1 else 'names'} fails until it is deployed",
+            first.loc(),
+            [Related(it.loc(), f"also renames {w}") for it, w in renames[1:]],
         )
+
+
+def _what(it: _Item) -> str | None:
+    a = it.action
+    if it.pattern is not None:
+        return None
+    if a.kind == K.RENAME_TABLE:
+        return f"table {_q(a.table)} to {_q(a.new_name)}"
+    if a.kind == K.RENAME_COLUMN or (a.kind == K.MODIFY_COLUMN and a.new_name):
+        return f"column {_col(a.table, a.column)} to {_q(a.new_name)}"
+    if a.kind == K.RENAME_ENUM_VALUE:
+        return f"value {a.values[0] if a.values else '?'} of enum {_q(a.name)} to {a.new_name}"
+    if a.kind == K.RENAME_SCHEMA:
+        return f"schema {_q(a.name)} to {_q(a.new_name)}"
+    if a.kind == K.RENAME_TYPE:
+        return f"type {_q(a.name)} to {_q(a.new_name)}"
+    return None
 
 
 @RULE.check

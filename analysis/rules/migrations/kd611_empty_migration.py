@@ -27,7 +27,9 @@ RULE = rule(
     """,
     trigger="""
         A migration folder without `migration.sql`, or whose `migration.sql` is empty, only
-        whitespace and comments, or Prisma's `-- This is an empty migration.`.
+        whitespace and comments, or Prisma's `-- This is an empty migration.`. A folder that
+        holds a `migration.ts`/`.js` instead belongs to a migration runner of the project's own
+        (SQL and code migrations in one folder) and is not reported.
     """,
     bad="""
         -- prisma/migrations/20241010090000_backfill_slugs/migration.sql
@@ -48,11 +50,18 @@ RULE = rule(
 )
 
 
+CODE_MIGRATIONS = ("migration.ts", "migration.js", "migration.mjs", "migration.cjs")
+"""A folder with one of these instead of migration.sql belongs to a migration runner of the
+project's own (formbricks runs SQL and TypeScript migrations from one folder), not to Prisma."""
+
+
 @RULE.check
 def empty_migration(ctx: Context) -> Iterator[Finding]:
     for h in ctx.fact(migration_histories):
         for m in h.migrations:
             if not m.has_sql:
+                if any(ctx.exists(f"{m.folder}/{n}") for n in CODE_MIGRATIONS):
+                    continue  # a data migration of the project's own runner (formbricks)
                 yield _finding(
                     "KD611",
                     f"migration folder {m.folder} has no migration.sql: `prisma migrate "

@@ -7,13 +7,21 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from analysis.catalog import BY_ID
 from analysis.context import Context
 from analysis.facts.compose import ComposeStack, is_file
 from analysis.facts.databases import Database, DataState, databases
 from analysis.model import Finding, Location, Related
-from analysis.parsers.compose import Mount, MountKind, Service, covers, normalize_target
+from analysis.parsers.compose import (
+    Mount,
+    MountKind,
+    Service,
+    VolumeDecl,
+    covers,
+    normalize_target,
+)
 from analysis.parsers.dockerfile import DockerfileFile, Stage, parse_dockerfile
 from analysis.parsers.dotenv_file import parse_dotenv
 from analysis.parsers.prisma_config import parse_prisma_config
@@ -178,6 +186,29 @@ def _data_volumes(
     return out
 
 
+@dataclass(slots=True, frozen=True)
+class DataVolume:
+    """A named volume that holds (or is meant to hold) databases' data (KD110, KD114)."""
+
+    source: str
+    stack: ComposeStack
+    decl: VolumeDecl | None
+    users: list[tuple[Database, Mount]]
+
+    @property
+    def services(self) -> str:
+        return _services(self.users)
+
+    @property
+    def mounts(self) -> list[Related]:
+        return [Related(m.location, f"{db.service!r} mounts it here") for db, m in self.users]
+
+
+def data_volumes(stacks: Iterable[ComposeStack], dbs: tuple[Database, ...]) -> Iterator[DataVolume]:
+    for (_, source), (stack, users) in _data_volumes(stacks, dbs).items():
+        yield DataVolume(source, stack, stack.volume(source), users)
+
+
 def _services(users: list[tuple[Database, Mount]]) -> str:
     names = list(dict.fromkeys(db.service for db, _ in users))
     quoted = [repr(n) for n in names]
@@ -298,8 +329,75 @@ def _stage_volumes(parsed: DockerfileFile, stage: Stage) -> list[str]:
     return [normalize_target(p) for st in parsed.chain(stage) for v in st.volumes for p in v.paths]
 
 
+def _fly_mounts(ctx: Context, dockerfile: str) -> list[tuple[str, Location]]:
+    """Volume mount destinations of the fly.toml files that deploy `dockerfile` (`[build]
+    dockerfile`, else the Dockerfile beside fly.toml): Fly keeps these paths across deploys."""
+    import tomllib
+
+    out: list[tuple[str, Location]] = []
+    for rel in ctx.files(FileKind.PLATFORM):
+        if posixpath.basename(rel) != "fly.toml":
+            continue
+        src = ctx.source(rel)
+        try:
+            data = tomllib.loads(src.text) if src is not None else {}
+        except tomllib.TOMLDecodeError:
+            continue
+        build = data.get("build")
+        named = build.get("dockerfile") if isinstance(build, dict) else None
+        folder = posixpath.dirname(rel)
+        target = posixpath.normpath(
+            posixpath.join(folder, named.lstrip("/") if isinstance(named, str) else "Dockerfile")
+        )
+        if target != dockerfile:
+            continue
+        mounts = data.get("mounts")
+        for m in mounts if isinstance(mounts, list) else [mounts]:
+            dest = m.get("destination") if isinstance(m, dict) else None
+            if isinstance(dest, str) and dest.startswith("/"):
+                line = (
+                    next((i for i, t in enumerate(src.text.splitlines(), 1) if dest in t), 1)
+                    if src is not None
+                    else 1
+                )
+                out.append((normalize_target(dest), Location(rel, line)))
+    return out
+
+
+def _litefs_dirs(ctx: Context, dockerfile: str, stage: Stage, mounts: list[str]) -> list[str]:
+    """LiteFS FUSE directories whose data directory lies on a mount: LiteFS keeps the SQLite
+    files of its FUSE mount in `data.dir` (epic-stack: /litefs/data backed by /data/litefs on
+    the Fly volume at /data)."""
+    import yaml
+
+    env = {v.name: v.expanded or "" for v in stage.effective_env}
+    out: list[str] = []
+    folder = posixpath.dirname(dockerfile)
+    for rel in dict.fromkeys([posixpath.join(folder, "litefs.yml"), "litefs.yml"]):
+        src = ctx.source(rel) if ctx.exists(rel) else None
+        if src is None:
+            continue
+        try:
+            data = yaml.safe_load(src.text)
+        except yaml.YAMLError:
+            continue
+        if not isinstance(data, dict):
+            continue
+        fuse, store = data.get("fuse"), data.get("data")
+        fuse_dir = fuse.get("dir") if isinstance(fuse, dict) else None
+        data_dir = store.get("dir") if isinstance(store, dict) else None
+        if not isinstance(fuse_dir, str) or not isinstance(data_dir, str):
+            continue
+        name = fuse_dir.strip("${}")
+        fuse_dir = env.get(name, fuse_dir) if fuse_dir.startswith("$") else fuse_dir
+        if fuse_dir.startswith("/") and any(covers(m, normalize_target(data_dir)) for m in mounts):
+            out.append(normalize_target(fuse_dir))
+    return out
+
+
 def _sqlite_in_images(ctx: Context, built: set[str]) -> Iterator[Finding]:
-    """Dockerfiles no compose service builds (deployed as images): ENV DATABASE_URL=file:..."""
+    """Dockerfiles no compose service builds (deployed as images): ENV DATABASE_URL=file:...,
+    else a literal `file:` URL of a schema the image copies (shopify-app-remix)."""
     for rel in ctx.files(FileKind.DOCKERFILE):
         if rel in built:
             continue
@@ -308,24 +406,64 @@ def _sqlite_in_images(ctx: Context, built: set[str]) -> Iterator[Finding]:
         if parsed is None or stage is None:
             continue
         volumes = _stage_volumes(parsed, stage)
+        fly = _fly_mounts(ctx, rel)
+        mounts = volumes + [m for m, _ in fly]
+        mounts += _litefs_dirs(ctx, rel, stage, mounts)
         context = posixpath.dirname(rel) or "."
         schema_dirs = _schema_dirs_in_container(ctx, None, context, stage.workdir)
+        urls: list[tuple[str, Location, str]] = []
         for var in stage.effective_env:
-            if not (var.expanded and var.expanded.startswith("file:") and var.name.endswith("URL")):
-                continue
-            path = _sqlite_path(var.expanded)
+            if var.expanded and var.expanded.startswith("file:") and var.name.endswith("URL"):
+                urls.append((var.expanded, Location(rel, var.line), "Dockerfile"))
+        if not urls and not any(v.name.endswith("DATABASE_URL") for v in stage.effective_env):
+            urls = _sqlite_urls_in_image(ctx, rel, context)
+        for url, loc, origin in urls:
+            path = _sqlite_path(url)
             if path is None:
                 continue
             candidates = _container_paths(path, stage.workdir, schema_dirs)
-            if any(covers(v, c) for v in volumes for c in candidates):
+            if any(covers(v, c) for v in mounts for c in candidates):
                 continue
+            source = "" if origin == "Dockerfile" else f" (from {origin}, which the image holds)"
             yield _finding(
                 "KD113",
-                f"{rel}: the SQLite database {mask_url(var.expanded)} resolves to "
+                f"{rel}: the SQLite database {mask_url(url)}{source} resolves to "
                 f"{candidates[0]} in the image, and no VOLUME covers it: without a mount the "
                 "file lives in the container's writable layer and every redeploy starts empty",
-                Location(rel, var.line),
+                loc,
+                [] if origin == "Dockerfile" else [Related(Location(rel, 1), "the image")],
             )
+
+
+def _sqlite_urls_in_image(
+    ctx: Context, dockerfile: str, context: str
+) -> list[tuple[str, Location, str]]:
+    """An image no compose file runs and whose Dockerfile sets no DATABASE_URL: the `file:`
+    URL its Prisma reads from the files the image holds (a `.env` the build copies in, the
+    schema's literal URL, a `prisma.config.*` literal). None when a platform file of the
+    project sets the URL or mounts a disk: the deploy decides, not the image."""
+    for rel in ctx.files(FileKind.PLATFORM):
+        src = ctx.source(rel)
+        text = src.text if src is not None else ""
+        if "DATABASE_URL" in text or "[mounts]" in text or "[[mounts]]" in text or "disk:" in text:
+            return []
+    from analysis.facts.images import images
+
+    image = next((i for i in ctx.fact(images) if i.dockerfile == dockerfile), None)
+    if image is None or image.stage is None:
+        return []
+    in_image = {e.path for e in image.env_files if e.in_final_image and e.copied_by is not None}
+    out: list[tuple[str, Location, str]] = []
+    for url, loc, origin in _sqlite_urls_of_context(ctx, image.context or context):
+        if origin.endswith(".prisma"):
+            if origin in image.app_schemas:
+                out.append((url, loc, origin))
+        elif posixpath.basename(origin).startswith(".env"):
+            if origin in in_image:
+                out.append((url, loc, origin))
+        elif image.copies_context:
+            out.append((url, loc, origin))
+    return out
 
 
 # -- KD114 ------------------------------------------------------------------------------------------

@@ -26,12 +26,14 @@ RULE = rule(
         not help across containers: each server is PID 1 in its own namespace, sees its own
         PID in the lock file and treats it as stale. Both run, both write the WAL and the
         heap files, and the cluster is damaged beyond what recovery can repair. A MySQL pair
-        fails on InnoDB locks at best.
+        fails on InnoDB locks at best. Any other container that mounts the live data directory
+        read-write can do the same damage with one write, `chown` or cleanup.
     """,
     trigger="""
         Two or more database services in one stack whose data mounts use the same named volume
         or the same host path (after resolving relative paths against the compose file's
-        folder).
+        folder); or another service of the stack that mounts a database's data volume or
+        host path without `:ro`.
     """,
     bad="""
         # docker-compose.yml
@@ -98,6 +100,27 @@ def check_shared_volumes(
                     " it (or one refuses to start); give each its own volume",
                     m.location,
                     [Related(prev[1].location, f"{prev[0].service!r} mounts it here")],
+                )
+        db_names = {db.service for db in dbs if db.stack == stack.id}
+        for svc in stack.services:
+            if svc.name in db_names:
+                continue
+            for m in svc.mounts:
+                if m.read_only:
+                    continue
+                ident = _volume_identity(stack, m)
+                held = seen.get(ident) if ident is not None else None
+                if held is None or ident is None:
+                    continue
+                what = "named volume" if ident[0] == "volume" else "host path"
+                yield _finding(
+                    "KD109",
+                    f"service {svc.name!r} mounts the {what} {ident[1]!r} that holds the data "
+                    f"of database service {held[0].service!r}, read-write: one write, `chown` or "
+                    "cleanup from it corrupts the live database; mount it `:ro` (a backup only "
+                    "reads) or give it its own volume",
+                    m.location,
+                    [Related(held[1].location, f"{held[0].service!r} keeps its data here")],
                 )
 
 

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Iterator
 from analysis.context import Context
 from analysis.facts.compose import ComposeStack, compose_stacks
 from analysis.facts.databases import Database, databases
-from analysis.model import Finding, Related, Severity
-from analysis.rules.persistence.common import _data_volumes, _finding, _services
+from analysis.model import Finding, Severity
+from analysis.rules.persistence.common import _finding, data_volumes
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -67,8 +67,8 @@ RULE = rule(
 def check_external_volumes(
     stacks: Iterable[ComposeStack], dbs: tuple[Database, ...]
 ) -> Iterator[Finding]:
-    for (_, source), (stack, users) in _data_volumes(stacks, dbs).items():
-        decl = stack.volume(source)
+    for v in data_volumes(stacks, dbs):
+        decl = v.decl
         if decl is None or decl.local:
             continue
         why = (
@@ -78,10 +78,10 @@ def check_external_volumes(
         )
         yield _finding(
             "KD110",
-            f"volume {decl.name!r}, mounted for the data of {_services(users)}, {why}: "
+            f"volume {decl.name!r}, mounted for the data of {v.services}, {why}: "
             "persistence depends on something outside this compose file",
             decl.location,
-            [Related(m.location, f"{db.service!r} mounts it here") for db, m in users],
+            v.mounts,
         )
 
 

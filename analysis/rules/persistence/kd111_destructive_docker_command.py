@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 from analysis.context import Context
 from analysis.facts.startup import StartupFacts, startup_paths
@@ -29,7 +31,9 @@ RULE = rule(
     trigger="""
         `docker compose down -v`/`--volumes` (also `docker-compose`), `docker volume rm`,
         `docker volume prune`, or `docker system prune --volumes` in a shell script, a
-        Makefile recipe or a package.json script.
+        Makefile recipe or a package.json script. A command that names its compose files
+        (`-f docker-compose.dev.yml`) is graded by their context: one level lower for a
+        development stack, info for a test stack (Grading, "Context").
     """,
     bad="""
         # Makefile
@@ -56,15 +60,51 @@ RULE = rule(
 )
 
 
+def _named_stack_context(text: str, folder: str) -> tuple[str, str] | None:
+    """(context, why) when the compose files the command names (`-f a.yml -f b.yml`) make a
+    development or test stack: one of them says so by its name and none says production (a
+    `-f docker-compose.yml -f docker-compose.dev.yml` chain is the dev stack)."""
+    import shlex
+
+    from analysis.grading.contexts import TEST, infer_from_path
+
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        words = text.split()
+    files = [
+        words[i + 1]
+        for i, w in enumerate(words[:-1])
+        if w in ("-f", "--file") and not words[i + 1].startswith("$")
+    ]
+    files += [w.split("=", 1)[1] for w in words if w.startswith("--file=")]
+    if not files:
+        return None
+    found = [infer_from_path(posixpath.normpath(posixpath.join(folder, f))) for f in files]
+    contexts = {i.context for i in found if i is not None}
+    if len(contexts) != 1 or "production" in contexts:
+        return None
+    context = contexts.pop()
+    names = ", ".join(files)
+    how = "graded info" if context == TEST else "one level lower"
+    return context, f"[{context} context: it names {names}, a {context} stack; {how}]"
+
+
 def check_destructive_docker(facts: StartupFacts) -> Iterator[Finding]:
     for d in facts.docker_commands:
-        yield Finding(
+        f = Finding(
             "KD111",
             _sev("KD111"),
             f"`{d.text[:160]}` in {d.origin} removes {d.what}: a database volume goes with it, "
             "and with it every row",
             d.location,
         )
+        named = _named_stack_context(d.text, posixpath.dirname(d.location.path))
+        if named is not None:
+            context, why = named
+            severity = Severity.INFO if context == "test" else f.severity.lower()
+            f = replace(f, severity=severity, context=context, message=f"{f.message} {why}")
+        yield f
 
 
 @RULE.check

@@ -42,7 +42,9 @@ RULE = rule(
         prisma.config.ts) whose resolved container path (relative to the schema's folder and
         the container's working directory) no volume or bind mount covers. An image with no
         compose file and no `VOLUME` over that path is reported too: it keeps the file in the
-        writable layer.
+        writable layer (also when the URL is a literal in a schema the image copies). A Fly
+        volume (`[mounts] destination` of the fly.toml that deploys the image) counts as a
+        mount, and so does a LiteFS FUSE directory whose `data.dir` lies on one.
     """,
     bad="""
         # docker-compose.yml

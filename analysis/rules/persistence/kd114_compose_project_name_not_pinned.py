@@ -7,8 +7,8 @@ from collections.abc import Iterable, Iterator
 from analysis.context import Context
 from analysis.facts.compose import ComposeStack, compose_stacks
 from analysis.facts.databases import Database, databases
-from analysis.model import Finding, Related, Severity
-from analysis.rules.persistence.common import _data_volumes, _finding, _services
+from analysis.model import Finding, Severity
+from analysis.rules.persistence.common import _finding, data_volumes
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -68,20 +68,19 @@ def check_project_name(
 ) -> Iterator[Finding]:
     """One finding per named data volume, at its declaration (where `name:` would pin it),
     naming every database that keeps (or is meant to keep) its data there."""
-    for (_, source), (stack, users) in _data_volumes(stacks, dbs).items():
-        if stack.project_name_pinned:
+    for v in data_volumes(stacks, dbs):
+        if v.stack.project_name_pinned:
             continue
-        decl = stack.volume(source)
+        decl, mounts = v.decl, v.mounts
         if decl is not None and (decl.external or decl.explicit_name):
             continue
-        mounts = [Related(m.location, f"{db.service!r} mounts it here") for db, m in users]
         yield _finding(
             "KD114",
-            f"volume {source!r}, mounted for the data of {_services(users)}, is called "
-            f"{stack.project_name}_{source} by docker: the project name comes from the folder's "
+            f"volume {v.source!r}, mounted for the data of {v.services}, is called "
+            f"{v.stack.project_name}_{v.source} by docker: the project name comes from the folder's "
             "name, so renaming or moving the folder starts an empty database; set a top-level "
             "`name:` (or COMPOSE_PROJECT_NAME in .env, or the volume's `name:`)",
-            decl.location if decl is not None else users[0][1].location,
+            decl.location if decl is not None else v.users[0][1].location,
             mounts if decl is not None else mounts[1:],
         )
 

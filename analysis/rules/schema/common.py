@@ -6,7 +6,6 @@ import posixpath
 import re
 from collections.abc import Iterable, Iterator
 
-from analysis.catalog import BY_ID
 from analysis.context import Context, join
 from analysis.facts.relations import (
     Deletion,
@@ -15,19 +14,14 @@ from analysis.facts.relations import (
     relation_graphs,
 )
 from analysis.facts.schema import Schema, schema_discovery
-from analysis.model import Finding, Location, Related
+from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.prisma_schema import ConfigBlock, Model
+from analysis.rules.findings import finding as _finding
 from analysis.sources import FileKind
 
 # ---------------------------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------------------------
-
-
-def _finding(
-    rule: str, message: str, location: Location, related: Iterable[Related] = ()
-) -> Finding:
-    return Finding(rule, BY_ID[rule].severity, message, location, tuple(related))
 
 
 def _pairs(ctx: Context) -> Iterator[tuple[Schema, RelationGraph]]:
@@ -87,10 +81,14 @@ def valuable_reason(model: Model, extra: Iterable[str] = ()) -> str | None:
         for w in _words(name):
             if w in VALUABLE_WORDS or w in extra_l:
                 return f"its {what} `{name}` looks valuable ({w})"
+    has_currency = any("currency" in _words(f.name) for f in model.fields)
     for f in model.fields:
         words = _words(f.name)
         if (
-            f.type_name in ("Decimal", "BigInt", "Int", "Float")
+            (
+                f.type_name == "Decimal"
+                or (has_currency and f.type_name in ("BigInt", "Int", "Float"))
+            )
             and words
             and words[-1] in MONEY_FIELDS
         ):
@@ -174,6 +172,42 @@ def _chain_message(d: Deletion, valuable: list[tuple[str, str, Path]]) -> tuple[
     return msg, deepest
 
 
+def _owned(path: Path) -> bool:
+    """Every relation on the chain is required: each row belongs to the one before it (the
+    schema says a child cannot exist without its parent), the ownership a cascade expresses.
+    A self relation (a folder's subfolders, a comment's replies) is a tree whose root has no
+    parent, so its optional parent counts as ownership too."""
+    return all(step.required or step.child == step.parent for step in path.steps)
+
+
+OWNERSHIP_NOTE = (
+    "; every relation on the chain is required (each row belongs to the one before it), so "
+    "this is the ownership the cascade expresses: reported low, check that it is intended"
+)
+
+
+def _chain_finding(message: str, path: Path, graded: bool = True) -> Finding:
+    """KD502 at the chain's first relation. A chain into a model that is valuable by name
+    (`graded=False`) is medium; any other chain (depth alone, or a money-looking field) is
+    the structure the schema's owners chose, reported low: an ownership chain says so, one
+    through an optional relation names it and suggests SetNull."""
+    loc = path.steps[0].location
+    assert loc is not None
+    if not graded:
+        return _finding("KD502", message, loc, _step_related(path))
+    loose = next((st for st in path.steps if not st.required and st.child != st.parent), None)
+    if loose is None:
+        note = OWNERSHIP_NOTE
+    else:
+        note = (
+            f"; `{loose.label}` is optional (a {loose.child} row can exist without its "
+            f"{loose.parent}), yet deleting the {loose.parent} deletes it: if it should "
+            "outlive it, use onDelete: SetNull; nothing valuable by name on the chain: "
+            "reported low"
+        )
+    return Finding("KD502", Severity.LOW, message + note, loc, tuple(_step_related(path)))
+
+
 def _other_deep_branches(d: Deletion, reported: tuple[str, str | None]) -> Iterator[Finding]:
     """KD502 for each further cascade chain of `d` that runs 2+ levels deep through another
     first relation (`User -> Cart -> CartItem` beside `User -> Order -> Invoice`): a chain of
@@ -193,12 +227,10 @@ def _other_deep_branches(d: Deletion, reported: tuple[str, str | None]) -> Itera
         if path.depth < 2 or loc is None:
             continue
         lost = list(models[key])
-        yield _finding(
-            "KD502",
+        yield _chain_finding(
             f"deleting one {d.model} also cascades through {path.depth} levels: {path.text} "
             f"({len(lost)} model{'s' if len(lost) != 1 else ''} lose rows: {', '.join(lost)})",
-            loc,
-            _step_related(path),
+            path,
         )
 
 

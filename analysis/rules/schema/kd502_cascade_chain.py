@@ -10,11 +10,10 @@ from analysis.model import Finding, Severity
 from analysis.rules.registry import rule
 from analysis.rules.schema.common import (
     _branch,
+    _chain_finding,
     _chain_message,
-    _finding,
     _other_deep_branches,
     _pairs,
-    _step_related,
     valuable_reason,
 )
 
@@ -37,7 +36,13 @@ RULE = rule(
         A model whose deletion cascades through two or more levels of relations, or into a
         model whose data looks valuable by name (payments, invoices, orders, audit logs,
         transactions, ledger entries, messages, files, plus `valuable-models` from
-        keepdata.toml). Reported at the root's relation with the whole chain.
+        keepdata.toml). Reported at the root's relation with the whole chain. A chain with
+        nothing valuable on it whose every relation is required (each row belongs to the one
+        before it: the ownership a cascade is for, `Project -> Board -> Card`) is reported
+        low; so is one that passes an optional relation (named, with SetNull as the way to let
+        the row outlive its parent), and one whose only valuable sign is a money-looking field
+        (a `Decimal`, or a number beside a currency field: price lists, counters). Medium: a
+        chain into a model that is valuable by name.
     """,
     bad="""
         model Order {
@@ -78,6 +83,12 @@ RULE = rule(
 )
 
 
+def by_name(reason: str) -> bool:
+    """The model's name (or keepdata.toml's valuable-models) says it is valuable; a money-
+    looking field alone is a weaker sign (a price list, a counter)."""
+    return "looks valuable" in reason or "valuable_models" in reason
+
+
 @RULE.check
 def cascade_chain(ctx: Context) -> Iterator[Finding]:
     extra = ctx.settings.valuable_models
@@ -98,5 +109,6 @@ def cascade_chain(ctx: Context) -> Iterator[Finding]:
             msg, path = _chain_message(d, valuable)
             loc = path.steps[0].location
             if loc is not None:
-                yield _finding("KD502", msg, loc, _step_related(path))
+                named = any(by_name(why) for _, why, _ in valuable)
+                yield _chain_finding(msg, path, graded=not named)
             yield from _other_deep_branches(d, _branch(path))

@@ -27,7 +27,8 @@ RULE = rule(
         which removes it from the client altogether.
     """,
     trigger="""
-        A `model` block (not a `view`) with no `@id`, `@@id`, `@unique` or `@@unique`.
+        A `model` block (not a `view`) with no `@id`, `@@id`, `@unique` or `@@unique`; info
+        when the model is marked `@@ignore` (the project chose to leave the table alone).
     """,
     bad="""
         model AuditEntry {
@@ -73,10 +74,13 @@ def model_without_id(ctx: Context) -> Iterator[Finding]:
                 if only_optional
                 else "no `@id`, `@@id`, `@unique` or `@@unique`"
             )
+            severity = None
             if m.is_ignored:
+                severity = Severity.INFO  # the project chose it (an introspected table)
                 tail = (
-                    "Prisma ignores it (@@ignore), so the client cannot read or write it and "
-                    "rows cannot be addressed one by one"
+                    "it is marked @@ignore (a table the project left to something else, such as "
+                    "an introspected library table), so the client cannot read or write it and "
+                    "rows cannot be addressed one by one: info"
                 )
             else:
                 tail = (
@@ -87,4 +91,5 @@ def model_without_id(ctx: Context) -> Iterator[Finding]:
                 "KD507",
                 f"model `{m.name}` has {why}: {tail}; add an `@id`",
                 m.location,
+                severity=severity,
             )

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -31,6 +30,8 @@ from analysis.facts.startup import (
 from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.package_json import parse_package_json
 from analysis.parsers.prisma_cli import PrismaInvocation
+from analysis.parsers.shell import ShellCommand
+from analysis.records import dataclass
 from analysis.sources import FileKind
 
 STARTUP_CONTEXTS = (RunContext.STARTUP, RunContext.DEPLOY)
@@ -89,6 +90,31 @@ def _first_link(step: PrismaStep | SeedRun) -> list[Related]:
     return [Related(first.location, f"the chain starts here: {first.label[:120]}")]
 
 
+_DB_URL = re.compile(r"^(?:postgres(?:ql)?|mysql|mariadb|sqlserver|mongodb(?:\+srv)?)://")
+
+
+def database_url_given(service: Any) -> bool:
+    """The compose service is given a database: a `*DATABASE_URL*` variable or a value that is
+    a database URL."""
+    return any(
+        "DATABASE_URL" in var.name.upper() or _DB_URL.match(var.value or "") is not None
+        for var in (service.container_env or service.environment)
+    )
+
+
+def inferred_related(chain: Iterable[Any], dockerfile: str | None = None) -> list[Related]:
+    """The inferred link of a service to the Dockerfile of the image it pulls (the project's own
+    published image): where it is and why keepdata followed it."""
+    out: list[Related] = []
+    for link in chain:
+        if link.kind == "inferred-image":
+            out.append(Related(link.location, link.label))
+            if dockerfile:
+                out.append(Related(Location(dockerfile, 1), "the image's Dockerfile (inferred)"))
+            break
+    return out
+
+
 def _opt_in(step: PrismaStep | SeedRun, severity: Severity) -> tuple[Severity, str, list[Related]]:
     """Lower one level when an opt-in condition is not turned on by any file; name it."""
     related: list[Related] = []
@@ -126,7 +152,7 @@ def _finding(
         sev,
         message + note,
         step.location,
-        tuple([*_first_link(step), *related, *extra]),
+        tuple([*_first_link(step), *inferred_related(step.chain[1:]), *related, *extra]),
     )
 
 
@@ -286,17 +312,62 @@ def failure_ignored(step: PrismaStep) -> str | None:
     """Why a failure of the step does not stop the start, or None when it does (or it is
     handled). Walks from the Prisma command out through the scripts that call it: a command
     that is its script's last one passes its status on to the caller."""
-    for cmd, script in reversed(step.levels):
+    hit = failure_ignored_at(step)
+    return hit[0] if hit is not None else None
+
+
+def _failure_branch(
+    step: PrismaStep, k: int, cmd: ShellCommand
+) -> tuple[str, Location] | bool | None:
+    """An `if` that tests the command (`if ! migrate; then echo ...; fi`): why its failure
+    branch lets the start go on, with the line of that branch; None when the branch stops
+    the start; False when no `if` tests the command."""
+    if not cmd.tested or not cmd.failure_branch:
+        return False
+    at = Location(cmd.location.path, cmd.failure_line or cmd.line)
+    test = f"`if` that tests `{cmd.text}`"
+    if cmd.failure_branch == "ignore":
+        return (
+            f"the {test} only logs or does nothing when it fails (line {at.line}), and the "
+            "script goes on",
+            at,
+        )
+    if cmd.failure_branch == "exit-zero" and k > 0:
+        caller, script = step.levels[k - 1]
+        idx = next((j for j, c in enumerate(script.commands) if c is caller), -1)
+        later = [c for c in script.commands[idx + 1 :] if c.reached and not c.substitution]
+        if later or caller.and_follows:
+            return (
+                f"the {test} exits with status 0 when it fails (line {at.line}), so "
+                f"`{caller.text}` succeeds and the start goes on",
+                at,
+            )
+    return None
+
+
+def failure_ignored_at(step: PrismaStep) -> tuple[str, Location] | None:
+    """`failure_ignored` with the line where the failure is ignored (the fix goes there):
+    the Prisma command itself, or the call of the script that runs it, or the branch of the
+    `if` that tests it."""
+    for k in range(len(step.levels) - 1, -1, -1):
+        cmd, script = step.levels[k]
+        branch = _failure_branch(step, k, cmd)
+        if branch is not False:
+            return branch if isinstance(branch, tuple) else None
         if cmd.on_failure == "ignore":
-            return f"`{cmd.text}` ignores its failure (`|| {cmd.fallback}`)"
+            return f"`{cmd.text}` ignores its failure (`|| {cmd.fallback}`)", cmd.location
         if cmd.on_failure in ("exit", "fallback") or cmd.tested or cmd.status_checked:
             return None
         if cmd.background:
-            return f"`{cmd.text}` runs in the background (`&`): nothing waits for its result"
+            return (
+                f"`{cmd.text}` runs in the background (`&`): nothing waits for its result",
+                cmd.location,
+            )
         if cmd.piped and not cmd.pipefail:
             return (
                 f"`{cmd.text}` is piped into another command without `set -o pipefail`: the "
-                "pipeline's status is the last command's, so a failed migration goes unnoticed"
+                "pipeline's status is the last command's, so a failed migration goes unnoticed",
+                cmd.location,
             )
         last = any(f.location == cmd.location for f in script.final)
         if cmd.and_follows:
@@ -307,19 +378,23 @@ def failure_ignored(step: PrismaStep) -> str | None:
             app = script.final[0].text
             return (
                 f"`{cmd.text}` is followed by `&&`: a failure skips only the rest of that list "
-                f"(even under `set -e`) and the script goes on to `{app}`"
+                f"(even under `set -e`) and the script goes on to `{app}`",
+                cmd.location,
             )
         if cmd.errexit:
-            return None
+            if k == 0:
+                return None
+            continue  # `set -e` ends the called script with the failure: look at the caller
         if last:
             continue  # its status is the script's: look at the caller
-        idx = next((k for k, c in enumerate(script.commands) if c is cmd), -1)
+        idx = next((j for j, c in enumerate(script.commands) if c is cmd), -1)
         later = [c for c in script.commands[idx + 1 :] if c.reached and not c.substitution]
         if not later:
             continue
         return (
             f"{script.label} has no `set -e` and does not check the exit status of `{cmd.text}`, "
-            f"so it goes on (to `{later[-1].text}`) after a failed migration"
+            f"so it goes on (to `{later[-1].text}`) after a failed migration",
+            cmd.location,
         )
     return None
 
@@ -403,9 +478,30 @@ def _migrators(path: StartupPath) -> list[PrismaStep]:
 _ONE_SHOT_NAME = re.compile(r"migrat|prisma|db[-_]?init|init[-_]?db|db[-_]?setup|schema", re.I)
 
 
+_MIGRATE_WORD = re.compile(r"migrat", re.I)
+
+
+def _named_migrator(path: StartupPath) -> bool:
+    """A service whose name and command both say migrate (`migrate: node
+    dist/apply-migrations.js`): a migration job even when keepdata cannot read the program."""
+    return bool(
+        path.service
+        and _MIGRATE_WORD.search(path.service)
+        and any(_MIGRATE_WORD.search(w) for w in path.argv)
+    )
+
+
+def _job_command(path: StartupPath) -> Location | None:
+    """Where a migration job's migration runs: its first Prisma command, else its command."""
+    steps = _migrators(path)
+    if steps:
+        return steps[0].location
+    return path.links[0].location if path.links else None
+
+
 def _one_shot(path: StartupPath) -> bool:
     if not _migrators(path):
-        return False
+        return _named_migrator(path)
     if path.service and _ONE_SHOT_NAME.search(path.service):
         return True
     # the container's own command is the migration (no app starts after it)
@@ -424,10 +520,13 @@ _FLOATING_TAGS = frozenset({"latest", "main", "master", "edge", "nightly", "dev"
 def _project_prisma_major(ctx: Context, step_path: str) -> tuple[int | None, Location | None]:
     """The major version of the `prisma` package the nearest package.json pins."""
     folder = step_path.rsplit("/", 1)[0] if "/" in step_path else ""
-    candidates = sorted(
-        ctx.files(FileKind.PACKAGE_JSON),
-        key=lambda rel: -len(rel),
-    )
+    dep = project_prisma(ctx, folder)
+    return (dep.major, dep.location) if dep is not None else (None, None)
+
+
+def project_prisma(ctx: Context, folder: str) -> Any:
+    """The `prisma` dependency of the package.json nearest above `folder` that has one."""
+    candidates = sorted(ctx.files(FileKind.PACKAGE_JSON), key=lambda rel: -len(rel))
     for rel in candidates:
         base = rel.rsplit("/", 1)[0] if "/" in rel else ""
         if base and not (folder == base or folder.startswith(base + "/")):
@@ -435,8 +534,8 @@ def _project_prisma_major(ctx: Context, step_path: str) -> tuple[int | None, Loc
         pkg = ctx.parse(rel, parse_package_json)
         dep = pkg.prisma_cli if pkg is not None else None
         if dep is not None:
-            return dep.major, dep.location
-    return None, None
+            return dep
+    return None
 
 
 def _same_code(a: Any, b: Any) -> bool:

@@ -25,6 +25,7 @@ from analysis.rules.startup.common import (
     _service_location,
     _sev,
     _uses_prisma,
+    database_url_given,
 )
 
 RULE = rule(
@@ -46,7 +47,9 @@ RULE = rule(
         The project has a migrations folder, and neither any compose service's startup path
         nor any deploy path (vercel.json, fly.toml release_command, Procfile release:, render,
         railway, nixpacks) nor a one-shot migration service runs `prisma migrate deploy` (or
-        an equivalent).
+        an equivalent). When the app depends on a Prisma engine library (`@prisma/migrate`,
+        `@prisma/internals` in `dependencies`) it migrates from its own code: that is said as
+        info instead.
     """,
     bad="""
         # fly.toml
@@ -93,45 +96,112 @@ def check_no_migration_step(
         if path.kind == "compose" and path.stack is not None:
             by_stack.setdefault(path.stack, []).append(path)
     dbs = {(d.stack, d.service) for d in _databases(ctx)}
-    for stack_id, stack_paths in by_stack.items():
-        if any(
-            s.command in APPLIES_MIGRATIONS or s.command == "db push"
-            for p in stack_paths
-            for s in p.commands
-            if s.context in STARTUP_CONTEXTS
-        ):
-            continue
-        apps: list[tuple[StartupPath, str]] = []
-        for p in stack_paths:
-            if (stack_id, p.service) in dbs:
+    for stack_id, all_paths in by_stack.items():
+        profiles = {p.service: _profiles_of(ctx, p) for p in all_paths}
+        configurations: list[str | None] = [
+            None,
+            *sorted({x for v in profiles.values() for x in v}),
+        ]
+        for profile in configurations:
+            # a configuration: the services without a profile, plus those of `profile`
+            stack_paths = [p for p in all_paths if _active(profiles[p.service], profile)]
+            found = _unmigrated(ctx, images, folders, dbs, stack_id, stack_paths)
+            if not found:
                 continue
-            if p.dockerfile is not None:
-                folder = _folder_for(folders, _path_base(p, images))
-                if folder is not None and _uses_prisma(images.get(p.dockerfile)):
-                    apps.append((p, folder))
-            elif p.image is not None and p.argv:
-                service = _service(ctx, p)
-                if service is not None and service.env("DATABASE_URL") is not None:
-                    folder = _folder_for(folders, None)
-                    if folder is not None:
-                        apps.append((p, folder))
-        if not apps:
-            continue
-        app, folder = apps[0]
-        loc = _compose_link(app) or _service_location(ctx, app) or app.links[0].location
-        related = [Related(Location(_first_sql(ctx, folder), 1), "the migrations folder")]
-        if app.links and app.links[0].location != loc:
-            related.append(Related(app.links[0].location, app.links[0].label[:120]))
-        yield Finding(
-            "KD207",
-            _sev("KD207"),
-            f"nothing in the start of {app.name} (nor of another service of its stack) applies "
-            f"the migrations in {folder}: a new migration never reaches the database unless "
-            "someone runs `prisma migrate deploy` by hand",
-            loc,
-            tuple(related),
-        )
+            coded = next((p for p, _ in found if p.code_migration is not None), None)
+            if coded is not None:
+                yield _from_code(coded, found[0][1], ctx)
+                break
+            app, folder = found[0]
+            migrators = [
+                p
+                for p in all_paths
+                if p not in stack_paths and any(_applies(s) for s in p.commands)
+            ]
+            note = ""
+            if migrators:
+                where = ", ".join(f"--profile {x}" for x in profiles[migrators[0].service])
+                note = f"; {migrators[0].name} migrates only with {where}"
+            elif profile is not None:
+                note = f" (with --profile {profile})"
+            loc = _compose_link(app) or _service_location(ctx, app) or app.links[0].location
+            related = [Related(Location(_first_sql(ctx, folder), 1), "the migrations folder")]
+            if app.links and app.links[0].location != loc:
+                related.append(Related(app.links[0].location, app.links[0].label[:120]))
+            yield Finding(
+                "KD207",
+                _sev("KD207"),
+                f"nothing in the start of {app.name} (nor of another service of its stack) "
+                f"applies the migrations in {folder}{note}: a new migration never reaches the "
+                "database unless someone runs `prisma migrate deploy` by hand",
+                loc,
+                tuple(related),
+            )
+            break
     # images that no compose service builds, and platform deploys
+    yield from _unmigrated_images(ctx, facts, images, folders)
+
+
+def _gets_database(ctx: Context, path: StartupPath) -> bool:
+    service = _service(ctx, path)
+    return service is not None and database_url_given(service)
+
+
+def _inferred(path: StartupPath) -> bool:
+    return any(link.kind == "inferred-image" for link in path.links)
+
+
+def _profiles_of(ctx: Context, path: StartupPath) -> tuple[str, ...]:
+    service = _service(ctx, path)
+    return tuple(service.profiles) if service is not None else ()
+
+
+def _active(profiles: tuple[str, ...], profile: str | None) -> bool:
+    return not profiles or (profile is not None and profile in profiles)
+
+
+def _applies(step: Any) -> bool:
+    return (
+        step.command in APPLIES_MIGRATIONS or step.command == "db push"
+    ) and step.context in STARTUP_CONTEXTS
+
+
+def _unmigrated(
+    ctx: Context,
+    images: dict[str, Any],
+    folders: Any,
+    dbs: set[tuple[str, str | None]],
+    stack_id: str,
+    stack_paths: list[StartupPath],
+) -> list[tuple[StartupPath, str]]:
+    """The apps of these services that use a migrations folder, when none of them applies
+    migrations at start."""
+    if any(_applies(s) for p in stack_paths for s in p.commands):
+        return []
+    apps: list[tuple[StartupPath, str]] = []
+    for p in stack_paths:
+        if (stack_id, p.service) in dbs:
+            continue
+        if p.dockerfile is not None:
+            folder = _folder_for(folders, _path_base(p, images))
+            image = images.get(p.dockerfile)
+            if folder is not None and _uses_prisma(image):
+                if _inferred(p) and not _gets_database(ctx, p):
+                    continue  # a pulled image linked by inference: only when it gets a database
+                apps.append((p, folder))
+        elif p.image is not None and p.argv:
+            service = _service(ctx, p)
+            if service is not None and service.env("DATABASE_URL") is not None:
+                folder = _folder_for(folders, None)
+                if folder is not None:
+                    apps.append((p, folder))
+    return apps
+
+
+def _unmigrated_images(
+    ctx: Context, facts: StartupFacts, images: dict[str, Any], folders: Any
+) -> Iterator[Finding]:
+    """Images that no compose service builds, and platform deploys."""
     deploy_migrates = any(
         s.command in APPLIES_MIGRATIONS or s.command == "db push"
         for s in facts.commands
@@ -141,7 +211,11 @@ def check_no_migration_step(
         return
     for app in (p for p in facts.paths if p.kind == "dockerfile"):
         found = _folder_for(folders, _path_base(app, images))
-        if found is None or not _uses_prisma(images.get(app.dockerfile or "")):
+        image = images.get(app.dockerfile or "")
+        if found is None or image is None or not _uses_prisma(image) or image.context_inferred:
+            continue  # with a guessed build context, absence is not a finding
+        if app.code_migration is not None:
+            yield _from_code(app, found, ctx)
             continue
         loc = app.links[0].location if app.links else Location(app.dockerfile or ".", 1)
         yield Finding(
@@ -152,6 +226,26 @@ def check_no_migration_step(
             loc,
             (Related(Location(_first_sql(ctx, found), 1), "the migrations folder"),),
         )
+
+
+def _from_code(app: StartupPath, folder: str, ctx: Context) -> Finding:
+    """No `prisma` command applies the migrations, but the app depends on a Prisma engine
+    library: it migrates from its own code at start (info: keepdata cannot read that code)."""
+    code = app.code_migration
+    assert code is not None
+    related = [Related(Location(_first_sql(ctx, folder), 1), "the migrations folder")]
+    if app.links:
+        related.append(Related(app.links[0].location, app.links[0].label[:120]))
+    return Finding(
+        "KD207",
+        Severity.INFO,
+        f"no `prisma migrate` command runs in the start of {app.name}, but the app depends on "
+        f"{code.package}: it applies the migrations in {folder} from its own code when it "
+        "starts (keepdata does not read that code; the rules about migrating at start treat "
+        "it as a migration)",
+        code.location,
+        tuple(related),
+    )
 
 
 @RULE.check

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from analysis.context import Context
+from analysis.facts.images import copies_unknown_tree
 from analysis.facts.startup import StartupFacts, startup_paths
 from analysis.model import Finding, Location, Related, Severity
 from analysis.rules.registry import rule
@@ -101,6 +102,8 @@ def check_deploy_without_migrations(
             why = f"the project has no migrations{' under ' + base if base not in (None, '', '.') else ''}"
         elif path.dockerfile is not None:
             image = images.get(path.dockerfile)
+            if image is not None and (image.context_inferred or copies_unknown_tree(ctx, image)):
+                continue  # a whole app tree made by a RUN (`pnpm deploy`): contents unknown
             for m in getattr(image, "migrations", ()) or ():
                 if m.folder != folder or m.present:
                     continue

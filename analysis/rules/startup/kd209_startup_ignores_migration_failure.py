@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 from analysis.context import Context
 from analysis.facts.startup import StartupFacts, startup_paths
-from analysis.model import Finding, Severity
+from analysis.model import Finding, Related, Severity
 from analysis.rules.registry import rule
 from analysis.rules.startup.common import (
     SCHEMA_CHANGES,
@@ -17,7 +18,7 @@ from analysis.rules.startup.common import (
     _unique,
     _Where,
     _where,
-    failure_ignored,
+    failure_ignored_at,
 )
 
 RULE = rule(
@@ -40,7 +41,12 @@ RULE = rule(
         A script in the startup path that runs a migration command without `set -e` and
         without checking its exit status (`if ! ...`, `|| exit 1`); or pipes it (`prisma
         migrate deploy | tee migrate.log`) without `set -o pipefail`; or neutralises it with
-        `|| true` or by continuing after `;` (`prisma migrate deploy; echo continuing`).
+        `|| true` or by continuing after `;` (`prisma migrate deploy; echo continuing`); or
+        tests it with an `if` whose failure branch only logs or is missing (`if ! prisma
+        migrate deploy; then echo failed; fi`, `if ...; then ...; else echo ...; fi`), also
+        when the migration runs in a script the `if` calls (a called script's `exit 0` hides
+        the failure from its caller). The finding points where the failure is let through;
+        the Prisma command is named as related.
     """,
     bad="""
         #!/bin/sh
@@ -70,16 +76,25 @@ def check_failure_ignored(facts: StartupFacts, where: _Where) -> Iterator[Findin
     for step in _unique(facts.commands):
         if step.command not in SCHEMA_CHANGES or step.context not in STARTUP_CONTEXTS:
             continue
-        why = failure_ignored(step)
-        if why is None:
+        hit = failure_ignored_at(step)
+        if hit is None:
             continue
-        yield _finding(
+        why, at = hit
+        found = _finding(
             "KD209",
             _sev("KD209"),
             f"`{step.text}` runs {_origin(facts, where, step)} and its failure does not stop "
             f"the start: {why}; the app then runs against a half-migrated database",
             step,
         )
+        if at != step.location:
+            # the fix goes where the failure is ignored; the Prisma command is related
+            found = replace(
+                found,
+                location=at,
+                related=(Related(step.location, f"`{step.text}` runs here"), *found.related),
+            )
+        yield found
 
 
 @RULE.check

@@ -18,6 +18,7 @@ from analysis.rules.startup.common import (
     _sev,
     _Where,
     _where,
+    inferred_related,
 )
 
 RULE = rule(
@@ -39,7 +40,9 @@ RULE = rule(
     trigger="""
         A service whose startup path applies migrations (or pushes the schema) and that has
         neither a wait loop before the migration nor `depends_on: <db>: condition:
-        service_healthy` on a database with a healthcheck.
+        service_healthy` on a database with a healthcheck. An app that migrates from its
+        own code (`@prisma/migrate`/`@prisma/internals` in its dependencies) counts as
+        applying migrations at start.
     """,
     bad="""
         # docker-compose.yml
@@ -91,24 +94,30 @@ def check_no_wait(ctx: Context, facts: StartupFacts, where: _Where) -> Iterator[
             for s in path.commands
             if s.context == RunContext.STARTUP and s.command in SCHEMA_CHANGES
         ]
-        if not migrating or path.waits:
+        code = path.code_migration
+        if (not migrating and code is None) or path.waits:
             continue
         if path.database is not None and path.database.sqlite:
             continue  # a SQLite file: no server to wait for
-        step = migrating[0]
+        if migrating:
+            what, where_ = f"`{migrating[0].text}`", migrating[0].location
+        else:
+            assert code is not None
+            what, where_ = f"its migrations from code ({code.package})", code.location
         service = _service(ctx, path)
         anchor = _compose_link(path) or (service.location if service is not None else None)
-        anchor = anchor or step.location
+        anchor = anchor or where_
         if anchor in seen:
             continue
         seen.add(anchor)
-        related = [Related(step.location, f"`{step.text}` runs here")]
+        related = [Related(where_, f"{what} runs here" if migrating else f"{what}: the dependency")]
         deps = [d for d in getattr(service, "depends_on", ()) if (path.stack, d.service) in dbs]
         related += [Related(d.location, f"depends_on {d.service}: {d.condition}") for d in deps]
+        related += inferred_related(path.links, path.dockerfile)
         yield Finding(
             "KD211",
             _sev("KD211"),
-            f"{path.name} runs `{step.text}` when it starts, but nothing waits for the database: "
+            f"{path.name} runs {what} when it starts, but nothing waits for the database: "
             "no retry loop or wait tool on the way, no `depends_on: condition: service_healthy`; "
             "on a cold start the migration fails (or the container restarts in a loop)",
             anchor,

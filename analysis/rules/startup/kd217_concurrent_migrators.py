@@ -15,6 +15,7 @@ from analysis.rules.startup.common import (
     _migrators,
     _sev,
     _stacks,
+    inferred_related,
 )
 
 RULE = rule(
@@ -90,7 +91,10 @@ def check_concurrent_migrators(ctx: Context, facts: StartupFacts) -> Iterator[Fi
                     "replicas: every replica migrates the same database at once, and Prisma's "
                     "advisory lock only serializes them when every one reaches it",
                     loc,
-                    (Related(steps[0].location, f"`{steps[0].text}` runs here"),),
+                    (
+                        Related(steps[0].location, f"`{steps[0].text}` runs here"),
+                        *inferred_related(p.links, p.dockerfile),
+                    ),
                 )
         reported: set[str] = set()
         for i, j in _first_same_database(stack, [p for p, _ in migrating], single):
@@ -106,7 +110,11 @@ def check_concurrent_migrators(ctx: Context, facts: StartupFacts) -> Iterator[Fi
                 f"start (`{other[0].text}` and `{steps[0].text}`): they race, and a "
                 "`db push` of one drops what the other created",
                 other[0].location,
-                (Related(steps[0].location, f"{p.name} migrates here too"),),
+                (
+                    Related(steps[0].location, f"{p.name} migrates here too"),
+                    *inferred_related(q.links, q.dockerfile),
+                    *inferred_related(p.links, p.dockerfile),
+                ),
             )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from analysis.context import Context
 from analysis.facts.startup import StartupFacts, startup_paths
@@ -10,12 +11,14 @@ from analysis.model import Finding, Related, Severity
 from analysis.rules.registry import rule
 from analysis.rules.startup.common import (
     _databases,
-    _migrators,
+    _job_command,
     _one_shot,
     _same_code,
     _same_database,
     _sev,
     _stacks,
+    database_url_given,
+    inferred_related,
 )
 
 RULE = rule(
@@ -77,20 +80,32 @@ def check_migration_job_awaited(ctx: Context, facts: StartupFacts) -> Iterator[F
         jobs = [p for p in paths if _one_shot(p)]
         job_ids = {id(p) for p in jobs}
         apps = [p for p in paths if id(p) not in job_ids and (stack.id, p.service) not in dbs]
+        single = sum(1 for st, _ in dbs if st == stack.id) == 1
         for job in jobs:
             job_service = stack.service(job.service) if job.service else None
             for app in apps:
                 service = stack.service(app.service) if app.service else None
                 if service is None:
                     continue
+                if job_service is not None and not _run_together(service, job_service):
+                    continue  # profiles that are never active together
                 dep = next((d for d in service.depends_on if d.service == job.service), None)
+                uses_db = database_url_given(service)
                 related_code = job_service is not None and (
-                    _same_code(service, job_service) or dep is not None
+                    _same_code(service, job_service)
+                    or (_same_build(service, job_service) and uses_db)
+                    or dep is not None
                 )
-                if not related_code and not _same_database(service, job_service, False):
+                shared = job_service is not None and (
+                    _same_database(service, job_service, single and uses_db)
+                    or _same_db_dependency(stack.id, service, job_service, dbs)
+                )
+                if not related_code and not shared:
                     continue
                 if dep is not None and dep.condition == "service_completed_successfully":
                     continue
+                if dep is None and _awaits_through(stack, service, job.service or ""):
+                    continue  # another job it waits for waits for this one
                 how = (
                     f"depends on it with `condition: {dep.condition}`"
                     if dep is not None
@@ -105,8 +120,56 @@ def check_migration_job_awaited(ctx: Context, facts: StartupFacts) -> Iterator[F
                         "{job}", job.service or ""
                     ),
                     dep.location if dep is not None else service.location,
-                    (Related(_migrators(job)[0].location, "the migration job's command"),),
+                    (
+                        *(
+                            Related(loc, "the migration job's command")
+                            for loc in (_job_command(job),)
+                            if loc is not None
+                        ),
+                        *inferred_related(job.links, job.dockerfile),
+                    ),
                 )
+
+
+def _awaits_through(stack: Any, service: Any, job: str) -> bool:
+    """`service` starts only after `job` completed, through the services it depends on
+    (formbricks' hub -> hub-migrate -> formbricks-migrate, each `service_completed_successfully`
+    into the job)."""
+    seen: set[str] = set()
+    todo = [d.service for d in service.depends_on]
+    while todo:
+        name = todo.pop()
+        if name in seen or len(seen) > 50:
+            continue
+        seen.add(name)
+        other = stack.service(name)
+        for d in getattr(other, "depends_on", ()):
+            if d.service == job and d.condition == "service_completed_successfully":
+                return True
+            todo.append(d.service)
+    return False
+
+
+def _run_together(a: Any, b: Any) -> bool:
+    """Whether two services are started together by some configuration: a service without a
+    profile runs in all of them; two with profiles only when they share one."""
+    return not a.profiles or not b.profiles or bool(set(a.profiles) & set(b.profiles))
+
+
+def _same_build(a: Any, b: Any) -> bool:
+    """The same Dockerfile and context (a migrator often builds another target of it)."""
+    if a.build is None or b.build is None or a.build.dockerfile_path is None:
+        return False
+    return (a.build.context_path, a.build.dockerfile_path) == (
+        b.build.context_path,
+        b.build.dockerfile_path,
+    )
+
+
+def _same_db_dependency(stack: str, a: Any, b: Any, dbs: set[tuple[str, str]]) -> bool:
+    """Both depend on the same database service."""
+    deps_a = {d.service for d in a.depends_on if (stack, d.service) in dbs}
+    return bool(deps_a & {d.service for d in b.depends_on if (stack, d.service) in dbs})
 
 
 @RULE.check

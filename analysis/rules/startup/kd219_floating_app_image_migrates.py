@@ -8,7 +8,13 @@ from analysis.context import Context
 from analysis.facts.startup import StartupFacts, startup_paths
 from analysis.model import Finding, Related, Severity
 from analysis.rules.registry import rule
-from analysis.rules.startup.common import _FLOATING_TAGS, _migrators, _service, _sev
+from analysis.rules.startup.common import (
+    _FLOATING_TAGS,
+    _migrators,
+    _service,
+    _sev,
+    inferred_related,
+)
 
 RULE = rule(
     "KD219",
@@ -26,7 +32,9 @@ RULE = rule(
     """,
     trigger="""
         A service whose image has no tag or the `latest` tag, or sets `pull_policy: always`,
-        and whose startup path applies migrations or pushes the schema.
+        and whose startup path applies migrations or pushes the schema (or whose app
+        migrates from its own code: `@prisma/migrate`/`@prisma/internals` in the
+        dependencies of the package the image is named after).
     """,
     bad="""
         # docker-compose.prod.yml
@@ -58,14 +66,22 @@ def check_floating_image(ctx: Context, facts: StartupFacts) -> Iterator[Finding]
         if path.kind != "compose":
             continue
         steps = _migrators(path)
-        if not steps:
+        code = path.code_migration
+        if not steps and code is None:
             continue
         service = _service(ctx, path)
         if service is None:
             continue
         pull = service.pull_policy.value if service.pull_policy is not None else ""
         floating = ""
-        if service.image is not None and service.build is None:
+        # with `build:` too, compose pulls the image when the registry has it (not a local
+        # name like `app:latest`, which only the build makes), unless pull_policy says build
+        pulled = service.build is None or (
+            pull not in ("build", "never")
+            and service.image is not None
+            and "/" in service.image.value.split("@", 1)[0]
+        )
+        if service.image is not None and pulled:
             ref = service.image.value
             name, _, digest = ref.partition("@")
             tag = name.rsplit(":", 1)[1] if ":" in name.rsplit("/", 1)[-1] else ""
@@ -76,14 +92,23 @@ def check_floating_image(ctx: Context, facts: StartupFacts) -> Iterator[Finding]
         if not floating:
             continue
         where = service.image.location if service.image is not None else service.location
+        if steps:
+            how, related = (
+                f"`{steps[0].text}`",
+                Related(steps[0].location, f"`{steps[0].text}` runs here"),
+            )
+        else:
+            assert code is not None
+            how = f"from its code: it depends on {code.package}"
+            related = Related(code.location, f"{code.package}: the app migrates from code")
         yield Finding(
             "KD219",
             _sev("KD219"),
             f"{path.name} runs the {floating} and applies migrations when it starts "
-            f"(`{steps[0].text}`): the next pull brings and applies migrations nobody reviewed, "
+            f"({how}): the next pull brings and applies migrations nobody reviewed, "
             "with no way back to the previous image",
             where,
-            (Related(steps[0].location, f"`{steps[0].text}` runs here"),),
+            (related, *inferred_related(path.links, path.dockerfile)),
         )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from analysis.context import Context
 from analysis.facts.startup import RunContext, StartupFacts, startup_paths
 from analysis.model import Finding, Location, Related, Severity
+from analysis.parsers.package_json import version_major
 from analysis.rules.registry import Examples, rule
 from analysis.rules.startup.common import (
     RUNS_BY_ITSELF,
@@ -20,7 +21,9 @@ from analysis.rules.startup.common import (
     _unique,
     _Where,
     _where,
+    project_prisma,
 )
+from analysis.rules.startup.image_cli import floating, image_cli_installs, satisfies
 
 # -- example trees --
 _PACKAGE_JSON = """\
@@ -55,7 +58,11 @@ RULE = rule(
         In the startup path: `npx prisma@latest`/`@<other major>`, `npm i -g prisma`/`npm
         install --global prisma`, a Prisma major other than package.json's, or `npx prisma`
         in a final image whose `node_modules` lacks the CLI (prisma is a devDependency and the
-        image installs with `--omit=dev`/`--production`, or copies no node_modules).
+        image installs with `--omit=dev`/`--production`, or copies no node_modules). Also
+        a Prisma CLI the final image's stages install themselves (`npm install prisma@X`,
+        `pnpm add prisma@${PRISMA_VERSION}` with the ARG's default, `yarn add`, `bun add`)
+        with a floating spec or a version outside package.json's range (one level lower
+        when the major is the project's).
     """,
     bad="""
         # Dockerfile
@@ -88,9 +95,13 @@ RULE = rule(
 
 
 def check_cli_unpinned(
-    ctx: Context, facts: StartupFacts, where: _Where, images: dict[str, Any]
+    ctx: Context,
+    facts: StartupFacts,
+    where: _Where,
+    images: dict[str, Any],
+    seen: set[Location] | None = None,
 ) -> Iterator[Finding]:
-    seen: set[Location] = set()
+    seen = set() if seen is None else seen
     downloading: set[str] = set()
     for step in _unique(facts.commands):
         if step.context not in RUNS_BY_ITSELF or step.location in seen:
@@ -166,8 +177,49 @@ def check_cli_unpinned(
             )
 
 
+def check_image_cli(ctx: Context, images: dict[str, Any], seen: set[Location]) -> Iterator[Finding]:
+    """The Prisma CLI the final image installs (`npm install prisma@X`, not global) against
+    package.json: a floating spec, or a version outside the project's range (one level
+    lower when the major is the project's)."""
+    for image in images.values():
+        for inst in image_cli_installs(image):
+            if inst.location in seen:
+                continue
+            dep = project_prisma(ctx, image.context or "")
+            spec = dep.version if dep is not None else ""
+            severity = _sev("KD220")
+            if floating(inst.version):
+                shown = f"`prisma@{inst.written}`" if inst.written else "`prisma` with no version"
+                problem = f"{shown} is whatever the registry serves when the image is built"
+                if dep is not None and version_major(inst.version) == version_major(spec):
+                    severity = severity.lower()
+                    problem += f" (in the project's major, {version_major(spec)})"
+            elif dep is None:
+                continue
+            else:
+                ok = satisfies(inst.version, spec)
+                if ok is not False:
+                    continue
+                problem = f"prisma {inst.version} is outside the project's range ({spec})"
+                if version_major(inst.version) == version_major(spec):
+                    severity = severity.lower()
+                    problem += ", in the same major"
+            seen.add(inst.location)
+            related = [Related(dep.location, "the version the project pins")] if dep else []
+            yield Finding(
+                "KD220",
+                severity,
+                f"`{inst.text}` installs the Prisma CLI of the image {image.dockerfile}: "
+                f"{problem}; the CLI that applies the migrations is not the one the project "
+                "tested with",
+                inst.location,
+                tuple(related),
+            )
+
+
 @RULE.check
 def check(ctx: Context) -> Iterable[Finding]:
-    return check_cli_unpinned(
-        ctx, ctx.fact(startup_paths), ctx.fact(_where), ctx.fact(_images_by_dockerfile)
-    )
+    images = ctx.fact(_images_by_dockerfile)
+    seen: set[Location] = set()
+    yield from check_cli_unpinned(ctx, ctx.fact(startup_paths), ctx.fact(_where), images, seen)
+    yield from check_image_cli(ctx, images, seen)

@@ -1,0 +1,1 @@
+"""Modal screens of the inspector: the export dialog and the keys (help) screen."""

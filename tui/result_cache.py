@@ -1,0 +1,473 @@
+"""The result cache of `keepdata check`: a run whose inputs are those of an earlier run prints
+that run's output without importing the analysis (like ruff's cache, but never inside the
+analyzed project).
+
+Where: `$KEEPDATA_CACHE_DIR`, else `$XDG_CACHE_HOME/keepdata`, else `~/.cache/keepdata`;
+`check --no-cache` neither reads nor writes it. At most `MAX_ENTRIES` entries and `MAX_BYTES`
+bytes: the least recently used go first.
+
+An entry's key (sha256) covers everything the output depends on:
+- keepdata's version and code (size and modification time of every file of `analysis` and
+  `tui`), the Python version, the folders installed packages live in (an upgrade changes them);
+- the `check` options, the working directory, the environment variables the output reads and
+  whether stdout is a terminal;
+- per root: its real path, every folder the discovery walk enters, the content digest of every
+  file whose name discovery may take (`analysis.discover_names`: a superset), the `--config`
+  file, and the git files history grading and KD405 depend on (HEAD, every ref, the index,
+  `shallow`, the repository's config: read as files, no git runs; a commit, checkout, fetch or
+  `git add` changes them);
+- SARIF only: the work tree's commit, branch and dirty state (read through
+  `analysis.gitread`), which the SARIF log records; its `endTimeUtc` is the time of the run
+  that prints it.
+An entry also lists what its run looked at beyond that (files a compose file or an entrypoint
+names, paths whose existence it asked about, folders it listed) with their state then; a hit
+checks each again. Runs with `--since`/`--staged` (their output depends on every file git
+tracks), runs that failed (exit 2) and projects with folder links are not cached.
+
+An entry is one file: a magic line, the sha256 of the rest, then `marshal` data. A corrupt,
+truncated or foreign entry fails those checks and is replaced; writes go to a temporary file
+moved into place (`os.replace`), so concurrent runs never see half an entry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import re
+import stat
+import sys
+import time
+
+from analysis import __version__
+from analysis.discover_names import MAYBE_PATTERN, SKIP_DIRS
+
+TYPE_CHECKING = False  # typing costs a cached run milliseconds: not imported
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+    from typing import Any
+
+    from analysis.sources import SourceFile
+    from tui.check_cmd import Checked
+
+MAX_ENTRIES = 256
+MAX_BYTES = 256 * 1024 * 1024
+MAX_WALK = 500_000
+"""Entries (files and folders) the key's walk looks at before it gives up (no caching)."""
+MAX_REFS = 20_000
+MAX_FILE = 2 * 1024 * 1024
+"""Files larger than the analysis reads (`analysis.sources.MAX_FILE_BYTES`) are keyed by size
+and modification time."""
+MAGIC = b"keepdata-result-cache 1\n"
+ENV_KEYS = ("GITHUB_ACTIONS", "NO_COLOR", "FORCE_COLOR", "KEEPDATA_ALL_MIGRATIONS")
+"""Environment variables the output of `check` depends on."""
+_TIME = "\0time\0"
+"""Stands for the SARIF `endTimeUtc` in a stored output (JSON never holds a raw NUL)."""
+_SARIF_TIME = re.compile(r'("endTimeUtc": ")\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ(")')
+_MAYBE = re.compile(MAYBE_PATTERN)
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def cache_dir(environ: Any = None) -> str:
+    env = os.environ if environ is None else environ
+    explicit = env.get("KEEPDATA_CACHE_DIR")
+    if explicit:
+        return explicit
+    base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "keepdata")
+
+
+def _results_dir() -> str:
+    return os.path.join(cache_dir(), "results")
+
+
+# -- the key -------------------------------------------------------------------------------
+def _file_digest(path: str) -> str:
+    """sha256 of the file's bytes (as `analysis.sources` digests them), or why not."""
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        return f"E{exc.errno}"
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return f"K{stat.S_IFMT(st.st_mode)}"
+        if st.st_size > MAX_FILE:
+            return f"B{st.st_size}:{st.st_mtime_ns}"
+        chunks = []
+        while True:
+            chunk = os.read(fd, max(st.st_size + 1, 65536))
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return hashlib.sha256(b"".join(chunks)).hexdigest()
+    except OSError as exc:
+        return f"E{exc.errno}"
+    finally:
+        os.close(fd)
+
+
+def path_state(root: str, rel: str) -> str:
+    """What a path is now, as far as the analysis can tell: its real path, kind and content."""
+    full = os.path.join(root, rel)
+    try:
+        st = os.stat(full)
+    except OSError as exc:
+        try:
+            link = os.readlink(full)
+        except OSError:
+            link = ""
+        return f"E{exc.errno}\0{link}"
+    real = os.path.realpath(full)
+    if stat.S_ISREG(st.st_mode):
+        return f"F{real}\0{_file_digest(full)}"
+    return f"K{stat.S_IFMT(st.st_mode)}\0{real}"
+
+
+def listing_state(root: str, folder: str) -> str:
+    try:
+        names = sorted(os.listdir(os.path.join(root, folder)))
+    except OSError as exc:
+        return f"E{exc.errno}"
+    return hashlib.sha256("\0".join(names).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _walk(root: str, h: Any) -> dict[str, str] | None:
+    """Feed `h` every folder the discovery walk enters and every file it may read (name and
+    digest); {path: digest}. None when the tree has a folder link or is too large."""
+    digests: dict[str, str] = {}
+    folders = [""]
+    seen = 0
+    for rel_folder in folders:  # grows while it is read: breadth first
+        folder = f"{root}/{rel_folder}" if rel_folder else root
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            h.update(f"E\0{rel_folder}\0{exc.errno}\n".encode("utf-8", "surrogateescape"))
+            continue
+        seen += len(entries)
+        if seen > MAX_WALK:
+            return None
+        for entry in entries:
+            name = entry.name
+            rel = f"{rel_folder}/{name}" if rel_folder else name
+            try:
+                if entry.is_symlink():
+                    if os.path.isdir(entry.path):
+                        return None  # discovery follows folder links: not worth keying
+                    line = f"L\0{rel}\0{os.readlink(entry.path)}\0{_file_digest(entry.path)}"
+                elif entry.is_dir(follow_symlinks=False):
+                    if name in SKIP_DIRS:
+                        continue
+                    folders.append(rel)
+                    line = f"D\0{rel}"
+                elif _MAYBE.search(name.lower()) is None:
+                    continue
+                elif entry.is_file(follow_symlinks=False):
+                    digest = digests[rel] = _file_digest(entry.path)
+                    line = f"F\0{rel}\0{digest}"
+                else:
+                    line = f"S\0{rel}"
+            except OSError as exc:
+                line = f"X\0{rel}\0{exc.errno}"
+            h.update(line.encode("utf-8", "surrogateescape") + b"\n")
+    return digests
+
+
+def _git_dir(root: str) -> tuple[str, str] | None:
+    """(git dir, common dir) of the repository holding `root` (as `analysis.gitread.git_dir_of`
+    finds it: walking up)."""
+    folder = root
+    while True:
+        dot = os.path.join(folder, ".git")
+        if os.path.isdir(dot):
+            git_dir = dot
+            break
+        if os.path.isfile(dot):
+            try:
+                with open(dot, encoding="utf-8", errors="replace") as fh:
+                    text = fh.read().strip()
+            except OSError:
+                return None
+            if not text.startswith("gitdir:"):
+                return None
+            git_dir = os.path.join(folder, text[len("gitdir:") :].strip())
+            break
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+    common = git_dir
+    try:
+        with open(os.path.join(git_dir, "commondir"), encoding="utf-8") as fh:
+            common = os.path.normpath(os.path.join(git_dir, fh.read().strip()))
+    except OSError:
+        pass
+    return git_dir, common
+
+
+def _git_state(root: str, h: Any) -> bool:
+    """Feed `h` the git files that say which commits HEAD, the default branch and any `--base`
+    name, what the index holds and whether the clone is shallow. False when there are too many
+    refs to read."""
+    found = _git_dir(root)
+    if found is None:
+        h.update(b"nogit\n")
+        return True
+    git_dir, common = found
+    h.update(f"git\0{git_dir}\0{common}\n".encode("utf-8", "surrogateescape"))
+    for base, names in (
+        (git_dir, ("HEAD", "shallow", "config.worktree")),
+        (common, ("packed-refs", "shallow", "config", "info/grafts")),
+    ):
+        for name in names:
+            h.update(f"{name}\0{_file_digest(os.path.join(base, name))}\n".encode())
+    try:
+        st = os.stat(os.path.join(git_dir, "index"))
+        h.update(f"index\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n".encode())
+    except OSError as exc:
+        h.update(f"index\0E{exc.errno}\n".encode())
+    count = 0
+    for base in dict.fromkeys((git_dir, common)):
+        for top in ("refs", "reftable"):
+            for dirpath, dirnames, filenames in os.walk(os.path.join(base, top)):
+                dirnames.sort()
+                count += len(filenames)
+                if count > MAX_REFS:
+                    return False
+                for name in sorted(filenames):
+                    path = os.path.join(dirpath, name)
+                    h.update(f"{path}\0{_file_digest(path)}\n".encode("utf-8", "surrogateescape"))
+    return True
+
+
+def _code_state(h: Any) -> None:
+    """keepdata's own files (an edit in a development checkout is a new keepdata) and the
+    folders of the installed packages the analysis uses."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    h.update(f"{__version__}\0{sys.version}\0{sys.executable}\n".encode())
+    for package in (os.path.join(os.path.dirname(here), "analysis"), here):
+        for dirpath, dirnames, filenames in os.walk(package):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            for name in sorted(filenames):
+                if name.endswith((".pyc", ".pyo")):
+                    continue
+                try:
+                    st = os.stat(os.path.join(dirpath, name))
+                except OSError:
+                    continue
+                h.update(f"{dirpath}/{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    for entry in sys.path:  # where installed packages live: an upgrade changes the folder
+        if os.path.basename(entry) not in ("site-packages", "dist-packages"):
+            continue
+        try:
+            h.update(f"{entry}\0{os.stat(entry or '.').st_mtime_ns}\n".encode())
+        except OSError:
+            h.update(f"{entry}\0-\n".encode())
+
+
+# -- lookup and store ----------------------------------------------------------------------
+class Pending:
+    """A miss: what `store` needs to write the entry once the run is done."""
+
+    __slots__ = ("key", "path", "roots", "walked")
+
+    def __init__(self, key: str, path: str, roots: list[str], walked: list[dict[str, str]]):
+        self.key = key
+        self.path = path
+        self.roots = roots
+        self.walked = walked
+
+    def store(self, results: Sequence[Checked], text: str, code: int) -> None:
+        """Write the entry for a finished run (any failure: nothing is written)."""
+        try:
+            deps = self._dependencies(results)
+            if deps is None:
+                return
+            body = marshal.dumps(
+                (self.key, tuple(deps), _SARIF_TIME.sub(rf"\1{_TIME}\2", text), code)
+            )
+            _write_entry(self.path, MAGIC + hashlib.sha256(body).digest() + body)
+        except Exception:  # the cache is an optimization: never a failed run
+            return
+
+    def _dependencies(self, results: Sequence[Checked]) -> list[tuple[int, str, str, str]] | None:
+        """What the analyses looked at beyond the walk, with its state now; None when a file
+        changed while the run read it (its output may mix two versions)."""
+        deps: list[tuple[int, str, str, str]] = []
+        for i, (root, walked) in enumerate(zip(self.roots, self.walked, strict=True)):
+            result = results[i].analysis
+            read: dict[str, SourceFile | None] = {p: None for p in result.unread}
+            read.update(result.sources)
+            for rel, src in sorted(read.items()):
+                if rel in walked:
+                    if src is not None and src.digest != walked[rel]:
+                        return None
+                    continue
+                state = path_state(root, rel)
+                if src is not None and not state.endswith("\0" + src.digest):
+                    return None
+                deps.append((i, "p", rel, state))
+            deps += [(i, "p", rel, path_state(root, rel)) for rel in sorted(result.probed)]
+            deps += [(i, "l", rel, listing_state(root, rel)) for rel in sorted(result.listed)]
+        return deps
+
+
+def lookup(args: argparse.Namespace) -> int | Pending | None:
+    """The exit code of a cached run (its output written), a `Pending` to store this run's
+    result, or None when the cache does not apply."""
+    if getattr(args, "no_cache", False) or args.since or args.staged:
+        return None
+    try:
+        found = _key(args)
+        if found is None:
+            return None
+        key, roots, walked = found
+        path = os.path.join(_results_dir(), key[:2], key)
+        entry = _read_entry(path, key, roots)
+    except Exception:
+        return None
+    if entry is None:
+        return Pending(key, path, roots, walked)
+    text, code = entry
+    from tui.output import emit
+
+    output = None
+    if args.output:
+        from pathlib import Path
+
+        output = str(Path(args.output))  # as run_check names it
+    emit(text.replace(_TIME, _utc_now()), output, args.quiet)
+    return code
+
+
+def _utc_now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _key(args: argparse.Namespace) -> tuple[str, list[str], list[dict[str, str]]] | None:
+    h = hashlib.sha256(MAGIC)
+    _code_state(h)
+    options = sorted((k, repr(v)) for k, v in vars(args).items() if k not in ("func", "no_cache"))
+    h.update(repr(options).encode("utf-8", "surrogateescape"))
+    h.update(f"{os.getcwd()}\0{sys.stdout.isatty()}\n".encode("utf-8", "surrogateescape"))
+    h.update(repr([os.environ.get(k) for k in ENV_KEYS]).encode("utf-8", "surrogateescape"))
+    if args.config:
+        h.update(
+            f"config\0{path_state(os.getcwd(), args.config)}\n".encode("utf-8", "surrogateescape")
+        )
+    roots: list[str] = []
+    walked: list[dict[str, str]] = []
+    for label in args.paths or ["."]:
+        root = os.path.realpath(label)
+        if not os.path.isdir(root):
+            return None
+        h.update(f"root\0{root}\n".encode("utf-8", "surrogateescape"))
+        digests = _walk(root, h)
+        if digests is None or not _git_state(root, h):
+            return None
+        if args.format == "sarif":
+            from pathlib import Path
+
+            from analysis.gitread import work_tree_state
+
+            state = work_tree_state(Path(root), timeout=2.0)
+            seen = None if state is None else (state.commit, state.branch, bool(state.changed))
+            h.update(repr(seen).encode("utf-8", "surrogateescape"))
+        roots.append(root)
+        walked.append(digests)
+    return h.hexdigest(), roots, walked
+
+
+def _read_entry(path: str, key: str, roots: list[str]) -> tuple[str, int] | None:
+    """The (output, exit code) of a valid, current entry; None for a missing, corrupt,
+    foreign or outdated one."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return None
+    head = len(MAGIC) + 32
+    if (
+        not data.startswith(MAGIC)
+        or hashlib.sha256(data[head:]).digest() != data[len(MAGIC) : head]
+    ):
+        return None
+    try:
+        stored_key, deps, text, code = marshal.loads(data[head:])
+    except Exception:
+        return None
+    if stored_key != key or not isinstance(text, str) or not isinstance(code, int):
+        return None
+    for i, kind, rel, state in deps:
+        now = path_state(roots[i], rel) if kind == "p" else listing_state(roots[i], rel)
+        if now != state:
+            return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: evicted last
+    return text, code
+
+
+def _write_entry(path: str, data: bytes) -> None:
+    folder = os.path.dirname(path)
+    top = os.path.dirname(os.path.dirname(folder))
+    for made in (top, os.path.dirname(folder), folder):  # only the user reads the outputs
+        os.makedirs(made, mode=0o700, exist_ok=True)
+    tmp = f"{path}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+    try:
+        with open(tmp, "xb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        _unlink(tmp)
+        return
+    _tag(top)
+    evict(os.path.dirname(folder))
+
+
+def _tag(top: str) -> None:
+    """A CACHEDIR.TAG, so that backup tools leave the cache out."""
+    tag = os.path.join(top, "CACHEDIR.TAG")
+    if not os.path.exists(tag):
+        try:
+            with open(tag, "w", encoding="ascii") as fh:
+                fh.write(
+                    "Signature: 8a477f597d28d172789f06886806bc55\n"
+                    "# keepdata's result cache (https://bford.info/cachedir/)\n"
+                )
+        except OSError:
+            pass
+
+
+def evict(results: str, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
+    """Delete the least recently used entries beyond the bounds, and temporary files that a
+    killed run left (older than an hour)."""
+    entries: list[tuple[float, int, str]] = []
+    now = time.time()
+    for sub in os.scandir(results):
+        if not sub.is_dir(follow_symlinks=False):
+            continue
+        for e in os.scandir(sub.path):
+            try:
+                st = e.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if e.name.endswith(".tmp"):
+                if now - st.st_mtime > 3600:
+                    _unlink(e.path)
+                continue
+            entries.append((st.st_mtime, st.st_size, e.path))
+    total = sum(size for _, size, _ in entries)
+    entries.sort()
+    while entries and (len(entries) > max_entries or total > max_bytes):
+        _, size, path = entries.pop(0)
+        _unlink(path)
+        total -= size
+
+
+def _unlink(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
