@@ -9,9 +9,11 @@ computation; `check`, the reports and the inspector read it and compute nothing 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
+
+from analysis.records import dataclass
 
 if TYPE_CHECKING:
     from analysis.checklist_model import Checklist
