@@ -13,22 +13,18 @@ evidence that names a file and line: a prover that finds none makes it `unverifi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from analysis.checklist_model import (
-    FACT_SOURCES,
     Checklist,
     ChecklistItem,
     Evidence,
-    ProjectFacts,
     Proof,
     Section,
     Status,
     fact,
-    fact_function,
     holds,
     not_applicable,
-    project_facts,
     unknown,
     warns,
 )
@@ -39,36 +35,32 @@ from analysis.checklist_provers import (
     not_written,
     prisma_commands,
 )
-from analysis.engine import Analysis
 from analysis.model import Finding, Severity
 from analysis.records import dataclass
+from analysis.result import Facts
 from analysis.rules.registry import BY_ID, RULES
 from analysis.secrets import safe_text
+from analysis.sources import SourceFile
 
 __all__ = [
-    "FACT_SOURCES",
     "ITEMS",
     "PROVERS",
     "Checklist",
     "ChecklistItem",
     "Evidence",
     "ItemSpec",
-    "ProjectFacts",
     "Proof",
     "ProverInput",
     "Section",
     "Status",
     "breaks",
-    "checklist",
     "checklist_of",
     "evaluate",
     "fact",
-    "fact_function",
     "finding_evidence",
     "holds",
     "not_applicable",
     "prisma_commands",
-    "project_facts",
     "unknown",
     "warns",
 ]
@@ -283,12 +275,11 @@ def evaluate(spec: ItemSpec, inp: ProverInput) -> ChecklistItem:
     )
 
 
-def checklist_of(analysis: Analysis, facts: ProjectFacts | None = None) -> Checklist:
-    facts = facts if facts is not None else project_facts(analysis)
-    inp = ProverInput(analysis, facts, analysis.active)
+def checklist_of(
+    findings: Iterable[Finding], facts: Facts, sources: Mapping[str, SourceFile]
+) -> Checklist:
+    """The Data Safety Checklist of a run's findings and facts (see the module's docstring);
+    `sources` are the files the run read."""
+    active = tuple(f for f in findings if f.suppressed is None)
+    inp = ProverInput(facts, active, sources)
     return Checklist(tuple(evaluate(spec, inp) for spec in ITEMS))
-
-
-def checklist(analysis: Analysis) -> Checklist:
-    """The Data Safety Checklist of an analysis (see the module's docstring)."""
-    return checklist_of(analysis)

@@ -1,15 +1,11 @@
-"""The checklist's data: items' statuses and evidence, the facts the provers read, and
-the proofs they return (see `analysis.checklist`)."""
+"""The checklist's data: items' statuses and evidence, and the proofs the provers return
+(see `analysis.checklist`)."""
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Iterable
-from dataclasses import field
+from collections.abc import Iterable
 from enum import StrEnum
-from typing import Any
 
-from analysis.engine import Analysis
 from analysis.model import Location, Severity
 from analysis.records import dataclass
 from analysis.secrets import safe_text
@@ -81,61 +77,6 @@ class Checklist:
         return out
 
 
-# -- the facts the provers read ---------------------------------------------------------------
-FACT_SOURCES: dict[str, tuple[str, str]] = {
-    "stacks": ("analysis.facts.compose", "compose_stacks"),
-    "databases": ("analysis.facts.databases", "databases"),
-    "images": ("analysis.facts.images", "images"),
-    "startup": ("analysis.facts.startup", "startup_paths"),
-    "schemas": ("analysis.facts.schema", "schemas"),
-    "relations": ("analysis.facts.relations", "relation_graphs"),
-    "migrations": ("analysis.facts.migrations", "migration_histories"),
-    "pending": ("analysis.facts.drift", "pending_changes"),
-}
-"""Each fact the report reads: (module, function). A module that is not there yet (or a
-fact that fails) leaves the fact None, and what depends on it says 'not analyzed yet'."""
-
-
-@dataclass(slots=True, frozen=True)
-class ProjectFacts:
-    """The facts of one analysis, each None when it could not be computed."""
-
-    values: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-
-    def get(self, name: str) -> Any:
-        return self.values.get(name)
-
-    def missing(self, name: str) -> str:
-        err = self.errors.get(name)
-        module, fn = FACT_SOURCES[name]
-        return f"{fn} ({module}) {err}" if err else f"{fn} ({module}) is not analyzed yet"
-
-
-def fact_function(name: str) -> Callable[[Any], Any] | None:
-    module_name, fn_name = FACT_SOURCES[name]
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None
-    fn = getattr(module, fn_name, None)
-    return fn if callable(fn) else None
-
-
-def project_facts(analysis: Analysis) -> ProjectFacts:
-    values: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    for name in FACT_SOURCES:
-        fn = fact_function(name)
-        if fn is None:
-            continue
-        try:
-            values[name] = analysis.fact(fn)
-        except Exception as exc:  # a fact's bug must not take the whole report down
-            errors[name] = f"failed: {type(exc).__name__}: {exc}"
-    return ProjectFacts(values, errors)
-
-
 # -- proofs ------------------------------------------------------------------------------------
 @dataclass(slots=True, frozen=True)
 class Proof:
@@ -160,9 +101,6 @@ def not_applicable(reason: str) -> Proof:
 
 def unknown(reason: str, evidence: Iterable[Evidence] = ()) -> Proof:
     return Proof(Status.UNVERIFIABLE, tuple(evidence), reason)
-
-
-Prover = Callable[[ProjectFacts], Proof]
 
 
 def fact(location: Location | None, text: str) -> Evidence:

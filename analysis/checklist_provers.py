@@ -4,12 +4,11 @@ holds, that its warning applies, that it does not apply, or that the files canno
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 from analysis.checklist_model import (
     Evidence,
-    ProjectFacts,
     Proof,
     Status,
     fact,
@@ -18,21 +17,35 @@ from analysis.checklist_model import (
     unknown,
     warns,
 )
-from analysis.engine import Analysis
 from analysis.model import Finding, Location
 from analysis.records import dataclass
+from analysis.result import Facts
+from analysis.sources import SourceFile
+
+T = TypeVar("T")
 
 
 # -- provers -----------------------------------------------------------------------------------
 @dataclass(slots=True, frozen=True)
 class ProverInput:
-    analysis: Analysis
-    facts: ProjectFacts
+    facts: Facts
     active: tuple[Finding, ...]
     """Every unsuppressed finding of the run (a prover may cite informational ones)."""
+    sources: Mapping[str, SourceFile]
+    """The files the run read, by path."""
 
     def of(self, *rules: str) -> tuple[Finding, ...]:
         return tuple(f for f in self.active if f.rule in rules)
+
+
+def _present(inp: ProverInput, name: str, value: T | None, none_there: str) -> T | Proof:
+    """The fact `name` (its `value`), or the proof that settles the item without it:
+    unverifiable when the fact is missing, not-applicable (`none_there`) when it is empty."""
+    if value is None:
+        return unknown(inp.facts.missing(name))
+    if not value:
+        return not_applicable(none_there)
+    return value
 
 
 def _needs(inp: ProverInput, *names: str) -> Proof | None:
@@ -57,11 +70,9 @@ def _plural(n: int, word: str) -> str:
 
 
 def database_persisted(inp: ProverInput) -> Proof:
-    if (missing := _needs(inp, "databases")) is not None:
-        return missing
-    dbs = tuple(inp.facts.get("databases"))
-    if not dbs:
-        return not_applicable("no compose file runs a database service")
+    dbs = _present(inp, "databases", inp.facts.databases, "no compose file runs a database service")
+    if isinstance(dbs, Proof):
+        return dbs
     evidence: list[Evidence] = []
     undecided: list[str] = []
     for db in dbs:
@@ -86,7 +97,7 @@ def database_persisted(inp: ProverInput) -> Proof:
 
 
 def _volume_decl(inp: ProverInput, stack_id: str, name: str | None) -> Any:
-    for stack in inp.facts.get("stacks") or ():
+    for stack in inp.facts.stacks or ():
         if stack.id != stack_id:
             continue
         for decl in stack.volumes:
@@ -114,7 +125,7 @@ DESTRUCTIVE_ACTIONS = frozenset(
 
 
 def _migrations(inp: ProverInput) -> tuple[Any, ...]:
-    return tuple(m for h in inp.facts.get("migrations") or () for m in h.migrations)
+    return tuple(m for h in inp.facts.migrations or () for m in h.migrations)
 
 
 def _destructive(migration: Any) -> list[tuple[int, str]]:
@@ -154,10 +165,11 @@ def migrations_preserve(inp: ProverInput) -> Proof:
 
 
 def cascades_bounded(inp: ProverInput) -> Proof:
-    if (missing := _needs(inp, "relations")) is not None:
-        return missing
+    relations = inp.facts.relations
+    if relations is None:
+        return unknown(inp.facts.missing("relations"))
     evidence: list[Evidence] = []
-    for graph in inp.facts.get("relations"):
+    for graph in relations:
         for rel in graph.relations:
             if rel.on_delete != "Cascade":
                 continue
@@ -184,7 +196,7 @@ REQUIRED_FIELDS_REASON = (
 
 
 def _schemas(inp: ProverInput) -> tuple[Any, ...]:
-    return tuple(inp.facts.get("schemas") or ())
+    return tuple(inp.facts.schemas or ())
 
 
 def _scalar_fields(schema: Any) -> list[Any]:
@@ -193,10 +205,11 @@ def _scalar_fields(schema: Any) -> list[Any]:
 
 
 def required_fields(inp: ProverInput) -> Proof:
-    if (missing := _needs(inp, "schemas")) is not None:
-        return missing
-    if not _schemas(inp):
-        return not_applicable("the project has no Prisma schema")
+    if isinstance(
+        early := _present(inp, "schemas", inp.facts.schemas, "the project has no Prisma schema"),
+        Proof,
+    ):
+        return early
     evidence: list[Evidence] = []
     for schema in _schemas(inp):
         for f in _scalar_fields(schema):
@@ -219,10 +232,11 @@ def _attr_location(attr: Any, fallback: Location) -> Location:
 
 
 def unique_constraints(inp: ProverInput) -> Proof:
-    if (missing := _needs(inp, "schemas")) is not None:
-        return missing
-    if not _schemas(inp):
-        return not_applicable("the project has no Prisma schema")
+    if isinstance(
+        early := _present(inp, "schemas", inp.facts.schemas, "the project has no Prisma schema"),
+        Proof,
+    ):
+        return early
     evidence: list[Evidence] = []
     for schema in _schemas(inp):
         for model in schema.models:
@@ -240,11 +254,9 @@ def unique_constraints(inp: ProverInput) -> Proof:
 
 
 def client_generated(inp: ProverInput) -> Proof:
-    if (missing := _needs(inp, "images")) is not None:
-        return missing
-    images = tuple(inp.facts.get("images"))
-    if not images:
-        return not_applicable("no Dockerfile builds an image")
+    images = _present(inp, "images", inp.facts.images, "no Dockerfile builds an image")
+    if isinstance(images, Proof):
+        return images
     evidence: list[Evidence] = []
     for image in images:
         for cmd in image.prisma:
@@ -260,10 +272,11 @@ def client_generated(inp: ProverInput) -> Proof:
 
 
 def mounts_consistent(inp: ProverInput) -> Proof:
-    if (missing := _needs(inp, "stacks")) is not None:
-        return missing
+    stacks = inp.facts.stacks
+    if stacks is None:
+        return unknown(inp.facts.missing("stacks"))
     evidence: list[Evidence] = []
-    for stack in inp.facts.get("stacks"):
+    for stack in stacks:
         for service in stack.services:
             for m in service.mounts:
                 evidence.append(fact(m.location, f"`{service.name}`: {m.label}"))
@@ -276,11 +289,9 @@ def mounts_consistent(inp: ProverInput) -> Proof:
 
 
 def named_volumes_removable(inp: ProverInput) -> Proof:
-    if (missing := _needs(inp, "databases")) is not None:
-        return missing
-    dbs = tuple(inp.facts.get("databases"))
-    if not dbs:
-        return not_applicable("no compose file runs a database service")
+    dbs = _present(inp, "databases", inp.facts.databases, "no compose file runs a database service")
+    if isinstance(dbs, Proof):
+        return dbs
     named: list[Evidence] = []
     other: list[Evidence] = []
     for db in dbs:
@@ -331,7 +342,9 @@ DATA_LOSS_FLAGS = ("--accept-data-loss", "--force-reset")
 SCHEMA_COMMANDS = ("migrate deploy", "db push", "migrate dev", "migrate reset")
 
 
-def _walk_commands(value: Any, out: dict[tuple[str, int, int, str], CommandFact], depth: int = 0):
+def _walk_commands(
+    value: Any, out: dict[tuple[str, int, int, str], CommandFact], depth: int = 0
+) -> None:
     if depth > 12 or value is None or isinstance(value, str | int | float | bool):
         return
     if isinstance(value, tuple | list):
@@ -363,10 +376,10 @@ def _walk_commands(value: Any, out: dict[tuple[str, int, int, str], CommandFact]
                 _walk_commands(getattr(value, name, None), out, depth + 1)
 
 
-def prisma_commands(inp: ProverInput) -> tuple[CommandFact, ...]:
+def prisma_commands(facts: Facts) -> tuple[CommandFact, ...]:
     """Every Prisma command the startup fact found, once each, in file order."""
     out: dict[tuple[str, int, int, str], CommandFact] = {}
-    startup = inp.facts.get("startup")
+    startup = facts.startup
     _walk_commands(getattr(startup, "commands", startup), out)
     return tuple(out[k] for k in sorted(out))
 
@@ -379,7 +392,7 @@ def _command_evidence(c: CommandFact, what: str) -> Evidence:
 def _commands_or(inp: ProverInput) -> tuple[tuple[CommandFact, ...], Proof | None]:
     if (missing := _needs(inp, "startup")) is not None:
         return (), missing
-    cmds = prisma_commands(inp)
+    cmds = prisma_commands(inp.facts)
     if not cmds:
         return (), not_applicable("no Prisma command in any script, Dockerfile or compose file")
     return cmds, None
@@ -442,7 +455,7 @@ _SET_E_LINE = re.compile(r"^\s*set\s+(?:-[a-zA-Z]*e[a-zA-Z]*|-o\s+errexit)\b")
 
 
 def _set_e_line(inp: ProverInput, path: str, before: int) -> int | None:
-    src = inp.analysis.context.sources.get(path)
+    src = inp.sources.get(path)
     if src is None:
         return None
     for n, line in enumerate(src.text.splitlines()[: before - 1], start=1):
@@ -575,11 +588,11 @@ def no_migrate_reset(inp: ProverInput) -> Proof:
 
 
 def schema_matches_migrations(inp: ProverInput) -> Proof:
-    if (missing := _needs(inp, "pending")) is not None:
-        return missing
-    results = tuple(inp.facts.get("pending"))
-    if not results:
-        return not_applicable("no Prisma schema with a migrations folder to compare")
+    results = _present(
+        inp, "pending", inp.facts.pending, "no Prisma schema with a migrations folder to compare"
+    )
+    if isinstance(results, Proof):
+        return results
     datasource = {s.root: s.datasource.location for s in _schemas(inp) if s.datasource is not None}
     pending: list[Evidence] = []
     matched: list[Evidence] = []

@@ -16,11 +16,14 @@ import traceback
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from analysis.discover import Inventory
 from analysis.model import Finding, Location, Severity
 from analysis.sources import FileKind, SourceFile, read_source
+
+if TYPE_CHECKING:
+    from analysis.settings import Settings
 
 T = TypeVar("T")
 
@@ -75,10 +78,14 @@ def parse_cache_size() -> int:
 class Context:
     """Everything one analysis run knows. Rules read files and facts through it."""
 
-    def __init__(self, root: Path, inventory: Inventory, settings: Any = None) -> None:
+    def __init__(self, root: Path, inventory: Inventory, settings: Settings | None = None) -> None:
         self.root = root.resolve()
         self.inventory = inventory
-        self.settings = settings
+        if settings is None:
+            from analysis.settings import Settings  # settings -> config -> rules -> context
+
+            settings = Settings()
+        self.settings: Settings = settings
         self._sources: dict[str, SourceFile | None] = {}
         self._read_problems: dict[str, Finding] = {}
         self._parse_problems: dict[str, Finding] = {}
@@ -198,7 +205,7 @@ class Context:
             return None
         local_key = (parser.__module__ + "." + parser.__qualname__, src.path)
         if local_key in self._parsed:
-            return self._parsed[local_key]
+            return cast("T | None", self._parsed[local_key])
         key = (local_key[0], src.path, src.digest)
         with _PARSE_LOCK:
             entry = _PARSE_CACHE.get(key)
@@ -217,7 +224,7 @@ class Context:
                 return None
             _cache_parse(key, hit, src.size)
         self._parsed[local_key] = hit
-        return hit
+        return cast(T, hit)
 
     def _parse_failed(self, rel: str) -> None:
         from analysis.catalog import BY_ID
@@ -263,7 +270,7 @@ class Context:
             value = self._facts[fn]
             if isinstance(value, FactError):
                 raise value
-            return value
+            return cast(T, value)
         try:
             value = fn(self)
         except FactError as needed:  # a fact this one needs failed: that is the cause

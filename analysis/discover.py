@@ -192,12 +192,6 @@ class Inventory:
     def of(self, *kinds: FileKind) -> tuple[str, ...]:
         return tuple(p for p, k in self.files if k in kinds)
 
-    def kind_of(self, rel: str) -> FileKind | None:
-        for p, k in self.files:
-            if p == rel:
-                return k
-        return None
-
 
 def is_skipped_dir(name: str) -> bool:
     return name in SKIP_DIRS

@@ -6,43 +6,21 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from analysis.context import Context, FactError
 from analysis.discover import discover
 from analysis.facts.named import NAMED_FACTS
-from analysis.facts.replay import gc_paused
+from analysis.gc_pause import gc_paused
+from analysis.grading import Grading, grade
 from analysis.model import Finding, Location, Severity, normalize_findings
 from analysis.records import dataclass
+from analysis.result import AnalyzedFile, InternalError
 from analysis.rules.registry import BY_ID, RULES
+from analysis.settings import Settings
+from analysis.suppress import postprocess
 
 T = TypeVar("T")
-
-
-@dataclass(slots=True, frozen=True)
-class AnalyzedFile:
-    path: str
-    digest: str
-    size: int
-
-
-@dataclass(slots=True, frozen=True)
-class InternalError:
-    """A keepdata bug met during the run: `area` and `checks` (rule ids, or the names of the
-    report's facts) say what it cost (their findings are missing), `fact` names the fact that
-    failed when that is the cause."""
-
-    area: str
-    message: str
-    trace: str
-    checks: tuple[str, ...] = ()
-    fact: str | None = None
-
-    @property
-    def where(self) -> str:
-        if self.fact is not None:
-            return f"fact {self.fact}"
-        return f"{self.area}/{self.checks[0]}" if self.checks else self.area
 
 
 @dataclass(slots=True, frozen=True)
@@ -53,8 +31,8 @@ class Analysis:
     errors: tuple[InternalError, ...]
     duration: float
     context: Context
-    grading: Any = None
-    """`analysis.grading.Grading`: how migrations were graded (history base, or why not)."""
+    grading: Grading | None = None
+    """How migrations were graded (history base, or why not); None when grading failed."""
 
     def fact(self, fn: Callable[[Context], T]) -> T:
         """A fact of this run (computed on first use, then memoized)."""
@@ -63,12 +41,6 @@ class Analysis:
     @property
     def active(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.suppressed is None)
-
-    def counts(self) -> dict[Severity, int]:
-        out = {s: 0 for s in Severity}
-        for f in self.active:
-            out[f.severity] += 1
-        return out
 
 
 def _parse_problems(ctx: Context) -> Iterable[Finding]:
@@ -130,26 +102,28 @@ def _run_checks(
 
 
 def analyze(
-    root: Path | str, settings: Any = None, select: Iterable[str] | None = None
+    root: Path | str, settings: Settings | None = None, select: Iterable[str] | None = None
 ) -> Analysis:
-    """Analyze the project at `root`. Never raises for anything found in the project's files;
-    a keepdata bug is an `InternalError` and a critical KD004 finding, never silence.
+    """The rule stages of the pipeline (`analysis.pipeline.run` finishes them): discover,
+    parse, facts, every rule, grading, suppression (always: `settings` None is the defaults),
+    internal errors. Never raises for anything found in the project's files; a keepdata bug
+    is an `InternalError` and a critical KD004 finding, never silence. The `Analysis` keeps
+    the run's live context (for tests and the rule harness); front ends read the `Result`.
 
     `select` (rule ids) runs only those rules and keeps only their findings (and KD004: an
     internal error is never hidden); None runs every rule."""
     start = time.perf_counter()
     root = Path(root).resolve()
-    inventory = discover(root, getattr(settings, "exclude", ()))
+    settings = settings if settings is not None else Settings()
+    inventory = discover(root, settings.exclude)
     ctx = Context(root, inventory, settings)
     findings: list[Finding] = list(inventory.problems)
     chosen = _selection(select)
     checked, errors = _run_checks(ctx, chosen)
     findings.extend(checked)
     findings.extend(_parse_problems(ctx))
-    grading: Any = None
+    grading: Grading | None = None
     try:
-        from analysis.grading import grade
-
         findings, grading = grade(ctx, findings)
     except Exception as exc:  # a grading bug is an internal error, never silence
         errors.append(
@@ -157,10 +131,7 @@ def analyze(
         )
     if chosen is not None:
         findings = [f for f in findings if f.rule in chosen]
-    post = getattr(settings, "postprocess", None)
-    result = normalize_findings(findings)
-    if callable(post):
-        result = normalize_findings(post(ctx, result))
+    result = normalize_findings(postprocess(ctx, normalize_findings(findings)))
     if errors:  # after suppression: an internal error cannot be ignored
         result = normalize_findings([*result, *(internal_error_finding(e) for e in errors)])
     files = tuple(

@@ -238,15 +238,37 @@ def work_tree_state(root: Path, timeout: float = TIMEOUT) -> WorkTreeState | Non
     others = run_git(root, "ls-files", "--others", "--exclude-standard", "-z", timeout=timeout)
     if index is None or tree is None or others is None:
         return WorkTreeState(commit, branch or None, ("(git could not be read)",))
-    changed = {p for p in index.keys() ^ tree.keys()}
-    for path, (mode, oid) in index.items():
-        if path in changed:
-            continue
-        if tree[path] != (mode, oid) or not _matches_work_tree(root / path, mode, oid):
+    changed = _work_tree_changes(root, index, tree, others, against_index=True)
+    return WorkTreeState(commit, branch or None, tuple(sorted(changed)))
+
+
+def _work_tree_changes(
+    root: Path,
+    index: dict[str, tuple[str, str]],
+    tree: dict[str, tuple[str, str]],
+    others: bytes,
+    *,
+    against_index: bool,
+) -> frozenset[str]:
+    """The paths of the work tree that differ from the base side, as shown to a reader: the
+    files whose content differs from the index (`against_index`: the index must also equal
+    `tree`) or from `tree`, the paths only one side tracks, and the untracked, not ignored
+    files `others` (`ls-files --others -z`)."""
+    changed = set(tree.keys() - index.keys())
+    for path, entry in index.items():
+        old = tree.get(path)
+        base = entry if against_index else old
+        if (
+            old is None
+            or base is None
+            or (against_index and old != entry)
+            or not _matches_work_tree(root / path, *base)
+        ):
             changed.add(path)
     changed.update(p for p in others.decode("utf-8", errors="surrogateescape").split("\0") if p)
-    shown = {p.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for p in changed}
-    return WorkTreeState(commit, branch or None, tuple(sorted(shown)))
+    return frozenset(
+        p.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for p in changed
+    )
 
 
 def changed_paths(
@@ -278,12 +300,7 @@ def changed_paths(
         others = run_git(root, "ls-files", "--others", "--exclude-standard", "-z", timeout=timeout)
         if tree is None or others is None:
             return None
-        changed = set(tree.keys() - index.keys())
-        for path in index:
-            old = tree.get(path)
-            if old is None or not _matches_work_tree(root / path, old[0], old[1]):
-                changed.add(path)
-        changed.update(p for p in others.decode("utf-8", errors="surrogateescape").split("\0") if p)
+        return _work_tree_changes(root, index, tree, others, against_index=False)
     return frozenset(
         p.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for p in changed
     )

@@ -1,4 +1,5 @@
-"""What a run is asked to do: root config (keepdata.toml) and command-line options.
+"""What a run is asked to do: root config (keepdata.toml) and command-line options, as plain
+data (no argparse, no callables): `analysis.pipeline.run` reads it.
 
 The config file itself (`keepdata.toml`/`.keepdata.toml`, or `--config FILE`) is read in
 `analysis.config`; `load` raises `analysis.config.ConfigError` when it is broken.
@@ -6,15 +7,12 @@ The config file itself (`keepdata.toml`/`.keepdata.toml`, or `--config FILE`) is
 
 from __future__ import annotations
 
-import argparse
-from collections.abc import Callable
-from dataclasses import field
 from pathlib import Path
-from typing import Any
 
 from analysis.config import EMPTY, Config, load_config
+from analysis.model import Finding
 from analysis.records import dataclass
-from analysis.suppress import postprocess
+from analysis.selection import Selection
 
 
 @dataclass(slots=True, frozen=True)
@@ -25,32 +23,43 @@ class Settings:
     all_migrations: bool = False
     """`--all-migrations`: grade applied migrations like new ones (no history)."""
     valuable_models: tuple[str, ...] = ()
-    postprocess: Callable[[Any, Any], Any] | None = field(default=None, compare=False)
     config: Config = EMPTY
     """The parsed config file (`config.path` is "" when the project has none)."""
     inline_ignores: bool = True
     """False for `check --disable-inline-ignores`: `keepdata-ignore` comments are not read."""
+    selection: Selection | None = None
+    """`--select`/`--extend-select`/`--ignore`: the rules whose findings the run reports."""
+    only_paths: frozenset[str] | None = None
+    """`--since`/`--staged`: report only findings on (or naming) these root-relative files."""
+    problems: tuple[Finding, ...] = ()
+    """Findings about the settings themselves (the inspector's keepdata.toml it could not
+    use), reported with the run's."""
 
     @property
     def config_path(self) -> str | None:
         return self.config.path or None
 
 
-def load(root: Path, args: argparse.Namespace | None = None) -> Settings:
-    """Settings for analyzing `root`: its config file (or `args.config`) and `args.base`.
+def load(
+    root: Path,
+    *,
+    config: str | None = None,
+    base: str | None = None,
+    all_migrations: bool = False,
+    inline_ignores: bool = True,
+) -> Settings:
+    """Settings for analyzing `root`: its config file (or `config`, a path) and `base` (the
+    git revision of the applied migrations).
 
     Raises `ConfigError(path, line, message)` for a config file keepdata cannot use.
     """
-    override = getattr(args, "config", None) if args is not None else None
-    base = getattr(args, "base", None) if args is not None else None
-    config = load_config(Path(root), override)
+    loaded = load_config(Path(root), config)
     return Settings(
-        exclude=config.exclude,
-        fail_on=config.fail_on,
+        exclude=loaded.exclude,
+        fail_on=loaded.fail_on,
         base_ref=base,
-        all_migrations=bool(getattr(args, "all_migrations", False)) if args is not None else False,
-        valuable_models=config.valuable_models,
-        postprocess=postprocess,
-        config=config,
-        inline_ignores=not getattr(args, "disable_inline_ignores", False),
+        all_migrations=all_migrations,
+        valuable_models=loaded.valuable_models,
+        config=loaded,
+        inline_ignores=inline_ignores,
     )

@@ -32,13 +32,16 @@ import fnmatch
 import re
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from analysis.catalog import BY_ID, RULES
-from analysis.config import EMPTY, Config, RuleEntry, rule_hint
+from analysis.config import Config, RuleEntry, rule_hint
 from analysis.model import Finding, Location, Severity, Suppression
 from analysis.records import dataclass
 from analysis.sources import SourceFile
+
+if TYPE_CHECKING:
+    from analysis.context import Context
 
 KEYWORD = "keepdata-ignore"
 FILE_KEYWORD = "keepdata-ignore-file"
@@ -296,12 +299,10 @@ def migration_name(path: str) -> str | None:
 
 
 # -- the pass the engine runs --------------------------------------------------------------
-def postprocess(ctx: Any, findings: Iterable[Finding]) -> tuple[Finding, ...]:
+def postprocess(ctx: Context, findings: Iterable[Finding]) -> tuple[Finding, ...]:
     """Apply suppressions, severity overrides and the baseline; add KD003 for unused ones."""
-    settings = getattr(ctx, "settings", None)
-    config: Config = getattr(settings, "config", None) or EMPTY
-    read_inline = getattr(settings, "inline_ignores", True)
-    directives = _directives(ctx) if read_inline else {}
+    config: Config = ctx.settings.config
+    directives = _directives(ctx) if ctx.settings.inline_ignores else {}
     unreasoned: dict[str, tuple[Directive, ...]] = {}
     if config.require_reasons:
         unreasoned = {p: tuple(d for d in ds if not d.reason) for p, ds in directives.items()}
@@ -323,7 +324,7 @@ def postprocess(ctx: Any, findings: Iterable[Finding]) -> tuple[Finding, ...]:
     return tuple(_adjust(f, config) for f in out)
 
 
-def _directives(ctx: Any) -> dict[str, tuple[Directive, ...]]:
+def _directives(ctx: Context) -> dict[str, tuple[Directive, ...]]:
     out: dict[str, tuple[Directive, ...]] = {}
     sources: dict[str, SourceFile | None] = ctx.sources
     for path, src in sources.items():

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from analysis.engine import INTERNAL_ERROR, Analysis
+from analysis.engine import INTERNAL_ERROR
 from analysis.model import Finding, Severity
 from analysis.records import dataclass
 from analysis.rules.registry import RULES
@@ -190,9 +190,3 @@ def verdict_of(findings: tuple[Finding, ...] | list[Finding]) -> Verdict:
         counts=counts,
         suppressed=len(findings) - len(active),
     )
-
-
-def verdict(analysis: Analysis) -> Verdict:
-    """The analysis's verdict. A check that crashed (a keepdata bug) is a KD004 finding among
-    the analysis's findings: the verdict is UNKNOWN."""
-    return verdict_of(analysis.findings)

@@ -210,7 +210,7 @@ async def flood(root: Path, saves: int) -> dict[str, object]:
             peak = max(peak, threading.active_count())
         settled = time.perf_counter() - start
         await pilot.pause()
-        fresh = analyze(root, load(root, None))
+        fresh = analyze(root, load(root))
         shown = {f.identity for f in app.snapshot.active}  # type: ignore[union-attr]
         expected = {f.identity for f in fresh.active}
         rows = set(app.findings_pane.table.keys)

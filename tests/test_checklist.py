@@ -3,16 +3,18 @@ pass without a located piece of evidence."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from analysis import checklist as cl
 from analysis.catalog import BY_ID
-from analysis.checklist import ITEMS, PROVERS, Section, Status, checklist
-from analysis.engine import analyze
+from analysis.checklist import ITEMS, PROVERS, Section, Status, checklist_of
 from analysis.model import Finding, Location, Severity, Suppression, normalize_findings
+from analysis.pipeline import run
+from analysis.result import Facts
+from analysis.sources import read_source
 from tests.conftest import EXAMPLES
 
 
@@ -37,8 +39,9 @@ def test_items_are_the_seeds_in_its_sections_and_order() -> None:
 
 
 def _with(root: Path, *findings: Finding):
-    a = analyze(root)
-    return replace(a, findings=normalize_findings(list(findings)))
+    """The checklist of the project at `root` with these findings instead of its own."""
+    a = run(root)
+    return checklist_of(normalize_findings(list(findings)), a.facts, a.sources)
 
 
 def test_findings_fail_or_warn_their_items(write_tree) -> None:
@@ -46,7 +49,7 @@ def test_findings_fail_or_warn_their_items(write_tree) -> None:
     crit = Finding("KD201", Severity.CRITICAL, "accept-data-loss", Location("start.sh", 4))
     low = Finding("KD206", Severity.LOW, "db push fallback", Location("start.sh", 9))
     info = Finding("KD501", Severity.INFO, "Session.user cascades", Location("s.prisma", 3))
-    c = checklist(_with(root, crit, low, info))
+    c = _with(root, crit, low, info)
     item = c.get("no-accept-data-loss")
     assert item.status is Status.FAIL and not item.checked
     assert item.evidence[0].rule == "KD201"
@@ -67,14 +70,14 @@ def test_suppressed_findings_do_not_break_items(write_tree) -> None:
         Location("start.sh", 4),
         suppressed=Suppression(Location("start.sh", 3), "test"),
     )
-    assert checklist(_with(root, crit)).get("no-migrate-reset").status is not Status.FAIL
+    assert _with(root, crit).get("no-migrate-reset").status is not Status.FAIL
 
 
 def test_a_pass_without_located_evidence_is_unverifiable(write_tree, monkeypatch) -> None:
     root = write_tree({"docker-compose.yml": "services: {}\n"})
     spec = ITEMS[0]
     monkeypatch.setitem(PROVERS, spec.prover, lambda inp: cl.holds([cl.fact(None, "trust me")]))
-    item = checklist(analyze(root)).get(spec.id)
+    item = run(root).checklist.get(spec.id)
     assert item.status is Status.UNVERIFIABLE
     assert "no line" in item.reason
     monkeypatch.setitem(
@@ -82,7 +85,7 @@ def test_a_pass_without_located_evidence_is_unverifiable(write_tree, monkeypatch
         spec.prover,
         lambda inp: cl.holds([cl.fact(Location("docker-compose.yml", 1), "the volume")]),
     )
-    assert checklist(analyze(root)).get(spec.id).status is Status.PASS
+    assert run(root).checklist.get(spec.id).status is Status.PASS
 
 
 def test_a_failing_prover_does_not_take_the_checklist_down(write_tree, monkeypatch) -> None:
@@ -92,12 +95,12 @@ def test_a_failing_prover_does_not_take_the_checklist_down(write_tree, monkeypat
         raise RuntimeError("bug")
 
     monkeypatch.setitem(PROVERS, ITEMS[1].prover, boom)
-    item = checklist(analyze(root)).get(ITEMS[1].id)
+    item = run(root).checklist.get(ITEMS[1].id)
     assert item.status is Status.UNVERIFIABLE and "RuntimeError" in item.reason
 
 
 def assert_pass_has_evidence(root: Path) -> None:
-    c = checklist(analyze(root))
+    c = run(root).checklist
     assert len(c.items) == len(ITEMS)
     for item in c.items:
         if item.status is Status.PASS:
@@ -145,13 +148,13 @@ def test_risky_example_breaks_the_persistence_item_and_the_seed_proves_it() -> N
     seed, risky = EXAMPLES / "seed-app", EXAMPLES / "risky-app"
     if not (seed.is_dir() and risky.is_dir()):
         pytest.skip("the examples are not there yet")
-    a = analyze(risky)
+    a = run(risky)
     if not any(f.rule in ("KD101", "KD102", "KD105") for f in a.active):
         pytest.skip("the persistence rules are not there yet")
-    item = checklist(a).get("db-volume-persists")
+    item = a.checklist.get("db-volume-persists")
     assert item.status is Status.FAIL
     assert all(e.location is not None for e in item.evidence if e.rule)
-    proof = checklist(analyze(seed)).get("db-volume-persists")
+    proof = run(seed).checklist.get("db-volume-persists")
     if proof.status is Status.PASS:
         assert any(
             e.location is not None and e.location.path == "docker-compose.yml"
@@ -188,10 +191,10 @@ exec "$@"
 
 def _startup_checklist(write_tree, commands: tuple[_Cmd, ...]):
     root = write_tree({"entrypoint.sh": ENTRY})
-    a = analyze(root)
-    a.context.source("entrypoint.sh")
-    facts = cl.ProjectFacts({"startup": (_Path("backend", commands),)})
-    return cl.checklist_of(a, facts)
+    a = run(root)
+    sources = {**a.sources, "entrypoint.sh": read_source(root, "entrypoint.sh").source}
+    facts = Facts(startup=(_Path("backend", commands),))  # type: ignore[arg-type]
+    return cl.checklist_of(a.findings, facts, sources)  # type: ignore[arg-type]
 
 
 def test_startup_provers_cite_the_command_lines(write_tree) -> None:
@@ -241,11 +244,11 @@ class _Pending:
 
 def test_drift_prover_passes_only_with_nothing_pending(write_tree) -> None:
     root = write_tree({"docker-compose.yml": "services: {}\n"})
-    a = analyze(root)
+    a = run(root)
 
     def item(pending):
-        facts = cl.ProjectFacts({"pending": pending, "schemas": ()})
-        return cl.checklist_of(a, facts).get("schema-changes-need-migrations")
+        facts = Facts(pending=pending, schemas=())
+        return cl.checklist_of(a.findings, facts, a.sources).get("schema-changes-need-migrations")
 
     clean = item((_Pending("prisma/schema.prisma", "prisma/migrations", ()),))
     assert clean.status is Status.PASS

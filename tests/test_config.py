@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,6 @@ from analysis import settings as settings_mod
 from analysis.config import ConfigError, load_config, parse_config
 from analysis.engine import analyze
 from analysis.model import Severity
-from analysis.suppress import postprocess
 
 FULL = """\
 # keepdata settings for the shop monorepo
@@ -118,8 +116,7 @@ def test_config_flag_overrides_root_file(write_tree, tmp_path: Path) -> None:
     root = write_tree({"app/keepdata.toml": 'fail-on = "low"\n'}, tmp_path / "proj")
     other = tmp_path / "ci.toml"
     other.write_text('fail-on = "critical"\n')
-    args = argparse.Namespace(config=str(other), base="main")
-    s = settings_mod.load(root / "app", args)
+    s = settings_mod.load(root / "app", config=str(other), base="main")
     assert s.fail_on == "critical"
     assert s.base_ref == "main"
     assert s.config_path == str(other)
@@ -128,7 +125,7 @@ def test_config_flag_overrides_root_file(write_tree, tmp_path: Path) -> None:
 
 def test_missing_config_flag_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="config file not found"):
-        settings_mod.load(tmp_path, argparse.Namespace(config=str(tmp_path / "nope.toml")))
+        settings_mod.load(tmp_path, config=str(tmp_path / "nope.toml"))
 
 
 def test_error_path_is_the_path_the_user_gave(write_tree, tmp_path: Path) -> None:
@@ -139,13 +136,12 @@ def test_error_path_is_the_path_the_user_gave(write_tree, tmp_path: Path) -> Non
     assert info.value.line == 1
 
 
-def test_settings_carry_config_values_and_postprocess(write_tree) -> None:
+def test_settings_carry_config_values(write_tree) -> None:
     root = write_tree({"keepdata.toml": FULL})
     s = settings_mod.load(root)
     assert s.exclude == ("docs/**", "examples/")
     assert s.fail_on == "medium"
     assert s.valuable_models == ("Ledger", "Payout")
-    assert s.postprocess is postprocess
     assert s.config.path == "keepdata.toml"
 
 

@@ -16,8 +16,9 @@ from analysis import engine
 from analysis.context import Context
 from analysis.engine import analyze
 from analysis.model import Finding
+from analysis.pipeline import run
 from analysis.rules.registry import RULES, Rule
-from analysis.verdict import Level, verdict
+from analysis.verdict import Level
 from tui.cli import main
 
 PROJECT = {
@@ -114,7 +115,7 @@ def test_each_check_made_to_raise_in_turn(
     project: Path, healthy, monkeypatch: pytest.MonkeyPatch, area: str, name: str
 ) -> None:
     monkeypatch.setattr(engine, "RULES", _with_check_replaced(area, name))
-    a = analyze(project)
+    a = run(project)
     assert [(e.area, e.checks) for e in a.errors] == [(area, (name,))]
     internal = [f for f in a.findings if f.rule == "KD004"]
     assert len(internal) == 1 and internal[0].severity.label == "critical"
@@ -123,7 +124,7 @@ def test_each_check_made_to_raise_in_turn(
     for other, found in healthy.items():
         if other != (area, name):
             assert found <= got, f"{other} lost findings when {area}/{name} raised"
-    assert verdict(a).level is Level.UNKNOWN
+    assert a.verdict.level is Level.UNKNOWN
 
 
 def test_check_exits_2_not_0_when_a_check_raises(
@@ -173,7 +174,7 @@ def test_an_internal_error_cannot_be_suppressed(
         monkeypatch.setattr(engine, "RULES", _with_check_replaced("schema", "KD501"))
         from analysis.settings import load
 
-        a = analyze(project, load(project, None))
+        a = run(project, load(project))
         assert any(f.rule == "KD004" and f.suppressed is None for f in a.findings)
     finally:
         (project / "keepdata.toml").unlink()

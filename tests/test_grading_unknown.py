@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.checklist import Status, checklist
-from analysis.engine import analyze
-from analysis.verdict import Level, verdict
+from analysis.checklist import Status
+from analysis.pipeline import run
+from analysis.verdict import Level
 from tui.cli import main
 
 BROKEN_SCHEMA = 'datasource db {\n  provider = "postgresql"\n}\nmodel A {\n  id Int @id\n  x\n}\n'
@@ -35,15 +35,15 @@ def test_unparsed_schema_makes_its_section_unknown(write_tree) -> None:  # type:
             "docker-compose.yml": "services:\n  app:\n    image: node:20\n",
         }
     )
-    analysis = analyze(root)
-    v = verdict(analysis)
+    analysis = run(root)
+    v = analysis.verdict
     schema = v.area("schema")
     assert schema.level == Level.UNKNOWN and schema.decided_by is not None
     assert schema.decided_by.rule == "KD505"
     assert v.area("persistence").level != Level.UNKNOWN
-    items = {i.id: i for i in checklist(analysis).items}
+    items = {i.id: i for i in analysis.checklist.items}
     blinded = [i for i in items.values() if "could not be parsed" in i.reason]
     assert blinded and all(i.status == Status.UNVERIFIABLE for i in blinded)
     # the same project with a schema that parses: no UNKNOWN section
     root2 = write_tree({"prisma/schema.prisma": GOOD_SCHEMA}, root.parent / "ok")
-    assert all(a.level != Level.UNKNOWN for a in verdict(analyze(root2)).areas)
+    assert all(a.level != Level.UNKNOWN for a in run(root2).verdict.areas)

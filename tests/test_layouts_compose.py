@@ -631,13 +631,14 @@ services:
 
 # -- done when: the report's facts show the inferred links ------------------------------------------
 def test_report_json_facts_show_the_inferred_links(write_tree) -> None:
+    from analysis.pipeline import run
     from analysis.report.json_report import report_json
 
     files = dict(LINKWARDEN)
     files["docker/web.Dockerfile"] = INBOX_WEB
     files["apps/web/entrypoint.sh"] = "#!/bin/sh\nexec node server.js\n"
     root = write_tree(files)
-    data = report_json(analyze(root), "linkwarden")
+    data = report_json(run(root), "linkwarden")
     facts = data["facts"]
     (path,) = [p for p in facts["startup_paths"]["paths"] if p["service"] == "linkwarden"]
     (link,) = [lk for lk in path["links"] if lk["kind"] == "inferred-image"]

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from analysis.engine import analyze
-from analysis.model import Finding, Location, Severity, Suppression, normalize_findings
+from analysis.model import Finding, Location, Severity, Suppression
+from analysis.pipeline import run
 from analysis.report.check_output import check_json
 from analysis.report.json_report import SCHEMA_FILE, report_json, to_jsonable
 from analysis.report.render import render
 from tests.conftest import EXAMPLES
+from tests.results import with_findings
 
 SCHEMA = json.loads(SCHEMA_FILE.read_text())
 
@@ -41,8 +42,7 @@ def analysis(write_tree):
             "    environment:\n      POSTGRES_PASSWORD: hunter2\n",
         }
     )
-    a = analyze(root)
-    a.context.source("docker-compose.yml")
+    a = run(root)
     findings = (
         Finding("KD101", Severity.CRITICAL, "db loses data", Location("docker-compose.yml", 3)),
         Finding(
@@ -53,7 +53,7 @@ def analysis(write_tree):
             suppressed=Suppression(Location("docker-compose.yml", 4), "test fixture"),
         ),
     )
-    return replace(a, findings=normalize_findings(findings))
+    return with_findings(a, findings, read=("docker-compose.yml",))
 
 
 def test_extends_the_check_contract_without_breaking_it(analysis) -> None:
@@ -131,6 +131,6 @@ def test_examples_validate(example: str) -> None:
     root = EXAMPLES / example
     if not root.is_dir():
         pytest.skip(f"examples/{example} is not there yet")
-    data = json.loads(render(analyze(root), "json", f"examples/{example}"))
+    data = json.loads(render(run(root), "json", f"examples/{example}"))
     validate(data)
     assert data["files"] and all(not Path(f["path"]).is_absolute() for f in data["files"])

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from analysis.engine import analyze
-from analysis.model import Finding, Location, Severity, normalize_findings
+from analysis.model import Finding, Location, Severity
+from analysis.pipeline import run
 from analysis.report.markdown import GENERATED_PREFIX, code, esc, fence, render_markdown
 from analysis.report.render import render
 from tests.conftest import EXAMPLES
+from tests.results import with_findings
 
 SECTIONS = [
     "Configuration Review Summary",
@@ -176,9 +177,7 @@ def risky_tree(write_tree) -> Path:
 
 
 def test_synthetic_findings_critical_first_and_masked(risky_tree: Path) -> None:
-    a = analyze(risky_tree)
-    for rel in ("docker-compose.yml", "start.sh"):
-        a.context.source(rel)
+    a = run(risky_tree)
     findings = (
         Finding("KD212", Severity.LOW, "db has no healthcheck", Location("docker-compose.yml", 2)),
         Finding("KD401", Severity.MEDIUM, "literal password", Location("docker-compose.yml", 5)),
@@ -190,7 +189,7 @@ def test_synthetic_findings_critical_first_and_masked(risky_tree: Path) -> None:
         ),
         Finding("KD501", Severity.INFO, "<b>cascade</b>", Location("docker-compose.yml", 1)),
     )
-    md = render(replace(a, findings=normalize_findings(findings)), "md", "risky")
+    md = render(with_findings(a, findings, read=("docker-compose.yml", "start.sh")), "md", "risky")
     check_shape(md)
     issues = headings(md, 3)
     order = [h for h in issues if h.startswith("Issue ")]
@@ -202,9 +201,9 @@ def test_synthetic_findings_critical_first_and_masked(risky_tree: Path) -> None:
 
 
 def test_same_files_same_report_except_the_time(risky_tree: Path) -> None:
-    a = analyze(risky_tree)
+    a = run(risky_tree)
     first = render_markdown(a, "risky", now=datetime(2025, 1, 1, tzinfo=UTC))
-    second = render_markdown(analyze(risky_tree), "risky", now=datetime(2026, 2, 2, tzinfo=UTC))
+    second = render_markdown(run(risky_tree), "risky", now=datetime(2026, 2, 2, tzinfo=UTC))
     assert first != second
 
     def strip(text: str) -> str:
@@ -218,7 +217,7 @@ def test_examples_have_the_seed_shape(example: str) -> None:
     root = EXAMPLES / example
     if not root.is_dir():
         pytest.skip(f"examples/{example} is not there yet")
-    check_shape(render(analyze(root), "md", f"examples/{example}"))
+    check_shape(render(run(root), "md", f"examples/{example}"))
 
 
 SEVERITY_ORDER = ["CRITICAL", "HIGH", "MEDIUM", "LOW"]
@@ -228,10 +227,10 @@ def test_examples_verdicts_and_issue_order() -> None:
     seed, risky = EXAMPLES / "seed-app", EXAMPLES / "risky-app"
     if not (seed.is_dir() and risky.is_dir()):
         pytest.skip("the examples are not there yet")
-    seed_md = render(analyze(seed), "md", "examples/seed-app")
+    seed_md = render(run(seed), "md", "examples/seed-app")
     verdict_line = next(x for x in seed_md.splitlines() if x.startswith("### Overall"))
     assert verdict_line.endswith(("**SAFE**", "**SAFE WITH WARNINGS**")), verdict_line
-    a = analyze(risky)
+    a = run(risky)
     if not any(f.severity == Severity.CRITICAL for f in a.active):
         pytest.skip("the rules that find risky-app's critical problems are not there yet")
     risky_md = render(a, "md", "examples/risky-app")
@@ -245,9 +244,6 @@ def test_examples_verdicts_and_issue_order() -> None:
 def test_migration_strategy_quotes_the_prisma_commands(write_tree, monkeypatch) -> None:
     from dataclasses import dataclass
 
-    from analysis import checklist as cl
-    from analysis.report import markdown
-
     @dataclass(frozen=True)
     class Cmd:
         command: str
@@ -259,18 +255,10 @@ def test_migration_strategy_quotes_the_prisma_commands(write_tree, monkeypatch) 
     root = write_tree(
         {"start.sh": "#!/bin/sh\nset -e\nnpx prisma migrate deploy\nexec node dist/index.js\n"}
     )
-    a = analyze(root)
-    a.context.source("start.sh")
-    real = cl.project_facts
-
-    def with_startup(analysis):
-        facts = real(analysis)
-        values = dict(facts.values)
-        values["startup"] = (Cmd("migrate deploy", (), "startup", "", Location("start.sh", 3)),)
-        return cl.ProjectFacts(values, facts.errors)
-
-    monkeypatch.setattr(markdown, "project_facts", with_startup)
-    md = render_markdown(a, "proj")
+    a = run(root)
+    startup = (Cmd("migrate deploy", (), "startup", "", Location("start.sh", 3)),)
+    facts = replace(a.facts, startup=startup)
+    md = render_markdown(with_findings(a, read=("start.sh",), facts=facts), "proj")
     section = md.split("### 2. Migration Strategy")[1].split("### 3.")[0]
     assert "`start.sh` line 3:" in section
     assert "npx prisma migrate deploy" in section
@@ -313,7 +301,7 @@ def test_the_default_report_fits_a_pull_request_comment(tmp_path: Path) -> None:
     from analysis.report.markdown import COMMENT_LIMIT
 
     root = _big_project(tmp_path / "big", 400)
-    a = analyze(root)
+    a = run(root)
     full = render(a, "md", "big", full=True)
     compact = render(a, "md", "big")
     assert len(full) > COMMENT_LIMIT >= len(compact)
@@ -329,7 +317,7 @@ def test_the_default_report_fits_a_pull_request_comment(tmp_path: Path) -> None:
 
 
 def test_the_full_report_lists_every_finding_in_its_area() -> None:
-    a = analyze(EXAMPLES / "risky-app")
+    a = run(EXAMPLES / "risky-app")
     full = render(a, "md", "examples/risky-app", full=True)
     compact = render(a, "md", "examples/risky-app")
     loud = [f for f in a.active if f.severity >= Severity.HIGH]

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis.engine import analyze
+from analysis.pipeline import run
 from analysis.report.metadata import git_state, report_metadata, utc_timestamp
+from tests.results import with_findings
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -77,9 +78,7 @@ def test_file_digests_are_sha256_of_the_bytes_sorted(write_tree) -> None:
             "Dockerfile": "FROM node:20\n",
         }
     )
-    a = analyze(root)
-    for rel in ("docker-compose.yml", "Dockerfile"):
-        a.context.source(rel)
+    a = with_findings(run(root), read=("docker-compose.yml", "Dockerfile"))
     meta = report_metadata(a, "proj", with_git=False)
     paths = [d.path for d in meta.files]
     assert paths == sorted(paths) and "docker-compose.yml" in paths

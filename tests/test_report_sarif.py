@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
 import pytest
 
+from analysis import pipeline
 from analysis.catalog import RULES
-from analysis.engine import Analysis, analyze
-from analysis.model import Finding, Location, Related, Severity, Suppression, normalize_findings
+from analysis.model import Finding, Location, Related, Severity, Suppression
 from analysis.report.render import render
 from analysis.report.sarif import FINGERPRINT_KEY, LEVELS, fingerprint_base, sarif_log
+from analysis.result import Result
 from analysis.sources import SourceFile
 from tests.conftest import EXAMPLES, REPO
+from tests.results import with_findings
 
 SCHEMA = json.loads((REPO / "tests/fixtures/sarif/sarif-schema-2.1.0.json").read_text())
 
@@ -46,9 +47,9 @@ def test_vendored_schema_is_the_official_draft_04_schema() -> None:
     assert "result" in SCHEMA["definitions"] and "suppression" in SCHEMA["definitions"]
 
 
-def synthetic(root: Path) -> Analysis:
+def synthetic(root: Path) -> Result:
     """An analysis of a real tree with findings of every shape SARIF must carry."""
-    a = analyze(root)
+    a = pipeline.run(root)
     findings = [
         Finding(
             "KD201",
@@ -75,9 +76,7 @@ def synthetic(root: Path) -> Analysis:
         ),
         Finding("KD212", Severity.LOW, "db has no healthcheck", Location("docker-compose.yml", 2)),
     ]
-    for f in findings:
-        a.context.source(f.location.path)
-    return replace(a, findings=normalize_findings(findings))
+    return with_findings(a, findings, read=[f.location.path for f in findings])
 
 
 @pytest.fixture
@@ -174,7 +173,7 @@ def test_examples_validate(example: str) -> None:
     root = EXAMPLES / example
     if not root.is_dir():
         pytest.skip(f"examples/{example} is not there yet")
-    log = json.loads(render(analyze(root), "sarif", f"examples/{example}"))
+    log = json.loads(render(pipeline.run(root), "sarif", f"examples/{example}"))
     validate(log)
     for r in log["runs"][0]["results"]:
         assert not Path(
@@ -214,7 +213,7 @@ def test_paths_are_relative_to_the_repository_root(tmp_path: Path) -> None:
     app.mkdir(parents=True)
     (repo / ".git").mkdir()  # git_dir_of reads the file system only
     (app / "docker-compose.yml").write_text(COMPOSE)
-    log = sarif_log(analyze(app), "apps/api")
+    log = sarif_log(pipeline.run(app), "apps/api")
     validate(log)
     run = log["runs"][0]
     uris = {
@@ -225,7 +224,7 @@ def test_paths_are_relative_to_the_repository_root(tmp_path: Path) -> None:
     assert "work tree" in run["originalUriBaseIds"]["%SRCROOT%"]["description"]["text"]
     assert run["properties"]["rootInRepository"] == "apps/api"
     (repo / ".git").rmdir()  # outside git: relative to the analyzed root, as before
-    outside = sarif_log(analyze(app), "apps/api")["runs"][0]
+    outside = sarif_log(pipeline.run(app), "apps/api")["runs"][0]
     assert (
         outside["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
         == "docker-compose.yml"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from analysis.engine import analyze
+from analysis.pipeline import run
 from analysis.report.render import FORMATS, render
 from tests.conftest import EXAMPLES
 
@@ -55,7 +55,7 @@ def test_literal_secrets_of_a_tree_never_reach_a_report(write_tree) -> None:
     )
     secrets = secrets_of(root)
     assert {"s3cr3t-Passw0rd-xyz", "tok_1234567890abcdef", "abcdefghijklmnop"} <= secrets
-    a = analyze(root)
+    a = run(root)
     for fmt in FORMATS:
         out = render(a, fmt, "proj")
         leaked = [s for s in secrets if s in out]
@@ -68,7 +68,7 @@ def test_examples_secrets_never_reach_a_report(example: str) -> None:
     if not root.is_dir():
         pytest.skip(f"examples/{example} is not there yet")
     secrets = secrets_of(root)
-    a = analyze(root)
+    a = run(root)
     for fmt in FORMATS:
         out = render(a, fmt, f"examples/{example}")
         leaked = [s for s in secrets if s in out]

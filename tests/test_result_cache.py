@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import analysis.engine
+import analysis.pipeline
 import tui.result_cache
 from tests.conftest import EXAMPLES, REPO
 from tui.cli import main
@@ -82,7 +83,7 @@ def analyses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
         ran.append(Path(root))
         return real(root, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(analysis.engine, "analyze", counted)
+    monkeypatch.setattr(analysis.pipeline, "analyze", counted)  # the pipeline's rule stages
     return ran
 
 

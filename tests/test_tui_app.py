@@ -336,7 +336,7 @@ async def test_an_analysis_crash_is_a_finding_and_the_screen_stays(
     def crash(root: object, settings: object = None) -> object:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(tui.watch, "analyze", crash)
+    monkeypatch.setattr(tui.watch, "run", crash)
     app = make_app(SEED)
     async with app.run_test(size=(120, 40)) as pilot:
         snapshot = await app.wait_for_analysis()

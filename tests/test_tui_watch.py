@@ -309,7 +309,7 @@ async def test_a_thousand_rapid_saves_end_equal_to_a_fresh_analysis(project: Pat
             lambda s: "KD101" in rules(s) and not app.analyzing,
             timeout=60,
         )
-        fresh = analyze(project, load(project, None))
+        fresh = analyze(project, load(project))
         assert {f.identity for f in app.snapshot.active} == {f.identity for f in fresh.active}
         assert len(app.findings_pane.table.keys) == len(fresh.active)
         assert app.analyses_requested < 999  # debounced: far fewer analyses than saves

@@ -13,7 +13,6 @@ from analysis.verdict import (
     AREAS,
     Level,
     level_for,
-    verdict,
     verdict_of,
 )
 
@@ -130,7 +129,7 @@ def test_an_internal_error_makes_the_verdict_unknown(write_tree) -> None:
     a = analyze(root)
     err = InternalError("schema", "boom", "trace", ("cascade_delete",))
     broken = replace(a, findings=(internal_error_finding(err),), errors=(err,))
-    v = verdict(broken)
+    v = verdict_of(broken.findings)
     assert v.level is Level.UNKNOWN
     assert v.decided_by is not None and v.decided_by.rule == "KD004"
     assert "schema/cascade_delete" in v.reason

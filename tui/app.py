@@ -20,7 +20,7 @@ import contextlib
 import sys
 import time
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -55,6 +55,9 @@ from tui.watch import (
 )
 from tui.widgets.status import StatusHeader, VerdictBar
 from tui.widgets.tabs import tab_labels
+
+if TYPE_CHECKING:
+    from analysis.settings import Settings
 
 GONE_DETAIL = "the project folder is gone"
 """The header's note with --no-watch when a rescan finds no project folder."""
@@ -189,10 +192,10 @@ class KeepdataApp(App[int]):
         self._focus_before_drill: Widget | None = None
         self._switch_interval = sys.getswitchinterval()
 
-    def _settings(self, root: Path) -> object:
+    def _settings(self, root: Path) -> Settings:
         from analysis.settings import load
 
-        return load(root, self.settings_args)
+        return load(root, config=self.settings_args.config, base=self.settings_args.base)
 
     # -- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:

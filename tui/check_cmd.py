@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from analysis.engine import Analysis
     from analysis.report.ci_formats import Located
-    from analysis.selection import Selection
+    from analysis.result import Result
     from analysis.settings import Settings
     from tui.result_cache import Pending
 
@@ -25,11 +24,11 @@ _SEVERITY_SGR = {"critical": "1;31", "high": "31", "medium": "33", "low": "36", 
 
 @dataclass(slots=True, frozen=True)
 class Checked:
-    """One analyzed root: its label as given on the command line, the analysis (findings
+    """One analyzed root: its label as given on the command line, the result (findings
     narrowed to the selection) and the settings it ran with."""
 
     label: str
-    analysis: Analysis
+    analysis: Result
     settings: Settings
 
 
@@ -150,7 +149,7 @@ def render(
     return json_for_terminal(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
 
 
-def say_internal_errors(analyses: Sequence[tuple[str | None, Analysis]]) -> bool:
+def say_internal_errors(analyses: Sequence[tuple[str | None, Result]]) -> bool:
     """Say on stderr where keepdata failed on part of an analysis; True when it did (exit 2:
     the result is incomplete, which is neither "findings" (1) nor "clean" (0))."""
     from analysis.secrets import safe_text
@@ -177,22 +176,6 @@ def _changed(root: Path, since: str | None, staged: bool) -> frozenset[str] | No
     return changed_paths(root.resolve(), since, staged=staged)
 
 
-def _only_changed(analysis: Analysis, touched: frozenset[str]) -> Analysis:
-    """The findings a change is answerable for: located in a file it touches, or naming such a
-    file as a related location (a compose change that puts a script on the startup path).
-    Internal errors always stay."""
-    from analysis.selection import ALWAYS_SHOWN
-
-    kept = tuple(
-        f
-        for f in analysis.findings
-        if f.rule in ALWAYS_SHOWN
-        or f.location.path in touched
-        or any(r.location.path in touched for r in f.related)
-    )
-    return replace(analysis, findings=kept)
-
-
 def say_empty(results: Sequence[Checked]) -> bool:
     """Say on stderr which roots hold nothing keepdata understands; True when one does (exit
     2: an empty analysis is not a clean one)."""
@@ -210,11 +193,6 @@ def say_empty(results: Sequence[Checked]) -> bool:
     return bool(empty)
 
 
-def _narrowed(analysis: Analysis, chosen: Selection) -> Analysis:
-    kept = chosen.apply(analysis.findings)
-    return analysis if len(kept) == len(analysis.findings) else replace(analysis, findings=kept)
-
-
 def run_check(
     args: argparse.Namespace,
     load_settings: Callable[[Path, argparse.Namespace], Settings],
@@ -224,7 +202,7 @@ def run_check(
     """`keepdata check` with parsed arguments (`load_settings(root, args)` and `root_of(path)`
     are the CLI's own, which turn a bad root or config into a usage error); `cache` stores a
     finished run's output (`tui.result_cache`)."""
-    from analysis.engine import analyze
+    from analysis.pipeline import run
     from analysis.report.check_output import exit_code
     from analysis.selection import selection
 
@@ -237,11 +215,11 @@ def run_check(
     results: list[Checked] = []
     for path in paths:
         root = root_of(path)
-        settings = load_settings(root, args)
+        settings = replace(load_settings(root, args), selection=chosen)
         if args.exclude:
             settings = replace(settings, exclude=(*settings.exclude, *args.exclude))
-        analysis = _narrowed(analyze(root, settings), chosen)
         if args.since or args.staged:
+            # the findings a change is answerable for: in a file it touches, or naming one
             touched = _changed(root, args.since, args.staged)
             if touched is None:
                 what = "--staged" if args.staged else f"--since {args.since}"
@@ -251,8 +229,8 @@ def run_check(
                     file=sys.stderr,
                 )
                 return 2
-            analysis = _only_changed(analysis, touched)
-        results.append(Checked(path, analysis, settings))
+            settings = replace(settings, only_paths=touched)
+        results.append(Checked(path, run(root, settings), settings))
 
     fmt = args.format
     auto_github = fmt is None and os.environ.get("GITHUB_ACTIONS") == "true"

@@ -67,7 +67,13 @@ def _load_settings(root: Path, args: argparse.Namespace) -> Settings:
     from analysis.settings import load
 
     try:
-        return load(root, args)
+        return load(
+            root,
+            config=getattr(args, "config", None),
+            base=getattr(args, "base", None),
+            all_migrations=getattr(args, "all_migrations", False),
+            inline_ignores=not getattr(args, "disable_inline_ignores", False),
+        )
     except ConfigError as err:
         raise SystemExit(_usage_error(str(err))) from None
 
@@ -84,12 +90,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from analysis.engine import analyze
+    from analysis.pipeline import run
     from analysis.report.render import render as render_report
 
     root = _root(args.path)
     settings = _load_settings(root, args)
-    analysis = analyze(root, settings)
+    analysis = run(root, settings)
     text = render_report(analysis, args.format, args.path, full=args.full)
     if args.format in ("json", "sarif"):
         from analysis.report.check_output import json_for_terminal

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
+    from analysis.sources import SourceFile
     from tui.check_cmd import Checked
 
 MAX_ENTRIES = 256
@@ -298,8 +299,10 @@ class Pending:
         changed while the run read it (its output may mix two versions)."""
         deps: list[tuple[int, str, str, str]] = []
         for i, (root, walked) in enumerate(zip(self.roots, self.walked, strict=True)):
-            ctx = results[i].analysis.context
-            for rel, src in sorted(ctx.sources.items()):
+            result = results[i].analysis
+            read: dict[str, SourceFile | None] = {p: None for p in result.unread}
+            read.update(result.sources)
+            for rel, src in sorted(read.items()):
                 if rel in walked:
                     if src is not None and src.digest != walked[rel]:
                         return None
@@ -308,8 +311,8 @@ class Pending:
                 if src is not None and not state.endswith("\0" + src.digest):
                     return None
                 deps.append((i, "p", rel, state))
-            deps += [(i, "p", rel, path_state(root, rel)) for rel in sorted(ctx.probed)]
-            deps += [(i, "l", rel, listing_state(root, rel)) for rel in sorted(ctx.listed)]
+            deps += [(i, "p", rel, path_state(root, rel)) for rel in sorted(result.probed)]
+            deps += [(i, "l", rel, listing_state(root, rel)) for rel in sorted(result.listed)]
         return deps
 
 

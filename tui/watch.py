@@ -21,13 +21,17 @@ from collections.abc import AsyncGenerator, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analysis.catalog import BY_ID
 from analysis.discover import SKIP_DIRS, classify
-from analysis.engine import Analysis, analyze
-from analysis.model import Finding, Location, Severity, normalize_findings
+from analysis.model import Finding, Location, Severity
+from analysis.pipeline import run
+from analysis.result import Facts, Result
 from analysis.secrets import safe_text
+
+if TYPE_CHECKING:
+    from analysis.settings import Settings
 
 DEBOUNCE_MS = 50
 """watchfiles groups changes for this long (its default, 1.6 s, feels sluggish)."""
@@ -442,16 +446,7 @@ def describe_changes(root: Path, changes: Iterable[tuple[Any, str]]) -> str:
 
 
 # -- one analysis, as the screen shows it ------------------------------------------------------
-FACT_NAMES = (
-    "stacks",
-    "databases",
-    "images",
-    "startup",
-    "schemas",
-    "relations",
-    "migrations",
-    "pending",
-)
+FACT_NAMES = Facts.NAMES
 
 
 @dataclass(slots=True, frozen=True, eq=False)
@@ -468,7 +463,7 @@ class Snapshot:
 
     root: Path
     root_label: str
-    analysis: Analysis | None
+    analysis: Result | None
     findings: tuple[Finding, ...]
     facts: dict[str, Any]
     fact_errors: dict[str, str]
@@ -512,8 +507,7 @@ class Snapshot:
 
     def _read_text(self, path: str) -> str | None:
         if self.analysis is not None:
-            sources = self.analysis.context.sources
-            src = sources.get(path)
+            src = self.analysis.sources.get(path)
             if src is not None:
                 return safe_text(src.text)
         from analysis.context import normalize
@@ -560,46 +554,12 @@ def _config_error_finding(exc: Exception, root: Path) -> Finding:
     )
 
 
-def _import_fact(module_name: str, fn_name: str) -> Callable[[Any], Any] | None:
-    import importlib
-
-    try:
-        module = importlib.import_module(module_name)
-    except Exception:
-        return None
-    fn = getattr(module, fn_name, None)
-    return fn if callable(fn) else None
-
-
-def _compute_facts(analysis: Analysis) -> tuple[dict[str, Any], dict[str, str], Any]:
-    """Every fact the panes read, computed now (the context is not thread safe: the UI thread
-    must only read finished facts). Returns (facts, errors, ProjectFacts or None)."""
-    try:
-        from analysis import checklist as checklist_module
-    except Exception:
-        return {}, {"*": "analysis.checklist is missing"}, None
-    sources = getattr(checklist_module, "FACT_SOURCES", {})
-    project_facts = getattr(checklist_module, "project_facts", None)
-    if project_facts is not None:
-        try:
-            pf = project_facts(analysis)
-            errors = dict(pf.errors)
-            values = dict(pf.values)
-            for name in FACT_NAMES:
-                if name not in values and name not in errors and name in sources:
-                    errors[name] = pf.missing(name)
-            return values, errors, pf
-        except Exception as exc:
-            return {}, {"*": f"facts failed: {type(exc).__name__}: {exc}"}, None
-    return {}, {"*": "analysis.checklist is missing"}, None
-
-
 def take_snapshot(
     root: Path,
     root_label: str,
     trigger: str = "start",
     *,
-    settings_loader: Callable[[Path], Any] | None = None,
+    settings_loader: Callable[[Path], Settings] | None = None,
 ) -> Snapshot:
     """Analyze `root` and compute everything the screen shows. Never raises: a failure becomes
     a snapshot with `error` set and a KD001 finding that says what went wrong."""
@@ -607,28 +567,29 @@ def take_snapshot(
     identity = _identity(root)
     if identity is None:
         return _missing_root_snapshot(root, root_label, trigger, start)
-    extra: list[Finding] = []
-    settings: Any = None
+    settings: Settings | None = None
     try:
         if settings_loader is not None:
             settings = settings_loader(root)
         else:
             from analysis.settings import load
 
-            settings = load(root, None)
+            settings = load(root)
     except Exception as exc:  # a broken keepdata.toml: say so, analyze with defaults
-        extra.append(_config_error_finding(exc, root))
-        settings = None
+        from analysis.settings import Settings
+
+        settings = Settings(problems=(_config_error_finding(exc, root),))
     try:
-        analysis = analyze(root, settings)
+        result = run(root, settings)
     except Exception as exc:  # a bug of ours: keep the screen up and say what happened
         message = f"keepdata internal error: {type(exc).__name__}: {exc}"
         finding = Finding("KD001", Severity.HIGH, safe_text(message), Location(".", 1))
+        problems = settings.problems if settings is not None else ()
         return Snapshot(
             root=root,
             root_label=root_label,
             analysis=None,
-            findings=(finding, *extra),
+            findings=(finding, *problems),
             facts={},
             fact_errors={"*": message},
             checklist=None,
@@ -638,43 +599,25 @@ def take_snapshot(
             trigger=trigger,
             error=traceback.format_exc(),
         )
-    facts, fact_errors, project = _compute_facts(analysis)
-    checklist: Any = None
-    try:
-        from analysis.checklist import checklist_of
-
-        checklist = checklist_of(analysis, project) if project is not None else None
-    except Exception:
-        try:
-            from analysis.checklist import checklist as checklist_fn
-
-            checklist = checklist_fn(analysis)
-        except Exception as exc:
-            fact_errors["checklist"] = f"checklist failed: {type(exc).__name__}: {exc}"
-    findings = normalize_findings(list(analysis.findings) + extra)
-    verdict: Any = None
-    try:
-        from analysis.verdict import verdict_of
-
-        verdict = verdict_of(findings)
-    except Exception as exc:
-        fact_errors["verdict"] = f"verdict failed: {type(exc).__name__}: {exc}"
     if _identity(root) != identity:  # deleted or replaced while it was analyzed
         return _missing_root_snapshot(root, root_label, trigger, start)
-    files = frozenset(f.path for f in analysis.files)
     return Snapshot(
         root=root,
         root_label=root_label,
-        analysis=analysis,
-        findings=findings,
-        facts=facts,
-        fact_errors=fact_errors,
-        checklist=checklist,
-        verdict=verdict,
+        analysis=result,
+        findings=result.findings,
+        facts=result.facts.values(),
+        fact_errors={
+            n: result.facts.errors.get(n) or result.facts.missing(n)
+            for n in FACT_NAMES
+            if result.facts.get(n) is None
+        },
+        checklist=result.checklist,
+        verdict=result.verdict,
         finished_at=datetime.now(),
         duration=time.perf_counter() - start,
         trigger=trigger,
-        files=files,
+        files=frozenset(f.path for f in result.files),
     )
 
 

@@ -670,11 +670,6 @@ def _as_map(node: YNode) -> YMap:
     return YMap((), node.location)
 
 
-def build_stack(ctx: Context, files: tuple[str, ...], origin: str = "single") -> ComposeStack:
-    """The stack made of `files` (root-relative, merge order)."""
-    return _StackBuilder(ctx, _Plan(files, origin)).build()
-
-
 def compose_stacks(ctx: Context) -> tuple[ComposeStack, ...]:
     """Fact: every compose stack of the project (see the module docstring)."""
     stacks = [_StackBuilder(ctx, plan).build() for plan in plan_stacks(ctx)]
@@ -688,8 +683,3 @@ def compose_stacks(ctx: Context) -> tuple[ComposeStack, ...]:
             and posixpath.basename(s.files[0]) not in DEFAULT_FILES
         )
     )
-
-
-def stack_of_file(ctx: Context, rel: str) -> tuple[ComposeStack, ...]:
-    """The stacks a compose file takes part in."""
-    return tuple(s for s in ctx.fact(compose_stacks) if rel in s.all_files)

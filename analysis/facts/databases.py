@@ -338,15 +338,6 @@ class DataState(StrEnum):
     """The major version is unknown and the mounts are right for one layout only."""
 
 
-STATE_RULE = {
-    DataState.NOT_PERSISTED: "KD101",
-    DataState.WRONG_PATH: "KD102",
-    DataState.PG18_PATH: "KD103",
-    DataState.ANONYMOUS: "KD104",
-    DataState.TMPFS: "KD105",
-}
-
-
 @dataclass(slots=True, frozen=True)
 class Storage:
     """Where the data directory lands under one layout."""
@@ -400,11 +391,6 @@ class Database:
     @property
     def state(self) -> DataState:
         return self.storage.state
-
-    @property
-    def rule(self) -> str | None:
-        """The one of KD101-KD105 that applies, or None."""
-        return STATE_RULE.get(self.storage.state)
 
     @property
     def holder(self) -> Mount | None:
@@ -785,10 +771,6 @@ def databases(ctx: Context) -> tuple[Database, ...]:
     return tuple(out)
 
 
-def databases_of(ctx: Context, stack: ComposeStack) -> tuple[Database, ...]:
-    return tuple(d for d in ctx.fact(databases) if d.stack == stack.id)
-
-
 # -- the base revision (KD115) ------------------------------------------------------------------
 @dataclass(slots=True, frozen=True)
 class BaseVersion:
@@ -887,8 +869,7 @@ _REF_CACHE: dict[tuple[str, str, str], str | None] = {}
 
 def base_major_versions(ctx: Context, dbs: tuple[Database, ...]) -> BaseHistory:
     """The image and major of each database at the base revision, read with `git show`."""
-    settings = ctx.settings
-    ref = getattr(settings, "base_ref", None) or "HEAD"
+    ref = ctx.settings.base_ref or "HEAD"
     found = git_dir_of(ctx.root)
     if found is None:
         return BaseHistory(ref, {}, "the project is not a git repository")

@@ -22,7 +22,8 @@ from typing import Any
 
 from analysis.context import Context
 from analysis.facts.migrations import MigrationHistory, migration_histories
-from analysis.facts.replay import DatabaseModel, DbTable, Origin, gc_paused
+from analysis.facts.replay import DatabaseModel, DbTable, Origin
+from analysis.gc_pause import gc_paused
 from analysis.model import Location
 from analysis.parsers.migration_sql import canonical_type, dialect_of
 from analysis.records import dataclass
@@ -150,8 +151,8 @@ _EQUIVALENT = {
 
 def _native(attr: Any) -> str | None:
     """SQL text of a `@db.X(args)` attribute."""
-    name = attr.name.split(".", 1)[1]
-    base = _NATIVE_NAMES.get(name, name.upper())
+    name: str = attr.name.split(".", 1)[1]
+    base: str = _NATIVE_NAMES.get(name, name.upper())
     raw = [getattr(a.value, "text", None) or getattr(a.value, "value", None) for a in attr.args]
     args = [str(a) for a in raw if a is not None]
     if args:

@@ -588,51 +588,25 @@ class _Build:
 
 
 def _compose_builds(ctx: Context) -> list[tuple[_Build, BuildUse]]:
-    """(build, service) pairs from the compose facts, when the compose helper's fact exists."""
-    try:
-        from analysis.facts import compose as compose_facts
-    except ImportError:
-        return []
-    fn = getattr(compose_facts, "compose_stacks", None)
-    if fn is None:
-        return []
+    """(build, service) pairs of every compose service that builds an image."""
+    from analysis.facts.compose import compose_stacks
+
     out: list[tuple[_Build, BuildUse]] = []
-    for stack in _iter(ctx.fact(fn)):
-        services = getattr(stack, "services", ())
-        for svc in _iter(services):
-            build = getattr(svc, "build", None)
-            if build is None:
+    for stack in ctx.fact(compose_stacks):
+        for svc in stack.services:
+            build = svc.build
+            if build is None or not build.dockerfile_path or build.context_path is None:
                 continue
-            df = getattr(build, "dockerfile_path", None)
-            context = getattr(build, "context_path", None)
-            if not df or context is None:
-                continue
-            target = getattr(build, "target", None) or None
-            args = tuple(
-                (a.name, a.value)
-                for a in getattr(build, "args", ())
-                if getattr(a, "value", None) is not None
-            )
-            loc = getattr(build, "location", None) or getattr(svc, "location", None)
-            if not isinstance(loc, Location):
-                loc = Location(str(getattr(stack, "path", "")), 1)
+            target = build.target or None
+            args = tuple((a.name, a.value) for a in build.args if a.value is not None)
+            loc = build.location
             out.append(
                 (
-                    _Build(df, context or ".", target, args),
-                    BuildUse(loc.path, str(getattr(svc, "name", "")), target, loc),
+                    _Build(build.dockerfile_path, build.context_path or ".", target, args),
+                    BuildUse(loc.path, svc.name, target, loc),
                 )
             )
     return out
-
-
-def _iter(value: Any) -> Iterator[Any]:
-    if value is None:
-        return iter(())
-    if isinstance(value, Mapping):
-        return iter(value.values())
-    if isinstance(value, Iterable) and not isinstance(value, str | bytes):
-        return iter(value)
-    return iter(())
 
 
 def images(ctx: Context) -> tuple[Image, ...]:
@@ -656,17 +630,6 @@ def images(ctx: Context) -> tuple[Image, ...]:
     ]
     out.sort(key=lambda i: (i.dockerfile, i.context, i.target or ""))
     return tuple(out)
-
-
-def images_for_service(ctx: Context, service: str, compose_file: str | None = None) -> Image | None:
-    """The image a compose service builds, or None."""
-    for image in ctx.fact(images):
-        for use in image.uses:
-            if use.service == service and (
-                compose_file is None or use.compose_file == compose_file
-            ):
-                return image
-    return None
 
 
 INFERRED_ROOT = "the repository root"

@@ -16,7 +16,8 @@ from dataclasses import field
 from datetime import datetime
 
 from analysis.context import Context
-from analysis.facts.replay import DatabaseModel, MigrationReplay, gc_paused, replay_history
+from analysis.facts.replay import DatabaseModel, MigrationReplay, replay_history
+from analysis.gc_pause import gc_paused
 from analysis.parsers.migration_lock import MigrationLockFile, parse_migration_lock
 from analysis.parsers.migration_sql import (
     K,

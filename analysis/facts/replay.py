@@ -21,11 +21,9 @@ notes instead of replaying again. Results are cached by the migrations' digests.
 
 from __future__ import annotations
 
-import gc
 import posixpath
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import field
 from typing import TYPE_CHECKING
 
@@ -1021,46 +1019,6 @@ def _replace_fk(fk: DbForeignKey, **changes: object) -> DbForeignKey:
     from dataclasses import replace
 
     return replace(fk, **changes)  # type: ignore[arg-type]
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many acyclic records (parse results,
-    the replay): otherwise each collection rescans everything already built. Reference
-    counting still frees what is dropped; cycles made meanwhile are collected afterwards."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            _promote_survivors()
-            gc.enable()
-
-
-def _promote_survivors() -> None:
-    """Move what the paused stretch built straight to the oldest generation.
-
-    Those records are long-lived (the parse and replay caches keep them across runs); left
-    in the youngest generation, the first collection after the pause would scan every one of
-    them, and the middle one again. `gc.freeze()` + `gc.unfreeze()` is the documented way to
-    move all tracked objects to the oldest generation without scanning them; skipped when
-    something else keeps objects frozen, so nothing of theirs is thawed."""
-    global _PROMOTIONS
-    _PROMOTIONS += 1
-    if _PROMOTIONS >= _FULL_COLLECT_EVERY:
-        # Promoted garbage (cycles left by earlier runs) is not counted towards Python's own
-        # full collections, which then almost never run: a watch session grew ~6 MB per 1,000
-        # saves. A full collection every few promotions keeps it flat.
-        _PROMOTIONS = 0
-        gc.collect()
-    elif gc.get_freeze_count() == 0:
-        gc.freeze()
-        gc.unfreeze()
-
-
-_PROMOTIONS = 0
-_FULL_COLLECT_EVERY = 8
 
 
 # -- entry point with cache ----------------------------------------------------------------------

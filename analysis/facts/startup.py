@@ -1966,26 +1966,20 @@ def _compose_link(service: Any, key: str, setting: Any) -> Link:
 
 
 def _stacks(ctx: Context) -> tuple[Any, ...]:
-    try:
-        from analysis.facts.compose import compose_stacks
-    except ImportError:  # pragma: no cover
-        return ()
+    from analysis.facts.compose import compose_stacks
+
     return tuple(ctx.fact(compose_stacks))
 
 
 def _database_keys(ctx: Context) -> set[tuple[str, str]]:
-    try:
-        from analysis.facts.databases import databases
-    except ImportError:  # pragma: no cover
-        return set()
+    from analysis.facts.databases import databases
+
     return {(d.stack, d.service) for d in ctx.fact(databases)}
 
 
 def _images(ctx: Context) -> tuple[Any, ...]:
-    try:
-        from analysis.facts.images import images
-    except ImportError:  # pragma: no cover
-        return ()
+    from analysis.facts.images import images
+
     return tuple(ctx.fact(images))
 
 
@@ -2531,7 +2525,3 @@ def startup_paths(ctx: Context) -> StartupFacts:
     _developer_pass(b)
     docker = _docker_pass(b)
     return StartupFacts(tuple(b.paths), _all_commands(b.paths), docker, tuple(b.problems))
-
-
-def steps_in(facts: StartupFacts, *contexts: str) -> tuple[PrismaStep, ...]:
-    return tuple(s for s in facts.commands if s.context in contexts)

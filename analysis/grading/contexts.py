@@ -186,20 +186,13 @@ def _stack_contexts(ctx: Any) -> dict[str, Inferred]:
     return out
 
 
-def _config_overrides(ctx: Any) -> tuple[Any, ...]:
-    config = getattr(getattr(ctx, "settings", None), "config", None)
-    return tuple(getattr(config, "contexts", ()) or ())
-
-
 class Contexts:
     """The context of each path, computed on demand and kept."""
 
     def __init__(self, ctx: Any) -> None:
         self.ctx = ctx
-        self.overrides = _config_overrides(ctx)
-        self.config_path = getattr(
-            getattr(getattr(ctx, "settings", None), "config", None), "path", ""
-        )
+        self.overrides = ctx.settings.config.contexts
+        self.config_path = ctx.settings.config.path
         self._stacks: dict[str, Inferred] | None = None
         self._cache: dict[str, Inferred | None] = {}
 

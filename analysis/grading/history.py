@@ -70,10 +70,6 @@ class HistoryBase:
         )
 
 
-def _settings(ctx: Any, name: str, default: Any = None) -> Any:
-    return getattr(getattr(ctx, "settings", None), name, default)
-
-
 def resolve_base(root: Path, ref: str | None) -> tuple[Path | None, str | None, str, str | None]:
     """(git top, base commit, label, note). A None commit grades every migration as new."""
     from analysis.gitread import (
@@ -147,7 +143,7 @@ def history_base(ctx: Any) -> HistoryBase | None:
     if not sql_paths:
         return None
     folders = tuple(h.folder for h in histories)
-    forced = _settings(ctx, "all_migrations", False)
+    forced = ctx.settings.all_migrations
     if forced or os.environ.get(ALL_MIGRATIONS_ENV) == "1":
         why = "--all-migrations" if forced else f"{ALL_MIGRATIONS_ENV}=1"
         return HistoryBase(
@@ -158,7 +154,7 @@ def history_base(ctx: Any) -> HistoryBase | None:
             folders=folders,
         )
     root: Path = ctx.root
-    top, commit, label, note = resolve_base(root, _settings(ctx, "base_ref"))
+    top, commit, label, note = resolve_base(root, ctx.settings.base_ref)
     if commit is None or top is None:
         return HistoryBase(None, label, note, new=frozenset(sql_paths), folders=folders)
     try:

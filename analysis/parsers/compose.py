@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import posixpath
 import shlex
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import field, replace
 from enum import StrEnum
 from typing import Any
@@ -159,19 +159,6 @@ def node_int(node: YNode | None) -> int | None:
         return int(text.strip().replace("_", ""))
     except ValueError:
         return None
-
-
-def walk_scalars(node: YNode) -> Iterator[YScalar]:
-    """Every scalar value under `node` (not mapping keys), depth first."""
-    stack: list[YNode] = [node]
-    while stack:
-        cur = stack.pop()
-        if isinstance(cur, YScalar):
-            yield cur
-        elif isinstance(cur, YSeq):
-            stack.extend(reversed(cur.items))
-        else:
-            stack.extend(v for _, v in reversed(cur.entries))
 
 
 class _Refused(Exception):
@@ -658,14 +645,6 @@ class ComposeFile:
     def service(self, name: str) -> Service | None:
         return service_named(self, self.services, name)
 
-    def service_node(self, name: str) -> YMap | None:
-        services = self.root.get("services") if self.root is not None else None
-        if isinstance(services, YMap):
-            node = services.get(name)
-            if isinstance(node, YMap):
-                return node
-        return None
-
 
 def service_named(owner: Any, services: tuple[Service, ...], name: str) -> Service | None:
     """The first of `services` named `name`, through a dict kept in `owner._by_name` (built
@@ -675,7 +654,7 @@ def service_named(owner: Any, services: tuple[Service, ...], name: str) -> Servi
             if s.name == name:
                 return s
         return None
-    index = owner._by_name
+    index: dict[str, Service] | None = owner._by_name
     if index is None:
         index = {}
         for s in services:
@@ -1540,12 +1519,6 @@ def with_entry(node: YMap, key: str, value: YNode | None) -> YMap:
         k = existing or YScalar(key, value.location, "str", key)
         entries.append((k, value))
     return YMap(tuple(entries), node.location, node.tag)
-
-
-def iter_mounts(services: Iterable[Service]) -> Iterator[tuple[Service, Mount]]:
-    for s in services:
-        for m in s.mounts:
-            yield s, m
 
 
 __all__ = [

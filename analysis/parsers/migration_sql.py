@@ -13,7 +13,6 @@ problem with its position and the parser's message; the other statements are sti
 from __future__ import annotations
 
 import bisect
-import gc
 import json
 import logging
 import re
@@ -23,6 +22,7 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
+from analysis.gc_pause import gc_paused
 from analysis.model import Finding, Location, Severity
 from analysis.records import dataclass, quick_init
 from analysis.sources import SourceFile
@@ -348,27 +348,6 @@ def _read_warnings(lines: list[str]) -> tuple[tuple[PrismaWarning, ...], int]:
 
 
 # -- helpers over the raw text -----------------------------------------------------------------
-class _Text:
-    """Positions in one file: byte or character offsets to lines and columns."""
-
-    __slots__ = ("newlines",)
-
-    def __init__(self, data: str | bytes) -> None:
-        nl: list[int] = []
-        sep: Any = b"\n" if isinstance(data, bytes) else "\n"
-        pos = data.find(sep)
-        while pos != -1:
-            nl.append(pos)
-            pos = data.find(sep, pos + 1)
-        self.newlines = nl
-
-    def line_of(self, offset: int) -> int:
-        return bisect.bisect_left(self.newlines, offset) + 1
-
-    def col_of(self, offset: int) -> int:
-        line = self.line_of(offset)
-        start = self.newlines[line - 2] + 1 if line >= 2 else 0
-        return offset - start + 1
 
 
 def _skip_comments(text: str, pos: int, end: int) -> tuple[int, list[str]]:
@@ -580,7 +559,7 @@ def _pg_expr_text(node: Any) -> str:
         return ".".join(_names(body.get("funcname"))) + "()"
     if kind == "ColumnRef":
         return ".".join(_names(body.get("fields")))
-    return kind
+    return str(kind)
 
 
 class _PgStatementReader:
@@ -1493,22 +1472,6 @@ def _gap_comments(gap: str) -> list[str]:
     return [(m.group(1) or m.group(2) or "").strip() for m in _GAP_COMMENT.finditer(gap)]
 
 
-def _skip_comments_gap(text: str, start: int, end: int) -> tuple[int, list[str]]:
-    """The comments between two statements (semicolons and blank space skipped)."""
-    comments: list[str] = []
-    pos = start
-    while pos < end:
-        pos, found = _skip_comments(text, pos, end)
-        comments.extend(found)
-        if pos < end and text[pos] == ";":
-            pos += 1
-        elif pos < end:
-            # Something that is neither comment nor separator: only comments after it count.
-            pos += 1
-            comments.clear()
-    return pos, comments
-
-
 # -- MySQL, SQLite, SQL Server via sqlglot -------------------------------------------------------------
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
@@ -2089,9 +2052,9 @@ def _naive_split(text: str) -> Iterator[tuple[int, int]]:
 def _parse_sqlglot(
     path: str, text: str, dialect_name: str
 ) -> tuple[list[Statement], list[Finding]]:
+    from sqlglot import TokenType
     from sqlglot.dialects.dialect import Dialect
     from sqlglot.errors import ErrorLevel, ParseError, TokenError
-    from sqlglot.tokens import TokenType
 
     dialect = Dialect.get_or_raise(SQLGLOT_DIALECT[dialect_name])
     statements: list[Statement] = []
@@ -2230,18 +2193,15 @@ def parse_migration_sql(source: SourceFile, provider: str | None = None) -> Migr
                 break
     # The records built here hold no reference cycles; pausing the cyclic garbage collector
     # while thousands of them are made keeps it from rescanning the heap over and over.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        if dialect == "postgresql":
-            statements, problems = _parse_pg(source.path, text)
-        else:
-            statements, problems = _parse_sqlglot(source.path, text, dialect)
-    except Exception as exc:  # never raise for the project's files
-        statements, problems = [], [_problem(source.path, 1, 1, f"{type(exc).__name__}: {exc}")]
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    with gc_paused():
+        try:
+            if dialect == "postgresql":
+                statements, problems = _parse_pg(source.path, text)
+            else:
+                statements, problems = _parse_sqlglot(source.path, text, dialect)
+        except Exception as exc:  # never raise for the project's files
+            where = _problem(source.path, 1, 1, f"{type(exc).__name__}: {exc}")
+            statements, problems = [], [where]
     return MigrationSqlFile(
         path=source.path,
         dialect=dialect,

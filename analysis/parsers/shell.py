@@ -2136,7 +2136,8 @@ def _test_requirements(words: tuple[str, ...]) -> _TestResult:
 
 def _expr_requirements(inner: list[str]) -> _TestResult:
     # split on -o / || (any) then -a / && (all)
-    for sep in (("-o", "||"), ("-a", "&&")):
+    separators: tuple[tuple[str, str], ...] = (("-o", "||"), ("-a", "&&"))
+    for sep in separators:
         idx = [k for k, w in enumerate(inner) if w in sep]
         if idx:
             parts: list[list[str]] = []

@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from analysis.catalog import BY_ID
-from analysis.engine import Analysis
 from analysis.model import Finding, Severity
+from analysis.result import Result
 from analysis.secrets import safe_text
 from analysis.terminal import terminal_line
 
@@ -26,12 +26,12 @@ def format_line(f: Finding) -> str:
     return f"{where}:{loc.line}:{loc.column}: {f.severity.label} {f.rule} {rule_name(f.rule)}: {message}"
 
 
-def summary_counts(analysis: Analysis) -> dict[str, int]:
+def summary_counts(analysis: Result) -> dict[str, int]:
     counts = analysis.counts()
     return {s.label: counts[s] for s in sorted(Severity, reverse=True)}
 
 
-def summary_line(analysis: Analysis) -> str:
+def summary_line(analysis: Result) -> str:
     counts = summary_counts(analysis)
     total = sum(counts.values())
     parts = ", ".join(f"{n} {label}" for label, n in counts.items() if n)
@@ -45,7 +45,7 @@ def summary_line(analysis: Analysis) -> str:
     )
 
 
-def format_text(analysis: Analysis) -> str:
+def format_text(analysis: Result) -> str:
     lines = [format_line(f) for f in analysis.active]
     lines.append(summary_line(analysis))
     return "\n".join(lines) + "\n"
@@ -81,7 +81,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
     return out
 
 
-def check_json(analysis: Analysis, root_label: str) -> dict[str, Any]:
+def check_json(analysis: Result, root_label: str) -> dict[str, Any]:
     return {
         "version": 1,
         "root": root_label,
@@ -96,11 +96,10 @@ def check_json(analysis: Analysis, root_label: str) -> dict[str, Any]:
     }
 
 
-def migrations_json(analysis: Analysis) -> dict[str, Any] | None:
+def migrations_json(analysis: Result) -> dict[str, Any] | None:
     """How migrations were graded: the base of the applied history, or why every migration
     was graded as new (None: the project has no migrations)."""
-    grading = getattr(analysis, "grading", None)
-    base = grading.history if grading is not None else None
+    base = analysis.grading.history if analysis.grading is not None else None
     if base is None:
         return None
     return {
@@ -125,14 +124,14 @@ def json_for_terminal(text: str) -> str:
     return text.translate(_JSON_TERMINAL_ESCAPES)
 
 
-def format_json(analysis: Analysis, root_label: str) -> str:
+def format_json(analysis: Result, root_label: str) -> str:
     """The JSON contract; paths stay exact (escaped by JSON), so the output is safe to print
     on a terminal."""
     text = json.dumps(check_json(analysis, root_label), indent=2, ensure_ascii=False)
     return json_for_terminal(text) + "\n"
 
 
-def exit_code(analysis: Analysis, fail_on: str) -> int:
+def exit_code(analysis: Result, fail_on: str) -> int:
     if fail_on == "never":
         return 0
     threshold = Severity.parse(fail_on)

@@ -18,30 +18,22 @@ from enum import Enum
 from pathlib import Path, PurePath
 from typing import Any
 
-from analysis.checklist import FACT_SOURCES, Checklist, ProjectFacts, checklist_of, project_facts
-from analysis.engine import Analysis
+from analysis.checklist import Checklist
+from analysis.facts.named import NAMED_FACTS
 from analysis.model import Finding, Location, Related
 from analysis.report.check_output import check_json, finding_json
 from analysis.report.metadata import ReportMetadata, report_metadata
+from analysis.result import Facts, Result
 from analysis.secrets import is_secret_name, mask_secrets, mask_value, safe_text
 from analysis.sources import SourceFile
-from analysis.verdict import Verdict, verdict
+from analysis.verdict import Verdict
 
 SCHEMA_FILE = Path(__file__).with_name("keepdata-report.schema.json")
 SCHEMA_ID = "https://keepdata.dev/schemas/keepdata-report.schema.json"
 REPORT_FORMAT_VERSION = 1
 
-FACT_KEYS: dict[str, str] = {
-    "stacks": "compose_stacks",
-    "databases": "databases",
-    "images": "images",
-    "startup": "startup_paths",
-    "schemas": "schemas",
-    "relations": "relation_graphs",
-    "migrations": "migration_histories",
-    "pending": "pending_changes",
-}
-"""The JSON key of each fact (see analysis.checklist.FACT_SOURCES)."""
+FACT_KEYS: dict[str, str] = {name: fn.__name__ for name, fn in NAMED_FACTS.items()}
+"""The JSON key of each fact: the name of the function that computes it."""
 
 _NAME_FIELDS = ("name", "key", "variable")
 _VALUE_FIELDS = frozenset({"value", "raw", "default", "text", "expanded", "body", "argument"})
@@ -201,10 +193,10 @@ def checklist_json(c: Checklist) -> dict[str, Any]:
     }
 
 
-def facts_json(facts: ProjectFacts) -> dict[str, Any]:
+def facts_json(facts: Facts) -> dict[str, Any]:
     out: dict[str, Any] = {}
     unavailable: dict[str, str] = {}
-    for name in FACT_SOURCES:
+    for name in Facts.NAMES:
         key = FACT_KEYS[name]
         value = facts.get(name)
         if value is None:
@@ -235,14 +227,13 @@ def metadata_json(meta: ReportMetadata) -> dict[str, Any]:
     }
 
 
-def report_json(analysis: Analysis, root_label: str, now: datetime | None = None) -> dict[str, Any]:
-    facts = project_facts(analysis)
+def report_json(analysis: Result, root_label: str, now: datetime | None = None) -> dict[str, Any]:
     meta = report_metadata(analysis, root_label, now)
     out: dict[str, Any] = {"$schema": SCHEMA_ID, **check_json(analysis, root_label)}
     out["report"] = metadata_json(meta)
-    out["verdict"] = verdict_json(verdict(analysis))
-    out["checklist"] = checklist_json(checklist_of(analysis, facts))
-    out["facts"] = facts_json(facts)
+    out["verdict"] = verdict_json(analysis.verdict)
+    out["checklist"] = checklist_json(analysis.checklist)
+    out["facts"] = facts_json(analysis.facts)
     out["files"] = [{"path": d.path, "sha256": d.sha256, "size": d.size} for d in meta.files]
     out["errors"] = [
         {
@@ -257,5 +248,5 @@ def report_json(analysis: Analysis, root_label: str, now: datetime | None = None
     return out
 
 
-def render_json(analysis: Analysis, root_label: str, now: datetime | None = None) -> str:
+def render_json(analysis: Result, root_label: str, now: datetime | None = None) -> str:
     return json.dumps(report_json(analysis, root_label, now), indent=2, ensure_ascii=False) + "\n"

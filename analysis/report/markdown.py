@@ -23,22 +23,18 @@ from analysis.checklist import (
     Checklist,
     ChecklistItem,
     Evidence,
-    ProjectFacts,
-    ProverInput,
     Section,
     Status,
-    checklist_of,
     prisma_commands,
-    project_facts,
 )
-from analysis.engine import Analysis
 from analysis.model import Finding, Location, Severity
 from analysis.records import dataclass
 from analysis.report.metadata import ReportMetadata, report_metadata
 from analysis.report.render import rule_help
+from analysis.result import Facts, Result
 from analysis.secrets import safe_text
 from analysis.sources import SourceFile
-from analysis.verdict import AreaVerdict, Level, Verdict, by_severity, verdict
+from analysis.verdict import AreaVerdict, Level, Verdict, by_severity
 
 TITLE = "Prisma Data Safety - Verification Report"
 
@@ -197,22 +193,26 @@ def _runs(lines: Iterable[int]) -> list[tuple[int, int]]:
 class Doc:
     """Everything one Markdown report is rendered from."""
 
-    analysis: Analysis
-    facts: ProjectFacts
+    analysis: Result
+    facts: Facts
     verdict: Verdict
     checklist: Checklist
     meta: ReportMetadata
     sources: dict[str, SourceFile | None]
     quoted: set[tuple[str, int]] = field(default_factory=set)
+    read_more: list[SourceFile] = field(default_factory=list)
+    """Files the run had not read that a quote read (listed with the files analyzed)."""
     full: bool = False
     """The long form (`report --full`): every finding in its area, every evidence line, the
     whole diagram and file list. Without it the report fits a pull-request comment."""
 
     def lines_of(self, path: str) -> list[str]:
         src = self.sources.get(path)
-        if src is None:
-            src = self.analysis.context.source(path)
+        if src is None and path not in self.sources:
+            src = _read_more(self.analysis, path)
             self.sources[path] = src
+            if src is not None:
+                self.read_more.append(src)
         return src.text.splitlines() if src is not None else []
 
     def quote(self, path: str, lines: Iterable[int], lang: str | None = None) -> list[str]:
@@ -255,7 +255,7 @@ def _missing(doc: Doc, *names: str) -> AreaBody | None:
 
 
 def _stacks(doc: Doc) -> tuple[Any, ...]:
-    return tuple(doc.facts.get("stacks") or ())
+    return tuple(doc.facts.stacks or ())
 
 
 def _stack_label(stack: Any) -> str:
@@ -292,14 +292,9 @@ def area_volume_mounts(doc: Doc) -> AreaBody:
 
 def _database_service_names(doc: Doc) -> set[tuple[str, str]]:
     out: set[tuple[str, str]] = set()
-    for db in doc.facts.get("databases") or ():
-        stack = getattr(db, "stack", None) or getattr(db, "stack_id", None)
-        service = getattr(db, "service", None)
-        name = getattr(service, "name", service)
-        if isinstance(stack, str) and isinstance(name, str):
-            out.add((stack, name))
-        elif isinstance(getattr(stack, "id", None), str) and isinstance(name, str):
-            out.add((str(getattr(stack, "id", "")), name))
+    for db in doc.facts.databases or ():
+        if db.stack:
+            out.add((db.stack, db.service))
     return out
 
 
@@ -359,7 +354,7 @@ def area_persistence(doc: Doc) -> AreaBody:
     if missing:
         return missing
     body = AreaBody()
-    dbs = tuple(doc.facts.get("databases") or ())
+    dbs = tuple(doc.facts.databases or ())
     if not dbs:
         body.notes.append("_No compose file runs a database service._")
         return body
@@ -410,11 +405,11 @@ def _volume_decl(doc: Doc, stack_id: str, name: str | None) -> Any:
 
 def area_migrations(doc: Doc) -> AreaBody:
     body = AreaBody()
-    startup = doc.facts.get("startup")
+    startup = doc.facts.startup
     if startup is None:
         body.notes.append(f"_Startup path not analyzed yet: {esc(doc.facts.missing('startup'))}._")
     else:
-        commands = prisma_commands(ProverInput(doc.analysis, doc.facts, doc.analysis.active))
+        commands = prisma_commands(doc.facts)
         by_file: dict[str, list[int]] = {}
         order = {"startup": 0, "deploy": 1, "build": 2, "developer": 3}
         for c in sorted(commands, key=lambda c: (order.get(c.context, 4), c.location)):
@@ -425,7 +420,7 @@ def area_migrations(doc: Doc) -> AreaBody:
             body.configuration += doc.quote(path, lines)
         if not commands:
             body.notes.append("_No Prisma command in any script, Dockerfile or compose file._")
-    histories = doc.facts.get("migrations")
+    histories = doc.facts.migrations
     if histories is None:
         body.notes.append(f"_Not analyzed yet: {esc(doc.facts.missing('migrations'))}._")
         return body
@@ -459,7 +454,7 @@ def area_schema(doc: Doc) -> AreaBody:
     if missing:
         return missing
     body = AreaBody()
-    schemas = tuple(doc.facts.get("schemas") or ())
+    schemas = tuple(doc.facts.schemas or ())
     if not schemas:
         body.notes.append("_The project has no Prisma schema._")
         return body
@@ -470,7 +465,7 @@ def area_schema(doc: Doc) -> AreaBody:
             schema.datasource.location if schema.datasource is not None else None,
         )
     cascade_lines: dict[str, list[int]] = {}
-    for graph in doc.facts.get("relations") or ():
+    for graph in doc.facts.relations or ():
         for rel in graph.relations:
             loc = rel.action_location or rel.location
             if loc is None:
@@ -500,7 +495,7 @@ def area_dockerfile(doc: Doc) -> AreaBody:
     if missing:
         return missing
     body = AreaBody()
-    images = tuple(doc.facts.get("images") or ())
+    images = tuple(doc.facts.images or ())
     if not images:
         body.notes.append("_No Dockerfile builds an image._")
         return body
@@ -570,7 +565,7 @@ def area_wait_script(doc: Doc) -> AreaBody:
     if missing:
         return missing
     body = AreaBody()
-    startup = doc.facts.get("startup")
+    startup = doc.facts.startup
     for stack in _stacks(doc):
         for service in stack.services:
             for dep in service.depends_on if startup is None else ():
@@ -604,7 +599,7 @@ def area_wait_script(doc: Doc) -> AreaBody:
         entry
         | {
             p
-            for image in doc.facts.get("images") or ()
+            for image in doc.facts.images or ()
             for p in _entrypoint_scripts(image)
             if doc.lines_of(p)
         }
@@ -616,7 +611,7 @@ def area_wait_script(doc: Doc) -> AreaBody:
         for n, what in found:
             if startup is None or what.startswith("stops"):
                 body.verify(f"{code(path)} {what}", Location(path, n))
-    if doc.facts.get("startup") is None:
+    if doc.facts.startup is None:
         body.notes.append(f"_Startup path not analyzed yet: {esc(doc.facts.missing('startup'))}._")
     if not body.verification:
         body.notes.append("_No wait step, dependency or healthcheck found._")
@@ -910,7 +905,7 @@ def _recommendations(doc: Doc) -> list[str]:
             continue
         if item.status is Status.WARN and not any(e.rule for e in item.evidence):
             out.append(f"{esc(item.text)}: {esc(item.reason)}.")
-    if any(getattr(db.holder, "kind", None) == "volume" for db in doc.facts.get("databases") or ()):
+    if any(getattr(db.holder, "kind", None) == "volume" for db in doc.facts.databases or ()):
         out.append(
             "Back up the database before major changes, and never run `docker compose down -v` "
             "where the data matters."
@@ -946,7 +941,7 @@ class ScenarioTarget:
 
 
 def _scenario_target(doc: Doc) -> ScenarioTarget | None:
-    dbs = tuple(doc.facts.get("databases") or ())
+    dbs = tuple(doc.facts.databases or ())
     if not dbs:
         return None
     db = dbs[0]
@@ -968,7 +963,7 @@ def _scenario_target(doc: Doc) -> ScenarioTarget | None:
     holder = db.holder
     volume = holder.source if holder is not None and holder.kind == "volume" else None
     table = None
-    for schema in doc.facts.get("schemas") or ():
+    for schema in doc.facts.schemas or ():
         for model in schema.models:
             table = model.table_name
             break
@@ -1034,7 +1029,7 @@ def _count_query(t: ScenarioTarget) -> str:
 
 def scenarios_section(doc: Doc) -> list[str]:
     out = ["## 🧪 Test Scenarios", ""]
-    if doc.facts.get("databases") is None or doc.facts.get("stacks") is None:
+    if doc.facts.databases is None or doc.facts.stacks is None:
         return [*out, f"_Not analyzed yet: {esc(doc.facts.missing('databases'))}._", ""]
     t = _scenario_target(doc)
     if t is None:
@@ -1101,7 +1096,7 @@ def scenarios_section(doc: Doc) -> list[str]:
 # -- relations ----------------------------------------------------------------------------------
 def relations_section(doc: Doc) -> list[str]:
     out = ["## 🔗 Relations", ""]
-    graphs = doc.facts.get("relations")
+    graphs = doc.facts.relations
     if graphs is None:
         return [*out, f"_Not analyzed yet: {esc(doc.facts.missing('relations'))}._", ""]
     if not graphs:
@@ -1199,22 +1194,32 @@ BODY_SECTIONS: tuple[Callable[[Doc], list[str]], ...] = (
 
 
 def build_doc(
-    analysis: Analysis, root_label: str, now: datetime | None = None, *, full: bool = False
+    analysis: Result, root_label: str, now: datetime | None = None, *, full: bool = False
 ) -> Doc:
-    facts = project_facts(analysis)
     return Doc(
         analysis=analysis,
-        facts=facts,
-        verdict=verdict(analysis),
-        checklist=checklist_of(analysis, facts),
+        facts=analysis.facts,
+        verdict=analysis.verdict,
+        checklist=analysis.checklist,
         meta=report_metadata(analysis, root_label, now),
-        sources=dict(analysis.context.sources),
+        sources=dict(analysis.sources),
         full=full,
     )
 
 
+def _read_more(result: Result, path: str) -> SourceFile | None:
+    """A file the run did not read (a quote of a location in it), through the bounded reader."""
+    from analysis.context import normalize
+    from analysis.sources import read_source
+
+    rel = normalize(path)
+    if rel is None:
+        return None
+    return read_source(result.root, rel).source
+
+
 def render_markdown(
-    analysis: Analysis, root_label: str, now: datetime | None = None, *, full: bool = False
+    analysis: Result, root_label: str, now: datetime | None = None, *, full: bool = False
 ) -> str:
     """The report in the seed's shape. Without `full`, at most COMMENT_LIMIT characters: each
     finding once, the top ones per issue, counts for the rest; sections that still do not fit
@@ -1230,7 +1235,7 @@ def render_markdown(
                 (name, [f"_The {name} section failed to render: {esc(type(exc).__name__)}._", ""])
             )
     # The file list last: quoting may have read a file no fact had read yet.
-    doc.meta = report_metadata(analysis, root_label, now)
+    doc.meta = report_metadata(analysis, root_label, now, read_more=doc.read_more)
     parts = [("header", header_section(doc)), *parts, ("files analyzed", files_section(doc))]
     if not full:
         parts = _fit(parts, COMMENT_LIMIT)

@@ -7,12 +7,14 @@ runs nothing: see `analysis.gitread`), and the file digests are the sha256 of th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from analysis import __version__
-from analysis.engine import Analysis
 from analysis.records import dataclass
+from analysis.result import Result
+from analysis.sources import SourceFile
 
 GIT_TIMEOUT = 2.0
 """Seconds any one `git` call may take before the report goes on without git facts."""
@@ -74,23 +76,26 @@ def git_state(root: Path, timeout: float = GIT_TIMEOUT) -> GitState | None:
     )
 
 
-def file_digests(analysis: Analysis) -> tuple[FileDigest, ...]:
-    """Every file the analysis read, sorted by path: the rules' files and those the facts
-    behind the report read afterwards (compute the facts first)."""
-    out = {f.path: FileDigest(f.path, f.digest, f.size) for f in analysis.files}
-    for src in analysis.context.sources.values():
-        if src is not None and src.path not in out:
-            out[src.path] = FileDigest(src.path, src.digest, src.size)
+def file_digests(result: Result, read_more: Iterable[SourceFile] = ()) -> tuple[FileDigest, ...]:
+    """Every file the run read, and those the report read to quote them, sorted by path."""
+    out = {f.path: FileDigest(f.path, f.digest, f.size) for f in result.files}
+    for src in read_more:
+        out.setdefault(src.path, FileDigest(src.path, src.digest, src.size))
     return tuple(out[p] for p in sorted(out))
 
 
 def report_metadata(
-    analysis: Analysis, root_label: str, now: datetime | None = None, *, with_git: bool = True
+    result: Result,
+    root_label: str,
+    now: datetime | None = None,
+    *,
+    with_git: bool = True,
+    read_more: Iterable[SourceFile] = (),
 ) -> ReportMetadata:
     return ReportMetadata(
         generated_at=utc_timestamp(now),
         version=__version__,
         root_label=root_label,
-        git=git_state(analysis.root) if with_git else None,
-        files=file_digests(analysis),
+        git=git_state(result.root) if with_git else None,
+        files=file_digests(result, read_more),
     )

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from analysis.catalog import BY_ID
-from analysis.engine import Analysis
 from analysis.records import dataclass
+from analysis.result import Result
 from analysis.rule_texts import TEXTS
 
 FORMATS = ("md", "json", "sarif")
@@ -49,7 +49,7 @@ def rule_help(rule_id: str) -> RuleHelp:
 
 
 def render(
-    analysis: Analysis,
+    analysis: Result,
     fmt: str,
     root_label: str,
     *,

@@ -16,17 +16,17 @@ import hashlib
 import json
 import re
 from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from analysis import __version__
-from analysis.checklist import project_facts
-from analysis.engine import Analysis
 from analysis.model import Finding, Location, Related, Severity
 from analysis.report.metadata import report_metadata
 from analysis.report.render import rule_help
+from analysis.result import Result
 from analysis.rules.registry import RULES
 from analysis.secrets import safe_text
 from analysis.sources import SourceFile
@@ -128,7 +128,7 @@ def rule_descriptor(rule_id: str) -> dict[str, Any]:
     }
 
 
-def _line_text(sources: dict[str, SourceFile | None], loc: Location) -> str:
+def _line_text(sources: Mapping[str, SourceFile], loc: Location) -> str:
     src = sources.get(loc.path)
     if src is None:
         return ""
@@ -138,7 +138,7 @@ def _line_text(sources: dict[str, SourceFile | None], loc: Location) -> str:
     return ""
 
 
-def fingerprint_base(sources: dict[str, SourceFile | None], f: Finding) -> str:
+def fingerprint_base(sources: Mapping[str, SourceFile], f: Finding) -> str:
     """What identifies a finding across runs: not its line number (lines move), but the rule,
     the file, the content of the flagged line and what the finding is about."""
     about = f.key or _NUMBERS.sub("#", safe_text(f.message))
@@ -170,11 +170,10 @@ def _related(related: tuple[Related, ...], prefix: str) -> list[dict[str, Any]]:
     ]
 
 
-def sarif_log(analysis: Analysis, root_label: str, now: datetime | None = None) -> dict[str, Any]:
-    project_facts(analysis)  # the facts read files too: list the same files as the others
+def sarif_log(analysis: Result, root_label: str, now: datetime | None = None) -> dict[str, Any]:
     meta = report_metadata(analysis, root_label, now)
     findings = list(analysis.findings)
-    sources = analysis.context.sources
+    sources = analysis.sources
     prefix, top = repository_prefix(analysis.root)
     seen: Counter[str] = Counter()
     results: list[dict[str, Any]] = []
@@ -250,5 +249,5 @@ def sarif_log(analysis: Analysis, root_label: str, now: datetime | None = None) 
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
-def render_sarif(analysis: Analysis, root_label: str, now: datetime | None = None) -> str:
+def render_sarif(analysis: Result, root_label: str, now: datetime | None = None) -> str:
     return json.dumps(sarif_log(analysis, root_label, now), indent=2, ensure_ascii=False) + "\n"

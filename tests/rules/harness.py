@@ -19,7 +19,6 @@ from analysis.engine import analyze
 from analysis.model import Finding
 from analysis.rules.registry import BY_ID, Rule
 from analysis.settings import Settings
-from analysis.suppress import postprocess
 
 REPO = Path(__file__).resolve().parents[2]
 BASE = REPO / "examples" / "seed-app"
@@ -108,7 +107,6 @@ def run_rule(
 ) -> list[Finding]:
     """The unsuppressed findings of one rule (only that rule runs) on a tree."""
     rule = BY_ID[rule_id]
-    settings = settings if settings is not None else Settings(postprocess=postprocess)
     if isinstance(tree, Path):
         a = analyze(tree, settings, select=[rule.id])
         return [f for f in a.active if f.rule == rule.id]

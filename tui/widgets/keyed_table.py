@@ -147,7 +147,7 @@ class KeyedTable(DataTable[Any]):
             and self.cursor_type == "row"
             and self.cursor_coordinate != before  # a click on the cursor row already selects
         ):
-            self._post_selected_message()
+            self._post_selected_message()  # type: ignore[no-untyped-call]  # Textual leaves it untyped
 
     def fit(self, fixed: dict[str, int], flexible: str, fallback: int = 100) -> int:
         """Fix the `fixed` columns' widths and give `flexible` the rest of the table's width

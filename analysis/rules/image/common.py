@@ -1,8 +1,9 @@
 """Rules of the image area (KD301-KD308): what `docker build` puts into the image.
 
 Every rule reads the `images` fact (analysis/facts/images.py); the startup path comes from the
-startup facts (`analysis.facts.startup.startup_paths`) when they exist, else from the final
-stage's ENTRYPOINT/CMD followed into the scripts and package.json scripts it runs.
+startup facts (`analysis.facts.startup.startup_paths`) when they have a path for the image's
+services, else from the final stage's ENTRYPOINT/CMD followed into the scripts and
+package.json scripts it runs.
 """
 
 from __future__ import annotations
@@ -10,11 +11,10 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterable
-from functools import cache
-from typing import Any
 
 from analysis.catalog import BY_ID
 from analysis.context import Context
+from analysis.facts.compose import compose_stacks
 from analysis.facts.images import (
     Image,
     MigrationsInImage,
@@ -25,7 +25,10 @@ from analysis.facts.images import (
     path_in_stage,
     read_package_info,
 )
+from analysis.facts.schema import schemas
+from analysis.facts.startup import startup_paths
 from analysis.model import Finding, Location, Related, Severity
+from analysis.parsers.compose import Service
 from analysis.parsers.dockerfile import DockerfileFile, Stage, Variable
 from analysis.records import dataclass
 from analysis.secrets import MASK, is_secret_name, mask_value
@@ -58,74 +61,40 @@ class StartCommand:
     context: str = "startup"
 
 
-@cache
-def _startup_module() -> Any:
-    try:
-        from analysis.facts import startup  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return None
-    return startup if hasattr(startup, "startup_paths") else None
-
-
-def _name_of(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    name = getattr(value, "name", None)
-    return name if isinstance(name, str) else None
-
-
 def _startup_from_facts(ctx: Context, image: Image) -> list[StartCommand] | None:
     """Commands of the startup paths of the services that run `image`, from the startup facts;
-    None when those facts do not exist (or say nothing about these services)."""
-    module = _startup_module()
-    if module is None:
-        return None
-    paths = ctx.fact(module.startup_paths)
+    None when those facts say nothing about these services."""
     wanted = {(u.compose_file, u.service) for u in image.uses}
     names = {u.service for u in image.uses}
     out: list[StartCommand] = []
     matched = False
-    for path in paths or ():
-        service = _name_of(getattr(path, "service", None))
+    for path in ctx.fact(startup_paths):
+        service = path.service
         if not image.uses:
             # an image no compose service builds: its own ENTRYPOINT/CMD path
-            if getattr(path, "kind", None) != "dockerfile" or (
-                getattr(path, "dockerfile", None) != image.dockerfile
-            ):
+            if path.kind != "dockerfile" or path.dockerfile != image.dockerfile:
                 continue
         elif service not in names:
             continue
-        compose_file = getattr(path, "compose_file", None)
-        if image.uses and isinstance(compose_file, str) and (compose_file, service) not in wanted:
+        compose_file = path.compose_file
+        if image.uses and compose_file is not None and (compose_file, service) not in wanted:
             continue
         matched = True
-        links = getattr(path, "links", None) or getattr(path, "chain", None) or ()
-        first = getattr(links[0], "location", None) if links else None
-        for cmd in getattr(path, "commands", None) or getattr(path, "prisma", None) or ():
-            context = str(getattr(cmd, "context", "startup") or "startup")
-            if context not in ("startup", "deploy"):
+        first = path.links[0].location if path.links else None
+        for cmd in path.commands:
+            context = cmd.context or "startup"
+            if context not in ("startup", "deploy") or not cmd.command:
                 continue
-            loc = getattr(cmd, "location", None)
-            if not isinstance(loc, Location):
-                continue
-            command = getattr(cmd, "command", None) or getattr(cmd, "normalized", None)
-            if not isinstance(command, str):
-                continue
-            condition = getattr(cmd, "condition", None)
-            off = getattr(cmd, "opt_in_off", None)
-            if off is not None:
-                # lower only when no file of the project turns the condition on
-                labels = [str(getattr(o, "label", "")) for o in off]
-                condition = ", ".join(x for x in labels if x) if off else None
+            # lowered only when no file of the project turns the condition on
+            off = cmd.opt_in_off
+            condition = ", ".join(x for x in (o.label for o in off) if x) if off else None
             out.append(
                 StartCommand(
-                    command,
-                    tuple(getattr(cmd, "flags", ()) or ()),
-                    loc,
-                    first if isinstance(first, Location) else None,
-                    condition if isinstance(condition, str) and condition else None,
+                    cmd.command,
+                    tuple(cmd.flags),
+                    cmd.location,
+                    first,
+                    condition or None,
                     service,
                     context,
                 )
@@ -133,14 +102,16 @@ def _startup_from_facts(ctx: Context, image: Image) -> list[StartCommand] | None
     return out if matched else None
 
 
-def _service_of(ctx: Context, compose_file: str, name: str) -> Any:
+def _service_of(ctx: Context, compose_file: str, name: str) -> Service | None:
     for stack_file, svc in _compose_services(ctx):
         if svc.name == name and compose_file in stack_file:
             return svc
     return None
 
 
-def _from_image(image: Image, service: str | None, only_line: int | None = None) -> list[Any]:
+def _from_image(
+    image: Image, service: str | None, only_line: int | None = None
+) -> list[StartCommand]:
     return [
         StartCommand(p.command, p.flags, p.location, p.run, None, service)
         for p in image.startup
@@ -161,8 +132,8 @@ def startup_commands(ctx: Context, image: Image) -> list[StartCommand]:
     out: list[StartCommand] = []
     for use in image.uses:
         svc = _service_of(ctx, use.compose_file, use.service)
-        entrypoint = getattr(svc, "entrypoint", None)
-        command = getattr(svc, "command", None)
+        entrypoint = svc.entrypoint if svc is not None else None
+        command = svc.command if svc is not None else None
         if entrypoint is None and command is None:
             out.extend(_from_image(image, use.service))
             continue
@@ -173,11 +144,8 @@ def startup_commands(ctx: Context, image: Image) -> list[StartCommand]:
         for part, keyword in ((entrypoint, "entrypoint"), (command, "command")):
             if part is None:
                 continue
-            text = " ".join(getattr(part, "argv", ())) or str(getattr(part, "text", ""))
-            loc = getattr(part, "location", None)
-            if not isinstance(loc, Location):
-                continue
-            for p in commands_in_text(ctx, image, text, loc, f"compose `{keyword}`"):
+            text = " ".join(part.argv) or part.text
+            for p in commands_in_text(ctx, image, text, part.location, f"compose `{keyword}`"):
                 out.append(StartCommand(p.command, p.flags, p.location, p.run, None, use.service))
     return out
 
@@ -271,15 +239,11 @@ def _masked(var: Variable) -> str:
 
 
 # -- KD306 stale-client-volume ------------------------------------------------------------------
-def _compose_services(ctx: Context) -> list[tuple[tuple[str, ...], Any]]:
-    try:
-        from analysis.facts.compose import compose_stacks
-    except ImportError:
-        return []
-    out: list[tuple[tuple[str, ...], Any]] = []
+def _compose_services(ctx: Context) -> list[tuple[tuple[str, ...], Service]]:
+    out: list[tuple[tuple[str, ...], Service]] = []
     for stack in ctx.fact(compose_stacks):
-        files = tuple(getattr(stack, "files", ())) + tuple(getattr(stack, "pulled_in", ()))
-        for svc in getattr(stack, "services", ()):
+        files = stack.files + stack.pulled_in
+        for svc in stack.services:
             out.append((files, svc))
     return out
 
@@ -300,17 +264,11 @@ def _regenerates(starts: list[StartCommand]) -> bool:
 def _project_migrate_commands(ctx: Context, all_images: tuple[Image, ...]) -> list[Location]:
     """Where anything in the project applies migrations (startup, build, deploy or developer
     scripts)."""
-    found: list[Location] = []
-    module = _startup_module()
-    if module is not None:
-        facts = ctx.fact(module.startup_paths)
-        steps = getattr(facts, "commands", None)
-        if steps is None:
-            steps = [c for path in facts or () for c in getattr(path, "commands", ())]
-        for cmd in steps:
-            loc = getattr(cmd, "location", None)
-            if getattr(cmd, "command", None) in APPLIES_MIGRATIONS and isinstance(loc, Location):
-                found.append(loc)
+    found = [
+        cmd.location
+        for cmd in ctx.fact(startup_paths).commands
+        if cmd.command in APPLIES_MIGRATIONS
+    ]
     for image in all_images:
         found += [
             p.location for p in (*image.prisma, *image.startup) if p.command in APPLIES_MIGRATIONS
@@ -325,30 +283,15 @@ def _project_migrate_commands(ctx: Context, all_images: tuple[Image, ...]) -> li
     return list(dict.fromkeys(found))
 
 
-_MONGODB = re.compile(r'provider\s*=\s*"mongodb"')
-
-
 def _migration_folders(ctx: Context) -> dict[str, tuple[str, ...]]:
     """Every migrations folder the project has or should have (beside each relational schema,
     or where prisma.config points), with the migration.sql files it holds here."""
     folders: dict[str, list[str]] = {}
     for f in ctx.files(FileKind.MIGRATION_SQL):
         folders.setdefault(posixpath.dirname(posixpath.dirname(f)), []).append(f)
-    try:
-        from analysis.facts.schema import schemas
-
-        for schema in ctx.fact(schemas):
-            if getattr(schema, "provider", None) == "mongodb":
-                continue
-            path = getattr(getattr(schema, "migrations", None), "path", None)
-            if isinstance(path, str) and path:
-                folders.setdefault(path, [])
-    except ImportError:
-        for rel in ctx.files(FileKind.PRISMA_SCHEMA):
-            src = ctx.source(rel)
-            if src is None or _MONGODB.search(src.text) or "datasource" not in src.text:
-                continue
-            folders.setdefault(posixpath.join(posixpath.dirname(rel), "migrations"), [])
+    for schema in ctx.fact(schemas):
+        if schema.provider != "mongodb" and schema.migrations.path:
+            folders.setdefault(schema.migrations.path, [])
     return {k: tuple(v) for k, v in folders.items()}
 
 

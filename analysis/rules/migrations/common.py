@@ -14,8 +14,10 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from analysis.context import Context
+from analysis.facts.databases import Database
 from analysis.facts.migrations import Migration, MigrationHistory, migration_histories
-from analysis.facts.replay import ActionNote, MigrationReplay, Origin, gc_paused
+from analysis.facts.replay import ActionNote, MigrationReplay, Origin
+from analysis.gc_pause import gc_paused
 from analysis.model import Finding, Location, Related
 from analysis.parsers.migration_sql import Action, K, Statement, TableDef
 from analysis.records import dataclass, quick_init
@@ -324,11 +326,10 @@ def _image_name(image: str) -> tuple[str, str | None]:
     return name.lower(), tag
 
 
-def _postgres_databases(ctx: Context) -> list[object]:
+def _postgres_databases(ctx: Context) -> list[Database]:
     from analysis.facts.databases import databases
 
-    dbs = ctx.fact(databases)
-    return [d for d in dbs if getattr(d, "engine", None) == "postgres"]
+    return [d for d in ctx.fact(databases) if d.engine == "postgres"]
 
 
 def _dockerfile_text(ctx: Context, path: str | None) -> str:
@@ -338,10 +339,10 @@ def _dockerfile_text(ctx: Context, path: str | None) -> str:
     return src.text.lower() if src is not None else ""
 
 
-def _ships(ctx: Context, db: object, ext: str) -> bool | None:
+def _ships(ctx: Context, db: Database, ext: str) -> bool | None:
     """Whether the database image ships `ext`: True, False, or None when unknown."""
-    image = getattr(db, "image", None)
-    if not isinstance(image, str) or not image:
+    image = db.image
+    if not image:
         return None
     name, _ = _image_name(image)
     known = IMAGE_EXTENSIONS.get(name)
@@ -351,7 +352,7 @@ def _ships(ctx: Context, db: object, ext: str) -> bool | None:
         return None
     if ext in known:
         return True
-    text = _dockerfile_text(ctx, getattr(db, "dockerfile", None))
+    text = _dockerfile_text(ctx, db.dockerfile)
     if text:
         hints = _PACKAGE_HINTS.get(ext, (ext.replace("_", "-"), ext))
         for line in text.split("\n"):

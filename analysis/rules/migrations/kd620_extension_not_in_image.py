@@ -84,10 +84,10 @@ def extension_not_in_image(ctx: Context, items: _Items) -> Iterator[Finding]:
         related: list[Related] = []
         names: list[str] = []
         for db in lacking:
-            service = getattr(db, "service", "?")
-            image = getattr(db, "image", "?")
+            service = db.service
+            image = db.image
             names.append(f"{image} (service {service})")
-            db_loc = getattr(db, "image_location", None) or getattr(db, "location", None)
+            db_loc = db.image_location or db.location
             if isinstance(db_loc, Location):
                 related.append(Related(db_loc, f"service {service} runs image {image}"))
         images = ", ".join(names)

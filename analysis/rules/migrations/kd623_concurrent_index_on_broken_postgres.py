@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from analysis.context import Context
+from analysis.facts.databases import Database
 from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.migration_sql import K
 from analysis.rules.migrations.common import (
@@ -72,27 +73,25 @@ def concurrent_index_broken_pg(ctx: Context, items: _Items) -> Iterator[Finding]
     ]
     if not conc:
         return
-    broken: list[tuple[object, str]] = []
+    broken: list[tuple[Database, str]] = []
     for db in _postgres_databases(ctx):
-        image = getattr(db, "image", None)
-        tag = getattr(db, "tag", None)
+        image = db.image
+        tag = db.tag
         if not isinstance(tag, str) and isinstance(image, str):
             tag = _image_name(image)[1]
         if isinstance(tag, str) and _PG14_BROKEN.match(tag):
             broken.append((db, tag))
     for it in conc:
         for db, tag in broken:
-            db_loc = getattr(db, "image_location", None) or getattr(db, "location", None)
+            db_loc = db.image_location or db.location
             yield _finding(
                 "KD623",
                 f"migration {it.migration.name} builds an index CONCURRENTLY while service "
-                f"{getattr(db, 'service', '?')} runs PostgreSQL {tag}, whose concurrent index "
+                f"{db.service} runs PostgreSQL {tag}, whose concurrent index "
                 "builds can silently corrupt indexes (fixed in 14.4): upgrade the image, then "
                 "REINDEX",
                 it.loc(),
-                (Related(db_loc, f"image {getattr(db, 'image', '?')}"),)
-                if isinstance(db_loc, Location)
-                else (),
+                (Related(db_loc, f"image {db.image}"),) if isinstance(db_loc, Location) else (),
             )
 
 

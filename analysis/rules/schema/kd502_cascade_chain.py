@@ -91,7 +91,7 @@ def by_name(reason: str) -> bool:
 
 @RULE.check
 def cascade_chain(ctx: Context) -> Iterator[Finding]:
-    extra = tuple(getattr(ctx.settings, "valuable_models", ()) or ())
+    extra = ctx.settings.valuable_models
     for schema, graph in _pairs(ctx):
         reasons = {m.name: valuable_reason(m, extra) for m in (*schema.models, *schema.views)}
         for d in graph.deletions:

@@ -242,10 +242,8 @@ def _path_base(path: StartupPath, images: dict[str, Any]) -> str | None:
 
 
 def _images_by_dockerfile(ctx: Context) -> dict[str, Any]:
-    try:
-        from analysis.facts.images import images
-    except ImportError:  # pragma: no cover
-        return {}
+    from analysis.facts.images import images
+
     return {i.dockerfile: i for i in ctx.fact(images)}
 
 
@@ -287,10 +285,8 @@ def _service_location(ctx: Context, path: StartupPath) -> Location | None:
 
 
 def _gitignored(ctx: Context, folder: str) -> bool:
-    try:
-        from analysis.parsers.gitignore import gitignore_matcher
-    except ImportError:  # pragma: no cover
-        return False
+    from analysis.parsers.gitignore import gitignore_matcher
+
     return ctx.fact(gitignore_matcher).ignored(folder, is_dir=True) is not None
 
 
@@ -409,18 +405,14 @@ def failure_ignored_at(step: PrismaStep) -> tuple[str, Location] | None:
 
 
 def _stacks(ctx: Context) -> tuple[Any, ...]:
-    try:
-        from analysis.facts.compose import compose_stacks
-    except ImportError:  # pragma: no cover
-        return ()
+    from analysis.facts.compose import compose_stacks
+
     return tuple(ctx.fact(compose_stacks))
 
 
 def _databases(ctx: Context) -> tuple[Any, ...]:
-    try:
-        from analysis.facts.databases import databases
-    except ImportError:  # pragma: no cover
-        return ()
+    from analysis.facts.databases import databases
+
     return tuple(ctx.fact(databases))
 
 
