@@ -24,8 +24,8 @@ from textual.pilot import Pilot
 
 from tests.conftest import EXAMPLES
 from tests.large_project import make_large_project
-from tui.commands import FILTER_PRESETS
 from tui.app import KeepdataApp
+from tui.commands import FILTER_PRESETS
 from tui.watch import Snapshot, take_snapshot
 
 SIZES = {"70x24": (70, 24), "100x30": (100, 30), "120x40": (120, 40), "200x50": (200, 50)}
