@@ -2,7 +2,8 @@
 drill-down, the help screen and the export dialog) at four terminal
 sizes (70x24, 100x30, 120x40, 200x50), on the risky example and on a generated large
 project (50 models, 240 migrations of which 236 are applied history, ~420 findings:
-tests/large_project.py), plus the seed example's panes at 120x40. Volatile text (time,
+tests/large_project.py), plus the seed example's panes and the command palette (with a
+query) at 120x40. Volatile text (time,
 duration) is masked and the root is named by a label, so the pictures are stable.
 
 Each project is analyzed once per session: the apps of the tests get that analysis instead of
