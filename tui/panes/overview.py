@@ -49,6 +49,83 @@ def pack(parts: list[Content], width: int, gap: int = 3) -> Content:
     return Content("\n").join(Content(" " * gap).join(line) for line in lines)
 
 
+def grid(parts: list[Content], width: int, gap: int = 2) -> list[Content] | None:
+    """`parts` in aligned columns (row by row), as many columns as fit in `width` cells;
+    None when even one column is wider."""
+    for ncols in range(len(parts), 0, -1):
+        rows = [parts[i : i + ncols] for i in range(0, len(parts), ncols)]
+        widths = [max(row[c].cell_length for row in rows if c < len(row)) for c in range(ncols)]
+        if sum(widths) + gap * (ncols - 1) <= width:
+            return [
+                Content(" " * gap).join(
+                    cell if c == len(row) - 1 else cell.pad_right(widths[c] - cell.cell_length)
+                    for c, cell in enumerate(row)
+                )
+                for row in rows
+            ]
+    return None
+
+
+LEVEL_STYLE: dict[str, str] = {
+    "SAFE": "$text-success",
+    "SAFE WITH WARNINGS": "$text-warning",
+    "AT RISK": "$text-error",
+    "UNSAFE": "bold $text-error",
+}
+SHORT_LEVEL: dict[str, str] = {
+    "SAFE WITH WARNINGS": "WARN",
+    "AT RISK": "RISK",
+}
+"""The level words of the area summary on narrow terminals (the icon and colour are the same)."""
+LEVEL_LEGEND: dict[str, str] = {
+    "UNSAFE": "unsafe",
+    "AT RISK": "at risk",
+    "SAFE WITH WARNINGS": "warnings",
+    "SAFE": "safe",
+    "UNKNOWN": "unknown",
+}
+
+
+def area_summary(areas: list[tuple[str, str, int]], width: int) -> Content:
+    """The verdict's areas (title, level, findings) in at most half as many lines as areas
+    when the width allows: every area on one line with its level spelled out when they fit
+    (wide terminals); else aligned columns with short level words; else aligned columns of
+    icon, title and count under a legend of the icons (narrow terminals, 70 columns)."""
+
+    def part(title: str, level: str, n: int, word: str | None) -> Content:
+        count = f"({n})" if n else ""
+        tail = " ".join(x for x in (word, count) if x)
+        return Content.assemble(
+            f"{level_icon(level)} ",
+            (title, "bold"),
+            " " if tail else "",
+            (tail, LEVEL_STYLE.get(level, "")),
+        )
+
+    target = (len(areas) + 1) // 2
+    full = [part(t, lv, n, lv) for t, lv, n in areas]
+    packed = pack(full, width)
+    if len(packed.plain.split("\n")) <= target:
+        return packed
+    short = grid([part(t, lv, n, SHORT_LEVEL.get(lv, lv)) for t, lv, n in areas], width)
+    if short is not None and len(short) <= target:
+        return Content("\n").join(short)
+    bare = grid([part(t, lv, n, None) for t, lv, n in areas], width)
+    if bare is None:
+        return packed
+    seen = dict.fromkeys(lv for _, lv, _ in areas)
+    legend = Content("  ").join(
+        Content.assemble(
+            (level_icon(lv), LEVEL_STYLE.get(lv, "")),
+            (f" {LEVEL_LEGEND[lv]}", "$text-muted"),
+        )
+        for lv in LEVEL_LEGEND
+        if lv in seen
+    )
+    legend = Content.assemble(legend, ("  (n) findings", "$text-muted"))
+    return Content("\n").join([*bare, legend])
+
+
 class OverviewPane(Pane):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -78,6 +155,8 @@ class OverviewPane(Pane):
         super().show(snapshot)
         self._show_areas(snapshot)
         table = self.query_one("#checklist-table", KeyedTable)
+        # Narrow terminals: the section headings name the list; its header line goes to a row.
+        table.show_header = not self.screen.has_class("-narrow")
         checklist = snapshot.checklist
         rows: list[tuple[str, tuple[Content, Content]]] = []
         self._items = {}
@@ -132,26 +211,8 @@ class OverviewPane(Pane):
         if verdict is None:
             box.update(styled(snapshot.fact_errors.get("verdict", "no verdict"), "$text-muted"))
             return
-        parts: list[Content] = []
-        for area in verdict.areas:
-            level = level_value(area.level)
-            style = {
-                "SAFE": "$text-success",
-                "SAFE WITH WARNINGS": "$text-warning",
-                "AT RISK": "$text-error",
-                "UNSAFE": "bold $text-error",
-            }.get(level, "")
-            n = len(area.findings)
-            count = f" ({n})" if n else ""
-            parts.append(
-                Content.assemble(
-                    f"{level_icon(level)} ",
-                    (area.title, "bold"),
-                    " ",
-                    (f"{level}{count}", style),
-                )
-            )
-        box.update(pack(parts, (box.size.width or self.size.width or 120) - 2))
+        areas = [(a.title, level_value(a.level), len(a.findings)) for a in verdict.areas]
+        box.update(area_summary(areas, (box.size.width or self.size.width or 120) - 2))
 
     # -- evidence ----------------------------------------------------------------------
     @on(DataTable.RowHighlighted, "#checklist-table")
