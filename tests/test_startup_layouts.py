@@ -780,3 +780,17 @@ def test_kd307_for_an_env_production_a_script_names(write_tree: WriteTree) -> No
 )
 def test_kd307_absent_named_env_quiet(write_tree: WriteTree, extra: dict[str, str]) -> None:
     assert run(write_tree(next_app(**extra)), "KD307") == []
+
+
+def test_kd307_for_an_env_local_a_nested_package_names_by_relative_path(
+    write_tree: WriteTree,
+) -> None:
+    # shaped like jitsu: services/rotor/package.json loads `../../.env.local` (the root one)
+    rotor = pkg("rotor", {"start": "dotenv -e ../../.env.local -- node dist/main.js"})
+    tree = next_app(**{"services/rotor/package.json": rotor})
+    root = write_tree(tree)
+    found = run(root, "KD307")
+    assert [(f.location.path, f.severity) for f in found] == [("Dockerfile", Severity.MEDIUM)]
+    assert found[0].message.startswith(".env.local is not in the checkout, but services/rotor/")
+    (root / ".dockerignore").write_text("node_modules\n.env.local\n")
+    assert run(root, "KD307") == []

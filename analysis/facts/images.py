@@ -1592,7 +1592,9 @@ class _Analyzer:
                 folders = [posixpath.dirname(at.path)]
                 folders += [""] if kind == FileKind.SHELL else []
             for folder in dict.fromkeys(folders):
-                add(posixpath.join(folder, name) if folder else name, at, "mention")
+                where = posixpath.normpath(posixpath.join(folder, name))
+                if not where.startswith("../"):
+                    add(where, at, "mention")
         return found
 
     def _env_files(self) -> tuple[EnvFileInContext, ...]:
@@ -1647,7 +1649,11 @@ class _Analyzer:
         return tuple(out)
 
 
-_MENTIONED_ENV = re.compile(r"(?<![\w./-])(?:\./)?(\.env\.(?:local|production))(?![\w.-])")
+_MENTIONED_ENV = re.compile(
+    r"(?<![\w./$}-])((?:\.{1,2}/|[\w-][\w.-]*/)*\.env\.(?:local|production))(?![\w.-])"
+)
+"""`.env.local` / `.env.production`, with the relative folder it is written with
+(`../../.env.local`, `apps/web/.env.local`), not after a variable (`$DIR/.env.local`)."""
 
 
 def env_file_mentions(ctx: Context) -> tuple[tuple[str, Location, FileKind], ...]:
