@@ -1584,13 +1584,12 @@ class _Analyzer:
         top = self.base.context if self.base.context not in ("", ".") else ""
         for name, at, kind in self.ctx.fact(env_file_mentions):
             # where the mention means: a Dockerfile's paths are in its build context (only this
-            # image's own counts), compose and package.json paths beside the file, a script's
-            # beside it or at the project root (where scripts are usually run from)
+            # image's own counts), compose and package.json paths beside the file, a script's at
+            # the project root (where scripts are usually run from; its own folder is a guess)
             if kind == FileKind.DOCKERFILE:
                 folders = [top] if at.path == self.df.path else []
             else:
-                folders = [posixpath.dirname(at.path)]
-                folders += [""] if kind == FileKind.SHELL else []
+                folders = [""] if kind == FileKind.SHELL else [posixpath.dirname(at.path)]
             for folder in dict.fromkeys(folders):
                 where = posixpath.normpath(posixpath.join(folder, name))
                 if not where.startswith("../"):
@@ -1689,8 +1688,10 @@ def _mentions_in(ctx: Context, rel: str, kind: FileKind) -> list[tuple[str, Loca
         seen: set[str] = set()
         for number, line in enumerate(source.lines, 1):
             for match in _MENTIONED_ENV.finditer(line):
-                if match.group(1) not in seen:
-                    seen.add(match.group(1))
+                # a file that spells the name again (`echo ".env.local found"`) names the same
+                # file: its first spelling, with its folder, says which
+                if posixpath.basename(match.group(1)) not in seen:
+                    seen.add(posixpath.basename(match.group(1)))
                     out.append((match.group(1), Location(rel, number), kind))
     return out
 
