@@ -677,3 +677,63 @@ jobs:
     image = only_image(root)
     assert image.context == "."
     assert image.context_reason == "`docker build` in .github/workflows/publish.yml:10 builds it"
+
+
+KD211_PROFILES = """\
+services:
+  db:
+    image: postgres:16
+    profiles: [dev]
+    volumes:
+      - pgdata:/var/lib/postgresql/data
+{dev}  app:
+    build: .
+    profiles: [prod]
+    command: sh -c "npx prisma migrate deploy && node main.js"
+    environment:
+      DATABASE_URL: ${{DATABASE_URL}}
+volumes:
+  pgdata:
+"""
+
+KD211_DEV_APP = """\
+  app-dev:
+    build: .
+    profiles: [dev]
+    command: sh -c "npx prisma migrate deploy && npm run dev"
+    depends_on:
+      - db
+    environment:
+      DATABASE_URL: postgresql://postgres:postgres@db:5432/app
+"""
+
+
+def test_kd211_per_profile_names_the_profile_that_starts_app_and_database(write_tree) -> None:
+    # shaped like a self-hosting repository: `--profile dev` brings a local database and a dev
+    # app; `--profile prod` runs the app against a managed database outside the stack
+    files = dict(PRISMA_APP)
+    files["docker-compose.yml"] = KD211_PROFILES.format(dev=KD211_DEV_APP)
+    found = run(write_tree(files), "KD211")
+    assert [(f.location.path, f.location.line) for f in found] == [("docker-compose.yml", 10)]
+    assert "app-dev" in found[0].message
+    assert "when it starts (with --profile dev)" in found[0].message
+
+
+def test_kd211_per_profile_quiet_when_app_and_database_never_run_together(write_tree) -> None:
+    # only the prod app migrates at start, and the database runs only with --profile dev
+    files = dict(PRISMA_APP)
+    files["docker-compose.yml"] = KD211_PROFILES.format(dev="")
+    root = write_tree(files)
+    assert run(root, "KD211") == []
+    # without the prod profile the app runs in every configuration: with --profile dev it
+    # meets the database
+    compose = KD211_PROFILES.format(dev="").replace("    profiles: [prod]\n", "")
+    (root / "docker-compose.yml").write_text(compose)
+    found = run(root, "KD211")
+    assert len(found) == 1
+    assert "when it starts (with --profile dev), but" in found[0].message
+    # no profiles at all: the default configuration, no profile named
+    (root / "docker-compose.yml").write_text(compose.replace("    profiles: [dev]\n", ""))
+    found = run(root, "KD211")
+    assert len(found) == 1
+    assert "when it starts, but nothing waits" in found[0].message

@@ -720,3 +720,77 @@ def test_kd218_a_job_awaited_through_another_job_is_quiet(write_tree: WriteTree)
         "docker-compose.yml": chain,
     }
     assert run(write_tree(tree), "KD218") == []
+
+
+def next_app(**extra: str) -> Tree:
+    """A Next.js app built with `COPY . .` (shaped like rallly/documenso): no env file in the
+    checkout, `.gitignore` lists the local ones by convention."""
+    tree = {
+        "package.json": pkg("web", {"build": "next build", "start": "next start"}),
+        "prisma/schema.prisma": SCHEMA,
+        ".gitignore": "node_modules\n.env\n.env.local\n.env.production\n",
+        "Dockerfile": "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\n"
+        'CMD ["npm", "start"]\n',
+    }
+    tree.update({k.replace("_DOT_", "."): v for k, v in extra.items()})
+    return tree
+
+
+COMPOSE_ENV_FILE = (
+    "services:\n  web:\n    build: .\n    env_file:\n      - .env.local\n"
+    "    ports:\n      - 3000:3000\n"
+)
+
+
+def test_kd307_for_an_absent_compose_env_file(write_tree: WriteTree) -> None:
+    found = run(write_tree(next_app(**{"docker-compose.yml": COMPOSE_ENV_FILE})), "KD307")
+    assert [(f.location.path, f.location.line, f.severity) for f in found] == [
+        ("Dockerfile", 3, Severity.MEDIUM)
+    ]
+    assert found[0].message.startswith(".env.local is not in the checkout, but a compose")
+    assert "would be copied into the image when present" in found[0].message
+    assert [(r.location.path, r.location.line) for r in found[0].related][-1] == (
+        "docker-compose.yml",
+        5,
+    )
+
+
+def test_kd307_for_an_env_production_a_script_names(write_tree: WriteTree) -> None:
+    scripts = {"build": "dotenv -e .env.production -- next build", "start": "next start"}
+    found = run(write_tree(next_app(**{"package.json": pkg("web", scripts)})), "KD307")
+    assert [(f.location.path, f.severity) for f in found] == [("Dockerfile", Severity.MEDIUM)]
+    assert found[0].message.startswith(".env.production is not in the checkout, but package.json")
+    assert ("package.json", 4) in [(r.location.path, r.location.line) for r in found[0].related]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},  # `.env.local` / `.env.production` by convention only (.gitignore): nothing named
+        {
+            "package.json": pkg(
+                "web", {"build": "next build", "env": "cp .env.production.example .env.prod"}
+            )
+        },
+        {"docker-compose.yml": COMPOSE_ENV_FILE, "_DOT_dockerignore": "node_modules\n.env*\n"},
+        {
+            "docker-compose.yml": COMPOSE_ENV_FILE.replace("build: .", "image: node:20"),
+        },
+    ],
+)
+def test_kd307_absent_named_env_quiet(write_tree: WriteTree, extra: dict[str, str]) -> None:
+    assert run(write_tree(next_app(**extra)), "KD307") == []
+
+
+def test_kd307_for_an_env_local_a_nested_package_names_by_relative_path(
+    write_tree: WriteTree,
+) -> None:
+    # shaped like jitsu: services/rotor/package.json loads `../../.env.local` (the root one)
+    rotor = pkg("rotor", {"start": "dotenv -e ../../.env.local -- node dist/main.js"})
+    tree = next_app(**{"services/rotor/package.json": rotor})
+    root = write_tree(tree)
+    found = run(root, "KD307")
+    assert [(f.location.path, f.severity) for f in found] == [("Dockerfile", Severity.MEDIUM)]
+    assert found[0].message.startswith(".env.local is not in the checkout, but services/rotor/")
+    (root / ".dockerignore").write_text("node_modules\n.env.local\n")
+    assert run(root, "KD307") == []

@@ -27,6 +27,7 @@ from itertools import pairwise
 from typing import Any
 
 from analysis.context import Context
+from analysis.discover import classify as _classify
 from analysis.model import Location, Related
 from analysis.parsers.dockerfile import (
     Command,
@@ -54,6 +55,8 @@ class BuildUse:
     service: str
     target: str | None
     location: Location
+    env_files: tuple[tuple[str, Location], ...] = ()
+    """The service's `env_file:` entries: (path from the project root, where it is named)."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -150,8 +153,13 @@ class EnvFileInContext:
     in_final_image: bool
     copied_into: str | None = None
     named_by: str = ""
-    """For a file the checkout lacks but the project names: the template that names it
-    (`.env.example` names `.env`); it would be copied when a developer creates it."""
+    """For a file the checkout lacks but the project names: the file that names it (the
+    template `.env.example` names `.env`); it would be copied when somebody creates it."""
+    named_line: int = 1
+    named_as: str = ""
+    """How `named_by` names it: "template", "env_file" (a compose `env_file:` of a service
+    that builds the image) or "mention" (a script, Dockerfile, compose file or package.json
+    spells `.env.local` / `.env.production`)."""
 
     @property
     def present(self) -> bool:
@@ -600,10 +608,11 @@ def _compose_builds(ctx: Context) -> list[tuple[_Build, BuildUse]]:
             target = build.target or None
             args = tuple((a.name, a.value) for a in build.args if a.value is not None)
             loc = build.location
+            env_files = tuple((ref.resolved, ref.location) for ref in svc.env_files if ref.resolved)
             out.append(
                 (
                     _Build(build.dockerfile_path, build.context_path or ".", target, args),
-                    BuildUse(loc.path, svc.name, target, loc),
+                    BuildUse(loc.path, svc.name, target, loc, env_files),
                 )
             )
     return out
@@ -1506,21 +1515,54 @@ class _Analyzer:
         keep = self.app_paths(m.folder + "/x" for m in found)
         return tuple(m if m.folder + "/x" in keep else replace(m, belongs=False) for m in found)
 
-    def _env_files(self) -> tuple[EnvFileInContext, ...]:
-        out: list[EnvFileInContext] = []
-        present = set(self.context_files[FileKind.ENV])
-        named: list[tuple[str, str]] = [(r, "") for r in self.context_files[FileKind.ENV]]
+    def _absent_named(self, present: set[str]) -> list[tuple[str, Location, str]]:
+        """Env files the checkout lacks but the project names, with where and how: templates
+        (`.env.example` -> `.env`), compose `env_file:` of the services that build this image,
+        and `.env.local` / `.env.production` where a file of the project spells them."""
+        found: list[tuple[str, Location, str]] = []
+
+        def add(root_rel: str | None, at: Location, how: str) -> None:
+            if root_rel is None or root_rel in present or self.rel(root_rel) in (None, "."):
+                return
+            present.add(root_rel)
+            found.append((root_rel, at, how))
+
         for root_rel in self.context_files[FileKind.ENV]:
             # a template names the file developers create from it (`.env.example` -> `.env`)
             base = posixpath.basename(root_rel)
             for suffix in EXAMPLE_ENV_SUFFIXES:
                 if base.lower().endswith(suffix) and base.lower() != suffix:
                     twin = posixpath.join(posixpath.dirname(root_rel), base[: -len(suffix)])
-                    if twin not in present and posixpath.basename(twin).startswith(".env"):
-                        present.add(twin)
-                        named.append((twin, root_rel))
+                    if posixpath.basename(twin).startswith(".env"):
+                        add(twin, Location(root_rel, 1), "template")
                     break
-        for root_rel, template in named:
+        for use in self.base.uses:
+            for root_rel, at in use.env_files:
+                if _classify(root_rel) == FileKind.ENV:
+                    add(posixpath.normpath(root_rel), at, "env_file")
+        top = self.base.context if self.base.context not in ("", ".") else ""
+        for name, at, kind in self.ctx.fact(env_file_mentions):
+            # where the mention means: a Dockerfile's paths are in its build context (only this
+            # image's own counts), compose and package.json paths beside the file, a script's at
+            # the project root (where scripts are usually run from; its own folder is a guess)
+            if kind == FileKind.DOCKERFILE:
+                folders = [top] if at.path == self.df.path else []
+            else:
+                folders = [""] if kind == FileKind.SHELL else [posixpath.dirname(at.path)]
+            for folder in dict.fromkeys(folders):
+                where = posixpath.normpath(posixpath.join(folder, name))
+                if not where.startswith("../"):
+                    add(where, at, "mention")
+        return found
+
+    def _env_files(self) -> tuple[EnvFileInContext, ...]:
+        out: list[EnvFileInContext] = []
+        present = set(self.context_files[FileKind.ENV])
+        named: list[tuple[str, Location | None, str]] = [
+            (r, None, "") for r in self.context_files[FileKind.ENV]
+        ]
+        named += self._absent_named(present)
+        for root_rel, named_at, named_as in named:
             name = posixpath.basename(root_rel).lower()
             if name.endswith(EXAMPLE_ENV_SUFFIXES):
                 continue
@@ -1557,10 +1599,54 @@ class _Analyzer:
                     copied_by,
                     in_final,
                     copied_into,
-                    template,
+                    named_at.path if named_at is not None else "",
+                    named_at.line if named_at is not None else 1,
+                    named_as,
                 )
             )
         return tuple(out)
+
+
+_MENTIONED_ENV = re.compile(
+    r"(?<![\w./$}-])((?:\.{1,2}/|[\w-][\w.-]*/)*\.env\.(?:local|production))(?![\w.-])"
+)
+"""`.env.local` / `.env.production`, with the relative folder it is written with
+(`../../.env.local`, `apps/web/.env.local`), not after a variable (`$DIR/.env.local`)."""
+
+
+def env_file_mentions(ctx: Context) -> tuple[tuple[str, Location, FileKind], ...]:
+    """Fact: where a script, Dockerfile, compose file or package.json of the project spells
+    `.env.local` or `.env.production` (the name, and the line that spells it). A convention
+    alone names nothing: only these mentions make an absent one worth a finding."""
+    out: list[tuple[str, Location, FileKind]] = []
+    for kind in (FileKind.SHELL, FileKind.DOCKERFILE, FileKind.COMPOSE, FileKind.PACKAGE_JSON):
+        for rel in ctx.files(kind):
+            out += _mentions_in(ctx, rel, kind)
+    # a compose `env_file:` names the file for its own service only (see BuildUse.env_files)
+    from analysis.facts.compose import compose_stacks
+
+    env_file_lines = {
+        (ref.location.path, ref.location.line)
+        for stack in ctx.fact(compose_stacks)
+        for svc in stack.services
+        for ref in svc.env_files
+    }
+    return tuple(m for m in out if (m[1].path, m[1].line) not in env_file_lines)
+
+
+def _mentions_in(ctx: Context, rel: str, kind: FileKind) -> list[tuple[str, Location, FileKind]]:
+    out: list[tuple[str, Location, FileKind]] = []
+    source = ctx.source(rel)
+    if source is not None and ".env." in source.text:
+        seen: set[str] = set()
+        for number, line in enumerate(source.lines, 1):
+            for match in _MENTIONED_ENV.finditer(line):
+                # a file that spells the name again (`echo ".env.local found"`) names the same
+                # file: its first spelling, with its folder, says which
+                if posixpath.basename(match.group(1)) not in seen:
+                    seen.add(posixpath.basename(match.group(1)))
+                    out.append((match.group(1), Location(rel, number), kind))
+    return out
 
 
 def _cli(pkg: PackageInfo | None, dev_installed: bool | None) -> bool | None:

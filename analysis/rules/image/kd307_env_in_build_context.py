@@ -27,9 +27,12 @@ RULE = rule(
     trigger="""
         A `.env*` file (other than an example) inside the build context of an image that
         copies the context (`COPY .`/`ADD .`), where the context has no `.dockerignore`, or
-        its `.dockerignore` does not exclude the file, or re-includes it with `!`. A `.env`
-        the checkout lacks but a template names (`.env.example`) is reported one level lower:
-        it would be copied when a developer creates it and builds.
+        its `.dockerignore` does not exclude the file, or re-includes it with `!`. An env file
+        the checkout lacks but the project names is reported one level lower (it would be
+        copied when somebody creates it and builds): the file a template names (`.env.example`
+        names `.env`), a compose `env_file:` of a service that builds the image, and
+        `.env.local` / `.env.production` when a script, Dockerfile, compose file or
+        package.json spells the name (never by convention alone).
     """,
     bad="""
         # .dockerignore
@@ -99,13 +102,23 @@ def check_env_in_context(image: Image) -> Iterator[Finding]:
 def _absent(
     image: Image, env: EnvFileInContext, location: Location, why: str, related: list[Related]
 ) -> Finding:
-    """A `.env` the checkout lacks but a template names: copied as soon as a developer creates
-    it and builds (one level lower: nothing leaks until then)."""
-    related.append(Related(Location(env.named_by, 1), "the template developers copy it from"))
+    """A `.env` the checkout lacks but the project names (a template, a compose `env_file:`,
+    a script or config that spells `.env.local` / `.env.production`): copied as soon as
+    somebody creates it and builds (one level lower: nothing leaks until then)."""
+    named_at = Location(env.named_by, env.named_line)
+    if env.named_as == "env_file":
+        named = "a compose `env_file:` of a service that builds the image reads it"
+        related.append(Related(named_at, "the compose `env_file:` that names it"))
+    elif env.named_as == "mention":
+        named = f"{env.named_by} names it"
+        related.append(Related(named_at, "names it here"))
+    else:
+        named = "its template tells developers to create it"
+        related.append(Related(named_at, "the template developers copy it from"))
     return Finding(
         "KD307",
         _sev("KD307").lower(),
-        f"{env.path} is not in the checkout, but its template tells developers to create it; "
+        f"{env.path} is not in the checkout, but {named}; "
         f"it would reach the build context of {image.dockerfile} ({why}) and would be copied "
         "into the image when present: a local build ships its secrets",
         location,

@@ -429,6 +429,31 @@ def _service(ctx: Context, path: StartupPath) -> Any:
     return None
 
 
+def _profiles_of(ctx: Context, path: StartupPath) -> tuple[str, ...]:
+    """The compose profiles of the service of `path` (none: it runs in every configuration)."""
+    service = _service(ctx, path)
+    return tuple(service.profiles) if service is not None else ()
+
+
+def _service_profiles(ctx: Context, stack_id: str, name: str | None) -> tuple[str, ...]:
+    for stack in _stacks(ctx):
+        if stack.id == stack_id and name is not None:
+            service = stack.service(name)
+            return tuple(service.profiles) if service is not None else ()
+    return ()
+
+
+def _active(profiles: tuple[str, ...], profile: str | None) -> bool:
+    """Whether a service with `profiles` runs in the configuration of `profile` (None: the
+    services without a profile; P: those plus the services of profile P)."""
+    return not profiles or (profile is not None and profile in profiles)
+
+
+def _configurations(*profiles: tuple[str, ...]) -> list[str | None]:
+    """The configurations these services run in: no profile first, then each profile."""
+    return [None, *sorted({x for v in profiles for x in v})]
+
+
 def _sqlite_app(facts: StartupFacts, stack: str, service: str) -> bool:
     """A service whose Prisma uses a SQLite file: it waits for no database server."""
     path = facts.for_service(service, stack)

@@ -14,13 +14,16 @@ from analysis.rules.startup.common import (
     APPLIES_MIGRATIONS,
     RUNS_BY_ITSELF,
     STARTUP_CONTEXTS,
+    _active,
     _compose_link,
+    _configurations,
     _databases,
     _first_sql,
     _folder_for,
     _images_by_dockerfile,
     _migration_folders,
     _path_base,
+    _profiles_of,
     _service,
     _service_location,
     _sev,
@@ -98,11 +101,7 @@ def check_no_migration_step(
     dbs = {(d.stack, d.service) for d in _databases(ctx)}
     for stack_id, all_paths in by_stack.items():
         profiles = {p.service: _profiles_of(ctx, p) for p in all_paths}
-        configurations: list[str | None] = [
-            None,
-            *sorted({x for v in profiles.values() for x in v}),
-        ]
-        for profile in configurations:
+        for profile in _configurations(*profiles.values()):
             # a configuration: the services without a profile, plus those of `profile`
             stack_paths = [p for p in all_paths if _active(profiles[p.service], profile)]
             found = _unmigrated(ctx, images, folders, dbs, stack_id, stack_paths)
@@ -149,15 +148,6 @@ def _gets_database(ctx: Context, path: StartupPath) -> bool:
 
 def _inferred(path: StartupPath) -> bool:
     return any(link.kind == "inferred-image" for link in path.links)
-
-
-def _profiles_of(ctx: Context, path: StartupPath) -> tuple[str, ...]:
-    service = _service(ctx, path)
-    return tuple(service.profiles) if service is not None else ()
-
-
-def _active(profiles: tuple[str, ...], profile: str | None) -> bool:
-    return not profiles or (profile is not None and profile in profiles)
 
 
 def _applies(step: Any) -> bool:

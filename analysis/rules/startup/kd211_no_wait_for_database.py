@@ -5,16 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from analysis.context import Context
-from analysis.facts.startup import RunContext, StartupFacts, startup_paths
+from analysis.facts.startup import RunContext, StartupFacts, StartupPath, startup_paths
 from analysis.model import Finding, Location, Related, Severity
 from analysis.rules.example_files import NODE_DOCKERFILE
 from analysis.rules.registry import Examples, rule
 from analysis.rules.startup.common import (
     SCHEMA_CHANGES,
+    _active,
     _compose_link,
+    _configurations,
     _database_stacks,
     _databases,
+    _profiles_of,
     _service,
+    _service_profiles,
     _sev,
     _Where,
     _where,
@@ -104,6 +108,9 @@ def check_no_wait(ctx: Context, facts: StartupFacts, where: _Where) -> Iterator[
         else:
             assert code is not None
             what, where_ = f"its migrations from code ({code.package})", code.location
+        when = _when_with_database(ctx, path)
+        if when is None:
+            continue  # no configuration starts it together with a database of its stack
         service = _service(ctx, path)
         anchor = _compose_link(path) or (service.location if service is not None else None)
         anchor = anchor or where_
@@ -117,12 +124,35 @@ def check_no_wait(ctx: Context, facts: StartupFacts, where: _Where) -> Iterator[
         yield Finding(
             "KD211",
             _sev("KD211"),
-            f"{path.name} runs {what} when it starts, but nothing waits for the database: "
+            f"{path.name} runs {what} when it starts{when}, but nothing waits for the database: "
             "no retry loop or wait tool on the way, no `depends_on: condition: service_healthy`; "
             "on a cold start the migration fails (or the container restarts in a loop)",
             anchor,
             tuple(related),
         )
+
+
+def _when_with_database(ctx: Context, path: StartupPath) -> str | None:
+    """The configurations (compose profiles) that start the service of `path` together with a
+    database of its stack: "" when the default one does, " (with --profile P)" when only
+    profiles do, None when none does (the service then uses a database outside the stack)."""
+    assert path.stack is not None
+    mine = _profiles_of(ctx, path)
+    theirs = [
+        _service_profiles(ctx, path.stack, d.service)
+        for d in _databases(ctx)
+        if d.stack == path.stack and d.service != path.service
+    ]
+    hits = [
+        profile
+        for profile in _configurations(mine, *theirs)
+        if _active(mine, profile) and any(_active(t, profile) for t in theirs)
+    ]
+    if not hits:
+        return None
+    if hits[0] is None:
+        return ""
+    return " (with " + " or ".join(f"--profile {p}" for p in hits if p is not None) + ")"
 
 
 @RULE.check
