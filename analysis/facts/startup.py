@@ -1847,12 +1847,11 @@ def _image_env_files(image: Any) -> tuple[str, ...]:
     """The `.env` files Prisma's CLI loads in the image: in the final stage, at the build
     context's top or beside a schema of the app."""
     folders = {image.context if image.context not in ("", ".") else ""}
-    folders.update(posixpath.dirname(s) for s in getattr(image, "app_schemas", ()))
+    folders.update(posixpath.dirname(s) for s in image.app_schemas)
     return tuple(
         e.path
-        for e in getattr(image, "env_files", ())
+        for e in image.env_files
         if e.in_final_image
-        and getattr(e, "present", True)
         and posixpath.basename(e.path) == ".env"
         and posixpath.dirname(e.path) in folders
     )

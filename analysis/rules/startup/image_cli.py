@@ -38,7 +38,7 @@ class ImageCliInstall:
 
 def _args(df: Any, stage: Any) -> dict[str, str]:
     out: dict[str, str] = {}
-    for var in (*getattr(df, "global_args", ()), *getattr(stage, "args", ())):
+    for var in (*df.global_args, *stage.args):
         value = var.expanded if var.expanded is not None else var.value
         if value is not None:
             out[var.name] = value

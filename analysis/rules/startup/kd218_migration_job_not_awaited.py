@@ -143,7 +143,7 @@ def _awaits_through(stack: Any, service: Any, job: str) -> bool:
             continue
         seen.add(name)
         other = stack.service(name)
-        for d in getattr(other, "depends_on", ()):
+        for d in other.depends_on if other is not None else ():
             if d.service == job and d.condition == "service_completed_successfully":
                 return True
             todo.append(d.service)
