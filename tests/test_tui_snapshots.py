@@ -152,6 +152,7 @@ async def open_palette_with_query(pilot: Pilot) -> None:
     await pilot.pause()
 
 
-def test_palette(snap_compare, reuse_analyses) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("size", SIZES)
+def test_palette(snap_compare, reuse_analyses, size: str) -> None:  # type: ignore[no-untyped-def]
     app = make_app(EXAMPLES / "risky-app", "examples/risky-app")
-    assert snap_compare(app, terminal_size=(120, 40), run_before=open_palette_with_query)
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=open_palette_with_query)
