@@ -64,7 +64,11 @@ def test_keepdata_in_tmux_draws_answers_keys_and_quits(tmux: Tmux, tmp_path: Pat
     # the header and each pane follow the app's snapshot on their own message queues: wait
     # for the checklist's rows as well as the header's time
     screen = tmux.wait_for(
-        lambda s: "last analysis" in s and "Checklist item" in s and "Verified Safe Operations" in s
+        lambda s: (
+            "last analysis" in s
+            and "Database volume persists data" in s
+            and "Verified Safe Operations" in s
+        )
     )
     assert "examples/seed-app" in screen
     assert "watching" in screen
