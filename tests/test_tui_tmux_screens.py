@@ -25,7 +25,7 @@ def test_help_drilldown_related_and_export_in_tmux(tmux_session: Tmux, tmp_path:
         "-e", "TERM=xterm-256color", command,
     )  # fmt: skip
     tmux.run("set-option", "-t", "kd", "remain-on-exit", "on")
-    tmux.wait_for(lambda s: "Verified Safe Operations" in s and "last analysis" in s)
+    tmux.wait_for(lambda s: "Verified Safe Operations" in s and "Findings (" in s)
 
     # ? : grouped by where keys apply, one row per key, the descriptions whole
     tmux.run("send-keys", "-t", "kd", "?")
