@@ -14,6 +14,7 @@ from analysis.facts.named import NAMED_FACTS
 from analysis.gc_pause import gc_paused
 from analysis.grading import Grading, grade
 from analysis.model import Finding, Location, Severity, normalize_findings
+from analysis.parse_problems import parse_findings
 from analysis.records import dataclass
 from analysis.result import AnalyzedFile, InternalError
 from analysis.rules.registry import BY_ID, RULES
@@ -45,10 +46,7 @@ class Analysis:
 
 def _parse_problems(ctx: Context) -> Iterable[Finding]:
     yield from ctx.read_problems
-    for parsed in ctx.parsed_results:
-        problems = getattr(parsed, "problems", ())
-        if isinstance(problems, tuple):
-            yield from problems
+    yield from parse_findings(ctx.parsed_results)
 
 
 def _run_checks(

@@ -116,8 +116,8 @@ AFTER=1 # comment
 
 def test_dotenv_bad_lines_are_kd001_and_the_rest_is_kept() -> None:
     f = parse_dotenv_text("A=1\nthis is not valid\nB=2\n", "config/.env")
-    assert [(p.rule, p.location.path, p.location.line) for p in f.problems] == [
-        ("KD001", "config/.env", 2)
+    assert [(p.kind, p.location.path, p.location.line) for p in f.problems] == [
+        ("syntax", "config/.env", 2)
     ]
     assert [e.key for e in f.entries] == ["A", "B"]
 

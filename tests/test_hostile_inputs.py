@@ -100,7 +100,7 @@ def test_function_fan_out_is_capped_with_a_located_finding() -> None:
     script = parse_shell_text(_fan_out(depth), "e.sh")
     assert len(script.commands) <= MAX_INLINED + 3 * (depth + 1) + 1
     (problem,) = script.problems
-    assert problem.rule == "KD001"
+    assert problem.kind == "limit"
     assert problem.location.path == "e.sh" and problem.location.line >= 1
     assert f"more than {MAX_INLINED} commands" in problem.message
     # the prisma command is still found (walked in its function at least once)

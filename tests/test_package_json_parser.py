@@ -73,7 +73,7 @@ def test_dependencies_prisma_key_and_workspaces() -> None:
 def test_invalid_json_is_a_kd001_with_line_and_column() -> None:
     pkg = parse('{\n  "scripts": {\n    "start": "node x.js",\n  }\n}\n')
     (problem,) = pkg.problems
-    assert problem.rule == "KD001"
+    assert problem.kind == "syntax"
     assert (problem.location.line, problem.location.column) == (4, 3)
     assert pkg.scripts == ()
 

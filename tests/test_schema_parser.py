@@ -260,7 +260,7 @@ def test_syntax_problems(text: str, line: int, column: int, needle: str) -> None
     hit = [p for p in f.problems if needle in p.message]
     assert hit, [p.message for p in f.problems]
     assert (hit[0].location.line, hit[0].location.column) == (line, column)
-    assert hit[0].rule == "KD505" and hit[0].location.path == "prisma/schema.prisma"
+    assert hit[0].kind == "syntax" and hit[0].location.path == "prisma/schema.prisma"
 
 
 def test_parser_recovers_and_keeps_the_rest() -> None:

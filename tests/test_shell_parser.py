@@ -326,7 +326,7 @@ def test_arithmetic_arrays_and_double_brackets_do_not_stop_the_parser() -> None:
 def test_unterminated_quote_is_reported_and_the_rest_is_read() -> None:
     s = parse('echo "unterminated\nnpx prisma migrate deploy\n')
     (problem,) = s.problems
-    assert problem.rule == "KD001" and problem.location.line == 1
+    assert problem.kind == "syntax" and problem.location.line == 1
     assert "unterminated double quote" in problem.message
     assert find(s, "npx").line == 2
 

@@ -224,8 +224,8 @@ def test_turbo_tasks_jsonc() -> None:
 
 def test_platform_parse_errors_are_kd001() -> None:
     (p,) = parse_platform(src("fly.toml", "[deploy\nrelease_command = 1\n")).problems
-    assert p.rule == "KD001" and p.location.line == 1
+    assert p.kind == "syntax" and p.location.line == 1
     (p,) = parse_platform(src("vercel.json", '{"buildCommand": }')).problems
-    assert p.rule == "KD001" and p.location.column == 18
+    assert p.kind == "syntax" and p.location.column == 18
     (p,) = parse_platform(src("render.yaml", "services:\n  - name: [\n")).problems
-    assert p.rule == "KD001"
+    assert p.kind == "syntax"

@@ -51,6 +51,7 @@ from analysis.parsers.prisma_schema import (
     parse_prisma_schema,
     value_text,
 )
+from analysis.parsers.problems import ParseProblem
 from analysis.records import dataclass
 from analysis.sources import FileKind, SourceFile
 
@@ -167,8 +168,8 @@ class Schema:
         return tuple(f.path for f in self.files)
 
     @property
-    def all_problems(self) -> tuple[Finding, ...]:
-        return tuple(p for f in self.files for p in f.problems) + self.problems
+    def all_problems(self) -> tuple[ParseProblem | Finding, ...]:
+        return (*(p for f in self.files for p in f.problems), *self.problems)
 
     @property
     def valid(self) -> bool:

@@ -66,6 +66,7 @@ from analysis.parsers.prisma_cli import (
     prisma_invocation,
 )
 from analysis.parsers.prisma_schema import ConfigBlock, parse_prisma_schema
+from analysis.parsers.problems import ParseProblem
 from analysis.parsers.programs import (
     JS_SUFFIXES,
     ProgramCommand,
@@ -532,8 +533,8 @@ class EmbeddedShell:
         return hit
 
     @property
-    def problems(self) -> tuple[Finding, ...]:
-        seen: dict[tuple[int, int, str], Finding] = {}
+    def problems(self) -> tuple[ParseProblem, ...]:
+        seen: dict[tuple[int, int, str], ParseProblem] = {}
         for script in self._memo.values():
             for p in script.problems:
                 seen.setdefault((p.location.line, p.location.column, p.message), p)

@@ -5,10 +5,10 @@ Two layers:
 1. A YAML tree (`YMap`, `YSeq`, `YScalar`) where every node keeps its `Location` (file, line,
    column). It is built from PyYAML's node graph (`yaml.compose_all`, libyaml when present),
    so it is exact about positions, and it is safe on hostile input: duplicate keys are reported
-   (KD001, Compose rejects the file) and the last value is kept; YAML merge keys (`<<`) are
+   (a parse problem: Compose rejects the file) and the last value is kept; YAML merge keys (`<<`) are
    applied; aliases share the node they point at instead of being copied, and a document whose
    aliases would expand past `MAX_EXPANDED_NODES` (a "billion laughs" bomb) is refused with a
-   KD001 problem; a recursive alias is refused too.
+   parse problem; a recursive alias is refused too.
 2. Typed records (`Service`, `Mount`, `Port`, `EnvVar`, `Command`, `Build`, ...) built from a
    tree by `build_service`/`build_compose`. The compose facts reuse the same builders on the
    merged and interpolated tree of a whole stack (`analysis.facts.compose`).
@@ -29,8 +29,9 @@ from typing import Any
 
 import yaml
 
-from analysis.model import Finding, Location, Severity
+from analysis.model import Location
 from analysis.parsers.interpolate import interpolate
+from analysis.parsers.problems import ParseProblem, ProblemKind
 from analysis.records import dataclass
 from analysis.sources import SourceFile
 
@@ -176,16 +177,16 @@ class _TreeBuilder:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.problems: list[Finding] = []
+        self.problems: list[ParseProblem] = []
         self._done: dict[int, YNode] = {}
         self._size: dict[int, int] = {}
         self._active: set[int] = set()
 
-    def problem(self, message: str, line: int, column: int = 1) -> None:
+    def problem(
+        self, message: str, line: int, column: int = 1, kind: ProblemKind = ProblemKind.SYNTAX
+    ) -> None:
         if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(
-                Finding("KD001", Severity.HIGH, message, Location(self.path, line, column))
-            )
+            self.problems.append(ParseProblem(kind, message, Location(self.path, line, column)))
 
     def loc(self, node: yaml.Node) -> Location:
         mark = node.start_mark
@@ -272,6 +273,7 @@ class _TreeBuilder:
                     " Compose rejects the file; keepdata uses the last value",
                     k.location.line,
                     k.location.column,
+                    ProblemKind.DUPLICATE,
                 )
                 del explicit[k.text]
             explicit[k.text] = (k, v)
@@ -301,9 +303,9 @@ class _TreeBuilder:
                 merged[k.text] = (k, v)
 
 
-def load_yaml(text: str, path: str) -> tuple[YNode | None, tuple[Finding, ...]]:
+def load_yaml(text: str, path: str) -> tuple[YNode | None, tuple[ParseProblem, ...]]:
     """The first document of `text` as a YNode tree (several documents: merged in order as
-    Compose does), with KD001 problems. Never raises."""
+    Compose does), with its parse problems. Never raises."""
     builder = _TreeBuilder(path)
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
@@ -325,10 +327,10 @@ def load_yaml(text: str, path: str) -> tuple[YNode | None, tuple[Finding, ...]]:
             builder.size(node)
             trees.append(builder.convert(node))
     except _Refused as exc:
-        builder.problem(exc.message, exc.line, exc.column)
+        builder.problem(exc.message, exc.line, exc.column, ProblemKind.LIMIT)
         return None, tuple(builder.problems)
     except RecursionError:
-        builder.problem("the YAML nests too deeply to be read", 1)
+        builder.problem("the YAML nests too deeply to be read", 1, 1, ProblemKind.TOO_DEEP)
         return None, tuple(builder.problems)
     if not trees:
         return None, tuple(builder.problems)
@@ -639,7 +641,7 @@ class ComposeFile:
     services: tuple[Service, ...]
     volumes: tuple[VolumeDecl, ...]
     includes: tuple[Include, ...]
-    problems: tuple[Finding, ...] = ()
+    problems: tuple[ParseProblem, ...] = ()
     _by_name: dict[str, Service] | None = field(default=None, init=False, repr=False, compare=False)
 
     def service(self, name: str) -> Service | None:
@@ -664,7 +666,7 @@ def service_named(owner: Any, services: tuple[Service, ...], name: str) -> Servi
 
 
 # -- builders -------------------------------------------------------------------------------------
-Problems = list[Finding]
+Problems = list[ParseProblem]
 BaseDir = Callable[[str], str]
 """For a file path, the folder its relative paths resolve against."""
 
@@ -673,9 +675,11 @@ def _default_base(path: str) -> str:
     return posixpath.dirname(path)
 
 
-def _problem(problems: Problems, message: str, loc: Location) -> None:
+def _problem(
+    problems: Problems, message: str, loc: Location, kind: ProblemKind = ProblemKind.INVALID
+) -> None:
     if len(problems) < MAX_PROBLEMS:
-        problems.append(Finding("KD001", Severity.HIGH, message, loc))
+        problems.append(ParseProblem(kind, message, loc))
 
 
 def resolve_host_path(base_dir: str, path: str) -> str | None:

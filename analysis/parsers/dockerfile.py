@@ -13,7 +13,7 @@ The parser follows BuildKit's Dockerfile frontend where it matters for the analy
   the previous one, a stage built `FROM` an earlier stage inherits its directory, environment,
   `ENTRYPOINT` and `CMD`).
 
-Bad input never raises: every problem becomes a KD001 finding with its line, and the parser
+Bad input never raises: every problem becomes a `ParseProblem` with its line, and the parser
 keeps what it can.
 """
 
@@ -26,7 +26,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import field
 
-from analysis.model import Finding, Location, Severity
+from analysis.model import Location
+from analysis.parsers.problems import ParseProblem, ProblemKind
 from analysis.records import dataclass
 from analysis.sources import SourceFile
 
@@ -345,7 +346,7 @@ class DockerfileFile:
     global_args: tuple[Variable, ...] = ()
     directives: tuple[Directive, ...] = ()
     escape: str = "\\"
-    problems: tuple[Finding, ...] = ()
+    problems: tuple[ParseProblem, ...] = ()
 
     @property
     def final_stage(self) -> Stage | None:
@@ -636,7 +637,7 @@ class _Parser:
         self.lines = source.text.split("\n")
         self.escape = "\\"
         self.directives: list[Directive] = []
-        self.problems: list[Finding] = []
+        self.problems: list[ParseProblem] = []
         self.dropped = 0
         self.global_args: list[Variable] = []
         self.global_vars: dict[str, str | None] = {}
@@ -644,18 +645,13 @@ class _Parser:
         self.frozen: list[Stage] = []
 
     # -- problems
-    def problem(self, line: int, message: str, column: int = 1) -> None:
+    def problem(
+        self, line: int, message: str, column: int = 1, kind: ProblemKind = ProblemKind.INVALID
+    ) -> None:
         if len(self.problems) >= MAX_PROBLEMS:
             self.dropped += 1
             return
-        self.problems.append(
-            Finding(
-                "KD001",
-                Severity.HIGH,
-                message,
-                Location(self.path, line, column),
-            )
-        )
+        self.problems.append(ParseProblem(kind, message, Location(self.path, line, column)))
 
     # -- lexing
     def directives_and_start(self) -> int:
@@ -667,7 +663,9 @@ class _Parser:
                 break
             name = m.group(1).lower()
             if name in seen:
-                self.problem(i + 1, f"parser directive {name!r} given twice")
+                self.problem(
+                    i + 1, f"parser directive {name!r} given twice", 1, ProblemKind.DUPLICATE
+                )
                 break
             seen.add(name)
             value = m.group(2)
@@ -826,9 +824,8 @@ class _Parser:
             self.problem(1, "no FROM instruction: the file defines no build stage")
         if self.dropped:
             self.problems.append(
-                Finding(
-                    "KD001",
-                    Severity.HIGH,
+                ParseProblem(
+                    ProblemKind.LIMIT,
                     f"{self.path}: {self.dropped} more parse problems not listed",
                     Location(self.path, 1),
                 )
@@ -902,7 +899,7 @@ class _Parser:
             if prev.name is not None and prev.name == low:
                 parent = prev.index
         if name is not None and any(s.name == name for s in self.stages):
-            self.problem(lg.line, f"duplicate stage name {name!r}")
+            self.problem(lg.line, f"duplicate stage name {name!r}", 1, ProblemKind.DUPLICATE)
         if parent is not None:
             p = self.frozen[parent]
             st = _StageBuilder(
@@ -1159,7 +1156,7 @@ def parse_dockerfile(
     source: SourceFile, build_args: Mapping[str, str] | None = None
 ) -> DockerfileFile:
     """Parse a Dockerfile (with `build_args` as `--build-arg`s: they replace the ARG defaults).
-    Never raises: problems are KD001 findings in `problems`."""
+    Never raises: what it cannot read is a `ParseProblem` in `problems`."""
     return _Parser(source, build_args).parse()
 
 

@@ -25,8 +25,9 @@ from collections.abc import Callable
 from dataclasses import field
 from enum import Enum
 
-from analysis.model import Finding, Location, Severity
+from analysis.model import Location
 from analysis.parsers.gitignore import class_items_regex
+from analysis.parsers.problems import ParseProblem, ProblemKind
 from analysis.records import dataclass
 from analysis.sources import SourceFile
 
@@ -89,7 +90,7 @@ class DockerIgnore:
 
     path: str
     patterns: tuple[IgnorePattern, ...] = ()
-    problems: tuple[Finding, ...] = ()
+    problems: tuple[ParseProblem, ...] = ()
 
     def decide(self, rel: str) -> tuple[bool, IgnorePattern | None]:
         """(excluded, the pattern that decided it) for a context-relative path."""
@@ -272,10 +273,10 @@ def _bad_class(pattern: str) -> str | None:
 
 
 def parse_dockerignore(source: SourceFile) -> DockerIgnore:
-    """Parse a .dockerignore. Never raises: a pattern Docker rejects is a KD001 problem (Docker
+    """Parse a .dockerignore. Never raises: a pattern Docker rejects is a parse problem (Docker
     then fails the build) and is left out."""
     patterns: list[IgnorePattern] = []
-    problems: list[Finding] = []
+    problems: list[ParseProblem] = []
     for number, raw in enumerate(source.text.split("\n"), start=1):
         if raw.startswith("#"):
             continue
@@ -286,9 +287,8 @@ def parse_dockerignore(source: SourceFile) -> DockerIgnore:
         body = text[1:].strip() if negated else text
         if negated and not body:
             problems.append(
-                Finding(
-                    "KD001",
-                    Severity.HIGH,
+                ParseProblem(
+                    ProblemKind.INVALID,
                     f"illegal exclusion pattern {text!r} in {source.path}: Docker rejects the file",
                     Location(source.path, number),
                 )
@@ -306,9 +306,8 @@ def parse_dockerignore(source: SourceFile) -> DockerIgnore:
                 why = f"a bad pattern ({exc})"
         if why is not None:
             problems.append(
-                Finding(
-                    "KD001",
-                    Severity.HIGH,
+                ParseProblem(
+                    ProblemKind.INVALID,
                     f"pattern {text!r} in {source.path} has {why}: Docker rejects the file",
                     Location(source.path, number),
                 )

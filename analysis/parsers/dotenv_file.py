@@ -2,7 +2,7 @@
 
 Built on python-dotenv's own line parser (`dotenv.parser.parse_stream`), so quoting, `export`
 prefixes, comments and multi-line quoted values are read as dotenv reads them. A line it cannot
-parse becomes a KD001 problem; the other lines are kept.
+parse becomes a parse problem; the other lines are kept.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from collections.abc import Mapping
 
 from dotenv.parser import parse_stream
 
-from analysis.model import Finding, Location, Severity
+from analysis.model import Location
 from analysis.parsers.interpolate import interpolate
+from analysis.parsers.problems import ParseProblem, ProblemKind
 from analysis.records import dataclass
 from analysis.secrets import safe_text
 from analysis.sources import SourceFile
@@ -43,7 +44,7 @@ class DotenvEntry:
 class DotenvFile:
     path: str
     entries: tuple[DotenvEntry, ...]
-    problems: tuple[Finding, ...] = ()
+    problems: tuple[ParseProblem, ...] = ()
 
     def get(self, key: str) -> DotenvEntry | None:
         """The entry that sets `key` (the last one when it is set twice)."""
@@ -82,7 +83,7 @@ def parse_dotenv(source: SourceFile) -> DotenvFile:
 
 def parse_dotenv_text(text: str, path: str = ".env") -> DotenvFile:
     entries: list[DotenvEntry] = []
-    problems: list[Finding] = []
+    problems: list[ParseProblem] = []
     for binding in parse_stream(io.StringIO(text)):
         raw = binding.original.string
         stripped = raw.lstrip()
@@ -93,9 +94,8 @@ def parse_dotenv_text(text: str, path: str = ".env") -> DotenvFile:
         if binding.error:
             if len(problems) < MAX_PROBLEMS:
                 problems.append(
-                    Finding(
-                        "KD001",
-                        Severity.HIGH,
+                    ParseProblem(
+                        ProblemKind.SYNTAX,
                         f"{path}: line {line} is not `KEY=value` and cannot be parsed"
                         f" ({_preview(first_line)})",
                         Location(path, line, column),

@@ -23,7 +23,8 @@ import re
 from dataclasses import field
 
 from analysis.context import Context
-from analysis.model import Finding, Location
+from analysis.model import Location
+from analysis.parsers.problems import ParseProblem
 from analysis.records import dataclass
 from analysis.sources import FileKind, SourceFile
 
@@ -63,7 +64,7 @@ class GitignoreFile:
     path: str
     base: str
     patterns: tuple[GitignorePattern, ...] = ()
-    problems: tuple[Finding, ...] = ()
+    problems: tuple[ParseProblem, ...] = ()
 
 
 def wildmatch_regex(pattern: str) -> re.Pattern[str]:

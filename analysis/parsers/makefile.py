@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from analysis.model import Finding, Location
+from analysis.model import Location
+from analysis.parsers.problems import ParseProblem
 from analysis.records import dataclass
 from analysis.sources import SourceFile
 
@@ -50,7 +51,7 @@ class Makefile:
     path: str
     targets: tuple[Target, ...]
     variables: tuple[tuple[str, str], ...] = ()
-    problems: tuple[Finding, ...] = ()
+    problems: tuple[ParseProblem, ...] = ()
 
     def target(self, name: str) -> Target | None:
         for t in self.targets:

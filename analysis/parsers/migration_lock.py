@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import tomllib
 
-from analysis.model import Finding, Location, Severity
+from analysis.model import Location
+from analysis.parsers.problems import ParseProblem, ProblemKind
 from analysis.records import dataclass
 from analysis.sources import SourceFile
 
@@ -19,7 +20,7 @@ class MigrationLockFile:
     path: str
     provider: str | None
     line: int
-    problems: tuple[Finding, ...] = ()
+    problems: tuple[ParseProblem, ...] = ()
 
 
 def parse_migration_lock(source: SourceFile) -> MigrationLockFile:
@@ -31,16 +32,15 @@ def parse_migration_lock(source: SourceFile) -> MigrationLockFile:
         if match:
             provider, line = match.group(1).strip().lower(), number
             break
-    problems: tuple[Finding, ...] = ()
+    problems: tuple[ParseProblem, ...] = ()
     try:
         data = tomllib.loads(source.text)
     except tomllib.TOMLDecodeError as exc:
         err_line = getattr(exc, "lineno", None) or 1
         err_col = getattr(exc, "colno", None) or 1
         problems = (
-            Finding(
-                "KD001",
-                Severity.HIGH,
+            ParseProblem(
+                ProblemKind.SYNTAX,
                 f"{source.path} is not valid TOML: {exc}",
                 Location(source.path, err_line, err_col),
             ),

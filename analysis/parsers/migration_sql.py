@@ -6,8 +6,9 @@ comments before it (`-- CreateTable`), its kind and one `Action` per thing it do
 `ALTER TABLE` with three sub-commands has three actions), each with the objects it touches.
 Prisma's warning block at the top (`/* Warnings: - ... */`) is read line by line.
 
-A statement the parser cannot read becomes a `Statement` of kind `invalid` and a KD612
-problem with its position and the parser's message; the other statements are still read.
+A statement the parser cannot read becomes a `Statement` of kind `invalid` and a parse
+problem (reported as KD612) with its position and the parser's message; the other
+statements are still read.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from itertools import accumulate
 from typing import Any
 
 from analysis.gc_pause import gc_paused
-from analysis.model import Finding, Location, Severity
+from analysis.model import Location
+from analysis.parsers.problems import ParseProblem, ProblemKind
 from analysis.records import dataclass, quick_init
 from analysis.sources import SourceFile
 
@@ -230,7 +232,7 @@ class MigrationSqlFile:
     empty: bool
     empty_marker: bool
     line_count: int
-    problems: tuple[Finding, ...] = ()
+    problems: tuple[ParseProblem, ...] = ()
     multiple_enum_values_note: int | None = None
     """Line of Prisma's `-- This migration adds more than one value to an enum.` note."""
 
@@ -394,10 +396,9 @@ def _headers(comments: list[str]) -> tuple[str, ...]:
     return tuple(c for c in comments if _HEADER.match(c))
 
 
-def _problem(path: str, line: int, column: int, message: str) -> Finding:
-    return Finding(
-        "KD612",
-        Severity.MEDIUM,
+def _problem(path: str, line: int, column: int, message: str) -> ParseProblem:
+    return ParseProblem(
+        ProblemKind.SYNTAX,
         f"cannot parse the SQL of {path} at line {line}: {message}",
         Location(path, line, column),
     )
@@ -1301,11 +1302,11 @@ _DOLLAR = re.compile(r"\$[A-Za-z_]*\$")
 _SKIPPABLE = frozenset(" \t\r\n\f\v-/")
 
 
-def _parse_pg(path: str, text: str) -> tuple[list[Statement], list[Finding]]:
+def _parse_pg(path: str, text: str) -> tuple[list[Statement], list[ParseProblem]]:
     from pglast import parser as pgparser  # imported lazily: not needed for other dialects
 
     statements: list[Statement] = []
-    problems: list[Finding] = []
+    problems: list[ParseProblem] = []
     newlines = _newlines(text, "\n")
     prev_end = 0
     functions: dict[str, list[Action]] = {}
@@ -2051,14 +2052,14 @@ def _naive_split(text: str) -> Iterator[tuple[int, int]]:
 
 def _parse_sqlglot(
     path: str, text: str, dialect_name: str
-) -> tuple[list[Statement], list[Finding]]:
+) -> tuple[list[Statement], list[ParseProblem]]:
     from sqlglot import TokenType
     from sqlglot.dialects.dialect import Dialect
     from sqlglot.errors import ErrorLevel, ParseError, TokenError
 
     dialect = Dialect.get_or_raise(SQLGLOT_DIALECT[dialect_name])
     statements: list[Statement] = []
-    problems: list[Finding] = []
+    problems: list[ParseProblem] = []
     stypes = _sg_statement_types()
     tsql = dialect_name == "sqlserver"
 

@@ -2,7 +2,7 @@
 
 `parse_package_json(source)` keeps every script with the line and column of its value, every
 dependency with its section and line, `"prisma": {"schema": ..., "seed": ...}` and the
-workspaces. Invalid JSON becomes a KD001 problem at the line and column the JSON decoder
+workspaces. Invalid JSON becomes a parse problem at the line and column the JSON decoder
 names. `json_with_lines(text)` (shared with the platform files) returns the decoded value and
 the position of every key path.
 
@@ -20,8 +20,9 @@ import json
 import re
 from typing import Any
 
-from analysis.model import Finding, Location, Severity
+from analysis.model import Location
 from analysis.parsers.package_manager import MANAGERS, leading_options
+from analysis.parsers.problems import ParseProblem, ProblemKind
 from analysis.records import dataclass
 from analysis.sources import SourceFile
 
@@ -127,7 +128,7 @@ class JsonDocument:
     path: str
     data: Any
     positions: dict[KeyPath, Position]
-    problems: tuple[Finding, ...] = ()
+    problems: tuple[ParseProblem, ...] = ()
 
     def line(self, *path: str | int) -> int:
         """The line of the key at `path` (the nearest enclosing key's line when absent)."""
@@ -200,7 +201,7 @@ def _strip_jsonc(text: str) -> str:
 
 
 MAX_JSON_DEPTH = 128
-"""JSON values nested deeper than this are a KD001 problem and are left out (the rest of the
+"""JSON values nested deeper than this are a parse problem and are left out (the rest of the
 document is analyzed): Python's decoder (and the position walk above) recurse once per level,
 and no package.json or platform file needs it."""
 
@@ -244,20 +245,19 @@ def shallow_json(text: str) -> tuple[str, int | None]:
 
 
 def json_with_lines(path: str, text: str, jsonc: bool = False) -> JsonDocument:
-    """Decode `text`; on failure a KD001 problem with the decoder's line and column.
+    """Decode `text`; on failure a parse problem with the decoder's line and column.
 
-    Values nested past `MAX_JSON_DEPTH` are left out, with a KD001 problem at the first.
+    Values nested past `MAX_JSON_DEPTH` are left out, with a parse problem at the first.
     """
     body = _strip_jsonc(text) if jsonc else text
     body, deep = shallow_json(body)
-    problems: tuple[Finding, ...] = ()
+    problems: tuple[ParseProblem, ...] = ()
     if deep is not None:
         line = body.count("\n", 0, deep) + 1
         column = deep - (body.rfind("\n", 0, deep) + 1) + 1
         problems = (
-            Finding(
-                "KD001",
-                Severity.HIGH,
+            ParseProblem(
+                ProblemKind.TOO_DEEP,
                 f"{path} is nested more than {MAX_JSON_DEPTH} levels deep (keepdata's limit): "
                 "the values below that level are not analyzed",
                 Location(path, line, column),
@@ -266,16 +266,15 @@ def json_with_lines(path: str, text: str, jsonc: bool = False) -> JsonDocument:
     try:
         data = json.loads(body)
     except json.JSONDecodeError as exc:
-        problem = Finding(
-            "KD001",
-            Severity.HIGH,
+        problem = ParseProblem(
+            ProblemKind.SYNTAX,
             f"{path} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
             Location(path, exc.lineno, exc.colno),
         )
         return JsonDocument(path, None, {}, (*problems, problem))
     except RecursionError:  # pragma: no cover - shallow_json keeps the decoder far from it
-        problem = Finding(
-            "KD001", Severity.HIGH, f"{path} is nested too deeply to read", Location(path, 1)
+        problem = ParseProblem(
+            ProblemKind.TOO_DEEP, f"{path} is nested too deeply to read", Location(path, 1)
         )
         return JsonDocument(path, None, {}, (problem,))
     return JsonDocument(path, data, _positions(body), problems)
@@ -350,7 +349,7 @@ class PackageJson:
     prisma: PrismaKey | None
     workspaces: tuple[str, ...]
     package_manager: str | None
-    problems: tuple[Finding, ...] = ()
+    problems: tuple[ParseProblem, ...] = ()
 
     @property
     def folder(self) -> str:
@@ -395,9 +394,8 @@ def parse_package_json(source: SourceFile) -> PackageJson:
         problems = doc.problems
         if doc.data is not None:
             problems = (
-                Finding(
-                    "KD001",
-                    Severity.HIGH,
+                ParseProblem(
+                    ProblemKind.INVALID,
                     f"{path}: the top level is not a JSON object",
                     Location(path, 1),
                 ),

@@ -27,8 +27,9 @@ from typing import Any
 
 import yaml
 
-from analysis.model import Finding, Location, Severity
+from analysis.model import Location
 from analysis.parsers.package_json import JsonDocument, json_with_lines
+from analysis.parsers.problems import ParseProblem, ProblemKind
 from analysis.records import dataclass
 from analysis.sources import SourceFile
 
@@ -65,11 +66,11 @@ class PlatformFile:
     default_build: bool = False
     """vercel.json without `buildCommand`: Vercel runs `vercel-build`, else `build`."""
     tasks: tuple[TurboTask, ...] = ()
-    problems: tuple[Finding, ...] = ()
+    problems: tuple[ParseProblem, ...] = ()
 
 
-def _problem(path: str, message: str, line: int = 1, column: int = 1) -> Finding:
-    return Finding("KD001", Severity.HIGH, message, Location(path, line, column))
+def _problem(path: str, message: str, line: int = 1, column: int = 1) -> ParseProblem:
+    return ParseProblem(ProblemKind.SYNTAX, message, Location(path, line, column))
 
 
 # -- JSON platforms ---------------------------------------------------------------------------

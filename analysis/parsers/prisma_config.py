@@ -19,7 +19,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from analysis.model import Finding
+from analysis.parsers.problems import ParseProblem
 from analysis.records import dataclass
 from analysis.sources import SourceFile
 
@@ -66,7 +66,7 @@ class PrismaConfigFile:
     datasource_line: int | None
     loads_dotenv: bool
     """The file imports `dotenv/config` or calls `dotenv.config()`/`config()` from dotenv."""
-    problems: tuple[Finding, ...] = ()
+    problems: tuple[ParseProblem, ...] = ()
 
     @property
     def directory(self) -> str:

@@ -8,7 +8,7 @@ attributes). `//` comments go anywhere, `///` comments document the next block o
 
 The parser never raises. What Prisma would reject in one file (a line that is no declaration,
 an unterminated block or string, an unknown attribute or argument, a trailing comma in
-attribute arguments) becomes a KD505 problem with line, column and a sentence a person
+attribute arguments) becomes a parse problem (KD505) with line, column and a sentence a person
 understands, and parsing goes on with the rest. Checks that need the whole schema (unknown
 types, duplicates across files, relations) live in `analysis.facts.schema` and
 `analysis.facts.relations`.
@@ -21,15 +21,13 @@ import json
 import re
 from typing import Union
 
-from analysis.catalog import BY_ID
-from analysis.model import Finding, Location
+from analysis.model import Location
+from analysis.parsers.problems import ParseProblem, ProblemKind
 from analysis.records import dataclass
 from analysis.sources import SourceFile
 
-RULE = "KD505"
-
 MAX_NESTING = 64
-"""Values nested deeper than this (`a(b(c(...)))`, `[[[...]]]`) are a KD505 problem on their
+"""Values nested deeper than this (`a(b(c(...)))`, `[[[...]]]`) are a parse problem on their
 line: the parser is recursive descent, and no schema Prisma accepts comes near this depth."""
 
 # ---------------------------------------------------------------------------------------------
@@ -542,7 +540,7 @@ class SchemaFile:
     generators: tuple[ConfigBlock, ...]
     models: tuple[Model, ...]
     enums: tuple[Enum, ...]
-    problems: tuple[Finding, ...]
+    problems: tuple[ParseProblem, ...]
     prisma8_marker: int | None = None
     """The line of a `// use prisma-8` comment, or None."""
 
@@ -983,19 +981,18 @@ class _FileParser:
     def __init__(self, source: SourceFile) -> None:
         self.path = source.path
         self.text, comment_problems = blank_block_comments(source.text)
-        self.problems: list[Finding] = []
+        self.problems: list[ParseProblem] = []
         self.datasources: list[ConfigBlock] = []
         self.generators: list[ConfigBlock] = []
         self.models: list[Model] = []
         self.enums: list[Enum] = []
         self.prisma8: int | None = None
-        self.severity = BY_ID[RULE].severity
         for line, column, message in comment_problems:
             self.problem(message, line, column)
 
     def problem(self, message: str, line: int, column: int = 1) -> None:
         self.problems.append(
-            Finding(RULE, self.severity, message, Location(self.path, line, max(column, 1)))
+            ParseProblem(ProblemKind.SYNTAX, message, Location(self.path, line, max(column, 1)))
         )
 
     # -- blocks ---------------------------------------------------------------------------
@@ -1463,5 +1460,5 @@ def _clip(text: str, limit: int = 60) -> str:
 
 
 def parse_prisma_schema(source: SourceFile) -> SchemaFile:
-    """Parse one `.prisma` file. Never raises: problems are KD505 findings on the record."""
+    """Parse one `.prisma` file. Never raises: problems are `ParseProblem`s on the record."""
     return _FileParser(source).run()

@@ -26,7 +26,8 @@ import re
 import warnings
 
 from analysis.lazy_re import lazy_compile
-from analysis.model import Finding, Location
+from analysis.model import Location
+from analysis.parsers.problems import ParseProblem
 from analysis.records import dataclass
 from analysis.sources import SourceFile
 
@@ -79,7 +80,7 @@ class ProgramFile:
     path: str
     language: str
     commands: tuple[ProgramCommand, ...]
-    problems: tuple[Finding, ...] = ()
+    problems: tuple[ParseProblem, ...] = ()
     wrappers: tuple[tuple[str, tuple[str, int, int | None, str]], ...] = ()
     """Its functions whose parameter becomes a command (name, wrapper): another file that
     imports one starts the command it is called with."""

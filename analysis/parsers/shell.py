@@ -22,7 +22,7 @@ Parsing: a recursive-descent parser of bash's grammar reads the script (it knows
 order of magnitude faster, which matters because the analysis re-runs on every save). From a
 statement it cannot read on, bashlex (a port of bash's own parser) gets the rest of the
 script; `parse_shell(..., prefer_bashlex=True)` makes bashlex read every statement it can (the
-tests cross-check both). A KD001 problem is recorded only for a statement that neither can
+tests cross-check both). A parse problem is recorded only for a statement that neither can
 read (an unterminated quote, an `if` without `fi`); the lines after it are read one by one.
 """
 
@@ -35,7 +35,8 @@ from dataclasses import field, replace
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from analysis.model import Finding, Location, Severity
+from analysis.model import Location
+from analysis.parsers.problems import ParseProblem, ProblemKind
 from analysis.records import dataclass, quick_init
 from analysis.sources import SourceFile
 
@@ -242,7 +243,7 @@ class ShellScript:
     shebang: str = ""
     traps: tuple[int, ...] = ()
     """Lines of `trap` commands (signal forwarding)."""
-    problems: tuple[Finding, ...] = ()
+    problems: tuple[ParseProblem, ...] = ()
     inline: bool = False
     """A command string inside another file (package.json script, compose command, RUN)."""
 
@@ -462,8 +463,8 @@ class ShellSyntaxError(Exception):
 
 MAX_NESTING = 50
 """Compound commands (`if`, loops, `case`, `{ }`, `( )`, functions) and command substitutions
-(`$(...)`, backquotes) nested deeper than this are not parsed: the statement is reported (KD001,
-naming this limit) and its lines are read one by one. Real scripts nest a few levels; the limit
+(`$(...)`, backquotes) nested deeper than this are not parsed: the statement is reported (a parse
+problem naming this limit) and its lines are read one by one. Real scripts nest a few levels; the limit
 keeps parsing and the analysis's walks far from Python's recursion limit."""
 
 MAX_CONDITIONS = 64
@@ -476,7 +477,7 @@ MAX_INLINED = 10_000
 of one script and the command strings it runs together). A function is walked at each call, so
 `f0() { f1; f1; }`, `f1() { f2; f2; }`, ... would otherwise expand to 2**n commands; past the
 limit a call is listed as a command but not followed into its function, and the first such
-call is reported (KD001, naming this limit)."""
+call is reported (a parse problem naming this limit)."""
 
 MAX_EXCLUDES = 64
 """At most this many requirements of earlier arms are kept in an `elif`/`else`/`case` arm's
@@ -2917,11 +2918,10 @@ class _Walker:
 # ---------------------------------------------------------------------------------------------
 
 
-def _problem(path: str, positions: _Positions, pos: int, message: str) -> Finding:
+def _problem(path: str, positions: _Positions, pos: int, message: str) -> ParseProblem:
     line, col = positions.line_col(pos)
-    return Finding(
-        "KD001",
-        Severity.HIGH,
+    return ParseProblem(
+        ProblemKind.SYNTAX,
         f"{path}:{line}: shell syntax the analysis cannot read: {message}; "
         "the lines after it were read one by one",
         Location(path, line, col),
@@ -2962,9 +2962,8 @@ def _analyze(
     if walker.inline_capped:
         line, col, why = walker.inline_capped[0]
         problems += (
-            Finding(
-                "KD001",
-                Severity.HIGH,
+            ParseProblem(
+                ProblemKind.LIMIT,
                 f"{path}:{line}: calls of the script's functions {why} (keepdata's limit): "
                 "from this call on, such calls are not followed into their functions",
                 Location(path, line, col),
@@ -3017,7 +3016,7 @@ def _final_nodes(
 
 
 def parse_shell(source: SourceFile, prefer_bashlex: bool = False) -> ShellScript:
-    """Parse a shell script file (never raises; unreadable statements become KD001 problems)."""
+    """Parse a shell script file (never raises; unreadable statements become parse problems)."""
     return _analyze(source.path, source.text, prefer_bashlex=prefer_bashlex)
 
 
