@@ -16,7 +16,6 @@ image (not excluded by .dockerignore, and brought there by a `COPY`, directly or
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -428,37 +427,19 @@ class PackageInfo:
 
 
 def read_package_info(source: SourceFile) -> PackageInfo:
-    """Scripts (with lines) and dependency names of a package.json; empty when it is not JSON
-    (the package.json parser reports that)."""
-    from analysis.parsers.package_json import shallow_json
+    """Scripts (with lines) and dependency names of a package.json, read by the package.json
+    parser; empty when it is not JSON (the parser reports that)."""
+    from analysis.parsers.package_json import parse_package_json
 
-    try:  # values nested too deep are left out (the package.json parser says so: KD001)
-        data = json.loads(shallow_json(source.text)[0])
-    except (ValueError, RecursionError):
-        return PackageInfo(source.path)
-    if not isinstance(data, dict):
-        return PackageInfo(source.path)
-    scripts_obj = data.get("scripts")
-    scripts: list[PackageScript] = []
-    if isinstance(scripts_obj, dict):
-        text = source.text
-        key = re.search(r'"scripts"\s*:\s*\{', text)
-        base = key.end() if key else 0
-        for name, command in scripts_obj.items():
-            if not isinstance(command, str):
-                continue
-            m = re.compile(r'"' + re.escape(name) + r'"\s*:').search(text, base)
-            line = text.count("\n", 0, m.start()) + 1 if m else 1
-            scripts.append(PackageScript(name, command, line))
+    pkg = parse_package_json(source)
 
-    def names(key: str) -> tuple[str, ...]:
-        obj = data.get(key)
-        return tuple(obj) if isinstance(obj, dict) else ()
+    def names(*sections: str) -> tuple[str, ...]:
+        return tuple(d.name for s in sections for d in pkg.dependencies if d.section == s)
 
     return PackageInfo(
         source.path,
-        tuple(scripts),
-        names("dependencies") + names("optionalDependencies"),
+        tuple(PackageScript(s.name, s.command, s.line) for s in pkg.scripts),
+        names("dependencies", "optionalDependencies"),
         names("devDependencies"),
     )
 

@@ -20,7 +20,6 @@ linked.
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 import shlex
@@ -30,6 +29,7 @@ from typing import Any
 
 from analysis.context import Context
 from analysis.model import Location
+from analysis.parsers.package_json import parse_package_json
 from analysis.sources import FileKind
 
 _LIBRARY_IMAGE = re.compile(r"^(?:docker\.io/)?(?:library/)?[a-z0-9._-]+(?::[^/]*)?(?:@.*)?$")
@@ -383,15 +383,8 @@ def _package_names(ctx: Context) -> dict[str, str]:
 
 
 def _package_name(ctx: Context, rel: str) -> str | None:
-    text = _text(ctx, rel)
-    if text is None or '"name"' not in text:
-        return None
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return None
-    name = data.get("name") if isinstance(data, dict) else None
-    return name if isinstance(name, str) and name else None
+    pkg = ctx.parse(rel, parse_package_json)
+    return pkg.name if pkg is not None and pkg.name else None
 
 
 def _words(*names: str) -> set[str]:

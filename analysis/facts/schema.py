@@ -20,7 +20,6 @@ report for the schema as a whole (KD505; each file's syntax problems stay on its
 from __future__ import annotations
 
 import difflib
-import json
 import posixpath
 import re
 from collections import defaultdict
@@ -213,11 +212,6 @@ class PackagePrisma:
     versions: tuple[PrismaVersion, ...]
 
 
-def _line_of(text: str, needle: str, start: int = 0) -> int:
-    pos = text.find(needle, start)
-    return text.count("\n", 0, pos) + 1 if pos >= 0 else 1
-
-
 def _major(spec: str) -> int | None:
     spec = spec.strip()
     if spec.startswith("npm:"):
@@ -227,34 +221,23 @@ def _major(spec: str) -> int | None:
 
 
 def read_package_prisma(source: SourceFile) -> PackagePrisma:
-    """The Prisma-related parts of one package.json (never raises; KD001 is not ours)."""
-    from analysis.parsers.package_json import shallow_json
+    """The Prisma-related parts of one package.json, read by the package.json parser (never
+    raises; its KD001 problems are reported with the parser's record, not here)."""
+    from analysis.parsers.package_json import parse_package_json
 
-    try:  # values nested too deep are left out (the package.json parser says so: KD001)
-        data = json.loads(shallow_json(source.text)[0])
-    except (ValueError, RecursionError):
-        return PackagePrisma(source.path, None, 1, ())
-    if not isinstance(data, dict):
-        return PackagePrisma(source.path, None, 1, ())
-    schema: str | None = None
-    schema_line = 1
-    prisma = data.get("prisma")
-    if isinstance(prisma, dict) and isinstance(prisma.get("schema"), str):
-        schema = prisma["schema"]
-        block = source.text.find('"prisma"')
-        schema_line = _line_of(source.text, '"schema"', max(block, 0))
+    pkg = parse_package_json(source)
+    schema = pkg.prisma.schema if pkg.prisma is not None else None
+    at = pkg.prisma.schema_location if pkg.prisma is not None else None
     versions: list[PrismaVersion] = []
     for section in ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies"):
-        deps = data.get(section)
-        if not isinstance(deps, dict):
-            continue
-        for pkg in ("prisma", "@prisma/client"):
-            spec = deps.get(pkg)
-            if isinstance(spec, str):
-                sec = source.text.find(f'"{section}"')
-                line = _line_of(source.text, f'"{pkg}"', max(sec, 0))
-                versions.append(PrismaVersion(pkg, spec, _major(spec), Location(source.path, line)))
-    return PackagePrisma(source.path, schema, schema_line, tuple(versions))
+        for name in ("prisma", "@prisma/client"):
+            dep = next(
+                (d for d in pkg.dependencies if d.section == section and d.name == name), None
+            )
+            if dep is not None:
+                loc = Location(source.path, dep.location.line)
+                versions.append(PrismaVersion(name, dep.version, _major(dep.version), loc))
+    return PackagePrisma(source.path, schema, at.line if at is not None else 1, tuple(versions))
 
 
 # ---------------------------------------------------------------------------------------------
