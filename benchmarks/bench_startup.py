@@ -32,7 +32,7 @@ from analysis.facts.databases import databases
 from analysis.facts.images import images
 from analysis.facts.startup import startup_paths
 from analysis.parsers.package_json import parse_package_json
-from analysis.parsers.shell import parse_shell
+from analysis.parsers.shell.scripts import parse_shell
 from analysis.rules.registry import run_area
 from analysis.sources import SourceFile
 

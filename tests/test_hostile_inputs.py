@@ -10,7 +10,8 @@ import pytest
 
 from analysis.engine import analyze
 from analysis.model import Severity
-from analysis.parsers.shell import MAX_CONDITIONS, MAX_INLINED, MAX_NESTING, parse_shell_text
+from analysis.parsers.shell.lexer import MAX_CONDITIONS, MAX_INLINED, MAX_NESTING
+from analysis.parsers.shell.scripts import parse_shell_text
 from benchmarks.bench_hostile import SHAPES, write
 
 KD201_SERVICE = """

@@ -9,18 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis.parsers.shell import (
-    ShellCommand,
-    ShellScript,
-    effective_argv,
-    moved_to,
-    parse_shell,
-    parse_shell_text,
-    shell_script_argument,
-    shell_script_file,
-    tokenize,
-    unquote,
-)
+from analysis.parsers.shell.lexer import tokenize, unquote
+from analysis.parsers.shell.records import ShellCommand, ShellScript
+from analysis.parsers.shell.scripts import moved_to, parse_shell, parse_shell_text
+from analysis.parsers.shell.words import effective_argv, shell_script_argument, shell_script_file
 from analysis.sources import SourceFile
 
 SEED_WAIT_FOR_DB = """#!/bin/sh
@@ -507,7 +499,7 @@ def test_unreadable_statements_with_an_unclosed_brace_in_quotes_do_not_hang() ->
         "        raise RuntimeError('runaway expansion')\n"
         "    return original(parser, string, index)\n"
         "bashlex.subst._paramexpand = counted\n"
-        "from analysis.parsers.shell import parse_shell_text\n"
+        "from analysis.parsers.shell.scripts import parse_shell_text\n"
         "out = []\n"
         "for text in json.loads(sys.argv[1]):\n"
         "    steps[0] = 0\n"

@@ -75,16 +75,16 @@ from analysis.parsers.programs import (
     program_file,
     wrapper_command,
 )
-from analysis.parsers.shell import (
+from analysis.parsers.shell.records import (
     Condition,
     Requirement,
     ShellCommand,
     ShellScript,
-    effective_argv,
-    moved_to,
-    parse_shell,
-    parse_shell_text,
     relocated,
+)
+from analysis.parsers.shell.scripts import moved_to, parse_shell, parse_shell_text
+from analysis.parsers.shell.words import (
+    effective_argv,
     shell_script_argument,
     shell_script_file,
     small_words,

@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 
 from analysis.parsers.package_manager import MANAGERS, leading_options
-from analysis.parsers.shell import effective_argv, small_words
+from analysis.parsers.shell.words import effective_argv, small_words
 from analysis.records import dataclass
 
 COMMANDS_2 = {

@@ -30,7 +30,7 @@ from analysis.facts.startup import (
 from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.package_json import parse_package_json
 from analysis.parsers.prisma_cli import PrismaInvocation
-from analysis.parsers.shell import ShellCommand
+from analysis.parsers.shell.records import ShellCommand
 from analysis.records import dataclass
 from analysis.sources import FileKind
 

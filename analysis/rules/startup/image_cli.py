@@ -11,7 +11,8 @@ from typing import Any
 
 from analysis.model import Location
 from analysis.parsers.package_manager import leading_options
-from analysis.parsers.shell import effective_argv, parse_shell_text
+from analysis.parsers.shell.scripts import parse_shell_text
+from analysis.parsers.shell.words import effective_argv
 from analysis.records import dataclass
 
 _ADD = {
