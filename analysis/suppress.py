@@ -192,7 +192,7 @@ def sql_statement_spans(text: str) -> dict[int, int]:
     """First line of each SQL statement's code (after leading comments) -> its last line (the
     line of its `;`). Split on `;` outside strings, quoted names, dollar quotes and comments,
     like the migration parser's fallback, with one regular expression."""
-    from analysis.parsers.migration_sql import _skip_to_code
+    from analysis.parsers.migration_sql.text import _skip_to_code
 
     newlines = [m.start() for m in re.finditer("\n", text)]
     ends = [m.start() for m in _SQL_SKIP.finditer(text) if m.group() == ";"]

@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import analysis.parsers.migration_sql as migration_sql
+import analysis.parsers.migration_sql.parse as migration_sql
 from analysis.context import Context, clear_parse_cache
 from analysis.discover import discover
 from analysis.facts.drift import pending_changes

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import analysis.parsers.migration_sql as migration_sql
+import analysis.parsers.migration_sql.parse as migration_sql
 from analysis.engine import analyze
 from analysis.facts.migrations import migration_histories, parse_timestamp
 from analysis.parsers.migration_lock import parse_migration_lock
-from analysis.parsers.migration_sql import K, parse_migration_sql
+from analysis.parsers.migration_sql.parse import parse_migration_sql
+from analysis.parsers.migration_sql.records import K
 from analysis.sources import SourceFile
 
 PG = """/*

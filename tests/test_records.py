@@ -7,7 +7,7 @@ import inspect
 
 import pytest
 
-from analysis.parsers.migration_sql import Action, ColumnDef, Statement
+from analysis.parsers.migration_sql.records import Action, ColumnDef, Statement
 from analysis.records import quick_init
 
 

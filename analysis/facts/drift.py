@@ -25,7 +25,8 @@ from analysis.facts.migrations import MigrationHistory, migration_histories
 from analysis.facts.replay import DatabaseModel, DbTable, Origin
 from analysis.gc_pause import gc_paused
 from analysis.model import Location
-from analysis.parsers.migration_sql import canonical_type, dialect_of
+from analysis.parsers.migration_sql.parse import canonical_type
+from analysis.parsers.migration_sql.text import dialect_of
 from analysis.records import dataclass
 
 # change kinds

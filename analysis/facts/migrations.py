@@ -19,14 +19,9 @@ from analysis.context import Context
 from analysis.facts.replay import DatabaseModel, MigrationReplay, replay_history
 from analysis.gc_pause import gc_paused
 from analysis.parsers.migration_lock import MigrationLockFile, parse_migration_lock
-from analysis.parsers.migration_sql import (
-    K,
-    MigrationSqlFile,
-    PrismaWarning,
-    Statement,
-    guess_provider,
-    parser_for,
-)
+from analysis.parsers.migration_sql.parse import parser_for
+from analysis.parsers.migration_sql.records import K, MigrationSqlFile, PrismaWarning, Statement
+from analysis.parsers.migration_sql.text import guess_provider
 from analysis.records import dataclass
 from analysis.sources import FileKind
 

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import field
 from typing import TYPE_CHECKING
 
-from analysis.parsers.migration_sql import Action, ColumnDef, Constraint, K, Statement
+from analysis.parsers.migration_sql.records import Action, ColumnDef, Constraint, K, Statement
 from analysis.records import dataclass, quick_init
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ from analysis.facts.migrations import Migration, MigrationHistory, migration_his
 from analysis.facts.replay import ActionNote, MigrationReplay, Origin
 from analysis.gc_pause import gc_paused
 from analysis.model import Finding, Location, Related
-from analysis.parsers.migration_sql import Action, K, Statement, TableDef
+from analysis.parsers.migration_sql.records import Action, K, Statement, TableDef
 from analysis.records import dataclass, quick_init
 from analysis.rules.findings import finding as _finding
 from analysis.sources import FileKind

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from analysis.context import Context
 from analysis.model import Finding, Location, Severity
-from analysis.parsers.migration_sql import K
+from analysis.parsers.migration_sql.records import K
 from analysis.rules.migrations.common import (
     _col,
     _created,

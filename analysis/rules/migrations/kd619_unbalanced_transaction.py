@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from analysis.context import Context
 from analysis.facts.migrations import migration_histories
 from analysis.model import Finding, Location, Related, Severity
-from analysis.parsers.migration_sql import K
+from analysis.parsers.migration_sql.records import K
 from analysis.rules.migrations.common import _finding
 from analysis.rules.registry import rule
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from analysis.context import Context
 from analysis.facts.replay import DbColumn
 from analysis.model import Finding, Location, Related, Severity
-from analysis.parsers.migration_sql import K
+from analysis.parsers.migration_sql.records import K
 from analysis.rules.migrations.common import (
     _col,
     _finding,
