@@ -6,12 +6,9 @@ import time
 from pathlib import Path
 
 from analysis.engine import analyze
-from analysis.parsers.compose import (
-    MountKind,
-    YMap,
-    YScalar,
-    parse_compose_text,
-)
+from analysis.parsers.compose.files import parse_compose_text
+from analysis.parsers.compose.nodes import YMap, YScalar
+from analysis.parsers.compose.records import MountKind
 
 FULL = """\
 name: shop

@@ -7,7 +7,7 @@ from pathlib import Path
 from analysis.context import Context
 from analysis.discover import discover
 from analysis.facts.compose import ComposeStack, compose_stacks
-from analysis.parsers.compose import MountKind
+from analysis.parsers.compose.records import MountKind
 
 
 def stacks_of(root: Path) -> tuple[ComposeStack, ...]:

@@ -15,7 +15,7 @@ Which files make one stack (RULES.md, KD1xx):
 - every other compose file is a stack of its own.
 
 Each file's tree is interpolated from the `.env` beside the stack's first file, then the trees
-are merged with Compose's rules (`analysis.parsers.compose.merge_trees`). Every value keeps the
+are merged with Compose's rules (`analysis.parsers.compose.merge.merge_trees`). Every value keeps the
 location of the file and line that set it. Services get `container_env`: their `env_file`s
 beneath their `environment:`, what the container really receives.
 """
@@ -30,22 +30,16 @@ from dataclasses import field, replace
 
 from analysis.context import Context, join, normalize
 from analysis.model import Location
-from analysis.parsers.compose import (
+from analysis.parsers.compose.files import build_compose, parse_compose
+from analysis.parsers.compose.merge import map_scalars, merge_trees, strip_reset, with_entry
+from analysis.parsers.compose.nodes import YMap, YNode, YScalar
+from analysis.parsers.compose.records import (
     ComposeFile,
     EnvVar,
     Service,
     Text,
     VolumeDecl,
-    YMap,
-    YNode,
-    YScalar,
-    build_compose,
-    map_scalars,
-    merge_trees,
-    parse_compose,
     service_named,
-    strip_reset,
-    with_entry,
 )
 from analysis.parsers.dotenv_file import DotenvFile, parse_dotenv
 from analysis.parsers.interpolate import interpolate

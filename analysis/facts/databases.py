@@ -26,14 +26,8 @@ from analysis.context import Context
 from analysis.facts.compose import ComposeStack, compose_stacks, is_file
 from analysis.gitread import git_dir_of, read_blobs, resolve_commit
 from analysis.model import Location
-from analysis.parsers.compose import (
-    Mount,
-    MountKind,
-    Service,
-    covers,
-    normalize_target,
-    parse_compose_text,
-)
+from analysis.parsers.compose.files import parse_compose_text
+from analysis.parsers.compose.records import Mount, MountKind, Service, covers, normalize_target
 from analysis.parsers.dockerfile import (
     DockerfileFile,
     expand,

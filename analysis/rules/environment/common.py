@@ -13,7 +13,7 @@ from analysis.facts.compose import ComposeStack
 from analysis.facts.databases import Database
 from analysis.gitread import git_dir_of, tracked_paths
 from analysis.model import Finding, Location, Related
-from analysis.parsers.compose import EnvVar, Service
+from analysis.parsers.compose.records import EnvVar, Service
 from analysis.parsers.dotenv_file import DotenvEntry
 from analysis.parsers.interpolate import interpolate, variables
 from analysis.records import dataclass

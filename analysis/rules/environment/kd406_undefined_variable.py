@@ -70,7 +70,8 @@ _DATA_KEY = re.compile(
 def _key_paths(ctx: Context, path: str) -> dict[tuple[int, int], tuple[str, ...]]:
     """(line, column) of every scalar of a compose file -> its key path (`services`, `app`,
     `environment`, `KEY`); list items of `environment` give their `KEY=` as the last key."""
-    from analysis.parsers.compose import YMap, YScalar, YSeq, parse_compose
+    from analysis.parsers.compose.files import parse_compose
+    from analysis.parsers.compose.nodes import YMap, YScalar, YSeq
 
     out: dict[tuple[int, int], tuple[str, ...]] = {}
     parsed = ctx.parse(path, parse_compose) if ctx.source(path) is not None else None

@@ -8,7 +8,7 @@ from analysis.context import Context
 from analysis.facts.compose import ComposeStack, compose_stacks
 from analysis.facts.databases import Database, databases
 from analysis.model import Finding, Related, Severity
-from analysis.parsers.compose import Service
+from analysis.parsers.compose.records import Service
 from analysis.parsers.interpolate import interpolate
 from analysis.rules.environment.common import Credentials, _finding, _url_vars, db_credentials
 from analysis.rules.registry import Examples, rule

@@ -14,7 +14,7 @@ from analysis.context import Context
 from analysis.facts.compose import ComposeStack, is_file
 from analysis.facts.databases import Database, DataState, databases
 from analysis.model import Finding, Location, Related
-from analysis.parsers.compose import (
+from analysis.parsers.compose.records import (
     Mount,
     MountKind,
     Service,

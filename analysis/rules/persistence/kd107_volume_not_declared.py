@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from analysis.context import Context
 from analysis.facts.compose import ComposeStack, compose_stacks
 from analysis.model import Finding, Severity
-from analysis.parsers.compose import MountKind
+from analysis.parsers.compose.records import MountKind
 from analysis.rules.persistence.common import _finding
 from analysis.rules.registry import rule
 

@@ -8,7 +8,7 @@ from analysis.context import Context
 from analysis.facts.compose import ComposeStack, compose_stacks
 from analysis.facts.databases import Database, databases
 from analysis.model import Finding, Related, Severity
-from analysis.parsers.compose import Mount
+from analysis.parsers.compose.records import Mount
 from analysis.rules.persistence.common import _data_mounts, _finding, _volume_identity
 from analysis.rules.registry import rule
 
