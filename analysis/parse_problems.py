@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from analysis.catalog import BY_ID
 from analysis.model import Finding
 from analysis.parsers.migration_sql.records import MigrationSqlFile
-from analysis.parsers.prisma_schema import SchemaFile
+from analysis.parsers.prisma_schema.records import SchemaFile
 from analysis.parsers.problems import ParseProblem
 
 PARSE_ERROR = "KD001"

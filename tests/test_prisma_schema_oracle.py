@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.parsers.prisma_schema import parse_prisma_schema
+from analysis.parsers.prisma_schema.files import parse_prisma_schema
 from analysis.sources import SourceFile
 
 ORACLE = Path(__file__).parent / "prisma_oracle"

@@ -20,7 +20,7 @@ from analysis.facts.relations import (
     relation_graphs,
 )
 from analysis.facts.schema import Schema, build_schema
-from analysis.parsers.prisma_schema import parse_prisma_schema
+from analysis.parsers.prisma_schema.files import parse_prisma_schema
 from analysis.sources import SourceFile
 
 

@@ -24,7 +24,7 @@ from analysis.discover import discover
 from analysis.engine import Analysis, analyze
 from analysis.model import Finding
 from analysis.parsers.package_json import MAX_JSON_DEPTH
-from analysis.parsers.prisma_schema import MAX_NESTING
+from analysis.parsers.prisma_schema.records import MAX_NESTING
 from tui.cli import main
 
 # A compose file with two critical findings of two areas: KD201 (startup: the app's command)

@@ -24,7 +24,7 @@ from analysis.engine import analyze
 from analysis.facts.relations import MANY_TO_MANY, Relation
 from analysis.facts.schema import Schema, schema_discovery
 from analysis.model import Finding
-from analysis.parsers.prisma_schema import field_refs
+from analysis.parsers.prisma_schema.records import field_refs
 from tests.conftest import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "schemas"
@@ -293,7 +293,7 @@ def _mutants() -> list[tuple[str, str, list[list[str]]]]:
 
 def test_mutated_schemas_are_judged_like_prisma(oracle: dict[str, dict[str, Any]]) -> None:
     from analysis.facts.schema import Generation, build_schema
-    from analysis.parsers.prisma_schema import parse_prisma_schema
+    from analysis.parsers.prisma_schema.files import parse_prisma_schema
     from analysis.sources import SourceFile
 
     mutants = _mutants()

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.parsers.prisma_schema import (
+from analysis.parsers.prisma_schema.files import parse_prisma_schema
+from analysis.parsers.prisma_schema.records import (
     ArrayValue,
     ConstantValue,
     FunctionCall,
@@ -14,7 +15,6 @@ from analysis.parsers.prisma_schema import (
     SchemaFile,
     StringValue,
     field_refs,
-    parse_prisma_schema,
     value_text,
 )
 from analysis.sources import SourceFile

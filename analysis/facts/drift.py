@@ -311,7 +311,7 @@ _NO_ATTRIBUTES: dict[str, Any] = {}
 
 
 def _refs(attr: Any) -> tuple[str, ...]:
-    from analysis.parsers.prisma_schema import field_refs
+    from analysis.parsers.prisma_schema.records import field_refs
 
     return tuple(field_refs(attr.arg("fields", 0)))
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from analysis.catalog import BY_ID
 from analysis.model import Finding, Location
-from analysis.parsers.prisma_schema import (
+from analysis.parsers.prisma_schema.records import (
     ConstantValue,
     Field,
     Model,

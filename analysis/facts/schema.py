@@ -33,8 +33,9 @@ from analysis.facts.relations import Relation, resolve_relations
 from analysis.model import Finding, Location
 from analysis.parsers.migration_lock import MigrationLockFile, parse_migration_lock
 from analysis.parsers.prisma_config import ConfigValue, PrismaConfigFile, parse_prisma_config
-from analysis.parsers.prisma_schema import (
-    SCALAR_TYPES,
+from analysis.parsers.prisma_schema.files import parse_prisma_schema
+from analysis.parsers.prisma_schema.lines import SCALAR_TYPES
+from analysis.parsers.prisma_schema.records import (
     ArrayValue,
     ConfigBlock,
     ConstantValue,
@@ -47,7 +48,6 @@ from analysis.parsers.prisma_schema import (
     Setting,
     StringValue,
     field_refs,
-    parse_prisma_schema,
     value_text,
 )
 from analysis.parsers.problems import ParseProblem

@@ -65,7 +65,8 @@ from analysis.parsers.prisma_cli import (
     global_prisma_install,
     prisma_invocation,
 )
-from analysis.parsers.prisma_schema import ConfigBlock, parse_prisma_schema
+from analysis.parsers.prisma_schema.files import parse_prisma_schema
+from analysis.parsers.prisma_schema.records import ConfigBlock
 from analysis.parsers.problems import ParseProblem
 from analysis.parsers.programs import (
     JS_SUFFIXES,

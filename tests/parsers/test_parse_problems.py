@@ -10,7 +10,7 @@ from analysis.model import Location, Severity
 from analysis.parse_problems import finding_of, rule_of
 from analysis.parsers.compose.files import parse_compose_text
 from analysis.parsers.migration_sql.parse import parse_migration_sql
-from analysis.parsers.prisma_schema import parse_prisma_schema
+from analysis.parsers.prisma_schema.files import parse_prisma_schema
 from analysis.parsers.problems import ParseProblem, ProblemKind
 from analysis.sources import SourceFile, digest_bytes
 from tests.conftest import REPO

@@ -25,7 +25,7 @@ from analysis.parsers.compose.records import (
 from analysis.parsers.dockerfile import DockerfileFile, Stage, parse_dockerfile
 from analysis.parsers.dotenv_file import parse_dotenv
 from analysis.parsers.prisma_config import parse_prisma_config
-from analysis.parsers.prisma_schema import parse_prisma_schema
+from analysis.parsers.prisma_schema.files import parse_prisma_schema
 from analysis.secrets import mask_url
 from analysis.sources import FileKind
 

@@ -15,7 +15,7 @@ from analysis.facts.relations import (
 )
 from analysis.facts.schema import Schema, schema_discovery
 from analysis.model import Finding, Location, Related, Severity
-from analysis.parsers.prisma_schema import ConfigBlock, Model
+from analysis.parsers.prisma_schema.records import ConfigBlock, Model
 from analysis.rules.findings import finding as _finding
 from analysis.sources import FileKind
 
