@@ -1,12 +1,7 @@
 from __future__ import annotations
 
-from analysis.parsers.dockerfile import (
-    expand,
-    parse_dockerfile,
-    parse_dockerfile_text,
-    split_words,
-    unquote,
-)
+from analysis.parsers.dockerfile.parser import parse_dockerfile, parse_dockerfile_text
+from analysis.parsers.dockerfile.words import expand, split_words, unquote
 from analysis.sources import SourceFile
 
 NEXT_DOCKERFILE = """\

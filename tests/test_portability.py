@@ -11,7 +11,7 @@ import pytest
 
 from analysis import settings as settings_mod
 from analysis.engine import analyze
-from analysis.parsers.dockerfile import parse_dockerfile_text
+from analysis.parsers.dockerfile.parser import parse_dockerfile_text
 from analysis.report.ci_formats import display_path, github_annotation, located
 from analysis.suppress import path_matches
 from tui.cli import main

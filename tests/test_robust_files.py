@@ -376,7 +376,7 @@ def test_heredoc_run_bodies_are_scripts_with_kd201_at_the_line(write_tree) -> No
 
 
 def test_heredoc_run_script_keeps_lines() -> None:
-    from analysis.parsers.dockerfile import parse_dockerfile_text
+    from analysis.parsers.dockerfile.parser import parse_dockerfile_text
 
     runs = parse_dockerfile_text(HEREDOC_DOCKERFILE).stages[0].runs
     assert runs[0].line_of("npx prisma db push") == 5

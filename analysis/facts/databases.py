@@ -28,12 +28,9 @@ from analysis.gitread import git_dir_of, read_blobs, resolve_commit
 from analysis.model import Location
 from analysis.parsers.compose.files import parse_compose_text
 from analysis.parsers.compose.records import Mount, MountKind, Service, covers, normalize_target
-from analysis.parsers.dockerfile import (
-    DockerfileFile,
-    expand,
-    parse_dockerfile,
-    parse_dockerfile_text,
-)
+from analysis.parsers.dockerfile.parser import parse_dockerfile, parse_dockerfile_text
+from analysis.parsers.dockerfile.records import DockerfileFile
+from analysis.parsers.dockerfile.words import expand
 from analysis.parsers.interpolate import interpolate, variables
 from analysis.records import dataclass
 

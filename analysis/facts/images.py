@@ -28,15 +28,8 @@ from typing import Any
 from analysis.context import Context
 from analysis.discover import classify as _classify
 from analysis.model import Location, Related
-from analysis.parsers.dockerfile import (
-    Command,
-    Copy,
-    DockerfileFile,
-    Run,
-    Stage,
-    Variable,
-    parse_dockerfile,
-)
+from analysis.parsers.dockerfile.parser import parse_dockerfile
+from analysis.parsers.dockerfile.records import Command, Copy, DockerfileFile, Run, Stage, Variable
 from analysis.parsers.dockerignore import DockerIgnore, IgnorePattern, go_clean, parse_dockerignore
 from analysis.records import dataclass
 from analysis.sources import FileKind, SourceFile

@@ -29,7 +29,7 @@ from analysis.facts.schema import schemas
 from analysis.facts.startup import startup_paths
 from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.compose.records import Service
-from analysis.parsers.dockerfile import DockerfileFile, Stage, Variable
+from analysis.parsers.dockerfile.records import DockerfileFile, Stage, Variable
 from analysis.records import dataclass
 from analysis.secrets import MASK, is_secret_name, mask_value
 from analysis.sources import FileKind

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from analysis.context import Context
 from analysis.facts.images import Image, images
 from analysis.model import Finding, Location, Severity
-from analysis.parsers.dockerfile import DockerfileFile, Stage, Variable
+from analysis.parsers.dockerfile.records import DockerfileFile, Stage, Variable
 from analysis.rules.image.common import _masked, _secret_kind, _sev, _tidied
 from analysis.rules.registry import rule
 

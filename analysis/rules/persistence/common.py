@@ -22,7 +22,8 @@ from analysis.parsers.compose.records import (
     covers,
     normalize_target,
 )
-from analysis.parsers.dockerfile import DockerfileFile, Stage, parse_dockerfile
+from analysis.parsers.dockerfile.parser import parse_dockerfile
+from analysis.parsers.dockerfile.records import DockerfileFile, Stage
 from analysis.parsers.dotenv_file import parse_dotenv
 from analysis.parsers.prisma_config import parse_prisma_config
 from analysis.parsers.prisma_schema.files import parse_prisma_schema

@@ -10,7 +10,7 @@ from analysis.facts.compose import ComposeStack, compose_stacks, is_file
 from analysis.facts.databases import Database, databases
 from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.compose.records import MountKind, Service
-from analysis.parsers.dockerfile import parse_dockerfile
+from analysis.parsers.dockerfile.parser import parse_dockerfile
 from analysis.parsers.dockerignore import effective_dockerignore, parse_dockerignore
 from analysis.rules.persistence.common import _copies_context, _finding
 from analysis.rules.registry import rule
