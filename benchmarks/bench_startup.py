@@ -31,7 +31,7 @@ from analysis.facts.compose import compose_stacks
 from analysis.facts.databases import databases
 from analysis.facts.images import images
 from analysis.facts.startup import startup_paths
-from analysis.parsers.package_json import parse_package_json
+from analysis.parsers.package_json.package import parse_package_json
 from analysis.parsers.shell.scripts import parse_shell
 from analysis.rules.registry import run_area
 from analysis.sources import SourceFile

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from analysis.parsers.package_json import (
-    json_with_lines,
-    parse_package_json,
-    script_calls,
-    version_major,
-)
+from analysis.parsers.package_json.json_lines import json_with_lines
+from analysis.parsers.package_json.package import parse_package_json, version_major
+from analysis.parsers.package_json.scripts import script_calls
 from analysis.sources import SourceFile
 
 PACKAGE = """{

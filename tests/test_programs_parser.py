@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analysis.parsers.programs import parse_program, program_file
+from analysis.parsers.programs.entry import parse_program, program_file
 from analysis.sources import SourceFile
 
 START_TS = """#!/usr/bin/env tsx

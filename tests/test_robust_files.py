@@ -23,7 +23,7 @@ from analysis.context import Context
 from analysis.discover import discover
 from analysis.engine import Analysis, analyze
 from analysis.model import Finding
-from analysis.parsers.package_json import MAX_JSON_DEPTH
+from analysis.parsers.package_json.json_lines import MAX_JSON_DEPTH
 from analysis.parsers.prisma_schema.records import MAX_NESTING
 from tui.cli import main
 

@@ -13,7 +13,7 @@ import pytest
 from analysis.engine import analyze
 from analysis.facts.startup import StartupFacts, startup_paths
 from analysis.model import Finding, Severity
-from analysis.parsers.package_json import script_calls, task_runner_call
+from analysis.parsers.package_json.scripts import script_calls, task_runner_call
 from analysis.parsers.package_manager import leading_options
 from analysis.parsers.prisma_cli import prisma_invocation
 

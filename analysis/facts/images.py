@@ -422,7 +422,7 @@ class PackageInfo:
 def read_package_info(source: SourceFile) -> PackageInfo:
     """Scripts (with lines) and dependency names of a package.json, read by the package.json
     parser; empty when it is not JSON (the parser reports that)."""
-    from analysis.parsers.package_json import parse_package_json
+    from analysis.parsers.package_json.package import parse_package_json
 
     pkg = parse_package_json(source)
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from analysis.context import Context
 from analysis.model import Location
-from analysis.parsers.package_json import parse_package_json
+from analysis.parsers.package_json.package import parse_package_json
 from analysis.sources import FileKind
 
 _LIBRARY_IMAGE = re.compile(r"^(?:docker\.io/)?(?:library/)?[a-z0-9._-]+(?::[^/]*)?(?:@.*)?$")

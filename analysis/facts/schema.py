@@ -223,7 +223,7 @@ def _major(spec: str) -> int | None:
 def read_package_prisma(source: SourceFile) -> PackagePrisma:
     """The Prisma-related parts of one package.json, read by the package.json parser (never
     raises; its KD001 problems are reported with the parser's record, not here)."""
-    from analysis.parsers.package_json import parse_package_json
+    from analysis.parsers.package_json.package import parse_package_json
 
     pkg = parse_package_json(source)
     schema = pkg.prisma.schema if pkg.prisma is not None else None

@@ -51,13 +51,8 @@ from analysis.context import Context, normalize
 from analysis.model import Finding, Location, Severity
 from analysis.parsers.dotenv_file import parse_dotenv
 from analysis.parsers.makefile import Makefile, parse_makefile
-from analysis.parsers.package_json import (
-    PackageJson,
-    matches_workspace,
-    parse_package_json,
-    script_calls,
-    task_runner_call,
-)
+from analysis.parsers.package_json.package import PackageJson, parse_package_json
+from analysis.parsers.package_json.scripts import matches_workspace, script_calls, task_runner_call
 from analysis.parsers.platform import PlatformFile, parse_platform
 from analysis.parsers.prisma_cli import (
     GlobalInstall,
@@ -68,14 +63,9 @@ from analysis.parsers.prisma_cli import (
 from analysis.parsers.prisma_schema.files import parse_prisma_schema
 from analysis.parsers.prisma_schema.records import ConfigBlock
 from analysis.parsers.problems import ParseProblem
-from analysis.parsers.programs import (
-    JS_SUFFIXES,
-    ProgramCommand,
-    ProgramFile,
-    parse_program,
-    program_file,
-    wrapper_command,
-)
+from analysis.parsers.programs.entry import parse_program, program_file
+from analysis.parsers.programs.javascript import wrapper_command
+from analysis.parsers.programs.records import JS_SUFFIXES, ProgramCommand, ProgramFile
 from analysis.parsers.shell.records import (
     Condition,
     Requirement,

@@ -28,7 +28,7 @@ from typing import Any
 import yaml
 
 from analysis.model import Location
-from analysis.parsers.package_json import JsonDocument, json_with_lines
+from analysis.parsers.package_json.json_lines import JsonDocument, json_with_lines
 from analysis.parsers.problems import ParseProblem, ProblemKind
 from analysis.records import dataclass
 from analysis.sources import SourceFile

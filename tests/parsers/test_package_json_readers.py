@@ -6,7 +6,7 @@ import ast
 
 from analysis.facts.images import read_package_info
 from analysis.facts.schema import read_package_prisma
-from analysis.parsers.package_json import parse_package_json
+from analysis.parsers.package_json.package import parse_package_json
 from analysis.sources import SourceFile, digest_bytes
 from tests.conftest import REPO
 

@@ -28,7 +28,7 @@ from analysis.facts.startup import (
     startup_paths,
 )
 from analysis.model import Finding, Location, Related, Severity
-from analysis.parsers.package_json import parse_package_json
+from analysis.parsers.package_json.package import parse_package_json
 from analysis.parsers.prisma_cli import PrismaInvocation
 from analysis.parsers.shell.records import ShellCommand
 from analysis.records import dataclass

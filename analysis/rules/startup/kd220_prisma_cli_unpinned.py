@@ -9,7 +9,7 @@ from typing import Any
 from analysis.context import Context
 from analysis.facts.startup import RunContext, StartupFacts, startup_paths
 from analysis.model import Finding, Location, Related, Severity
-from analysis.parsers.package_json import version_major
+from analysis.parsers.package_json.package import version_major
 from analysis.rules.registry import Examples, rule
 from analysis.rules.startup.common import (
     RUNS_BY_ITSELF,
