@@ -214,7 +214,7 @@ def _toml_cmd(
     role: str,
     section: str,
     key: str,
-    value: Any,
+    value: object,
     service: str = "",
 ) -> list[PlatformCommand]:
     out: list[PlatformCommand] = []

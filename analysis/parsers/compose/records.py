@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
 from analysis.model import Location
 from analysis.parsers.compose.nodes import _INDEX_FROM, YScalar
@@ -323,7 +323,16 @@ class ComposeFile:
         return service_named(self, self.services, name)
 
 
-def service_named(owner: Any, services: tuple[Service, ...], name: str) -> Service | None:
+class ServiceIndexed(Protocol):
+    """A record that keeps an index of its services by name (built on first use)."""
+
+    @property
+    def _by_name(self) -> dict[str, Service] | None: ...
+
+
+def service_named(
+    owner: ServiceIndexed, services: tuple[Service, ...], name: str
+) -> Service | None:
     """The first of `services` named `name`, through a dict kept in `owner._by_name` (built
     on first use) when there are many: linear in the services, not in their square."""
     if len(services) <= _INDEX_FROM:

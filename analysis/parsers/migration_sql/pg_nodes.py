@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 # -- PostgreSQL via libpg_query -------------------------------------------------------------------
@@ -62,7 +63,7 @@ _FK_ACTIONS = {
 }
 
 
-def _sval(node: Any) -> str:
+def _sval(node: object) -> str:
     if isinstance(node, dict):
         if "String" in node:
             return str(node["String"].get("sval", ""))
@@ -71,7 +72,7 @@ def _sval(node: Any) -> str:
     return ""
 
 
-def _names(items: Any) -> list[str]:
+def _names(items: Iterable[object] | None) -> list[str]:
     return [_sval(i) for i in items or ()]
 
 
@@ -134,7 +135,7 @@ def _pg_type_of(names: list[str], tn: dict[str, Any]) -> tuple[str | None, bool]
     return text, serial
 
 
-def _pg_expr_text(node: Any) -> str:
+def _pg_expr_text(node: object) -> str:
     """A short rendering of a default expression (for display and presence checks)."""
     if not isinstance(node, dict) or not node:
         return "?"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -612,7 +612,7 @@ _PG_HANDLERS: dict[
 """libpg_query node name -> the reader's method for it (`CreateStmt` -> `_CreateStmt`)."""
 
 
-def _routine_body(options: Any) -> tuple[str | None, str]:
+def _routine_body(options: Iterable[object] | None) -> tuple[str | None, str]:
     """The code (`AS $$ ... $$`) and language of a DO/CREATE FUNCTION's options."""
     code: str | None = None
     language = "plpgsql"
@@ -671,7 +671,7 @@ def _plpgsql_actions(code: str, language: str, first_line: int) -> Iterator[Acti
                 yield replace(a, line=a.line + shift)
 
 
-def _plpgsql_queries(node: Any, out: list[tuple[int, str]], lineno: int) -> None:
+def _plpgsql_queries(node: object, out: list[tuple[int, str]], lineno: int) -> None:
     """The SQL statements of a PL/pgSQL tree (`PLpgSQL_stmt_execsql`, and `EXECUTE 'literal'`)
     with their line in the body."""
     if isinstance(node, list):

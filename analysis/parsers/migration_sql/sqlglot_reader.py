@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from analysis.parsers.migration_sql.records import (
     Action,
@@ -19,13 +19,16 @@ from analysis.parsers.migration_sql.records import (
 from analysis.parsers.migration_sql.text import SQLGLOT_DIALECT, _headers, _problem, _skip_comments
 from analysis.parsers.problems import ParseProblem
 
+if TYPE_CHECKING:
+    from sqlglot import exp
+
 # -- MySQL, SQLite, SQL Server via sqlglot -------------------------------------------------------------
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 _SG_TYPE_NAMES = {"INT": "INTEGER", "BOOL": "BOOLEAN"}
 
 
-def _sg_type(dt: Any) -> tuple[str | None, tuple[str, ...]]:
+def _sg_type(dt: object) -> tuple[str | None, tuple[str, ...]]:
     """Canonical type text and inline ENUM values of a sqlglot DataType."""
     from sqlglot import exp
 
@@ -49,7 +52,7 @@ def _sg_type(dt: Any) -> tuple[str | None, tuple[str, ...]]:
     return text, ()
 
 
-def _ident(node: Any) -> str:
+def _ident(node: object) -> str:
     from sqlglot import exp
 
     if node is None:
@@ -65,7 +68,7 @@ def _ident(node: Any) -> str:
     return str(node)
 
 
-def _table_parts(node: Any) -> tuple[str | None, str | None]:
+def _table_parts(node: object) -> tuple[str | None, str | None]:
     from sqlglot import exp
 
     if isinstance(node, exp.Schema):
@@ -77,7 +80,7 @@ def _table_parts(node: Any) -> tuple[str | None, str | None]:
     return _ident(node), None
 
 
-def _sg_ref_options(options: Any) -> tuple[str | None, str | None]:
+def _sg_ref_options(options: Iterable[object] | None) -> tuple[str | None, str | None]:
     on_delete = on_update = None
     for o in options or ():
         s = str(o).upper()
@@ -104,7 +107,9 @@ class _SgStatementReader:
                 return self.base_line + self.text.count("\n", 0, i)
         return self.base_line
 
-    def reference(self, ref: Any, cols: tuple[str, ...], name: str | None, line: int) -> Constraint:
+    def reference(
+        self, ref: exp.Expression | None, cols: tuple[str, ...], name: str | None, line: int
+    ) -> Constraint:
         from sqlglot import exp
 
         target = ref.this if ref is not None else None
@@ -115,7 +120,7 @@ class _SgStatementReader:
         od, ou = _sg_ref_options(ref.args.get("options") if ref is not None else None)
         return Constraint("foreign key", name, cols, line, rt, rs, rcols, od, ou)
 
-    def constraint(self, node: Any, name: str | None = None) -> Constraint | None:
+    def constraint(self, node: object, name: str | None = None) -> Constraint | None:
         from sqlglot import exp
 
         line = self.find_line(name) if name else self.base_line
@@ -154,7 +159,7 @@ class _SgStatementReader:
             return Constraint("index", iname, cols, self.find_line(iname) if iname else line)
         return None
 
-    def column_def(self, cd: Any) -> ColumnDef:
+    def column_def(self, cd: exp.ColumnDef) -> ColumnDef:
         from sqlglot import exp
 
         name = _ident(cd.this)
@@ -198,7 +203,7 @@ class _SgStatementReader:
             ref,
         )
 
-    def read(self, node: Any) -> tuple[str, list[Action]]:
+    def read(self, node: object) -> tuple[str, list[Action]]:
         from sqlglot import exp
 
         line = self.base_line
@@ -342,7 +347,7 @@ class _SgStatementReader:
             return self.command(node)
         return K.OTHER, [Action(K.OTHER, line, detail=type(node).__name__)]
 
-    def command(self, node: Any) -> tuple[str, list[Action]]:
+    def command(self, node: exp.Command) -> tuple[str, list[Action]]:
         """Statements sqlglot keeps as raw commands: recognise the few that matter."""
         head = str(node.this).upper()
         rest = str(node.expression.this) if node.expression is not None else ""
@@ -363,7 +368,7 @@ class _SgStatementReader:
             return K.PRAGMA, [Action(K.PRAGMA, line, detail=rest.strip())]
         return K.OTHER, [Action(K.OTHER, line, detail=(head + " " + rest).strip()[:80])]
 
-    def insert(self, node: Any) -> tuple[str, list[Action]]:
+    def insert(self, node: exp.Insert) -> tuple[str, list[Action]]:
         from sqlglot import exp
 
         target = node.this
@@ -408,7 +413,7 @@ class _SgStatementReader:
             ]
         return K.INSERT, [Action(K.INSERT, self.base_line, table=tname, columns=cols)]
 
-    def alter_action(self, a: Any, table: str | None, schema: str | None) -> Action:
+    def alter_action(self, a: exp.Expression, table: str | None, schema: str | None) -> Action:
         from sqlglot import exp
 
         common: dict[str, Any] = {"table": table, "schema": schema}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from itertools import accumulate
-from typing import Any
+from typing import AnyStr
 
 from analysis.model import Location
 from analysis.parsers.migration_sql.records import PrismaWarning
@@ -170,7 +170,7 @@ def _problem(path: str, line: int, column: int, message: str) -> ParseProblem:
     )
 
 
-def _newlines(data: Any, sep: Any) -> list[int]:
+def _newlines(data: AnyStr, sep: AnyStr) -> list[int]:
     """Offsets of every `sep` (a newline) in `data` (text or bytes), in order."""
     if isinstance(data, str):  # the same, from the lengths of the lines (all in C)
         return list(accumulate(map(_PLUS_ONE, map(len, data.split(sep))), initial=-1))[1:-1]

@@ -135,7 +135,7 @@ class JsonDocument:
             p = p[:-1]
         return Location(self.path, 1)
 
-    def get(self, *path: str | int) -> Any:
+    def get(self, *path: str | int) -> object:
         cur = self.data
         for key in path:
             in_list = isinstance(key, int) and isinstance(cur, list) and 0 <= key < len(cur)

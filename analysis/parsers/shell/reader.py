@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import field
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from analysis.parsers.shell.lexer import (
@@ -33,6 +34,8 @@ from analysis.parsers.shell.words import _ASSIGN_RE
 from analysis.records import dataclass
 
 if TYPE_CHECKING:
+    import bashlex.ast
+
     from analysis.parsers.shell.lexer import _Heredoc, _Tok
     from analysis.parsers.shell.parser import _Node
 
@@ -119,7 +122,7 @@ def _mask_for_bashlex(text: str, toks: list[_Tok]) -> str:
     return "".join(chars)
 
 
-def _guard_bashlex(bashlex: Any) -> None:
+def _guard_bashlex(bashlex: ModuleType) -> None:
     """bashlex (0.18) loops forever, allocating without end, on a `${` with no `}` after it
     inside a word its tokenizer does not check (`$'${'`, `'${'#`): its parameter expansion
     then restarts the word from its first character. Make that case a parse error instead
@@ -129,7 +132,7 @@ def _guard_bashlex(bashlex: Any) -> None:
     if original is None or getattr(original, "_keepdata_guard", False):
         return
 
-    def paramexpand(parserobj: Any, string: str, sindex: int) -> Any:
+    def paramexpand(parserobj: object, string: str, sindex: int) -> object:
         if string[sindex + 1 : sindex + 2] == "{" and string.find("}", sindex + 2) < 0:
             raise bashlex.errors.ParsingError("unterminated ${", string, sindex)
         return original(parserobj, string, sindex)
@@ -154,7 +157,7 @@ def _bashlex_parse(text: str) -> list[Any] | None:
         return None
 
 
-def _from_bashlex(node: Any, offset: int, text: str) -> _Node | None:
+def _from_bashlex(node: bashlex.ast.node, offset: int, text: str) -> _Node | None:
     """Convert a bashlex node into the shared tree (positions shifted by `offset`)."""
     kind = getattr(node, "kind", "")
     if kind == "command":
@@ -337,7 +340,7 @@ def _nesting(root: _Node) -> int:
     return deepest
 
 
-def _bashlex_subs(word: Any, offset: int, text: str) -> Iterator[_Node]:
+def _bashlex_subs(word: bashlex.ast.node, offset: int, text: str) -> Iterator[_Node]:
     stack = list(getattr(word, "parts", ()) or ())
     while stack:
         part = stack.pop(0)
