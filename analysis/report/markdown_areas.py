@@ -8,7 +8,7 @@ import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from analysis.catalog import BY_ID
 from analysis.checklist import (
@@ -28,6 +28,11 @@ from analysis.report.markdown_doc import (
     stacks_of,
 )
 from analysis.verdict import AreaVerdict
+
+if TYPE_CHECKING:
+    from analysis.facts.compose import ComposeStack
+    from analysis.facts.images import Image
+    from analysis.parsers.compose import Service, VolumeDecl
 
 
 # -- the seven areas ----------------------------------------------------------------------------
@@ -51,13 +56,12 @@ def _missing(doc: Doc, *names: str) -> AreaBody | None:
     return AreaBody(notes=[f"_Not analyzed yet: {esc('; '.join(absent))}._"])
 
 
-def _stack_label(stack: Any) -> str:
-    files = getattr(stack, "files", ()) or ()
-    return " + ".join(files) if files else str(getattr(stack, "id", "compose"))
+def _stack_label(stack: ComposeStack) -> str:
+    return " + ".join(stack.files) if stack.files else stack.id
 
 
-def _mount_lines(service: Any) -> list[int]:
-    return [m.location.line for m in getattr(service, "mounts", ())]
+def _mount_lines(service: Service) -> list[int]:
+    return [m.location.line for m in service.mounts]
 
 
 def area_volume_mounts(doc: Doc) -> AreaBody:
@@ -187,7 +191,7 @@ def area_persistence(doc: Doc) -> AreaBody:
     return body
 
 
-def _volume_decl(doc: Doc, stack_id: str, name: str | None) -> Any:
+def _volume_decl(doc: Doc, stack_id: str, name: str | None) -> VolumeDecl | None:
     for stack in stacks_of(doc):
         if stack.id == stack_id:
             for decl in stack.volumes:
@@ -314,10 +318,9 @@ def area_dockerfile(doc: Doc) -> AreaBody:
         body.configuration += doc.quote(image.dockerfile, lines)
         for mig in image.migrations:
             if mig.ignored_by is not None:
-                ignored = getattr(mig.ignored_by, "location", None)
                 body.verify(
                     f"{code(mig.folder)} is excluded from the image by {code('.dockerignore')}",
-                    ignored if isinstance(ignored, Location) else None,
+                    mig.ignored_by.location,
                 )
             else:
                 body.verify(
@@ -369,7 +372,7 @@ def area_wait_script(doc: Doc) -> AreaBody:
             if service.healthcheck is not None and not service.healthcheck.disabled:
                 body.verify(f"{code(service.name)} has a healthcheck", service.healthcheck.location)
     entry: set[str] = set()
-    for path in getattr(startup, "paths", ()) or ():
+    for path in startup.paths if startup is not None else ():
         if path.context != "startup":
             continue
         for wait in path.waits:
@@ -397,13 +400,13 @@ def area_wait_script(doc: Doc) -> AreaBody:
             if doc.lines_of(p)
         }
     )
-    for path in scripts:
-        found = _script_lines(doc, path)
+    for script_path in scripts:
+        found = _script_lines(doc, script_path)
         if found:
-            body.configuration += doc.quote(path, [n for n, _ in found])
+            body.configuration += doc.quote(script_path, [n for n, _ in found])
         for n, what in found:
             if startup is None or what.startswith("stops"):
-                body.verify(f"{code(path)} {what}", Location(path, n))
+                body.verify(f"{code(script_path)} {what}", Location(script_path, n))
     if doc.facts.startup is None:
         body.notes.append(f"_Startup path not analyzed yet: {esc(doc.facts.missing('startup'))}._")
     if not body.verification:
@@ -411,7 +414,7 @@ def area_wait_script(doc: Doc) -> AreaBody:
     return body
 
 
-def _entrypoint_scripts(image: Any) -> list[str]:
+def _entrypoint_scripts(image: Image) -> list[str]:
     """Project files the final stage's ENTRYPOINT/CMD name (COPY destination mapped back)."""
     stage = image.stage
     if stage is None:
@@ -433,9 +436,9 @@ def _entrypoint_scripts(image: Any) -> list[str]:
             continue
         for word in re.findall(r"[\w./-]+\.sh\b", ins.text):
             abs_target = word if word.startswith("/") else posixpath.join(ins.workdir, word)
-            src = dest_to_src.get(posixpath.normpath(abs_target))
-            if src:
-                out.append(src)
+            mapped = dest_to_src.get(posixpath.normpath(abs_target))
+            if mapped:
+                out.append(mapped)
     return out
 
 

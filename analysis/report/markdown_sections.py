@@ -223,7 +223,9 @@ def _recommendations(doc: Doc) -> list[str]:
             continue
         if item.status is Status.WARN and not any(e.rule for e in item.evidence):
             out.append(f"{esc(item.text)}: {esc(item.reason)}.")
-    if any(getattr(db.holder, "kind", None) == "volume" for db in doc.facts.databases or ()):
+    if any(
+        db.holder is not None and db.holder.kind == "volume" for db in doc.facts.databases or ()
+    ):
         out.append(
             "Back up the database before major changes, and never run `docker compose down -v` "
             "where the data matters."
