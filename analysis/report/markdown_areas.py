@@ -14,6 +14,7 @@ from analysis.catalog import BY_ID
 from analysis.checklist import (
     prisma_commands,
 )
+from analysis.checklist_provers import volume_decl
 from analysis.model import Finding, Location
 from analysis.records import dataclass
 from analysis.report.markdown_doc import (
@@ -32,7 +33,7 @@ from analysis.verdict import AreaVerdict
 if TYPE_CHECKING:
     from analysis.facts.compose import ComposeStack
     from analysis.facts.images import Image
-    from analysis.parsers.compose import Service, VolumeDecl
+    from analysis.parsers.compose import Service
 
 
 # -- the seven areas ----------------------------------------------------------------------------
@@ -163,7 +164,7 @@ def area_persistence(doc: Doc) -> AreaBody:
         decl = None
         holder = db.holder
         if holder is not None and holder.kind == "volume":
-            decl = _volume_decl(doc, db.stack, holder.source)
+            decl = volume_decl(doc.facts, db.stack, holder.source)
         body.configuration.append(f"**{esc(db.service)}** ({esc(db.engine)}):")
         body.configuration.append("")
         body.configuration += doc.quote(path, lines)
@@ -189,15 +190,6 @@ def area_persistence(doc: Doc) -> AreaBody:
                 f"updates; only `docker compose down -v` or `docker volume rm` deletes it."
             )
     return body
-
-
-def _volume_decl(doc: Doc, stack_id: str, name: str | None) -> VolumeDecl | None:
-    for stack in stacks_of(doc):
-        if stack.id == stack_id:
-            for decl in stack.volumes:
-                if decl.name == name:
-                    return decl
-    return None
 
 
 def area_migrations(doc: Doc) -> AreaBody:
