@@ -260,6 +260,7 @@ def quick_init(cls: type[T]) -> type[T]:
 
     Only for classes whose fields all take part in `__init__`, positionally, with plain
     defaults (no `default_factory`), and with no `__post_init__`; anything else is refused."""
+    # reflection on the class being decorated (any class: the dataclass machinery's own attributes)
     params = getattr(cls, "__dataclass_params__", None)
     if params is None or not params.frozen or "__slots__" not in cls.__dict__:
         raise TypeError(f"{cls.__name__} is not a frozen dataclass with slots")
