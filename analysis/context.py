@@ -47,7 +47,7 @@ def clear_parse_cache() -> None:
         _PARSE_CACHE_BYTES = 0
 
 
-def _cache_parse(key: tuple[str, str, str], value: Any, size: int) -> None:
+def _cache_parse(key: tuple[str, str, str], value: object, size: int) -> None:
     """Keep `value`, replacing the parse of an older version of the same file, within the
     byte budget (a watch session saving one file 5,000 times keeps one parse of it)."""
     global _PARSE_CACHE_BYTES
@@ -162,7 +162,7 @@ class Context:
                 continue
         where = folder or "."
         if where in self._read_problems or any(
-            p.location.path == where for p in getattr(self.inventory, "problems", ())
+            p.location.path == where for p in self.inventory.problems
         ):
             return
         self._read_problems[where] = Finding(
@@ -187,7 +187,7 @@ class Context:
         if rel_n in self._sources:
             return self._sources[rel_n]
         if self._discovered is None:
-            same_root = getattr(self.inventory, "root", None) == self.root
+            same_root = self.inventory.root == self.root
             self._discovered = (
                 frozenset(p for p, _ in self.inventory.files) if same_root else frozenset()
             )

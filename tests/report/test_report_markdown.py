@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from analysis.facts.startup import PrismaStep, StartupFacts
 from analysis.model import Finding, Location, Severity
+from analysis.parsers.prisma_cli import PrismaInvocation
 from analysis.pipeline import run
 from analysis.report.markdown import GENERATED_PREFIX, code, esc, fence, render_markdown
 from analysis.report.render import render
@@ -242,21 +244,23 @@ def test_examples_verdicts_and_issue_order() -> None:
 
 
 def test_migration_strategy_quotes_the_prisma_commands(write_tree, monkeypatch) -> None:
-    from dataclasses import dataclass
-
-    @dataclass(frozen=True)
-    class Cmd:
-        command: str
-        flags: tuple[str, ...]
-        context: str
-        condition: str
-        location: Location
-
     root = write_tree(
         {"start.sh": "#!/bin/sh\nset -e\nnpx prisma migrate deploy\nexec node dist/index.js\n"}
     )
     a = run(root)
-    startup = (Cmd("migrate deploy", (), "startup", "", Location("start.sh", 3)),)
+    invocation = PrismaInvocation("migrate deploy", "migrate deploy", (), (), "npx")
+    step = PrismaStep(
+        "migrate deploy",
+        (),
+        invocation,
+        "startup",
+        Location("start.sh", 3),
+        "npx prisma migrate deploy",
+        (),
+        "p",
+        "script",
+    )
+    startup = StartupFacts(paths=(), commands=(step,))
     facts = replace(a.facts, startup=startup)
     md = render_markdown(with_findings(a, read=("start.sh",), facts=facts), "proj")
     section = md.split("### 2. Migration Strategy")[1].split("### 3.")[0]
