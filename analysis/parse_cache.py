@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 from analysis.records import dataclass
@@ -82,6 +83,19 @@ def use_store(store: Store | None) -> Store | None:
     global _STORE
     previous, _STORE = _STORE, store
     return previous
+
+
+@contextmanager
+def using_store(store: Store | None) -> Iterator[None]:
+    """`store` behind the memory for the `with` block (None: no change)."""
+    if store is None:
+        yield
+        return
+    previous = use_store(store)
+    try:
+        yield
+    finally:
+        use_store(previous)
 
 
 def lookup(root: str, key: Key, size: int) -> tuple[bool, Any]:

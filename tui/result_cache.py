@@ -46,11 +46,12 @@ from analysis.discover_names import MAYBE_PATTERN, SKIP_DIRS
 TYPE_CHECKING = False  # typing costs a cached run milliseconds: not imported
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from typing import Any
 
     from analysis.sources import SourceFile
     from tui.check_cmd import Checked
+    from tui.parse_store import DiskParses
 
 MAX_ENTRIES = 256
 MAX_BYTES = 256 * 1024 * 1024
@@ -244,9 +245,20 @@ def _git_state(root: str, h: Any) -> bool:
     return True
 
 
+_CODE: list[str] = []
+
+
+def code_digest() -> str:
+    """sha256 of keepdata's own files (an edit in a development checkout is a new keepdata)
+    and the folders of the installed packages the analysis uses (computed once)."""
+    if not _CODE:
+        h = hashlib.sha256()
+        _code_state(h)
+        _CODE.append(h.hexdigest())
+    return _CODE[0]
+
+
 def _code_state(h: Any) -> None:
-    """keepdata's own files (an edit in a development checkout is a new keepdata) and the
-    folders of the installed packages the analysis uses."""
     here = os.path.dirname(os.path.abspath(__file__))
     h.update(f"{__version__}\0{sys.version}\0{sys.executable}\n".encode())
     for package in (os.path.join(os.path.dirname(here), "analysis"), here):
@@ -281,6 +293,15 @@ class Pending:
         self.roots = roots
         self.walked = walked
 
+    def parses(self) -> DiskParses | None:
+        """The on-disk parse cache for this run's analysis (`tui.parse_store`)."""
+        try:
+            from tui.parse_store import DiskParses
+
+            return DiskParses(os.path.join(cache_dir(), "parses"), code_digest())
+        except Exception:  # the cache is an optimization: never a failed run
+            return None
+
     def store(self, results: Sequence[Checked], text: str, code: int) -> None:
         """Write the entry for a finished run (any failure: nothing is written)."""
         try:
@@ -290,7 +311,7 @@ class Pending:
             body = marshal.dumps(
                 (self.key, tuple(deps), _SARIF_TIME.sub(rf"\1{_TIME}\2", text), code)
             )
-            _write_entry(self.path, MAGIC + hashlib.sha256(body).digest() + body)
+            write_entry(self.path, MAGIC + hashlib.sha256(body).digest() + body)
         except Exception:  # the cache is an optimization: never a failed run
             return
 
@@ -350,7 +371,7 @@ def _utc_now() -> str:
 
 def _key(args: argparse.Namespace) -> tuple[str, list[str], list[dict[str, str]]] | None:
     h = hashlib.sha256(MAGIC)
-    _code_state(h)
+    h.update(f"{code_digest()}\0{__version__}\n".encode())
     options = sorted((k, repr(v)) for k, v in vars(args).items() if k not in ("func", "no_cache"))
     h.update(repr(options).encode("utf-8", "surrogateescape"))
     h.update(f"{os.getcwd()}\0{sys.stdout.isatty()}\n".encode("utf-8", "surrogateescape"))
@@ -411,7 +432,9 @@ def _read_entry(path: str, key: str, roots: list[str]) -> tuple[str, int] | None
     return text, code
 
 
-def _write_entry(path: str, data: bytes) -> None:
+def write_entry(path: str, data: bytes, evict_in: Callable[[str], None] | None = None) -> None:
+    """Write `data` to `path` (`<cache dir>/<kind>/<xx>/<name>`) atomically, then bound the
+    kind's folder (`evict_in(folder)`, default `evict`)."""
     folder = os.path.dirname(path)
     top = os.path.dirname(os.path.dirname(folder))
     for made in (top, os.path.dirname(folder), folder):  # only the user reads the outputs
@@ -425,7 +448,7 @@ def _write_entry(path: str, data: bytes) -> None:
         _unlink(tmp)
         return
     _tag(top)
-    evict(os.path.dirname(folder))
+    (evict_in or evict)(os.path.dirname(folder))
 
 
 def _tag(top: str) -> None:
