@@ -167,6 +167,13 @@ def clear_parse_cache() -> None:
         _HITS[0] = _HITS[1] = 0
 
 
+def clear_counts() -> None:
+    """Reset the counters of `stats()` (the kept parses stay)."""
+    with _LOCK:
+        _PARSED.clear()
+        _HITS[0] = _HITS[1] = 0
+
+
 def parse_cache_size() -> int:
     return len(_MEMORY)
 

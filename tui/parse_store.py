@@ -44,7 +44,7 @@ Entry = tuple[str, bytes]
 
 
 class _Pack:
-    __slots__ = ("entries", "path", "used")
+    __slots__ = ("entries", "loaded", "path", "used")
 
     def __init__(self, path: str, entries: dict[str, Entry]) -> None:
         self.path = path
@@ -52,6 +52,8 @@ class _Pack:
         """What the file held when it was read."""
         self.used: dict[str, tuple[str, Any]] = {}
         """path -> (digest, parse) of every file this run parsed with the pack's parser."""
+        self.loaded: set[str] = set()
+        """The entries that loaded (only those are written again as they are)."""
 
 
 class DiskParses:
@@ -68,13 +70,15 @@ class DiskParses:
         parser, path, digest = key
         if not parser.startswith(PARSERS):
             return False, None
-        entry = self._pack(root, parser).entries.get(path)
+        pack = self._pack(root, parser)
+        entry = pack.entries.get(path)
         if entry is None or entry[0] != digest:
             return False, None
         try:
             value = pickle.loads(entry[1])
         except Exception:  # a class that changed shape, a truncated blob: parse it again
             return False, None
+        pack.loaded.add(path)
         self.loaded += 1
         return True, value
 
@@ -105,15 +109,12 @@ class DiskParses:
 def _save(pack: _Pack, ident: tuple[str, str, str]) -> None:
     if not pack.used:
         return
-    same = len(pack.used) == len(pack.entries) and all(
-        pack.entries.get(path, ("",))[0] == digest for path, (digest, _) in pack.used.items()
-    )
-    if same:
-        return
+    if pack.loaded == pack.used.keys() == pack.entries.keys():
+        return  # every file of this run loaded from the pack, and no other is in it
     entries: dict[str, Entry] = {}
     for path, (digest, value) in sorted(pack.used.items()):
         old = pack.entries.get(path)
-        if old is not None and old[0] == digest:
+        if old is not None and old[0] == digest and path in pack.loaded:
             entries[path] = old
             continue
         try:
