@@ -248,7 +248,7 @@ def run_check(
         ]
         code = max(codes, default=0)
     if cache is not None:
-        cache.store(results, text, code)
+        cache.store([c.analysis for c in results], text, code)
     if parses is not None:
         parses.save()
     return code

@@ -46,11 +46,11 @@ from analysis.discover_names import MAYBE_PATTERN, SKIP_DIRS
 TYPE_CHECKING = False  # typing costs a cached run milliseconds: not imported
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from typing import Any
 
+    from analysis.result import Result
     from analysis.sources import SourceFile
-    from tui.check_cmd import Checked
     from tui.parse_store import DiskParses
 
 MAX_ENTRIES = 256
@@ -66,7 +66,6 @@ ENV_KEYS = ("GITHUB_ACTIONS", "NO_COLOR", "FORCE_COLOR", "KEEPDATA_ALL_MIGRATION
 """Environment variables the output of `check` depends on."""
 _TIME = "\0time\0"
 """Stands for the SARIF `endTimeUtc` in a stored output (JSON never holds a raw NUL)."""
-_SARIF_TIME = re.compile(r'("endTimeUtc": ")\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ(")')
 _MAYBE = re.compile(MAYBE_PATTERN)
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
@@ -285,13 +284,22 @@ def _code_state(h: Any) -> None:
 class Pending:
     """A miss: what `store` needs to write the entry once the run is done."""
 
-    __slots__ = ("key", "path", "roots", "walked")
+    __slots__ = ("key", "path", "roots", "stamp", "walked")
 
-    def __init__(self, key: str, path: str, roots: list[str], walked: list[dict[str, str]]):
+    def __init__(
+        self,
+        key: str,
+        path: str,
+        roots: list[str],
+        walked: list[dict[str, str]],
+        stamp: re.Pattern[str] | None = None,
+    ):
         self.key = key
         self.path = path
         self.roots = roots
         self.walked = walked
+        self.stamp = stamp
+        """Where the output says when it was made (stored as `_TIME`, now on a hit)."""
 
     def parses(self) -> DiskParses | None:
         """The on-disk parse cache for this run's analysis (`tui.parse_store`)."""
@@ -302,27 +310,38 @@ class Pending:
         except Exception:  # the cache is an optimization: never a failed run
             return None
 
-    def store(self, results: Sequence[Checked], text: str, code: int) -> None:
-        """Write the entry for a finished run (any failure: nothing is written)."""
+    def store(
+        self,
+        results: Sequence[Result],
+        text: str,
+        code: int,
+        also_read: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        """Write the entry for a finished run (any failure: nothing is written); `also_read`:
+        the (root, path) of files the output read beyond the analysis (a report's quotes)."""
         try:
-            deps = self._dependencies(results)
+            deps = self._dependencies(results, also_read)
             if deps is None:
                 return
-            body = marshal.dumps(
-                (self.key, tuple(deps), _SARIF_TIME.sub(rf"\1{_TIME}\2", text), code)
-            )
+            if self.stamp is not None:
+                text = self.stamp.sub(rf"\1{_TIME}\2", text, count=_STAMPS)
+            body = marshal.dumps((self.key, tuple(deps), text, code))
             write_entry(self.path, MAGIC + hashlib.sha256(body).digest() + body)
         except Exception:  # the cache is an optimization: never a failed run
             return
 
-    def _dependencies(self, results: Sequence[Checked]) -> list[tuple[int, str, str, str]] | None:
+    def _dependencies(
+        self, results: Sequence[Result], also_read: Iterable[tuple[str, str]]
+    ) -> list[tuple[int, str, str, str]] | None:
         """What the analyses looked at beyond the walk, with its state now; None when a file
         changed while the run read it (its output may mix two versions)."""
         deps: list[tuple[int, str, str, str]] = []
+        more = sorted(set(also_read))
         for i, (root, walked) in enumerate(zip(self.roots, self.walked, strict=True)):
-            result = results[i].analysis
+            result = results[i]
             read: dict[str, SourceFile | None] = {p: None for p in result.unread}
             read.update(result.sources)
+            read.update((rel, None) for r, rel in more if r == root and rel not in read)
             for rel, src in sorted(read.items()):
                 if rel in walked:
                     if src is not None and src.digest != walked[rel]:
@@ -340,7 +359,9 @@ class Pending:
 def lookup(args: argparse.Namespace) -> int | Pending | None:
     """The exit code of a cached run (its output written), a `Pending` to store this run's
     result, or None when the cache does not apply."""
-    if getattr(args, "no_cache", False) or args.since or args.staged:
+    if getattr(args, "no_cache", False) or getattr(args, "since", None):
+        return None
+    if getattr(args, "staged", False):
         return None
     try:
         found = _key(args)
@@ -352,17 +373,37 @@ def lookup(args: argparse.Namespace) -> int | Pending | None:
     except Exception:
         return None
     if entry is None:
-        return Pending(key, path, roots, walked)
+        return Pending(key, path, roots, walked, _stamp_of(args))
     text, code = entry
     from tui.output import emit
 
-    output = None
-    if args.output:
+    output = args.output or None
+    if output and args.command == "check":
         from pathlib import Path
 
-        output = str(Path(args.output))  # as run_check names it
-    emit(text.replace(_TIME, _utc_now()), output, args.quiet)
+        output = str(Path(output))  # as run_check names it
+    emit(text.replace(_TIME, _utc_now()), output, getattr(args, "quiet", False))
     return code
+
+
+_STAMPS = 0
+"""How many stamps `Pending.store` replaces (0: all; the roots of one check run each have one)."""
+_CHECK_STAMP = re.compile(r'("endTimeUtc": ")\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ(")')
+_REPORT_STAMPS = {
+    "md": re.compile(r"(^\| Generated \| )\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ( \|$)", re.MULTILINE),
+    "json": re.compile(
+        r'(^    "generated_at": ")\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ(",?$)', re.MULTILINE
+    ),
+    "sarif": _CHECK_STAMP,
+}
+
+
+def _stamp_of(args: argparse.Namespace) -> re.Pattern[str] | None:
+    """The time stamp in this command's output: SARIF's `endTimeUtc` (check and report), the
+    report's `Generated` row (Markdown) and `generated_at` (JSON)."""
+    if args.command == "report":
+        return _REPORT_STAMPS.get(args.format)
+    return _CHECK_STAMP if args.format == "sarif" else None
 
 
 def _utc_now() -> str:
@@ -382,7 +423,8 @@ def _key(args: argparse.Namespace) -> tuple[str, list[str], list[dict[str, str]]
         )
     roots: list[str] = []
     walked: list[dict[str, str]] = []
-    for label in args.paths or ["."]:
+    report = args.command == "report"
+    for label in [args.path] if report else args.paths or ["."]:
         root = os.path.realpath(label)
         if not os.path.isdir(root):
             return None
@@ -390,13 +432,16 @@ def _key(args: argparse.Namespace) -> tuple[str, list[str], list[dict[str, str]]
         digests = _walk(root, h)
         if digests is None or not _git_state(root, h):
             return None
-        if args.format == "sarif":
+        if report or args.format == "sarif":
             from pathlib import Path
 
             from analysis.gitread import work_tree_state
 
             state = work_tree_state(Path(root), timeout=2.0)
-            seen = None if state is None else (state.commit, state.branch, bool(state.changed))
+            seen: tuple[object, ...] | None = None
+            if state is not None:  # a report lists the changed paths, a SARIF log "dirty"
+                changed = state.changed if report else bool(state.changed)
+                seen = (state.commit, state.branch, changed)
             h.update(repr(seen).encode("utf-8", "surrogateescape"))
         roots.append(root)
         walked.append(digests)
