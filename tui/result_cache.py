@@ -209,10 +209,27 @@ def _git_dir(root: str) -> tuple[str, str] | None:
     return git_dir, common
 
 
-def _git_state(root: str, h: Any) -> bool:
-    """Feed `h` the git files that say which commits HEAD, the default branch and any `--base`
-    name, what the index holds and whether the clone is shallow. False when there are too many
-    refs to read."""
+GRADING_REFS = (
+    "refs/remotes/origin/HEAD",
+    "refs/heads/main",
+    "refs/remotes/origin/main",
+    "refs/heads/master",
+    "refs/remotes/origin/master",
+    "refs/heads/trunk",
+    "refs/remotes/origin/trunk",
+)
+"""The refs history grading may take as the default branch (`analysis.gitread.DEFAULT_BRANCHES`,
+repeated here so that a cached run does not import the analysis; a test compares them)."""
+_PER_WORKTREE = ("HEAD", "refs/worktree/", "refs/bisect/", "refs/rewritten/")
+
+
+def _git_state(root: str, h: Any, every_ref: bool = False) -> bool:
+    """Feed `h` what history grading, KD405 and KD115 read of git: which commits HEAD and the
+    default branch candidates name (followed through symbolic refs, loose or packed), the
+    replace refs, what the index holds, whether the clone is shallow and the repository's
+    config. A commit on another branch (another worktree of the same repository) changes
+    none of them. `every_ref` (a `--base` names any revision): every ref instead. False when
+    there are too many refs to read."""
     found = _git_dir(root)
     if found is None:
         h.update(b"nogit\n")
@@ -221,7 +238,7 @@ def _git_state(root: str, h: Any) -> bool:
     h.update(f"git\0{git_dir}\0{common}\n".encode("utf-8", "surrogateescape"))
     for base, names in (
         (git_dir, ("HEAD", "shallow", "config.worktree")),
-        (common, ("packed-refs", "shallow", "config", "info/grafts")),
+        (common, ("shallow", "config", "info/grafts")),
     ):
         for name in names:
             h.update(f"{name}\0{_file_digest(os.path.join(base, name))}\n".encode())
@@ -230,9 +247,23 @@ def _git_state(root: str, h: Any) -> bool:
         h.update(f"index\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n".encode())
     except OSError as exc:
         h.update(f"index\0E{exc.errno}\n".encode())
+    if os.path.isdir(os.path.join(common, "reftable")):
+        every_ref = True  # refs in binary tables: keyed on every one of them
+    if every_ref:
+        h.update(f"packed-refs\0{_file_digest(os.path.join(common, 'packed-refs'))}\n".encode())
+        return _all_refs(git_dir, common, ("refs", "reftable"), h)
+    packed = _packed_refs(common)
+    for name in ("HEAD", *GRADING_REFS):
+        h.update(f"{name}\0{_resolve_ref(git_dir, common, name, packed)}\n".encode())
+    replaced = sorted((n, v) for n, v in packed.items() if n.startswith("refs/replace/"))
+    h.update(repr(replaced).encode("utf-8", "surrogateescape"))
+    return _all_refs(git_dir, common, ("refs/replace",), h)
+
+
+def _all_refs(git_dir: str, common: str, tops: tuple[str, ...], h: Any) -> bool:
     count = 0
     for base in dict.fromkeys((git_dir, common)):
-        for top in ("refs", "reftable"):
+        for top in tops:
             for dirpath, dirnames, filenames in os.walk(os.path.join(base, top)):
                 dirnames.sort()
                 count += len(filenames)
@@ -242,6 +273,40 @@ def _git_state(root: str, h: Any) -> bool:
                     path = os.path.join(dirpath, name)
                     h.update(f"{path}\0{_file_digest(path)}\n".encode("utf-8", "surrogateescape"))
     return True
+
+
+def _packed_refs(common: str) -> dict[str, str]:
+    """refname -> object id, from `packed-refs` (peeled lines left out)."""
+    try:
+        with open(os.path.join(common, "packed-refs"), encoding="utf-8", errors="replace") as fh:
+            text = fh.read()
+    except OSError:
+        return {}
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        if line[:1] in ("#", "^", ""):
+            continue
+        oid, _, name = line.partition(" ")
+        out[name.strip()] = oid
+    return out
+
+
+def _resolve_ref(git_dir: str, common: str, name: str, packed: dict[str, str]) -> str:
+    """The object id `name` names (a loose ref wins over a packed one; symbolic refs are
+    followed, at most 5 deep), or what stands in the way."""
+    for _ in range(5):
+        per_worktree = name.startswith(_PER_WORKTREE)
+        try:
+            with open(os.path.join(git_dir if per_worktree else common, name), "rb") as fh:
+                value = fh.read(4096).decode("utf-8", "replace").strip()
+        except FileNotFoundError:
+            return packed.get(name, "-")
+        except OSError as exc:
+            return f"E{exc.errno}"
+        if not value.startswith("ref:"):
+            return value
+        name = value[4:].strip()
+    return "deep"
 
 
 _CODE: list[str] = []
@@ -430,7 +495,7 @@ def _key(args: argparse.Namespace) -> tuple[str, list[str], list[dict[str, str]]
             return None
         h.update(f"root\0{root}\n".encode("utf-8", "surrogateescape"))
         digests = _walk(root, h)
-        if digests is None or not _git_state(root, h):
+        if digests is None or not _git_state(root, h, bool(getattr(args, "base", None))):
             return None
         if report or args.format == "sarif":
             from pathlib import Path
