@@ -23,12 +23,14 @@ which loads about twice as fast as pickle's generic path; anything else takes pi
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import io
 import marshal
 import os
 import pickle
 import types
+from operator import attrgetter
 from typing import Any
 
 from tui.result_cache import evict, write_entry
@@ -98,12 +100,20 @@ class DiskParses:
         return pack
 
     def save(self) -> None:
-        """Write every pack whose files changed (any failure: that pack is not written)."""
-        for (root, parser), pack in self._packs.items():
-            try:
-                _save(pack, (self.code, root, parser))
-            except Exception:  # the cache is an optimization: never a failed run
-                continue
+        """Write every pack whose files changed (any failure: that pack is not written).
+        Pickling a large history makes a tuple per record: with the cyclic collector on,
+        each collection would scan the whole analysis again (tripling the cost)."""
+        was = gc.isenabled()
+        gc.disable()  # not `gc_paused`: its promotion may run a full collection
+        try:
+            for (root, parser), pack in self._packs.items():
+                try:
+                    _save(pack, (self.code, root, parser))
+                except Exception:  # the cache is an optimization: never a failed run
+                    continue
+        finally:
+            if was:
+                gc.enable()
 
 
 def _save(pack: _Pack, ident: tuple[str, str, str]) -> None:
@@ -206,16 +216,32 @@ def _rebuild(cls: type, values: tuple[Any, ...]) -> Any:
     return build(values)
 
 
-class _Pickler(pickle.Pickler):
-    def reducer_override(self, obj: Any) -> Any:
-        cls = type(obj)
-        names = _record_fields(cls) if not isinstance(obj, type) else None
+class _Reducers(dict[type, Any]):
+    """The pickler's dispatch table: a reducer for each record class, made on first sight
+    (pickle asks it only for classes it has no fast path of its own for); anything else
+    takes pickle's own way (`KeyError`)."""
+
+    def __missing__(self, cls: type) -> Any:
+        names = _record_fields(cls)
         if names is None:
-            return NotImplemented
-        return _rebuild, (cls, tuple([getattr(obj, n) for n in names]))
+            raise KeyError(cls)
+        getter = attrgetter(*names) if len(names) > 1 else None
+
+        def reduce(obj: Any) -> tuple[Any, tuple[type, tuple[Any, ...]]]:
+            if getter is None:
+                return _rebuild, (cls, tuple([getattr(obj, n) for n in names]))
+            return _rebuild, (cls, getter(obj))
+
+        self[cls] = reduce
+        return reduce
+
+
+_REDUCERS = _Reducers()
 
 
 def dumps(value: Any) -> bytes:
     out = io.BytesIO()
-    _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _REDUCERS
+    pickler.dump(value)
     return out.getvalue()
