@@ -1,6 +1,7 @@
-"""The result cache of `keepdata check`: a run whose inputs are those of an earlier run prints
-that run's output without importing the analysis (like ruff's cache, but never inside the
-analyzed project).
+"""The result cache of `keepdata check` and `keepdata report`: a run whose inputs are those of
+an earlier run prints that run's output without importing the analysis (like ruff's cache, but
+never inside the analyzed project). On a miss, `Pending.parses` gives the analysis the on-disk
+parse cache (`tui.parse_store`) kept beside it.
 
 Where: `$KEEPDATA_CACHE_DIR`, else `$XDG_CACHE_HOME/keepdata`, else `~/.cache/keepdata`;
 `check --no-cache` neither reads nor writes it. At most `MAX_ENTRIES` entries and `MAX_BYTES`
@@ -13,12 +14,14 @@ An entry's key (sha256) covers everything the output depends on:
   whether stdout is a terminal;
 - per root: its real path, every folder the discovery walk enters, the content digest of every
   file whose name discovery may take (`analysis.discover_names`: a superset), the `--config`
-  file, and the git files history grading and KD405 depend on (HEAD, every ref, the index,
-  `shallow`, the repository's config: read as files, no git runs; a commit, checkout, fetch or
-  `git add` changes them);
-- SARIF only: the work tree's commit, branch and dirty state (read through
-  `analysis.gitread`), which the SARIF log records; its `endTimeUtc` is the time of the run
-  that prints it.
+  file, and the git files history grading and KD405 depend on (the commits HEAD and the
+  default branch candidates name, the replace refs, the index, `shallow`, the repository's
+  config: read as files, no git runs; a commit, checkout, fetch of the default branch or
+  `git add` changes them, a commit on another branch does not; with `--base`, every ref);
+- SARIF and reports: the work tree's commit, branch and dirty state (read through
+  `analysis.gitread`), which the output records (a report: the changed paths too); the time
+  stamp (`endTimeUtc`, the report's `Generated`, `generated_at`) is the time of the run that
+  prints it. A report's entry also lists the files its quotes read.
 An entry also lists what its run looked at beyond that (files a compose file or an entrypoint
 names, paths whose existence it asked about, folders it listed) with their state then; a hit
 checks each again. Runs with `--since`/`--staged` (their output depends on every file git
