@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from analysis.gitread import DEFAULT_BRANCHES
-from tests.test_result_cache import analyses, check, git, project, write  # noqa: F401
+from tests.cli.test_result_cache import analyses, check, git, project, write  # noqa: F401
 from tui.result_cache import GRADING_REFS
 
 M = "prisma/migrations"
