@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import tui.result_cache
-from tests.conftest import EXAMPLES
 from tests.cli.test_result_cache import analyses, git, mutate  # noqa: F401  (a fixture)
+from tests.conftest import EXAMPLES
 from tui.cli import main
 
 NOW = "2031-02-03T04:05:06Z"
