@@ -10,7 +10,9 @@ fraction of a millisecond: not worth a file.
 One pack per (keepdata's code, analyzed root, parser) under `<cache dir>/parses/`: a magic
 line, the sha256 of the rest, then `marshal` data: the pack's identity and, per file path,
 the content digest and the pickled parse. A corrupt, truncated or foreign pack, or an entry
-that does not load, is a miss. After the run (`save`), a pack is rewritten (to a temporary
+that does not load, is a miss. The first run on a project writes an empty pack: pickling
+every parse costs about a third of parsing, which a one-off run (a CI job without a kept
+cache) would pay for nothing; the next miss fills it. After the run (`save`), a pack is rewritten (to a temporary
 file moved into place) when this run's files differ from it: it then holds exactly the files
 this run parsed, so deleted files drop out; unchanged entries keep their bytes. The folder is
 bounded like the result cache (least recently used packs go first).
@@ -46,11 +48,13 @@ Entry = tuple[str, bytes]
 
 
 class _Pack:
-    __slots__ = ("entries", "loaded", "path", "used")
+    __slots__ = ("entries", "loaded", "path", "seen", "used")
 
-    def __init__(self, path: str, entries: dict[str, Entry]) -> None:
+    def __init__(self, path: str, entries: dict[str, Entry] | None) -> None:
         self.path = path
-        self.entries = entries
+        self.seen = entries is not None
+        """A valid pack was there: an earlier run analyzed this project with this code."""
+        self.entries = entries or {}
         """What the file held when it was read."""
         self.used: dict[str, tuple[str, Any]] = {}
         """path -> (digest, parse) of every file this run parsed with the pack's parser."""
@@ -122,7 +126,7 @@ def _save(pack: _Pack, ident: tuple[str, str, str]) -> None:
     if pack.loaded == pack.used.keys() == pack.entries.keys():
         return  # every file of this run loaded from the pack, and no other is in it
     entries: dict[str, Entry] = {}
-    for path, (digest, value) in sorted(pack.used.items()):
+    for path, (digest, value) in sorted(pack.used.items()) if pack.seen else ():
         old = pack.entries.get(path)
         if old is not None and old[0] == digest and path in pack.loaded:
             entries[path] = old
@@ -139,25 +143,25 @@ def _evict(folder: str) -> None:
     evict(folder, MAX_PACKS, MAX_BYTES)
 
 
-def _read(path: str, ident: tuple[str, str, str]) -> dict[str, Entry]:
-    """The entries of a valid pack of `ident`; empty for a missing, corrupt or foreign one."""
+def _read(path: str, ident: tuple[str, str, str]) -> dict[str, Entry] | None:
+    """The entries of a valid pack of `ident`; None for a missing, corrupt or foreign one."""
     try:
         with open(path, "rb") as fh:
             data = fh.read()
     except OSError:
-        return {}
+        return None
     head = len(MAGIC) + 32
     if (
         not data.startswith(MAGIC)
         or hashlib.sha256(data[head:]).digest() != data[len(MAGIC) : head]
     ):
-        return {}
+        return None
     try:
         stored, entries = marshal.loads(data[head:])
     except Exception:
-        return {}
+        return None
     if stored != ident or not isinstance(entries, dict):
-        return {}
+        return None
     return {
         p: e
         for p, e in entries.items()

@@ -79,6 +79,29 @@ def packs() -> list[Path]:
     return sorted(Path(cache_dir(), "parses").glob("*/*"))
 
 
+def pack_sizes() -> list[int]:
+    """How many parses each pack holds."""
+    head = len(MAGIC) + 32
+    return [len(marshal.loads(p.read_bytes()[head:])[1]) for p in packs()]
+
+
+def fill(capsys: pytest.CaptureFixture[str], project: Path) -> None:
+    """Two result-cache misses (two formats): the first run marks the project, the second
+    fills its packs."""
+    check(capsys, "--format", "text", str(project))
+    check(capsys, "--format", "github", str(project))
+    assert pack_sizes() == [1, len(MIGRATIONS)] or pack_sizes() == [len(MIGRATIONS), 1]
+
+
+def test_a_one_off_run_pickles_nothing(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    check(capsys, str(project))
+    assert len(packs()) == 2 and pack_sizes() == [0, 0]  # a CI job without a kept cache
+    parse_cache.clear_parse_cache()
+    check(capsys, "--format", "json", str(project))  # a second miss: the project is in use
+    assert parse_cache.stats().store_hits == 0
+    assert sorted(pack_sizes()) == [1, len(MIGRATIONS)]
+
+
 def test_a_reanalysis_reparses_only_the_changed_file(project: Path) -> None:
     first = run(project)
     assert all(parse_cache.stats().runs(sql(n)) == 1 for n in MIGRATIONS)
@@ -105,8 +128,7 @@ def test_a_reanalysis_reparses_only_the_changed_file(project: Path) -> None:
 def test_parses_from_disk_give_the_cold_output(
     fmt: str, project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    check(capsys, "--format", "text", str(project))  # fills the packs
-    assert len(packs()) == 2  # migration SQL, the schema
+    fill(capsys, project)  # migration SQL, the schema
     parse_cache.clear_parse_cache()  # a new process: nothing in memory
     (project / "docker-compose.yml").write_text(COMPOSE.replace("16", "17"))  # a result miss
     loaded = check(capsys, "--format", fmt, str(project))
@@ -125,7 +147,7 @@ def test_parses_from_disk_give_the_cold_output(
 
 
 def test_disk_parses_follow_edits(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    check(capsys, str(project))
+    fill(capsys, project)
     parse_cache.clear_parse_cache()
     (project / sql("20240301000000_drop")).write_text('DROP TABLE "User";\n')
     out, _ = check(capsys, str(project))
@@ -152,7 +174,7 @@ def test_corrupt_packs_are_ignored_and_rebuilt(
     damage: str, project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     expected = check(capsys, "--no-cache", str(project))
-    check(capsys, "--format", "json", str(project))
+    fill(capsys, project)
     for pack in packs():
         data = pack.read_bytes()
         head = len(MAGIC) + 32
@@ -177,7 +199,9 @@ def test_corrupt_packs_are_ignored_and_rebuilt(
     assert parse_cache.stats().store_hits == 0
     assert all(parse_cache.stats().runs(sql(n)) == 1 for n in MIGRATIONS)
     parse_cache.clear_parse_cache()
-    check(capsys, "--format", "sarif", str(project))  # the packs were written anew
+    check(capsys, "--format", "sarif", str(project))  # a damaged pack is a new project's
+    parse_cache.clear_parse_cache()
+    check(capsys, "--format", "gitlab", str(project))  # the packs were written anew
     assert parse_cache.stats().store_hits == len(MIGRATIONS) + 1
 
 
