@@ -819,51 +819,11 @@ def test_kd218_depends_on_the_job_whatever_the_url(write_tree: WriteTree) -> Non
 RISKY = EXAMPLES / "risky-app"
 
 
-@pytest.mark.skipif(not RISKY.is_dir(), reason="the bundled risky-app example is not there")
-def test_risky_app_startup_findings_match_its_expected_list() -> None:
+def test_risky_app_startup_traps_stay_quiet_and_messages_name_the_cause() -> None:
+    """Where risky-app's startup findings are (rule, file, line, severity) is pinned once, by
+    examples/risky-app/EXPECTED.md (tests/project/test_risky_app_expected.py) and the `check`
+    snapshots (tests/report/test_output_snapshots.py); here: its traps and the messages."""
     analysis = analyze(RISKY)
-    got = {
-        (f.rule, f.location.path, f.location.line, f.severity)
-        for f in with_folded(analysis.findings)
-    }
-    expected = [
-        ("KD111", "Makefile", 17, Severity.HIGH),
-        ("KD111", "Makefile", 18, Severity.HIGH),
-        ("KD111", "package.json", 16, Severity.HIGH),
-        ("KD201", "scripts/entrypoint.sh", 30, Severity.CRITICAL),
-        ("KD201", "scripts/migrate.js", 11, Severity.CRITICAL),
-        ("KD201", "package.json", 13, Severity.HIGH),
-        ("KD202", "scripts/entrypoint.sh", 13, Severity.HIGH),
-        ("KD203", "scripts/entrypoint.sh", 18, Severity.CRITICAL),
-        ("KD203", "fly.toml", 9, Severity.CRITICAL),
-        ("KD203", "package.json", 14, Severity.MEDIUM),
-        ("KD203", "Makefile", 21, Severity.MEDIUM),
-        ("KD204", "scripts/entrypoint.sh", 22, Severity.HIGH),
-        ("KD205", "scripts/entrypoint.sh", 30, Severity.MEDIUM),
-        ("KD206", "legacy/docker-entrypoint.sh", 8, Severity.LOW),
-        ("KD207", "deploy/staging/docker-compose.yml", 24, Severity.MEDIUM),
-        ("KD208", "docker-compose.yml", 32, Severity.MEDIUM),
-        ("KD208", "scripts/entrypoint.sh", 26, Severity.MEDIUM),
-        ("KD209", "scripts/entrypoint.sh", 26, Severity.MEDIUM),
-        ("KD209", "docker-compose.yml", 32, Severity.MEDIUM),
-        ("KD210", "scripts/entrypoint.sh", 6, Severity.LOW),
-        ("KD211", "docker-compose.yml", 32, Severity.MEDIUM),
-        ("KD211", "docker-compose.prod.yml", 30, Severity.MEDIUM),
-        ("KD212", "docker-compose.yml", 2, Severity.LOW),
-        ("KD213", "scripts/entrypoint.sh", 25, Severity.HIGH),
-        ("KD214", "scripts/entrypoint.sh", 37, Severity.LOW),
-        ("KD215", "scripts/entrypoint.sh", 35, Severity.MEDIUM),
-        ("KD216", "package.json", 12, Severity.HIGH),
-        ("KD217", "docker-compose.yml", 32, Severity.MEDIUM),
-        ("KD217", "docker-compose.prod.yml", 39, Severity.MEDIUM),
-        ("KD218", "docker-compose.prod.yml", 37, Severity.MEDIUM),
-        ("KD219", "docker-compose.prod.yml", 29, Severity.MEDIUM),
-        ("KD220", "docker-compose.prod.yml", 20, Severity.MEDIUM),
-        ("KD220", "docker-compose.yml", 32, Severity.MEDIUM),
-        ("KD221", "scripts/entrypoint.sh", 30, Severity.HIGH),
-    ]
-    missing = [e for e in expected if e not in got]
-    assert missing == []
     # `legacy` uses SQLite (`DATABASE_URL: file:./dev.db`): nothing to wait for
     assert not any(
         f.rule in ("KD211", "KD212") and at(f) == ("docker-compose.yml", 45)
