@@ -24,7 +24,7 @@ from analysis.engine import analyze
 from analysis.facts.relations import MANY_TO_MANY, Relation
 from analysis.facts.schema import Schema, schema_discovery
 from analysis.model import Finding
-from analysis.parsers.prisma_schema.records import field_refs
+from analysis.parsers.prisma_schema.records import Field, field_refs
 from tests.conftest import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "schemas"
@@ -119,7 +119,7 @@ def reduce_keepdata(schema: Schema) -> dict[str, Any]:
     enum_names = {e.name for e in schema.enums}
     relations = _relation_index(schema)
 
-    def field(model: str, f: Any) -> dict[str, Any]:
+    def field(model: str, f: Field) -> dict[str, Any]:
         if f.type_name in model_names or f.type_name in type_names:
             kind = "object"
         elif f.type_name in enum_names:
