@@ -295,7 +295,8 @@ class KeepdataApp(App[int]):
         asked = time.monotonic()
 
         def collect() -> None:
-            if self._last_input < asked - IDLE_SECONDS:
+            # not when input came meanwhile, nor when a key waits in the queue
+            if self._last_input < asked - IDLE_SECONDS and self._message_queue.empty():
                 self.heap.collect_when_idle(time.monotonic() - self._last_input)
 
         self.call_after_refresh(collect)

@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.widgets import DataTable
 
 from tui.widgets.badges import SEVERITY_STYLE, styled
-from tui.widgets.keyed_table import KeyedTable
+from tui.widgets.keyed_table import KeyedTable, as_cell
 
 ROWS = [
     ("a", ("Critical", "KD602", "prisma/migrations/20200101000000_step_0/migration.sql:3", "")),
@@ -80,3 +80,26 @@ async def test_the_painted_table_is_the_same_with_and_without_the_shortcut() -> 
             await pilot.pause()
             screens.append(app.export_screenshot())
     assert screens[0] == screens[1]
+
+
+async def test_columns_are_as_wide_as_datatable_measures_them() -> None:
+    widths = []
+    for table_type in (KeyedTable, DataTable):
+
+        class Measure(App[None]):
+            TABLE = table_type
+
+            def compose(self) -> ComposeResult:
+                yield self.TABLE(id="t")
+
+        app = Measure()
+        async with app.run_test(size=(200, 12)) as pilot:
+            table = app.query_one("#t", DataTable)
+            for key in ("sev", "rule", "loc", "msg"):
+                table.add_column(key, key=key)
+            for key, values in ROWS:
+                table.add_row(*(as_cell(c) for c in cells(values)), key=key)
+            await pilot.pause()
+            widths.append([c.content_width for c in table.ordered_columns])
+    assert widths[0] == widths[1]
+    assert widths[0][2] == len("prisma/migrations/20200101000000_step_0/migration.sql:3")

@@ -4,7 +4,7 @@ reorders rows in place, so the cursor stays on the same thing and the scroll doe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rich.cells import cell_len
@@ -192,6 +192,32 @@ class KeyedTable(DataTable[Any]):
         lines = [list(Segment.apply_style(line, style=pre_style, post_style=post_style))]
         self._cell_render_cache[cache_key] = lines
         return lines
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """Measure new rows of one-line `Cell`s by their cell length, which is what Rich's
+        measurement of their no-wrap Text returns: DataTable measures every cell through
+        `rich.measure` with fresh console options (a terminal size query each), most of
+        the time a filter that brings back hundreds of rows took. Other rows (labels,
+        auto height, other renderables) are measured by DataTable."""
+        rest: list[RowKey] = []
+        columns = self.ordered_columns
+        for row_key in new_rows:
+            row = self.rows.get(row_key)
+            data = self._data.get(row_key)
+            if row is None or data is None or row_key not in self._row_locations:
+                continue
+            values = [data.get(column.key) for column in columns]
+            if (
+                row.label is not None
+                or row.auto_height
+                or not all(isinstance(v, Cell) and "\n" not in v.plain for v in values)
+            ):
+                rest.append(row_key)
+                continue
+            for column, value in zip(columns, values, strict=True):
+                assert isinstance(value, Cell)
+                column.content_width = max(column.content_width, value.cell_length)
+        super()._update_dimensions(rest)
 
     def set_widths(self, widths: dict[str, int | None]) -> None:
         """Fix the width of columns by key (None: as wide as their content). A fixed width
