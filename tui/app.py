@@ -45,6 +45,7 @@ from tui.panes.migrations import MigrationsPane
 from tui.panes.overview import OverviewPane
 from tui.panes.relations import RelationsPane
 from tui.panes.volumes import VolumesPane
+from tui.screen import InspectorScreen
 from tui.watch import (
     ProjectFilter,
     ProjectWatcher,
@@ -206,6 +207,9 @@ class KeepdataApp(App[int]):
         self.heap = HeapFreezer()
         """The garbage collector's policy while the inspector runs (tui.heap)."""
         self._last_input = time.monotonic()
+
+    def get_default_screen(self) -> InspectorScreen:
+        return InspectorScreen(self.size.width, list(self.HORIZONTAL_BREAKPOINTS), id="_default")
 
     def _settings(self, root: Path) -> Settings:
         from analysis.settings import load

@@ -1,6 +1,7 @@
-"""Opening and closing the drill-down restyles only the nodes app.tcss's `-drill-open` rules
-style (tui.app.DRILL_STYLED), not the whole body: every node must end up with the styles a
-full restyle gives it."""
+"""The inspector skips restyles Textual would do over the whole screen: opening and closing
+the drill-down restyles only the nodes app.tcss's `-drill-open` rules style
+(tui.app.DRILL_STYLED), and the first frame is styled once (tui.screen). Every node must end
+up with the styles a full restyle gives it."""
 
 from __future__ import annotations
 
@@ -50,3 +51,16 @@ async def test_the_drill_down_styles_the_panes_as_a_full_restyle_would(
             await pilot.pause()
             assert not app.query_one("#body").has_class(DRILL_OPEN)
             assert_as_full_restyle(app)
+
+
+@pytest.mark.parametrize(("size", "breakpoint"), [((120, 40), "-wide"), ((80, 30), "-narrow")])
+async def test_the_first_frame_is_styled_as_a_full_restyle_would(
+    size: tuple[int, int], breakpoint: str
+) -> None:
+    app = KeepdataApp(RISKY, watch=False, mask_volatile=True)
+    async with app.run_test(size=size) as pilot:
+        assert app.screen.has_class(breakpoint)  # before the analysis lands
+        assert_as_full_restyle(app)
+        await app.wait_for_analysis()
+        await pilot.pause()
+        assert_as_full_restyle(app)
