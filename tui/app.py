@@ -55,6 +55,7 @@ from tui.watch import (
     diff_lines,
     take_snapshot,
 )
+from tui.widgets.code_view import warm_lexers
 from tui.widgets.footer import KeyFooter
 from tui.widgets.status import StatusHeader, VerdictBar
 from tui.widgets.tabs import tab_labels
@@ -338,6 +339,7 @@ class KeepdataApp(App[int]):
         )
         if not get_current_worker().is_cancelled:
             self.post_message(AnalysisReady(snapshot))
+            warm_lexers(snapshot.files)  # while the panes fill, before any drill-down
 
     def _analysis_finished(self) -> None:
         """The running analysis landed or failed: start the follow-up, if one was asked for."""
