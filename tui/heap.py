@@ -13,7 +13,9 @@ So, while the inspector runs:
   old analysis when a new one replaces it; only garbage in cycles among frozen objects waits
   until the frozen heap has grown by half since the last full collection, when one full
   collection runs at that landing;
-- automatic full collections are ten times rarer (a safety net, not the rule), and
+- automatic full collections are three times rarer (a safety net, not the rule: their cost
+  grows with the garbage waiting, so much rarer ones are much longer; measured with keys
+  pressed back to back, 100 gave one ~400 ms pass every ~50 keys, 30 ~150 ms ones), and
   `collect_when_idle` runs the full pass when no key or mouse event came for half a second,
   when a pause costs nobody anything.
 """
@@ -24,7 +26,7 @@ import gc
 
 GROWTH = 1.5
 """A full collection at a landing when the frozen heap has grown by this factor."""
-FULL_PASS_EVERY = 100
+FULL_PASS_EVERY = 30
 """gc threshold 2 while the inspector runs: full collections after this many middle-
 generation ones (CPython's default is 10)."""
 IDLE_SECONDS = 0.5
