@@ -22,19 +22,20 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from analysis.model import Finding
 from analysis.terminal import terminal_line
 from tui.commands import KeepdataCommands
 from tui.drilldown import DrillDown
+from tui.heap import IDLE_SECONDS, HeapFreezer
 from tui.messages import AnalysisReady, DrillTarget, OpenDrillDown
 from tui.modals.export_dialog import ExportDialog, ExportRequest, write_export
 from tui.modals.keys_screen import KeysScreen
@@ -44,6 +45,7 @@ from tui.panes.migrations import MigrationsPane
 from tui.panes.overview import OverviewPane
 from tui.panes.relations import RelationsPane
 from tui.panes.volumes import VolumesPane
+from tui.screen import InspectorScreen
 from tui.watch import (
     ProjectFilter,
     ProjectWatcher,
@@ -53,6 +55,8 @@ from tui.watch import (
     diff_lines,
     take_snapshot,
 )
+from tui.widgets.code_view import warm_lexers
+from tui.widgets.footer import KeyFooter
 from tui.widgets.status import StatusHeader, VerdictBar
 from tui.widgets.tabs import tab_labels
 
@@ -63,6 +67,16 @@ GONE_DETAIL = "the project folder is gone"
 """The header's note with --no-watch when a rescan finds no project folder."""
 SWITCH_INTERVAL = 0.001
 """sys.setswitchinterval while the inspector runs (Python's default is 0.005)."""
+IDLE_CHECK_SECONDS = 0.5
+"""How often the inspector asks whether the user is idle (for tui.heap)."""
+DRILL_OPEN = "-drill-open"
+"""The class on #body while the drill-down is open (app.tcss lays the panes out for it)."""
+DRILL_STYLED = "#panes, .split, MigrationsPane, #history-table, #model-picker"
+"""Every node a `#body.-drill-open` rule in app.tcss styles (tests/tui/test_drill_styles.py
+checks the stylesheet against it). Opening the drill-down restyles only these: Textual's
+class toggle restyles the whole subtree of #body, every pane and row widget, which cost
+more than the rest of opening the drill-down. The rules set no inherited property, so the
+nodes' descendants keep their styles."""
 
 
 def root_label_for(root: Path, mask_volatile: bool = False) -> str:
@@ -191,6 +205,12 @@ class KeepdataApp(App[int]):
         self._filter = ProjectFilter(self.root)
         self._focus_before_drill: Widget | None = None
         self._switch_interval = sys.getswitchinterval()
+        self.heap = HeapFreezer()
+        """The garbage collector's policy while the inspector runs (tui.heap)."""
+        self._last_input = time.monotonic()
+
+    def get_default_screen(self) -> InspectorScreen:
+        return InspectorScreen(self.size.width, list(self.HORIZONTAL_BREAKPOINTS), id="_default")
 
     def _settings(self, root: Path) -> Settings:
         from analysis.settings import load
@@ -221,7 +241,7 @@ class KeepdataApp(App[int]):
                 with TabPane("5 Findings", id="findings"):
                     yield FindingsPane(id="findings-pane").data_bind(KeepdataApp.snapshot)
             yield DrillDown(id="drilldown")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def header(self) -> StatusHeader:
@@ -237,7 +257,15 @@ class KeepdataApp(App[int]):
 
     @property
     def drilldown_open(self) -> bool:
-        return self.query_one("#body").has_class("-drill-open")
+        return self.query_one("#body").has_class(DRILL_OPEN)
+
+    def _set_drill_open(self, is_open: bool) -> None:
+        """Toggle DRILL_OPEN on #body and restyle only the nodes its rules style."""
+        body = self.query_one("#body")
+        if body.has_class(DRILL_OPEN) == is_open:
+            return
+        body.set_class(is_open, DRILL_OPEN, update=False)
+        self.stylesheet.update_nodes(body.query(DRILL_STYLED), animate=False)
 
     def on_mount(self) -> None:
         # The analysis thread and the UI share the GIL: hand it back to the UI sooner, so
@@ -245,10 +273,38 @@ class KeepdataApp(App[int]):
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(min(self._switch_interval, SWITCH_INTERVAL))
         self.drilldown.display = False
+        self.heap.start()
+        self.set_interval(IDLE_CHECK_SECONDS, self._collect_when_idle)
         self.call_after_refresh(self.request_analysis, "start")  # once the screen is drawn
         if self.watch_enabled:
             self._watch_files()
         self.call_after_refresh(self._initial_focus)
+
+    async def on_event(self, event: events.Event) -> None:
+        user = isinstance(event, (events.Key, events.MouseEvent))
+        if user:
+            self._mark_input()
+        await super().on_event(event)
+        if user:
+            self._mark_input()
+            self.call_after_refresh(self._mark_input)  # idle counts from the repaint
+
+    def _mark_input(self) -> None:
+        self._last_input = time.monotonic()
+
+    def _collect_when_idle(self) -> None:
+        """Every IDLE_CHECK_SECONDS: no input for a while, so once the screen has nothing
+        left to lay out or paint and still no input came, collect (tui.heap)."""
+        if time.monotonic() - self._last_input < IDLE_SECONDS:
+            return
+        asked = time.monotonic()
+
+        def collect() -> None:
+            # not when input came meanwhile, nor when a key waits in the queue
+            if self._last_input < asked - IDLE_SECONDS and self._message_queue.empty():
+                self.heap.collect_when_idle(time.monotonic() - self._last_input)
+
+        self.call_after_refresh(collect)
 
     def _initial_focus(self) -> None:
         if self.focused is None and not self.drilldown_open:
@@ -256,6 +312,7 @@ class KeepdataApp(App[int]):
 
     def on_unmount(self) -> None:
         self._stop_watching()
+        self.heap.release()
         sys.setswitchinterval(self._switch_interval)
 
     # -- analysis ----------------------------------------------------------------------
@@ -282,6 +339,7 @@ class KeepdataApp(App[int]):
         )
         if not get_current_worker().is_cancelled:
             self.post_message(AnalysisReady(snapshot))
+            warm_lexers(snapshot.files)  # while the panes fill, before any drill-down
 
     def _analysis_finished(self) -> None:
         """The running analysis landed or failed: start the follow-up, if one was asked for."""
@@ -323,6 +381,7 @@ class KeepdataApp(App[int]):
             self.snapshot = snapshot  # the header, the verdict bar and the panes follow
         self.landed_at = time.perf_counter()
         self.update_seconds = self.landed_at - started
+        self.call_after_refresh(self.heap.settle)  # once the panes are painted
         self._landed.set()
         self._landed = asyncio.Event()
 
@@ -506,7 +565,7 @@ class KeepdataApp(App[int]):
             focused = self.focused
             inside = focused is not None and self.drilldown in focused.ancestors_with_self
             self._focus_before_drill = None if inside else focused
-        self.query_one("#body").add_class("-drill-open")
+        self._set_drill_open(True)
         drill = self.drilldown
         drill.display = True
         drill.show_target(target, self.snapshot)
@@ -516,7 +575,7 @@ class KeepdataApp(App[int]):
     def action_close_drilldown(self) -> None:
         if not self.drilldown_open:
             return
-        self.query_one("#body").remove_class("-drill-open")
+        self._set_drill_open(False)
         self.drilldown.display = False
         self.call_after_refresh(self._update_tab_labels)
         before = self._focus_before_drill

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 from analysis.catalog import BY_ID
 from analysis.discover import SKIP_DIRS, classify
 from analysis.model import Finding, Location, Severity
-from analysis.pipeline import run
 from analysis.result import Facts, Result
 from analysis.secrets import safe_text
 
@@ -580,6 +579,10 @@ def take_snapshot(
 
         settings = Settings(problems=(_config_error_finding(exc, root),))
     try:
+        # imported here, in the analysis worker: the whole pipeline takes longer to import
+        # than the first frame takes to draw
+        from analysis.pipeline import run
+
         result = run(root, settings)
     except Exception as exc:  # a bug of ours: keep the screen up and say what happened
         message = f"keepdata internal error: {type(exc).__name__}: {exc}"

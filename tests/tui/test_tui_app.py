@@ -331,12 +331,12 @@ async def test_a_failing_watcher_shows_error_in_the_header_and_recovers(
 async def test_an_analysis_crash_is_a_finding_and_the_screen_stays(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import tui.watch
+    import analysis.pipeline  # tui.watch imports it in the analysis worker
 
     def crash(root: object, settings: object = None) -> object:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(tui.watch, "run", crash)
+    monkeypatch.setattr(analysis.pipeline, "run", crash)
     app = make_app(SEED)
     async with app.run_test(size=(120, 40)) as pilot:
         snapshot = await app.wait_for_analysis()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import ClassVar
 
 from textual import on
@@ -23,7 +24,12 @@ from tui.widgets.badges import SEVERITY_STYLE, styled
 from tui.widgets.keyed_table import KeyedTable, as_cell
 
 SORTS = ("severity", "location", "rule")
-AREAS = tuple(dict.fromkeys(r.area for r in BY_ID.values()))
+
+
+@cache
+def rule_areas() -> tuple[str, ...]:
+    """Every rule area (read on first use: the registry imports every rule module)."""
+    return tuple(dict.fromkeys(r.area for r in BY_ID.values()))
 
 
 @dataclass(slots=True, frozen=True)
@@ -107,7 +113,7 @@ def parse_filter(text: str) -> FindingFilter:
                     severities.add(level)
         elif low.startswith("area:"):
             for part in low.split(":", 1)[1].split(","):
-                if part in AREAS:
+                if part in rule_areas():
                     areas.add(part)
                 else:
                     problems.append(token)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, ClassVar
 
 from textual import on
@@ -25,8 +26,14 @@ from tui.watch import Snapshot
 from tui.widgets.badges import SEVERITY_STYLE, styled
 from tui.widgets.keyed_table import KeyedTable, ellipsis
 
-WAIT_RULES = frozenset(r.id for r in RULES if r.section == "wait-script")
-"""The rules of the report's Wait Script Safety section (shown with the wait logic)."""
+
+@cache
+def wait_rules() -> frozenset[str]:
+    """The rules of the report's Wait Script Safety section (shown with the wait logic);
+    read on first use, not at import: the registry imports every rule module."""
+    return frozenset(r.id for r in RULES if r.section == "wait-script")
+
+
 RISK_STYLE = "$text-error"
 MILD_RISKS = ("adds a unique index", "renames a table", "renames a column", "updates rows")
 
@@ -194,7 +201,7 @@ def wait_lines(snapshot: Snapshot) -> list[tuple[Content, Location | None]]:
                         )
                     )
     for f in snapshot.active:
-        if f.rule in WAIT_RULES:
+        if f.rule in wait_rules():
             out.append(
                 (
                     Content.assemble(

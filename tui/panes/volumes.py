@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from textual import on
@@ -21,8 +22,12 @@ from tui.watch import Snapshot
 from tui.widgets.badges import SEVERITY_STYLE, styled
 from tui.widgets.keyed_table import KeyedTable
 
-DATA_RULES = frozenset(r.id for r in RULES if "data-state" in r.tags)
-"""The rules that judge where a database's data lives (shown on its data row)."""
+
+@cache
+def data_rules() -> frozenset[str]:
+    """The rules that judge where a database's data lives (shown on its data row); read on
+    first use, not at import: the registry imports every rule module."""
+    return frozenset(r.id for r in RULES if "data-state" in r.tags)
 
 
 @dataclass(slots=True, frozen=True)
@@ -159,7 +164,7 @@ class VolumesPane(Pane):
                 data_findings = [
                     f
                     for f in active
-                    if f.rule in DATA_RULES
+                    if f.rule in data_rules()
                     and f.location.path in stack.files
                     and f"'{service.name}'" in f.message
                 ]

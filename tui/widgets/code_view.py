@@ -4,8 +4,10 @@ does), so a 5,000-line package-lock.json costs no more than a Dockerfile."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections import OrderedDict
+from collections.abc import Iterable
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -67,6 +69,18 @@ def language_for(path: str) -> str:
     if dot >= 0:
         return _LANGUAGES.get(lower[dot:], "text")
     return "text"
+
+
+def warm_lexers(paths: Iterable[str]) -> None:
+    """Import the Pygments lexers of these files' languages now: the first import of one
+    (the SQL lexer: ~45 ms) otherwise lands on the first drill-down into such a file. Called
+    from the analysis worker, off the UI thread; a language Pygments lacks is shown plain."""
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    for language in sorted({language_for(path) for path in paths} - {"text"}):
+        with contextlib.suppress(ClassNotFound):
+            get_lexer_by_name(language)
 
 
 def highlighted_lines(path: str, text: str) -> tuple[Content, ...]:

@@ -4,10 +4,13 @@ reorders rows in place, so the cursor stays on the same thing and the scroll doe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rich.cells import cell_len
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.content import Content, Span
@@ -23,6 +26,7 @@ class Cell(Content):
     (DataTable measures every cell when rows are added, and renders the visible ones)."""
 
     _rich_text: Text | None = None
+    _segments: list[Segment] | None = None
 
     def __rich__(self) -> Text:
         text = self._rich_text
@@ -33,6 +37,13 @@ class Cell(Content):
                 end="",
             )
         return text
+
+    def segments(self, console: Console) -> list[Segment]:
+        """The cell's one line as Rich renders its Text (made once)."""
+        segments = self._segments
+        if segments is None:
+            segments = self._segments = list(self.__rich__().render(console, end=""))
+        return segments
 
 
 def _opaque(span: Span) -> Span:
@@ -115,6 +126,99 @@ class KeyedTable(DataTable[Any]):
             return None
         return key.value
 
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> list[list[Segment]]:
+        """DataTable's cell rendering, without Rich's layout machinery for the one case
+        every keepdata table has: a one-line `Cell` in a row of height 1. DataTable wraps
+        each cell in Styled(Padding(...)) and lays it out through Rich (wrap, crop, pad:
+        most of the time a repaint of the table took); the same segments come from the
+        cell's own line cropped or padded to the column, between the padding, under the
+        same styles (tests/tui/test_keyed_table_render.py compares both, cell by cell)."""
+        pad = self.cell_padding
+        inner = width - 2 * pad
+        if (
+            row_index < self.fixed_rows
+            or column_index < self.fixed_columns
+            or self.row_height != 1
+            or inner < 1
+        ):
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        row_key = self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        if row_key is None or column_key is None:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        cache_key = (
+            row_key,
+            column_key,
+            base_style,
+            cursor,
+            hover,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
+        )
+        cached = self._cell_render_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        cells = self._get_row_renderables(row_index).cells
+        cell = cells[column_index] if column_index < len(cells) else None
+        row = self.rows.get(row_key)
+        if not isinstance(cell, Cell) or row is None or row.height != 1:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        component_style, post_style = self._get_styles_to_render_cell(
+            False,
+            False,
+            False,
+            hover,
+            cursor,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css",
+        )
+        pre_style = (
+            base_style + Style.from_meta({"row": row_index, "column": column_index})
+        ) + component_style
+        line = Segment.adjust_line_length(cell.segments(self.app.console), inner)
+        if pad:
+            line = [Segment(" " * pad), *line, Segment(" " * pad)]
+        lines = [list(Segment.apply_style(line, style=pre_style, post_style=post_style))]
+        self._cell_render_cache[cache_key] = lines
+        return lines
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """Measure new rows of one-line `Cell`s by their cell length, which is what Rich's
+        measurement of their no-wrap Text returns: DataTable measures every cell through
+        `rich.measure` with fresh console options (a terminal size query each), most of
+        the time a filter that brings back hundreds of rows took. Other rows (labels,
+        auto height, other renderables) are measured by DataTable."""
+        rest: list[RowKey] = []
+        columns = self.ordered_columns
+        for row_key in new_rows:
+            row = self.rows.get(row_key)
+            data = self._data.get(row_key)
+            if row is None or data is None or row_key not in self._row_locations:
+                continue
+            values = [data.get(column.key) for column in columns]
+            if (
+                row.label is not None
+                or row.auto_height
+                or not all(isinstance(v, Cell) and "\n" not in v.plain for v in values)
+            ):
+                rest.append(row_key)
+                continue
+            for column, value in zip(columns, values, strict=True):
+                assert isinstance(value, Cell)
+                column.content_width = max(column.content_width, value.cell_length)
+        super()._update_dimensions(rest)
+
     def set_widths(self, widths: dict[str, int | None]) -> None:
         """Fix the width of columns by key (None: as wide as their content). A fixed width
         crops what is longer, so callers shorten their text with an ellipsis first."""
@@ -182,22 +286,27 @@ class KeyedTable(DataTable[Any]):
                 self.remove_row(key)
                 del self._cells[key]
         resized: set[int] = set()
+        data = self._data
         for key, cells in rows:
             cells_t = tuple(as_cell(c) for c in cells)
             previous = self._cells.get(key)
             if previous is None:
                 self.add_row(*cells_t, key=key, height=self.row_height)
             elif not _same_row(previous, cells_t):
+                row_data = data[RowKey(key)]
                 for i, (col_key, old, new) in enumerate(
                     zip(column_keys, previous, cells_t, strict=False)
                 ):
                     if not _same(old, new):
-                        # update_width=True re-measures the whole column for every cell
-                        # that got narrower (quadratic); the widths are fitted once below
-                        self.update_cell(key, col_key, new)
+                        # what update_cell does, without its refresh per cell (a resize
+                        # changes every row); update_width=True would re-measure the whole
+                        # column for every cell that got narrower (quadratic): the widths
+                        # are fitted once below
+                        row_data[col_key] = new
                         resized.add(i)
             self._cells[key] = cells_t
         if resized:
+            self._update_count += 1
             self._fit_columns(resized)
         current_order = [r.key.value for r in self.ordered_rows]
         if current_order != new_keys:
