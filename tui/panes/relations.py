@@ -5,7 +5,7 @@ deletion. Enter on an edge opens the relation in the drill-down."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -23,10 +23,14 @@ from tui.widgets.badges import styled
 from tui.widgets.keyed_table import KeyedTable
 from tui.widgets.relation_map import action_style, fits, graph_svg, render_map
 
+if TYPE_CHECKING:
+    from analysis.facts.relations import RelationGraph
+    from analysis.facts.relations_records import Relation
+
 MAX_LISTED = 12
 
 
-def deletion_text(graph: Any, model: str) -> Content:
+def deletion_text(graph: RelationGraph, model: str) -> Content:
     """What deleting one record of `model` does, in words."""
     d = graph.deletion(model)
     if d is None:
@@ -57,7 +61,7 @@ def deletion_text(graph: Any, model: str) -> Content:
         parts += [(", ".join(blockers), "$text-accent"), "\n"]
     else:
         parts += [("Nothing blocks the delete.", "$text-muted"), "\n"]
-    if getattr(d, "truncated", False):
+    if d.truncated:
         parts += [("(cascade tree cut: too many paths)", "$text-muted")]
     return Content.assemble(*parts).rstrip()
 
@@ -75,10 +79,10 @@ class RelationsPane(Pane):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._graphs: dict[str, Any] = {}
+        self._graphs: dict[str, RelationGraph] = {}
         self._schema: str | None = None
         self._model: str | None = None
-        self._edges: dict[str, Any] = {}
+        self._edges: dict[str, Relation] = {}
         self._map_hidden = False
         self._schema_names: list[str] = []
 
@@ -128,7 +132,7 @@ class RelationsPane(Pane):
             info.update(styled("no Prisma schema in this project", "$text-muted"))
         self._render_graph(self._graphs.get(self._schema or ""))
 
-    def _render_graph(self, graph: Any) -> None:
+    def _render_graph(self, graph: RelationGraph | None) -> None:
         info = self.query_one("#relations-info", Static)
         box = self.query_one("#relation-map-box", ScrollableContainer)
         if graph is None:
@@ -160,7 +164,7 @@ class RelationsPane(Pane):
             self._model = graph.nodes[0].model if graph.nodes else None
         self._show_model(self._model)
 
-    def _draw_map(self, graph: Any, model: str | None) -> None:
+    def _draw_map(self, graph: RelationGraph, model: str | None) -> None:
         """The whole graph when it fits (the picked model highlighted), else the picked
         model with its neighbours within two hops."""
         drawing = self.query_one("#relation-map", Static)

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 
 from analysis.terminal import terminal_line
+
+if TYPE_CHECKING:
+    from analysis.facts.relations import RelationGraph
 
 MAX_MODELS = 16
 """Schemas with more models are drawn in focus mode (a model and its two-hop neighbours)."""
@@ -69,7 +72,7 @@ def action_style(action: str) -> str:
     return "$text-muted"
 
 
-def fits(graph: Any) -> bool:
+def fits(graph: RelationGraph) -> bool:
     return 0 < len(graph.nodes) <= MAX_MODELS
 
 
@@ -80,7 +83,7 @@ class Edge:
     cascade: bool
 
 
-def edges_of(graph: Any, models: Iterable[str]) -> list[Edge]:
+def edges_of(graph: RelationGraph, models: Iterable[str]) -> list[Edge]:
     """One edge per (referencing, referenced) pair among `models`; cascade when any of the
     pair's relations cascades on delete. Self relations are left out (a box cannot point at
     itself in a layered drawing; the edges table lists them)."""
@@ -94,7 +97,7 @@ def edges_of(graph: Any, models: Iterable[str]) -> list[Edge]:
     return [Edge(c, p, cascade) for (c, p), cascade in out.items()]
 
 
-def neighbourhood(graph: Any, model: str, hops: int = 2) -> list[str]:
+def neighbourhood(graph: RelationGraph, model: str, hops: int = 2) -> list[str]:
     """`model` and the models within `hops` relations of it (either direction), in the
     schema's order."""
     near: dict[str, set[str]] = {n.model: set() for n in graph.nodes}
@@ -219,7 +222,7 @@ def _track_order(start: int, end: int) -> tuple[int, int]:
     return (1, start)
 
 
-def draw(graph: Any, models: list[str], focus: str | None = None) -> list[list[tuple[str, str]]]:
+def draw(graph: RelationGraph, models: list[str], focus: str | None = None) -> list[list[tuple[str, str]]]:
     """The drawing as rows of (text, kind) runs."""
     edges = edges_of(graph, models)
     grid = layers(models, edges)
@@ -322,7 +325,7 @@ def draw(graph: Any, models: list[str], focus: str | None = None) -> list[list[t
 
 
 def render_map(
-    graph: Any, width: int = 120, focus: str | None = None, highlight: str | None = None
+    graph: RelationGraph, width: int = 120, focus: str | None = None, highlight: str | None = None
 ) -> list[Content]:
     """The graph as lines of Content (wider lines scroll sideways). With `focus`, only that
     model and its neighbours within two hops; `highlight` (default: `focus`) is drawn in
@@ -333,7 +336,7 @@ def render_map(
 
 
 def graph_svg(
-    graph: Any, title: str, focus: str | None = None, highlight: str | None = None
+    graph: RelationGraph, title: str, focus: str | None = None, highlight: str | None = None
 ) -> str:
     """The drawing (the whole schema, or `focus` and its two-hop neighbours) as an SVG."""
     import io
