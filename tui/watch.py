@@ -21,7 +21,7 @@ from collections.abc import AsyncGenerator, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal, overload
 
 from analysis.catalog import BY_ID
 from analysis.discover import SKIP_DIRS, classify
@@ -30,7 +30,23 @@ from analysis.result import Facts, Result
 from analysis.secrets import safe_text
 
 if TYPE_CHECKING:
+    from watchfiles import Change
+    from watchfiles._rust_notify import RustNotify
+
+    from analysis.checklist_model import Checklist
+    from analysis.facts.compose import ComposeStack
+    from analysis.facts.databases import Database
+    from analysis.facts.drift import PendingChanges
+    from analysis.facts.images import Image
+    from analysis.facts.migrations import MigrationHistory
+    from analysis.facts.relations import RelationGraph
+    from analysis.facts.schema import Schema
+    from analysis.facts.startup import StartupFacts
     from analysis.settings import Settings
+    from analysis.verdict import Verdict
+
+    FileChange = tuple[Change | int, str]
+    """One change watchfiles reported: its kind (an int watchfiles did not name) and path."""
 
 DEBOUNCE_MS = 50
 """watchfiles groups changes for this long (its default, 1.6 s, feels sluggish)."""
@@ -118,7 +134,7 @@ class ProjectFilter:
         # A new folder moved into the project (a migration folder dropped in from elsewhere).
         return bool(is_dir)
 
-    def __call__(self, change: Any, path: str) -> bool:
+    def __call__(self, change: Change | int, path: str) -> bool:
         rel = self.relative(path)
         if rel is None:
             return False
@@ -204,7 +220,7 @@ class WatchEvent:
     """
 
     kind: str
-    changes: tuple[tuple[Any, str], ...] = ()
+    changes: tuple[FileChange, ...] = ()
     detail: str = ""
 
 
@@ -220,7 +236,7 @@ class _StopFlag:
         return self.cancelled or self.outer.is_set()
 
 
-def open_notify(dirs: list[str], polling: bool) -> Any:
+def open_notify(dirs: list[str], polling: bool) -> RustNotify:
     """A watchfiles `RustNotify` on `dirs`, each watched without recursion (watchfiles' own
     `recursive=True` would place a watch in every node_modules folder: notify's recursive watch
     does not consult the filter, which only drops events). Permission errors are ignored."""
@@ -274,7 +290,7 @@ class ProjectWatcher:
         failures = 0
         gone = back = False
         watched_identity: tuple[int, int] | None = None
-        pending: tuple[tuple[Any, str], ...] = ()
+        pending: tuple[FileChange, ...] = ()
         while not stop.is_set():
             identity = _identity(self.root)
             if identity is None:
@@ -358,15 +374,15 @@ class ProjectWatcher:
         self._announced = detail
         return WatchEvent("watching", detail=detail)
 
-    def sort(self, raw: Iterable[tuple[int, str]]) -> tuple[tuple[tuple[Any, str], ...], bool]:
+    def sort(self, raw: Iterable[tuple[int, str]]) -> tuple[tuple[FileChange, ...], bool]:
         """(the changes that matter, whether the watches must be re-opened) of one batch."""
         from watchfiles import Change
 
-        keep: list[tuple[Any, str]] = []
+        keep: list[FileChange] = []
         rewatch = False
         for code, path in raw:
             try:
-                change: Any = Change(code)
+                change: Change | int = Change(code)
             except ValueError:
                 change = code
             rel = self.filter.relative(path)
@@ -386,7 +402,7 @@ class ProjectWatcher:
         return tuple(sorted(keep, key=lambda c: (c[1], int(c[0])))), rewatch
 
     # -- helpers ------------------------------------------------------------------------
-    def _open(self) -> Any:
+    def _open(self) -> RustNotify:
         dirs, truncated = watch_dirs(self.root, self.max_dirs)
         notify = open_notify(dirs, self.polling)
         self.watched = frozenset(dirs)
@@ -427,12 +443,14 @@ async def _stopped(stop: asyncio.Event, seconds: float) -> bool:
     return stop.is_set()
 
 
-def describe_changes(root: Path, changes: Iterable[tuple[Any, str]]) -> str:
+def describe_changes(root: Path, changes: Iterable[FileChange]) -> str:
     """`modified prisma/schema.prisma` / `3 files changed` for the log and the header."""
+    from watchfiles import Change
+
     root_text = str(Path(root).resolve())
     items = sorted(
         (
-            getattr(change, "name", str(change)),
+            change.name if isinstance(change, Change) else str(change),
             os.path.relpath(path, root_text).replace(os.sep, "/"),
         )
         for change, path in changes
@@ -464,10 +482,10 @@ class Snapshot:
     root_label: str
     analysis: Result | None
     findings: tuple[Finding, ...]
-    facts: dict[str, Any]
+    facts: dict[str, object]
     fact_errors: dict[str, str]
-    checklist: Any
-    verdict: Any
+    checklist: Checklist | None
+    verdict: Verdict | None
     finished_at: datetime
     duration: float
     trigger: str = "start"
@@ -483,7 +501,26 @@ class Snapshot:
     def active(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.suppressed is None)
 
-    def fact(self, name: str) -> Any:
+    @overload
+    def fact(self, name: Literal["stacks"]) -> tuple[ComposeStack, ...] | None: ...
+    @overload
+    def fact(self, name: Literal["databases"]) -> tuple[Database, ...] | None: ...
+    @overload
+    def fact(self, name: Literal["images"]) -> tuple[Image, ...] | None: ...
+    @overload
+    def fact(self, name: Literal["startup"]) -> StartupFacts | None: ...
+    @overload
+    def fact(self, name: Literal["schemas"]) -> tuple[Schema, ...] | None: ...
+    @overload
+    def fact(self, name: Literal["relations"]) -> tuple[RelationGraph, ...] | None: ...
+    @overload
+    def fact(self, name: Literal["migrations"]) -> tuple[MigrationHistory, ...] | None: ...
+    @overload
+    def fact(self, name: Literal["pending"]) -> tuple[PendingChanges, ...] | None: ...
+    @overload
+    def fact(self, name: str) -> object: ...
+    def fact(self, name: str) -> object:
+        """The fact called `name` (as `Facts` types it), or None when it is missing."""
         return self.facts.get(name)
 
     def missing(self, name: str) -> str:
@@ -539,12 +576,15 @@ def _missing_root_snapshot(root: Path, root_label: str, trigger: str, start: flo
 
 
 def _config_error_finding(exc: Exception, root: Path) -> Finding:
-    path = str(getattr(exc, "path", "") or "keepdata.toml")
+    from analysis.config import ConfigError
+
+    located = exc if isinstance(exc, ConfigError) else None
+    path = (located.path if located else "") or "keepdata.toml"
     if Path(path).is_absolute():
         with contextlib.suppress(ValueError):  # outside the root: keep it absolute
             path = Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
-    line = getattr(exc, "line", None) or 1
-    message = getattr(exc, "message", str(exc))
+    line = (located.line if located else None) or 1
+    message = located.message if located else str(exc)
     return Finding(
         "KD001",
         BY_ID["KD001"].severity if "KD001" in BY_ID else Severity.HIGH,
