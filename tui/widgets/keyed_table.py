@@ -5,7 +5,7 @@ reorders rows in place, so the cursor stays on the same thing and the scroll doe
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import overload
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -15,9 +15,9 @@ from rich.text import Text
 from textual import events
 from textual.content import Content, Span
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, RowKey
+from textual.widgets.data_table import CellDoesNotExist, CursorType, RowKey
 
-Row = tuple[str, Sequence[Any]]
+Row = tuple[str, Sequence[object]]
 """(key, cells)."""
 
 
@@ -65,23 +65,27 @@ def ellipsis(text: str, width: int) -> str:
     return set_cell_size(text, max(0, width - 1)) + "…"
 
 
-def as_cell(value: Any) -> Any:
+@overload
+def as_cell(value: Content) -> Content: ...
+@overload
+def as_cell(value: object) -> object: ...
+def as_cell(value: object) -> object:
     if isinstance(value, Content) and not isinstance(value, Cell):
         return Cell(value.plain, [_opaque(span) for span in value.spans])
     return value
 
 
-def _same(a: Any, b: Any) -> bool:
+def _same(a: object, b: object) -> bool:
     if isinstance(a, Content) and isinstance(b, Content):
         return a.is_same(b)
     return type(a) is type(b) and bool(a == b)
 
 
-def _same_row(a: Sequence[Any], b: Sequence[Any]) -> bool:
+def _same_row(a: Sequence[object], b: Sequence[object]) -> bool:
     return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
 
 
-def _width(value: Any) -> int:
+def _width(value: object) -> int:
     """Cells a value takes on one line."""
     if isinstance(value, Content):
         return value.cell_length
@@ -94,20 +98,38 @@ BULK_REMOVE = 16
 """Removing more rows than this clears the table and adds the rows again."""
 
 
-class KeyedTable(DataTable[Any]):
+class KeyedTable(DataTable[object]):
     """`sync(rows)` makes the table show exactly `rows`, in that order, touching only what
     changed. `cursor_key` is the key under the cursor."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("cursor_type", "row")
-        kwargs.setdefault("zebra_stripes", False)
-        self.open_on_click: bool = kwargs.pop("open_on_click", False)
+    def __init__(
+        self,
+        *,
+        open_on_click: bool = False,
+        row_height: int = 1,
+        show_header: bool = True,
+        cursor_type: CursorType = "row",
+        zebra_stripes: bool = False,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        self.open_on_click = open_on_click
         """One click on a row selects it (as Enter does), not only a second click."""
-        self.row_height: int = kwargs.pop("row_height", 1)
+        self.row_height = row_height
         """Lines per row (a cell of two lines: a text and where it is)."""
-        super().__init__(*args, **kwargs)
+        super().__init__(
+            show_header=show_header,
+            cursor_type=cursor_type,
+            zebra_stripes=zebra_stripes,
+            name=name,
+            id=id,
+            classes=classes,
+            disabled=disabled,
+        )
         self._keys: list[str] = []
-        self._cells: dict[str, tuple[Any, ...]] = {}
+        self._cells: dict[str, tuple[object, ...]] = {}
 
     @property
     def keys(self) -> tuple[str, ...]:
