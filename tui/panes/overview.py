@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -28,11 +28,14 @@ from tui.widgets.badges import (
 )
 from tui.widgets.keyed_table import KeyedTable, ellipsis
 
+if TYPE_CHECKING:
+    from analysis.checklist_model import ChecklistItem, Evidence, Section
+
 SECTION_PREFIX = "section:"
 
 
-def _section_name(section: Any) -> str:
-    return str(getattr(section, "value", section))
+def _section_name(section: Section) -> str:
+    return section.value
 
 
 def pack(parts: list[Content], width: int, gap: int = 3) -> Content:
@@ -129,8 +132,8 @@ def area_summary(areas: list[tuple[str, str, int]], width: int) -> Content:
 class OverviewPane(Pane):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._items: dict[str, Any] = {}
-        self._evidence: dict[str, Any] = {}
+        self._items: dict[str, ChecklistItem] = {}
+        self._evidence: dict[str, Evidence] = {}
         self._shown_item: str | None = None
         self._placed = False
         self._laid_out_width = 0
@@ -250,7 +253,7 @@ class OverviewPane(Pane):
         for index, ev in enumerate(item.evidence):
             key_ev = f"{item.id}|{index}|{where(ev.location)}"
             self._evidence[key_ev] = ev
-            severity = getattr(ev, "severity", None)
+            severity = ev.severity
             if severity is not None:
                 icon = styled(severity.label, SEVERITY_STYLE[severity])
             else:
@@ -288,8 +291,8 @@ class OverviewPane(Pane):
                 DrillTarget(location=ev.location, title=safe_text(ev.text), detail="evidence")
             )
 
-    def _finding_for(self, ev: Any) -> Finding | None:
-        if self.snapshot is None or not getattr(ev, "rule", None):
+    def _finding_for(self, ev: Evidence) -> Finding | None:
+        if self.snapshot is None or not ev.rule:
             return None
         for f in self.snapshot.active:
             if f.rule == ev.rule and f.location == ev.location:
