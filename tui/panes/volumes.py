@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,6 +21,11 @@ from tui.panes.base import Pane, findings_at, where
 from tui.watch import Snapshot
 from tui.widgets.badges import SEVERITY_STYLE, styled
 from tui.widgets.keyed_table import KeyedTable
+
+if TYPE_CHECKING:
+    from analysis.facts.compose import ComposeStack
+    from analysis.facts.databases import Database
+    from analysis.parsers.compose.records import Mount
 
 
 @cache
@@ -43,11 +48,11 @@ def problems_cell(findings: Iterable[Finding]) -> Content:
     return Content(" ").join(parts) if parts else Content("")
 
 
-def _kind(mount: Any) -> str:
-    return str(getattr(mount.kind, "value", mount.kind))
+def _kind(mount: Mount) -> str:
+    return mount.kind.value
 
 
-def _same_mount(a: Any, b: Any) -> bool:
+def _same_mount(a: Mount | None, b: Mount | None) -> bool:
     return a is not None and b is not None and a.location == b.location and a.target == b.target
 
 
@@ -106,8 +111,8 @@ class VolumesPane(Pane):
 
     def _stack_rows(
         self,
-        stack: Any,
-        dbs: Iterable[Any],
+        stack: ComposeStack,
+        dbs: Iterable[Database],
         active: tuple[Finding, ...],
         mount_rows: list[tuple[str, tuple[Content, ...]]],
         volume_rows: list[tuple[str, tuple[Content, ...]]],
@@ -117,8 +122,8 @@ class VolumesPane(Pane):
         if many:
             key = f"{stack.id}|stack"
             more = f" +{len(stack.files) - 1}" if len(stack.files) > 1 else ""
-            label = styled(safe_text(f"▸ {stack.files[0]}{more}"), "bold $text-primary")
-            mount_rows.append((key, (label,) + (styled(""),) * 6))
+            heading = styled(safe_text(f"▸ {stack.files[0]}{more}"), "bold $text-primary")
+            mount_rows.append((key, (heading,) + (styled(""),) * 6))
             self._targets[key] = RowTarget(Location(stack.files[0], 1), f"compose stack {files}")
         by_service = {d.service: d for d in dbs if d.stack == stack.id}
         users: dict[str, list[str]] = {}
