@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,6 +18,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from analysis.model import Finding, Location, Related
+from analysis.parsers.migration_sql.records import Statement
 from analysis.rules.registry import RULES
 from analysis.secrets import safe_text
 from tui.messages import DrillTarget
@@ -25,6 +26,12 @@ from tui.panes.base import Pane, findings_at, where, worst
 from tui.watch import Snapshot
 from tui.widgets.badges import SEVERITY_STYLE, styled
 from tui.widgets.keyed_table import KeyedTable, ellipsis
+
+if TYPE_CHECKING:
+    from analysis.facts.migrations import Migration, MigrationHistory
+    from analysis.facts.startup import PrismaStep, StartupFacts, StartupPath
+    from analysis.grading.history import HistoryBase
+    from analysis.parsers.migration_sql.records import PrismaWarning
 
 
 @cache
@@ -36,43 +43,6 @@ def wait_rules() -> frozenset[str]:
 
 RISK_STYLE = "$text-error"
 MILD_RISKS = ("adds a unique index", "renames a table", "renames a column", "updates rows")
-
-
-# -- reading facts that other helpers own, without depending on their exact shape -----------
-def _first_attr(obj: Any, *names: str, default: Any = None) -> Any:
-    for name in names:
-        value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
-        if value is not None and value != "":
-            return value
-    return default
-
-
-def describe(obj: Any) -> str:
-    """A one-line text for a record whose exact shape is not known here."""
-    if isinstance(obj, str):
-        return obj
-    text = _first_attr(obj, "label", "text", "description", "summary", "message", "name")
-    if text is None:
-        return str(obj)
-    return str(text)
-
-
-def _items(value: Any) -> tuple[Any, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, dict):
-        return tuple(value.values())
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return tuple(value)
-    inner = _first_attr(value, "paths", "items", "changes", "services")
-    if inner is not None and inner is not value:
-        return _items(inner)
-    return (value,)
-
-
-def _location(obj: Any) -> Location | None:
-    loc = _first_attr(obj, "location", "where")
-    return loc if isinstance(loc, Location) else None
 
 
 @dataclass(slots=True, frozen=True)
@@ -90,49 +60,38 @@ class ChainRow:
 CONTEXT_ORDER = {"startup": 0, "deploy": 1, "build": 2, "developer": 3}
 
 
-def _text_of(value: Any) -> str:
-    return str(getattr(value, "value", value) or "")
+def _paths(startup: StartupFacts) -> list[StartupPath]:
+    return sorted(startup.paths, key=lambda p: CONTEXT_ORDER.get(p.context, 9))
 
 
-def _paths(startup: Any) -> list[Any]:
-    paths = getattr(startup, "paths", None)
-    items = list(paths) if paths is not None else list(_items(startup))
-    return sorted(items, key=lambda p: CONTEXT_ORDER.get(_text_of(getattr(p, "context", "")), 9))
-
-
-def command_text(cmd: Any) -> str:
-    command = str(_first_attr(cmd, "command", "normalized", "name", default=describe(cmd)))
-    flags = " ".join(str(f) for f in _items(_first_attr(cmd, "flags", default=())))
+def command_text(cmd: PrismaStep) -> str:
+    command = cmd.command or cmd.label or cmd.text
     text = command if command.startswith("prisma") else f"prisma {command}"
-    return f"{text} {flags}".strip()
+    return f"{text} {' '.join(cmd.flags)}".strip()
 
 
-def startup_chain_rows(startup: Any) -> Iterator[ChainRow]:
+def startup_chain_rows(startup: StartupFacts) -> Iterator[ChainRow]:
     """Rows for the startup-path table: each path (startup, deploy, build, then developer
     scripts that run Prisma) as its tree of links, Prisma commands with their conditions."""
     for p_index, path in enumerate(_paths(startup)):
-        context = _text_of(_first_attr(path, "context", default=""))
-        links = _items(_first_attr(path, "links", "chain", "steps"))
-        commands = _items(_first_attr(path, "commands", "prisma_commands"))
-        if context == "developer" and not commands:
+        context = path.context
+        links = path.links
+        if context == "developer" and not path.commands:
             continue
-        path_id = str(_first_attr(path, "id", default=p_index))
-        name = describe(path)
-        by_location = {}
-        for cmd in commands:
-            loc = _location(cmd)
-            if loc is not None:
-                by_location[(loc.path, loc.line, loc.column)] = cmd
-        first = _location(links[0]) if links else None
-        yield ChainRow(f"{path_id}|path", path_id, 0, name, first, "", context)
+        path_id = path.id or str(p_index)
+        by_location = {
+            (c.location.path, c.location.line, c.location.column): c for c in path.commands
+        }
+        first = links[0].location if links else None
+        yield ChainRow(f"{path_id}|path", path_id, 0, path.name, first, "", context)
         for i, link in enumerate(links):
-            loc = _location(link)
+            loc = link.location
             cmd = None
-            if loc is not None and str(_first_attr(link, "kind", default="")) == "prisma":
+            if link.kind == "prisma":
                 cmd = by_location.get((loc.path, loc.line, loc.column))
-            text = command_text(cmd) if cmd is not None else describe(link)
-            cond = _text_of(_first_attr(cmd, "condition", default="")) if cmd is not None else ""
-            depth = int(_first_attr(link, "depth", default=0) or 0)
+            text = command_text(cmd) if cmd is not None else link.label
+            cond = cmd.condition if cmd is not None else ""
+            depth = link.depth
             yield ChainRow(
                 f"{path_id}|{i}",
                 path_id,
@@ -154,20 +113,20 @@ def wait_lines(snapshot: Snapshot) -> list[tuple[Content, Location | None]]:
     seen: set[tuple[str, str]] = set()
     if startup is not None:
         for path in _paths(startup):
-            if _text_of(getattr(path, "context", "")) not in ("startup", "deploy"):
+            if path.context not in ("startup", "deploy"):
                 continue
-            for wait in _items(_first_attr(path, "waits", "wait")):
-                loc = _location(wait)
-                label = safe_text(describe(wait))
+            for wait in path.waits:
+                loc = wait.location
+                label = safe_text(wait.label)
                 if (where(loc), label) in seen:
                     continue
                 seen.add((where(loc), label))
-                bounded = bool(getattr(wait, "bounded", False))
-                bound = str(getattr(wait, "bound", "") or "")
+                bounded = wait.bounded
+                bound = wait.bound
                 out.append(
                     (
                         Content.assemble(
-                            (f"{describe(path)}: ", "$text-muted"),
+                            (f"{path.name}: ", "$text-muted"),
                             (label, "bold"),
                             "  ",
                             (
@@ -224,8 +183,8 @@ def risk_cell(risks: Iterable[str]) -> Content:
     return Content(" ").join(parts) if parts else Content.styled("—", "$text-muted")
 
 
-def statement_summary(statement: Any) -> str:
-    text = " ".join((getattr(statement, "text", "") or "").split())
+def statement_summary(statement: Statement) -> str:
+    text = " ".join(statement.text.split())
     return text[:90] + ("…" if len(text) > 90 else "")
 
 
@@ -233,18 +192,21 @@ HISTORY_ROW = "history|applied"
 """The row that stands for the folded applied history."""
 
 
+def _history_base(snapshot: Snapshot) -> HistoryBase | None:
+    grading = snapshot.analysis.grading if snapshot.analysis is not None else None
+    return grading.history if grading is not None else None
+
+
 def applied_paths(snapshot: Snapshot) -> frozenset[str]:
     """The migration.sql paths that exist at the base revision (applied history)."""
-    grading = getattr(snapshot.analysis, "grading", None)
-    base = getattr(grading, "history", None)
-    return frozenset(getattr(base, "history", ()) or ())
+    base = _history_base(snapshot)
+    return base.history if base is not None else frozenset()
 
 
 def grading_note(snapshot: Snapshot) -> str:
     """Why every migration is graded as new, when that is so (no git, no base)."""
-    grading = getattr(snapshot.analysis, "grading", None)
-    base = getattr(grading, "history", None)
-    return str(getattr(base, "note", "") or "")
+    base = _history_base(snapshot)
+    return (base.note if base is not None else None) or ""
 
 
 class MigrationsPane(Pane):
@@ -261,8 +223,8 @@ class MigrationsPane(Pane):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._chain: dict[str, ChainRow] = {}
-        self._migrations: dict[str, Any] = {}
-        self._statements: dict[str, tuple[Any, Any]] = {}
+        self._migrations: dict[str, Migration] = {}
+        self._statements: dict[str, tuple[Migration, Statement | PrismaWarning]] = {}
         self._pending: dict[str, tuple[str, Location | None]] = {}
         self._waits: dict[str, tuple[str, Location | None]] = {}
         self._shown_migration: str | None = None
@@ -428,7 +390,9 @@ class MigrationsPane(Pane):
             {"name": name_width, "date": date_width, "n": 5}, "risks", fallback=self.size.width
         )
 
-        def row(h: Any, m: Any) -> tuple[str, tuple[Content, Content, Content, Content]]:
+        def row(
+            h: MigrationHistory, m: Migration
+        ) -> tuple[str, tuple[Content, Content, Content, Content]]:
             row_key = f"{h.folder}|{m.name}"
             self._migrations[row_key] = m
             fmt = "%Y-%m-%d %H:%M" if wide else "%Y-%m-%d"
@@ -479,7 +443,7 @@ class MigrationsPane(Pane):
         self._show_statements(key)
 
     @staticmethod
-    def _migration_name(h: Any, m: Any, many: bool) -> str:
+    def _migration_name(h: MigrationHistory, m: Migration, many: bool) -> str:
         """The folder name without its timestamp (the Date column shows it), and which
         migrations folder when there are several (`init · edge`)."""
         name = safe_text(m.label if m.date is not None and m.label else m.name)
@@ -598,26 +562,22 @@ class MigrationsPane(Pane):
                 )
             )
         else:
-            for group in _items(pending):
-                changes = getattr(group, "changes", None)
-                if changes is None:  # a flat list of changes
-                    changes, group = (group,), None
-                if group is not None:
-                    skipped = getattr(group, "skipped", None)
-                    gkey = f"pending|{describe(getattr(group, 'schema', group))}"
-                    head = f"{getattr(group, 'schema', '?')} vs {getattr(group, 'migrations', '?')}"
-                    if skipped:
-                        note = f"  ({skipped})"
-                    elif changes:
-                        note = f"  {len(changes)} change(s) the next `migrate dev` would write"
-                    else:
-                        note = "  in sync: the migrations create what the schema declares"
-                    self._pending[gkey] = (head, None)
-                    rows.append((gkey, (styled(safe_text(head + note), "bold"), styled(""))))
+            for group in pending:
+                changes = group.changes
+                gkey = f"pending|{group.schema}"
+                head = f"{group.schema} vs {group.migrations}"
+                if group.skipped:
+                    note = f"  ({group.skipped})"
+                elif changes:
+                    note = f"  {len(changes)} change(s) the next `migrate dev` would write"
+                else:
+                    note = "  in sync: the migrations create what the schema declares"
+                self._pending[gkey] = (head, None)
+                rows.append((gkey, (styled(safe_text(head + note), "bold"), styled(""))))
                 for i, change in enumerate(changes):
-                    loc = _location(change)
-                    destructive = bool(_first_attr(change, "destructive", default=False))
-                    text = safe_text(str(_first_attr(change, "message", default=describe(change))))
+                    loc = change.location
+                    destructive = change.destructive
+                    text = safe_text(change.message)
                     key = f"pending|{i}|{where(loc)}|{text}"
                     self._pending[key] = (text, loc)
                     rows.append(
@@ -669,10 +629,10 @@ class MigrationsPane(Pane):
         if item is None or self.snapshot is None:
             return
         m, st = item
-        end = getattr(st, "end_line", None) or st.line
+        end = (st.end_line if isinstance(st, Statement) else None) or st.line
         location = Location(m.path, st.line, 1, end if end > st.line else None)
         here = findings_at(self.snapshot.active, m.path, st.line, end)
-        header = getattr(st, "header", None) or getattr(st, "kind", "statement")
+        header = (st.header if isinstance(st, Statement) else None) or st.kind
         related = tuple(Related(f.location, f"{f.rule} {f.message}") for f in here)
         finding = worst(here)
         if finding is not None and len(here) == 1:
