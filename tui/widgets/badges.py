@@ -3,9 +3,15 @@ only, so every theme recolours them)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.content import Content
 
 from analysis.model import Severity
+
+if TYPE_CHECKING:
+    from analysis.checklist_model import Status
+    from analysis.verdict import Level
 
 SEVERITY_STYLE: dict[Severity, str] = {
     Severity.CRITICAL: "bold $text-error",
@@ -66,20 +72,21 @@ def severity_text(severity: Severity) -> Content:
     return Content.styled(severity.label, SEVERITY_STYLE[severity])
 
 
-def status_value(status: object) -> str:
-    """A checklist status (a StrEnum or a string) as its plain value."""
-    return str(getattr(status, "value", status))
+def status_value(status: Status | str) -> str:
+    """A checklist status (a StrEnum or a string) as its plain value (a StrEnum's str())."""
+    return str(status)
 
 
-def status_icon(status: object) -> str:
+def status_icon(status: Status | str) -> str:
     return STATUS_ICON.get(status_value(status), "?")
 
 
-def level_value(level: object) -> str:
-    return str(getattr(level, "value", level))
+def level_value(level: Level | str) -> str:
+    """A verdict level (a StrEnum or a string) as its plain value (a StrEnum's str())."""
+    return str(level)
 
 
-def level_icon(level: object) -> str:
+def level_icon(level: Level | str) -> str:
     return LEVEL_ICON.get(level_value(level), "?")
 
 
