@@ -222,7 +222,9 @@ def _track_order(start: int, end: int) -> tuple[int, int]:
     return (1, start)
 
 
-def draw(graph: RelationGraph, models: list[str], focus: str | None = None) -> list[list[tuple[str, str]]]:
+def draw(
+    graph: RelationGraph, models: list[str], focus: str | None = None
+) -> list[list[tuple[str, str]]]:
     """The drawing as rows of (text, kind) runs."""
     edges = edges_of(graph, models)
     grid = layers(models, edges)
