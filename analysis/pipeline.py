@@ -25,7 +25,7 @@ from analysis.facts.migrations import migration_histories
 from analysis.facts.named import NAMED_FACTS
 from analysis.facts.relations import relation_graphs
 from analysis.facts.schema import schemas
-from analysis.facts.startup import startup_paths
+from analysis.facts.startup.paths import startup_paths
 from analysis.model import Finding, normalize_findings
 from analysis.result import AnalyzedFile, Facts, Result
 from analysis.settings import Settings

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from analysis.facts.migrations import MigrationHistory
     from analysis.facts.relations import RelationGraph
     from analysis.facts.schema import Schema
-    from analysis.facts.startup import StartupFacts
+    from analysis.facts.startup.records import StartupFacts
     from analysis.grading import Grading
     from analysis.model import Finding, Severity
     from analysis.sources import SourceFile

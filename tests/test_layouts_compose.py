@@ -258,7 +258,7 @@ def test_published_image_by_repository_name_gets_the_dockerfile_start(write_tree
     assert "inferred" in f.message and "Dockerfile" in f.message
     assert "Dockerfile" in [r.location.path for r in f.related]
     # the startup path says why it was followed
-    from analysis.facts.startup import startup_paths
+    from analysis.facts.startup.paths import startup_paths
 
     path = Context(root, discover(root)).fact(startup_paths).for_service("linkwarden")
     assert path is not None and path.dockerfile == "Dockerfile"
@@ -273,7 +273,7 @@ def test_third_party_and_pinned_images_are_not_linked(write_tree) -> None:
     )
     root = write_tree(files)
     assert run(root, "KD219") == []
-    from analysis.facts.startup import startup_paths
+    from analysis.facts.startup.paths import startup_paths
 
     paths = Context(root, discover(root)).fact(startup_paths)
     meili = paths.for_service("meilisearch")

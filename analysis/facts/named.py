@@ -13,7 +13,7 @@ from analysis.facts.images import images
 from analysis.facts.migrations import migration_histories
 from analysis.facts.relations import relation_graphs
 from analysis.facts.schema import schemas
-from analysis.facts.startup import startup_paths
+from analysis.facts.startup.paths import startup_paths
 
 NAMED_FACTS: dict[str, Callable[[Context], Any]] = {
     "stacks": compose_stacks,

@@ -26,7 +26,7 @@ from analysis.facts.images import (
     read_package_info,
 )
 from analysis.facts.schema import schemas
-from analysis.facts.startup import startup_paths
+from analysis.facts.startup.paths import startup_paths
 from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.compose import Service
 from analysis.parsers.dockerfile import DockerfileFile, Stage, Variable

@@ -19,13 +19,13 @@ from urllib.parse import parse_qs, urlsplit
 
 from analysis.catalog import BY_ID
 from analysis.context import Context
-from analysis.facts.startup import (
+from analysis.facts.startup.paths import startup_paths
+from analysis.facts.startup.records import (
     PrismaStep,
     RunContext,
     SeedRun,
     StartupFacts,
     StartupPath,
-    startup_paths,
 )
 from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.package_json import parse_package_json

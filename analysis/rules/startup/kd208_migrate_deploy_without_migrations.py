@@ -8,7 +8,8 @@ from typing import Any
 
 from analysis.context import Context
 from analysis.facts.images import copies_unknown_tree
-from analysis.facts.startup import StartupFacts, startup_paths
+from analysis.facts.startup.paths import startup_paths
+from analysis.facts.startup.records import StartupFacts
 from analysis.model import Finding, Location, Related, Severity
 from analysis.rules.registry import rule
 from analysis.rules.startup.common import (

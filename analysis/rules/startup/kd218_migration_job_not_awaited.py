@@ -6,7 +6,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from analysis.context import Context
-from analysis.facts.startup import StartupFacts, startup_paths
+from analysis.facts.startup.paths import startup_paths
+from analysis.facts.startup.records import StartupFacts
 from analysis.model import Finding, Related, Severity
 from analysis.rules.registry import rule
 from analysis.rules.startup.common import (

@@ -7,7 +7,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from analysis.context import Context
-from analysis.facts.startup import RunContext, StartupFacts, startup_paths
+from analysis.facts.startup.paths import startup_paths
+from analysis.facts.startup.records import RunContext, StartupFacts
 from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.package_json import version_major
 from analysis.rules.registry import Examples, rule
