@@ -20,7 +20,7 @@ from analysis.engine import analyze
 from analysis.facts.compose import compose_stacks
 from analysis.facts.databases import databases
 from analysis.facts.drift import pending_changes
-from analysis.facts.images import images
+from analysis.facts.images.builds import images
 from analysis.facts.migrations import migration_histories
 from analysis.facts.named import NAMED_FACTS
 from analysis.facts.relations import relation_graphs

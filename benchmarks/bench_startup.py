@@ -29,7 +29,7 @@ from analysis.context import Context, clear_parse_cache
 from analysis.discover import discover
 from analysis.facts.compose import compose_stacks
 from analysis.facts.databases import databases
-from analysis.facts.images import images
+from analysis.facts.images.builds import images
 from analysis.facts.startup.paths import startup_paths
 from analysis.parsers.package_json import parse_package_json
 from analysis.parsers.shell import parse_shell

@@ -124,7 +124,7 @@ def test_fan_out_project_reports_the_limit(tmp_path: Path) -> None:
 
 
 def test_prisma_list_scans_command_starts_once(tmp_path: Path) -> None:
-    from analysis.facts.images import _command_start, find_prisma_commands
+    from analysis.facts.images.commands import _command_start, find_prisma_commands
 
     text = " && ".join(["echo a || npx prisma migrate deploy"] * 500)
     found = find_prisma_commands(text)
@@ -160,7 +160,7 @@ def test_a_path_with_thousands_of_prisma_commands_is_capped_with_a_finding(tmp_p
 def _prisma_commands_one_by_one(text: str, script: bool) -> list[tuple[int, str, tuple[str, ...]]]:
     """What `find_prisma_commands` finds, each match judged on its own (the definition the
     single forward pass must keep): comment = the match's line starts with `#`."""
-    from analysis.facts.images import find_prisma_commands
+    from analysis.facts.images.commands import find_prisma_commands
 
     out = []
     for f in find_prisma_commands(text):  # without `script`: no comment test at all
@@ -183,7 +183,7 @@ def _prisma_commands_one_by_one(text: str, script: bool) -> list[tuple[int, str,
     ],
 )
 def test_prisma_commands_in_a_script_skip_comment_lines_only(text: str) -> None:
-    from analysis.facts.images import find_prisma_commands
+    from analysis.facts.images.commands import find_prisma_commands
 
     found = [(f.offset, f.command, f.flags) for f in find_prisma_commands(text, script=True)]
     assert found == _prisma_commands_one_by_one(text, script=True)

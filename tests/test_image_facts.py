@@ -6,15 +6,11 @@ from pathlib import Path
 
 from analysis.context import Context
 from analysis.discover import discover
-from analysis.facts.images import (
-    Image,
-    copy_bringing,
-    find_installs,
-    find_prisma_commands,
-    image_paths,
-    images,
-    path_in_image,
-)
+from analysis.facts.images.builds import images
+from analysis.facts.images.commands import find_prisma_commands
+from analysis.facts.images.copies import copy_bringing, image_paths, path_in_image
+from analysis.facts.images.packages import find_installs
+from analysis.facts.images.records import Image
 
 FIXTURES = Path(__file__).parent / "fixtures" / "image"
 

@@ -20,7 +20,7 @@ SCHEMA = 'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL"
 
 def only_image(root: Path) -> Any:
     """The one image build of the project."""
-    from analysis.facts.images import images
+    from analysis.facts.images.builds import images
 
     (image,) = Context(root, discover(root)).fact(images)
     return image
@@ -434,7 +434,7 @@ def test_copy_of_a_file_into_an_existing_folder_lands_inside_it(write_tree) -> N
             "prisma/schema.prisma": SCHEMA,
         }
     )
-    from analysis.facts.images import image_paths
+    from analysis.facts.images.copies import image_paths
 
     image = only_image(root)
     assert "/usr/local/bin/start.sh" in image_paths(image, "docker/start.sh")  # and /app/docker

@@ -9,7 +9,7 @@ from analysis.context import Context
 from analysis.facts.compose import compose_stacks
 from analysis.facts.databases import databases
 from analysis.facts.drift import pending_changes
-from analysis.facts.images import images
+from analysis.facts.images.builds import images
 from analysis.facts.migrations import migration_histories
 from analysis.facts.relations import relation_graphs
 from analysis.facts.schema import schemas

@@ -465,7 +465,7 @@ def published_images(ctx: Context) -> tuple[PublishedImage, ...]:
     """Fact: every compose service that pulls an image this repository builds (see above)."""
     from analysis.facts.compose import compose_stacks
     from analysis.facts.databases import databases
-    from analysis.facts.images import images as images_fact
+    from analysis.facts.images.builds import images as images_fact
 
     stacks = tuple(ctx.fact(compose_stacks))
     candidates = [
@@ -554,7 +554,7 @@ def published_image_for(ctx: Context, stack: str, service: str) -> PublishedImag
 
 def image_of(ctx: Context, published: PublishedImage) -> Any:
     """The `Image` record of the build a published image is linked to (None: not analyzed)."""
-    from analysis.facts.images import images
+    from analysis.facts.images.builds import images
 
     matches = [
         i

@@ -61,7 +61,7 @@ def _database_keys(ctx: Context) -> set[tuple[str, str]]:
 
 
 def _images(ctx: Context) -> tuple[Any, ...]:
-    from analysis.facts.images import images
+    from analysis.facts.images.builds import images
 
     return tuple(ctx.fact(images))
 

@@ -265,7 +265,7 @@ def _into_folder(image: Any, stage: Any, copy: Any, src: str, abs_path: str) -> 
     src_clean = src.lstrip("/").removeprefix("./")
     if abs_path != posixpath.join(copy.target, posixpath.basename(src_clean)):
         return None
-    from analysis.facts.images import folder_exists_before
+    from analysis.facts.images.copies import folder_exists_before
 
     return src_clean if folder_exists_before(image, stage, copy.line, copy.target) else None
 

@@ -1,7 +1,7 @@
 """Rules of the image area (KD301-KD308): what `docker build` puts into the image.
 
-Every rule reads the `images` fact (analysis/facts/images.py); the startup path comes from the
-startup facts (`analysis.facts.startup.startup_paths`) when they have a path for the image's
+Every rule reads the `images` fact (analysis/facts/images/); the startup path comes from the
+startup facts (`analysis.facts.startup.paths.startup_paths`) when they have a path for the image's
 services, else from the final stage's ENTRYPOINT/CMD followed into the scripts and
 package.json scripts it runs.
 """
@@ -15,16 +15,12 @@ from collections.abc import Callable, Iterable
 from analysis.catalog import BY_ID
 from analysis.context import Context
 from analysis.facts.compose import compose_stacks
-from analysis.facts.images import (
-    Image,
-    MigrationsInImage,
-    PrismaCommand,
-    commands_in_text,
-    find_prisma_commands,
-    images,
-    path_in_stage,
-    read_package_info,
-)
+from analysis.facts.images.analyzer import commands_in_text
+from analysis.facts.images.builds import images
+from analysis.facts.images.commands import find_prisma_commands
+from analysis.facts.images.copies import path_in_stage
+from analysis.facts.images.packages import read_package_info
+from analysis.facts.images.records import Image, MigrationsInImage, PrismaCommand
 from analysis.facts.schema import schemas
 from analysis.facts.startup.paths import startup_paths
 from analysis.model import Finding, Location, Related, Severity

@@ -6,7 +6,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from analysis.context import Context
-from analysis.facts.images import Image, copies_unknown_tree, copy_bringing
+from analysis.facts.images.copies import copies_unknown_tree, copy_bringing
+from analysis.facts.images.records import Image
 from analysis.model import Finding, Location, Related, Severity
 from analysis.rules.image.common import (
     APPLIES_MIGRATIONS,

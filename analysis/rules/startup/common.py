@@ -1,6 +1,6 @@
 """Rules of the startup area: KD111 and KD201-KD221 (what runs at start, deploy and build).
 
-Every rule reads the startup fact (`analysis.facts.startup.startup_paths`). Severity follows
+Every rule reads the startup fact (`analysis.facts.startup.paths.startup_paths`). Severity follows
 RULES.md: the catalog's default for a command in the startup, deploy or build path; lower for
 a developer script (a `package.json` script, Makefile target or script nothing runs); one
 level lower, naming the condition, for a command behind an opt-in variable that no compose
@@ -242,7 +242,7 @@ def _path_base(path: StartupPath, images: dict[str, Any]) -> str | None:
 
 
 def _images_by_dockerfile(ctx: Context) -> dict[str, Any]:
-    from analysis.facts.images import images
+    from analysis.facts.images.builds import images
 
     return {i.dockerfile: i for i in ctx.fact(images)}
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from analysis.context import Context
-from analysis.facts.images import copies_unknown_tree
+from analysis.facts.images.copies import copies_unknown_tree
 from analysis.facts.startup.paths import startup_paths
 from analysis.facts.startup.records import StartupFacts
 from analysis.model import Finding, Location, Related, Severity
