@@ -4,37 +4,13 @@ from __future__ import annotations
 
 import re
 
+from analysis.parsers.prisma_cli import VALUE_FLAGS, command_of
 from analysis.records import dataclass
 
 _PRISMA_WORD = re.compile(r"(?<![\w/@.$-])prisma(?:@[\w.^~<>=*+-]+)?(?=[ \t])")
 
 
 _SEGMENT_END = re.compile(r"&&|\|\||[;|\n()`\"']")
-
-
-_COMMANDS: dict[tuple[str, ...], str] = {
-    ("generate",): "generate",
-    ("contract", "emit"): "generate",
-    ("migrate", "deploy"): "migrate deploy",
-    ("migrate", "dev"): "migrate dev",
-    ("migrate", "reset"): "migrate reset",
-    ("migrate", "resolve"): "migrate resolve",
-    ("migrate", "status"): "migrate status",
-    ("migrate", "diff"): "migrate diff",
-    ("db", "push"): "db push",
-    ("db", "seed"): "db seed",
-    ("db", "pull"): "db pull",
-    ("db", "execute"): "db execute",
-    ("db", "migrate"): "migrate deploy",  # Prisma 8
-    ("db", "update"): "db push",  # Prisma 8
-    ("migration", "plan"): "migrate dev",  # Prisma 8
-}
-
-
-MIGRATING_COMMANDS = frozenset({"migrate deploy", "migrate dev", "migrate reset", "db push"})
-
-
-_VALUE_FLAGS = frozenset({"--schema", "--config", "--name", "-n", "--url", "--file"})
 
 
 @dataclass(slots=True, frozen=True)
@@ -91,13 +67,13 @@ def find_prisma_commands(text: str, script: bool = False) -> list[FoundCommand]:
                 continue
             if w.startswith("-"):
                 flags.append(w)
-                if w in _VALUE_FLAGS:
+                if w in VALUE_FLAGS:
                     skip = True
                 continue
             plain.append(w)
             if len(plain) == 2:
                 break
-        command = _COMMANDS.get(tuple(plain[:2])) or _COMMANDS.get(tuple(plain[:1]))
+        command = command_of(plain)
         if command is None:
             continue
         # flags after the command words too

@@ -13,6 +13,7 @@ from analysis.facts.startup.where import _At
 from analysis.model import Location
 from analysis.parsers.prisma_cli import (
     prisma_invocation,
+    spellings,
 )
 from analysis.parsers.shell import (
     Condition,
@@ -152,6 +153,12 @@ def _about_migrations(cond: Condition, script: ShellScript) -> bool:
     return False
 
 
+_DB_PUSH = re.compile(
+    r"\b(?:" + "|".join(s.replace(" ", r"\s+") for s in spellings("db push")) + r")\b"
+)
+"""`db push` as any Prisma generation writes it (`db update`)."""
+
+
 def _with_fallback(step: PrismaStep, at: _At) -> PrismaStep:
     """Mark the seed pattern (`if migrations exist: migrate deploy else db push`) and
     `migrate deploy || db push`."""
@@ -189,12 +196,12 @@ def _with_fallback(step: PrismaStep, at: _At) -> PrismaStep:
         if (
             other.chain == cmd.chain
             and other.on_failure == "fallback"
-            and "db push" in (other.fallback + " " + cmd.text)
+            and _DB_PUSH.search(other.fallback + " " + cmd.text)
         ):
             return replace(step, fallback_for=other.location, fallback_kind="on-failure")
         if (
             other.on_failure == "fallback"
-            and re.search(r"\bdb\s+(push|update)\b", other.fallback)
+            and _DB_PUSH.search(other.fallback)
             and other.line <= cmd.line
         ):
             return replace(step, fallback_for=other.location, fallback_kind="on-failure")

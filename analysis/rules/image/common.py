@@ -26,12 +26,11 @@ from analysis.facts.startup.paths import startup_paths
 from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.compose import Service
 from analysis.parsers.dockerfile import DockerfileFile, Stage, Variable
+from analysis.parsers.prisma_cli import APPLIES_MIGRATIONS
 from analysis.records import dataclass
 from analysis.secrets import MASK, is_secret_name, mask_value
 from analysis.sources import FileKind
 
-APPLIES_MIGRATIONS = frozenset({"migrate deploy", "migrate dev", "migrate reset"})
-BUILD_TIME_MIGRATIONS = frozenset({"migrate deploy", "migrate dev", "db push", "migrate reset"})
 DATABASE_IMAGES = re.compile(
     r"^(?:docker\.io/)?(?:library/)?(?:postgres|mysql|mariadb|mongo|redis|"
     r"postgis/postgis|pgvector/pgvector|timescale/timescaledb[\w-]*|bitnami/[\w-]+|"

@@ -9,8 +9,8 @@ from analysis.context import Context
 from analysis.facts.images.copies import copies_unknown_tree, copy_bringing
 from analysis.facts.images.records import Image
 from analysis.model import Finding, Location, Related, Severity
+from analysis.parsers.prisma_cli import APPLIES_MIGRATIONS
 from analysis.rules.image.common import (
-    APPLIES_MIGRATIONS,
     StartCommand,
     _MissingMigrations,
     _sev,

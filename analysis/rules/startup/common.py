@@ -29,16 +29,16 @@ from analysis.facts.startup.records import (
 )
 from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.package_json import parse_package_json
-from analysis.parsers.prisma_cli import PrismaInvocation
+from analysis.parsers.prisma_cli import (
+    CHANGES_SCHEMA,
+    PrismaInvocation,
+)
 from analysis.parsers.shell import ShellCommand
 from analysis.records import dataclass
 from analysis.sources import FileKind
 
 STARTUP_CONTEXTS = (RunContext.STARTUP, RunContext.DEPLOY)
 RUNS_BY_ITSELF = (RunContext.STARTUP, RunContext.DEPLOY, RunContext.BUILD)
-SCHEMA_CHANGES = frozenset({"migrate deploy", "migrate dev", "migrate reset", "db push"})
-APPLIES_MIGRATIONS = frozenset({"migrate deploy", "migrate dev", "migrate reset"})
-DESTRUCTIVE_SYNC = frozenset({"db push", "migrate dev", "migrate reset"})
 _APP_STOPWORDS = frozenset(
     {"exit", "echo", "printf", "true", ":", "false", "wait", "sleep", "return", "set", "trap"}
 )
@@ -496,7 +496,7 @@ def _migrators(path: StartupPath) -> list[PrismaStep]:
     return [
         s
         for s in path.commands
-        if s.context == RunContext.STARTUP and s.command in SCHEMA_CHANGES and not s.opt_in_off
+        if s.context == RunContext.STARTUP and s.command in CHANGES_SCHEMA and not s.opt_in_off
     ]
 
 

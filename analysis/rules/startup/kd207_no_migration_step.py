@@ -9,10 +9,10 @@ from analysis.context import Context
 from analysis.facts.startup.paths import startup_paths
 from analysis.facts.startup.records import StartupFacts, StartupPath
 from analysis.model import Finding, Location, Related, Severity
+from analysis.parsers.prisma_cli import APPLIES_MIGRATIONS
 from analysis.rules.example_files import NODE_DOCKERFILE
 from analysis.rules.registry import Examples, rule
 from analysis.rules.startup.common import (
-    APPLIES_MIGRATIONS,
     RUNS_BY_ITSELF,
     STARTUP_CONTEXTS,
     _active,

@@ -8,10 +8,10 @@ from analysis.context import Context
 from analysis.facts.startup.paths import startup_paths
 from analysis.facts.startup.records import RunContext, StartupFacts, StartupPath
 from analysis.model import Finding, Location, Related, Severity
+from analysis.parsers.prisma_cli import CHANGES_SCHEMA
 from analysis.rules.example_files import NODE_DOCKERFILE
 from analysis.rules.registry import Examples, rule
 from analysis.rules.startup.common import (
-    SCHEMA_CHANGES,
     _active,
     _compose_link,
     _configurations,
@@ -97,7 +97,7 @@ def check_no_wait(ctx: Context, facts: StartupFacts, where: _Where) -> Iterator[
         migrating = [
             s
             for s in path.commands
-            if s.context == RunContext.STARTUP and s.command in SCHEMA_CHANGES
+            if s.context == RunContext.STARTUP and s.command in CHANGES_SCHEMA
         ]
         code = path.code_migration
         if (not migrating and code is None) or path.waits:

@@ -8,9 +8,9 @@ from analysis.context import Context
 from analysis.facts.startup.paths import startup_paths
 from analysis.facts.startup.records import StartupFacts
 from analysis.model import Finding, Related, Severity
+from analysis.parsers.prisma_cli import DESTRUCTIVE_SYNC
 from analysis.rules.registry import rule
 from analysis.rules.startup.common import (
-    DESTRUCTIVE_SYNC,
     _db_target,
     _finding,
     _migrators,
