@@ -4,14 +4,13 @@ node_modules, migrations, schemas and `.env` files."""
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
 from analysis.context import Context
 from analysis.discover import classify as _classify
-from analysis.facts.images.commands import FoundCommand, find_prisma_commands
+from analysis.facts.images.commands import find_prisma_commands
 from analysis.facts.images.copies import _abs_source, _context_source, _Resolver, _stages_used
 from analysis.facts.images.env_files import env_file_mentions
 from analysis.facts.images.inputs import _present
@@ -74,8 +73,6 @@ class _Analyzer:
         self.context_files = self._context_files()
         self._packages: dict[str, PackageInfo | None] = {}
         self._pkg: object = _UNSET
-        self._scripts: dict[str, list[str]] | None = None
-        self._in_script: dict[str, list[tuple[int, FoundCommand]]] = {}
 
     # -- inputs
     def rel(self, root_rel: str) -> str | None:
@@ -164,7 +161,6 @@ class _Analyzer:
             copies_context=context_copy is not None,
             context_copy=context_copy,
             target_missing=target_missing,
-            startup=tuple(self._startup()),
         )
 
     def _in_final(self, root_rel: str) -> bool:
@@ -307,113 +303,6 @@ class _Analyzer:
                 yield from self._script_prisma(
                     pkg, m["name"], st, run, in_final, chain, depth + 1, schema_here
                 )
-
-    # -- what the final stage's ENTRYPOINT/CMD runs (the Dockerfile's share of the startup path)
-    def _startup(self) -> Iterator[PrismaCommand]:
-        st = self.stage
-        for cmd in (st.effective_entrypoint, st.effective_cmd):
-            if cmd is not None:
-                yield from self.follow(cmd.text, Location(self.df.path, cmd.line), cmd.keyword)
-
-    def follow(self, text: str, start: Location, keyword: str) -> Iterator[PrismaCommand]:
-        """The Prisma commands a command line run in the final image reaches: in the text
-        itself, in the scripts of the build context it runs, and in the package.json
-        scripts it (or those scripts) call."""
-        st = self.stage
-        if self._pkg is _UNSET:
-            self._pkg = self.package_at(st, 10**9, st.workdir)
-        pkg = self._pkg if isinstance(self._pkg, PackageInfo) else None
-        for found in find_prisma_commands(text):
-            yield PrismaCommand(found.command, found.text, found.flags, start, start, st.index)
-        for word in re.split(r"[\s;&|]+", text):
-            word = word.strip("'\"")
-            if not word or not (word.endswith((".sh", ".bash")) or word.startswith("./")):
-                continue
-            want = posixpath.normpath(posixpath.join(st.workdir, word))
-            if self._scripts is None:
-                self._scripts = self._scripts_in_image()
-            for root_rel in self._scripts.get(want, ()):
-                src = self.ctx.source(root_rel)
-                if src is None:
-                    continue
-                link = (Related(start, f"{keyword} runs {word}"),)
-                for line, found in self._script_commands(root_rel, src.text):
-                    yield PrismaCommand(
-                        found.command,
-                        found.text,
-                        found.flags,
-                        Location(root_rel, line),
-                        start,
-                        st.index,
-                        link,
-                    )
-                if pkg is not None:
-                    yield from self._startup_scripts(pkg, src.text, st, start, link)
-        if pkg is not None:
-            yield from self._startup_scripts(pkg, text, st, start, ())
-
-    def _script_commands(self, root_rel: str, text: str) -> list[tuple[int, FoundCommand]]:
-        """The Prisma commands of a script of the build context with their lines, found once
-        per script (one script copied to two places is reached twice)."""
-        hit = self._in_script.get(root_rel)
-        if hit is None:
-            hit = []
-            line, counted = 1, 0  # offsets come in order: count each newline once
-            for found in find_prisma_commands(text, script=True):
-                line += text.count("\n", counted, found.offset)
-                counted = found.offset
-                hit.append((line, found))
-            self._in_script[root_rel] = hit
-        return hit
-
-    def _scripts_in_image(self) -> dict[str, list[str]]:
-        """Shell scripts of the build context by where they are in the final image."""
-        out: dict[str, list[str]] = {}
-        for root_rel in self.ctx.files(FileKind.SHELL):
-            rel = self.rel(root_rel)
-            if rel in (None, "."):
-                continue
-            assert rel is not None
-            for path in _image_paths_for(self, rel):
-                out.setdefault(path, []).append(root_rel)
-        return out
-
-    def _startup_scripts(
-        self, pkg: PackageInfo, text: str, st: Stage, start: Location, via: tuple[Related, ...]
-    ) -> Iterator[PrismaCommand]:
-        names = [m["name"] for m in _RUN_SCRIPT.finditer(text) if m["name"] not in _PM_BUILTINS]
-        names += [m.group(1) for m in re.finditer(r"(?<![\w/.-])npm\s+(start|test)\b", text)]
-        for name in dict.fromkeys(names):
-            for found in self._script_chain(pkg, name, via, 0):
-                yield PrismaCommand(
-                    found[0].command,
-                    found[0].text,
-                    found[0].flags,
-                    found[1],
-                    start,
-                    st.index,
-                    found[2],
-                )
-
-    def _script_chain(
-        self, pkg: PackageInfo, name: str, via: tuple[Related, ...], depth: int
-    ) -> Iterator[tuple[FoundCommand, Location, tuple[Related, ...]]]:
-        if depth > 6:
-            return
-        names = [name]
-        if not name.startswith(("pre", "post")):
-            names += [n for n in ("pre" + name, "post" + name) if pkg.script(n) is not None]
-        for n in names:
-            script = pkg.script(n)
-            if script is None:
-                continue
-            here = Location(pkg.path, script.line)
-            chain = (*via, Related(here, f'package.json script "{n}": `{script.command}`'))
-            for found in find_prisma_commands(script.command):
-                yield found, here, chain
-            for m in _RUN_SCRIPT.finditer(script.command):
-                if m["name"] not in _PM_BUILTINS and m["name"] != n:
-                    yield from self._script_chain(pkg, m["name"], chain, depth + 1)
 
     # -- node_modules
     def _node_modules(self, stage: Stage, before: int | None, depth: int) -> NodeModules:
@@ -689,23 +578,4 @@ def _holds_node_modules(stage: Stage, folder: str) -> bool:
     )
 
 
-def _image_paths_for(analyzer: _Analyzer, rel: str) -> tuple[str, ...]:
-    return tuple(p for p, _ in analyzer.resolver.landings(analyzer.stage.index, rel))
-
-
 _UNSET = object()
-
-
-def commands_in_text(
-    ctx: Context, image: Image, text: str, start: Location, keyword: str
-) -> tuple[PrismaCommand, ...]:
-    """The Prisma commands that `text`, run in a container of `image` (a compose `command:` or
-    `entrypoint:`), reaches: in the text, the scripts of the image it runs, package.json
-    scripts."""
-    if image.file is None or image.stage is None:
-        return tuple(
-            PrismaCommand(f.command, f.text, f.flags, start, start, -1)
-            for f in find_prisma_commands(text)
-        )
-    analyzer = _Analyzer(ctx, image, image.file, image.stage, image.dockerignore)
-    return tuple(analyzer.follow(text, start, keyword))

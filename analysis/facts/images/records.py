@@ -162,7 +162,6 @@ class Image:
     copies_context: bool = False
     context_copy: Location | None = None
     target_missing: bool = False
-    startup: tuple[PrismaCommand, ...] = ()
     context_reason: str = ""
     """Why this is the build context: a compose `build:`, a `docker build` of a script or
     workflow, or (inferred) the folder where the Dockerfile's COPY/ADD sources exist."""
