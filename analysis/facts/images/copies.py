@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-from fnmatch import fnmatchcase
+from fnmatch import fnmatch, fnmatchcase
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
-from analysis.context import Context
+from analysis.context import Context, normalize
 from analysis.facts.images.records import Image
 from analysis.parsers.dockerfile import (
     Copy,
@@ -312,3 +312,108 @@ def _filled_by_copy(ctx: Context, image: Image, chain: Any, path: str) -> bool:
                 if ctx.exists(rel):
                     return True
     return False
+
+
+# -- the reverse direction: the context file at a path of the image -------------------------------
+class _Exists(Protocol):
+    """What the caller knows of the project's files (root-relative paths)."""
+
+    def is_file(self, rel: str) -> bool: ...
+
+    def is_dir(self, rel: str) -> bool: ...
+
+
+def context_file_at(image: Image, abs_path: str, exists: _Exists) -> str | None:
+    """The build-context file (root-relative) that is at `abs_path` in the final image, or None:
+    the reverse of `image_paths`, walking the COPY/ADDs back through `COPY --from` and the
+    stages an image is built FROM."""
+    if image.file is None or image.stage is None:
+        return None
+    return _source_in(image, image.stage, abs_path, 0, exists)
+
+
+def _source_in(
+    image: Image, stage: Stage, abs_path: str, depth: int, exists: _Exists
+) -> str | None:
+    if depth > 8:
+        return None
+    df = image.file
+    if df is None:
+        return None
+    context = image.context or "."
+    for copy in reversed(stage.copies):
+        if copy.heredocs:
+            continue
+        for src in copy.sources:
+            src_is_dir = _is_dir_src(image, copy, src, exists)
+            rel = _copy_source_for(copy, src, abs_path, src_is_dir)
+            if rel is None and not src_is_dir:
+                rel = _into_folder(image, stage, copy, src, abs_path)
+            if rel is None:
+                continue
+            if copy.from_stage is None:
+                cand = normalize(posixpath.join(context, rel.lstrip("/")))
+                if cand is not None and exists.is_file(cand):
+                    return cand
+            else:
+                from_stage = df.stage_by_ref(copy.from_stage)
+                if from_stage is not None:
+                    src_abs = posixpath.normpath(posixpath.join(from_stage.workdir or "/", rel))
+                    hit = _source_in(image, from_stage, src_abs, depth + 1, exists)
+                    if hit is not None:
+                        return hit
+    if stage.parent is not None:
+        return _source_in(image, df.stages[stage.parent], abs_path, depth + 1, exists)
+    return None
+
+
+def _is_dir_src(image: Image, copy: Copy, src: str, exists: _Exists) -> bool:
+    if copy.from_stage is not None:
+        return not posixpath.basename(src).count(".")
+    clean = src.lstrip("/")
+    if clean in ("", "."):
+        return True
+    rel = normalize(posixpath.join(image.context or ".", clean))
+    return rel is not None and exists.is_dir(rel)
+
+
+def _into_folder(image: Image, stage: Stage, copy: Copy, src: str, abs_path: str) -> str | None:
+    """`COPY file /dir` (one file, no trailing slash) into a folder that exists: the file is
+    at /dir/<name>."""
+    if copy.from_stage is not None or copy.target_is_dir or copy.heredocs:
+        return None
+    src_clean = src.lstrip("/").removeprefix("./")
+    if abs_path != posixpath.join(copy.target, posixpath.basename(src_clean)):
+        return None
+    return src_clean if folder_exists_before(image, stage, copy.line, copy.target) else None
+
+
+def _copy_source_for(copy: Copy, src: str, abs_path: str, src_is_dir: bool) -> str | None:
+    """The source path (context-relative, or absolute in a `--from` stage) that a COPY puts at
+    `abs_path`, or None."""
+    target = copy.target.rstrip("/") or "/"
+    src_clean = src
+    if copy.from_stage is None:
+        src_clean = src.lstrip("/")
+        if src_clean.startswith("./"):
+            src_clean = src_clean[2:]
+    if any(ch in src_clean for ch in "*?["):
+        if posixpath.dirname(abs_path) == target and fnmatch(
+            posixpath.basename(abs_path), posixpath.basename(src_clean)
+        ):
+            return posixpath.join(posixpath.dirname(src_clean), posixpath.basename(abs_path))
+        return None
+    if src_is_dir:
+        if abs_path == target:
+            return None
+        if target == "/" or abs_path.startswith(target + "/"):
+            rest = abs_path[len(target) :].lstrip("/")
+            return posixpath.join(src_clean or ".", rest) if src_clean not in ("", ".") else rest
+        return None
+    if copy.target_is_dir:
+        if abs_path == posixpath.join(target, posixpath.basename(src_clean)):
+            return src_clean
+        return None
+    if abs_path == target:
+        return src_clean
+    return None

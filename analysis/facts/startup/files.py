@@ -4,12 +4,11 @@ mounts, the image's COPYs and WORKDIR)."""
 
 from __future__ import annotations
 
-import fnmatch
 import posixpath
 import re
-from typing import Any
 
 from analysis.context import Context, normalize
+from analysis.facts.images.copies import context_file_at
 from analysis.facts.startup.where import _FS, EmbeddedShell
 from analysis.model import Location
 from analysis.parsers.dotenv_file import parse_dotenv
@@ -164,7 +163,7 @@ class _Files:
         image = fs.image
         if image is None or getattr(image, "file", None) is None or image.stage is None:
             return None
-        hit = self._reverse_copy(image, image.stage, abs_path, 0)
+        hit = context_file_at(image, abs_path, self)
         if hit is not None:
             return hit
         # a file under the working directory that a `COPY . .`-like step did not name
@@ -175,45 +174,6 @@ class _Files:
             if rel is not None and image.copies_context and self.is_file(rel):
                 return rel
         return None
-
-    def _reverse_copy(self, image: Any, stage: Any, abs_path: str, depth: int) -> str | None:
-        if depth > 8:
-            return None
-        df = image.file
-        context = image.context or "."
-        for copy in reversed(stage.copies):
-            if copy.heredocs:
-                continue
-            for src in copy.sources:
-                src_is_dir = self._is_dir_src(image, copy, src)
-                rel = _copy_source_for(copy, src, abs_path, src_is_dir)
-                if rel is None and not src_is_dir:
-                    rel = _into_folder(image, stage, copy, src, abs_path)
-                if rel is None:
-                    continue
-                if copy.from_stage is None:
-                    cand = normalize(posixpath.join(context, rel.lstrip("/")))
-                    if cand is not None and self.is_file(cand):
-                        return cand
-                else:
-                    from_stage = df.stage_by_ref(copy.from_stage)
-                    if from_stage is not None:
-                        src_abs = posixpath.normpath(posixpath.join(from_stage.workdir or "/", rel))
-                        hit = self._reverse_copy(image, from_stage, src_abs, depth + 1)
-                        if hit is not None:
-                            return hit
-        if stage.parent is not None:
-            return self._reverse_copy(image, df.stages[stage.parent], abs_path, depth + 1)
-        return None
-
-    def _is_dir_src(self, image: Any, copy: Any, src: str) -> bool:
-        if copy.from_stage is not None:
-            return not posixpath.basename(src).count(".")
-        clean = src.lstrip("/")
-        if clean in ("", "."):
-            return True
-        rel = normalize(posixpath.join(image.context or ".", clean))
-        return rel is not None and self.is_dir(rel)
 
     # -- environment (opt-in variables) ----------------------------------------------------------
     @property
@@ -255,47 +215,3 @@ class _Files:
                     out.setdefault(m.group(1), (value, Location(rel, k), "platform file"))
         self._project_env = out
         return out
-
-
-def _into_folder(image: Any, stage: Any, copy: Any, src: str, abs_path: str) -> str | None:
-    """`COPY file /dir` (one file, no trailing slash) into a folder that exists: the file is
-    at /dir/<name>."""
-    if copy.from_stage is not None or copy.target_is_dir or copy.heredocs:
-        return None
-    src_clean = src.lstrip("/").removeprefix("./")
-    if abs_path != posixpath.join(copy.target, posixpath.basename(src_clean)):
-        return None
-    from analysis.facts.images.copies import folder_exists_before
-
-    return src_clean if folder_exists_before(image, stage, copy.line, copy.target) else None
-
-
-def _copy_source_for(copy: Any, src: str, abs_path: str, src_is_dir: bool) -> str | None:
-    """The source path (context-relative, or absolute in a `--from` stage) that a COPY puts at
-    `abs_path`, or None."""
-    target = copy.target.rstrip("/") or "/"
-    src_clean = src
-    if copy.from_stage is None:
-        src_clean = src.lstrip("/")
-        if src_clean.startswith("./"):
-            src_clean = src_clean[2:]
-    if any(ch in src_clean for ch in "*?["):
-        if posixpath.dirname(abs_path) == target and fnmatch.fnmatch(
-            posixpath.basename(abs_path), posixpath.basename(src_clean)
-        ):
-            return posixpath.join(posixpath.dirname(src_clean), posixpath.basename(abs_path))
-        return None
-    if src_is_dir:
-        if abs_path == target:
-            return None
-        if target == "/" or abs_path.startswith(target + "/"):
-            rest = abs_path[len(target) :].lstrip("/")
-            return posixpath.join(src_clean or ".", rest) if src_clean not in ("", ".") else rest
-        return None
-    if copy.target_is_dir:
-        if abs_path == posixpath.join(target, posixpath.basename(src_clean)):
-            return src_clean
-        return None
-    if abs_path == target:
-        return src_clean
-    return None
