@@ -4,7 +4,7 @@ node_modules, migrations, schemas and `.env` files."""
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -270,7 +270,7 @@ class _Analyzer:
         in_final: bool,
         via: tuple[Related, ...],
         depth: int,
-        schema_here: Any,
+        schema_here: Callable[[], bool],
     ) -> Iterator[PrismaCommand]:
         if depth > 6:
             return

@@ -7,7 +7,7 @@ import posixpath
 import re
 from fnmatch import fnmatch, fnmatchcase
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Protocol
 
 from analysis.context import Context, normalize
 from analysis.facts.images.records import Image
@@ -295,7 +295,7 @@ def copies_unknown_tree(ctx: Context, image: Image) -> bool:
     return False
 
 
-def _filled_by_copy(ctx: Context, image: Image, chain: Any, path: str) -> bool:
+def _filled_by_copy(ctx: Context, image: Image, chain: tuple[Stage, ...], path: str) -> bool:
     for st in chain:
         for c in st.copies:
             target = c.target.rstrip("/") or "/"

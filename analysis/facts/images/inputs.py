@@ -3,12 +3,8 @@ parsed with compose's build args."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from analysis.context import Context
-from analysis.parsers.dockerfile import (
-    parse_dockerfile,
-)
+from analysis.parsers.dockerfile import DockerfileFile, parse_dockerfile
 from analysis.parsers.dockerignore import DockerIgnore, parse_dockerignore
 from analysis.sources import FileKind
 
@@ -43,11 +39,15 @@ def _present(ctx: Context, rel: str, kind: FileKind) -> bool:
     return ctx.exists(rel) and not ctx.is_dir(rel)
 
 
-def _with_args_cache(ctx: Context) -> dict[tuple[str, tuple[tuple[str, str], ...]], Any]:
+def _with_args_cache(
+    ctx: Context,
+) -> dict[tuple[str, tuple[tuple[str, str], ...]], DockerfileFile | None]:
     return {}
 
 
-def _parse_with_args(ctx: Context, rel: str, args: tuple[tuple[str, str], ...]) -> Any:
+def _parse_with_args(
+    ctx: Context, rel: str, args: tuple[tuple[str, str], ...]
+) -> DockerfileFile | None:
     """The Dockerfile parsed with compose's `build.args` (memoized for the run)."""
     if not args:
         return ctx.parse(rel, parse_dockerfile)

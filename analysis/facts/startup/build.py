@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any
 
+from analysis.facts.images.records import Image
 from analysis.facts.startup.chain import _Builder
 from analysis.facts.startup.records import Link, RunContext
 from analysis.facts.startup.where import _FS, EmbeddedShell, _At
 from analysis.model import Location
+from analysis.parsers.dockerfile import Run
 from analysis.parsers.shell import (
     ShellScript,
     parse_shell_text,
@@ -17,7 +18,7 @@ from analysis.parsers.shell import (
 )
 
 
-def _run_pass(b: _Builder, images: tuple[Any, ...]) -> None:
+def _run_pass(b: _Builder, images: tuple[Image, ...]) -> None:
     """Every `RUN` of the stages an image is made from: build path."""
     done: set[tuple[str, int]] = set()
     for image in images:
@@ -55,7 +56,7 @@ def _run_pass(b: _Builder, images: tuple[Any, ...]) -> None:
                     )
 
 
-def _run_script(b: _Builder, path: str, run: Any) -> ShellScript:
+def _run_script(b: _Builder, path: str, run: Run) -> ShellScript:
     """A RUN's shell text with each command at its line of the Dockerfile."""
     embedded = b.ctx.parse(path, EmbeddedShell)
     if embedded is None:
@@ -69,7 +70,7 @@ def _run_script(b: _Builder, path: str, run: Any) -> ShellScript:
 _NEWLINE = re.compile("\n")
 
 
-def _remap_run(parsed: ShellScript, path: str, run: Any) -> ShellScript:
+def _remap_run(parsed: ShellScript, path: str, run: Run) -> ShellScript:
     text = run.script
     if not parsed.commands:
         return parsed

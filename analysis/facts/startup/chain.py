@@ -7,7 +7,6 @@ import posixpath
 import re
 from dataclasses import replace
 from itertools import repeat
-from typing import Any
 
 from analysis.context import Context, normalize
 from analysis.facts.startup.conditions import (
@@ -30,6 +29,8 @@ from analysis.facts.startup.plan import (
 from analysis.facts.startup.records import (
     MAX_DEPTH,
     MAX_STEPS,
+    CodeMigration,
+    DatabaseUse,
     EntryScript,
     InstallStep,
     Link,
@@ -44,6 +45,8 @@ from analysis.model import Finding, Location, Severity
 from analysis.parsers.makefile import Makefile, parse_makefile
 from analysis.parsers.package_json import (
     PackageJson,
+    PackageScript,
+    ScriptCall,
     matches_workspace,
     script_calls,
     task_runner_call,
@@ -373,7 +376,7 @@ class _Builder(_Files):
             )
 
     def follow_script_call(
-        self, state: _PathState, call: Any, pkg: PackageJson | None, at: _At
+        self, state: _PathState, call: ScriptCall, pkg: PackageJson | None, at: _At
     ) -> None:
         if call.folder is not None:
             found = self.package_for(at.fs.chdir(call.folder))
@@ -419,7 +422,7 @@ class _Builder(_Files):
             self.follow_script(state, parsed, at._replace(depth=at.depth + 1), ())
 
     def package_script(
-        self, pkg: PackageJson, script: Any, args: tuple[str, ...], at: _At
+        self, pkg: PackageJson, script: PackageScript, args: tuple[str, ...], at: _At
     ) -> ShellScript:
         """A package.json script as it runs: the manager appends the forwarded arguments
         (`pnpm with-env prisma db push` runs `dotenv -e ../../.env -- prisma db push`), and
@@ -640,7 +643,19 @@ class _Builder(_Files):
             )
 
     # -- finishing a path -----------------------------------------------------------------------
-    def finish(self, state: _PathState, name: str, **extra: Any) -> StartupPath:
+    def finish(
+        self,
+        state: _PathState,
+        name: str,
+        *,
+        compose_file: str | None = None,
+        dockerfile: str | None = None,
+        stage: str | None = None,
+        argv: tuple[str, ...] = (),
+        image: str | None = None,
+        database: DatabaseUse | None = None,
+        code_migration: CodeMigration | None = None,
+    ) -> StartupPath:
         path = StartupPath(
             id=state.id,
             kind=state.kind,
@@ -655,7 +670,13 @@ class _Builder(_Files):
             unresolved=tuple(state.unresolved),
             service=state.service,
             stack=state.stack,
-            **extra,
+            compose_file=compose_file,
+            dockerfile=dockerfile,
+            stage=stage,
+            argv=argv,
+            image=image,
+            database=database,
+            code_migration=code_migration,
         )
         self.paths.append(path)
         return path

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import replace
-from typing import Any
 
 from analysis.facts.startup.records import PrismaStep
 from analysis.facts.startup.where import _At
@@ -96,15 +95,13 @@ def _blocked(
     `verdicts` keeps each condition's verdict by identity, as the commands of one list share
     their conditions."""
     for cond in cmd.conditions:
-        verdict = verdicts.get(id(cond), _UNDECIDED)
-        if verdict is _UNDECIDED:
+        if id(cond) in verdicts:
+            verdict = verdicts[id(cond)]
+        else:
             verdict = verdicts[id(cond)] = _decide(((cond, script),), args)
         if verdict is False:
             return True
     return False
-
-
-_UNDECIDED: Any = object()
 
 
 def _decide(

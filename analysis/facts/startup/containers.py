@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Any
 
 from analysis.context import Context
+from analysis.facts.compose import ComposeStack
+from analysis.facts.images.records import Image
+from analysis.facts.published import PublishedImage
 from analysis.facts.startup.chain import _Builder
 from analysis.facts.startup.database import (
     _code_migration,
@@ -20,19 +22,22 @@ from analysis.facts.startup.database import (
 from analysis.facts.startup.records import Link, RunContext, WaitStep
 from analysis.facts.startup.where import _FS, _At, _PathState
 from analysis.model import Location
+from analysis.parsers.compose import Command as ComposeCommand
+from analysis.parsers.compose import Service
+from analysis.parsers.dockerfile import Command as DockerCommand
 from analysis.parsers.prisma_schema import ConfigBlock
 
 _LIBRARY_IMAGE = re.compile(r"^(?:docker\.io/)?(?:library/)?[a-z0-9._-]+(?::[^/]*)?(?:@.*)?$")
 
 
-def _command_argv(cmd: Any) -> tuple[str, ...]:
+def _command_argv(cmd: DockerCommand | None) -> tuple[str, ...]:
     """A Dockerfile ENTRYPOINT/CMD as Docker runs it."""
     if cmd is None:
         return ()
     return tuple(cmd.argv)
 
 
-def _dockerfile_link(keyword: str, dockerfile: str, cmd: Any) -> Link:
+def _dockerfile_link(keyword: str, dockerfile: str, cmd: DockerCommand) -> Link:
     """The link of a Dockerfile `ENTRYPOINT`/`CMD` (`keyword`)."""
     if cmd.exec_form is not None:
         label = f"{keyword} {list(cmd.exec_form)}".replace("'", '"')
@@ -41,14 +46,14 @@ def _dockerfile_link(keyword: str, dockerfile: str, cmd: Any) -> Link:
     return Link(f"dockerfile-{keyword.lower()}", label, Location(dockerfile, cmd.line))
 
 
-def _compose_link(service: Any, key: str, setting: Any) -> Link:
+def _compose_link(service: Service, key: str, setting: ComposeCommand) -> Link:
     """The link of a compose service's `entrypoint`/`command` (`key`)."""
     return Link(
         f"compose-{key}", f'service "{service.name}" {key}: {setting.text}', setting.location
     )
 
 
-def _stacks(ctx: Context) -> tuple[Any, ...]:
+def _stacks(ctx: Context) -> tuple[ComposeStack, ...]:
     from analysis.facts.compose import compose_stacks
 
     return tuple(ctx.fact(compose_stacks))
@@ -60,13 +65,13 @@ def _database_keys(ctx: Context) -> set[tuple[str, str]]:
     return {(d.stack, d.service) for d in ctx.fact(databases)}
 
 
-def _images(ctx: Context) -> tuple[Any, ...]:
+def _images(ctx: Context) -> tuple[Image, ...]:
     from analysis.facts.images.builds import images
 
     return tuple(ctx.fact(images))
 
 
-def _image_for(images: tuple[Any, ...], compose_file: str, service: str) -> Any:
+def _image_for(images: tuple[Image, ...], compose_file: str, service: str) -> Image | None:
     for image in images:
         for use in image.uses:
             if use.service == service and use.compose_file == compose_file:
@@ -78,7 +83,7 @@ def _image_for(images: tuple[Any, ...], compose_file: str, service: str) -> Any:
     return None
 
 
-def _published(ctx: Context, stack: str, service: Any) -> tuple[Any, Any] | None:
+def _published(ctx: Context, stack: str, service: Service) -> tuple[PublishedImage, Image] | None:
     """(link, Image) when the service pulls an image the project builds (inferred)."""
     if service.build is not None or service.image is None:
         return None
@@ -91,7 +96,7 @@ def _published(ctx: Context, stack: str, service: Any) -> tuple[Any, Any] | None
     return (link, image) if image is not None and image.file is not None else None
 
 
-def _compose_pass(b: _Builder, images: tuple[Any, ...]) -> set[str]:
+def _compose_pass(b: _Builder, images: tuple[Image, ...]) -> set[str]:
     """Every non-database service of every stack. Returns the Dockerfiles compose builds."""
     ctx = b.ctx
     db_keys = _database_keys(ctx)
@@ -215,7 +220,7 @@ def _compose_pass(b: _Builder, images: tuple[Any, ...]) -> set[str]:
     return built
 
 
-def _dockerfile_pass(b: _Builder, images: tuple[Any, ...], built: set[str]) -> None:
+def _dockerfile_pass(b: _Builder, images: tuple[Image, ...], built: set[str]) -> None:
     """Images no compose service builds: their final stage's ENTRYPOINT/CMD is the start."""
     for image in images:
         if image.uses or image.dockerfile in built or image.stage is None:

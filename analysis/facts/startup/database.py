@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Any
 
 from analysis.context import Context
+from analysis.facts.images.records import Image
 from analysis.facts.startup.chain import _Builder
 from analysis.facts.startup.records import CODE_MIGRATION_PACKAGES, CodeMigration, DatabaseUse
 from analysis.model import Location
+from analysis.parsers.compose import Service
 from analysis.parsers.dotenv_file import parse_dotenv
 from analysis.parsers.package_json import (
     PackageJson,
@@ -18,14 +19,14 @@ from analysis.parsers.prisma_schema import ConfigBlock, parse_prisma_schema
 from analysis.sources import FileKind
 
 
-def _env_from_service(service: Any) -> dict[str, tuple[str | None, Location, str]]:
+def _env_from_service(service: Service) -> dict[str, tuple[str | None, Location, str]]:
     out: dict[str, tuple[str | None, Location, str]] = {}
     for var in getattr(service, "container_env", ()) or getattr(service, "environment", ()):
         out[var.name] = (var.value, var.location, f"compose {var.source}")
     return out
 
 
-def _env_from_stage(df_path: str, image: Any) -> dict[str, tuple[str | None, Location, str]]:
+def _env_from_stage(df_path: str, image: Image) -> dict[str, tuple[str | None, Location, str]]:
     out: dict[str, tuple[str | None, Location, str]] = {}
     stage = getattr(image, "stage", None)
     if stage is None:
@@ -63,7 +64,7 @@ def _nearest_schemas(ctx: Context, folder: str) -> tuple[str, ...]:
     return tuple(rel for rel in found if rel.count("/") == depth)
 
 
-def _image_env_files(image: Any) -> tuple[str, ...]:
+def _image_env_files(image: Image) -> tuple[str, ...]:
     """The `.env` files Prisma's CLI loads in the image: in the final stage, at the build
     context's top or beside a schema of the app."""
     folders = {image.context if image.context not in ("", ".") else ""}
@@ -132,7 +133,7 @@ def _database_use(
 
 
 def _code_migration(
-    b: _Builder, image: Any, service: Any, compose_file: str
+    b: _Builder, image: Image | None, service: Service | None, compose_file: str
 ) -> CodeMigration | None:
     """The package.json of the app a container runs (the build context's; for a pulled image,
     the compose folder's when the image is named after that package) depends on a Prisma

@@ -6,9 +6,10 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable
 from dataclasses import field, replace
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from analysis.context import normalize
+from analysis.facts.images.records import Image
 from analysis.facts.startup.records import (
     EntryScript,
     InstallStep,
@@ -36,7 +37,7 @@ class _FS:
     On the host: `cwd` is a root-relative folder."""
 
     cwd: str
-    image: Any = None  # analysis.facts.images.Image
+    image: Image | None = None
     mounts: tuple[tuple[str, str], ...] = ()
 
     @property
