@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from analysis.context import Context
 from analysis.facts.images.copies import copies_unknown_tree
+from analysis.facts.images.records import Image
 from analysis.facts.startup.paths import startup_paths
 from analysis.facts.startup.records import StartupFacts
 from analysis.model import Finding, Location, Related, Severity
@@ -78,7 +78,7 @@ RULE = rule(
 
 
 def check_deploy_without_migrations(
-    ctx: Context, facts: StartupFacts, where: _Where, images: dict[str, Any]
+    ctx: Context, facts: StartupFacts, where: _Where, images: dict[str, Image]
 ) -> Iterator[Finding]:
     folders = _migration_folders(ctx)
     seen: set[Location] = set()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from analysis.context import Context
+from analysis.facts.images.records import Image
 from analysis.facts.startup.paths import startup_paths
 from analysis.facts.startup.records import RunContext, StartupFacts
 from analysis.model import Finding, Location, Related, Severity
@@ -99,7 +99,7 @@ def check_cli_unpinned(
     ctx: Context,
     facts: StartupFacts,
     where: _Where,
-    images: dict[str, Any],
+    images: dict[str, Image],
     seen: set[Location] | None = None,
 ) -> Iterator[Finding]:
     seen = set() if seen is None else seen
@@ -178,7 +178,9 @@ def check_cli_unpinned(
             )
 
 
-def check_image_cli(ctx: Context, images: dict[str, Any], seen: set[Location]) -> Iterator[Finding]:
+def check_image_cli(
+    ctx: Context, images: dict[str, Image], seen: set[Location]
+) -> Iterator[Finding]:
     """The Prisma CLI the final image installs (`npm install prisma@X`, not global) against
     package.json: a floating spec, or a version outside the project's range (one level
     lower when the major is the project's)."""
