@@ -137,10 +137,6 @@ class PrismaInvocation:
         return "--force-reset" in self.flags
 
     @property
-    def applies_migrations(self) -> bool:
-        return self.command in APPLIES_MIGRATIONS
-
-    @property
     def changes_schema(self) -> bool:
         return self.command in CHANGES_SCHEMA
 

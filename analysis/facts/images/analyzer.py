@@ -183,7 +183,6 @@ class _Analyzer:
                 out.append(
                     CopyStep(
                         idx,
-                        st.label,
                         c,
                         origin,
                         from_idx,

@@ -38,7 +38,6 @@ class CopyStep:
     "heredoc"."""
 
     stage: int
-    stage_label: str
     copy: Copy
     origin: str
     from_stage: int | None

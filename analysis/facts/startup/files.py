@@ -9,6 +9,7 @@ import re
 
 from analysis.context import Context, normalize
 from analysis.facts.images.copies import context_file_at
+from analysis.facts.images.records import EXAMPLE_ENV_SUFFIXES
 from analysis.facts.startup.where import _FS, EmbeddedShell
 from analysis.model import Location
 from analysis.parsers.dotenv_file import parse_dotenv
@@ -23,8 +24,6 @@ from analysis.parsers.shell import (
     parse_shell_text,
 )
 from analysis.sources import FileKind, SourceFile
-
-_EXAMPLE_ENV_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults", ".schema")
 
 
 class _Files:
@@ -183,7 +182,7 @@ class _Files:
             return self._project_env
         out: dict[str, tuple[str | None, Location, str]] = {}
         for rel in self.ctx.files(FileKind.ENV):
-            if rel.lower().endswith(_EXAMPLE_ENV_SUFFIXES):
+            if rel.lower().endswith(EXAMPLE_ENV_SUFFIXES):
                 continue  # `.env.example` documents variables, it sets nothing
             env = self.ctx.parse(rel, parse_dotenv)
             for entry in getattr(env, "entries", ()):

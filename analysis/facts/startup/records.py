@@ -148,10 +148,6 @@ class PrismaStep:
         return self.levels[-1][0] if self.levels else None
 
     @property
-    def in_loop(self) -> bool:
-        return any(cmd.loop is not None for cmd, _ in self.levels)
-
-    @property
     def label(self) -> str:
         return self.invocation.label
 
