@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from itertools import pairwise
 
 from analysis.facts.images.commands import _CommandStarts
+from analysis.model import Location
 from analysis.records import dataclass
 from analysis.sources import SourceFile
 
@@ -123,12 +124,20 @@ _PM_BUILTINS = frozenset(
 
 @dataclass(slots=True, frozen=True)
 class InstallStep:
+    """A package-manager install: `npm ci`, `pnpm install --prod`, `npm prune --omit=dev`,
+    `pnpm deploy` found in shell text (`offset` where it starts), or a global Prisma CLI
+    install on a startup path (`npm i -g prisma@5`: kind "global", `version` the one asked
+    for, `location` and `context` where the path meets it)."""
+
     manager: str
-    kind: str  # "install", "prune", "deploy"
+    kind: str  # "install", "prune", "deploy", "global"
     dev_omitted: bool
     ignore_scripts: bool
     offset: int
     text: str
+    version: str = ""
+    location: Location | None = None
+    context: str = ""
 
 
 def find_installs(text: str, env: Mapping[str, str | None]) -> list[InstallStep]:

@@ -9,6 +9,7 @@ from dataclasses import replace
 from itertools import repeat
 
 from analysis.context import Context, normalize
+from analysis.facts.images.packages import InstallStep
 from analysis.facts.startup.conditions import (
     _blocked,
     _decide,
@@ -32,7 +33,6 @@ from analysis.facts.startup.records import (
     CodeMigration,
     DatabaseUse,
     EntryScript,
-    InstallStep,
     Link,
     OptIn,
     PrismaStep,
@@ -122,7 +122,17 @@ class _Builder(_Files):
             return
         if plan.install is not None:
             state.installs.append(
-                InstallStep(plan.install, at.location, " ".join(argv), state.context)
+                InstallStep(
+                    plan.install.manager,
+                    "global",
+                    dev_omitted=False,
+                    ignore_scripts=False,
+                    offset=0,
+                    text=" ".join(argv),
+                    version=plan.install.version,
+                    location=at.location,
+                    context=state.context,
+                )
             )
         if plan.wait is not None:
             label, bounded, bound = plan.wait

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from dataclasses import field
 from enum import StrEnum
 
+from analysis.facts.images.packages import InstallStep
 from analysis.model import Finding, Location
 from analysis.parsers.prisma_cli import (
-    GlobalInstall,
     PrismaInvocation,
 )
 from analysis.parsers.shell import (
@@ -195,16 +195,6 @@ class EntryScript:
     traps: bool
     inline: bool = False
     """A `sh -c "..."` string rather than a script file."""
-
-
-@dataclass(slots=True, frozen=True)
-class InstallStep:
-    """`npm i -g prisma` and the like on a path."""
-
-    install: GlobalInstall
-    location: Location
-    text: str
-    context: str
 
 
 @dataclass(slots=True, frozen=True)

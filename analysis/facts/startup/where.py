@@ -9,10 +9,10 @@ from dataclasses import field, replace
 from typing import NamedTuple
 
 from analysis.context import normalize
+from analysis.facts.images.packages import InstallStep
 from analysis.facts.images.records import Image
 from analysis.facts.startup.records import (
     EntryScript,
-    InstallStep,
     Link,
     PrismaStep,
     SeedRun,

@@ -158,10 +158,10 @@ def check_cli_unpinned(
         if path.context == RunContext.DEVELOPER:
             continue
         for inst in path.installs:
-            if inst.location in seen:
+            if inst.location is None or inst.location in seen:
                 continue
             major, pin = _project_prisma_major(ctx, inst.location.path)
-            v = inst.install.version
+            v = inst.version
             exact = re.fullmatch(r"(\d+)\.\d+\.\d+", v)
             if exact and (major is None or int(exact.group(1)) == major):
                 continue
