@@ -623,7 +623,7 @@ class _Builder(_Files):
             if posixpath.basename(rel) != "turbo.json":
                 continue
             pf = self.ctx.parse(rel, parse_platform)
-            for t in getattr(pf, "tasks", ()):
+            for t in pf.tasks if pf is not None else ():
                 name = t.name.split("#", 1)[-1]
                 if name != task:
                     continue

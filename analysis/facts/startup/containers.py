@@ -23,7 +23,7 @@ from analysis.facts.startup.records import Link, RunContext, WaitStep
 from analysis.facts.startup.where import _FS, _At, _PathState
 from analysis.model import Location
 from analysis.parsers.compose import Command as ComposeCommand
-from analysis.parsers.compose import Service
+from analysis.parsers.compose import MountKind, Service
 from analysis.parsers.dockerfile import Command as DockerCommand
 from analysis.parsers.prisma_schema import ConfigBlock
 
@@ -130,7 +130,7 @@ def _compose_pass(b: _Builder, images: tuple[Image, ...]) -> set[str]:
             mounts = tuple(
                 (m.target, m.host_path)
                 for m in service.mounts
-                if getattr(m.kind, "value", m.kind) == "bind" and m.host_path is not None
+                if m.kind == MountKind.BIND and m.host_path is not None
             )
             stage = image.stage if image is not None else None
             workdir = (

@@ -21,14 +21,14 @@ from analysis.sources import FileKind
 
 def _env_from_service(service: Service) -> dict[str, tuple[str | None, Location, str]]:
     out: dict[str, tuple[str | None, Location, str]] = {}
-    for var in getattr(service, "container_env", ()) or getattr(service, "environment", ()):
+    for var in service.container_env or service.environment:
         out[var.name] = (var.value, var.location, f"compose {var.source}")
     return out
 
 
 def _env_from_stage(df_path: str, image: Image) -> dict[str, tuple[str | None, Location, str]]:
     out: dict[str, tuple[str | None, Location, str]] = {}
-    stage = getattr(image, "stage", None)
+    stage = image.stage
     if stage is None:
         return out
     for var in stage.effective_env:
@@ -84,7 +84,7 @@ def _datasources(ctx: Context, schema_files: tuple[str, ...]) -> tuple[list[Conf
     datasources: list[ConfigBlock] = []
     for rel in schema_files:
         parsed = ctx.parse(rel, parse_prisma_schema)
-        datasources.extend(getattr(parsed, "datasources", ()))
+        datasources.extend(parsed.datasources if parsed is not None else ())
     variable = next(
         (
             ds.url.env

@@ -87,7 +87,7 @@ def _docker_pass(b: _Builder) -> tuple[DockerCommand, ...]:
             scan(shell, rel)
     for rel in ctx.files(FileKind.MAKEFILE):
         mk = ctx.parse(rel, parse_makefile)
-        for target in getattr(mk, "targets", ()):
+        for target in mk.targets if mk is not None else ():
             for recipe in target.recipes:
                 if "docker" in recipe.command:
                     scan(

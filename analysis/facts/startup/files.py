@@ -160,7 +160,7 @@ class _Files:
                 if rel is not None and self.is_file(rel):
                     return rel
         image = fs.image
-        if image is None or getattr(image, "file", None) is None or image.stage is None:
+        if image is None or image.file is None or image.stage is None:
             return None
         hit = context_file_at(image, abs_path, self)
         if hit is not None:
@@ -185,7 +185,7 @@ class _Files:
             if rel.lower().endswith(EXAMPLE_ENV_SUFFIXES):
                 continue  # `.env.example` documents variables, it sets nothing
             env = self.ctx.parse(rel, parse_dotenv)
-            for entry in getattr(env, "entries", ()):
+            for entry in env.entries if env is not None else ():
                 out.setdefault(
                     entry.key, (entry.value, Location(rel, entry.line, entry.column), ".env")
                 )

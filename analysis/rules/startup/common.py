@@ -31,7 +31,7 @@ from analysis.facts.startup.records import (
     StartupPath,
 )
 from analysis.model import Finding, Location, Related, Severity
-from analysis.parsers.compose import Mount, Service
+from analysis.parsers.compose import Mount, MountKind, Service
 from analysis.parsers.package_json import Dependency, parse_package_json
 from analysis.parsers.prisma_cli import (
     CHANGES_SCHEMA,
@@ -280,7 +280,7 @@ def _first_sql(ctx: Context, folder: str) -> str:
 def _uses_prisma(image: Image | None) -> bool:
     if image is None:
         return False
-    return bool(getattr(image, "schemas", ()) or getattr(image, "migrations", ()) or image.prisma)
+    return bool(image.schemas or image.migrations or image.prisma)
 
 
 def _service_location(ctx: Context, path: StartupPath) -> Location | None:
@@ -301,8 +301,8 @@ def _bind_mount(ctx: Context, path: StartupPath, folder: str) -> Mount | None:
     if service is None:
         return None
     for m in service.mounts:
-        host = getattr(m, "host_path", None)
-        if getattr(m.kind, "value", m.kind) == "bind" and host is not None and _under(folder, host):
+        host = m.host_path
+        if m.kind == MountKind.BIND and host is not None and _under(folder, host):
             return m
     return None
 

@@ -105,7 +105,7 @@ def check_deploy_without_migrations(
             image = images.get(path.dockerfile)
             if image is not None and (image.context_inferred or copies_unknown_tree(ctx, image)):
                 continue  # a whole app tree made by a RUN (`pnpm deploy`): contents unknown
-            for m in getattr(image, "migrations", ()) or ():
+            for m in image.migrations if image is not None else ():
                 if m.folder != folder or m.present:
                     continue
                 if m.ignored_by is not None:

@@ -119,7 +119,11 @@ def check_no_wait(ctx: Context, facts: StartupFacts, where: _Where) -> Iterator[
             continue
         seen.add(anchor)
         related = [Related(where_, f"{what} runs here" if migrating else f"{what}: the dependency")]
-        deps = [d for d in getattr(service, "depends_on", ()) if (path.stack, d.service) in dbs]
+        deps = [
+            d
+            for d in (service.depends_on if service is not None else ())
+            if (path.stack, d.service) in dbs
+        ]
         related += [Related(d.location, f"depends_on {d.service}: {d.condition}") for d in deps]
         related += inferred_related(path.links, path.dockerfile)
         yield Finding(

@@ -125,8 +125,8 @@ def check_cli_unpinned(
         ):
             path = where.paths.get(step.path_id)
             image = images.get(path.dockerfile) if path is not None and path.dockerfile else None
-            nm = getattr(image, "node_modules", None)
-            if nm is not None and getattr(nm, "prisma_cli", None) is False:
+            nm = image.node_modules if image is not None else None
+            if nm is not None and nm.prisma_cli is False:
                 downloading.add(step.path_id)
                 others = sum(
                     1
