@@ -6,7 +6,6 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
-from typing import Any
 
 from analysis.context import Context
 from analysis.discover import classify as _classify
@@ -310,7 +309,7 @@ class _Analyzer:
             return state
         if stage.parent is not None:
             state = self._node_modules(self.df.stages[stage.parent], None, depth + 1)
-        events: list[tuple[int, Any]] = [(r.line, r) for r in stage.runs]
+        events: list[tuple[int, Run | Copy]] = [(r.line, r) for r in stage.runs]
         events += [(c.line, c) for c in stage.copies]
         events.sort(key=lambda e: e[0])
         for line, item in events:
