@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from analysis.checklist_model import (
     Evidence,
@@ -22,6 +22,12 @@ from analysis.parsers.prisma_cli import CHANGES_SCHEMA
 from analysis.records import dataclass
 from analysis.result import Facts
 from analysis.sources import SourceFile
+
+if TYPE_CHECKING:
+    from analysis.facts.migrations import Migration
+    from analysis.facts.schema_records import Schema
+    from analysis.parsers.compose import VolumeDecl
+    from analysis.parsers.prisma_schema import Attribute, Field
 
 T = TypeVar("T")
 
@@ -86,7 +92,9 @@ def database_persisted(inp: ProverInput) -> Proof:
                     f"directory `{db.storage.data_dir}`",
                 )
             )
-            decl = _volume_decl(inp, db.stack, holder.source) if holder.kind == "volume" else None
+            decl = (
+                volume_decl(inp.facts, db.stack, holder.source) if holder.kind == "volume" else None
+            )
             if decl is not None:
                 driver = "external" if decl.external else f"driver `{decl.driver or 'local'}`"
                 evidence.append(fact(decl.location, f"volume `{decl.name}` is declared ({driver})"))
@@ -97,8 +105,9 @@ def database_persisted(inp: ProverInput) -> Proof:
     return holds(evidence, "a named volume or bind mount holds every database's data directory")
 
 
-def _volume_decl(inp: ProverInput, stack_id: str, name: str | None) -> Any:
-    for stack in inp.facts.stacks or ():
+def volume_decl(facts: Facts, stack_id: str, name: str | None) -> VolumeDecl | None:
+    """The top-level `volumes:` entry called `name` of the stack `stack_id`."""
+    for stack in facts.stacks or ():
         if stack.id != stack_id:
             continue
         for decl in stack.volumes:
@@ -125,11 +134,11 @@ DESTRUCTIVE_ACTIONS = frozenset(
 """Statement actions that can remove or rewrite existing rows (their rules: KD6xx)."""
 
 
-def _migrations(inp: ProverInput) -> tuple[Any, ...]:
+def _migrations(inp: ProverInput) -> tuple[Migration, ...]:
     return tuple(m for h in inp.facts.migrations or () for m in h.migrations)
 
 
-def _destructive(migration: Any) -> list[tuple[int, str]]:
+def _destructive(migration: Migration) -> list[tuple[int, str]]:
     sql = migration.sql
     if sql is None:
         return []
@@ -196,11 +205,11 @@ REQUIRED_FIELDS_REASON = (
 )
 
 
-def _schemas(inp: ProverInput) -> tuple[Any, ...]:
+def _schemas(inp: ProverInput) -> tuple[Schema, ...]:
     return tuple(inp.facts.schemas or ())
 
 
-def _scalar_fields(schema: Any) -> list[Any]:
+def _scalar_fields(schema: Schema) -> list[Field]:
     models = {m.name for m in schema.models}
     return [f for model in schema.models for f in model.fields if f.type_name not in models]
 
@@ -222,14 +231,8 @@ def required_fields(inp: ProverInput) -> Proof:
     return unknown(REQUIRED_FIELDS_REASON, evidence[:12])
 
 
-def _attr_location(attr: Any, fallback: Location) -> Location:
-    loc = getattr(attr, "location", None)
-    if callable(loc):
-        loc = loc()
-    if isinstance(loc, Location):
-        return loc
-    line = getattr(attr, "line", None)
-    return Location(fallback.path, line) if isinstance(line, int) else fallback
+def _attr_location(attr: Attribute, fallback: Location) -> Location:
+    return Location(fallback.path, attr.line)
 
 
 def unique_constraints(inp: ProverInput) -> Proof:
@@ -342,45 +345,15 @@ class CommandFact:
 DATA_LOSS_FLAGS = ("--accept-data-loss", "--force-reset")
 
 
-def _walk_commands(
-    value: Any, out: dict[tuple[str, int, int, str], CommandFact], depth: int = 0
-) -> None:
-    if depth > 12 or value is None or isinstance(value, str | int | float | bool):
-        return
-    if isinstance(value, tuple | list):
-        for item in value:
-            _walk_commands(item, out, depth + 1)
-        return
-    if isinstance(value, dict):
-        for item in value.values():
-            _walk_commands(item, out, depth + 1)
-        return
-    command = getattr(value, "command", None)
-    location = getattr(value, "location", None)
-    flags = getattr(value, "flags", None)
-    if isinstance(command, str) and isinstance(location, Location) and isinstance(flags, tuple):
-        context = getattr(value, "context", "startup")
-        condition = getattr(value, "condition", "") or ""
-        fact_ = CommandFact(
-            command,
-            tuple(str(f) for f in flags),
-            str(getattr(context, "value", context)),
-            str(condition),
-            location,
-        )
-        out.setdefault((location.path, location.line, location.column, command), fact_)
-        return
-    if hasattr(value, "__dataclass_fields__"):
-        for name in value.__dataclass_fields__:
-            if not name.startswith("_"):
-                _walk_commands(getattr(value, name, None), out, depth + 1)
-
-
 def prisma_commands(facts: Facts) -> tuple[CommandFact, ...]:
     """Every Prisma command the startup fact found, once each, in file order."""
     out: dict[tuple[str, int, int, str], CommandFact] = {}
-    startup = facts.startup
-    _walk_commands(getattr(startup, "commands", startup), out)
+    for step in facts.startup.commands if facts.startup is not None else ():
+        loc = step.location
+        out.setdefault(
+            (loc.path, loc.line, loc.column, step.command),
+            CommandFact(step.command, step.flags, step.context, step.condition, loc),
+        )
     return tuple(out[k] for k in sorted(out))
 
 

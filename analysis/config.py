@@ -31,7 +31,7 @@ import difflib
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from analysis.catalog import BY_ID, RULES
 from analysis.model import Severity
@@ -334,7 +334,17 @@ def parse_config(text: str, path: str, error_path: str | None = None) -> Config:
     )
 
 
-def _rule_list(doc: dict[str, Any], key: str, lines: _KeyLines, fail: Any) -> tuple[RuleEntry, ...]:
+class _Fail(Protocol):
+    """Builds the ConfigError for a key (located at `needle` within it, when given)."""
+
+    def __call__(
+        self, key: tuple[str, ...], message: str, needle: str | None = None
+    ) -> ConfigError: ...
+
+
+def _rule_list(
+    doc: dict[str, Any], key: str, lines: _KeyLines, fail: _Fail
+) -> tuple[RuleEntry, ...]:
     if key not in doc:
         return ()
     value = doc[key]
@@ -351,7 +361,7 @@ def _rule_list(doc: dict[str, Any], key: str, lines: _KeyLines, fail: Any) -> tu
     return tuple(out)
 
 
-def _string_list(doc: dict[str, Any], key: str, fail: Any) -> tuple[str, ...]:
+def _string_list(doc: dict[str, Any], key: str, fail: _Fail) -> tuple[str, ...]:
     if key not in doc:
         return ()
     value = doc[key]
@@ -400,7 +410,8 @@ _AT_END = re.compile(r"\s*\(at end of document\)\s*$")
 
 
 def _decode_error(exc: tomllib.TOMLDecodeError, text: str) -> tuple[int | None, str]:
-    lineno = getattr(exc, "lineno", None)  # Python 3.14+
+    # the standard library's exception: `lineno` and `msg` exist from Python 3.14 on
+    lineno = getattr(exc, "lineno", None)
     message = str(getattr(exc, "msg", "") or exc)
     m = _AT_LINE.search(message)
     if m:

@@ -1,8 +1,8 @@
 """The analysis context: the project's files, read once, and facts computed once per run.
 
-Parsing is cached across runs by (parser, path, content digest), so a re-analysis after an
-edit re-parses only the files that changed. Facts are pure functions of the context; `fact()`
-memoizes them for the run.
+Parsing is cached across runs by (parser, path, content digest) (`analysis.parse_cache`), so
+a re-analysis after an edit re-parses only the files that changed. Facts are pure functions of
+the context; `fact()` memoizes them for the run.
 """
 
 from __future__ import annotations
@@ -11,68 +11,22 @@ import errno
 import os
 import posixpath
 import sys
-import threading
 import traceback
-from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from analysis import parse_cache
 from analysis.discover import Inventory
 from analysis.model import Finding, Location, Severity
+from analysis.parse_cache import clear_parse_cache as clear_parse_cache  # re-exported
+from analysis.parse_cache import parse_cache_size as parse_cache_size  # re-exported
 from analysis.sources import FileKind, SourceFile, read_source
 
 if TYPE_CHECKING:
     from analysis.settings import Settings
 
 T = TypeVar("T")
-
-_PARSE_CACHE: OrderedDict[tuple[str, str, str], tuple[Any, int]] = OrderedDict()
-_PARSE_CACHE_BYTES = 0
-_PARSE_CACHE_BUDGET = 256 * 1024 * 1024
-"""Estimated bytes the cached parses may hold (least recently used dropped first)."""
-_BYTES_PER_CHAR = 24
-_BYTES_PER_ENTRY = 2048
-"""A parse holds roughly this much per character of its file, plus a fixed part."""
-_PARSE_LATEST: dict[tuple[str, str], str] = {}
-"""(parser, path) -> the digest cached last: an edited file's older parse is dropped."""
-_PARSE_LOCK = threading.Lock()
-
-
-def clear_parse_cache() -> None:
-    global _PARSE_CACHE_BYTES
-    with _PARSE_LOCK:
-        _PARSE_CACHE.clear()
-        _PARSE_LATEST.clear()
-        _PARSE_CACHE_BYTES = 0
-
-
-def _cache_parse(key: tuple[str, str, str], value: Any, size: int) -> None:
-    """Keep `value`, replacing the parse of an older version of the same file, within the
-    byte budget (a watch session saving one file 5,000 times keeps one parse of it)."""
-    global _PARSE_CACHE_BYTES
-    with _PARSE_LOCK:
-        previous = _PARSE_LATEST.get(key[:2])
-        if previous is not None and previous != key[2]:
-            old = _PARSE_CACHE.pop((key[0], key[1], previous), None)
-            if old is not None:
-                _PARSE_CACHE_BYTES -= old[1]
-        weight = _BYTES_PER_ENTRY + _BYTES_PER_CHAR * size
-        old = _PARSE_CACHE.pop(key, None)
-        if old is not None:
-            _PARSE_CACHE_BYTES -= old[1]
-        _PARSE_CACHE[key] = (value, weight)
-        _PARSE_LATEST[key[:2]] = key[2]
-        _PARSE_CACHE_BYTES += weight
-        while _PARSE_CACHE_BYTES > _PARSE_CACHE_BUDGET and _PARSE_CACHE:
-            (parser, path, digest), (_v, w) = _PARSE_CACHE.popitem(last=False)
-            _PARSE_CACHE_BYTES -= w
-            if _PARSE_LATEST.get((parser, path)) == digest:
-                del _PARSE_LATEST[(parser, path)]
-
-
-def parse_cache_size() -> int:
-    return len(_PARSE_CACHE)
 
 
 class Context:
@@ -162,7 +116,7 @@ class Context:
                 continue
         where = folder or "."
         if where in self._read_problems or any(
-            p.location.path == where for p in getattr(self.inventory, "problems", ())
+            p.location.path == where for p in self.inventory.problems
         ):
             return
         self._read_problems[where] = Finding(
@@ -187,7 +141,7 @@ class Context:
         if rel_n in self._sources:
             return self._sources[rel_n]
         if self._discovered is None:
-            same_root = getattr(self.inventory, "root", None) == self.root
+            same_root = self.inventory.root == self.root
             self._discovered = (
                 frozenset(p for p, _ in self.inventory.files) if same_root else frozenset()
             )
@@ -203,17 +157,13 @@ class Context:
         src = self.source(rel)
         if src is None:
             return None
-        local_key = (parser.__module__ + "." + parser.__qualname__, src.path)
+        local_key = (parse_cache.parser_name(parser), src.path)
         if local_key in self._parsed:
             return cast("T | None", self._parsed[local_key])
         key = (local_key[0], src.path, src.digest)
-        with _PARSE_LOCK:
-            entry = _PARSE_CACHE.get(key)
-            if entry is not None:
-                _PARSE_CACHE.move_to_end(key)
-        if entry is not None:
-            hit = entry[0]
-        else:
+        root = str(self.root)
+        found, hit = parse_cache.lookup(root, key, src.size)
+        if not found:
             try:
                 hit = parser(src)
             except RecursionError:
@@ -222,7 +172,7 @@ class Context:
                 self._parse_failed(src.path)
                 self._parsed[local_key] = None
                 return None
-            _cache_parse(key, hit, src.size)
+            parse_cache.remember(root, key, hit, src.size)
         self._parsed[local_key] = hit
         return cast(T, hit)
 

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import dataclasses
 import reprlib
+from collections.abc import Callable
 from operator import attrgetter
-from typing import Any, TypeVar, dataclass_transform
+from typing import Any, TypeVar, cast, dataclass_transform, overload
 
 T = TypeVar("T")
 _MISSING = dataclasses.MISSING
@@ -33,9 +34,13 @@ _NOT_PLAIN = ("ClassVar", "InitVar", "KW_ONLY")
 """Annotations the standard decorator treats specially (a pseudo-field, keyword-only)."""
 
 
-@dataclass_transform(field_specifiers=(dataclasses.field, dataclasses.Field))
+@overload
+def dataclass(cls: type[T], /) -> type[T]: ...
+
+
+@overload
 def dataclass(
-    cls: Any = None,
+    cls: None = None,
     /,
     *,
     init: bool = True,
@@ -48,7 +53,25 @@ def dataclass(
     kw_only: bool = False,
     slots: bool = False,
     weakref_slot: bool = False,
-) -> Any:
+) -> Callable[[type[T]], type[T]]: ...
+
+
+@dataclass_transform(field_specifiers=(dataclasses.field, dataclasses.Field))
+def dataclass(
+    cls: type[T] | None = None,
+    /,
+    *,
+    init: bool = True,
+    repr: bool = True,
+    eq: bool = True,
+    order: bool = False,
+    unsafe_hash: bool = False,
+    frozen: bool = False,
+    match_args: bool = True,
+    kw_only: bool = False,
+    slots: bool = False,
+    weakref_slot: bool = False,
+) -> type[T] | Callable[[type[T]], type[T]]:
     """`dataclasses.dataclass`, cheap to apply to a frozen, slotted record (module doc)."""
     options: dict[str, Any] = dict(
         init=init,
@@ -66,14 +89,18 @@ def dataclass(
         unsafe_hash or kw_only or weakref_slot
     )
 
-    def wrap(c: Any) -> Any:
+    def wrap(c: type[T]) -> type[T]:
         made = _record(c, order) if quick else None
         return made if made is not None else dataclasses.dataclass(c, **options)
 
     return wrap if cls is None else wrap(cls)
 
 
-def _tuple_of(names: tuple[str, ...]) -> Any:
+_Values = Callable[[object], tuple[object, ...]]
+"""A record's field values, in order."""
+
+
+def _tuple_of(names: tuple[str, ...]) -> _Values:
     if len(names) > 1:
         return attrgetter(*names)
     if names:
@@ -82,7 +109,7 @@ def _tuple_of(names: tuple[str, ...]) -> Any:
     return lambda self: ()
 
 
-def _record(cls: Any, order: bool) -> Any:
+def _record(cls: type[T], order: bool) -> type[T] | None:
     """`cls` as a frozen, slotted record, or None when it is not a plain one (see `dataclass`)."""
     body = cls.__dict__
     if (
@@ -153,10 +180,10 @@ def _record(cls: Any, order: bool) -> Any:
         new.__setstate__ = dataclasses._dataclass_setstate  # type: ignore[attr-defined]
     if not body.get("__doc__"):
         new.__doc__ = cls.__name__ + _signature_text(fields)
-    return new
+    return cast("type[T]", new)
 
 
-def _set(cls: Any, name: str, fn: Any) -> None:
+def _set(cls: type, name: str, fn: Callable[..., object]) -> None:
     fn.__name__ = name
     fn.__qualname__ = f"{cls.__qualname__}.{name}"
     fn.__module__ = cls.__module__
@@ -174,21 +201,21 @@ def _signature_text(fields: dict[str, dataclasses.Field[Any]]) -> str:
     return "(" + ", ".join(parts) + ")"
 
 
-def _lazy_init(cls: Any, fields: dict[str, dataclasses.Field[Any]]) -> Any:
-    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+def _lazy_init(cls: type, fields: dict[str, dataclasses.Field[Any]]) -> Callable[..., None]:
+    def __init__(self: object, *args: object, **kwargs: object) -> None:
         if type.__getattribute__(cls, "__init__") is __init__:
             quick_init(cls)
-        cls.__init__(self, *args, **kwargs)
+        type.__getattribute__(cls, "__init__")(self, *args, **kwargs)
 
     __init__.__annotations__ = {f.name: f.type for f in fields.values()} | {"return": None}
     return __init__
 
 
-def _repr(names: tuple[str, ...]) -> Any:
+def _repr(names: tuple[str, ...]) -> Callable[[object], str]:
     getters = [(f"{n}=", attrgetter(n)) for n in names]
 
     @reprlib.recursive_repr()
-    def __repr__(self: Any) -> str:
+    def __repr__(self: object) -> str:
         inner = ", ".join(label + builtin_repr(get(self)) for label, get in getters)
         return f"{self.__class__.__qualname__}({inner})"
 
@@ -198,10 +225,10 @@ def _repr(names: tuple[str, ...]) -> Any:
 builtin_repr = repr
 
 
-def _compare(values: Any, op: str) -> Any:
+def _compare(values: _Values, op: str) -> Callable[[object, object], object]:
     compare = getattr(tuple, op)
 
-    def method(self: Any, other: Any) -> Any:
+    def method(self: object, other: object) -> object:
         if other.__class__ is self.__class__:
             return compare(values(self), values(other))
         return NotImplemented
@@ -209,21 +236,21 @@ def _compare(values: Any, op: str) -> Any:
     return method
 
 
-def _frozen(cls: Any, names: tuple[str, ...], verb: str) -> Any:
+def _frozen(cls: type[T], names: tuple[str, ...], verb: str) -> Callable[..., None]:
     error = dataclasses.FrozenInstanceError
     if verb == "assign to":
 
-        def __setattr__(self: Any, name: str, value: Any) -> None:
+        def __setattr__(self: T, name: str, value: object) -> None:
             if type(self) is cls or name in names:
                 raise error(f"cannot assign to field {name!r}")
-            super(cls, self).__setattr__(name, value)
+            super(cls, self).__setattr__(name, value)  # type: ignore[misc]  # cls is a class
 
         return __setattr__
 
-    def __delattr__(self: Any, name: str) -> None:
+    def __delattr__(self: T, name: str) -> None:
         if type(self) is cls or name in names:
             raise error(f"cannot delete field {name!r}")
-        super(cls, self).__delattr__(name)
+        super(cls, self).__delattr__(name)  # type: ignore[misc]  # cls is a class
 
     return __delattr__
 
@@ -233,6 +260,7 @@ def quick_init(cls: type[T]) -> type[T]:
 
     Only for classes whose fields all take part in `__init__`, positionally, with plain
     defaults (no `default_factory`), and with no `__post_init__`; anything else is refused."""
+    # reflection on the class being decorated (any class: the dataclass machinery's own attributes)
     params = getattr(cls, "__dataclass_params__", None)
     if params is None or not params.frozen or "__slots__" not in cls.__dict__:
         raise TypeError(f"{cls.__name__} is not a frozen dataclass with slots")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 
@@ -70,6 +72,21 @@ def inside_root(root: Path, target: Path) -> bool:
     return True
 
 
+_RECORDERS: list[set[tuple[str, str]]] = []
+
+
+@contextmanager
+def recording_reads() -> Iterator[set[tuple[str, str]]]:
+    """The (root, path) of every `read_source` call in the `with` block (the result cache
+    keys a report on the files its quotes read)."""
+    reads: set[tuple[str, str]] = set()
+    _RECORDERS.append(reads)
+    try:
+        yield reads
+    finally:
+        _RECORDERS.remove(reads)
+
+
 def read_source(
     root: Path, rel: str, max_bytes: int = MAX_FILE_BYTES, *, discovered: bool = False
 ) -> ReadResult:
@@ -78,6 +95,8 @@ def read_source(
     Never raises: unreadable files, links that leave the root, binaries, files over the size
     limit and invalid UTF-8 all come back as a finding naming the file.
 
+    Inside `recording_reads()`, the call is recorded.
+
     `discovered=True` says the discovery walk of this run found `rel` as a regular file
     inside the root (it checked every folder link on the way), so the path is not resolved
     again: the file is opened directly, not following a link and not blocking, and read when
@@ -85,6 +104,8 @@ def read_source(
     gone, is no longer regular, is too large) takes the full check, so the findings are the
     same. `root` must then be resolved already (as `Context.root` is).
     """
+    for reads in _RECORDERS:
+        reads.add((str(root), rel))
     if discovered:
         data = _read_discovered(root, rel, max_bytes)
         if data is not None:

@@ -13,6 +13,8 @@ alike:
   cache key, the analysis, writing the entry);
 - cached: the same without `--no-cache`, the result cache (in a temporary folder) filled by
   one untimed run first;
+- one edit: one migration changed since the last run (a comment appended), so the result
+  cache misses and the on-disk parse cache (`tui.parse_store`) gives the other files' parses;
 - `squawk` (the Rust PostgreSQL migration linter, PyPI `squawk-cli`, a benchmark-only
   extra: `pip install -e '.[bench]'`) over the same `migration.sql` files.
 keepdata runs from .pyc files (written to a temporary PYTHONPYCACHEPREFIX by the untimed
@@ -174,7 +176,8 @@ def main() -> None:
     args = ap.parse_args()
     keepdata = [sys.executable, "-m", "tui.cli", "check", "--format", "json", "--exit-zero"]
     squawk = shutil.which("squawk")
-    rows: list[tuple[int, list[Sample], list[Sample], list[Sample], list[Sample]]] = []
+    rows: list[tuple[int, list[Sample], list[Sample], list[Sample], list[Sample], list[Sample]]]
+    rows = []
     with tempfile.TemporaryDirectory(prefix="keepdata-bench-cli-") as tmp:
         env = {**os.environ, "KEEPDATA_CACHE_DIR": str(Path(tmp) / "cache")}
         env.pop("KEEPDATA_ALL_MIGRATIONS", None)
@@ -190,14 +193,18 @@ def main() -> None:
             missed: list[Sample] = []
             cached: list[Sample] = []
             theirs: list[Sample] = []
-            for _ in range(args.runs):
+            edited: list[Sample] = []
+            for run in range(args.runs):
                 cold.append(timed([*keepdata, "--no-cache", str(root)], Path.cwd(), env))
                 empty = {**env, "KEEPDATA_CACHE_DIR": str(Path(tmp) / f"miss-{size}-{len(cold)}")}
                 missed.append(timed([*keepdata, str(root)], Path.cwd(), empty))
                 cached.append(timed([*keepdata, str(root)], Path.cwd(), env))
+                with open(files[run % len(files)], "a", encoding="utf-8") as fh:
+                    fh.write(f"-- edit {run}\n")
+                edited.append(timed([*keepdata, str(root)], Path.cwd(), env))
                 if squawk:
                     theirs.append(timed([squawk, *map(str, files)], root))
-            rows.append((size, cold, missed, cached, theirs))
+            rows.append((size, cold, missed, cached, edited, theirs))
     print(f"keepdata check --format json vs squawk, median of {args.runs} interleaved runs (CPU:")
     print(
         "user + system seconds of the process; wall in brackets); keepdata "
@@ -205,18 +212,19 @@ def main() -> None:
     )
     print()
     print(
-        "| migrations | keepdata cold | cache miss | keepdata cached | squawk | cold / squawk "
-        "| cached / squawk | peak RSS cold | peak RSS cached |"
+        "| migrations | keepdata cold | cache miss | keepdata cached | one edit | squawk "
+        "| cold / squawk | cached / squawk | peak RSS cold | peak RSS cached |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
-    for size, cold, missed, cached, theirs in rows:
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for size, cold, missed, cached, edited, theirs in rows:
         squawk_cell = (
             f"{_cpu(theirs):.3f} s ({median([s.wall for s in theirs]):.3f})" if theirs else "-"
         )
         print(
             f"| {size:,} | {_cpu(cold):.3f} s ({median([s.wall for s in cold]):.3f}) | "
             f"{_cpu(missed):.3f} s ({median([s.wall for s in missed]):.3f}) | "
-            f"{_cpu(cached):.3f} s ({median([s.wall for s in cached]):.3f}) | {squawk_cell} | "
+            f"{_cpu(cached):.3f} s ({median([s.wall for s in cached]):.3f}) | "
+            f"{_cpu(edited):.3f} s ({median([s.wall for s in edited]):.3f}) | {squawk_cell} | "
             f"{_fmt_ratio(_ratio(cold, theirs))} | {_fmt_ratio(_ratio(cached, theirs))} | "
             f"{max(s.rss_mb for s in cold):.0f} MB | {max(s.rss_mb for s in cached):.0f} MB |"
         )
@@ -228,7 +236,7 @@ def main() -> None:
     print()
     print("targets (issue 13): cached <= 0.5x squawk; cold <= 3x at 240, <= 1.5x at 4,000;")
     print("peak RSS <= 60 MB at 1,000")
-    for size, cold, _missed, cached, theirs in rows:
+    for size, cold, _missed, cached, _edited, theirs in rows:
         cold_limit = 3.0 if size <= 240 else 1.5 if size >= 4000 else None
         checks = [f"cached {_fmt_ratio(_ratio(cached, theirs))} (<= 0.5x)"]
         if cold_limit is not None:

@@ -33,7 +33,10 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -320,7 +323,7 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(len(ordered) * 0.95) - 1))]
 
 
-async def settle(app: Any) -> None:
+async def settle(app: App[int]) -> None:
     """Return once every widget's message queue is empty and the screen is painted: the
     pending layout and repaint are done now rather than on the screen's timer. (Pilot.press
     and Pilot.pause wait for the process to idle in 20 ms slices, too coarse to time a key.)"""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from analysis.report.ci_formats import Located
     from analysis.result import Result
+    from analysis.selection import Selection
     from analysis.settings import Settings
     from tui.result_cache import Pending
 
@@ -201,8 +202,9 @@ def run_check(
 ) -> int:
     """`keepdata check` with parsed arguments (`load_settings(root, args)` and `root_of(path)`
     are the CLI's own, which turn a bad root or config into a usage error); `cache` stores a
-    finished run's output (`tui.result_cache`)."""
-    from analysis.pipeline import run
+    finished run's output (`tui.result_cache`) and, on a miss, brings the on-disk parse cache
+    (`tui.parse_store`)."""
+    from analysis.parse_cache import using_store
     from analysis.report.check_output import exit_code
     from analysis.selection import selection
 
@@ -213,24 +215,13 @@ def run_check(
         return 2
     paths = args.paths or ["."]
     results: list[Checked] = []
-    for path in paths:
-        root = root_of(path)
-        settings = replace(load_settings(root, args), selection=chosen)
-        if args.exclude:
-            settings = replace(settings, exclude=(*settings.exclude, *args.exclude))
-        if args.since or args.staged:
-            # the findings a change is answerable for: in a file it touches, or naming one
-            touched = _changed(root, args.since, args.staged)
-            if touched is None:
-                what = "--staged" if args.staged else f"--since {args.since}"
-                print(
-                    f"keepdata: error: {what}: {path} is not in a git work tree"
-                    + ("" if args.staged else f", or {args.since!r} names no commit there"),
-                    file=sys.stderr,
-                )
-                return 2
-            settings = replace(settings, only_paths=touched)
-        results.append(Checked(path, run(root, settings), settings))
+    parses = cache.parses() if cache is not None else None
+    with using_store(parses):
+        for path in paths:
+            found = _check_root(args, path, chosen, load_settings, root_of)
+            if isinstance(found, int):
+                return found
+            results.append(found)
 
     fmt = args.format
     auto_github = fmt is None and os.environ.get("GITHUB_ACTIONS") == "true"
@@ -257,5 +248,36 @@ def run_check(
         ]
         code = max(codes, default=0)
     if cache is not None:
-        cache.store(results, text, code)
+        cache.store([c.analysis for c in results], text, code)
+    if parses is not None:
+        parses.save()
     return code
+
+
+def _check_root(
+    args: argparse.Namespace,
+    path: str,
+    chosen: Selection | None,
+    load_settings: Callable[[Path, argparse.Namespace], Settings],
+    root_of: Callable[[str], Path],
+) -> Checked | int:
+    """One root's analysis, or exit code 2 for a `--since`/`--staged` outside git."""
+    from analysis.pipeline import run
+
+    root = root_of(path)
+    settings = replace(load_settings(root, args), selection=chosen)
+    if args.exclude:
+        settings = replace(settings, exclude=(*settings.exclude, *args.exclude))
+    if args.since or args.staged:
+        # the findings a change is answerable for: in a file it touches, or naming one
+        touched = _changed(root, args.since, args.staged)
+        if touched is None:
+            what = "--staged" if args.staged else f"--since {args.since}"
+            print(
+                f"keepdata: error: {what}: {path} is not in a git work tree"
+                + ("" if args.staged else f", or {args.since!r} names no commit there"),
+                file=sys.stderr,
+            )
+            return 2
+        settings = replace(settings, only_paths=touched)
+    return Checked(path, run(root, settings), settings)

@@ -90,13 +90,23 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from tui.result_cache import lookup
+
+    cached = lookup(args)  # before the analysis is imported
+    if isinstance(cached, int):
+        return cached
+    from analysis.parse_cache import using_store
     from analysis.pipeline import run
     from analysis.report.render import render as render_report
+    from analysis.sources import recording_reads
 
     root = _root(args.path)
     settings = _load_settings(root, args)
-    analysis = run(root, settings)
-    text = render_report(analysis, args.format, args.path, full=args.full)
+    parses = cached.parses() if cached is not None else None
+    with using_store(parses):
+        analysis = run(root, settings)
+    with recording_reads() as quoted:  # files a quote reads beyond the analysis
+        text = render_report(analysis, args.format, args.path, full=args.full)
     if args.format in ("json", "sarif"):
         from analysis.report.check_output import json_for_terminal
 
@@ -108,7 +118,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         write_stdout(text)
     from tui.check_cmd import say_internal_errors
 
-    return 2 if say_internal_errors([(None, analysis)]) else 0
+    code = 2 if say_internal_errors([(None, analysis)]) else 0
+    if cached is not None and code == 0:  # a failed run is not kept (its stderr says why)
+        cached.store([analysis], text, code, quoted)
+    if parses is not None:
+        parses.save()
+    return code
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -254,6 +269,11 @@ def build_parser() -> argparse.ArgumentParser:
         "without it the report fits a pull-request comment (65,536 characters)",
     )
     p.add_argument("-o", "--output", help="file to write (default: stdout)")
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the result cache (as for check)",
+    )
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("rules", help="list every rule")

@@ -1,6 +1,7 @@
-"""The result cache of `keepdata check`: a run whose inputs are those of an earlier run prints
-that run's output without importing the analysis (like ruff's cache, but never inside the
-analyzed project).
+"""The result cache of `keepdata check` and `keepdata report`: a run whose inputs are those of
+an earlier run prints that run's output without importing the analysis (like ruff's cache, but
+never inside the analyzed project). On a miss, `Pending.parses` gives the analysis the on-disk
+parse cache (`tui.parse_store`) kept beside it.
 
 Where: `$KEEPDATA_CACHE_DIR`, else `$XDG_CACHE_HOME/keepdata`, else `~/.cache/keepdata`;
 `check --no-cache` neither reads nor writes it. At most `MAX_ENTRIES` entries and `MAX_BYTES`
@@ -13,12 +14,14 @@ An entry's key (sha256) covers everything the output depends on:
   whether stdout is a terminal;
 - per root: its real path, every folder the discovery walk enters, the content digest of every
   file whose name discovery may take (`analysis.discover_names`: a superset), the `--config`
-  file, and the git files history grading and KD405 depend on (HEAD, every ref, the index,
-  `shallow`, the repository's config: read as files, no git runs; a commit, checkout, fetch or
-  `git add` changes them);
-- SARIF only: the work tree's commit, branch and dirty state (read through
-  `analysis.gitread`), which the SARIF log records; its `endTimeUtc` is the time of the run
-  that prints it.
+  file, and the git files history grading and KD405 depend on (the commits HEAD and the
+  default branch candidates name, the replace refs, the index, `shallow`, the repository's
+  config: read as files, no git runs; a commit, checkout, fetch of the default branch or
+  `git add` changes them, a commit on another branch does not; with `--base`, every ref);
+- SARIF and reports: the work tree's commit, branch and dirty state (read through
+  `analysis.gitread`), which the output records (a report: the changed paths too); the time
+  stamp (`endTimeUtc`, the report's `Generated`, `generated_at`) is the time of the run that
+  prints it. A report's entry also lists the files its quotes read.
 An entry also lists what its run looked at beyond that (files a compose file or an entrypoint
 names, paths whose existence it asked about, folders it listed) with their state then; a hit
 checks each again. Runs with `--since`/`--staged` (their output depends on every file git
@@ -46,11 +49,12 @@ from analysis.discover_names import MAYBE_PATTERN, SKIP_DIRS
 TYPE_CHECKING = False  # typing costs a cached run milliseconds: not imported
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Sequence
-    from typing import Any
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from hashlib import _Hash
 
+    from analysis.result import Result
     from analysis.sources import SourceFile
-    from tui.check_cmd import Checked
+    from tui.parse_store import DiskParses
 
 MAX_ENTRIES = 256
 MAX_BYTES = 256 * 1024 * 1024
@@ -65,12 +69,11 @@ ENV_KEYS = ("GITHUB_ACTIONS", "NO_COLOR", "FORCE_COLOR", "KEEPDATA_ALL_MIGRATION
 """Environment variables the output of `check` depends on."""
 _TIME = "\0time\0"
 """Stands for the SARIF `endTimeUtc` in a stored output (JSON never holds a raw NUL)."""
-_SARIF_TIME = re.compile(r'("endTimeUtc": ")\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ(")')
 _MAYBE = re.compile(MAYBE_PATTERN)
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-def cache_dir(environ: Any = None) -> str:
+def cache_dir(environ: Mapping[str, str] | None = None) -> str:
     env = os.environ if environ is None else environ
     explicit = env.get("KEEPDATA_CACHE_DIR")
     if explicit:
@@ -134,7 +137,7 @@ def listing_state(root: str, folder: str) -> str:
     return hashlib.sha256("\0".join(names).encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _walk(root: str, h: Any) -> dict[str, str] | None:
+def _walk(root: str, h: _Hash) -> dict[str, str] | None:
     """Feed `h` every folder the discovery walk enters and every file it may read (name and
     digest); {path: digest}. None when the tree has a folder link or is too large."""
     digests: dict[str, str] = {}
@@ -209,10 +212,27 @@ def _git_dir(root: str) -> tuple[str, str] | None:
     return git_dir, common
 
 
-def _git_state(root: str, h: Any) -> bool:
-    """Feed `h` the git files that say which commits HEAD, the default branch and any `--base`
-    name, what the index holds and whether the clone is shallow. False when there are too many
-    refs to read."""
+GRADING_REFS = (
+    "refs/remotes/origin/HEAD",
+    "refs/heads/main",
+    "refs/remotes/origin/main",
+    "refs/heads/master",
+    "refs/remotes/origin/master",
+    "refs/heads/trunk",
+    "refs/remotes/origin/trunk",
+)
+"""The refs history grading may take as the default branch (`analysis.gitread.DEFAULT_BRANCHES`,
+repeated here so that a cached run does not import the analysis; a test compares them)."""
+_PER_WORKTREE = ("HEAD", "refs/worktree/", "refs/bisect/", "refs/rewritten/")
+
+
+def _git_state(root: str, h: _Hash, every_ref: bool = False) -> bool:
+    """Feed `h` what history grading, KD405 and KD115 read of git: which commits HEAD and the
+    default branch candidates name (followed through symbolic refs, loose or packed), the
+    replace refs, what the index holds, whether the clone is shallow and the repository's
+    config. A commit on another branch (another worktree of the same repository) changes
+    none of them. `every_ref` (a `--base` names any revision): every ref instead. False when
+    there are too many refs to read."""
     found = _git_dir(root)
     if found is None:
         h.update(b"nogit\n")
@@ -221,7 +241,7 @@ def _git_state(root: str, h: Any) -> bool:
     h.update(f"git\0{git_dir}\0{common}\n".encode("utf-8", "surrogateescape"))
     for base, names in (
         (git_dir, ("HEAD", "shallow", "config.worktree")),
-        (common, ("packed-refs", "shallow", "config", "info/grafts")),
+        (common, ("shallow", "config", "info/grafts")),
     ):
         for name in names:
             h.update(f"{name}\0{_file_digest(os.path.join(base, name))}\n".encode())
@@ -230,9 +250,23 @@ def _git_state(root: str, h: Any) -> bool:
         h.update(f"index\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n".encode())
     except OSError as exc:
         h.update(f"index\0E{exc.errno}\n".encode())
+    if os.path.isdir(os.path.join(common, "reftable")):
+        every_ref = True  # refs in binary tables: keyed on every one of them
+    if every_ref:
+        h.update(f"packed-refs\0{_file_digest(os.path.join(common, 'packed-refs'))}\n".encode())
+        return _all_refs(git_dir, common, ("refs", "reftable"), h)
+    packed = _packed_refs(common)
+    for name in ("HEAD", *GRADING_REFS):
+        h.update(f"{name}\0{_resolve_ref(git_dir, common, name, packed)}\n".encode())
+    replaced = sorted((n, v) for n, v in packed.items() if n.startswith("refs/replace/"))
+    h.update(repr(replaced).encode("utf-8", "surrogateescape"))
+    return _all_refs(git_dir, common, ("refs/replace",), h)
+
+
+def _all_refs(git_dir: str, common: str, tops: tuple[str, ...], h: _Hash) -> bool:
     count = 0
     for base in dict.fromkeys((git_dir, common)):
-        for top in ("refs", "reftable"):
+        for top in tops:
             for dirpath, dirnames, filenames in os.walk(os.path.join(base, top)):
                 dirnames.sort()
                 count += len(filenames)
@@ -244,9 +278,54 @@ def _git_state(root: str, h: Any) -> bool:
     return True
 
 
-def _code_state(h: Any) -> None:
-    """keepdata's own files (an edit in a development checkout is a new keepdata) and the
-    folders of the installed packages the analysis uses."""
+def _packed_refs(common: str) -> dict[str, str]:
+    """refname -> object id, from `packed-refs` (peeled lines left out)."""
+    try:
+        with open(os.path.join(common, "packed-refs"), encoding="utf-8", errors="replace") as fh:
+            text = fh.read()
+    except OSError:
+        return {}
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        if line[:1] in ("#", "^", ""):
+            continue
+        oid, _, name = line.partition(" ")
+        out[name.strip()] = oid
+    return out
+
+
+def _resolve_ref(git_dir: str, common: str, name: str, packed: dict[str, str]) -> str:
+    """The object id `name` names (a loose ref wins over a packed one; symbolic refs are
+    followed, at most 5 deep), or what stands in the way."""
+    for _ in range(5):
+        per_worktree = name.startswith(_PER_WORKTREE)
+        try:
+            with open(os.path.join(git_dir if per_worktree else common, name), "rb") as fh:
+                value = fh.read(4096).decode("utf-8", "replace").strip()
+        except FileNotFoundError:
+            return packed.get(name, "-")
+        except OSError as exc:
+            return f"E{exc.errno}"
+        if not value.startswith("ref:"):
+            return value
+        name = value[4:].strip()
+    return "deep"
+
+
+_CODE: list[str] = []
+
+
+def code_digest() -> str:
+    """sha256 of keepdata's own files (an edit in a development checkout is a new keepdata)
+    and the folders of the installed packages the analysis uses (computed once)."""
+    if not _CODE:
+        h = hashlib.sha256()
+        _code_state(h)
+        _CODE.append(h.hexdigest())
+    return _CODE[0]
+
+
+def _code_state(h: _Hash) -> None:
     here = os.path.dirname(os.path.abspath(__file__))
     h.update(f"{__version__}\0{sys.version}\0{sys.executable}\n".encode())
     for package in (os.path.join(os.path.dirname(here), "analysis"), here):
@@ -273,35 +352,64 @@ def _code_state(h: Any) -> None:
 class Pending:
     """A miss: what `store` needs to write the entry once the run is done."""
 
-    __slots__ = ("key", "path", "roots", "walked")
+    __slots__ = ("key", "path", "roots", "stamp", "walked")
 
-    def __init__(self, key: str, path: str, roots: list[str], walked: list[dict[str, str]]):
+    def __init__(
+        self,
+        key: str,
+        path: str,
+        roots: list[str],
+        walked: list[dict[str, str]],
+        stamp: re.Pattern[str] | None = None,
+    ):
         self.key = key
         self.path = path
         self.roots = roots
         self.walked = walked
+        self.stamp = stamp
+        """Where the output says when it was made (stored as `_TIME`, now on a hit)."""
 
-    def store(self, results: Sequence[Checked], text: str, code: int) -> None:
-        """Write the entry for a finished run (any failure: nothing is written)."""
+    def parses(self) -> DiskParses | None:
+        """The on-disk parse cache for this run's analysis (`tui.parse_store`)."""
         try:
-            deps = self._dependencies(results)
+            from tui.parse_store import DiskParses
+
+            return DiskParses(os.path.join(cache_dir(), "parses"), code_digest())
+        except Exception:  # the cache is an optimization: never a failed run
+            return None
+
+    def store(
+        self,
+        results: Sequence[Result],
+        text: str,
+        code: int,
+        also_read: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        """Write the entry for a finished run (any failure: nothing is written); `also_read`:
+        the (root, path) of files the output read beyond the analysis (a report's quotes)."""
+        try:
+            deps = self._dependencies(results, also_read)
             if deps is None:
                 return
-            body = marshal.dumps(
-                (self.key, tuple(deps), _SARIF_TIME.sub(rf"\1{_TIME}\2", text), code)
-            )
-            _write_entry(self.path, MAGIC + hashlib.sha256(body).digest() + body)
+            if self.stamp is not None:
+                text = self.stamp.sub(rf"\1{_TIME}\2", text, count=_STAMPS)
+            body = marshal.dumps((self.key, tuple(deps), text, code))
+            write_entry(self.path, MAGIC + hashlib.sha256(body).digest() + body)
         except Exception:  # the cache is an optimization: never a failed run
             return
 
-    def _dependencies(self, results: Sequence[Checked]) -> list[tuple[int, str, str, str]] | None:
+    def _dependencies(
+        self, results: Sequence[Result], also_read: Iterable[tuple[str, str]]
+    ) -> list[tuple[int, str, str, str]] | None:
         """What the analyses looked at beyond the walk, with its state now; None when a file
         changed while the run read it (its output may mix two versions)."""
         deps: list[tuple[int, str, str, str]] = []
+        more = sorted(set(also_read))
         for i, (root, walked) in enumerate(zip(self.roots, self.walked, strict=True)):
-            result = results[i].analysis
+            result = results[i]
             read: dict[str, SourceFile | None] = {p: None for p in result.unread}
             read.update(result.sources)
+            read.update((rel, None) for r, rel in more if r == root and rel not in read)
             for rel, src in sorted(read.items()):
                 if rel in walked:
                     if src is not None and src.digest != walked[rel]:
@@ -319,7 +427,9 @@ class Pending:
 def lookup(args: argparse.Namespace) -> int | Pending | None:
     """The exit code of a cached run (its output written), a `Pending` to store this run's
     result, or None when the cache does not apply."""
-    if getattr(args, "no_cache", False) or args.since or args.staged:
+    if getattr(args, "no_cache", False) or getattr(args, "since", None):
+        return None
+    if getattr(args, "staged", False):
         return None
     try:
         found = _key(args)
@@ -331,17 +441,37 @@ def lookup(args: argparse.Namespace) -> int | Pending | None:
     except Exception:
         return None
     if entry is None:
-        return Pending(key, path, roots, walked)
+        return Pending(key, path, roots, walked, _stamp_of(args))
     text, code = entry
     from tui.output import emit
 
-    output = None
-    if args.output:
+    output = args.output or None
+    if output and args.command == "check":
         from pathlib import Path
 
-        output = str(Path(args.output))  # as run_check names it
-    emit(text.replace(_TIME, _utc_now()), output, args.quiet)
+        output = str(Path(output))  # as run_check names it
+    emit(text.replace(_TIME, _utc_now()), output, getattr(args, "quiet", False))
     return code
+
+
+_STAMPS = 0
+"""How many stamps `Pending.store` replaces (0: all; the roots of one check run each have one)."""
+_CHECK_STAMP = re.compile(r'("endTimeUtc": ")\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ(")')
+_REPORT_STAMPS = {
+    "md": re.compile(r"(^\| Generated \| )\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ( \|$)", re.MULTILINE),
+    "json": re.compile(
+        r'(^    "generated_at": ")\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ(",?$)', re.MULTILINE
+    ),
+    "sarif": _CHECK_STAMP,
+}
+
+
+def _stamp_of(args: argparse.Namespace) -> re.Pattern[str] | None:
+    """The time stamp in this command's output: SARIF's `endTimeUtc` (check and report), the
+    report's `Generated` row (Markdown) and `generated_at` (JSON)."""
+    if args.command == "report":
+        return _REPORT_STAMPS.get(args.format)
+    return _CHECK_STAMP if args.format == "sarif" else None
 
 
 def _utc_now() -> str:
@@ -350,7 +480,7 @@ def _utc_now() -> str:
 
 def _key(args: argparse.Namespace) -> tuple[str, list[str], list[dict[str, str]]] | None:
     h = hashlib.sha256(MAGIC)
-    _code_state(h)
+    h.update(f"{code_digest()}\0{__version__}\n".encode())
     options = sorted((k, repr(v)) for k, v in vars(args).items() if k not in ("func", "no_cache"))
     h.update(repr(options).encode("utf-8", "surrogateescape"))
     h.update(f"{os.getcwd()}\0{sys.stdout.isatty()}\n".encode("utf-8", "surrogateescape"))
@@ -361,21 +491,25 @@ def _key(args: argparse.Namespace) -> tuple[str, list[str], list[dict[str, str]]
         )
     roots: list[str] = []
     walked: list[dict[str, str]] = []
-    for label in args.paths or ["."]:
+    report = args.command == "report"
+    for label in [args.path] if report else args.paths or ["."]:
         root = os.path.realpath(label)
         if not os.path.isdir(root):
             return None
         h.update(f"root\0{root}\n".encode("utf-8", "surrogateescape"))
         digests = _walk(root, h)
-        if digests is None or not _git_state(root, h):
+        if digests is None or not _git_state(root, h, bool(getattr(args, "base", None))):
             return None
-        if args.format == "sarif":
+        if report or args.format == "sarif":
             from pathlib import Path
 
             from analysis.gitread import work_tree_state
 
             state = work_tree_state(Path(root), timeout=2.0)
-            seen = None if state is None else (state.commit, state.branch, bool(state.changed))
+            seen: tuple[object, ...] | None = None
+            if state is not None:  # a report lists the changed paths, a SARIF log "dirty"
+                changed = state.changed if report else bool(state.changed)
+                seen = (state.commit, state.branch, changed)
             h.update(repr(seen).encode("utf-8", "surrogateescape"))
         roots.append(root)
         walked.append(digests)
@@ -411,7 +545,9 @@ def _read_entry(path: str, key: str, roots: list[str]) -> tuple[str, int] | None
     return text, code
 
 
-def _write_entry(path: str, data: bytes) -> None:
+def write_entry(path: str, data: bytes, evict_in: Callable[[str], None] | None = None) -> None:
+    """Write `data` to `path` (`<cache dir>/<kind>/<xx>/<name>`) atomically, then bound the
+    kind's folder (`evict_in(folder)`, default `evict`)."""
     folder = os.path.dirname(path)
     top = os.path.dirname(os.path.dirname(folder))
     for made in (top, os.path.dirname(folder), folder):  # only the user reads the outputs
@@ -425,7 +561,7 @@ def _write_entry(path: str, data: bytes) -> None:
         _unlink(tmp)
         return
     _tag(top)
-    evict(os.path.dirname(folder))
+    (evict_in or evict)(os.path.dirname(folder))
 
 
 def _tag(top: str) -> None:

@@ -17,14 +17,21 @@ verdict: persisted or not, and which of KD101-KD105 applies (at most one, the mo
 from __future__ import annotations
 
 import posixpath
-import re
-from collections.abc import Mapping
 from enum import StrEnum
-from pathlib import Path
 
 from analysis.context import Context
 from analysis.facts.compose import ComposeStack, compose_stacks, is_file
-from analysis.gitread import git_dir_of, read_blobs, resolve_commit
+from analysis.facts.databases_base import base_major_versions
+from analysis.facts.databases_images import (
+    ENGINE_PORTS,
+    PG_PRE18,
+    Engine,
+    ImageRef,
+    Layout,
+    classify_image,
+    parse_image,
+    pg18,
+)
 from analysis.model import Location
 from analysis.parsers.compose import (
     Mount,
@@ -32,291 +39,14 @@ from analysis.parsers.compose import (
     Service,
     covers,
     normalize_target,
-    parse_compose_text,
 )
 from analysis.parsers.dockerfile import (
     DockerfileFile,
     expand,
     parse_dockerfile,
-    parse_dockerfile_text,
 )
-from analysis.parsers.interpolate import interpolate, variables
+from analysis.parsers.interpolate import variables
 from analysis.records import dataclass
-
-
-# -- images ---------------------------------------------------------------------------------------
-@dataclass(slots=True, frozen=True)
-class ImageRef:
-    """`[registry/]repository[:tag][@digest]` with Docker Hub's `library/` removed."""
-
-    text: str
-    registry: str | None
-    repository: str
-    tag: str | None
-    digest: str | None
-
-    @property
-    def name(self) -> str:
-        """Repository with its registry (`mcr.microsoft.com/mssql/server`, `postgres`)."""
-        return f"{self.registry}/{self.repository}" if self.registry else self.repository
-
-    @property
-    def last(self) -> str:
-        return self.repository.rsplit("/", 1)[-1]
-
-
-def parse_image(text: str) -> ImageRef:
-    ref = text.strip()
-    digest = None
-    if "@" in ref:
-        ref, _, digest = ref.partition("@")
-    tag = None
-    slash = ref.rfind("/")
-    colon = ref.rfind(":")
-    if colon > slash:
-        ref, tag = ref[:colon], ref[colon + 1 :]
-    registry = None
-    parts = ref.split("/")
-    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
-        registry = parts[0]
-        parts = parts[1:]
-    if registry in ("docker.io", "index.docker.io", "registry-1.docker.io"):
-        registry = None
-    if registry is None and len(parts) == 2 and parts[0] == "library":
-        parts = parts[1:]
-    return ImageRef(text.strip(), registry, "/".join(parts).lower(), tag or None, digest)
-
-
-@dataclass(slots=True, frozen=True)
-class Layout:
-    """Where an image keeps its data: the directory, the `VOLUME`s it declares and the path
-    prefixes under which a mount is clearly meant for the data."""
-
-    label: str
-    data_dir: str
-    volumes: tuple[str, ...]
-    roots: tuple[str, ...]
-
-
-PG_ROOTS = ("/var/lib/postgres",)
-PG_PRE18 = Layout(
-    "postgres ≤ 17", "/var/lib/postgresql/data", ("/var/lib/postgresql/data",), PG_ROOTS
-)
-
-
-def pg18(major: int | None) -> Layout:
-    shown = str(major) if major is not None else "18"
-    return Layout(
-        "postgres 18+", f"/var/lib/postgresql/{shown}/docker", ("/var/lib/postgresql",), PG_ROOTS
-    )
-
-
-MYSQL = Layout("mysql", "/var/lib/mysql", ("/var/lib/mysql",), ("/var/lib/mysql",))
-MARIADB = Layout("mariadb", "/var/lib/mysql", ("/var/lib/mysql",), ("/var/lib/mysql",))
-MONGO = Layout("mongo", "/data/db", ("/data/db", "/data/configdb"), ("/data/db", "/data"))
-REDIS = Layout("redis", "/data", ("/data",), ("/data",))
-MSSQL = Layout("mssql", "/var/opt/mssql", (), ("/var/opt/mssql",))
-COCKROACH = Layout("cockroach", "/cockroach/cockroach-data", (), ("/cockroach",))
-BITNAMI_PG = Layout(
-    "bitnami/postgresql", "/bitnami/postgresql/data", ("/bitnami/postgresql",), ("/bitnami",)
-)
-BITNAMI_MYSQL = Layout("bitnami/mysql", "/bitnami/mysql/data", ("/bitnami/mysql",), ("/bitnami",))
-BITNAMI_MARIADB = Layout(
-    "bitnami/mariadb", "/bitnami/mariadb/data", ("/bitnami/mariadb",), ("/bitnami",)
-)
-"""bitnami/mariadb keeps its data in /bitnami/mariadb/data (its README: "mount a directory at
-the /bitnami/mariadb path"), not in bitnami/mysql's folder."""
-BITNAMI_MONGO = Layout(
-    "bitnami/mongodb", "/bitnami/mongodb/data/db", ("/bitnami/mongodb",), ("/bitnami",)
-)
-TIMESCALE_HA = Layout(
-    "timescaledb-ha", "/home/postgres/pgdata/data", (), ("/home/postgres/pgdata",)
-)
-
-POSTGRES_FAMILY = frozenset(
-    {"postgres", "postgis/postgis", "pgvector/pgvector", "timescale/timescaledb"}
-)
-"""Images built on the official postgres image, with its layout for their major."""
-DERIVATIVES = frozenset(
-    {
-        "ankane/pgvector",
-        "tensorchord/pgvecto-rs",
-        "ghcr.io/immich-app/postgres",
-        "appwrite/postgres",
-        "supabase/postgres",
-        "tensorchord/vchord-postgres",
-        "paradedb/paradedb",
-        "citusdata/citus",
-        "apache/age",
-    }
-)
-"""Known images derived from postgres whose tags are their own."""
-ENGINE_PORTS = {
-    "postgres": 5432,
-    "mysql": 3306,
-    "mariadb": 3306,
-    "mongo": 27017,
-    "mssql": 1433,
-    "cockroach": 26257,
-    "redis": 6379,
-}
-FLOATING_TAGS = frozenset(
-    {
-        "latest",
-        "lts",
-        "innovation",
-        "stable",
-        "alpine",
-        "bookworm",
-        "bullseye",
-        "trixie",
-        "jammy",
-        "noble",
-        "focal",
-        "slim",
-        "edge",
-        "rc",
-    }
-)
-
-
-@dataclass(slots=True, frozen=True)
-class Engine:
-    """What an image is: engine, how its tag gives the major, and its layouts."""
-
-    engine: str
-    family: str
-    major: int | None
-    version: str
-    version_known: bool
-    floating: bool
-    layouts: tuple[Layout, ...]
-
-
-_MAJOR = re.compile(r"^v?(\d+)(?:\.\d+)*(?=$|[-_.])")
-_PG_IN_TAG = re.compile(r"(?:^|[-_])pg(\d+)(?=$|[-_.])")
-
-
-def _lead_major(tag: str) -> int | None:
-    m = _MAJOR.match(tag)
-    return int(m.group(1)) if m else None
-
-
-def _is_floating(tag: str | None) -> bool:
-    if tag is None:
-        return True
-    low = tag.lower()
-    if low in FLOATING_TAGS:
-        return True
-    # alpine3.20, bookworm-slim, latest-pg16 (that one is pinned by its pg16), ...
-    m = re.match(r"[a-z]+", low)
-    head = m.group(0) if m else ""
-    return head in FLOATING_TAGS and _PG_IN_TAG.search(low) is None
-
-
-def _pg_layouts(major: int | None, latest: bool) -> tuple[Layout, ...]:
-    if major is not None:
-        return (pg18(major),) if major >= 18 else (PG_PRE18,)
-    if latest:
-        return (pg18(None),)
-    return (PG_PRE18, pg18(None))
-
-
-def classify_image(
-    ref: ImageRef, tag_unknown_reason: str | None, command: tuple[str, ...] = ()
-) -> Engine | None:
-    """The engine of an image reference, or None when it is not a database image."""
-    name = ref.name
-    repo = ref.repository
-    tag = ref.tag
-    unknown = tag_unknown_reason is not None
-    floating = not unknown and _is_floating(tag) and ref.digest is None
-
-    def version_text(major: int | None, latest: bool) -> str:
-        if unknown:
-            return f"unknown ({tag_unknown_reason})"
-        if major is not None:
-            return str(major)
-        if latest:
-            return f"{tag or 'latest'} (untagged: newest major)"
-        if ref.digest is not None and tag is None:
-            return "unknown (pinned by digest)"
-        return f"unknown (tag {tag})"
-
-    def result(engine: str, major: int | None, layouts: tuple[Layout, ...]) -> Engine:
-        latest = floating and major is None
-        known = major is not None or (latest and engine == "postgres" and repo == "postgres")
-        return Engine(
-            engine,
-            repo if repo != name else name,
-            major,
-            version_text(major, latest),
-            known and not unknown,
-            floating,
-            layouts,
-        )
-
-    low_tag = (tag or "").lower()
-    if name == "postgres":
-        major = None if unknown else _lead_major(low_tag)
-        latest = floating and major is None and not unknown
-        return result("postgres", major, _pg_layouts(major, latest))
-    if name in POSTGRES_FAMILY or name.startswith("timescale/timescaledb"):
-        if name == "timescale/timescaledb-ha":
-            m = _PG_IN_TAG.search(low_tag)
-            return result("postgres", int(m.group(1)) if m else None, (TIMESCALE_HA,))
-        m = _PG_IN_TAG.search(low_tag)
-        major = int(m.group(1)) if m else None
-        if major is None and name == "postgis/postgis":
-            major = _lead_major(low_tag)
-        if unknown:
-            major = None
-        return result("postgres", major, _pg_layouts(major, False))
-    if name == "bitnami/postgresql":
-        return result("postgres", None if unknown else _lead_major(low_tag), (BITNAMI_PG,))
-    if name in DERIVATIVES or re.search(r"(postgres|postgresql|postgis)$", ref.last):
-        m = _PG_IN_TAG.search(low_tag)
-        major = int(m.group(1)) if m and not unknown else None
-        if major is None and name == "ghcr.io/immich-app/postgres" and not unknown:
-            major = _lead_major(low_tag)
-        return result("postgres", major, _pg_layouts(major, False))
-    if name in ("mysql", "mysql/mysql-server"):
-        return result("mysql", None if unknown else _lead_major(low_tag), (MYSQL,))
-    if name == "mariadb":
-        return result("mariadb", None if unknown else _lead_major(low_tag), (MARIADB,))
-    if name == "bitnami/mysql":
-        return result("mysql", None if unknown else _lead_major(low_tag), (BITNAMI_MYSQL,))
-    if name == "bitnami/mariadb":
-        return result("mariadb", None if unknown else _lead_major(low_tag), (BITNAMI_MARIADB,))
-    if name == "mongo":
-        return result("mongo", None if unknown else _lead_major(low_tag), (MONGO,))
-    if name == "bitnami/mongodb":
-        return result("mongo", None if unknown else _lead_major(low_tag), (BITNAMI_MONGO,))
-    if name == "mcr.microsoft.com/mssql/server":
-        return result("mssql", None if unknown else _lead_major(low_tag), (MSSQL,))
-    if name == "cockroachdb/cockroach":
-        return result("cockroach", None if unknown else _lead_major(low_tag), (COCKROACH,))
-    if name in ("redis", "bitnami/redis", "redis/redis-stack-server"):
-        if not redis_persistent(command):
-            return None
-        return result("redis", None if unknown else _lead_major(low_tag), (REDIS,))
-    return None
-
-
-def redis_persistent(argv: tuple[str, ...]) -> bool:
-    """`--appendonly yes` or `--save <rule>` (not `--save ""`) on the redis command line."""
-    words = list(argv)
-    if len(words) >= 3 and words[0] in ("sh", "/bin/sh", "bash") and words[1] == "-c":
-        words = words[2].split()
-    for i, w in enumerate(words):
-        nxt = words[i + 1].strip("'\"") if i + 1 < len(words) else ""
-        if w == "--appendonly" and nxt.lower() == "yes":
-            return True
-        if w.startswith("--appendonly=") and w.split("=", 1)[1].lower() == "yes":
-            return True
-        if w == "--save" and nxt and not nxt.startswith("--"):
-            return True
-    return False
 
 
 # -- records --------------------------------------------------------------------------------------
@@ -771,159 +501,14 @@ def databases(ctx: Context) -> tuple[Database, ...]:
     return tuple(out)
 
 
-# -- the base revision (KD115) ------------------------------------------------------------------
-@dataclass(slots=True, frozen=True)
-class BaseVersion:
-    """A database's image at the base revision."""
-
-    image: str
-    major: int | None
-    mounts: tuple[str, ...]
-
-
-@dataclass(slots=True, frozen=True)
-class BaseHistory:
-    """The databases' images at `ref` (HEAD or `--base REF`), keyed by (stack, service).
-    `note` says why nothing could be compared (not a git repository, no commit, ...)."""
-
-    ref: str
-    majors: Mapping[tuple[str, str], BaseVersion]
-    note: str | None = None
-
-
-_GIT_CACHE: dict[tuple[str, str, str], str | None] = {}
-_GIT_CACHE_LIMIT = 2_000
-_GIT_CACHE_CHARS = 16_000_000
-"""The cached file versions hold at most this many characters (bounded in bytes as well as
-in entries: 2,000 versions of 2 MB files would be 4 GB)."""
-_git_cached_chars = 0
-
-
-def _read_ref(git_dir: Path, ref: str) -> str | None:
-    common = git_dir
-    commondir = git_dir / "commondir"
-    if commondir.is_file():
-        try:
-            common = (git_dir / commondir.read_text().strip()).resolve()
-        except OSError:
-            return None
-    for base in (git_dir, common):
-        f = base / ref
-        if f.is_file():
-            try:
-                return f.read_text().strip() or None
-            except OSError:
-                return None
-    packed = common / "packed-refs"
-    if packed.is_file():
-        try:
-            for line in packed.read_text(errors="replace").splitlines():
-                sha, _, name = line.partition(" ")
-                if name.strip() == ref:
-                    return sha
-        except OSError:
-            return None
-    return None
-
-
-def _head_sha(git_dir: Path) -> str | None:
-    try:
-        head = (git_dir / "HEAD").read_text().strip()
-    except OSError:
-        return None
-    if head.startswith("ref:"):
-        return _read_ref(git_dir, head[4:].strip())
-    return head or None
-
-
-def _git_show_all(top: Path, commit: str, paths: list[str]) -> dict[str, str]:
-    """The text of each path at `commit` (one `git cat-file --batch` for those not cached;
-    a commit's files never change, so the answers are kept)."""
-    global _git_cached_chars
-    missing = [p for p in paths if (str(top), commit, p) not in _GIT_CACHE]
-    if missing:
-        blobs = read_blobs(top, (f"{commit}:{p}" for p in missing))
-        added = sum(len(b) for b in blobs.values())
-        if (
-            len(_GIT_CACHE) + len(missing) > _GIT_CACHE_LIMIT
-            or _git_cached_chars + added > _GIT_CACHE_CHARS
-        ):
-            _GIT_CACHE.clear()
-            _git_cached_chars = 0
-        _git_cached_chars += added
-        for p in missing:
-            blob = blobs.get(f"{commit}:{p}")
-            _GIT_CACHE[(str(top), commit, p)] = (
-                blob.decode("utf-8", errors="replace") if blob is not None else None
-            )
-    out: dict[str, str] = {}
-    for p in paths:
-        text = _GIT_CACHE.get((str(top), commit, p))
-        if text is not None:
-            out[p] = text
-    return out
-
-
-_REF_CACHE: dict[tuple[str, str, str], str | None] = {}
-
-
-def base_major_versions(ctx: Context, dbs: tuple[Database, ...]) -> BaseHistory:
-    """The image and major of each database at the base revision, read with `git show`."""
-    ref = ctx.settings.base_ref or "HEAD"
-    found = git_dir_of(ctx.root)
-    if found is None:
-        return BaseHistory(ref, {}, "the project is not a git repository")
-    top, git_dir = found
-    head = _head_sha(git_dir)
-    if ref == "HEAD":
-        commit = head or resolve_commit(top, "HEAD")
-    else:
-        key = (str(top), ref, head or "")
-        if key not in _REF_CACHE:
-            _REF_CACHE[key] = resolve_commit(top, ref)
-        commit = _REF_CACHE[key]
-    if commit is None:
-        return BaseHistory(ref, {}, f"{ref} names no commit (nothing committed yet?)")
-    try:
-        prefix = ctx.root.relative_to(top.resolve()).as_posix()
-    except ValueError:
-        prefix = ""
-    prefix = "" if prefix in ("", ".") else prefix + "/"
-    stacks = {s.id: s for s in ctx.fact(compose_stacks)}
-    out_map: dict[tuple[str, str], BaseVersion] = {}
-    wanted = [db for db in dbs if db.image_location is not None and db.stack in stacks]
-    texts = _git_show_all(
-        top, commit, [prefix + db.image_location.path for db in wanted if db.image_location]
-    )
-    for db in wanted:
-        loc = db.image_location
-        stack = stacks[db.stack]
-        old_text = texts.get(prefix + loc.path) if loc is not None else None
-        if loc is None or old_text is None:
-            continue
-        env = {v.name: v.value for v in stack.dotenv_vars if v.value is not None}
-        old = _old_image(loc.path, old_text, db, env)
-        if old is not None:
-            out_map[(db.stack, db.service)] = old
-    return BaseHistory(ref, out_map)
-
-
-def _old_image(path: str, text: str, db: Database, env: dict[str, str]) -> BaseVersion | None:
-    if db.dockerfile is not None and path == db.dockerfile:
-        parsed = parse_dockerfile_text(text, path)
-        stage = parsed.final_stage
-        if stage is None:
-            return None
-        image = parsed.chain(stage)[0].image
-        mounts: tuple[str, ...] = ()
-    else:
-        old = parse_compose_text(text, path)
-        service = old.service(db.service)
-        if service is None or service.image is None:
-            return None
-        image = interpolate(service.image.raw, env).value
-        mounts = tuple(m.source or "" for m in service.mounts)
-    engine = classify_image(parse_image(image), None, ("--appendonly", "yes"))
-    if engine is None:
-        return None
-    return BaseVersion(image, engine.major, mounts)
+__all__ = [
+    "DataState",
+    "Database",
+    "Storage",
+    "base_major_versions",
+    "classify_image",
+    "databases",
+    "detect",
+    "evaluate",
+    "parse_image",
+]

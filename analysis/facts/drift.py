@@ -18,14 +18,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
 
 from analysis.context import Context
 from analysis.facts.migrations import MigrationHistory, migration_histories
+from analysis.facts.relations_records import Relation
 from analysis.facts.replay import DatabaseModel, DbTable, Origin
+from analysis.facts.schema_records import Schema
 from analysis.gc_pause import gc_paused
 from analysis.model import Location
 from analysis.parsers.migration_sql import canonical_type, dialect_of
+from analysis.parsers.prisma_schema import (
+    Attribute,
+    Enum,
+    Field,
+    Model,
+    NumberValue,
+    StringValue,
+    Value,
+    field_refs,
+)
 from analysis.records import dataclass
 
 # change kinds
@@ -149,11 +160,20 @@ _EQUIVALENT = {
 }
 
 
-def _native(attr: Any) -> str | None:
+def _arg_text(value: Value | None) -> str | None:
+    """The text of a number or the value of a string argument (`@db.VarChar(255)`)."""
+    if isinstance(value, NumberValue):
+        return value.text or None
+    if isinstance(value, StringValue):
+        return value.value
+    return None
+
+
+def _native(attr: Attribute) -> str | None:
     """SQL text of a `@db.X(args)` attribute."""
     name: str = attr.name.split(".", 1)[1]
     base: str = _NATIVE_NAMES.get(name, name.upper())
-    raw = [getattr(a.value, "text", None) or getattr(a.value, "value", None) for a in attr.args]
+    raw = [_arg_text(a.value) for a in attr.args]
     args = [str(a) for a in raw if a is not None]
     if args:
         if " UNSIGNED" in base:
@@ -198,7 +218,7 @@ def _canon_of(provider: str | None, text: str | None) -> str | None:
 @dataclass(slots=True)
 class _ExpColumn:
     name: str
-    field: Any
+    field: Field | None
     type: str | None
     required: bool
     has_default: bool
@@ -209,7 +229,7 @@ class _ExpColumn:
 class _ExpTable:
     name: str
     schema: str
-    model: Any
+    model: Model | None
     columns: dict[str, _ExpColumn]
     primary_key: tuple[str, ...]
     uniques: list[tuple[tuple[str, ...], Location]]
@@ -219,8 +239,8 @@ class _ExpTable:
 
 
 def _expected(
-    schema: Any, default_schema: str
-) -> tuple[dict[tuple[str, str], _ExpTable], dict[str, Any]]:
+    schema: Schema, default_schema: str
+) -> tuple[dict[tuple[str, str], _ExpTable], dict[str, Enum]]:
     provider = schema.provider
     fam = _family(provider)
     defaults = _DEFAULT_TYPES.get(fam, _DEFAULT_TYPES["postgresql"])
@@ -228,7 +248,7 @@ def _expected(
     models = {m.name: m for m in schema.models}
     tables: dict[tuple[str, str], _ExpTable] = {}
     for m in schema.models:
-        if getattr(m, "kind", "model") != "model":
+        if m.kind != "model":
             continue
         sch = m.schema_name or default_schema
         cols: dict[str, _ExpColumn] = {}
@@ -244,7 +264,7 @@ def _expected(
                 mapped = attrs.get("map")
                 if mapped is not None:
                     v = mapped.arg("name", 0)
-                    if isinstance(getattr(v, "value", None), str):
+                    if isinstance(v, StringValue):
                         column = v.value
             col_of[f.name] = column
             if f.type_name in models:
@@ -306,18 +326,16 @@ def _expected(
     return tables, enums
 
 
-_NO_ATTRIBUTES: dict[str, Any] = {}
+_NO_ATTRIBUTES: dict[str, Attribute] = {}
 
 
-def _refs(attr: Any) -> tuple[str, ...]:
-    from analysis.parsers.prisma_schema import field_refs
-
+def _refs(attr: Attribute) -> tuple[str, ...]:
     return tuple(field_refs(attr.arg("fields", 0)))
 
 
 def _add_relation(
-    rel: Any,
-    models: dict[str, Any],
+    rel: Relation,
+    models: dict[str, Model],
     tables: dict[tuple[str, str], _ExpTable],
     default_schema: str,
 ) -> None:
@@ -358,7 +376,7 @@ def _add_relation(
     t.foreign_keys.append((fk_cols, parent.table_name, rel.attribute_location or rel.location))
 
 
-def _column_of(model: Any, name: str) -> str:
+def _column_of(model: Model, name: str) -> str:
     """The column of field `name` of `model` (the last field of that name), else `name`."""
     found = None
     for f in model.fields:
@@ -379,7 +397,7 @@ def _q(name: str | None) -> str:
     return f'"{name}"'
 
 
-def compare(schema: Any, history: MigrationHistory) -> tuple[PendingChange, ...]:
+def compare(schema: Schema, history: MigrationHistory) -> tuple[PendingChange, ...]:
     """The changes that turn the replayed database into what `schema` declares."""
     db: DatabaseModel = history.database
     provider = schema.provider or history.provider
@@ -647,7 +665,7 @@ def _compare_keys(
     return out
 
 
-def _compare_enums(enums: dict[str, Any], db: DatabaseModel) -> list[PendingChange]:
+def _compare_enums(enums: dict[str, Enum], db: DatabaseModel) -> list[PendingChange]:
     out: list[PendingChange] = []
     seen: set[str] = set()
     for e in enums.values():
@@ -711,7 +729,7 @@ def _compare_enums(enums: dict[str, Any], db: DatabaseModel) -> list[PendingChan
 
 
 # -- the fact -------------------------------------------------------------------------------------------
-def _schemas(ctx: Context) -> tuple[Any, ...]:
+def _schemas(ctx: Context) -> tuple[Schema, ...]:
     from analysis.facts.schema import schemas
 
     return tuple(ctx.fact(schemas))
@@ -722,10 +740,9 @@ def pending_changes(ctx: Context) -> tuple[PendingChanges, ...]:
     histories = {h.folder: h for h in ctx.fact(migration_histories)}
     out: list[PendingChanges] = []
     for schema in _schemas(ctx):
-        if not getattr(schema, "is_relational", False):
+        if not schema.is_relational:
             continue
-        folder = getattr(getattr(schema, "migrations", None), "path", None)
-        history = histories.get(folder) if isinstance(folder, str) else None
+        history = histories.get(schema.migrations.path)
         if history is None:
             continue
         if not schema.valid:

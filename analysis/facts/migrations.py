@@ -161,25 +161,21 @@ def _family(provider: str) -> str:
 
 
 def _schema_folders(ctx: Context) -> dict[str, tuple[str | None, tuple[str, ...]]]:
-    """Migrations folders the schemas name: folder -> (provider, schema paths).
-
-    Reads `analysis.facts.schema.schemas(ctx)` when the schema helper's module is there."""
+    """Migrations folders the schemas name: folder -> (provider, schema paths)."""
     out: dict[str, tuple[str | None, tuple[str, ...]]] = {}
     from analysis.facts.schema import schemas
 
     for s in ctx.fact(schemas):
-        mig = getattr(s, "migrations", None)
-        folder = getattr(mig, "path", None) if mig is not None else None
-        if not isinstance(folder, str) or not folder:
+        folder = s.migrations.path
+        if not folder:
             continue
-        provider = getattr(s, "provider", None)
-        paths = getattr(s, "paths", None) or (getattr(s, "path", None),)
+        provider = s.provider
+        ps = s.paths
         prev = out.get(folder)
-        ps = tuple(p for p in paths if isinstance(p, str))
         if prev is not None:
             ps = prev[1] + ps
             provider = prev[0] or provider
-        out[folder] = (provider if isinstance(provider, str) else None, ps)
+        out[folder] = (provider, ps)
     return out
 
 

@@ -14,17 +14,21 @@ project's facts.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from analysis.model import Finding
 from analysis.records import dataclass
+
+if TYPE_CHECKING:
+    from analysis.context import Context
+    from analysis.grading.history import HistoryBase
 
 
 @dataclass(slots=True, frozen=True)
 class Grading:
     """What the grading pass decided for a run (front ends show it)."""
 
-    history: Any  # analysis.grading.history.HistoryBase | None
+    history: HistoryBase | None
 
     @property
     def note(self) -> str | None:
@@ -32,7 +36,7 @@ class Grading:
         return self.history.summary if self.history is not None else None
 
 
-def grade(ctx: Any, findings: list[Finding]) -> tuple[list[Finding], Grading]:
+def grade(ctx: Context, findings: list[Finding]) -> tuple[list[Finding], Grading]:
     from analysis.grading.contexts import apply_contexts
     from analysis.grading.dedupe import dedupe
     from analysis.grading.history import apply_history

@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from analysis.model import Finding, Severity
 from analysis.records import dataclass
+
+if TYPE_CHECKING:
+    from analysis.context import Context
 
 PRODUCTION, DEVELOPMENT, TEST = "production", "development", "test"
 CONTEXTS = (PRODUCTION, DEVELOPMENT, TEST)
@@ -127,16 +130,15 @@ def _is_tool(image: str) -> bool:
     return any(repo == t or repo.endswith("/" + t) for t in _TOOL_IMAGES)
 
 
-def _platform_file(ctx: Any) -> str | None:
+def _platform_file(ctx: Context) -> str | None:
     """A platform deploy file of the project (the app deploys there, not by compose)."""
-    inventory = getattr(ctx, "inventory", None)
-    for path, _kind in getattr(inventory, "files", ()):
+    for path, _kind in ctx.inventory.files:
         if path.rsplit("/", 1)[-1].lower() in _PLATFORM_FILES:
             return str(path)
     return None
 
 
-def _stack_contexts(ctx: Any) -> dict[str, Inferred]:
+def _stack_contexts(ctx: Context) -> dict[str, Inferred]:
     from analysis.facts.compose import compose_stacks
     from analysis.facts.databases import databases
 
@@ -189,7 +191,7 @@ def _stack_contexts(ctx: Any) -> dict[str, Inferred]:
 class Contexts:
     """The context of each path, computed on demand and kept."""
 
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.overrides = ctx.settings.config.contexts
         self.config_path = ctx.settings.config.path
@@ -222,7 +224,7 @@ def graded_here(rule: str) -> bool:
     return rule.startswith(("KD1", "KD4")) or rule == "KD304"
 
 
-def apply_contexts(ctx: Any, findings: list[Finding]) -> list[Finding]:
+def apply_contexts(ctx: Context, findings: list[Finding]) -> list[Finding]:
     contexts = Contexts(ctx)
     out: list[Finding] = []
     for f in findings:

@@ -19,9 +19,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from analysis.model import Finding, Location, Related
+
+if TYPE_CHECKING:
+    from analysis.context import Context
+    from analysis.parsers.migration_sql import PrismaWarning, Statement
 
 _WARNING_RULES: dict[str, frozenset[str]] = {
     "drop table": frozenset({"KD601", "KD622", "KD615", "KD608"}),
@@ -86,7 +90,7 @@ class _Set:
         return [f for f in self.items if f is not None]
 
 
-def dedupe(ctx: Any, findings: list[Finding]) -> list[Finding]:
+def dedupe(ctx: Context | None, findings: list[Finding]) -> list[Finding]:
     s = _Set(findings)
     _replace_same_statement(s, "KD622", ("KD601", "KD602"))
     _replace_same_statement(s, "KD615", ("KD601",))
@@ -116,10 +120,12 @@ def _replace_same_statement(s: _Set, keep: str, drop: tuple[str, ...]) -> None:
 
 
 # -- KD610 ----------------------------------------------------------------------------------
-def _statements_by_path(ctx: Any) -> dict[str, tuple[Any, ...]]:
+def _statements_by_path(
+    ctx: Context,
+) -> dict[str, tuple[tuple[Statement, ...], tuple[PrismaWarning, ...]]]:
     from analysis.facts.migrations import migration_histories
 
-    out: dict[str, tuple[Any, ...]] = {}
+    out: dict[str, tuple[tuple[Statement, ...], tuple[PrismaWarning, ...]]] = {}
     for h in ctx.fact(migration_histories):
         for m in h.migrations:
             if m.sql is not None:
@@ -127,7 +133,7 @@ def _statements_by_path(ctx: Any) -> dict[str, tuple[Any, ...]]:
     return out
 
 
-def _names(w: Any) -> list[str]:
+def _names(w: PrismaWarning) -> list[str]:
     names = [n for n in (w.table, w.column) if n]
     if names:
         return names
@@ -137,9 +143,9 @@ def _names(w: Any) -> list[str]:
     return out[:1]
 
 
-def _join_prisma_warnings(ctx: Any, s: _Set) -> None:
+def _join_prisma_warnings(ctx: Context | None, s: _Set) -> None:
     warnings = s.of("KD610")
-    if not warnings:
+    if not warnings or ctx is None:
         return
     try:
         by_path = _statements_by_path(ctx)
@@ -184,11 +190,13 @@ _ASSIGN = re.compile(r"""^\s*-?\s*["']?[A-Za-z_][A-Za-z0-9_.]*["']?\s*[:=]\s*(.*
 _DEFAULT = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=]([^}]*)\}")
 
 
-def _value_at(ctx: Any, loc: Location, split: dict[str, list[str]] | None = None) -> str | None:
+def _value_at(
+    ctx: Context | None, loc: Location, split: dict[str, list[str]] | None = None
+) -> str | None:
     """The password a compose or .env line sets (URL password, `${X:-default}`'s default, or
     the literal value), read from the line the finding points at (`split` keeps each file's
     lines, so many findings in one file split it once)."""
-    src = ctx.sources.get(loc.path) if hasattr(ctx, "sources") else None
+    src = ctx.sources.get(loc.path) if ctx is not None else None
     if src is None:
         return None
     lines = split.get(loc.path) if split is not None else None
@@ -213,7 +221,7 @@ def _value_at(ctx: Any, loc: Location, split: dict[str, list[str]] | None = None
     return value or None
 
 
-def _merge_passwords(ctx: Any, s: _Set) -> None:
+def _merge_passwords(ctx: Context | None, s: _Set) -> None:
     items = s.of("KD401", "KD402")
     if not items:
         return

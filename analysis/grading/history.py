@@ -21,10 +21,13 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from analysis.model import Finding, Location, Severity
 from analysis.records import dataclass
+
+if TYPE_CHECKING:
+    from analysis.context import Context
 
 HISTORY_RULES = frozenset(
     [f"KD6{n:02d}" for n in range(1, 11)] + [f"KD6{n:02d}" for n in range(13, 19)] + ["KD622"]
@@ -131,7 +134,7 @@ def _first_changed_line(old: bytes, new: bytes) -> int:
     return min(len(a), len(b)) + 1 if len(a) != len(b) else 1
 
 
-def history_base(ctx: Any) -> HistoryBase | None:
+def history_base(ctx: Context) -> HistoryBase | None:
     """Decide which migrations are applied history (None: the project has no migrations)."""
     from analysis.facts.migrations import migration_histories
 
@@ -216,7 +219,9 @@ def _edited_finding(base: HistoryBase, path: str, line: int) -> Finding:
     )
 
 
-def apply_history(ctx: Any, findings: list[Finding]) -> tuple[list[Finding], HistoryBase | None]:
+def apply_history(
+    ctx: Context, findings: list[Finding]
+) -> tuple[list[Finding], HistoryBase | None]:
     base = history_base(ctx)
     if base is None:
         return findings, None

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
 from pathlib import Path, PurePath
-from typing import Any
+from typing import Any, TypeAlias
 
 from analysis.checklist import Checklist
 from analysis.facts.named import NAMED_FACTS
@@ -45,16 +45,21 @@ fields already say, many times over. (Findings are listed once, at the top.)"""
 _MAX_DEPTH = 40
 
 
-def _secret_name(record: Any) -> str | None:
+JsonValue: TypeAlias = "bool | int | float | str | list[JsonValue] | dict[str, JsonValue] | None"
+"""What `json.dumps` takes: the shape `to_jsonable` returns."""
+
+
+def _secret_name(record: object) -> str | None:
     """The name of the variable a record is about, when that name bears a secret."""
     for n in _NAME_FIELDS:
+        # reflection over any fact record (the serializer walks records of every kind)
         name = getattr(record, n, None)
         if isinstance(name, str) and is_secret_name(name):
             return name
     return None
 
 
-def _masked_secret(name: str, value: Any) -> Any:
+def _masked_secret(name: str, value: object) -> object:
     """A secret variable's value (a string, or strings in a tuple or list) masked whole."""
     if isinstance(value, str):
         return mask_value(name, value)
@@ -68,7 +73,7 @@ def _instruction_text(keyword: str, text: str) -> str:
     return mask_secrets(f"{keyword} {text}")[len(keyword) + 1 :]
 
 
-def _parsed_files(value: Any) -> bool:
+def _parsed_files(value: object) -> bool:
     """A tuple of parsed file records (not of paths): their content is in other fields."""
     return (
         isinstance(value, tuple)
@@ -77,7 +82,7 @@ def _parsed_files(value: Any) -> bool:
     )
 
 
-def to_jsonable(value: Any, depth: int = 0) -> Any:
+def to_jsonable(value: object, depth: int = 0) -> JsonValue:
     """A fact record as JSON data: dataclasses become objects (their public fields), enums
     their value, locations `{path, line, column, end_line}`, sets sorted lists, and every
     string masked. Values of variables whose name looks secret are masked whole."""
@@ -105,8 +110,9 @@ def to_jsonable(value: Any, depth: int = 0) -> Any:
     if isinstance(value, PurePath):
         return value.as_posix()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out: dict[str, Any] = {}
+        out: dict[str, JsonValue] = {}
         secret = _secret_name(value)
+        # reflection over any fact record: a Dockerfile instruction has a `keyword`
         keyword = getattr(value, "keyword", None)
         for f in dataclasses.fields(value):
             if f.name.startswith("_") or f.name in _SKIPPED_FIELDS:
@@ -123,7 +129,7 @@ def to_jsonable(value: Any, depth: int = 0) -> Any:
             out[f.name] = to_jsonable(item, depth + 1)
         return out
     if isinstance(value, Mapping):
-        result: dict[str, Any] = {}
+        result: dict[str, JsonValue] = {}
         for k, v in value.items():
             key = str(to_jsonable(k, depth + 1))
             if is_secret_name(key):

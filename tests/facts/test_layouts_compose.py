@@ -6,7 +6,7 @@ Each fixture copies the shape of a public repository of the real-world corpus.""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from analysis.context import Context
 from analysis.discover import discover, looks_like_compose
@@ -15,10 +15,13 @@ from analysis.facts.compose import compose_stacks
 from analysis.model import Finding
 from analysis.sources import FileKind
 
+if TYPE_CHECKING:
+    from analysis.facts.images import Image
+
 SCHEMA = 'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n'
 
 
-def only_image(root: Path) -> Any:
+def only_image(root: Path) -> Image:
     """The one image build of the project."""
     from analysis.facts.images.builds import images
 

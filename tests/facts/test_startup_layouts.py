@@ -271,7 +271,7 @@ exec "$@"
 def test_kd209_an_if_whose_failure_branch_goes_on(
     write_tree: WriteTree, entry: str, line: int
 ) -> None:
-    from tests.rules.startup.test_startup_rules import at, one, project
+    from tests.rules.startup.trees import at, one, project
 
     f = one(write_tree, project(entry), "KD209")
     # the finding points where the failure is let through; the Prisma command is related
@@ -300,15 +300,15 @@ def test_kd209_an_if_whose_failure_branch_goes_on(
     ],
 )
 def test_kd209_quiet_when_the_failure_branch_stops(write_tree: WriteTree, entry: str) -> None:
-    from tests.rules.startup.test_startup_rules import project
-    from tests.rules.startup.test_startup_rules import run as run_rule
+    from tests.rules.startup.trees import project
+    from tests.rules.startup.trees import run as run_rule
 
     assert [f.location for f in run_rule(write_tree, project(entry), "KD209")] == []
 
 
 def test_kd209_migration_in_a_child_script(write_tree: WriteTree) -> None:
     """The compose command tests a script that migrates; its failure branch only logs."""
-    from tests.rules.startup.test_startup_rules import DB_SERVICE, at, one, project
+    from tests.rules.startup.trees import DB_SERVICE, at, one, project
 
     compose_text = (
         "services:\n  api:\n    build: .\n"
@@ -325,7 +325,7 @@ def test_kd209_migration_in_a_child_script(write_tree: WriteTree) -> None:
     assert ("scripts/migrate.sh", 3) in [(r.location.path, r.location.line) for r in f.related]
     # quiet when the branch exits non-zero
     fixed = compose_text.replace("echo 'migration failed'", "echo 'migration failed'; exit 1")
-    from tests.rules.startup.test_startup_rules import run as run_rule
+    from tests.rules.startup.trees import run as run_rule
 
     assert (
         run_rule(write_tree, project(compose_text=fixed, scripts__migrate_DOT_sh=migrate), "KD209")
@@ -334,7 +334,7 @@ def test_kd209_migration_in_a_child_script(write_tree: WriteTree) -> None:
 
 
 def test_kd209_child_script_exits_zero_on_failure(write_tree: WriteTree) -> None:
-    from tests.rules.startup.test_startup_rules import at, one, project
+    from tests.rules.startup.trees import at, one, project
 
     migrate = (
         "#!/bin/sh\nif ! npx prisma migrate deploy; then\n"
@@ -342,7 +342,7 @@ def test_kd209_child_script_exits_zero_on_failure(write_tree: WriteTree) -> None
     )
     entry = '#!/bin/sh\nset -e\nsh /app/scripts/migrate.sh\nexec "$@"\n'
     dockerfile_extra = "COPY scripts/migrate.sh /app/scripts/migrate.sh\n"
-    from tests.rules.startup.test_startup_rules import DOCKERFILE
+    from tests.rules.startup.trees import DOCKERFILE
 
     dockerfile = DOCKERFILE.replace("ENTRYPOINT", dockerfile_extra + "ENTRYPOINT")
     tree = project(entry, dockerfile=dockerfile, scripts__migrate_DOT_sh=migrate)

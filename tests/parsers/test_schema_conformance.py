@@ -23,7 +23,7 @@ import pytest
 from analysis.engine import analyze
 from analysis.facts.relations import MANY_TO_MANY, Relation
 from analysis.facts.schema import Schema, schema_discovery
-from analysis.parsers.prisma_schema import field_refs
+from analysis.parsers.prisma_schema import Field, field_refs
 from tests.conftest import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "schemas"
@@ -118,7 +118,7 @@ def reduce_keepdata(schema: Schema) -> dict[str, Any]:
     enum_names = {e.name for e in schema.enums}
     relations = _relation_index(schema)
 
-    def field(model: str, f: Any) -> dict[str, Any]:
+    def field(model: str, f: Field) -> dict[str, Any]:
         if f.type_name in model_names or f.type_name in type_names:
             kind = "object"
         elif f.type_name in enum_names:

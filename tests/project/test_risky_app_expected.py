@@ -34,11 +34,6 @@ from tests.conftest import EXAMPLES, with_folded
 ROOT = EXAMPLES / "risky-app"
 EXPECTED = ROOT / "EXPECTED.md"
 
-# Startup rules (KD2xx, KD111) belong to a helper whose work is still landing; the lead removes
-# entries here as they pass. (rule, path, line) of the row's first location.
-STARTUP_LANDING = "startup rules still landing"
-# Example entry: ("KD208", "scripts/entrypoint.sh", 26).
-STARTUP_PENDING: frozenset[tuple[str, str, int | None]] = frozenset()
 
 _SPAN = re.compile(r"`([^`]*)`")
 _LOC = re.compile(r"^(?P<path>[^\s:`]*)(?::(?P<lines>\d+(?:-\d+)?(?:\s*,\s*:?\d+(?:-\d+)?)*))?$")
@@ -281,18 +276,9 @@ def _reported() -> tuple[Finding, ...]:
     return tuple(with_folded(_findings()))
 
 
-def _marks(rule: str, target: Target) -> list[pytest.MarkDecorator]:
-    key = (rule, target.path, min(target.lines) if target.lines else None)
-    if key in STARTUP_PENDING:
-        return [pytest.mark.xfail(strict=False, reason=STARTUP_LANDING)]
-    return []
-
-
 def _expectation_params() -> list[object]:
     expectations, skipped, _ = _parse()
-    params: list[object] = [
-        pytest.param(e, id=e.id, marks=_marks(e.rule, e.targets[0])) for e in expectations
-    ]
+    params: list[object] = [pytest.param(e, id=e.id) for e in expectations]
     for rule, section, notes in skipped:
         params.append(
             pytest.param(
@@ -367,13 +353,5 @@ def test_must_not_be_reported(forbidden: Forbidden) -> None:
         for f in _findings()
         if f.rule in forbidden.rules and any(t.matches(f) for t in forbidden.targets)
     ]
-    startup = [f for f in bad if f.rule.startswith("KD2") or f.rule == "KD111"]
-    others = [f for f in bad if f not in startup]
-    assert not others, [
-        f"{f.rule} {f.location.path}:{f.location.line}: {f.message}" for f in others
-    ] + [forbidden.text]
-    if startup:
-        pytest.xfail(
-            f"{STARTUP_LANDING}: "
-            + "; ".join(f"{f.rule} {f.location.path}:{f.location.line}" for f in startup)
-        )
+    where = [f"{f.rule} {f.location.path}:{f.location.line}: {f.message}" for f in bad]
+    assert not bad, [*where, forbidden.text]

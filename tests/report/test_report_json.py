@@ -129,8 +129,6 @@ def _line(lines: list[str]) -> int:
 @pytest.mark.parametrize("example", ["seed-app", "risky-app"])
 def test_examples_validate(example: str) -> None:
     root = EXAMPLES / example
-    if not root.is_dir():
-        pytest.skip(f"examples/{example} is not there yet")
     data = json.loads(render(run(root), "json", f"examples/{example}"))
     validate(data)
     assert data["files"] and all(not Path(f["path"]).is_absolute() for f in data["files"])

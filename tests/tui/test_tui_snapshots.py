@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual.command import CommandInput, CommandList, CommandPalette
@@ -70,7 +69,7 @@ def analysis_of(root: Path, label: str, history: bool) -> Snapshot:
 def reuse_analyses(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The app's analysis thread gets the session's analysis of its root."""
 
-    def cached(root: Path, root_label: str, trigger: str, **kwargs: Any) -> Snapshot:
+    def cached(root: Path, root_label: str, trigger: str, **kwargs: object) -> Snapshot:
         hit = _ANALYSES.get(Path(root).resolve())
         return hit if hit is not None else take_snapshot(root, root_label, trigger, **kwargs)
 

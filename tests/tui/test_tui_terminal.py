@@ -3,54 +3,12 @@ cleanly with exit status 0."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import EXAMPLES, REPO
-
-TMUX = shutil.which("tmux")
-pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is missing")
-
-
-class Tmux:
-    def __init__(self, socket: str) -> None:
-        self.socket = socket
-
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        assert TMUX is not None
-        return subprocess.run(
-            [TMUX, "-L", self.socket, *args], capture_output=True, text=True, check=check
-        )
-
-    def screen(self) -> str:
-        return self.run("capture-pane", "-p", "-t", "kd").stdout
-
-    def wait_for(self, check: Callable[[str], bool], timeout: float = 30.0) -> str:
-        deadline = time.monotonic() + timeout
-        text = ""
-        while time.monotonic() < deadline:
-            text = self.screen()
-            if check(text):
-                return text
-            time.sleep(0.1)
-        raise AssertionError(f"the screen never matched; last screen:\n{text}")
-
-    def pane(self, fmt: str) -> str:
-        return self.run("display-message", "-p", "-t", "kd", fmt).stdout.strip()
-
-
-@pytest.fixture
-def tmux() -> Iterator[Tmux]:
-    t = Tmux(f"keepdata-test-{os.getpid()}")
-    yield t
-    t.run("kill-server", check=False)
+from tests.tui.conftest import Tmux
 
 
 def test_keepdata_in_tmux_draws_answers_keys_and_quits(tmux: Tmux, tmp_path: Path) -> None:

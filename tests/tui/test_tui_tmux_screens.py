@@ -11,12 +11,10 @@ import sys
 from pathlib import Path
 
 from tests.conftest import EXAMPLES, REPO
-from tests.tui.test_tui_terminal import Tmux, pytestmark  # noqa: F401 (skipped without tmux)
-from tests.tui.test_tui_terminal import tmux as tmux_session  # noqa: F401 (a fixture)
+from tests.tui.conftest import Tmux
 
 
-def test_help_drilldown_related_and_export_in_tmux(tmux_session: Tmux, tmp_path: Path) -> None:  # noqa: F811
-    tmux = tmux_session
+def test_help_drilldown_related_and_export_in_tmux(tmux: Tmux, tmp_path: Path) -> None:
     project = tmp_path / "risky-app"
     shutil.copytree(EXAMPLES / "risky-app", project)
     command = f"cd {REPO} && KEEPDATA_ALL_MIGRATIONS=1 {sys.executable} -m tui --no-watch {project}"

@@ -79,8 +79,7 @@ async def test_accept_data_loss_appears_then_resolves(project: Path) -> None:
     script = project / "scripts" / "wait-for-db.sh"
     original = script.read_text()
     assert PUSH_LINE in original
-    if not kd201_applies(project):
-        pytest.skip("KD201 is not reported by the analysis yet")
+    assert kd201_applies(project), "the edit below must give KD201 outside the inspector too"
     app = KeepdataApp(project, watch=True, mask_volatile=True)
     async with app.run_test(size=(120, 40)) as pilot:
         first = await start(app, pilot)

@@ -208,14 +208,14 @@ def _quote(part: str) -> str:
     return quote(part, safe="@._-~+")
 
 
-def roots_of(doc: Any) -> list[dict[str, Any]]:
+def roots_of(doc: object) -> list[dict[str, Any]]:
     if not isinstance(doc, dict):
         return []
     return list(doc["roots"]) if "roots" in doc else [doc]
 
 
 def summary_markdown(
-    check_doc: Any,
+    check_doc: object,
     reports: dict[str, Any],
     exit_code: int,
     fail_on: str,

@@ -47,7 +47,7 @@ RULE = rule(
         it is fixed, read the files the failed check covers yourself.
     """,
     examples=Examples(
-        skip="an internal error is a keepdata bug, not something a project's files can cause (tests/test_error_boundary.py makes each rule raise)"
+        skip="an internal error is a keepdata bug, not something a project's files can cause (tests/project/test_error_boundary.py makes each rule raise)"
     ),
     module=__name__,
 )

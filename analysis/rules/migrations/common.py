@@ -11,18 +11,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 from analysis.context import Context
 from analysis.facts.databases import Database
 from analysis.facts.migrations import Migration, MigrationHistory, migration_histories
 from analysis.facts.replay import ActionNote, MigrationReplay, Origin
+from analysis.facts.replay_records import Redefinition
 from analysis.gc_pause import gc_paused
 from analysis.model import Finding, Location, Related
 from analysis.parsers.migration_sql import Action, K, Statement, TableDef
 from analysis.records import dataclass, quick_init
 from analysis.rules.findings import finding as _finding
 from analysis.sources import FileKind
+
+if TYPE_CHECKING:
+    from analysis.facts.schema_records import Schema
+    from analysis.parsers.prisma_schema import ConfigBlock
 
 
 @quick_init
@@ -154,7 +159,7 @@ def _column_finding(rule: str, it: _Item, text: str) -> Finding:
     )
 
 
-def _redefinitions(items: _Items) -> Iterator[tuple[Migration, Any]]:
+def _redefinitions(items: _Items) -> Iterator[tuple[Migration, Redefinition]]:
     """(migration, redefinition) for every SQLite copy-and-swap of the history."""
     for _, m, r in _replays(items):
         for rd in r.redefinitions:
@@ -162,7 +167,7 @@ def _redefinitions(items: _Items) -> Iterator[tuple[Migration, Any]]:
 
 
 def _redefine_finding(
-    rule: str, m: Migration, rd: Any, text: str, related: Iterable[Related] = ()
+    rule: str, m: Migration, rd: Redefinition, text: str, related: Iterable[Related] = ()
 ) -> Finding:
     """`migration <name> redefines table "<t>" <text>` at the copy-and-swap's INSERT."""
     return _finding(
@@ -374,27 +379,17 @@ def _requested_extensions(ctx: Context, items: _Items) -> list[tuple[str, Locati
 
     for s in ctx.fact(schema_facts):
         for ds in _datasources(s):
-            for ext in getattr(ds, "extensions", ()) or ():
-                path = getattr(ds, "path", None)
-                if isinstance(path, str):
-                    out.append(
-                        (
-                            str(ext.db_name).lower(),
-                            Location(path, ext.line, ext.column),
-                            "the datasource",
-                        )
-                    )
+            for ext in ds.extensions:
+                out.append(
+                    (ext.db_name.lower(), Location(ds.path, ext.line, ext.column), "the datasource")
+                )
     return out
 
 
-def _datasources(schema: object) -> list[object]:
-    ds = getattr(schema, "datasource", None)
-    if ds is not None:
-        return [ds]
-    out: list[object] = []
-    for f in getattr(schema, "files", ()) or ():
-        out.extend(getattr(f, "datasources", ()) or ())
-    return out
+def _datasources(schema: Schema) -> list[ConfigBlock]:
+    if schema.datasource is not None:
+        return [schema.datasource]
+    return [ds for f in schema.files for ds in f.datasources]
 
 
 # -- KD621 sqlite-redefine-with-referential-actions -------------------------------------------------------------------------------------

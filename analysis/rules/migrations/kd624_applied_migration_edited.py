@@ -44,7 +44,7 @@ RULE = rule(
         fixes a migration that failed everywhere, mark it with `migrate resolve` instead.
     """,
     examples=Examples(
-        skip="needs a git base revision: the grading pass reports it (analysis/grading/history.py; tests/test_grading_history.py)"
+        skip="needs a git base revision: the grading pass reports it (analysis/grading/history.py; tests/grading/test_grading_history.py)"
     ),
     module=__name__,
 )

@@ -63,7 +63,7 @@ RULE = rule(
         `pgautoupgrade/pgautoupgrade` image). Never reuse the old volume with the new major.
     """,
     examples=Examples(
-        skip="the comparison needs the base revision from git history (tests/test_persistence_rules.py builds one)"
+        skip="the comparison needs the base revision from git history (tests/rules/persistence/test_persistence_rules.py builds one)"
     ),
     module=__name__,
 )
