@@ -16,7 +16,7 @@ from analysis.model import Finding
 from analysis.sources import FileKind
 
 if TYPE_CHECKING:
-    from analysis.facts.images import Image
+    from analysis.facts.images.records import Image
 
 SCHEMA = 'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n'
 
