@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from analysis.context import Context
-from analysis.facts.images import Image, images
+from analysis.facts.images.builds import images
+from analysis.facts.images.records import Image
 from analysis.model import Finding, Related, Severity
 from analysis.rules.image.common import _later_generate, _schema_copy_after, _sev, _tidied
 from analysis.rules.registry import rule

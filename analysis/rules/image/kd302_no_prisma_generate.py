@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from analysis.context import Context
-from analysis.facts.images import Image, path_in_stage
+from analysis.facts.images.copies import path_in_stage
+from analysis.facts.images.records import Image
 from analysis.model import Finding, Location, Related, Severity
 from analysis.rules.image.common import StartCommand, _sev, _tidied, _uses_prisma, image_starts
 from analysis.rules.registry import rule

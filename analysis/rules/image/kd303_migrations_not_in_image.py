@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from analysis.context import Context
-from analysis.facts.images import Image, copies_unknown_tree, copy_bringing
+from analysis.facts.images.copies import copies_unknown_tree, copy_bringing
+from analysis.facts.images.records import Image
 from analysis.model import Finding, Location, Related, Severity
+from analysis.parsers.prisma_cli import APPLIES_MIGRATIONS
 from analysis.rules.image.common import (
-    APPLIES_MIGRATIONS,
     StartCommand,
     _MissingMigrations,
     _sev,
@@ -113,7 +113,9 @@ def check_migrations_not_in_image(cases: list[_MissingMigrations]) -> Iterator[F
         )
 
 
-def missing_migrations(ctx: Context, image: Image, starts: list[StartCommand]) -> list[Any]:
+def missing_migrations(
+    ctx: Context, image: Image, starts: list[StartCommand]
+) -> list[_MissingMigrations]:
     if image.stage is None or not image.app_migrations:
         return []
     order = {"migrate deploy": 0, "migrate dev": 1, "migrate reset": 2}

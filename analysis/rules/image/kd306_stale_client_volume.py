@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from analysis.context import Context
-from analysis.facts.images import Image, images
+from analysis.facts.images.builds import images
+from analysis.facts.images.records import Image
 from analysis.model import Finding, Related, Severity
+from analysis.parsers.compose.records import MountKind
 from analysis.rules.example_files import NODE_DOCKERFILE
 from analysis.rules.image.common import (
     _compose_services,
@@ -74,24 +76,21 @@ def check_stale_client_volume(ctx: Context, all_images: tuple[Image, ...]) -> It
     if not schemas:
         return
     for _stack, svc in _compose_services(ctx):
-        mounts = getattr(svc, "mounts", ()) or ()
-        binds = [
-            m
-            for m in mounts
-            if str(getattr(m, "kind", "")) == "bind"
-            and isinstance(getattr(m, "host_path", None), str)
-        ]
+        mounts = svc.mounts
+        binds = [m for m in mounts if m.kind == MountKind.BIND and m.host_path is not None]
         for bind in binds:
             host = bind.host_path
+            if host is None:
+                continue
             if not any(host in ("", ".") or s.startswith(host + "/") for s in schemas):
                 continue
             hidden = next(
                 (
                     m
                     for m in mounts
-                    if str(getattr(m, "kind", "")) in ("anonymous", "volume")
-                    and str(getattr(m, "target", "")).endswith("/node_modules")
-                    and str(m.target).startswith(bind.target.rstrip("/") + "/")
+                    if m.kind in (MountKind.ANONYMOUS, MountKind.VOLUME)
+                    and m.target.endswith("/node_modules")
+                    and m.target.startswith(bind.target.rstrip("/") + "/")
                 ),
                 None,
             )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from analysis.context import Context
-from analysis.facts.images import EnvFileInContext, Image, images
+from analysis.facts.images.builds import images
+from analysis.facts.images.records import EnvFileInContext, Image
 from analysis.model import Finding, Location, Related, Severity
 from analysis.rules.image.common import _sev, _tidied
 from analysis.rules.registry import Examples, rule

@@ -448,7 +448,7 @@ def _sqlite_urls_in_image(
         text = src.text if src is not None else ""
         if "DATABASE_URL" in text or "[mounts]" in text or "[[mounts]]" in text or "disk:" in text:
             return []
-    from analysis.facts.images import images
+    from analysis.facts.images.builds import images
 
     image = next((i for i in ctx.fact(images) if i.dockerfile == dockerfile), None)
     if image is None or image.stage is None:
