@@ -5,7 +5,10 @@ nearest first, are split into words; `test`/`tests`/`e2e`/`ci`/... say test, `de
 `devcontainer`/`override`/... development, `prod`/`production`/`deploy`/... production (the
 first name with such a word decides). Platform files are production. A compose file no name
 decides gets its stack's context: the project `name:`, a database run with `fsync=off` (test),
-or a local-only stack (only databases and tools, no app service: development). A keepdata.toml
+or a local-only stack (only databases and tools, no app service: development), or a file of
+its `-f` chain whose name says so (Compose's override file aside). A compose file, `.env` or
+`env_file` no name decides and that only development or test stacks read takes their context
+(documenso's `.env.example`, read only by `docker/testing/compose.yml`). A keepdata.toml
 `[contexts]` table overrides the inference per path glob (the first matching entry wins).
 
 Persistence and secret findings (KD1xx, KD4xx, KD304) are one level lower in development and
@@ -147,6 +150,10 @@ def _stack_contexts(ctx: Any) -> dict[str, Inferred]:
     except Exception:  # a broken fact is reported by its own checks
         return out
     db_services = {(d.stack, d.service) for d in dbs}
+    uses: dict[str, list[Inferred | None]] = {}
+    # a base file the project only ever merges with others (`-f common.yml -f dev.yml`) is
+    # read by those chains; its stack of its own is not one the project runs
+    chained = {f for s in stacks if s.origin == "-f chain" for f in s.files}
     deploys_elsewhere = _platform_file(ctx)
     for stack in stacks:
         inferred: Inferred | None = None
@@ -183,7 +190,44 @@ def _stack_contexts(ctx: Any) -> dict[str, Inferred]:
         if inferred is not None:
             for path in stack.all_files:
                 out.setdefault(path, inferred)
+        if not (stack.origin == "single" and stack.files[0] in chained):
+            _note_uses(uses, stack, inferred or _chain_context(stack))
+    for path, seen in uses.items():
+        if path in out or infer_from_path(path) is not None:
+            continue
+        known = [f for f in seen if f is not None and f.context != PRODUCTION]
+        if known and len(known) == len(seen):
+            first = next((f for f in known if f.context == DEVELOPMENT), known[0])
+            out[path] = Inferred(first.context, f"only {first.why}")
     return out
+
+
+def _chain_context(stack: Any) -> Inferred | None:
+    """The context of a compose stack whose own names say nothing: a file of its chain whose
+    path does (`-f docker-compose.common.yml -f docker-compose.dev.yml` is a dev stack).
+    Compose's override file does not count: `up` merges it into the production file too."""
+    for path in stack.all_files:
+        found = infer_from_path(path)
+        if found is not None and "override" not in path.rsplit("/", 1)[-1].lower():
+            if found.context == PRODUCTION:
+                return None
+            return Inferred(
+                found.context, f"read by the {found.context} stack {stack.id} ({found.why})"
+            )
+    return None
+
+
+def _note_uses(uses: dict[str, list[Inferred | None]], stack: Any, found: Inferred | None) -> None:
+    """Record that `stack` (of context `found`, None: production) reads its compose files,
+    its `.env` and its services' `env_file`s."""
+    if found is not None and not found.why.startswith("read by"):
+        found = Inferred(
+            found.context, f"read by the {found.context} stack {stack.id} ({found.why})"
+        )
+    paths = [*stack.all_files, *([stack.dotenv] if stack.dotenv else [])]
+    paths += [ref.resolved for s in stack.services for ref in s.env_files if ref.resolved]
+    for path in dict.fromkeys(paths):
+        uses.setdefault(path, []).append(found)
 
 
 class Contexts:
