@@ -32,7 +32,8 @@ RULE = rule(
         and no required marker (`:?`/`?`). `$$` escapes are not variables. A variable that
         only sets an app service's `environment` option or build argument (not a database's
         setting, not a database URL, volume, image or command) is an optional setting left
-        empty: low.
+        empty: low. Variables every shell exports (`PWD`, `HOME`, `USER`, `LOGNAME`, `PATH`,
+        `SHELL`) have a value where `docker compose` runs.
     """,
     bad="""
         # docker-compose.yml
@@ -65,6 +66,11 @@ _DATA_KEY = re.compile(
     r"DATABASE|POSTGRES|MYSQL|MARIADB|MONGO|REDIS|^PG|(^|_)DB($|_)|VOLUME|DATA_?DIR", re.I
 )
 """Environment keys whose empty value reaches the data: a database's settings or its URL."""
+
+
+SHELL_SET = frozenset({"PWD", "HOME", "USER", "LOGNAME", "PATH", "SHELL"})
+"""Variables every login shell exports, so the shell that runs `docker compose` sets them
+(typebot's `${PWD}/.typebot-build/database`). `UID` is not one: bash does not export it."""
 
 
 def _key_paths(ctx: Context, path: str) -> dict[tuple[int, int], tuple[str, ...]]:
@@ -116,6 +122,8 @@ def check_undefined_variables(ctx: Context, stacks: Iterable[ComposeStack]) -> I
         beside = stack.dotenv or f"{stack.project_dir + '/' if stack.project_dir else ''}.env"
         dbs_here = {s for st, s in db_services if st == stack.id}
         for ref in stack.undefined_variables:
+            if ref.name in SHELL_SET:
+                continue
             loc = ref.location
             column = _column_of(ctx, loc, ref.name)
             message = (
