@@ -1,0 +1,42 @@
+"""KD307 on a `.env` the checkout lacks but a template names: medium when the template's keys
+can hold a secret (a password, token, URL), low when they cannot (peppermint's client
+template holds only `NEXT_PUBLIC_CLIENT_VERSION`)."""
+
+from __future__ import annotations
+
+from analysis.model import Severity
+from tests.rules.harness import run_rule
+
+SCHEMA = 'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n'
+DOCKERFILE = (
+    "FROM node:20\nWORKDIR /app\nCOPY apps/client ./apps/client\n"
+    'RUN cd apps/client && npm run build\nCMD ["node", "apps/client/server.js"]\n'
+)
+COMPOSE = "services:\n  web:\n    build: .\n"
+
+
+def kd307(template: str) -> list:
+    return run_rule(
+        "KD307",
+        {
+            "prisma/schema.prisma": SCHEMA,
+            "Dockerfile": DOCKERFILE,
+            "docker-compose.yml": COMPOSE,
+            ".dockerignore": "node_modules\n",
+            "apps/client/.env.example": template,
+            "apps/client/package.json": '{"name": "client"}\n',
+        },
+    )
+
+
+def test_a_template_without_secrets_is_low() -> None:
+    (f,) = kd307('NEXT_PUBLIC_CLIENT_VERSION="0.5.4.2"\n')
+    assert f.severity is Severity.LOW
+    assert f.message.startswith("apps/client/.env is not in the checkout")
+    assert "names no secret (NEXT_PUBLIC_CLIENT_VERSION)" in f.message
+
+
+def test_a_template_naming_a_database_url_stays_medium() -> None:
+    (f,) = kd307("NEXT_PUBLIC_CLIENT_VERSION=1\nDATABASE_URL=postgresql://user:pass@db/app\n")
+    assert f.severity is Severity.MEDIUM
+    assert "names no secret" not in f.message
