@@ -150,6 +150,7 @@ def _stack_contexts(ctx: Any) -> dict[str, Inferred]:
     except Exception:  # a broken fact is reported by its own checks
         return out
     db_services = {(d.stack, d.service) for d in dbs}
+    runs_app = _app_services(ctx, stacks, db_services)
     uses: dict[str, list[Inferred | None]] = {}
     # a base file the project only ever merges with others (`-f common.yml -f dev.yml`) is
     # read by those chains; its stack of its own is not one the project runs
@@ -187,6 +188,8 @@ def _stack_contexts(ctx: Any) -> dict[str, Inferred]:
                     + ", ".join(repr(n) for n in dbs_here)
                     + f" and no app service, and the app deploys through {deploys_elsewhere}",
                 )
+            elif dbs_here and not runs_app.get(stack.id):
+                inferred = _dev_infrastructure(stack, dbs, runs_app)
         if inferred is not None:
             for path in stack.all_files:
                 out.setdefault(path, inferred)
@@ -202,11 +205,88 @@ def _stack_contexts(ctx: Any) -> dict[str, Inferred]:
     return out
 
 
+def _app_services(ctx: Any, stacks: Any, db_services: set[tuple[str, str]]) -> dict[str, list[str]]:
+    """Per stack, the services that run this project's app: built from an image that holds
+    its Prisma schema, running a Prisma command at start, or pulling an image this repository
+    publishes (or named with a word of the project's name: `ghcr.io/teableio/teable-db-migrate`);
+    not databases, tools or third-party images."""
+    from analysis.facts.images import images
+    from analysis.facts.published import _norm, _package_names, published_image_for
+
+    names = {_norm(ctx.root.name)} | {k for k, f in _package_names(ctx).items() if f == ""}
+    project = {w for n in names for w in n.split("-") if len(w) >= 4}
+
+    from analysis.facts.startup import startup_paths
+
+    try:
+        built = {
+            (u.compose_file, u.service) for i in ctx.fact(images) if i.app_schemas for u in i.uses
+        }
+        prisma = {(p.stack, p.service) for p in ctx.fact(startup_paths) if p.commands}
+    except Exception:  # a broken fact is reported by its own checks
+        return {}
+    out: dict[str, list[str]] = {}
+    for stack in stacks:
+        for s in stack.services:
+            if (stack.id, s.name) in db_services:
+                continue
+            if (stack.id, s.name) in prisma:
+                app = True  # it runs Prisma (the app's migration job)
+            elif s.build is not None:
+                app = any((f, s.name) in built for f in stack.all_files)
+            else:
+                image = s.image.value if s.image is not None else ""
+                app = (
+                    bool(image)
+                    and not _is_tool(image)
+                    and (
+                        published_image_for(ctx, stack.id, s.name) is not None
+                        or bool(project & set(_norm(_repo_name(image)).split("-")))
+                    )
+                )
+            if app:
+                out.setdefault(stack.id, []).append(s.name)
+    return out
+
+
+def _repo_name(image: str) -> str:
+    """`ghcr.io/teableio/teable-db-migrate:latest` -> `teable-db-migrate`."""
+    return image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0]
+
+
+def _dev_infrastructure(stack: Any, dbs: Any, runs_app: dict[str, list[str]]) -> Inferred | None:
+    """Development infrastructure: a stack that runs none of the project's apps, publishes a
+    database's port to the host (where the app then runs: `pnpm dev` against localhost), while
+    another stack of the project runs the app in containers (which would reach the database
+    over a network, not a host port). trigger.dev's `docker/docker-compose.yml`, teable's
+    `dockers/database-postgres.yml`."""
+    others = [sid for sid, apps in runs_app.items() if apps and sid != stack.id]
+    elsewhere = next((sid for sid in others if infer_from_path(sid) is None), None)
+    if elsewhere is None:
+        return None
+    for d in dbs:
+        if d.stack != stack.id or not d.port:
+            continue
+        service = stack.service(d.service)
+        port = next((p for p in service.ports if p.exposes(d.port)), None) if service else None
+        if port is not None:
+            return Inferred(
+                DEVELOPMENT,
+                f"the stack runs no app service and publishes database {d.service!r}'s port "
+                f"to the host ({port.text}) for an app run outside containers, while the stack "
+                f"{elsewhere} runs the app",
+            )
+    return None
+
+
 def _chain_context(stack: Any) -> Inferred | None:
-    """The context of a compose stack whose own names say nothing: a file of its chain whose
-    path does (`-f docker-compose.common.yml -f docker-compose.dev.yml` is a dev stack).
-    Compose's override file does not count: `up` merges it into the production file too."""
-    for path in stack.all_files:
+    """The context of a compose stack whose own names say nothing: its file's path, or a file
+    of its `-f` chain whose path says it (`-f compose.common.yml -f compose.dev.yml`).
+    Compose's override file does not count: `up` merges it into the production file too; nor
+    do files pulled in through `include`/`extends` (mirlo's default file includes its test
+    services)."""
+    files = stack.files if stack.origin == "-f chain" else stack.files[:1]
+    for path in files:
         found = infer_from_path(path)
         if found is not None and "override" not in path.rsplit("/", 1)[-1].lower():
             if found.context == PRODUCTION:

@@ -78,3 +78,68 @@ def test_a_base_file_merged_only_into_a_dev_chain_is_development(write_tree) -> 
         root=root.parent / "two",
     )
     assert context_of(root2, "compose.base.yml") is None
+
+
+INFRA = """services:
+  database:
+    image: postgres:16
+    ports:
+      - "5432:5432"
+    volumes:
+      - data:/var/lib/postgresql/data
+    environment:
+      POSTGRES_PASSWORD: postgres
+  electric:
+    image: electricsql/electric:1.2.4
+    environment:
+      DATABASE_URL: postgresql://postgres:postgres@database:5432/main
+volumes:
+  data:
+"""
+HOSTING = """services:
+  webapp:
+    image: ghcr.io/acme/shop:latest
+    environment:
+      DATABASE_URL: postgresql://postgres:${PW:?}@postgres:5432/main
+  postgres:
+    image: postgres:16
+    volumes:
+      - pg:/var/lib/postgresql/data
+volumes:
+  pg:
+"""
+
+
+def _kd4(root: Path, path: str) -> list:  # type: ignore[type-arg]
+    return [f for f in analyze(root).active if f.location.path == path and f.rule[:3] == "KD4"]
+
+
+def test_database_infrastructure_for_an_app_run_on_the_host_is_development(write_tree) -> None:  # type: ignore[no-untyped-def]
+    # trigger.dev: docker/docker-compose.yml publishes postgres to the host and runs no app;
+    # hosting/docker/webapp runs the project's image (named like the project) in containers
+    root = write_tree(
+        {"docker/docker-compose.yml": INFRA, "hosting/webapp/docker-compose.yml": HOSTING}
+    )
+    (root / "package.json").write_text('{"name": "shop"}\n')
+    assert context_of(root, "docker/docker-compose.yml") == DEVELOPMENT
+    found = _kd4(root, "docker/docker-compose.yml")
+    assert found and all(f.context == DEVELOPMENT for f in found)
+    assert any("publishes database 'database''s port" in f.message for f in found)
+    kd403 = next(f for f in found if f.rule == "KD403")
+    assert kd403.severity is Severity.LOW  # medium in production, one level lower
+
+
+def test_database_infrastructure_stays_production_without_a_host_port_or_another_app(
+    write_tree,
+) -> None:  # type: ignore[no-untyped-def]
+    unpublished = INFRA.replace('    ports:\n      - "5432:5432"\n', "")
+    root = write_tree(
+        {"docker/docker-compose.yml": unpublished, "hosting/webapp/docker-compose.yml": HOSTING}
+    )
+    (root / "package.json").write_text('{"name": "shop"}\n')
+    assert context_of(root, "docker/docker-compose.yml") is None
+    alone = write_tree({"docker-compose.yml": INFRA}, root=root.parent / "alone")
+    (alone / "package.json").write_text('{"name": "shop"}\n')
+    assert context_of(alone, "docker-compose.yml") is None
+    kd403 = next(f for f in _kd4(alone, "docker-compose.yml") if f.rule == "KD403")
+    assert kd403.severity is Severity.MEDIUM and kd403.context is None
