@@ -15,7 +15,7 @@ EXAMPLES = REPO / "examples"
 # Hermetic: the examples live in keepdata's own git repository, whose state (a shallow CI
 # clone, an edited work tree, the branch) must not change what they report. Every migration is
 # graded as new (as `--all-migrations` does); tests of history grading build their own
-# repositories and unset this (tests/test_grading_history.py).
+# repositories and unset this (tests/grading/test_grading_history.py).
 os.environ["KEEPDATA_ALL_MIGRATIONS"] = "1"
 # The result cache of `check` (tui.result_cache) lives in a temporary folder, never in the
 # user's ~/.cache; every test gets its own (below), so no test sees another's entries.

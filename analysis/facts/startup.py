@@ -1852,6 +1852,7 @@ def _image_env_files(image: Any) -> tuple[str, ...]:
         e.path
         for e in image.env_files
         if e.in_final_image
+        and e.present
         and posixpath.basename(e.path) == ".env"
         and posixpath.dirname(e.path) in folders
     )

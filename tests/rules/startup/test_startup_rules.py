@@ -11,9 +11,9 @@ import pytest
 
 from analysis.engine import analyze
 from analysis.model import Finding, Severity
-from tests.conftest import with_folded
+from tests.conftest import EXAMPLES, REPO, with_folded
 
-FIXTURES = Path(__file__).parent / "fixtures" / "startup"
+FIXTURES = REPO / "tests" / "fixtures" / "startup"
 
 Tree = dict[str, str]
 WriteTree = Callable[[Tree], Path]
@@ -816,7 +816,7 @@ def test_kd218_depends_on_the_job_whatever_the_url(write_tree: WriteTree) -> Non
     assert at(f) == ("docker-compose.yml", 23)
 
 
-RISKY = Path(__file__).resolve().parent.parent / "examples" / "risky-app"
+RISKY = EXAMPLES / "risky-app"
 
 
 @pytest.mark.skipif(not RISKY.is_dir(), reason="the bundled risky-app example is not there")

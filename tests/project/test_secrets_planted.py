@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 
 from analysis.secrets import MASK, is_secret_name, mask_secrets, mask_value, safe_text
+from tests.conftest import REPO
 
-ROOT = Path(__file__).parent / "fixtures" / "secrets" / "planted"
+ROOT = REPO / "tests" / "fixtures" / "secrets" / "planted"
 
 PLANTED: dict[str, tuple[str, ...]] = {
     "docker-compose.yml": (

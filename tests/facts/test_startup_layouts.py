@@ -270,7 +270,7 @@ exec "$@"
 def test_kd209_an_if_whose_failure_branch_goes_on(
     write_tree: WriteTree, entry: str, line: int
 ) -> None:
-    from tests.test_startup_rules import at, one, project
+    from tests.rules.startup.test_startup_rules import at, one, project
 
     f = one(write_tree, project(entry), "KD209")
     # the finding points where the failure is let through; the Prisma command is related
@@ -299,15 +299,15 @@ def test_kd209_an_if_whose_failure_branch_goes_on(
     ],
 )
 def test_kd209_quiet_when_the_failure_branch_stops(write_tree: WriteTree, entry: str) -> None:
-    from tests.test_startup_rules import project
-    from tests.test_startup_rules import run as run_rule
+    from tests.rules.startup.test_startup_rules import project
+    from tests.rules.startup.test_startup_rules import run as run_rule
 
     assert [f.location for f in run_rule(write_tree, project(entry), "KD209")] == []
 
 
 def test_kd209_migration_in_a_child_script(write_tree: WriteTree) -> None:
     """The compose command tests a script that migrates; its failure branch only logs."""
-    from tests.test_startup_rules import DB_SERVICE, at, one, project
+    from tests.rules.startup.test_startup_rules import DB_SERVICE, at, one, project
 
     compose_text = (
         "services:\n  api:\n    build: .\n"
@@ -324,7 +324,7 @@ def test_kd209_migration_in_a_child_script(write_tree: WriteTree) -> None:
     assert ("scripts/migrate.sh", 3) in [(r.location.path, r.location.line) for r in f.related]
     # quiet when the branch exits non-zero
     fixed = compose_text.replace("echo 'migration failed'", "echo 'migration failed'; exit 1")
-    from tests.test_startup_rules import run as run_rule
+    from tests.rules.startup.test_startup_rules import run as run_rule
 
     assert (
         run_rule(write_tree, project(compose_text=fixed, scripts__migrate_DOT_sh=migrate), "KD209")
@@ -333,7 +333,7 @@ def test_kd209_migration_in_a_child_script(write_tree: WriteTree) -> None:
 
 
 def test_kd209_child_script_exits_zero_on_failure(write_tree: WriteTree) -> None:
-    from tests.test_startup_rules import at, one, project
+    from tests.rules.startup.test_startup_rules import at, one, project
 
     migrate = (
         "#!/bin/sh\nif ! npx prisma migrate deploy; then\n"
@@ -341,7 +341,7 @@ def test_kd209_child_script_exits_zero_on_failure(write_tree: WriteTree) -> None
     )
     entry = '#!/bin/sh\nset -e\nsh /app/scripts/migrate.sh\nexec "$@"\n'
     dockerfile_extra = "COPY scripts/migrate.sh /app/scripts/migrate.sh\n"
-    from tests.test_startup_rules import DOCKERFILE
+    from tests.rules.startup.test_startup_rules import DOCKERFILE
 
     dockerfile = DOCKERFILE.replace("ENTRYPOINT", dockerfile_extra + "ENTRYPOINT")
     tree = project(entry, dockerfile=dockerfile, scripts__migrate_DOT_sh=migrate)

@@ -15,7 +15,7 @@ from analysis.report.check_output import check_json
 from analysis.report.json_report import SCHEMA_FILE, report_json, to_jsonable
 from analysis.report.render import render
 from tests.conftest import EXAMPLES
-from tests.results import with_findings
+from tests.report.results import with_findings
 
 SCHEMA = json.loads(SCHEMA_FILE.read_text())
 

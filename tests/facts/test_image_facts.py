@@ -15,8 +15,9 @@ from analysis.facts.images import (
     images,
     path_in_image,
 )
+from tests.conftest import REPO
 
-FIXTURES = Path(__file__).parent / "fixtures" / "image"
+FIXTURES = REPO / "tests" / "fixtures" / "image"
 
 
 def load(root: Path) -> tuple[Image, ...]:

@@ -10,9 +10,9 @@ import pytest
 
 from analysis.engine import analyze
 from analysis.model import Severity
-from tests.conftest import with_folded
+from tests.conftest import REPO, with_folded
 
-FIXTURES = Path(__file__).parent / "fixtures" / "migrations"
+FIXTURES = REPO / "tests" / "fixtures" / "migrations"
 
 
 def kd6(root: Path) -> list[tuple[str, str, str, int]]:

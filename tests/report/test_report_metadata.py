@@ -13,7 +13,7 @@ import pytest
 
 from analysis.pipeline import run
 from analysis.report.metadata import git_state, report_metadata, utc_timestamp
-from tests.results import with_findings
+from tests.report.results import with_findings
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

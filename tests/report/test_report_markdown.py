@@ -15,7 +15,7 @@ from analysis.pipeline import run
 from analysis.report.markdown import GENERATED_PREFIX, code, esc, fence, render_markdown
 from analysis.report.render import render
 from tests.conftest import EXAMPLES
-from tests.results import with_findings
+from tests.report.results import with_findings
 
 SECTIONS = [
     "Configuration Review Summary",

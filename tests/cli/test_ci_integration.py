@@ -19,13 +19,12 @@ import pytest
 import yaml
 
 from analysis.discover import classify
+from tests.conftest import EXAMPLES, REPO
 
-REPO = Path(__file__).resolve().parent.parent
 HOOKS = REPO / ".pre-commit-hooks.yaml"
 ACTION_DIR = REPO / ".github" / "actions" / "keepdata"
 ACTION = ACTION_DIR / "action.yml"
 SCRIPT = ACTION_DIR / "run.py"
-EXAMPLES = REPO / "examples"
 
 
 # -- the pre-commit hook -------------------------------------------------------------------

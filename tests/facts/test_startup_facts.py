@@ -8,8 +8,9 @@ from pathlib import Path
 
 from analysis.engine import analyze
 from analysis.facts.startup import PrismaStep, StartupFacts, StartupPath, startup_paths
+from tests.conftest import REPO
 
-FIXTURES = Path(__file__).parent / "fixtures" / "startup"
+FIXTURES = REPO / "tests" / "fixtures" / "startup"
 WriteTree = Callable[[dict[str, str]], Path]
 
 PACKAGE = json.dumps(

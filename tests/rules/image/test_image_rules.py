@@ -8,8 +8,9 @@ import pytest
 
 from analysis.engine import analyze
 from analysis.model import Finding, Severity
+from tests.conftest import REPO
 
-FIXTURES = Path(__file__).parent / "fixtures" / "image"
+FIXTURES = REPO / "tests" / "fixtures" / "image"
 
 
 def found(root: Path, rule: str) -> list[Finding]:

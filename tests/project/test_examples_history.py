@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import EXAMPLES
 from tui.cli import main
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "risky-app"
+EXAMPLE = EXAMPLES / "risky-app"
 NEW = "prisma/migrations/20250101000000_drop_user_phone/migration.sql"
 
 

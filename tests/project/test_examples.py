@@ -53,7 +53,7 @@ def test_risky_app_trips_every_docker_side_rule(capsys: pytest.CaptureFixture[st
     # Grading folds a finding that repeats another into it ("one problem, one finding"): the
     # folded rule is named at the start of the related location's message (KD208 into KD303).
     got |= {r["message"][:5] for f in report["findings"] for r in f["related"]}
-    # KD115 compares with git history; tests/test_persistence_* builds a repository for it.
+    # KD115 compares with git history; tests/rules/persistence/test_persistence_rules.py builds a repository for it.
     wanted = {r.id for r in RULES if r.id[2] in "1234" and r.id != "KD115"}
     assert wanted - got == set()
 

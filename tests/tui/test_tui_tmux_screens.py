@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 from tests.conftest import EXAMPLES, REPO
-from tests.test_tui_terminal import Tmux, pytestmark  # noqa: F401 (skipped without tmux)
-from tests.test_tui_terminal import tmux as tmux_session  # noqa: F401 (a fixture)
+from tests.tui.test_tui_terminal import Tmux, pytestmark  # noqa: F401 (skipped without tmux)
+from tests.tui.test_tui_terminal import tmux as tmux_session  # noqa: F401 (a fixture)
 
 
 def test_help_drilldown_related_and_export_in_tmux(tmux_session: Tmux, tmp_path: Path) -> None:  # noqa: F811

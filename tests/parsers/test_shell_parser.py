@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -22,6 +21,7 @@ from analysis.parsers.shell import (
     unquote,
 )
 from analysis.sources import SourceFile
+from tests.conftest import REPO
 
 SEED_WAIT_FOR_DB = """#!/bin/sh
 # Wait for PostgreSQL, then apply migrations (or push the schema in development).
@@ -520,7 +520,7 @@ def test_unreadable_statements_with_an_unclosed_brace_in_quotes_do_not_hang() ->
         capture_output=True,
         text=True,
         timeout=600,
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=REPO,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout)

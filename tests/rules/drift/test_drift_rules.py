@@ -10,8 +10,9 @@ import pytest
 from analysis.engine import analyze
 from analysis.facts.drift import pending_changes
 from analysis.model import Severity
+from tests.conftest import REPO
 
-SYNCED = Path(__file__).parent / "fixtures" / "migrations" / "pg_synced"
+SYNCED = REPO / "tests" / "fixtures" / "migrations" / "pg_synced"
 SCHEMA = "prisma/schema.prisma"
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from analysis.gitread import git_env
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -212,7 +213,7 @@ def _keepdata(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
         check=False,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+        env={**os.environ, "PYTHONPATH": str(REPO)},
     )
 
 
@@ -288,7 +289,7 @@ def test_git_environment_of_the_user_is_not_inherited() -> None:
 def test_only_the_git_reader_starts_processes() -> None:
     """The one module of analysis/ and tui/ that may start a process is analysis/gitread.py
     (and the inspector's drill-down, which starts the user's own $EDITOR)."""
-    top = Path(__file__).resolve().parent.parent
+    top = REPO
     allowed = {"analysis/gitread.py", "tui/drilldown.py"}
     offenders = []
     for folder in ("analysis", "tui"):

@@ -10,7 +10,7 @@ Each project is analyzed once per session: the apps of the tests get that analys
 running their own (`tui.app.take_snapshot` is replaced for the test's duration).
 
 The analysis changes as rules land: regenerate with
-`python -m pytest tests/test_tui_snapshots.py --snapshot-update` and review the SVGs.
+`python -m pytest tests/tui/test_tui_snapshots.py --snapshot-update` and review the SVGs.
 """
 
 from __future__ import annotations

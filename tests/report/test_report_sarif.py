@@ -16,7 +16,7 @@ from analysis.report.sarif import FINGERPRINT_KEY, LEVELS, fingerprint_base, sar
 from analysis.result import Result
 from analysis.sources import SourceFile
 from tests.conftest import EXAMPLES, REPO
-from tests.results import with_findings
+from tests.report.results import with_findings
 
 SCHEMA = json.loads((REPO / "tests/fixtures/sarif/sarif-schema-2.1.0.json").read_text())
 

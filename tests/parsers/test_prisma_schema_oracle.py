@@ -18,8 +18,9 @@ import pytest
 
 from analysis.parsers.prisma_schema import parse_prisma_schema
 from analysis.sources import SourceFile
+from tests.conftest import REPO
 
-ORACLE = Path(__file__).parent / "prisma_oracle"
+ORACLE = REPO / "tests" / "prisma_oracle"
 CORPUS = Path(os.environ.get("KEEPDATA_REALWORLD", "/tmp/keepdata-realworld"))
 NODE = shutil.which("node")
 

@@ -11,8 +11,9 @@ import pytest
 from analysis.catalog import BY_ID
 from analysis.engine import analyze
 from analysis.model import Finding, Severity
+from tests.conftest import REPO
 
-FIXTURES = Path(__file__).parent / "fixtures" / "compose"
+FIXTURES = REPO / "tests" / "fixtures" / "compose"
 PERSISTENCE = {f"KD1{n:02d}" for n in range(1, 16)}
 
 

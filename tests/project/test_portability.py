@@ -14,11 +14,10 @@ from analysis.engine import analyze
 from analysis.parsers.dockerfile import parse_dockerfile_text
 from analysis.report.ci_formats import display_path, github_annotation, located
 from analysis.suppress import path_matches
+from tests.conftest import EXAMPLES, REPO
 from tui.cli import main
 
-REPO = Path(__file__).resolve().parent.parent
 DOCKERFILE = REPO / ".ci" / "Dockerfile"
-EXAMPLES = REPO / "examples"
 
 
 # -- the container image recipe --------------------------------------------------------------
