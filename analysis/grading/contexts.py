@@ -212,19 +212,17 @@ def _app_services(ctx: Any, stacks: Any, db_services: set[tuple[str, str]]) -> d
     not databases, tools or third-party images."""
     from analysis.facts.images import images
     from analysis.facts.published import _norm, _package_names, published_image_for
-
-    names = {_norm(ctx.root.name)} | {k for k, f in _package_names(ctx).items() if f == ""}
-    project = {w for n in names for w in n.split("-") if len(w) >= 4}
-
     from analysis.facts.startup import startup_paths
 
-    try:
+    try:  # a broken fact or file is reported by its own checks (a 5,000-deep package.json)
+        names = {_norm(ctx.root.name)} | {k for k, f in _package_names(ctx).items() if f == ""}
         built = {
             (u.compose_file, u.service) for i in ctx.fact(images) if i.app_schemas for u in i.uses
         }
         prisma = {(p.stack, p.service) for p in ctx.fact(startup_paths) if p.commands}
-    except Exception:  # a broken fact is reported by its own checks
+    except Exception:
         return {}
+    project = {w for n in names for w in n.split("-") if len(w) >= 4}
     out: dict[str, list[str]] = {}
     for stack in stacks:
         for s in stack.services:

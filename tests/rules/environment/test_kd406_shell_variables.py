@@ -34,3 +34,21 @@ def test_an_unset_variable_in_the_same_volume_fires() -> None:
     assert f.severity is Severity.MEDIUM
     assert f.location.path == "docker-compose.yml" and f.location.line == 5
     assert "${DATA_ROOT} has no value" in f.message
+
+
+def test_one_finding_per_variable_and_file() -> None:
+    # portal-eletricistas: `${STAGING_DB_NAME}` in POSTGRES_DB and the healthcheck
+    compose = (
+        "services:\n  db:\n    image: postgres:16\n    volumes:\n"
+        "      - data:/var/lib/postgresql/data\n"
+        "    environment:\n      POSTGRES_DB: ${DB_NAME}\n"
+        "      POSTGRES_PASSWORD: Zq8vN3kLr2Wx9pTb\n"
+        "    healthcheck:\n"
+        '      test: ["CMD-SHELL", "pg_isready -d ${DB_NAME}"]\n'
+        "volumes:\n  data:\n"
+    )
+    found = run_rule("KD406", {"prisma/schema.prisma": SCHEMA, "docker-compose.yml": compose})
+    (f,) = found
+    assert f.location.line == 7 and f.severity is Severity.MEDIUM
+    assert f.message.endswith("also used at line 10")
+    assert [r.location.line for r in f.related] == [10]
