@@ -122,7 +122,7 @@ _PM_RUN = r"(?<![\w/.-])(?:yarn|pnpm|npm\s+run|bun\s+run)\s+(?:-\S+\s+)*"
 _OPAQUE = re.compile(
     r"(?<![\w/.-])(?:(?:bunx|npx|pnpm\s+exec|pnpm\s+dlx|yarn\s+exec)\s+)?"
     r"(?:nx|turbo|lerna|npm-run-all|run-s|run-p)\s+\S+"
-    r"|(?<![\w/.-])(?:node|bun|tsx|ts-node)\s+\S+\.(?:c|m)?[jt]s\b"
+    r"|(?<![\w/.-])(?:node|bun|tsx|ts-node)\s+(?!(?:[\w.-]+/)*bin/)(?!/)\S+\.(?:c|m)?[jt]s\b"
     + r"|"
     + _PM_RUN
     + r"[\w.-]*(?:prisma|generate|db)[\w.-]*:[\w:.-]*"
