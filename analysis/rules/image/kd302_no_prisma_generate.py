@@ -144,6 +144,13 @@ def _static_server(image: Image) -> bool:
     return repo in _STATIC_SERVERS
 
 
+_FILTERED_INSTALL = re.compile(
+    r"(?<![\w/.-])(?:pnpm|yarn|npm)\s+(?:install|i|ci|add)\b[^\n;&|]*?"
+    r"(?:--filter|-F|--workspace)[\s=]\S+"
+)
+"""A workspace install (`pnpm install --filter @tianji/server...`): it runs the `postinstall`
+of the packages it selects, which keepdata does not follow."""
+
 _WORKSPACE_RUN = re.compile(r"(?:--filter|-F|--workspaces?|-r|--recursive)(?:[\s=]|$)")
 
 
@@ -155,7 +162,7 @@ def _opaque_step(ctx: Context, image: Image) -> tuple[Run, str] | None:
     scripts: dict[str, list[str]] | None = None
     for i in image.stages_used:
         for run in image.file.stages[i].runs:
-            m = _OPAQUE.search(run.command)
+            m = _OPAQUE.search(run.command) or _FILTERED_INSTALL.search(run.command)
             if m is not None:
                 return run, m.group(0)
             for call in _RUN_SCRIPT.finditer(run.command):

@@ -52,3 +52,9 @@ def test_a_prisma_script_of_another_workspace_is_low() -> None:
 def test_a_web_server_final_image_is_not_reported() -> None:
     final = "FROM caddy:2-alpine\nCOPY --from=build /app/dist /srv\n"
     assert kd302("npm run build", final=final) == []
+
+
+def test_a_workspace_install_runs_postinstalls_keepdata_does_not_follow() -> None:
+    # tianji: `pnpm install --filter @tianji/server...` runs the server's postinstall generate
+    (f,) = kd302("pnpm install --filter @shop/server... && npm run build")
+    assert f.severity is Severity.LOW and "`pnpm install --filter @shop/server...`" in f.message
