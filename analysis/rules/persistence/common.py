@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from analysis.catalog import BY_ID
 from analysis.context import Context
-from analysis.facts.compose import ComposeStack, is_file
+from analysis.facts.compose import DEFAULT_FILES, ComposeStack, compose_stacks, is_file
 from analysis.facts.databases import Database, DataState, databases
 from analysis.model import Finding, Location, Related
 from analysis.parsers.compose import (
@@ -478,4 +478,20 @@ def _sqlite_urls_in_image(
 def data_directories_findings(ctx: Context) -> tuple[Finding, ...]:
     """The findings of `check_data_directories` (KD101, KD102, KD103, KD104, KD105, KD106 from one pass), memoized as a fact:
     each of those rules selects its own (see `analysis.rules.registry`)."""
-    return tuple(check_data_directories(ctx.fact(databases)))
+    phantom = merged_only_stacks(ctx)
+    return tuple(check_data_directories(d for d in ctx.fact(databases) if d.stack not in phantom))
+
+
+def merged_only_stacks(ctx: Context) -> frozenset[str]:
+    """Stacks of one base file that the project only runs merged into `-f` chains (timelines'
+    docker-compose.common.yml, always with dev.yml or prod.yml, which add the data volume):
+    its data is decided by those chains, whose own findings say it."""
+    stacks = ctx.fact(compose_stacks)
+    chained = {f for s in stacks if s.origin == "-f chain" and len(s.files) > 1 for f in s.files}
+    return frozenset(
+        s.id
+        for s in stacks
+        if s.origin == "single"
+        and s.files[0] in chained
+        and posixpath.basename(s.files[0]) not in DEFAULT_FILES
+    )
