@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from analysis.context import Context
 from analysis.facts.images import Image, images
@@ -37,6 +39,7 @@ RULE = rule(
     trigger="""
         A service that bind-mounts the source (`.:/app`) and puts `node_modules` on a volume
         (`/app/node_modules`), while nothing in its startup path runs `prisma generate`.
+        Not a service whose command only sleeps (`sleep infinity`: a dev container's shell).
     """,
     bad="""
         # docker-compose.yml
@@ -69,11 +72,24 @@ RULE = rule(
 )
 
 
+_IDLE = re.compile(r"^\s*(?:sleep\s+(?:infinity|inf)|tail\s+-f\s+/dev/null)\s*$")
+
+
+def _idle(service: Any) -> bool:
+    """The container runs `sleep infinity` (inbox-zero's devcontainer): nothing starts at
+    start; whoever works in it runs `pnpm install` and `prisma generate` by hand."""
+    command = getattr(service, "command", None)
+    text = getattr(command, "text", None) if command is not None else None
+    return isinstance(text, str) and _IDLE.match(text.strip("[]\"' ")) is not None
+
+
 def check_stale_client_volume(ctx: Context, all_images: tuple[Image, ...]) -> Iterator[Finding]:
     schemas = ctx.files(FileKind.PRISMA_SCHEMA)
     if not schemas:
         return
     for _stack, svc in _compose_services(ctx):
+        if _idle(svc):
+            continue  # a dev container's shell: the developer installs and generates in it
         mounts = getattr(svc, "mounts", ()) or ()
         binds = [
             m
