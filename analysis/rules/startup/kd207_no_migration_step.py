@@ -169,7 +169,7 @@ def _unmigrated(
     migrations at start."""
     if any(_applies(s) for p in stack_paths for s in p.commands):
         return []
-    if any(p.unresolved for p in stack_paths):
+    if any(p.unresolved for p in stack_paths if (stack_id, p.service) not in dbs):
         return []  # a start keepdata cannot follow (a script the Dockerfile writes) may migrate
     apps: list[tuple[StartupPath, str]] = []
     for p in stack_paths:
