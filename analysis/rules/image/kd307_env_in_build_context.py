@@ -35,7 +35,8 @@ RULE = rule(
         names `.env`), a compose `env_file:` of a service that builds the image, and
         `.env.local` / `.env.production` when a script, Dockerfile, compose file or
         package.json spells the name (never by convention alone); low when it is named only
-        by a template none of whose keys can hold a secret (no password, token, key, URL).
+        by a template none of whose keys can hold a secret (no password, token, key, URL),
+        and low for a present file that holds no secret.
     """,
     bad="""
         # .dockerignore
@@ -151,13 +152,31 @@ def _no_secret_named(ctx: Context, env: EnvFileInContext) -> tuple[str, ...] | N
     return None if any(_SECRET_NAME.search(k) for k in keys) else keys
 
 
+def _holds_no_secret(ctx: Context, rel: str) -> bool:
+    """The env file sets nothing secret (pingvin-share's backend/prisma/.env: a SQLite path)."""
+    from analysis.parsers.dotenv_file import parse_dotenv
+    from analysis.rules.environment.common import _secret_entries
+
+    parsed = ctx.parse(rel, parse_dotenv)
+    return parsed is not None and not _secret_entries(parsed.entries)
+
+
 @RULE.check
 @_tidied
 def check(ctx: Context) -> Iterable[Finding]:
     for image in ctx.fact(images):
         absent = {e.path: e for e in image.env_files if not e.present}
+        present = {e.path for e in image.env_files if e.present}
         for f in check_env_in_context(image):
-            env = absent.get(f.message.split(" ", 1)[0])
+            path = f.message.split(" ", 1)[0]
+            if path in present and _holds_no_secret(ctx, path):
+                f = replace(
+                    f,
+                    severity=Severity.LOW,
+                    message=f"{f.message}; but it holds no secret (no password, token or URL "
+                    "with credentials): reported low",
+                )
+            env = absent.get(path)
             keys = _no_secret_named(ctx, env) if env is not None else None
             if keys is not None:
                 f = replace(

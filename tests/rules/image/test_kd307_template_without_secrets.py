@@ -40,3 +40,28 @@ def test_a_template_naming_a_database_url_stays_medium() -> None:
     (f,) = kd307("NEXT_PUBLIC_CLIENT_VERSION=1\nDATABASE_URL=postgresql://user:pass@db/app\n")
     assert f.severity is Severity.MEDIUM
     assert "names no secret" not in f.message
+
+
+def _present(env: str) -> list:
+    return run_rule(
+        "KD307",
+        {
+            "prisma/schema.prisma": SCHEMA,
+            "Dockerfile": DOCKERFILE,
+            "docker-compose.yml": COMPOSE,
+            ".dockerignore": "node_modules\n",
+            "apps/client/.env": env,
+            "apps/client/package.json": '{"name": "client"}\n',
+        },
+    )
+
+
+def test_a_present_env_without_secrets_is_low() -> None:
+    # pingvin-share's backend/prisma/.env: only a SQLite path
+    (f,) = _present('DATABASE_URL="file:../data/app.db"\n')
+    assert f.severity is Severity.LOW and "holds no secret" in f.message
+
+
+def test_a_present_env_with_a_password_stays_high() -> None:
+    (f,) = _present("DATABASE_URL=postgresql://app:Zq8vN3kLr2Wx@db:5432/app\n")
+    assert f.severity is Severity.HIGH and "holds no secret" not in f.message
