@@ -6,6 +6,7 @@ KD111 (destructive docker commands in scripts) belongs to the startup area.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -479,7 +480,36 @@ def data_directories_findings(ctx: Context) -> tuple[Finding, ...]:
     """The findings of `check_data_directories` (KD101, KD102, KD103, KD104, KD105, KD106 from one pass), memoized as a fact:
     each of those rules selects its own (see `analysis.rules.registry`)."""
     phantom = merged_only_stacks(ctx)
-    return tuple(check_data_directories(d for d in ctx.fact(databases) if d.stack not in phantom))
+    jobs = client_jobs(ctx)
+    return tuple(
+        check_data_directories(
+            d
+            for d in ctx.fact(databases)
+            if d.stack not in phantom and (d.stack, d.service) not in jobs
+        )
+    )
+
+
+_CLIENT = re.compile(r"(?<![\w-])(psql|pg_dump|pg_restore|createdb|mysqldump|mongosh|redis-cli)\b")
+_SERVER = re.compile(
+    r"^\W*(?:exec\s+)?(?:\S*/)?(?:postgres|mysqld|mariadbd|mongod|redis-server|"
+    r"docker-entrypoint\.sh)(?![\w-])"
+)
+
+
+def client_jobs(ctx: Context) -> frozenset[tuple[str, str]]:
+    """Services on a database image whose command runs a client and no server (formbricks'
+    hub-db-create: `sh -c "psql ... CREATE DATABASE hub"`, restart "no"): a one-shot job that
+    keeps no data of its own."""
+    out = set()
+    for stack in ctx.fact(compose_stacks):
+        for s in stack.services:
+            text = " ".join(
+                t.text for t in (s.command, getattr(s, "entrypoint", None)) if t is not None
+            )
+            if _CLIENT.search(text) and not _SERVER.match(text):
+                out.add((stack.id, s.name))
+    return frozenset(out)
 
 
 def merged_only_stacks(ctx: Context) -> frozenset[str]:
