@@ -15,7 +15,9 @@ DOCKERFILE = (
 COMPOSE = "services:\n  web:\n    build: .\n"
 
 
-def kd307(template: str) -> list:
+def kd307(text: str, env: str = ".env.example") -> list:
+    """KD307 on an image that copies apps/client, whose `env` file (the template by default,
+    or the `.env` itself) holds `text`."""
     return run_rule(
         "KD307",
         {
@@ -23,7 +25,7 @@ def kd307(template: str) -> list:
             "Dockerfile": DOCKERFILE,
             "docker-compose.yml": COMPOSE,
             ".dockerignore": "node_modules\n",
-            "apps/client/.env.example": template,
+            f"apps/client/{env}": text,
             "apps/client/package.json": '{"name": "client"}\n',
         },
     )
@@ -42,26 +44,12 @@ def test_a_template_naming_a_database_url_stays_medium() -> None:
     assert "names no secret" not in f.message
 
 
-def _present(env: str) -> list:
-    return run_rule(
-        "KD307",
-        {
-            "prisma/schema.prisma": SCHEMA,
-            "Dockerfile": DOCKERFILE,
-            "docker-compose.yml": COMPOSE,
-            ".dockerignore": "node_modules\n",
-            "apps/client/.env": env,
-            "apps/client/package.json": '{"name": "client"}\n',
-        },
-    )
-
-
 def test_a_present_env_without_secrets_is_low() -> None:
     # pingvin-share's backend/prisma/.env: only a SQLite path
-    (f,) = _present('DATABASE_URL="file:../data/app.db"\n')
+    (f,) = kd307('DATABASE_URL="file:../data/app.db"\n', env=".env")
     assert f.severity is Severity.LOW and "holds no secret" in f.message
 
 
 def test_a_present_env_with_a_password_stays_high() -> None:
-    (f,) = _present("DATABASE_URL=postgresql://app:Zq8vN3kLr2Wx@db:5432/app\n")
+    (f,) = kd307("DATABASE_URL=postgresql://app:Zq8vN3kLr2Wx@db:5432/app\n", env=".env")
     assert f.severity is Severity.HIGH and "holds no secret" not in f.message
