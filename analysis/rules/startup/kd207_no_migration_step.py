@@ -53,7 +53,8 @@ RULE = rule(
         railway, nixpacks) nor a one-shot migration service runs `prisma migrate deploy` (or
         an equivalent). When the app depends on a Prisma engine library (`@prisma/migrate`,
         `@prisma/internals` in `dependencies`) it migrates from its own code: that is said as
-        info instead.
+        info instead. Not when a service of the stack starts through a link keepdata cannot
+        resolve (a start script the Dockerfile writes with `RUN echo ... > /app/start.sh`).
     """,
     bad="""
         # fly.toml
@@ -169,6 +170,8 @@ def _unmigrated(
     migrations at start."""
     if any(_applies(s) for p in stack_paths for s in p.commands):
         return []
+    if any(p.unresolved for p in stack_paths if (stack_id, p.service) not in dbs):
+        return []  # a start keepdata cannot follow (a script the Dockerfile writes) may migrate
     apps: list[tuple[StartupPath, str]] = []
     for p in stack_paths:
         if (stack_id, p.service) in dbs:

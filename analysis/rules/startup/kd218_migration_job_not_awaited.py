@@ -40,7 +40,8 @@ RULE = rule(
     trigger="""
         A service whose command runs migrations and exits (one-shot), while an app service
         using the same database does not `depends_on` it with `condition:
-        service_completed_successfully`.
+        service_completed_successfully`. A service that only shares the database and runs no
+        Prisma (an image without a schema or a database URL: a backup tool) is not such an app.
     """,
     bad="""
         # docker-compose.yml
@@ -104,6 +105,8 @@ def check_migration_job_awaited(ctx: Context, facts: StartupFacts) -> Iterator[F
                 )
                 if not related_code and not shared:
                     continue
+                if not related_code and app.database is None and not app.commands:
+                    continue  # shares the database but runs no Prisma (a backup tool)
                 if dep is not None and dep.condition == "service_completed_successfully":
                     continue
                 if dep is None and _awaits_through(stack, service, job.service or ""):
