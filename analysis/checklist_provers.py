@@ -18,6 +18,7 @@ from analysis.checklist_model import (
     warns,
 )
 from analysis.model import Finding, Location
+from analysis.parsers.prisma_cli import CHANGES_SCHEMA
 from analysis.records import dataclass
 from analysis.result import Facts
 from analysis.sources import SourceFile
@@ -342,7 +343,6 @@ class CommandFact:
 
 
 DATA_LOSS_FLAGS = ("--accept-data-loss", "--force-reset")
-SCHEMA_COMMANDS = ("migrate deploy", "db push", "migrate dev", "migrate reset")
 
 
 def prisma_commands(facts: Facts) -> tuple[CommandFact, ...]:
@@ -441,7 +441,7 @@ def errors_stop_startup(inp: ProverInput) -> Proof:
     cmds, early = _commands_or(inp)
     if early is not None:
         return early
-    applying = [c for c in cmds if c.context == "startup" and c.command in SCHEMA_COMMANDS]
+    applying = [c for c in cmds if c.context == "startup" and c.command in CHANGES_SCHEMA]
     if not applying:
         return not_applicable("no migration runs when a container starts")
     evidence: list[Evidence] = []

@@ -20,12 +20,12 @@ from analysis.engine import analyze
 from analysis.facts.compose import compose_stacks
 from analysis.facts.databases import databases
 from analysis.facts.drift import pending_changes
-from analysis.facts.images import images
+from analysis.facts.images.builds import images
 from analysis.facts.migrations import migration_histories
 from analysis.facts.named import NAMED_FACTS
 from analysis.facts.relations import relation_graphs
 from analysis.facts.schema import schemas
-from analysis.facts.startup import startup_paths
+from analysis.facts.startup.paths import startup_paths
 from analysis.model import Finding, normalize_findings
 from analysis.result import AnalyzedFile, Facts, Result
 from analysis.settings import Settings

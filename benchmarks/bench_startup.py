@@ -29,8 +29,8 @@ from analysis.context import Context, clear_parse_cache
 from analysis.discover import discover
 from analysis.facts.compose import compose_stacks
 from analysis.facts.databases import databases
-from analysis.facts.images import images
-from analysis.facts.startup import startup_paths
+from analysis.facts.images.builds import images
+from analysis.facts.startup.paths import startup_paths
 from analysis.parsers.package_json.package import parse_package_json
 from analysis.parsers.shell.scripts import parse_shell
 from analysis.rules.registry import run_area

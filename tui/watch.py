@@ -37,11 +37,11 @@ if TYPE_CHECKING:
     from analysis.facts.compose import ComposeStack
     from analysis.facts.databases import Database
     from analysis.facts.drift import PendingChanges
-    from analysis.facts.images import Image
+    from analysis.facts.images.records import Image
     from analysis.facts.migrations import MigrationHistory
     from analysis.facts.relations import RelationGraph
     from analysis.facts.schema import Schema
-    from analysis.facts.startup import StartupFacts
+    from analysis.facts.startup.records import StartupFacts
     from analysis.settings import Settings
     from analysis.verdict import Verdict
 

@@ -9,11 +9,11 @@ from analysis.context import Context
 from analysis.facts.compose import compose_stacks
 from analysis.facts.databases import databases
 from analysis.facts.drift import pending_changes
-from analysis.facts.images import images
+from analysis.facts.images.builds import images
 from analysis.facts.migrations import migration_histories
 from analysis.facts.relations import relation_graphs
 from analysis.facts.schema import schemas
-from analysis.facts.startup import startup_paths
+from analysis.facts.startup.paths import startup_paths
 
 NAMED_FACTS: dict[str, Callable[[Context], Any]] = {
     "stacks": compose_stacks,

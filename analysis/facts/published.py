@@ -25,12 +25,13 @@ import re
 import shlex
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
 
 from analysis.context import Context
+from analysis.facts.compose import ComposeStack
+from analysis.facts.images.records import Image
 from analysis.model import Location
 from analysis.parsers.package_json.package import parse_package_json
-from analysis.sources import FileKind
+from analysis.sources import FileKind, SourceFile
 
 _LIBRARY_IMAGE = re.compile(r"^(?:docker\.io/)?(?:library/)?[a-z0-9._-]+(?::[^/]*)?(?:@.*)?$")
 _NOT_APP_DIRS = frozenset(
@@ -98,7 +99,7 @@ class _Built:
     what: str
 
 
-def _compose_built(images: tuple[Any, ...]) -> dict[str, list[_Built]]:
+def _compose_built(images: tuple[Image, ...]) -> dict[str, list[_Built]]:
     """Builds by the compose service that builds them."""
     by_name: dict[str, list[_Built]] = {}
     for image in images:
@@ -114,7 +115,7 @@ def _compose_built(images: tuple[Any, ...]) -> dict[str, list[_Built]]:
     return by_name
 
 
-def _tagged_builds(ctx: Context, stacks: tuple[Any, ...]) -> dict[str, list[_Built]]:
+def _tagged_builds(ctx: Context, stacks: tuple[ComposeStack, ...]) -> dict[str, list[_Built]]:
     """Services with both `build:` and `image:`: compose tags what it builds with `image:`."""
     out: dict[str, list[_Built]] = {}
     for stack in stacks:
@@ -283,7 +284,7 @@ def _text(ctx: Context, rel: str) -> str | None:
     return source if isinstance(source, str) else None
 
 
-def _identity(source: Any) -> str:
+def _identity(source: SourceFile) -> str:
     return str(source.text)
 
 
@@ -351,7 +352,7 @@ def _workflow_builds(ctx: Context, repo: str) -> list[_Built]:
 
 
 # -- by name -------------------------------------------------------------------------------------
-def _app_dockerfiles(images: tuple[Any, ...]) -> list[Any]:
+def _app_dockerfiles(images: tuple[Image, ...]) -> list[Image]:
     out = []
     for image in images:
         if image.file is None or image.stage is None:
@@ -391,7 +392,7 @@ def _words(*names: str) -> set[str]:
     return {w for n in names for w in _norm(n).split("-") if len(w) >= 3}
 
 
-def _by_name(ctx: Context, repo: str, images: tuple[Any, ...]) -> _Built | None:
+def _by_name(ctx: Context, repo: str, images: tuple[Image, ...]) -> _Built | None:
     parts = repo.split("/")
     last = _norm(parts[-1])
     full = _norm(repo)
@@ -448,7 +449,7 @@ def _names_match(repo: str, service: str, ctx: Context) -> bool:
     return bool(words & theirs) or _norm(repo.rsplit("/", 1)[-1]) == _norm(service)
 
 
-def _prefer(images: list[Any]) -> Any:
+def _prefer(images: list[Image]) -> Image:
     """Of several builds of one Dockerfile, the plain one (no compose use, no target)."""
     return sorted(images, key=lambda i: (bool(i.uses), i.target or ""))[0]
 
@@ -458,7 +459,7 @@ def published_images(ctx: Context) -> tuple[PublishedImage, ...]:
     """Fact: every compose service that pulls an image this repository builds (see above)."""
     from analysis.facts.compose import compose_stacks
     from analysis.facts.databases import databases
-    from analysis.facts.images import images as images_fact
+    from analysis.facts.images.builds import images as images_fact
 
     stacks = tuple(ctx.fact(compose_stacks))
     candidates = [
@@ -545,9 +546,9 @@ def published_image_for(ctx: Context, stack: str, service: str) -> PublishedImag
     return None
 
 
-def image_of(ctx: Context, published: PublishedImage) -> Any:
+def image_of(ctx: Context, published: PublishedImage) -> Image | None:
     """The `Image` record of the build a published image is linked to (None: not analyzed)."""
-    from analysis.facts.images import images
+    from analysis.facts.images.builds import images
 
     matches = [
         i

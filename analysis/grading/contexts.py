@@ -5,7 +5,10 @@ nearest first, are split into words; `test`/`tests`/`e2e`/`ci`/... say test, `de
 `devcontainer`/`override`/... development, `prod`/`production`/`deploy`/... production (the
 first name with such a word decides). Platform files are production. A compose file no name
 decides gets its stack's context: the project `name:`, a database run with `fsync=off` (test),
-or a local-only stack (only databases and tools, no app service: development). A keepdata.toml
+or a local-only stack (only databases and tools, no app service: development), or a file of
+its `-f` chain whose name says so (Compose's override file aside). A compose file, `.env` or
+`env_file` no name decides and that only development or test stacks read takes their context
+(documenso's `.env.example`, read only by `docker/testing/compose.yml`). A keepdata.toml
 `[contexts]` table overrides the inference per path glob (the first matching entry wins).
 
 Persistence and secret findings (KD1xx, KD4xx, KD304) are one level lower in development and
@@ -23,7 +26,11 @@ from analysis.model import Finding, Severity
 from analysis.records import dataclass
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from analysis.context import Context
+    from analysis.facts.compose import ComposeStack
+    from analysis.facts.databases import Database
 
 PRODUCTION, DEVELOPMENT, TEST = "production", "development", "test"
 CONTEXTS = (PRODUCTION, DEVELOPMENT, TEST)
@@ -149,6 +156,11 @@ def _stack_contexts(ctx: Context) -> dict[str, Inferred]:
     except Exception:  # a broken fact is reported by its own checks
         return out
     db_services = {(d.stack, d.service) for d in dbs}
+    runs_app = _app_services(ctx, stacks, db_services)
+    uses: dict[str, list[Inferred | None]] = {}
+    # a base file the project only ever merges with others (`-f common.yml -f dev.yml`) is
+    # read by those chains; its stack of its own is not one the project runs
+    chained = {f for s in stacks if s.origin == "-f chain" for f in s.files}
     deploys_elsewhere = _platform_file(ctx)
     for stack in stacks:
         inferred: Inferred | None = None
@@ -182,10 +194,130 @@ def _stack_contexts(ctx: Context) -> dict[str, Inferred]:
                     + ", ".join(repr(n) for n in dbs_here)
                     + f" and no app service, and the app deploys through {deploys_elsewhere}",
                 )
+            elif dbs_here and not runs_app.get(stack.id):
+                inferred = _dev_infrastructure(stack, dbs, runs_app)
         if inferred is not None:
             for path in stack.all_files:
                 out.setdefault(path, inferred)
+        if not (stack.origin == "single" and stack.files[0] in chained):
+            _note_uses(uses, stack, inferred or _chain_context(stack))
+    for path, seen in uses.items():
+        if path in out or infer_from_path(path) is not None:
+            continue
+        known = [f for f in seen if f is not None and f.context != PRODUCTION]
+        if known and len(known) == len(seen):
+            first = next((f for f in known if f.context == DEVELOPMENT), known[0])
+            out[path] = Inferred(first.context, f"only {first.why}")
     return out
+
+
+def _app_services(
+    ctx: Context, stacks: Iterable[ComposeStack], db_services: set[tuple[str, str]]
+) -> dict[str, list[str]]:
+    """Per stack, the services that run this project's app: built from an image that holds
+    its Prisma schema, running a Prisma command at start, or pulling an image this repository
+    publishes (or named with a word of the project's name: `ghcr.io/teableio/teable-db-migrate`);
+    not databases, tools or third-party images."""
+    from analysis.facts.images.builds import images
+    from analysis.facts.published import _norm, _package_names, published_image_for
+    from analysis.facts.startup.paths import startup_paths
+
+    try:  # a broken fact or file is reported by its own checks (a 5,000-deep package.json)
+        names = {_norm(ctx.root.name)} | {k for k, f in _package_names(ctx).items() if f == ""}
+        built = {
+            (u.compose_file, u.service) for i in ctx.fact(images) if i.app_schemas for u in i.uses
+        }
+        prisma = {(p.stack, p.service) for p in ctx.fact(startup_paths) if p.commands}
+    except Exception:
+        return {}
+    project = {w for n in names for w in n.split("-") if len(w) >= 4}
+    out: dict[str, list[str]] = {}
+    for stack in stacks:
+        for s in stack.services:
+            if (stack.id, s.name) in db_services:
+                continue
+            if (stack.id, s.name) in prisma:
+                app = True  # it runs Prisma (the app's migration job)
+            elif s.build is not None:
+                app = any((f, s.name) in built for f in stack.all_files)
+            else:
+                image = s.image.value if s.image is not None else ""
+                app = (
+                    bool(image)
+                    and not _is_tool(image)
+                    and (
+                        published_image_for(ctx, stack.id, s.name) is not None
+                        or bool(project & set(_norm(_repo_name(image)).split("-")))
+                    )
+                )
+            if app:
+                out.setdefault(stack.id, []).append(s.name)
+    return out
+
+
+def _repo_name(image: str) -> str:
+    """`ghcr.io/teableio/teable-db-migrate:latest` -> `teable-db-migrate`."""
+    return image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0]
+
+
+def _dev_infrastructure(
+    stack: ComposeStack, dbs: Iterable[Database], runs_app: dict[str, list[str]]
+) -> Inferred | None:
+    """Development infrastructure: a stack that runs none of the project's apps, publishes a
+    database's port to the host (where the app then runs: `pnpm dev` against localhost), while
+    another stack of the project runs the app in containers (which would reach the database
+    over a network, not a host port). trigger.dev's `docker/docker-compose.yml`, teable's
+    `dockers/database-postgres.yml`."""
+    others = [sid for sid, apps in runs_app.items() if apps and sid != stack.id]
+    elsewhere = next((sid for sid in others if infer_from_path(sid) is None), None)
+    if elsewhere is None:
+        return None
+    for d in dbs:
+        if d.stack != stack.id or not d.port:
+            continue
+        service = stack.service(d.service)
+        port = next((p for p in service.ports if p.exposes(d.port)), None) if service else None
+        if port is not None:
+            return Inferred(
+                DEVELOPMENT,
+                f"the stack runs no app service and publishes database {d.service!r}'s port "
+                f"to the host ({port.text}) for an app run outside containers, while the stack "
+                f"{elsewhere} runs the app",
+            )
+    return None
+
+
+def _chain_context(stack: ComposeStack) -> Inferred | None:
+    """The context of a compose stack whose own names say nothing: its file's path, or a file
+    of its `-f` chain whose path says it (`-f compose.common.yml -f compose.dev.yml`).
+    Compose's override file does not count: `up` merges it into the production file too; nor
+    do files pulled in through `include`/`extends` (mirlo's default file includes its test
+    services)."""
+    files = stack.files if stack.origin == "-f chain" else stack.files[:1]
+    for path in files:
+        found = infer_from_path(path)
+        if found is not None and "override" not in path.rsplit("/", 1)[-1].lower():
+            if found.context == PRODUCTION:
+                return None
+            return Inferred(
+                found.context, f"read by the {found.context} stack {stack.id} ({found.why})"
+            )
+    return None
+
+
+def _note_uses(
+    uses: dict[str, list[Inferred | None]], stack: ComposeStack, found: Inferred | None
+) -> None:
+    """Record that `stack` (of context `found`, None: production) reads its compose files,
+    its `.env` and its services' `env_file`s."""
+    if found is not None and not found.why.startswith("read by"):
+        found = Inferred(
+            found.context, f"read by the {found.context} stack {stack.id} ({found.why})"
+        )
+    paths = [*stack.all_files, *([stack.dotenv] if stack.dotenv else [])]
+    paths += [ref.resolved for s in stack.services for ref in s.env_files if ref.resolved]
+    for path in dict.fromkeys(paths):
+        uses.setdefault(path, []).append(found)
 
 
 class Contexts:

@@ -8,11 +8,17 @@
 every generation's vocabulary onto one: Prisma 8's `db migrate` is "migrate deploy",
 `migration plan` is "migrate dev", `db update` is "db push" (its `--delete X`/`--confirm` is
 `--accept-data-loss`), `contract emit` is "generate".
+
+It is the one Prisma command vocabulary: `command_of(words)` normalizes command words found
+any other way (a text scan of a `RUN`), `spellings(command)` lists how a normalized command is
+written, and the command sets (`CHANGES_SCHEMA`, `APPLIES_MIGRATIONS`, `DESTRUCTIVE_SYNC`) are
+the ones rules, facts and the checklist ask.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from analysis.parsers.package_manager import MANAGERS, leading_options
@@ -46,8 +52,28 @@ APPLIES_MIGRATIONS = frozenset({"migrate deploy", "migrate dev", "migrate reset"
 CHANGES_SCHEMA = frozenset({"migrate deploy", "migrate dev", "migrate reset", "db push"})
 """Commands that change the database's schema."""
 DESTRUCTIVE_SYNC = frozenset({"db push", "migrate dev", "migrate reset"})
+"""Commands that can drop data to bring the database in line (a sync, or a reset)."""
 
-_VALUE_FLAGS = frozenset(
+
+def command_of(words: Sequence[str]) -> str | None:
+    """The normalized command that the command words after `prisma` name (`("db", "update")`
+    -> "db push", `("generate", "--watch")` -> "generate"), or None when they name none."""
+    if len(words) >= 2:
+        hit = COMMANDS_2.get((words[0], words[1]))
+        if hit is not None:
+            return hit
+    if words and words[0] in COMMANDS_1:
+        return words[0]
+    return None
+
+
+def spellings(command: str) -> tuple[str, ...]:
+    """Every way the normalized `command` is written ("db push" -> "db push", "db update")."""
+    written = tuple(" ".join(k) for k, v in COMMANDS_2.items() if v == command)
+    return (*written, command) if command in COMMANDS_1 else written
+
+
+VALUE_FLAGS = frozenset(
     {
         "--schema",
         "--name",
@@ -72,6 +98,7 @@ _VALUE_FLAGS = frozenset(
         "-p",
     }
 )
+"""Flags that take a value (`--schema x`): the value is not a command word."""
 _PKG_RE = re.compile(r"^(?:@prisma/cli|prisma)(?:@(?P<version>[^\s]+))?$")
 
 
@@ -108,10 +135,6 @@ class PrismaInvocation:
     @property
     def force_reset(self) -> bool:
         return "--force-reset" in self.flags
-
-    @property
-    def applies_migrations(self) -> bool:
-        return self.command in APPLIES_MIGRATIONS
 
     @property
     def changes_schema(self) -> bool:
@@ -263,7 +286,7 @@ def _prisma_invocation(words: tuple[str, ...]) -> PrismaInvocation | None:
     i = 0
     while i < len(rest) and rest[i].startswith("-"):
         lead_flags.append(rest[i])
-        i += 2 if rest[i] in _VALUE_FLAGS and "=" not in rest[i] else 1
+        i += 2 if rest[i] in VALUE_FLAGS and "=" not in rest[i] else 1
     cmd_words = rest[i:]
     command = ""
     written = ""
@@ -294,7 +317,7 @@ def _prisma_invocation(words: tuple[str, ...]) -> PrismaInvocation | None:
                 schema = (
                     w.split("=", 1)[1] if "=" in w else (tail[k + 1] if k + 1 < len(tail) else None)
                 )
-            if "=" not in w and name in _VALUE_FLAGS and k + 1 < len(tail):
+            if "=" not in w and name in VALUE_FLAGS and k + 1 < len(tail):
                 k += 1
         k += 1
     if command == "db push" and prisma8 and ("--delete" in flags or "--confirm" in flags):

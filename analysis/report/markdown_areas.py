@@ -32,7 +32,7 @@ from analysis.verdict import AreaVerdict
 
 if TYPE_CHECKING:
     from analysis.facts.compose import ComposeStack
-    from analysis.facts.images import Image
+    from analysis.facts.images.records import Image
     from analysis.parsers.compose.records import Service
 
 

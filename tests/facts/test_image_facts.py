@@ -6,15 +6,12 @@ from pathlib import Path
 
 from analysis.context import Context
 from analysis.discover import discover
-from analysis.facts.images import (
-    Image,
-    copy_bringing,
-    find_installs,
-    find_prisma_commands,
-    image_paths,
-    images,
-    path_in_image,
-)
+from analysis.facts.images.builds import images
+from analysis.facts.images.commands import find_prisma_commands
+from analysis.facts.images.copies import copy_bringing, image_paths, path_in_image
+from analysis.facts.images.packages import find_installs
+from analysis.facts.images.records import Image
+from analysis.rules.image.common import startup_commands
 from tests.conftest import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "image"
@@ -58,10 +55,12 @@ def test_prisma_generate_and_startup_commands() -> None:
     image = only(FIXTURES / "nextjs-good")
     explicit = [p for p in image.generate_commands if not p.implicit]
     assert [(p.location.line, p.schema_present) for p in explicit] == [(16, True)]
-    assert [p.command for p in image.startup] == ["migrate deploy"]
-    start = image.startup[0]
+    # what the container runs at start comes from the startup fact, the one tracer
+    root = FIXTURES / "nextjs-good"
+    ctx = Context(root, discover(root))
+    (start,) = startup_commands(ctx, ctx.fact(images)[0])
+    assert start.command == "migrate deploy" and start.service == "web"
     assert (start.location.path, start.location.line) == ("docker-entrypoint.sh", 5)
-    assert start.run.line == 35  # the ENTRYPOINT
 
 
 def test_migrations_hidden_by_dockerignore_and_env_file_status() -> None:

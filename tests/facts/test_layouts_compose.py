@@ -16,14 +16,14 @@ from analysis.model import Finding
 from analysis.sources import FileKind
 
 if TYPE_CHECKING:
-    from analysis.facts.images import Image
+    from analysis.facts.images.records import Image
 
 SCHEMA = 'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n'
 
 
 def only_image(root: Path) -> Image:
     """The one image build of the project."""
-    from analysis.facts.images import images
+    from analysis.facts.images.builds import images
 
     (image,) = Context(root, discover(root)).fact(images)
     return image
@@ -261,7 +261,7 @@ def test_published_image_by_repository_name_gets_the_dockerfile_start(write_tree
     assert "inferred" in f.message and "Dockerfile" in f.message
     assert "Dockerfile" in [r.location.path for r in f.related]
     # the startup path says why it was followed
-    from analysis.facts.startup import startup_paths
+    from analysis.facts.startup.paths import startup_paths
 
     path = Context(root, discover(root)).fact(startup_paths).for_service("linkwarden")
     assert path is not None and path.dockerfile == "Dockerfile"
@@ -276,7 +276,7 @@ def test_third_party_and_pinned_images_are_not_linked(write_tree) -> None:
     )
     root = write_tree(files)
     assert run(root, "KD219") == []
-    from analysis.facts.startup import startup_paths
+    from analysis.facts.startup.paths import startup_paths
 
     paths = Context(root, discover(root)).fact(startup_paths)
     meili = paths.for_service("meilisearch")
@@ -437,7 +437,7 @@ def test_copy_of_a_file_into_an_existing_folder_lands_inside_it(write_tree) -> N
             "prisma/schema.prisma": SCHEMA,
         }
     )
-    from analysis.facts.images import image_paths
+    from analysis.facts.images.copies import image_paths
 
     image = only_image(root)
     assert "/usr/local/bin/start.sh" in image_paths(image, "docker/start.sh")  # and /app/docker

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from analysis.engine import analyze
-from analysis.facts.startup import PrismaStep, StartupFacts, StartupPath, startup_paths
+from analysis.facts.startup.paths import startup_paths
+from analysis.facts.startup.records import PrismaStep, StartupFacts, StartupPath
 from tests.conftest import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "startup"

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from analysis.engine import analyze
-from analysis.facts.startup import StartupFacts, startup_paths
+from analysis.facts.startup.paths import startup_paths
+from analysis.facts.startup.records import StartupFacts
 from analysis.model import Finding, Severity
 from analysis.parsers.package_json.scripts import script_calls, task_runner_call
 from analysis.parsers.package_manager import leading_options

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from analysis.facts.images import read_package_info
+from analysis.facts.images.packages import read_package_info
 from analysis.facts.schema import read_package_prisma
 from analysis.parsers.package_json.package import parse_package_json
 from analysis.sources import SourceFile, digest_bytes

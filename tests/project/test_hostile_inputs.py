@@ -125,7 +125,7 @@ def test_fan_out_project_reports_the_limit(tmp_path: Path) -> None:
 
 
 def test_prisma_list_scans_command_starts_once(tmp_path: Path) -> None:
-    from analysis.facts.images import _command_start, find_prisma_commands
+    from analysis.facts.images.commands import _command_start, find_prisma_commands
 
     text = " && ".join(["echo a || npx prisma migrate deploy"] * 500)
     found = find_prisma_commands(text)
@@ -138,7 +138,8 @@ def test_prisma_list_scans_command_starts_once(tmp_path: Path) -> None:
 def test_a_path_with_thousands_of_prisma_commands_is_capped_with_a_finding(tmp_path: Path) -> None:
     """70,000 `prisma` commands on one path cost minutes and gigabytes when every one is a
     step with its own findings: past MAX_STEPS the walk says so (KD001) and stops adding."""
-    from analysis.facts.startup import MAX_STEPS, startup_paths
+    from analysis.facts.startup.paths import startup_paths
+    from analysis.facts.startup.records import MAX_STEPS
 
     (tmp_path / "docker-compose.yml").write_text(
         "services:\n  app:\n    build: .\n    command: sh ./start.sh\n"
@@ -160,7 +161,7 @@ def test_a_path_with_thousands_of_prisma_commands_is_capped_with_a_finding(tmp_p
 def _prisma_commands_one_by_one(text: str, script: bool) -> list[tuple[int, str, tuple[str, ...]]]:
     """What `find_prisma_commands` finds, each match judged on its own (the definition the
     single forward pass must keep): comment = the match's line starts with `#`."""
-    from analysis.facts.images import find_prisma_commands
+    from analysis.facts.images.commands import find_prisma_commands
 
     out = []
     for f in find_prisma_commands(text):  # without `script`: no comment test at all
@@ -183,7 +184,7 @@ def _prisma_commands_one_by_one(text: str, script: bool) -> list[tuple[int, str,
     ],
 )
 def test_prisma_commands_in_a_script_skip_comment_lines_only(text: str) -> None:
-    from analysis.facts.images import find_prisma_commands
+    from analysis.facts.images.commands import find_prisma_commands
 
     found = [(f.offset, f.command, f.flags) for f in find_prisma_commands(text, script=True)]
     assert found == _prisma_commands_one_by_one(text, script=True)
@@ -192,7 +193,7 @@ def test_prisma_commands_in_a_script_skip_comment_lines_only(text: str) -> None:
 
 def test_prisma_step_cap_finding_is_at_the_first_command_past_the_cap(tmp_path: Path) -> None:
     """The cap's KD001 names the command where following stopped (one command a line)."""
-    from analysis.facts.startup import MAX_STEPS
+    from analysis.facts.startup.records import MAX_STEPS
 
     write(tmp_path, _base_rest_with_entrypoint(" &&\n".join(["npx prisma migrate deploy"] * 1200)))
     a = analyze(tmp_path)
@@ -228,7 +229,7 @@ def test_argument_tests_in_a_long_list_still_decide_each_command(
 ) -> None:
     """`[ "$1" = migrate ] && ... && prisma db push` deep in a long list runs only when the
     script gets `migrate` (each condition's verdict is kept once, not re-read per command)."""
-    from analysis.facts.startup import startup_paths
+    from analysis.facts.startup.paths import startup_paths
 
     chain = " && ".join(f"echo step{i}" for i in range(300))
     near = " && ".join(f"echo near{i}" for i in range(10))  # among the 32 nearest conditions

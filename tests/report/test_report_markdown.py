@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.facts.startup import PrismaStep, StartupFacts
+from analysis.facts.startup.records import PrismaStep, StartupFacts
 from analysis.model import Finding, Location, Severity
 from analysis.parsers.prisma_cli import PrismaInvocation
 from analysis.pipeline import run

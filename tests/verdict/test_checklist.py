@@ -11,7 +11,7 @@ import pytest
 from analysis import checklist as cl
 from analysis.catalog import BY_ID
 from analysis.checklist import ITEMS, PROVERS, Section, Status, checklist_of
-from analysis.facts.startup import PrismaStep, StartupFacts
+from analysis.facts.startup.records import PrismaStep, StartupFacts
 from analysis.model import Finding, Location, Severity, Suppression, normalize_findings
 from analysis.parsers.prisma_cli import PrismaInvocation
 from analysis.pipeline import run

@@ -29,7 +29,7 @@ from tui.widgets.keyed_table import KeyedTable, ellipsis
 
 if TYPE_CHECKING:
     from analysis.facts.migrations import Migration, MigrationHistory
-    from analysis.facts.startup import PrismaStep, StartupFacts, StartupPath
+    from analysis.facts.startup.records import PrismaStep, StartupFacts, StartupPath
     from analysis.grading.history import HistoryBase
     from analysis.parsers.migration_sql.records import PrismaWarning
 

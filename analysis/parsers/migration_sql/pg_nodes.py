@@ -106,7 +106,9 @@ def _pg_type_of(names: list[str], tn: dict[str, Any]) -> tuple[str | None, bool]
     base = names[-1]
     low = base.lower()
     known = low in _PG_TYPES
-    builtin = names[0] == "pg_catalog" or (len(names) == 1 and known)
+    # a quoted name with capitals (`"Interval"`, a Prisma enum) is the user's type, not the
+    # builtin: the parser folds unquoted names to lower case
+    builtin = names[0] == "pg_catalog" or (len(names) == 1 and known and base == low)
     mods: list[str] = []
     typmods = tn.get("typmods")
     if typmods:

@@ -184,7 +184,9 @@ class _Walker:
                 nxt = statements[k + 1][0]
                 checked = text.find("$?", nxt.start, nxt.end) >= 0
             else:
-                checked = False
+                # the last statement's status is the enclosing compound's (`if ...; then
+                # migrate; fi; status=$?` reads the migration's status)
+                checked = ctx.status_checked
             background = ctx.background or bg
             if background == ctx.background and checked == ctx.status_checked:
                 self.walk(node, ctx)

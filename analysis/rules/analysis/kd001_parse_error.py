@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from analysis.context import Context
-from analysis.facts.startup import startup_paths
+from analysis.facts.startup.paths import startup_paths
 from analysis.model import Finding, Severity
 from analysis.rules.registry import rule
 

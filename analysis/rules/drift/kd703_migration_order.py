@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from analysis.catalog import BY_ID
 from analysis.context import Context
-from analysis.facts.migrations import migration_histories
+from analysis.facts.migrations import Migration, migration_histories
 from analysis.model import Finding, Location, Related, Severity
 from analysis.rules.registry import Examples, rule
 
@@ -96,6 +96,30 @@ RULE = rule(
 )
 
 
+def _date_like(stamp: str) -> bool:
+    """`20250625` or `20250604085536`: a calendar date first (year, month, day)."""
+    return (
+        len(stamp) >= 8
+        and stamp[:2] in ("19", "20")
+        and 1 <= int(stamp[4:6]) <= 12
+        and 1 <= int(stamp[6:8]) <= 31
+    )
+
+
+def _earlier(m: Migration, prev: Migration) -> bool:
+    """`m`, named after `prev`, was written before it. Two dates of different precision
+    (`20250625_...` after `20250604085536_...`) compare as dates: the shorter one names
+    of its day (or hour), not a smaller number, so they compare at the shorter precision (the
+    same day is not earlier). Sequence numbers (`9_x` after `10_y`) compare as numbers."""
+    a, b = m.timestamp or "", prev.timestamp or ""
+    if _date_like(a) and _date_like(b):
+        width = min(len(a), len(b))
+        return a[:width] < b[:width]
+    if len(a) == len(b) and not (m.date is not None and prev.date is not None):
+        return False
+    return int(a) < int(b)
+
+
 @RULE.check
 def migration_order(ctx: Context) -> Iterator[Finding]:
     """KD703: duplicate timestamps, folders whose name order is not their time order, and
@@ -130,15 +154,7 @@ def migration_order(ctx: Context) -> Iterator[Finding]:
                 )
             else:
                 by_ts[m.timestamp] = m.name
-                if (
-                    prev is not None
-                    and prev.timestamp is not None
-                    and (
-                        len(m.timestamp) != len(prev.timestamp)
-                        or (m.date is not None and prev.date is not None and m.date < prev.date)
-                    )
-                    and int(m.timestamp) < int(prev.timestamp)
-                ):
+                if prev is not None and prev.timestamp is not None and _earlier(m, prev):
                     yield Finding(
                         "KD703",
                         sev,

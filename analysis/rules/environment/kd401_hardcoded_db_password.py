@@ -33,7 +33,8 @@ RULE = rule(
     trigger="""
         A compose `environment:` value for a database password variable (POSTGRES_PASSWORD,
         MYSQL_PASSWORD, MYSQL_ROOT_PASSWORD, MONGO_INITDB_ROOT_PASSWORD, ...) that is a
-        literal, or a database URL with a literal password, rather than `${VAR}`.
+        literal, or a database URL with a literal password, rather than `${VAR}`. A switch
+        value (`MYSQL_ALLOW_EMPTY_PASSWORD: "yes"`, `0`/`1`, `true`/`false`) is not a password.
     """,
     bad="""
         # docker-compose.yml
@@ -67,6 +68,11 @@ RULE = rule(
 )
 
 
+SWITCH_VALUES = frozenset({"yes", "no", "true", "false", "on", "off", "0", "1"})
+"""Values of switches whose names mention a password (`MYSQL_ALLOW_EMPTY_PASSWORD`,
+`MYSQL_RANDOM_ROOT_PASSWORD`): they say how the password is chosen, they are not one."""
+
+
 def check_hardcoded_passwords(stacks: Iterable[ComposeStack]) -> Iterator[Finding]:
     for stack in stacks:
         env = {v.name: v.value or "" for v in stack.dotenv_vars if v.value is not None}
@@ -76,6 +82,8 @@ def check_hardcoded_passwords(stacks: Iterable[ComposeStack]) -> Iterator[Findin
                 if raw is None or not raw.strip():
                     continue
                 if is_password_key(var.name):
+                    if raw.strip().strip("'\"").lower() in SWITCH_VALUES:
+                        continue  # `MYSQL_ALLOW_EMPTY_PASSWORD: "yes"`: a switch, not a password
                     if "$" not in raw.replace("$$", ""):
                         yield _finding(
                             "KD401",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from analysis.context import Context
 from analysis.model import Finding, Related, Severity
-from analysis.parsers.dotenv_file import parse_dotenv
+from analysis.parsers.dotenv_file import DotenvEntry, parse_dotenv
 from analysis.parsers.gitignore import gitignore_matcher
 from analysis.rules.environment.common import _finding, _is_template, _secret_entries, tracked_files
 from analysis.rules.registry import Examples, rule
@@ -29,7 +30,9 @@ RULE = rule(
     trigger="""
         A `.env`, `.env.local`, `.env.production` or similar file that contains a secret
         (a password variable or a URL with a password) and that no `.gitignore` matches; when
-        the root is a git repository, also when git tracks the file anyway.
+        the root is a git repository, also when git tracks the file anyway. Not a file
+        whose comments say its values are mocked (dummy, placeholder, fake: a build-time
+        file) when every secret in it is a stand-in (`AAAA`, `1234`, `changeme`).
     """,
     bad="""
         # .gitignore
@@ -55,6 +58,31 @@ RULE = rule(
 )
 
 
+_SAYS_MOCKED = re.compile(r"^\s*#.*\b(mock|mocked|dummy|placeholder|fake)\b", re.I | re.M)
+_STAND_IN_WORD = re.compile(r"dummy|placeholder|changeme|change_me|mock|fake|example", re.I)
+
+
+def _stand_in(value: str) -> bool:
+    """A value nobody would use for real: one repeated character (`AAAA`), a run of digits
+    counted up (`1234`), or a word saying so (`dummy`, `placeholder`, `changeme`)."""
+    v = value.strip()
+    return (
+        (len(v) >= 3 and len(set(v)) == 1)
+        or (len(v) >= 3 and v in "0123456789")
+        or _STAND_IN_WORD.search(v) is not None
+    )
+
+
+def _mocked(ctx: Context, rel: str, secrets: list[DotenvEntry]) -> bool:
+    """The file says in a comment that its values are mocked (spliit's `scripts/build.env`:
+    "all possible env vars with mocked values", copied in only for the build) and every
+    secret in it is a stand-in: nothing real is committed."""
+    source = ctx.source(rel)
+    if source is None or _SAYS_MOCKED.search(source.text) is None:
+        return False
+    return all(_stand_in(e.value or "") for e in secrets)
+
+
 @RULE.check
 def check_env_files_ignored(ctx: Context) -> Iterator[Finding]:
     env_files = [r for r in ctx.files(FileKind.ENV) if not _is_template(r)]
@@ -68,7 +96,7 @@ def check_env_files_ignored(ctx: Context) -> Iterator[Finding]:
         if parsed is None:
             continue
         secrets = _secret_entries(parsed.entries)
-        if not secrets:
+        if not secrets or _mocked(ctx, rel, secrets):
             continue
         if matcher is None:
             matcher = ctx.fact(gitignore_matcher)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 from analysis.context import Context
 from analysis.facts.compose import ComposeStack, compose_stacks
-from analysis.model import Finding, Location, Severity
+from analysis.model import Finding, Location, Related, Severity
 from analysis.rules.environment.common import _column_of, _finding
 from analysis.rules.registry import rule
 
@@ -32,7 +33,9 @@ RULE = rule(
         and no required marker (`:?`/`?`). `$$` escapes are not variables. A variable that
         only sets an app service's `environment` option or build argument (not a database's
         setting, not a database URL, volume, image or command) is an optional setting left
-        empty: low.
+        empty: low. Variables every shell exports (`PWD`, `HOME`, `USER`, `LOGNAME`, `PATH`,
+        `SHELL`) have a value where `docker compose` runs. One finding per variable and file:
+        the loudest use leads, the other lines are named.
     """,
     bad="""
         # docker-compose.yml
@@ -65,6 +68,11 @@ _DATA_KEY = re.compile(
     r"DATABASE|POSTGRES|MYSQL|MARIADB|MONGO|REDIS|^PG|(^|_)DB($|_)|VOLUME|DATA_?DIR", re.I
 )
 """Environment keys whose empty value reaches the data: a database's settings or its URL."""
+
+
+SHELL_SET = frozenset({"PWD", "HOME", "USER", "LOGNAME", "PATH", "SHELL"})
+"""Variables every login shell exports, so the shell that runs `docker compose` sets them
+(typebot's `${PWD}/.typebot-build/database`). `UID` is not one: bash does not export it."""
 
 
 def _key_paths(ctx: Context, path: str) -> dict[tuple[int, int], tuple[str, ...]]:
@@ -113,10 +121,13 @@ def check_undefined_variables(ctx: Context, stacks: Iterable[ComposeStack]) -> I
 
     db_services = {(d.stack, d.service) for d in ctx.fact(databases)}
     paths: dict[str, dict[tuple[int, int], tuple[str, ...]]] = {}
+    found: dict[tuple[str, str], list[Finding]] = {}
     for stack in stacks:
         beside = stack.dotenv or f"{stack.project_dir + '/' if stack.project_dir else ''}.env"
         dbs_here = {s for st, s in db_services if st == stack.id}
         for ref in stack.undefined_variables:
+            if ref.name in SHELL_SET:
+                continue
             loc = ref.location
             column = _column_of(ctx, loc, ref.name)
             message = (
@@ -136,12 +147,41 @@ def check_undefined_variables(ctx: Context, stacks: Iterable[ComposeStack]) -> I
                     f"; it only sets {where}, an app option that reaches no volume, image, "
                     "command or database (an optional setting left empty): reported low"
                 )
-            yield _finding(
-                "KD406",
-                message,
-                Location(loc.path, loc.line, column, loc.end_line),
-                severity=severity,
+            found.setdefault((loc.path, ref.name), []).append(
+                _finding(
+                    "KD406",
+                    message,
+                    Location(loc.path, loc.line, column, loc.end_line),
+                    severity=severity,
+                )
             )
+    for (_path, name), group in found.items():
+        yield _one_per_variable(name, group)
+
+
+def _one_per_variable(name: str, group: list[Finding]) -> Finding:
+    """One finding per variable and file (portal-eletricistas' `${STAGING_DB_NAME}` in the
+    URL, POSTGRES_DB and the healthcheck): the loudest place leads, the others are related."""
+    lead = max(group, key=lambda f: (f.severity, -f.location.line))
+    places = sorted(
+        {
+            (f.location.line, f.location.column): f
+            for f in group
+            if (f.location.line, f.location.column) != (lead.location.line, lead.location.column)
+        }.values(),
+        key=lambda f: f.location.line,
+    )
+    if not places:
+        return lead
+    return replace(
+        lead,
+        message=f"{lead.message}; also used at line{'s' if len(places) > 1 else ''} "
+        + ", ".join(str(f.location.line) for f in places),
+        related=(
+            *lead.related,
+            *(Related(f.location, f"${{{name}}} is used here too") for f in places),
+        ),
+    )
 
 
 @RULE.check

@@ -1,9 +1,8 @@
 """Rules of the image area (KD301-KD308): what `docker build` puts into the image.
 
-Every rule reads the `images` fact (analysis/facts/images.py); the startup path comes from the
-startup facts (`analysis.facts.startup.startup_paths`) when they have a path for the image's
-services, else from the final stage's ENTRYPOINT/CMD followed into the scripts and
-package.json scripts it runs.
+Every rule reads the `images` fact (analysis/facts/images/); what a container of the image runs
+at start comes from the startup fact (`analysis.facts.startup.paths.startup_paths`), the only
+tracer of start commands.
 """
 
 from __future__ import annotations
@@ -15,27 +14,19 @@ from collections.abc import Callable, Iterable
 from analysis.catalog import BY_ID
 from analysis.context import Context
 from analysis.facts.compose import compose_stacks
-from analysis.facts.images import (
-    Image,
-    MigrationsInImage,
-    PrismaCommand,
-    commands_in_text,
-    find_prisma_commands,
-    images,
-    path_in_stage,
-    read_package_info,
-)
+from analysis.facts.images.builds import images
+from analysis.facts.images.copies import path_in_stage
+from analysis.facts.images.records import Image, MigrationsInImage, PrismaCommand
 from analysis.facts.schema import schemas
-from analysis.facts.startup import startup_paths
+from analysis.facts.startup.paths import startup_paths
 from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.compose.records import Service
 from analysis.parsers.dockerfile.records import DockerfileFile, Stage, Variable
+from analysis.parsers.prisma_cli import APPLIES_MIGRATIONS
 from analysis.records import dataclass
 from analysis.secrets import MASK, is_secret_name, mask_value
 from analysis.sources import FileKind
 
-APPLIES_MIGRATIONS = frozenset({"migrate deploy", "migrate dev", "migrate reset"})
-BUILD_TIME_MIGRATIONS = frozenset({"migrate deploy", "migrate dev", "db push", "migrate reset"})
 DATABASE_IMAGES = re.compile(
     r"^(?:docker\.io/)?(?:library/)?(?:postgres|mysql|mariadb|mongo|redis|"
     r"postgis/postgis|pgvector/pgvector|timescale/timescaledb[\w-]*|bitnami/[\w-]+|"
@@ -47,7 +38,7 @@ def _sev(rule: str) -> Severity:
     return BY_ID[rule].severity
 
 
-# -- the startup path, through the startup facts or the Dockerfile ------------------------------
+# -- the startup path, from the startup fact ------------------------------
 @dataclass(slots=True, frozen=True)
 class StartCommand:
     """A Prisma command the startup path of an image runs (normalized), with where it is."""
@@ -61,25 +52,23 @@ class StartCommand:
     context: str = "startup"
 
 
-def _startup_from_facts(ctx: Context, image: Image) -> list[StartCommand] | None:
-    """Commands of the startup paths of the services that run `image`, from the startup facts;
-    None when those facts say nothing about these services."""
+def startup_commands(ctx: Context, image: Image) -> list[StartCommand]:
+    """The Prisma commands that run when a container of `image` starts, from the startup
+    fact's paths for the services that run it (for an image no compose service builds: the
+    path of its own ENTRYPOINT/CMD, or the compose paths that pull it, inferred)."""
     wanted = {(u.compose_file, u.service) for u in image.uses}
     names = {u.service for u in image.uses}
     out: list[StartCommand] = []
-    matched = False
     for path in ctx.fact(startup_paths):
         service = path.service
         if not image.uses:
-            # an image no compose service builds: its own ENTRYPOINT/CMD path
-            if path.kind != "dockerfile" or path.dockerfile != image.dockerfile:
+            if path.dockerfile != image.dockerfile or path.kind not in ("dockerfile", "compose"):
                 continue
         elif service not in names:
             continue
         compose_file = path.compose_file
         if image.uses and compose_file is not None and (compose_file, service) not in wanted:
             continue
-        matched = True
         first = path.links[0].location if path.links else None
         for cmd in path.commands:
             context = cmd.context or "startup"
@@ -99,54 +88,6 @@ def _startup_from_facts(ctx: Context, image: Image) -> list[StartCommand] | None
                     context,
                 )
             )
-    return out if matched else None
-
-
-def _service_of(ctx: Context, compose_file: str, name: str) -> Service | None:
-    for stack_file, svc in _compose_services(ctx):
-        if svc.name == name and compose_file in stack_file:
-            return svc
-    return None
-
-
-def _from_image(
-    image: Image, service: str | None, only_line: int | None = None
-) -> list[StartCommand]:
-    return [
-        StartCommand(p.command, p.flags, p.location, p.run, None, service)
-        for p in image.startup
-        if only_line is None or p.run.line == only_line
-    ]
-
-
-def startup_commands(ctx: Context, image: Image) -> list[StartCommand]:
-    """The Prisma commands that run when a container of `image` starts: from the startup facts
-    when they exist, else from the compose service's `entrypoint`/`command` (which replace the
-    Dockerfile's) and the final stage's ENTRYPOINT/CMD, followed into scripts and
-    package.json scripts."""
-    from_facts = _startup_from_facts(ctx, image)
-    if from_facts is not None:
-        return from_facts
-    if not image.uses:
-        return _from_image(image, None)
-    out: list[StartCommand] = []
-    for use in image.uses:
-        svc = _service_of(ctx, use.compose_file, use.service)
-        entrypoint = svc.entrypoint if svc is not None else None
-        command = svc.command if svc is not None else None
-        if entrypoint is None and command is None:
-            out.extend(_from_image(image, use.service))
-            continue
-        if entrypoint is None and image.stage is not None:
-            kept = image.stage.effective_entrypoint
-            if kept is not None:  # a compose `command` keeps the image's ENTRYPOINT
-                out.extend(_from_image(image, use.service, kept.line))
-        for part, keyword in ((entrypoint, "entrypoint"), (command, "command")):
-            if part is None:
-                continue
-            text = " ".join(part.argv) or part.text
-            for p in commands_in_text(ctx, image, text, part.location, f"compose `{keyword}`"):
-                out.append(StartCommand(p.command, p.flags, p.location, p.run, None, use.service))
     return out
 
 
@@ -270,16 +211,7 @@ def _project_migrate_commands(ctx: Context, all_images: tuple[Image, ...]) -> li
         if cmd.command in APPLIES_MIGRATIONS
     ]
     for image in all_images:
-        found += [
-            p.location for p in (*image.prisma, *image.startup) if p.command in APPLIES_MIGRATIONS
-        ]
-    for rel in ctx.files(FileKind.PACKAGE_JSON):
-        info = ctx.parse(rel, read_package_info)
-        if info is None:
-            continue
-        for script in info.scripts:
-            if any(c.command in APPLIES_MIGRATIONS for c in find_prisma_commands(script.command)):
-                found.append(Location(rel, script.line))
+        found += [p.location for p in image.prisma if p.command in APPLIES_MIGRATIONS]
     return list(dict.fromkeys(found))
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable, Iterator
 
 from analysis.context import Context
-from analysis.facts.images import Image, images
+from analysis.facts.images.builds import images
+from analysis.facts.images.copies import _filled_by_copy
+from analysis.facts.images.records import Image
 from analysis.model import Finding, Related, Severity
+from analysis.parsers.dockerfile.records import DockerfileFile, Stage
 from analysis.rules.image.common import _later_generate, _schema_copy_after, _sev, _tidied
 from analysis.rules.registry import rule
 
@@ -29,7 +33,8 @@ RULE = rule(
     trigger="""
         A Dockerfile stage with `RUN ... prisma generate` (also through a package.json script
         such as `postinstall` run by `npm ci`) before any COPY/ADD that brings the schema into
-        that stage.
+        that stage. Not when the stage got a folder a RUN made (`COPY --from=builder
+        /app/out/full/ .` after `turbo prune --docker`): what it holds is unknown.
     """,
     bad="""
         # Dockerfile
@@ -60,7 +65,29 @@ RULE = rule(
 )
 
 
-def check_generate_before_schema(image: Image) -> Iterator[Finding]:
+def _made_tree_before(
+    ctx: Context | None, image: Image, df: DockerfileFile, stage: Stage, line: int
+) -> bool:
+    """A `COPY --from=<stage>` before `line` (in the stage or those it is built FROM) brings a
+    folder that a RUN made, not the build context (rallly: `turbo prune --docker` writes
+    out/full, copied into the installer): keepdata cannot tell whether it holds the schema."""
+    if ctx is None:
+        return False
+    for st in df.chain(stage):
+        for c in st.copies:
+            if c.from_stage is None or (st is stage and c.line >= line):
+                continue
+            source = df.stage_by_ref(c.from_stage)
+            if source is None:
+                continue
+            for src in c.sources:
+                path = posixpath.normpath(posixpath.join(source.workdir or "/", src))
+                if not _filled_by_copy(ctx, image, df.chain(source), path):
+                    return True
+    return False
+
+
+def check_generate_before_schema(image: Image, ctx: Context | None = None) -> Iterator[Finding]:
     df = image.file
     if df is None or not image.schemas:
         return
@@ -75,6 +102,8 @@ def check_generate_before_schema(image: Image) -> Iterator[Finding]:
         if later is not None:
             related.append(Related(later, "the schema is copied only here"))
             tail = f"the schema is copied only later (line {later.line})"
+        elif _made_tree_before(ctx, image, df, stage, p.run.line):
+            continue
         else:
             tail = "no COPY brings the schema into this stage"
         yield Finding(
@@ -91,4 +120,4 @@ def check_generate_before_schema(image: Image) -> Iterator[Finding]:
 @RULE.check
 @_tidied
 def check(ctx: Context) -> Iterable[Finding]:
-    return (f for i in ctx.fact(images) for f in check_generate_before_schema(i))
+    return (f for i in ctx.fact(images) for f in check_generate_before_schema(i, ctx))

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from analysis.context import Context
-from analysis.facts.images import Image, path_in_stage
+from analysis.facts.images.copies import path_in_stage
+from analysis.facts.images.packages import _RUN_SCRIPT, read_package_info
+from analysis.facts.images.records import Image
 from analysis.model import Finding, Location, Related, Severity
+from analysis.parsers.dockerfile.records import Run
 from analysis.rules.image.common import StartCommand, _sev, _tidied, _uses_prisma, image_starts
 from analysis.rules.registry import rule
+from analysis.sources import FileKind
 
 RULE = rule(
     "KD302",
@@ -30,6 +35,10 @@ RULE = rule(
         An image of a project that uses Prisma whose Dockerfile stages run no `prisma
         generate` (directly, through `npm ci` running a `postinstall` that generates, or
         through a build script that does), and whose startup path does not generate either.
+        Low when a build step runs what keepdata cannot follow (`nx`, `turbo`, `npm-run-all`,
+        a node script, a Prisma-named script of another workspace, a package script that runs
+        a workspace filter or one of those); nothing when the final
+        image is a web server's (`caddy`, `nginx`: built files, no Prisma Client).
     """,
     bad="""
         # Dockerfile
@@ -73,10 +82,29 @@ def check_no_generate(ctx: Context, image: Image, starts: list[StartCommand]) ->
     ):
         return
     stage = image.stage
+    if _static_server(image):
+        return  # the final image serves built files (caddy, nginx): no Prisma Client runs there
     related = [
         Related(Location(s, 1), "the Prisma schema the client is generated from")
         for s in image.app_schemas[:2]
     ]
+    opaque = _opaque_step(ctx, image)
+    if opaque is not None:
+        run, text = opaque
+        related.append(
+            Related(Location(image.dockerfile, run.line), "the step keepdata cannot follow")
+        )
+        yield Finding(
+            "KD302",
+            Severity.LOW,
+            f"{image.label}: keepdata finds no `prisma generate` in its stages or startup path, "
+            f"but `{text}` runs a build keepdata cannot follow (a monorepo task runner, a "
+            "script of another workspace, a node script): if it generates the client, nothing "
+            "is wrong; reported low",
+            Location(image.dockerfile, stage.line),
+            tuple(related),
+        )
+        return
     if image.node_modules.location is not None:
         related.append(Related(image.node_modules.location, "node_modules is installed here"))
     yield Finding(
@@ -88,6 +116,78 @@ def check_no_generate(ctx: Context, image: Image, starts: list[StartCommand]) ->
         Location(image.dockerfile, stage.line),
         tuple(related),
     )
+
+
+_STATIC_SERVERS = frozenset({"caddy", "nginx", "httpd", "traefik", "lighttpd", "scratch"})
+
+_PM_RUN = r"(?<![\w/.-])(?:yarn|pnpm|npm\s+run|bun\s+run)\s+(?:-\S+\s+)*"
+_OPAQUE = re.compile(
+    r"(?<![\w/.-])(?:(?:bunx|npx|pnpm\s+exec|pnpm\s+dlx|yarn\s+exec)\s+)?"
+    r"(?:nx|turbo|lerna|npm-run-all|run-s|run-p)\s+\S+"
+    r"|(?<![\w/.-])(?:node|bun|tsx|ts-node)\s+(?!(?:[\w.-]+/)*bin/)(?!/)\S+\.(?:c|m)?[jt]s\b"
+    + r"|"
+    + _PM_RUN
+    + r"[\w.-]*(?:prisma|generate|db)[\w.-]*:[\w:.-]*"
+    + r"|"
+    + _PM_RUN
+    + r"[\w.-]*:[\w.-]*(?:prisma|generate)[\w:.-]*"
+)
+"""Build steps whose work keepdata does not follow into: task runners (`nx`, `turbo`,
+`npm-run-all`), node scripts, and package scripts named for Prisma in another workspace
+(`yarn prisma:build`: Yarn runs a script with a colon from whichever workspace defines it)."""
+
+
+def _static_server(image: Image) -> bool:
+    """The final stage is built FROM a web server image, not a Node runtime."""
+    if image.file is None or image.stage is None:
+        return False
+    root = image.file.chain(image.stage)[-1].image.lower()
+    repo = root.split("@", 1)[0].rsplit(":", 1)[0].rsplit("/", 1)[-1]
+    return repo in _STATIC_SERVERS
+
+
+_FILTERED_INSTALL = re.compile(
+    r"(?<![\w/.-])(?:pnpm|yarn|npm)\s+(?:install|i|ci|add)\b[^\n;&|]*?"
+    r"(?:--filter|-F|--workspace)[\s=]\S+"
+)
+"""A workspace install (`pnpm install --filter @tianji/server...`): it runs the `postinstall`
+of the packages it selects, which keepdata does not follow."""
+
+_WORKSPACE_RUN = re.compile(r"(?:--filter|-F|--workspaces?|-r|--recursive)(?:[\s=]|$)")
+
+
+def _opaque_step(ctx: Context, image: Image) -> tuple[Run, str] | None:
+    """The first build step whose work keepdata does not follow, itself or through the
+    package.json script it runs (`pnpm build:server` -> `pnpm --filter @tianji/server build`)."""
+    if image.file is None:
+        return None
+    scripts: dict[str, list[str]] | None = None
+    for i in image.stages_used:
+        for run in image.file.stages[i].runs:
+            m = _OPAQUE.search(run.command) or _FILTERED_INSTALL.search(run.command)
+            if m is not None:
+                return run, m.group(0)
+            for call in _RUN_SCRIPT.finditer(run.command):
+                if scripts is None:
+                    scripts = _scripts(ctx, image)
+                for command in scripts.get(call["name"], ()):
+                    if _OPAQUE.search(command) or _WORKSPACE_RUN.search(command):
+                        return run, call.group(0)
+    return None
+
+
+def _scripts(ctx: Context, image: Image) -> dict[str, list[str]]:
+    """package.json scripts of the build context: name -> commands."""
+    out: dict[str, list[str]] = {}
+    for rel in ctx.files(FileKind.PACKAGE_JSON):
+        if image.rel_in_context(rel) is None:
+            continue
+        source = ctx.source(rel)
+        if source is None:
+            continue
+        for script in read_package_info(source).scripts:
+            out.setdefault(script.name, []).append(script.command)
+    return out
 
 
 @RULE.check

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from analysis.context import Context
-from analysis.facts.images import Image, copies_unknown_tree, copy_bringing
+from analysis.facts.images.copies import copies_unknown_tree, copy_bringing
+from analysis.facts.images.records import Image
 from analysis.model import Finding, Location, Related, Severity
+from analysis.parsers.compose.records import Mount, MountKind
+from analysis.parsers.prisma_cli import APPLIES_MIGRATIONS
 from analysis.rules.image.common import (
-    APPLIES_MIGRATIONS,
     StartCommand,
     _MissingMigrations,
     _sev,
@@ -39,7 +40,9 @@ RULE = rule(
         The startup path applies migrations, and the final stage of the image that runs it
         does not contain the migrations folder: the context's `.dockerignore` excludes it
         (Docker's pattern semantics, `!` re-includes honoured), or no COPY/ADD brings it into
-        the final stage. Related: the `.dockerignore` line or the COPY that narrows it.
+        the final stage. Related: the `.dockerignore` line or the COPY that narrows it. One
+        level lower when every service that runs it bind-mounts the migrations folder (a
+        development setup: the image only lacks them where it runs without that mount).
     """,
     bad="""
         # .dockerignore
@@ -65,7 +68,10 @@ RULE = rule(
 )
 
 
-def check_migrations_not_in_image(cases: list[_MissingMigrations]) -> Iterator[Finding]:
+def check_migrations_not_in_image(
+    cases: list[_MissingMigrations], mounted: dict[int, Mount] | None = None
+) -> Iterator[Finding]:
+    mounted = mounted or {}
     groups: dict[tuple[Location, str], list[_MissingMigrations]] = {}
     for case in cases:
         pattern = case.folder.ignored_by
@@ -93,6 +99,14 @@ def check_migrations_not_in_image(cases: list[_MissingMigrations]) -> Iterator[F
         if all(c.condition for c in commands):
             severity = severity.lower()
             condition = f" (only when {commands[0].condition})"
+        mounts = [m for c in group if (m := mounted.get(id(c))) is not None]
+        if len(mounts) == len(group):
+            severity = severity.lower()
+            related.extend(Related(m.location, "the bind mount that brings them") for m in mounts)
+            condition += (
+                f" (here the bind mount {mounts[0].text} brings them back at run time: the "
+                "image deployed without that mount starts without them; one level lower)"
+            )
         who = " and ".join(_who(c) for c in group)
         first_cmd = group[0].commands[0].command
         pattern = group[0].folder.ignored_by
@@ -113,7 +127,9 @@ def check_migrations_not_in_image(cases: list[_MissingMigrations]) -> Iterator[F
         )
 
 
-def missing_migrations(ctx: Context, image: Image, starts: list[StartCommand]) -> list[Any]:
+def missing_migrations(
+    ctx: Context, image: Image, starts: list[StartCommand]
+) -> list[_MissingMigrations]:
     if image.stage is None or not image.app_migrations:
         return []
     order = {"migrate deploy": 0, "migrate dev": 1, "migrate reset": 2}
@@ -141,9 +157,46 @@ def missing_migrations(ctx: Context, image: Image, starts: list[StartCommand]) -
     return out
 
 
+def _mounted(ctx: Context, case: _MissingMigrations) -> Mount | None:
+    """The bind mount that brings the migrations folder into every compose service of the
+    image that runs the migration (timelines' dev `rhea-migrate` mounts
+    ./app/rhea-backend/prisma), or None."""
+    from analysis.facts.compose import compose_stacks
+
+    names = {c.service for c in case.commands}
+    if None in names:
+        return None
+    found = None
+    for use in case.image.uses:
+        if use.service not in names:
+            continue
+        for stack in ctx.fact(compose_stacks):
+            if use.compose_file not in stack.all_files:
+                continue
+            service = stack.service(use.service)
+            mount = next(
+                (
+                    m
+                    for m in (service.mounts if service is not None else ())
+                    if m.kind is MountKind.BIND and _covers(m.host_path, case.folder.folder)
+                ),
+                None,
+            )
+            if mount is None:
+                return None
+            found = found or mount
+    return found
+
+
+def _covers(host: str | None, folder: str) -> bool:
+    if host is None:
+        return False
+    return host in ("", ".") or folder == host or folder.startswith(host.rstrip("/") + "/")
+
+
 @RULE.check
 @_tidied
 def check(ctx: Context) -> Iterable[Finding]:
-    return check_migrations_not_in_image(
-        [m for i, starts in ctx.fact(image_starts) for m in missing_migrations(ctx, i, starts)]
-    )
+    cases = [m for i, starts in ctx.fact(image_starts) for m in missing_migrations(ctx, i, starts)]
+    mounted = {id(c): m for c in cases if (m := _mounted(ctx, c)) is not None}
+    return check_migrations_not_in_image(cases, mounted)

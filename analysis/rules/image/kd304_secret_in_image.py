@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterable, Iterator
 
 from analysis.context import Context
-from analysis.facts.images import Image, images
+from analysis.facts.images.builds import images
+from analysis.facts.images.records import Image
 from analysis.model import Finding, Location, Severity
 from analysis.parsers.dockerfile.records import DockerfileFile, Stage, Variable
 from analysis.rules.image.common import _masked, _secret_kind, _sev, _tidied

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from analysis.context import Context
-from analysis.facts.images import Image, images
+from analysis.facts.images.builds import images
+from analysis.facts.images.records import Image
 from analysis.model import Finding, Related, Severity
-from analysis.rules.image.common import BUILD_TIME_MIGRATIONS, _sev, _tidied
+from analysis.parsers.prisma_cli import CHANGES_SCHEMA
+from analysis.rules.image.common import _sev, _tidied
 from analysis.rules.registry import rule
 
 RULE = rule(
@@ -61,7 +63,7 @@ def check_migrate_at_build(image: Image) -> Iterator[Finding]:
     if image.file is None:
         return
     for p in image.prisma:
-        if p.command not in BUILD_TIME_MIGRATIONS or p.implicit:
+        if p.command not in CHANGES_SCHEMA or p.implicit:
             continue
         if p.stage not in image.stages_used:
             continue

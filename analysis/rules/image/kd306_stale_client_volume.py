@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from analysis.context import Context
-from analysis.facts.images import Image, images
+from analysis.facts.images.builds import images
+from analysis.facts.images.records import Image
 from analysis.model import Finding, Related, Severity
+from analysis.parsers.compose.records import MountKind, Service
 from analysis.rules.example_files import NODE_DOCKERFILE
 from analysis.rules.image.common import (
     _compose_services,
@@ -37,6 +40,7 @@ RULE = rule(
     trigger="""
         A service that bind-mounts the source (`.:/app`) and puts `node_modules` on a volume
         (`/app/node_modules`), while nothing in its startup path runs `prisma generate`.
+        Not a service whose command only sleeps (`sleep infinity`: a dev container's shell).
     """,
     bad="""
         # docker-compose.yml
@@ -69,29 +73,38 @@ RULE = rule(
 )
 
 
+_IDLE = re.compile(r"^\s*(?:sleep\s+(?:infinity|inf)|tail\s+-f\s+/dev/null)\s*$")
+
+
+def _idle(service: Service) -> bool:
+    """The container runs `sleep infinity` (inbox-zero's devcontainer): nothing starts at
+    start; whoever works in it runs `pnpm install` and `prisma generate` by hand."""
+    command = service.command
+    return command is not None and _IDLE.match(command.text.strip("[]\"' ")) is not None
+
+
 def check_stale_client_volume(ctx: Context, all_images: tuple[Image, ...]) -> Iterator[Finding]:
     schemas = ctx.files(FileKind.PRISMA_SCHEMA)
     if not schemas:
         return
     for _stack, svc in _compose_services(ctx):
-        mounts = getattr(svc, "mounts", ()) or ()
-        binds = [
-            m
-            for m in mounts
-            if str(getattr(m, "kind", "")) == "bind"
-            and isinstance(getattr(m, "host_path", None), str)
-        ]
+        if _idle(svc):
+            continue  # a dev container's shell: the developer installs and generates in it
+        mounts = svc.mounts
+        binds = [m for m in mounts if m.kind == MountKind.BIND and m.host_path is not None]
         for bind in binds:
             host = bind.host_path
+            if host is None:
+                continue
             if not any(host in ("", ".") or s.startswith(host + "/") for s in schemas):
                 continue
             hidden = next(
                 (
                     m
                     for m in mounts
-                    if str(getattr(m, "kind", "")) in ("anonymous", "volume")
-                    and str(getattr(m, "target", "")).endswith("/node_modules")
-                    and str(m.target).startswith(bind.target.rstrip("/") + "/")
+                    if m.kind in (MountKind.ANONYMOUS, MountKind.VOLUME)
+                    and m.target.endswith("/node_modules")
+                    and m.target.startswith(bind.target.rstrip("/") + "/")
                 ),
                 None,
             )

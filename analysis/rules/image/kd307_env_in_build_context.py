@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 from analysis.context import Context
-from analysis.facts.images import EnvFileInContext, Image, images
+from analysis.facts.images.builds import images
+from analysis.facts.images.records import EnvFileInContext, Image
 from analysis.model import Finding, Location, Related, Severity
 from analysis.rules.image.common import _sev, _tidied
 from analysis.rules.registry import Examples, rule
@@ -32,7 +35,9 @@ RULE = rule(
         copied when somebody creates it and builds): the file a template names (`.env.example`
         names `.env`), a compose `env_file:` of a service that builds the image, and
         `.env.local` / `.env.production` when a script, Dockerfile, compose file or
-        package.json spells the name (never by convention alone).
+        package.json spells the name (never by convention alone); low when it is named only
+        by a template none of whose keys can hold a secret (no password, token, key, URL),
+        and low for a present file that holds no secret.
     """,
     bad="""
         # .dockerignore
@@ -126,7 +131,59 @@ def _absent(
     )
 
 
+_SECRET_NAME = re.compile(
+    r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_KEY|ACCESS_KEY|AUTH|CREDENTIAL|URL|DSN|URI",
+    re.IGNORECASE,
+)
+"""A key whose value can be a secret: a password, token or key, or a URL (credentials)."""
+
+
+def _no_secret_named(ctx: Context, env: EnvFileInContext) -> tuple[str, ...] | None:
+    """The keys of the template a missing `.env` is copied from, when none of them can hold
+    a secret (peppermint's `apps/client/.env.example`: `NEXT_PUBLIC_CLIENT_VERSION` only);
+    None when one can, or the template cannot be read."""
+    from analysis.parsers.dotenv_file import parse_dotenv
+
+    if env.named_as in ("env_file", "mention") or not env.named_by:
+        return None
+    parsed = ctx.parse(env.named_by, parse_dotenv)
+    if parsed is None or not parsed.entries:
+        return None
+    keys = tuple(dict.fromkeys(e.key for e in parsed.entries))
+    return None if any(_SECRET_NAME.search(k) for k in keys) else keys
+
+
+def _holds_no_secret(ctx: Context, rel: str) -> bool:
+    """The env file sets nothing secret (pingvin-share's backend/prisma/.env: a SQLite path)."""
+    from analysis.parsers.dotenv_file import parse_dotenv
+    from analysis.rules.environment.common import _secret_entries
+
+    parsed = ctx.parse(rel, parse_dotenv)
+    return parsed is not None and not _secret_entries(parsed.entries)
+
+
 @RULE.check
 @_tidied
 def check(ctx: Context) -> Iterable[Finding]:
-    return (f for i in ctx.fact(images) for f in check_env_in_context(i))
+    for image in ctx.fact(images):
+        absent = {e.path: e for e in image.env_files if not e.present}
+        present = {e.path for e in image.env_files if e.present}
+        for f in check_env_in_context(image):
+            path = f.message.split(" ", 1)[0]
+            if path in present and _holds_no_secret(ctx, path):
+                f = replace(
+                    f,
+                    severity=Severity.LOW,
+                    message=f"{f.message}; but it holds no secret (no password, token or URL "
+                    "with credentials): reported low",
+                )
+            env = absent.get(path)
+            keys = _no_secret_named(ctx, env) if env is not None else None
+            if keys is not None:
+                f = replace(
+                    f,
+                    severity=Severity.LOW,
+                    message=f"{f.message}; but its template names no secret "
+                    f"({', '.join(keys[:4])}{' ...' if len(keys) > 4 else ''}): reported low",
+                )
+            yield f

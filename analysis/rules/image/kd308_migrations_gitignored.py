@@ -6,7 +6,8 @@ import posixpath
 from collections.abc import Iterable, Iterator
 
 from analysis.context import Context
-from analysis.facts.images import Image, images
+from analysis.facts.images.builds import images
+from analysis.facts.images.records import Image
 from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.gitignore import gitignore_matcher
 from analysis.rules.image.common import _migration_folders, _project_migrate_commands, _sev, _tidied

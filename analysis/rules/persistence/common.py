@@ -6,12 +6,13 @@ KD111 (destructive docker commands in scripts) belongs to the startup area.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from analysis.catalog import BY_ID
 from analysis.context import Context
-from analysis.facts.compose import ComposeStack, is_file
+from analysis.facts.compose import DEFAULT_FILES, ComposeStack, compose_stacks, is_file
 from analysis.facts.databases import Database, DataState, databases
 from analysis.model import Finding, Location, Related
 from analysis.parsers.compose.records import (
@@ -448,7 +449,7 @@ def _sqlite_urls_in_image(
         text = src.text if src is not None else ""
         if "DATABASE_URL" in text or "[mounts]" in text or "[[mounts]]" in text or "disk:" in text:
             return []
-    from analysis.facts.images import images
+    from analysis.facts.images.builds import images
 
     image = next((i for i in ctx.fact(images) if i.dockerfile == dockerfile), None)
     if image is None or image.stage is None:
@@ -479,4 +480,47 @@ def _sqlite_urls_in_image(
 def data_directories_findings(ctx: Context) -> tuple[Finding, ...]:
     """The findings of `check_data_directories` (KD101, KD102, KD103, KD104, KD105, KD106 from one pass), memoized as a fact:
     each of those rules selects its own (see `analysis.rules.registry`)."""
-    return tuple(check_data_directories(ctx.fact(databases)))
+    phantom = merged_only_stacks(ctx)
+    jobs = client_jobs(ctx)
+    return tuple(
+        check_data_directories(
+            d
+            for d in ctx.fact(databases)
+            if d.stack not in phantom and (d.stack, d.service) not in jobs
+        )
+    )
+
+
+_CLIENT = re.compile(r"(?<![\w-])(psql|pg_dump|pg_restore|createdb|mysqldump|mongosh|redis-cli)\b")
+_SERVER = re.compile(
+    r"^\W*(?:exec\s+)?(?:\S*/)?(?:postgres|mysqld|mariadbd|mongod|redis-server|"
+    r"docker-entrypoint\.sh)(?![\w-])"
+)
+
+
+def client_jobs(ctx: Context) -> frozenset[tuple[str, str]]:
+    """Services on a database image whose command runs a client and no server (formbricks'
+    hub-db-create: `sh -c "psql ... CREATE DATABASE hub"`, restart "no"): a one-shot job that
+    keeps no data of its own."""
+    out = set()
+    for stack in ctx.fact(compose_stacks):
+        for s in stack.services:
+            text = " ".join(t.text for t in (s.command, s.entrypoint) if t is not None)
+            if _CLIENT.search(text) and not _SERVER.match(text):
+                out.add((stack.id, s.name))
+    return frozenset(out)
+
+
+def merged_only_stacks(ctx: Context) -> frozenset[str]:
+    """Stacks of one base file that the project only runs merged into `-f` chains (timelines'
+    docker-compose.common.yml, always with dev.yml or prod.yml, which add the data volume):
+    its data is decided by those chains, whose own findings say it."""
+    stacks = ctx.fact(compose_stacks)
+    chained = {f for s in stacks if s.origin == "-f chain" and len(s.files) > 1 for f in s.files}
+    return frozenset(
+        s.id
+        for s in stacks
+        if s.origin == "single"
+        and s.files[0] in chained
+        and posixpath.basename(s.files[0]) not in DEFAULT_FILES
+    )

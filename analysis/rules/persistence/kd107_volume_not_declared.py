@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable, Iterator
 
 from analysis.context import Context
 from analysis.facts.compose import ComposeStack, compose_stacks
-from analysis.model import Finding, Severity
+from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.compose.records import MountKind
 from analysis.rules.persistence.common import _finding
 from analysis.rules.registry import rule
@@ -31,7 +32,10 @@ RULE = rule(
     trigger="""
         A service `volumes:` entry whose source is a name (not a path) that the merged stack's
         top-level `volumes:` does not declare. Merged as docker compose merges: the base file
-        with its override twin, `-f` chains found in scripts, `include:` and `extends:`.
+        with its override twin, `-f` chains found in scripts, `include:` and `extends:`. Low
+        when a compose file beside it (not merged in) declares the name: a file deployed
+        together with it (`docker stack deploy -c default.yml -c kit.yml` in a script keepdata
+        cannot follow).
     """,
     bad="""
         # docker-compose.yml
@@ -64,6 +68,12 @@ RULE = rule(
 
 
 def check_undeclared_volumes(stacks: Iterable[ComposeStack]) -> Iterator[Finding]:
+    stacks = tuple(stacks)
+    beside: dict[tuple[str, str], Location] = {}
+    for stack in stacks:
+        for v in stack.volumes:
+            folder = posixpath.dirname(v.location.path)
+            beside.setdefault((folder, v.name), v.location)
     for stack in stacks:
         if stack.tree is None:
             continue
@@ -73,6 +83,20 @@ def check_undeclared_volumes(stacks: Iterable[ComposeStack]) -> Iterator[Finding
                 if m.kind is not MountKind.VOLUME or not m.source or "$" in m.source:
                     continue
                 if m.source in declared:
+                    continue
+                other = beside.get((posixpath.dirname(m.location.path), m.source))
+                if other is not None and other.path not in stack.all_files:
+                    yield Finding(
+                        "KD107",
+                        Severity.LOW,
+                        f"service {service.name!r} uses the named volume {m.source!r}, which "
+                        f"this file's top-level `volumes:` does not declare, but {other.path} "
+                        "beside it does: deployed together (`docker stack deploy -c "
+                        f"{posixpath.basename(other.path)} -c ...`) it starts; alone, compose "
+                        "refuses it; reported low",
+                        m.location,
+                        (Related(other, "the declaration beside it"),),
+                    )
                     continue
                 yield _finding(
                     "KD107",

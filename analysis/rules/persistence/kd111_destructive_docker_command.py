@@ -7,7 +7,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from analysis.context import Context
-from analysis.facts.startup import StartupFacts, startup_paths
+from analysis.facts.startup.paths import startup_paths
+from analysis.facts.startup.records import StartupFacts
 from analysis.model import Finding, Severity
 from analysis.rules.registry import rule
 from analysis.rules.startup.common import _sev

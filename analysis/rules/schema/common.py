@@ -54,6 +54,15 @@ VALUABLE_WORDS = frozenset(
 )
 """Words in a model (or table) name that make its rows look valuable."""
 
+CONTENT_WORDS = frozenset({"message", "file", "attachment", "upload", "document", "subscription"})
+"""Valuable words that name a user's own content (chats, files, feeds), not a record the
+business must keep: deleted with its owner, that is the erasure a GDPR request asks for."""
+
+OWNER_WORDS = frozenset(
+    {"user", "account", "organization", "organisation", "org", "workspace", "team", "tenant"}
+)
+"""The last word of a model that owns content: deleting it erases what it owns, by design."""
+
 MONEY_FIELDS = frozenset({"amount", "price", "balance", "total", "cost", "fee", "currency"})
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|[^A-Za-z]|$)|[A-Z]?[a-z]+|[0-9]+")
 
@@ -72,6 +81,18 @@ def _words(name: str) -> list[str]:
     return out
 
 
+def valuable_word(model: Model, extra: Iterable[str] = ()) -> str | None:
+    """The word of the model's (or table's) name that makes it valuable, or None."""
+    extra_l = {e.lower() for e in extra}
+    if model.name.lower() in extra_l:
+        return model.name.lower()
+    for name in (model.name, model.db_name or ""):
+        for w in _words(name):
+            if w in VALUABLE_WORDS or w in extra_l:
+                return w
+    return None
+
+
 def valuable_reason(model: Model, extra: Iterable[str] = ()) -> str | None:
     """Why `model`'s data looks valuable (the name or field that says so), or None."""
     extra_l = {e.lower() for e in extra}
@@ -81,6 +102,11 @@ def valuable_reason(model: Model, extra: Iterable[str] = ()) -> str | None:
         for w in _words(name):
             if w in VALUABLE_WORDS or w in extra_l:
                 return f"its {what} `{name}` looks valuable ({w})"
+    return money_reason(model)
+
+
+def money_reason(model: Model) -> str | None:
+    """A field of `model` that looks like money or payment data, or None."""
     has_currency = any("currency" in _words(f.name) for f in model.fields)
     for f in model.fields:
         words = _words(f.name)
@@ -97,6 +123,12 @@ def valuable_reason(model: Model, extra: Iterable[str] = ()) -> str | None:
         if hit is not None and f.type_name in ("String", "Decimal", "Int", "BigInt"):
             return f"its field `{model.name}.{f.name}` looks like payment data ({hit})"
     return None
+
+
+def owner_root(model: str) -> bool:
+    """`model` owns content by its name (`User`, `EmailAccount`, `Organization`, `Team`)."""
+    words = _words(model)
+    return bool(words) and words[-1] in OWNER_WORDS
 
 
 def _step_related(path: Path, skip_first: bool = True) -> list[Related]:
@@ -186,25 +218,29 @@ OWNERSHIP_NOTE = (
 )
 
 
-def _chain_finding(message: str, path: Path, graded: bool = True) -> Finding:
+def _chain_finding(
+    message: str, path: Path, graded: bool = True, note: str | None = None
+) -> Finding:
     """KD502 at the chain's first relation. A chain into a model that is valuable by name
     (`graded=False`) is medium; any other chain (depth alone, or a money-looking field) is
     the structure the schema's owners chose, reported low: an ownership chain says so, one
-    through an optional relation names it and suggests SetNull."""
+    through an optional relation names it and suggests SetNull; `note` says why instead (a
+    user's own content deleted with its owner)."""
     loc = path.steps[0].location
     assert loc is not None
     if not graded:
         return _finding("KD502", message, loc, _step_related(path))
-    loose = next((st for st in path.steps if not st.required and st.child != st.parent), None)
-    if loose is None:
-        note = OWNERSHIP_NOTE
-    else:
-        note = (
-            f"; `{loose.label}` is optional (a {loose.child} row can exist without its "
-            f"{loose.parent}), yet deleting the {loose.parent} deletes it: if it should "
-            "outlive it, use onDelete: SetNull; nothing valuable by name on the chain: "
-            "reported low"
-        )
+    if note is None:
+        loose = next((st for st in path.steps if not st.required and st.child != st.parent), None)
+        if loose is None:
+            note = OWNERSHIP_NOTE
+        else:
+            note = (
+                f"; `{loose.label}` is optional (a {loose.child} row can exist without its "
+                f"{loose.parent}), yet deleting the {loose.parent} deletes it: if it should "
+                "outlive it, use onDelete: SetNull; nothing valuable by name on the chain: "
+                "reported low"
+            )
     return Finding("KD502", Severity.LOW, message + note, loc, tuple(_step_related(path)))
 
 
@@ -257,4 +293,4 @@ def _migrations_elsewhere(ctx: Context, schema: Schema) -> str | None:
     return None
 
 
-__all__ = ["VALUABLE_WORDS", "valuable_reason"]
+__all__ = ["CONTENT_WORDS", "OWNER_WORDS", "VALUABLE_WORDS", "valuable_reason"]

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from analysis.context import Context
-from analysis.facts.relations import Path
+from analysis.facts.relations import Deletion, Path
 from analysis.model import Finding, Severity
+from analysis.parsers.prisma_schema.records import Model
 from analysis.rules.registry import rule
 from analysis.rules.schema.common import (
+    CONTENT_WORDS,
     _branch,
     _chain_finding,
     _chain_message,
     _other_deep_branches,
+    _owned,
     _pairs,
+    money_reason,
+    owner_root,
     valuable_reason,
+    valuable_word,
 )
 
 RULE = rule(
@@ -31,6 +37,15 @@ RULE = rule(
         means one `prisma.user.delete()` (a GDPR request, an admin clicking "remove test
         account") erases the company's financial records. Nobody decides that explicitly: each
         relation looked harmless when it was written.
+
+        Not every valuable-looking model is a record the company must keep. Business
+        records (payments, invoices, orders, transactions, audit logs, ledgers, billing,
+        contracts) stay medium whatever deletes them. A user's own content (messages,
+        files, attachments, documents, subscriptions) deleted with its owner (a User,
+        Account, Organization, Workspace or Team, through required relations only) is the
+        erasure a GDPR request asks for: reported low, saying so. The same content deleted
+        from another root (deleting a Channel or a Product deletes Messages or Files) stays
+        medium.
     """,
     trigger="""
         A model whose deletion cascades through two or more levels of relations, or into a
@@ -41,8 +56,11 @@ RULE = rule(
         before it: the ownership a cascade is for, `Project -> Board -> Card`) is reported
         low; so is one that passes an optional relation (named, with SetNull as the way to let
         the row outlive its parent), and one whose only valuable sign is a money-looking field
-        (a `Decimal`, or a number beside a currency field: price lists, counters). Medium: a
-        chain into a model that is valuable by name.
+        (a `Decimal`, or a number beside a currency field: price lists, counters), and one
+        whose only valuable models are content (message, file, attachment, upload,
+        document, subscription; no money or payment field) of an owner root (last word
+        user, account, organization, org, workspace, team, tenant) reached only through
+        required relations. Medium: a chain into a model that is valuable by name.
     """,
     bad="""
         model Order {
@@ -89,26 +107,57 @@ def by_name(reason: str) -> bool:
     return "looks valuable" in reason or "valuable_models" in reason
 
 
+def owned_content(d: Deletion, target: Model, extra: Iterable[str]) -> bool:
+    """`target` is its owner's own content: valuable only by a content word (message, file,
+    attachment, document, subscription), with no money or payment field, deleted from an
+    owner (User, Account, Organization, Workspace, Team) through required relations only."""
+    word = valuable_word(target, extra)
+    if word not in CONTENT_WORDS or money_reason(target) is not None:
+        return False
+    if target.name.lower() in {e.lower() for e in extra} or not owner_root(d.model):
+        return False
+    return all(_owned(p) for p in d.cascades if p.end == target.name)
+
+
+def _content_note(d: Deletion, content: list[str]) -> str:
+    return (
+        f"; {', '.join(content)} {'is' if len(content) == 1 else 'are'} the {d.model}'s own "
+        f"content, reached only through required ownership relations: deleting the "
+        f"{d.model} erases it by design (the erasure a GDPR request asks for), so it is "
+        "reported low; check that nothing here must outlive its owner"
+    )
+
+
 @RULE.check
 def cascade_chain(ctx: Context) -> Iterator[Finding]:
     extra = ctx.settings.valuable_models
     for schema, graph in _pairs(ctx):
-        reasons = {m.name: valuable_reason(m, extra) for m in (*schema.models, *schema.views)}
+        models = {m.name: m for m in (*schema.models, *schema.views)}
+        reasons = {name: valuable_reason(m, extra) for name, m in models.items()}
         for d in graph.deletions:
             if not d.cascades:
                 continue
-            valuable: list[tuple[str, str, Path]] = []
+            loud: list[tuple[str, str, Path]] = []
+            quiet: list[tuple[str, str, Path]] = []
+            content: list[str] = []
             for target in d.deleted_models:
                 why = reasons.get(target)
                 if why is None or target == d.model:
                     continue
                 path = min((p for p in d.cascades if p.end == target), key=lambda p: p.depth)
-                valuable.append((target, why, path))
+                if not by_name(why):
+                    quiet.append((target, why, path))
+                elif owned_content(d, models[target], extra):
+                    quiet.append((target, why, path))
+                    content.append(target)
+                else:
+                    loud.append((target, why, path))
+            valuable = loud + quiet
             if not valuable and d.depth < 2:
                 continue
             msg, path = _chain_message(d, valuable)
             loc = path.steps[0].location
             if loc is not None:
-                named = any(by_name(why) for _, why, _ in valuable)
-                yield _chain_finding(msg, path, graded=not named)
+                note = _content_note(d, content) if content and not loud else None
+                yield _chain_finding(msg, path, graded=not loud, note=note)
             yield from _other_deep_branches(d, _branch(path))

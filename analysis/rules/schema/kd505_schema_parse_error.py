@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from analysis.context import Context
 from analysis.facts.schema import schema_discovery
@@ -51,7 +53,9 @@ RULE = rule(
     trigger="""
         A `.prisma` file (single schema or a multi-file `prisma/schema/` folder) that keepdata's
         parser cannot read: an unterminated block, an unknown block type, a malformed field or
-        attribute. Reported at the position with the parser's message.
+        attribute. Reported at the position with the parser's message. A datasource whose
+        provider is a template placeholder (`"{{PRISMA_PROVIDER}}"`) marks a template a script
+        fills in, not a schema Prisma reads: info.
     """,
     bad="""
         model User {
@@ -82,4 +86,23 @@ def schema_parse_errors(ctx: Context) -> Iterator[Finding]:
     discovery = ctx.fact(schema_discovery)
     yield from discovery.problems
     for schema in discovery.schemas:
-        yield from schema.problems
+        for f in schema.problems:
+            yield _template_note(f)
+
+
+_PLACEHOLDER_PROVIDER = re.compile(r'^unknown datasource provider "(\{\{.*\}\}|\$\{.*\}|<.*>)"')
+
+
+def _template_note(f: Finding) -> Finding:
+    """A provider that is a template placeholder (teable's `template.prisma`: `provider =
+    "{{PRISMA_PROVIDER}}"`, filled in by a script that writes the real schemas) marks a
+    template, not a schema Prisma reads: info."""
+    m = _PLACEHOLDER_PROVIDER.match(f.message)
+    if m is None:
+        return f
+    return replace(
+        f,
+        severity=Severity.INFO,
+        message=f"{f.location.path} is a template: its provider {m[1]} is a placeholder a "
+        "script fills in to write the schemas Prisma reads; keepdata checks those, not this",
+    )

@@ -1,6 +1,6 @@
 """Rules of the startup area: KD111 and KD201-KD221 (what runs at start, deploy and build).
 
-Every rule reads the startup fact (`analysis.facts.startup.startup_paths`). Severity follows
+Every rule reads the startup fact (`analysis.facts.startup.paths.startup_paths`). Severity follows
 RULES.md: the catalog's default for a command in the startup, deploy or build path; lower for
 a developer script (a `package.json` script, Makefile target or script nothing runs); one
 level lower, naming the condition, for a command behind an opt-in variable that no compose
@@ -14,31 +14,35 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from analysis.catalog import BY_ID
 from analysis.context import Context
-from analysis.facts.startup import (
+from analysis.facts.compose import ComposeStack
+from analysis.facts.databases import Database
+from analysis.facts.images.records import Image
+from analysis.facts.startup.paths import startup_paths
+from analysis.facts.startup.records import (
+    Link,
     PrismaStep,
     RunContext,
     SeedRun,
     StartupFacts,
     StartupPath,
-    startup_paths,
 )
 from analysis.model import Finding, Location, Related, Severity
-from analysis.parsers.package_json.package import parse_package_json
-from analysis.parsers.prisma_cli import PrismaInvocation
+from analysis.parsers.compose.records import Mount, MountKind, Service
+from analysis.parsers.package_json.package import Dependency, parse_package_json
+from analysis.parsers.prisma_cli import (
+    CHANGES_SCHEMA,
+    PrismaInvocation,
+)
 from analysis.parsers.shell.records import ShellCommand
 from analysis.records import dataclass
 from analysis.sources import FileKind
 
 STARTUP_CONTEXTS = (RunContext.STARTUP, RunContext.DEPLOY)
 RUNS_BY_ITSELF = (RunContext.STARTUP, RunContext.DEPLOY, RunContext.BUILD)
-SCHEMA_CHANGES = frozenset({"migrate deploy", "migrate dev", "migrate reset", "db push"})
-APPLIES_MIGRATIONS = frozenset({"migrate deploy", "migrate dev", "migrate reset"})
-DESTRUCTIVE_SYNC = frozenset({"db push", "migrate dev", "migrate reset"})
 _APP_STOPWORDS = frozenset(
     {"exit", "echo", "printf", "true", ":", "false", "wait", "sleep", "return", "set", "trap"}
 )
@@ -93,7 +97,7 @@ def _first_link(step: PrismaStep | SeedRun) -> list[Related]:
 _DB_URL = re.compile(r"^(?:postgres(?:ql)?|mysql|mariadb|sqlserver|mongodb(?:\+srv)?)://")
 
 
-def database_url_given(service: Any) -> bool:
+def database_url_given(service: Service) -> bool:
     """The compose service is given a database: a `*DATABASE_URL*` variable or a value that is
     a database URL."""
     return any(
@@ -102,7 +106,7 @@ def database_url_given(service: Any) -> bool:
     )
 
 
-def inferred_related(chain: Iterable[Any], dockerfile: str | None = None) -> list[Related]:
+def inferred_related(chain: Iterable[Link], dockerfile: str | None = None) -> list[Related]:
     """The inferred link of a service to the Dockerfile of the image it pulls (the project's own
     published image): where it is and why keepdata followed it."""
     out: list[Related] = []
@@ -228,7 +232,7 @@ def _under(folder: str, base: str | None) -> bool:
     return folder == base or folder.startswith(base.rstrip("/") + "/")
 
 
-def _path_base(path: StartupPath, images: dict[str, Any]) -> str | None:
+def _path_base(path: StartupPath, images: dict[str, Image]) -> str | None:
     """The project folder a path's code comes from (build context, platform file folder)."""
     if path.dockerfile is not None:
         image = images.get(path.dockerfile)
@@ -241,8 +245,8 @@ def _path_base(path: StartupPath, images: dict[str, Any]) -> str | None:
     return None
 
 
-def _images_by_dockerfile(ctx: Context) -> dict[str, Any]:
-    from analysis.facts.images import images
+def _images_by_dockerfile(ctx: Context) -> dict[str, Image]:
+    from analysis.facts.images.builds import images
 
     return {i.dockerfile: i for i in ctx.fact(images)}
 
@@ -273,10 +277,10 @@ def _first_sql(ctx: Context, folder: str) -> str:
     return folder
 
 
-def _uses_prisma(image: Any) -> bool:
+def _uses_prisma(image: Image | None) -> bool:
     if image is None:
         return False
-    return bool(getattr(image, "schemas", ()) or getattr(image, "migrations", ()) or image.prisma)
+    return bool(image.schemas or image.migrations or image.prisma)
 
 
 def _service_location(ctx: Context, path: StartupPath) -> Location | None:
@@ -290,15 +294,15 @@ def _gitignored(ctx: Context, folder: str) -> bool:
     return ctx.fact(gitignore_matcher).ignored(folder, is_dir=True) is not None
 
 
-def _bind_mount(ctx: Context, path: StartupPath, folder: str) -> Any:
+def _bind_mount(ctx: Context, path: StartupPath, folder: str) -> Mount | None:
     """The compose bind mount that brings `folder` of the project into the container at run
     time, or None."""
     service = _service(ctx, path)
     if service is None:
         return None
     for m in service.mounts:
-        host = getattr(m, "host_path", None)
-        if getattr(m.kind, "value", m.kind) == "bind" and host is not None and _under(folder, host):
+        host = m.host_path
+        if m.kind == MountKind.BIND and host is not None and _under(folder, host):
             return m
     return None
 
@@ -404,13 +408,13 @@ def failure_ignored_at(step: PrismaStep) -> tuple[str, Location] | None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _stacks(ctx: Context) -> tuple[Any, ...]:
+def _stacks(ctx: Context) -> tuple[ComposeStack, ...]:
     from analysis.facts.compose import compose_stacks
 
     return tuple(ctx.fact(compose_stacks))
 
 
-def _databases(ctx: Context) -> tuple[Any, ...]:
+def _databases(ctx: Context) -> tuple[Database, ...]:
     from analysis.facts.databases import databases
 
     return tuple(ctx.fact(databases))
@@ -420,7 +424,7 @@ def _database_stacks(ctx: Context) -> set[str]:
     return {d.stack for d in _databases(ctx)}
 
 
-def _service(ctx: Context, path: StartupPath) -> Any:
+def _service(ctx: Context, path: StartupPath) -> Service | None:
     if path.stack is None or path.service is None:
         return None
     for stack in _stacks(ctx):
@@ -463,7 +467,7 @@ def _sqlite_app(facts: StartupFacts, stack: str, service: str) -> bool:
 _URL_RE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
 
-def _db_target(service: Any) -> tuple[str, str, str] | None:
+def _db_target(service: Service | None) -> tuple[str, str, str] | None:
     """(host, database, schema) of a service's DATABASE_URL, or None when unknown."""
     if service is None:
         return None
@@ -485,7 +489,7 @@ def _url_target(value: str | None) -> tuple[str, str, str] | None:
     return (f"{host}:{port}", db, schema)
 
 
-def _same_database(a: Any, b: Any, single_db: bool) -> bool:
+def _same_database(a: Service | None, b: Service | None, single_db: bool) -> bool:
     ta, tb = _db_target(a), _db_target(b)
     if ta is not None and tb is not None:
         return ta == tb
@@ -496,7 +500,7 @@ def _migrators(path: StartupPath) -> list[PrismaStep]:
     return [
         s
         for s in path.commands
-        if s.context == RunContext.STARTUP and s.command in SCHEMA_CHANGES and not s.opt_in_off
+        if s.context == RunContext.STARTUP and s.command in CHANGES_SCHEMA and not s.opt_in_off
     ]
 
 
@@ -549,7 +553,7 @@ def _project_prisma_major(ctx: Context, step_path: str) -> tuple[int | None, Loc
     return (dep.major, dep.location) if dep is not None else (None, None)
 
 
-def project_prisma(ctx: Context, folder: str) -> Any:
+def project_prisma(ctx: Context, folder: str) -> Dependency | None:
     """The `prisma` dependency of the package.json nearest above `folder` that has one."""
     candidates = sorted(ctx.files(FileKind.PACKAGE_JSON), key=lambda rel: -len(rel))
     for rel in candidates:
@@ -563,7 +567,7 @@ def project_prisma(ctx: Context, folder: str) -> Any:
     return None
 
 
-def _same_code(a: Any, b: Any) -> bool:
+def _same_code(a: Service, b: Service) -> bool:
     """Two services that run the same code (same build or same image): same schema."""
     if a.build is not None and b.build is not None:
         return (a.build.context_path, a.build.dockerfile_path, a.build.target) == (

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
+from analysis.facts.images.records import Image
 from analysis.model import Location
+from analysis.parsers.dockerfile.records import DockerfileFile, Stage
 from analysis.parsers.package_manager import leading_options
 from analysis.parsers.shell.scripts import parse_shell_text
 from analysis.parsers.shell.words import effective_argv
@@ -37,7 +38,7 @@ class ImageCliInstall:
     location: Location
 
 
-def _args(df: Any, stage: Any) -> dict[str, str]:
+def _args(df: DockerfileFile, stage: Stage) -> dict[str, str]:
     out: dict[str, str] = {}
     for var in (*df.global_args, *stage.args):
         value = var.expanded if var.expanded is not None else var.value
@@ -46,9 +47,11 @@ def _args(df: Any, stage: Any) -> dict[str, str]:
     return out
 
 
-def _final_stages(image: Any) -> list[Any]:
+def _final_stages(image: Image) -> list[Stage]:
     df, stage = image.file, image.stage
-    out: list[Any] = []
+    out: list[Stage] = []
+    if df is None:
+        return out
     seen: set[int] = set()
     while stage is not None and stage.index not in seen:
         seen.add(stage.index)
@@ -57,7 +60,7 @@ def _final_stages(image: Any) -> list[Any]:
     return out
 
 
-def image_cli_installs(image: Any) -> Iterator[ImageCliInstall]:
+def image_cli_installs(image: Image) -> Iterator[ImageCliInstall]:
     """The local (project) Prisma CLI installs of the stages the final image is made of."""
     df = image.file
     if df is None or image.stage is None:

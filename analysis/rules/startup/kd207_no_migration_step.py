@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from analysis.context import Context
-from analysis.facts.startup import StartupFacts, StartupPath, startup_paths
+from analysis.facts.images.records import Image
+from analysis.facts.startup.paths import startup_paths
+from analysis.facts.startup.records import PrismaStep, StartupFacts, StartupPath
 from analysis.model import Finding, Location, Related, Severity
+from analysis.parsers.prisma_cli import APPLIES_MIGRATIONS
 from analysis.rules.example_files import NODE_DOCKERFILE
 from analysis.rules.registry import Examples, rule
 from analysis.rules.startup.common import (
-    APPLIES_MIGRATIONS,
     RUNS_BY_ITSELF,
     STARTUP_CONTEXTS,
     _active,
@@ -52,7 +53,8 @@ RULE = rule(
         railway, nixpacks) nor a one-shot migration service runs `prisma migrate deploy` (or
         an equivalent). When the app depends on a Prisma engine library (`@prisma/migrate`,
         `@prisma/internals` in `dependencies`) it migrates from its own code: that is said as
-        info instead.
+        info instead. Not when a service of the stack starts through a link keepdata cannot
+        resolve (a start script the Dockerfile writes with `RUN echo ... > /app/start.sh`).
     """,
     bad="""
         # fly.toml
@@ -89,7 +91,7 @@ RULE = rule(
 
 
 def check_no_migration_step(
-    ctx: Context, facts: StartupFacts, images: dict[str, Any]
+    ctx: Context, facts: StartupFacts, images: dict[str, Image]
 ) -> Iterator[Finding]:
     folders = _migration_folders(ctx)
     if not folders:
@@ -150,7 +152,7 @@ def _inferred(path: StartupPath) -> bool:
     return any(link.kind == "inferred-image" for link in path.links)
 
 
-def _applies(step: Any) -> bool:
+def _applies(step: PrismaStep) -> bool:
     return (
         step.command in APPLIES_MIGRATIONS or step.command == "db push"
     ) and step.context in STARTUP_CONTEXTS
@@ -158,9 +160,9 @@ def _applies(step: Any) -> bool:
 
 def _unmigrated(
     ctx: Context,
-    images: dict[str, Any],
-    folders: Any,
-    dbs: set[tuple[str, str | None]],
+    images: dict[str, Image],
+    folders: list[str],
+    dbs: set[tuple[str, str]],
     stack_id: str,
     stack_paths: list[StartupPath],
 ) -> list[tuple[StartupPath, str]]:
@@ -168,6 +170,8 @@ def _unmigrated(
     migrations at start."""
     if any(_applies(s) for p in stack_paths for s in p.commands):
         return []
+    if any(p.unresolved for p in stack_paths if (stack_id, p.service) not in dbs):
+        return []  # a start keepdata cannot follow (a script the Dockerfile writes) may migrate
     apps: list[tuple[StartupPath, str]] = []
     for p in stack_paths:
         if (stack_id, p.service) in dbs:
@@ -189,7 +193,7 @@ def _unmigrated(
 
 
 def _unmigrated_images(
-    ctx: Context, facts: StartupFacts, images: dict[str, Any], folders: Any
+    ctx: Context, facts: StartupFacts, images: dict[str, Image], folders: list[str]
 ) -> Iterator[Finding]:
     """Images that no compose service builds, and platform deploys."""
     deploy_migrates = any(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from analysis.context import Context
-from analysis.facts.images import copies_unknown_tree
-from analysis.facts.startup import StartupFacts, startup_paths
+from analysis.facts.images.copies import copies_unknown_tree
+from analysis.facts.images.records import Image
+from analysis.facts.startup.paths import startup_paths
+from analysis.facts.startup.records import StartupFacts
 from analysis.model import Finding, Location, Related, Severity
 from analysis.rules.registry import rule
 from analysis.rules.startup.common import (
@@ -77,7 +78,7 @@ RULE = rule(
 
 
 def check_deploy_without_migrations(
-    ctx: Context, facts: StartupFacts, where: _Where, images: dict[str, Any]
+    ctx: Context, facts: StartupFacts, where: _Where, images: dict[str, Image]
 ) -> Iterator[Finding]:
     folders = _migration_folders(ctx)
     seen: set[Location] = set()
@@ -104,7 +105,7 @@ def check_deploy_without_migrations(
             image = images.get(path.dockerfile)
             if image is not None and (image.context_inferred or copies_unknown_tree(ctx, image)):
                 continue  # a whole app tree made by a RUN (`pnpm deploy`): contents unknown
-            for m in getattr(image, "migrations", ()) or ():
+            for m in image.migrations if image is not None else ():
                 if m.folder != folder or m.present:
                     continue
                 if m.ignored_by is not None:

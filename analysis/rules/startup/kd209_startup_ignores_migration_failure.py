@@ -6,11 +6,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from analysis.context import Context
-from analysis.facts.startup import StartupFacts, startup_paths
+from analysis.facts.startup.paths import startup_paths
+from analysis.facts.startup.records import StartupFacts
 from analysis.model import Finding, Related, Severity
+from analysis.parsers.prisma_cli import CHANGES_SCHEMA
 from analysis.rules.registry import rule
 from analysis.rules.startup.common import (
-    SCHEMA_CHANGES,
     STARTUP_CONTEXTS,
     _finding,
     _origin,
@@ -74,7 +75,7 @@ RULE = rule(
 
 def check_failure_ignored(facts: StartupFacts, where: _Where) -> Iterator[Finding]:
     for step in _unique(facts.commands):
-        if step.command not in SCHEMA_CHANGES or step.context not in STARTUP_CONTEXTS:
+        if step.command not in CHANGES_SCHEMA or step.context not in STARTUP_CONTEXTS:
             continue
         hit = failure_ignored_at(step)
         if hit is None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from analysis.context import Context
-from analysis.facts.startup import RunContext, StartupFacts, StartupPath, startup_paths
+from analysis.facts.startup.paths import startup_paths
+from analysis.facts.startup.records import RunContext, StartupFacts, StartupPath
 from analysis.model import Finding, Location, Related, Severity
+from analysis.parsers.prisma_cli import CHANGES_SCHEMA
 from analysis.rules.example_files import NODE_DOCKERFILE
 from analysis.rules.registry import Examples, rule
 from analysis.rules.startup.common import (
-    SCHEMA_CHANGES,
     _active,
     _compose_link,
     _configurations,
@@ -96,7 +97,7 @@ def check_no_wait(ctx: Context, facts: StartupFacts, where: _Where) -> Iterator[
         migrating = [
             s
             for s in path.commands
-            if s.context == RunContext.STARTUP and s.command in SCHEMA_CHANGES
+            if s.context == RunContext.STARTUP and s.command in CHANGES_SCHEMA
         ]
         code = path.code_migration
         if (not migrating and code is None) or path.waits:
@@ -118,7 +119,11 @@ def check_no_wait(ctx: Context, facts: StartupFacts, where: _Where) -> Iterator[
             continue
         seen.add(anchor)
         related = [Related(where_, f"{what} runs here" if migrating else f"{what}: the dependency")]
-        deps = [d for d in getattr(service, "depends_on", ()) if (path.stack, d.service) in dbs]
+        deps = [
+            d
+            for d in (service.depends_on if service is not None else ())
+            if (path.stack, d.service) in dbs
+        ]
         related += [Related(d.location, f"depends_on {d.service}: {d.condition}") for d in deps]
         related += inferred_related(path.links, path.dockerfile)
         yield Finding(

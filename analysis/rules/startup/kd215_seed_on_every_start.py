@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from analysis.context import Context
-from analysis.facts.startup import StartupFacts, startup_paths
+from analysis.facts.startup.paths import startup_paths
+from analysis.facts.startup.records import StartupFacts
 from analysis.model import Finding, Severity
 from analysis.rules.registry import rule
 from analysis.rules.startup.common import (
@@ -36,7 +38,9 @@ RULE = rule(
     trigger="""
         `prisma db seed`, a `seed` package.json script, or a seed program (`tsx
         prisma/seed.ts`, `node prisma/seed.js`) in the startup path, run unconditionally on
-        each start. Behind an opt-in condition no file turns on: one level lower.
+        each start. Behind an opt-in condition no file turns on: one level lower. A seed
+        program whose Prisma Client calls are all upserts or reads (`createMany` only with
+        `skipDuplicates: true`): low, a second run changes nothing.
     """,
     bad="""
         #!/bin/sh
@@ -65,7 +69,27 @@ RULE = rule(
 )
 
 
-def check_seed_on_start(facts: StartupFacts, where: _Where) -> Iterator[Finding]:
+_CLIENT_CALL = re.compile(r"\bprisma\.\w+\.(\w+)\(")
+_IDEMPOTENT = frozenset({"upsert", "findFirst", "findUnique", "findMany", "count"})
+
+
+def _upserts_only(ctx: Context | None, program: str) -> bool:
+    """The seed program only upserts (or reads) through the Prisma Client: running it again
+    changes nothing (portal-eletricistas' seed_services.ts). A `createMany` counts only with
+    `skipDuplicates: true` in the file."""
+    source = ctx.source(program) if ctx is not None and program else None
+    if source is None:
+        return False
+    calls = [m[1] for m in _CLIENT_CALL.finditer(source.text)]
+    if not calls:
+        return False
+    skip = "skipDuplicates: true" in source.text
+    return all(c in _IDEMPOTENT or (c == "createMany" and skip) for c in calls)
+
+
+def check_seed_on_start(
+    facts: StartupFacts, where: _Where, ctx: Context | None = None
+) -> Iterator[Finding]:
     for step in _unique(facts.commands):
         if step.context not in STARTUP_CONTEXTS:
             continue
@@ -82,6 +106,16 @@ def check_seed_on_start(facts: StartupFacts, where: _Where) -> Iterator[Finding]
         if path.context not in STARTUP_CONTEXTS:
             continue
         for seed in path.seeds:
+            if _upserts_only(ctx, seed.program):
+                yield _finding(
+                    "KD215",
+                    Severity.LOW,
+                    f"the seed `{seed.text}` runs when {path.name} starts, on every start; "
+                    f"{seed.program} only upserts through the Prisma Client, so a second run "
+                    "changes nothing: reported low",
+                    seed,
+                )
+                continue
             yield _finding(
                 "KD215",
                 _sev("KD215"),
@@ -93,4 +127,4 @@ def check_seed_on_start(facts: StartupFacts, where: _Where) -> Iterator[Finding]
 
 @RULE.check
 def check(ctx: Context) -> Iterable[Finding]:
-    return check_seed_on_start(ctx.fact(startup_paths), ctx.fact(_where))
+    return check_seed_on_start(ctx.fact(startup_paths), ctx.fact(_where), ctx)

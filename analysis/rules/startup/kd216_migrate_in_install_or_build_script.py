@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from analysis.context import Context
-from analysis.facts.startup import RunContext, StartupFacts, startup_paths
+from analysis.facts.startup.paths import startup_paths
+from analysis.facts.startup.records import RunContext, StartupFacts
 from analysis.model import Finding, Severity
+from analysis.parsers.prisma_cli import CHANGES_SCHEMA
 from analysis.rules.registry import rule
-from analysis.rules.startup.common import SCHEMA_CHANGES, _finding, _sev, _unique, _Where, _where
+from analysis.rules.startup.common import _finding, _sev, _unique, _Where, _where
 
 RULE = rule(
     "KD216",
@@ -67,7 +69,7 @@ def check_migrate_in_build(facts: StartupFacts, where: _Where) -> Iterator[Findi
         s
         for s in facts.commands
         if s.context == RunContext.BUILD
-        and s.command in SCHEMA_CHANGES
+        and s.command in CHANGES_SCHEMA
         # a Dockerfile RUN is KD305 (image area)
         and s.root_kind in ("lifecycle", "platform-build")
     )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from analysis.context import Context
-from analysis.facts.startup import StartupFacts, StartupPath, startup_paths
+from analysis.facts.compose import ComposeStack
+from analysis.facts.startup.paths import startup_paths
+from analysis.facts.startup.records import StartupFacts, StartupPath
 from analysis.model import Finding, Related, Severity
 from analysis.rules.registry import rule
 from analysis.rules.startup.common import (
@@ -119,7 +120,7 @@ def check_concurrent_migrators(ctx: Context, facts: StartupFacts) -> Iterator[Fi
 
 
 def _first_same_database(
-    stack: Any, paths: list[StartupPath], single: bool
+    stack: ComposeStack, paths: list[StartupPath], single: bool
 ) -> list[tuple[int, int]]:
     """For each path j, the first earlier path i on the same database (`_same_database`), as
     (i, j) pairs in the order a loop over every pair (i < j) would meet them; linear in the

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from analysis.context import Context
-from analysis.facts.startup import StartupFacts, startup_paths
+from analysis.facts.compose import ComposeStack
+from analysis.facts.startup.paths import startup_paths
+from analysis.facts.startup.records import StartupFacts
 from analysis.model import Finding, Related, Severity
+from analysis.parsers.compose.records import Service
 from analysis.rules.registry import rule
 from analysis.rules.startup.common import (
     _databases,
@@ -38,7 +40,8 @@ RULE = rule(
     trigger="""
         A service whose command runs migrations and exits (one-shot), while an app service
         using the same database does not `depends_on` it with `condition:
-        service_completed_successfully`.
+        service_completed_successfully`. A service that only shares the database and runs no
+        Prisma (an image without a schema or a database URL: a backup tool) is not such an app.
     """,
     bad="""
         # docker-compose.yml
@@ -102,6 +105,8 @@ def check_migration_job_awaited(ctx: Context, facts: StartupFacts) -> Iterator[F
                 )
                 if not related_code and not shared:
                     continue
+                if not related_code and app.database is None and not app.commands:
+                    continue  # shares the database but runs no Prisma (a backup tool)
                 if dep is not None and dep.condition == "service_completed_successfully":
                     continue
                 if dep is None and _awaits_through(stack, service, job.service or ""):
@@ -131,7 +136,7 @@ def check_migration_job_awaited(ctx: Context, facts: StartupFacts) -> Iterator[F
                 )
 
 
-def _awaits_through(stack: Any, service: Any, job: str) -> bool:
+def _awaits_through(stack: ComposeStack, service: Service, job: str) -> bool:
     """`service` starts only after `job` completed, through the services it depends on
     (formbricks' hub -> hub-migrate -> formbricks-migrate, each `service_completed_successfully`
     into the job)."""
@@ -150,13 +155,13 @@ def _awaits_through(stack: Any, service: Any, job: str) -> bool:
     return False
 
 
-def _run_together(a: Any, b: Any) -> bool:
+def _run_together(a: Service, b: Service) -> bool:
     """Whether two services are started together by some configuration: a service without a
     profile runs in all of them; two with profiles only when they share one."""
     return not a.profiles or not b.profiles or bool(set(a.profiles) & set(b.profiles))
 
 
-def _same_build(a: Any, b: Any) -> bool:
+def _same_build(a: Service, b: Service) -> bool:
     """The same Dockerfile and context (a migrator often builds another target of it)."""
     if a.build is None or b.build is None or a.build.dockerfile_path is None:
         return False
@@ -166,7 +171,7 @@ def _same_build(a: Any, b: Any) -> bool:
     )
 
 
-def _same_db_dependency(stack: str, a: Any, b: Any, dbs: set[tuple[str, str]]) -> bool:
+def _same_db_dependency(stack: str, a: Service, b: Service, dbs: set[tuple[str, str]]) -> bool:
     """Both depend on the same database service."""
     deps_a = {d.service for d in a.depends_on if (stack, d.service) in dbs}
     return bool(deps_a & {d.service for d in b.depends_on if (stack, d.service) in dbs})

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from analysis.context import Context
-from analysis.facts.startup import RunContext, StartupFacts, startup_paths
+from analysis.facts.images.records import Image
+from analysis.facts.startup.paths import startup_paths
+from analysis.facts.startup.records import RunContext, StartupFacts
 from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.package_json.package import version_major
 from analysis.rules.registry import Examples, rule
@@ -98,7 +99,7 @@ def check_cli_unpinned(
     ctx: Context,
     facts: StartupFacts,
     where: _Where,
-    images: dict[str, Any],
+    images: dict[str, Image],
     seen: set[Location] | None = None,
 ) -> Iterator[Finding]:
     seen = set() if seen is None else seen
@@ -124,8 +125,8 @@ def check_cli_unpinned(
         ):
             path = where.paths.get(step.path_id)
             image = images.get(path.dockerfile) if path is not None and path.dockerfile else None
-            nm = getattr(image, "node_modules", None)
-            if nm is not None and getattr(nm, "prisma_cli", None) is False:
+            nm = image.node_modules if image is not None else None
+            if nm is not None and nm.prisma_cli is False:
                 downloading.add(step.path_id)
                 others = sum(
                     1
@@ -157,10 +158,10 @@ def check_cli_unpinned(
         if path.context == RunContext.DEVELOPER:
             continue
         for inst in path.installs:
-            if inst.location in seen:
+            if inst.location is None or inst.location in seen:
                 continue
             major, pin = _project_prisma_major(ctx, inst.location.path)
-            v = inst.install.version
+            v = inst.version
             exact = re.fullmatch(r"(\d+)\.\d+\.\d+", v)
             if exact and (major is None or int(exact.group(1)) == major):
                 continue
@@ -177,7 +178,9 @@ def check_cli_unpinned(
             )
 
 
-def check_image_cli(ctx: Context, images: dict[str, Any], seen: set[Location]) -> Iterator[Finding]:
+def check_image_cli(
+    ctx: Context, images: dict[str, Image], seen: set[Location]
+) -> Iterator[Finding]:
     """The Prisma CLI the final image installs (`npm install prisma@X`, not global) against
     package.json: a floating spec, or a version outside the project's range (one level
     lower when the major is the project's)."""

@@ -447,7 +447,7 @@ def test_kd211_kd212_quiet_for_a_sqlite_file(
     assert analysis.errors == ()
     rules = {f.rule for f in analysis.findings}
     assert "KD211" not in rules and "KD212" not in rules
-    from analysis.facts.startup import startup_paths
+    from analysis.facts.startup.paths import startup_paths
 
     api = analysis.fact(startup_paths).for_service("api")
     assert api is not None and api.database is not None and api.database.sqlite
@@ -877,7 +877,7 @@ PLATFORM_FILES = {
 
 @pytest.mark.parametrize("name", list(PLATFORM_FILES))
 def test_platform_command_is_the_paths_migration_step(write_tree: WriteTree, name: str) -> None:
-    from analysis.facts.startup import startup_paths
+    from analysis.facts.startup.paths import startup_paths
 
     text, key, context, where = PLATFORM_FILES[name]
     rel = name.split()[0]
