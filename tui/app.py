@@ -407,7 +407,9 @@ class KeepdataApp(App[int]):
     def _update_tab_labels(self, snapshot: Snapshot | None = None) -> None:
         """Full labels when they fit, shorter ones when not (the bar must not scroll)."""
         snapshot = snapshot or self.snapshot
-        tabs = self.query_one("#panes", TabbedContent)
+        tabs = next(iter(self.query("#panes").results(TabbedContent)), None)
+        if tabs is None:  # a callback after refresh that runs while the app is closing
+            return
         n = len(snapshot.active) if snapshot is not None else None
         labels = tab_labels(tabs.size.width or self.size.width, n)
         for (pane_id, _), label in zip(self.PANES, labels, strict=True):
