@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 
 from analysis.catalog import BY_ID, RULES
 from analysis.config import Config, RuleEntry, rule_hint
+from analysis.lazy_re import lazy_compile
 from analysis.model import Finding, Location, Severity, Suppression
 from analysis.records import dataclass
 from analysis.sources import SourceFile
@@ -62,20 +63,22 @@ _SLASH_EXT = (
     ".jsonc",
 )
 
-_HASH = re.compile(
+_HASH = lazy_compile(
     r"(?:^|(?<=\s))#+[ \t]*keepdata-ignore(?P<file>-file)?(?![\w-])(?P<rest>.*)$", re.IGNORECASE
 )
-_SLASH = re.compile(
+_SLASH = lazy_compile(
     r"//+[ \t]*keepdata-ignore(?P<file>-file)?(?![\w-])(?P<rest>.*)$", re.IGNORECASE
 )
-_BLOCK = re.compile(
+_BLOCK = lazy_compile(
     r"/\*+[ \t]*keepdata-ignore(?P<file>-file)?(?![\w-])(?P<rest>.*?)\*/", re.IGNORECASE
 )
-_DASH = re.compile(r"--[ \t]*keepdata-ignore(?P<file>-file)?(?![\w-])(?P<rest>.*)$", re.IGNORECASE)
-_JSON = re.compile(
+_DASH = lazy_compile(
+    r"--[ \t]*keepdata-ignore(?P<file>-file)?(?![\w-])(?P<rest>.*)$", re.IGNORECASE
+)
+_JSON = lazy_compile(
     r'"//"\s*:\s*"[ \t]*keepdata-ignore(?P<file>-file)?(?![\w-])(?P<rest>[^"]*)"', re.IGNORECASE
 )
-_TOKEN = re.compile(r"[\s,]*(?P<tok>[A-Za-z][A-Za-z0-9-]*)")
+_TOKEN = lazy_compile(r"[\s,]*(?P<tok>[A-Za-z][A-Za-z0-9-]*)")
 
 
 @dataclass(slots=True, frozen=True)
@@ -177,7 +180,7 @@ def parse_rest(rest: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
     return tuple(dict.fromkeys(rules)), tuple(dict.fromkeys(unknown)), reason
 
 
-_SQL_SKIP = re.compile(
+_SQL_SKIP = lazy_compile(
     r"'(?:[^']|'')*(?:'|\Z)"  # a string ('' inside)
     r'|"(?:[^"]|"")*(?:"|\Z)'  # a quoted name
     r"|\$(?P<tag>[A-Za-z_]*)\$.*?(?:\$(?P=tag)\$|\Z)"  # a dollar-quoted body

@@ -27,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from analysis.lazy_re import lazy_compile
 from analysis.model import Location
 from analysis.parsers.package_json.json_lines import JsonDocument, json_with_lines
 from analysis.parsers.problems import ParseProblem, ProblemKind
@@ -169,7 +170,7 @@ def _app_json(source: SourceFile) -> PlatformFile:
 
 # -- TOML platforms ---------------------------------------------------------------------------
 
-_SECTION_RE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_SECTION_RE = lazy_compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
 
 
 def _toml_lines(text: str) -> dict[tuple[str, str], int]:
@@ -414,7 +415,7 @@ def _heroku_yml(source: SourceFile) -> PlatformFile:
     return PlatformFile(source.path, "heroku", tuple(cmds))
 
 
-_PROC_RE = re.compile(r"^([A-Za-z0-9_-]+)\s*:\s*(.*)$")
+_PROC_RE = lazy_compile(r"^([A-Za-z0-9_-]+)\s*:\s*(.*)$")
 
 
 def _procfile(source: SourceFile) -> PlatformFile:

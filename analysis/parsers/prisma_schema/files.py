@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import difflib
-import re
 from typing import TYPE_CHECKING
 
+from analysis.lazy_re import lazy_compile
 from analysis.model import Location
 from analysis.parsers.prisma_schema.lines import (
     _BLOCK_OPEN,
@@ -68,7 +68,7 @@ class _OpenBlock:
     properties: list[Property]
 
 
-_COMMENT_SCAN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|//[^\n]*|/\*')
+_COMMENT_SCAN = lazy_compile(r'"(?:[^"\\\n]|\\.)*"?|//[^\n]*|/\*')
 
 
 def blank_block_comments(text: str) -> tuple[str, list[tuple[int, int, str]]]:
