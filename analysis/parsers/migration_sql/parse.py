@@ -92,7 +92,9 @@ def canonical_type(provider: str | None, type_text: str) -> str | None:
     Prisma would write for a field: `canonical_type("postgresql", "TIMESTAMP(3)")`."""
     dialect = dialect_of(provider)
     if dialect == "postgresql":
-        from pglast import parser as pgparser
+        from analysis.parsers.migration_sql.pg_native import pg_parser
+
+        pgparser = pg_parser()
 
         try:
             d = json.loads(pgparser.parse_sql_json(f"CREATE TABLE t (c {type_text})"))

@@ -67,7 +67,9 @@ _SKIPPABLE = frozenset(" \t\r\n\f\v-/")
 
 
 def _parse_pg(path: str, text: str) -> tuple[list[Statement], list[ParseProblem]]:
-    from pglast import parser as pgparser  # imported lazily: not needed for other dialects
+    from analysis.parsers.migration_sql.pg_native import pg_parser  # not needed for other dialects
+
+    pgparser = pg_parser()
 
     statements: list[Statement] = []
     problems: list[ParseProblem] = []
