@@ -27,7 +27,6 @@ naming the file and line; the CLI reports it and exits with status 2.
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from pathlib import Path
 from typing import Any, Protocol
@@ -385,11 +384,15 @@ def rule_hint(text: str) -> str:
     if t[:2].upper() == "KD":
         fixed = "KD" + t[2:].upper().translate(str.maketrans("OIL", "011"))
         return f" (did you mean {fixed}?)" if fixed in BY_ID else " (see `keepdata rules`)"
+    import difflib  # only for a mistyped rule: not loaded on every run
+
     close = difflib.get_close_matches(t.lower(), list(_BY_NAME), n=1, cutoff=0.8)
     return f" (did you mean {close[0]}?)" if close else " (see `keepdata rules`)"
 
 
 def _did_you_mean(key: str, choices: tuple[str, ...]) -> str:
+    import difflib  # only for a mistyped key
+
     close = difflib.get_close_matches(key.replace("_", "-"), choices, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(choices)})"
 

@@ -27,7 +27,6 @@ entry that suppresses nothing, or names an unknown rule, is itself reported as K
 from __future__ import annotations
 
 import bisect
-import difflib
 import fnmatch
 import re
 from collections.abc import Iterable
@@ -149,7 +148,11 @@ def comment_patterns(path: str) -> tuple[re.Pattern[str], ...]:
 
 def _looks_like_rule_name(tok: str) -> bool:
     """A hyphenated word close to a rule name (`drop-colum`): a typo, not the reason's start."""
-    return "-" in tok and bool(difflib.get_close_matches(tok.lower(), list(_NAMES), 1, 0.8))
+    if "-" not in tok:
+        return False
+    import difflib  # loaded for a hyphenated word only
+
+    return bool(difflib.get_close_matches(tok.lower(), list(_NAMES), 1, 0.8))
 
 
 def parse_rest(rest: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:

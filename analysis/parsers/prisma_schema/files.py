@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING
 
 from analysis.lazy_re import lazy_compile
@@ -51,6 +50,8 @@ if TYPE_CHECKING:
 
 
 def _suggest(name: str, known: tuple[str, ...] | list[str]) -> str:
+    import difflib  # only when a name is unknown
+
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f" (did you mean {close[0]}?)" if close else ""
 
