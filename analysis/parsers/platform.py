@@ -23,9 +23,7 @@ import json
 import re
 import tomllib
 from collections.abc import Callable
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from analysis.lazy_re import lazy_compile
 from analysis.model import Location
@@ -33,6 +31,9 @@ from analysis.parsers.package_json.json_lines import JsonDocument, json_with_lin
 from analysis.parsers.problems import ParseProblem, ProblemKind
 from analysis.records import dataclass
 from analysis.sources import SourceFile
+
+if TYPE_CHECKING:
+    import yaml
 
 
 @dataclass(slots=True, frozen=True)
@@ -333,6 +334,8 @@ _wrangler = _toml_reader("wrangler", _toml_setting("build", "build", "command", 
 def _yaml_scalars(
     node: yaml.Node, path: tuple[str | int, ...] = ()
 ) -> dict[tuple[str | int, ...], tuple[str, int, int]]:
+    import yaml
+
     out: dict[tuple[str | int, ...], tuple[str, int, int]] = {}
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
@@ -347,6 +350,8 @@ def _yaml_scalars(
 
 
 def _render(source: SourceFile) -> PlatformFile:
+    import yaml  # PyYAML: for YAML platform files only
+
     try:
         root = yaml.compose(source.text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -380,6 +385,8 @@ def _render(source: SourceFile) -> PlatformFile:
 
 
 def _heroku_yml(source: SourceFile) -> PlatformFile:
+    import yaml  # PyYAML: for YAML platform files only
+
     try:
         root = yaml.compose(source.text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
