@@ -27,13 +27,12 @@ naming the file and line; the CLI reports it and exits with status 2.
 
 from __future__ import annotations
 
-import difflib
-import re
 import tomllib
 from pathlib import Path
 from typing import Any, Protocol
 
 from analysis.catalog import BY_ID, RULES
+from analysis.lazy_re import lazy_compile
 from analysis.model import Severity
 from analysis.records import dataclass
 
@@ -385,11 +384,15 @@ def rule_hint(text: str) -> str:
     if t[:2].upper() == "KD":
         fixed = "KD" + t[2:].upper().translate(str.maketrans("OIL", "011"))
         return f" (did you mean {fixed}?)" if fixed in BY_ID else " (see `keepdata rules`)"
+    import difflib  # only for a mistyped rule: not loaded on every run
+
     close = difflib.get_close_matches(t.lower(), list(_BY_NAME), n=1, cutoff=0.8)
     return f" (did you mean {close[0]}?)" if close else " (see `keepdata rules`)"
 
 
 def _did_you_mean(key: str, choices: tuple[str, ...]) -> str:
+    import difflib  # only for a mistyped key
+
     close = difflib.get_close_matches(key.replace("_", "-"), choices, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(choices)})"
 
@@ -405,8 +408,8 @@ def _type_name(value: object) -> str:
     }.get(type(value), type(value).__name__)
 
 
-_AT_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)\s*$")
-_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
+_AT_LINE = lazy_compile(r"\s*\(at line (\d+), column \d+\)\s*$")
+_AT_END = lazy_compile(r"\s*\(at end of document\)\s*$")
 
 
 def _decode_error(exc: tomllib.TOMLDecodeError, text: str) -> tuple[int | None, str]:
@@ -423,11 +426,11 @@ def _decode_error(exc: tomllib.TOMLDecodeError, text: str) -> tuple[int | None, 
 
 
 # -- where a key or value is written -------------------------------------------------------
-_TABLE = re.compile(r"^\s*\[\[?\s*(?P<name>[^\]]+?)\s*\]\]?\s*(?:#.*)?$")
-_KEY = re.compile(
+_TABLE = lazy_compile(r"^\s*\[\[?\s*(?P<name>[^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_KEY = lazy_compile(
     r"""^\s*(?P<key>(?:"[^"]*"|'[^']*'|[A-Za-z0-9_\-]+)(?:\s*\.\s*(?:"[^"]*"|'[^']*'|[A-Za-z0-9_\-]+))*)\s*="""
 )
-_PART = re.compile(r"""\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_\-]+))\s*""")
+_PART = lazy_compile(r"""\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_\-]+))\s*""")
 
 
 def _split_key(text: str) -> tuple[str, ...]:

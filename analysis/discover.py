@@ -18,6 +18,7 @@ from itertools import islice
 from pathlib import Path
 
 from analysis.discover_names import MAYBE_PATTERN, SKIP_DIRS
+from analysis.lazy_re import lazy_compile
 from analysis.model import Finding, Location, Severity
 from analysis.records import dataclass
 from analysis.sources import FileKind
@@ -70,7 +71,7 @@ PRISMA_CONFIG_FILES = frozenset(
 )
 
 
-_MAYBE = re.compile(MAYBE_PATTERN)
+_MAYBE = lazy_compile(MAYBE_PATTERN)
 """A superset of the names `classify` knows (lowercase): every other name is no kind."""
 
 
@@ -92,15 +93,15 @@ COMPOSE_TOP_KEYS = frozenset(
 )
 """The top-level keys Compose accepts (plus `x-` extensions): any other key makes Compose
 reject the file, so a file with one (`jobs:`, `apiVersion:`, `stages:`...) is not compose."""
-_TOP_KEY = re.compile(r"^(?![#\s-])(?P<key>[^:\s#][^:#]*?)\s*:(?:\s|$)", re.MULTILINE)
-_SERVICES_MAP = re.compile(
+_TOP_KEY = lazy_compile(r"^(?![#\s-])(?P<key>[^:\s#][^:#]*?)\s*:(?:\s|$)", re.MULTILINE)
+_SERVICES_MAP = lazy_compile(
     r"^services[ \t]*:[ \t]*(?:#[^\n]*)?\r?\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*(?P<indent>[ \t]+)(?P<first>\S)",
     re.MULTILINE,
 )
 _COOLIFY = re.compile(rb"\$\{?SERVICE_(?:FQDN|URL|PASSWORD|USER|BASE64)_")
 """A Coolify service template: Coolify fills these variables and its volumes; docker compose
 does not run the file as it is."""
-_SERVICE_ATTR = re.compile(r"^[ \t]+(?:image|build|command)[ \t]*:", re.MULTILINE)
+_SERVICE_ATTR = lazy_compile(r"^[ \t]+(?:image|build|command)[ \t]*:", re.MULTILINE)
 
 
 def looks_like_compose(text: str) -> bool:

@@ -29,13 +29,15 @@ from __future__ import annotations
 import functools
 import re
 
+from analysis.lazy_re import lazy_compile
+
 MASK = "****"
 
 # -- key names ----------------------------------------------------------------------------
 
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-_NON_WORD = re.compile(r"[^A-Z0-9]+")
-_SECRET_WORDS = re.compile(
+_CAMEL = lazy_compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_NON_WORD = lazy_compile(r"[^A-Z0-9]+")
+_SECRET_WORDS = lazy_compile(
     r"PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|CREDENTIAL|PRIVATE_?KEY|API_?KEY|ACCESS_?KEY"
     r"|AUTH_?KEY|SIGNING_?KEY|CLIENT_?KEY|MASTER_?KEY"
 )
@@ -75,14 +77,16 @@ def is_secret_name(name: str) -> bool:
 
 # -- values --------------------------------------------------------------------------------
 
-_REFERENCE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-=+?])?(?P<arg>[^}\n$]*)\}")
-_ONLY_REFERENCES = re.compile(
+_REFERENCE = lazy_compile(
+    r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-=+?])?(?P<arg>[^}\n$]*)\}"
+)
+_ONLY_REFERENCES = lazy_compile(
     r"(?:\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=+?][^}\n$]*)?\}|\$[A-Za-z_]\w*)+"
 )
 _NOT_A_VALUE = frozenset(
     {"", MASK, "true", "false", "yes", "no", "on", "off", "null", "none", "nil", "undefined", "~"}
 )
-_CODE_VALUE = re.compile(
+_CODE_VALUE = lazy_compile(
     r"(?:process\.env|import\.meta\.env|os\.environ|os\.getenv|Deno\.env|Bun\.env|env\(|getenv\()"
 )
 """Code that reads a secret from the environment (`password: process.env.DB_PASSWORD`)."""
@@ -124,11 +128,11 @@ def mask_value(name: str, value: str) -> str:
 # -- patterns in text ----------------------------------------------------------------------
 
 _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
-_URL_USER = re.compile(r"(?:\$\{[^}\s]*\}|[^\s:/@'\"`<>{}])*")
-_URL_END = re.compile(r"[\s'\"`<>]")
-_PORT_AND_PATH = re.compile(r"\d{1,5}(?:[/?#][^@]*)?")
+_URL_USER = lazy_compile(r"(?:\$\{[^}\s]*\}|[^\s:/@'\"`<>{}])*")
+_URL_END = lazy_compile(r"[\s'\"`<>]")
+_PORT_AND_PATH = lazy_compile(r"\d{1,5}(?:[/?#][^@]*)?")
 
-_VALUE = re.compile(
+_VALUE = lazy_compile(
     r"\{[^}\n]{0,200}?\"value\"[ \t]*:[ \t]*\"(?:[^\"\\\n]|\\.)*\""  # app.json {"value": "..."}
     r"|\\\"(?:[^\"\\\n]|\\[^\"\n])*\\\""  # \"...\" inside a JSON string
     r"|\"(?:[^\"\\\n]|\\.)*\""
@@ -136,46 +140,46 @@ _VALUE = re.compile(
     r"|(?:\$\{[^}\n$]*\}|[^\s'\"`;&,\\]|\\[^\s\"']|&(?![\w.\-]+=)|[;,](?=[^\s;,]))+"
 )
 """A value after its key: quoted (any characters but a newline) or up to a blank."""
-_ASSIGNMENT = re.compile(
+_ASSIGNMENT = lazy_compile(
     r"(?<![\w.\-$])(?<!\$\{)(?P<dash>--)?(?P<kq>\\?[\"']?)"
     r"(?P<key>[A-Za-z_@][\w.\-]*+)(?P=kq)"
     r"(?:[ \t]*(?:[:?+]?=(?![=>~])|:(?![:/]))[ \t]*|(?<=[A-Za-z0-9])(?(dash)[ \t]+|(?!)))"
 )
 """A key and its separator (`KEY=`, `"apiKey": `, `--token `); the value follows."""
-_ENV_LEGACY = re.compile(
+_ENV_LEGACY = lazy_compile(
     r"(?P<lead>^[ \t]*ENV[ \t]+(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*)[ \t]+)"
     r"(?P<value>[^\s=][^\n]*?)[ \t]*$",
     re.MULTILINE,
 )
 """Dockerfile's legacy `ENV KEY value` (the value runs to the end of the line)."""
-_PROSE_AFTER = re.compile(r"[ \t]+[a-z]")
+_PROSE_AFTER = lazy_compile(r"[ \t]+[a-z]")
 """After a quoted key and an unquoted word, more words: keepdata's own prose about a quoted
 name (`table "RefreshToken": every row in it is lost`), not a `"KEY": value` pair."""
-_PROSE = re.compile(r"[(:]")
+_PROSE = lazy_compile(r"[(:]")
 """With a bracket or a colon, a value of several words is a sentence about a variable
 (`ENV API_KEY in stage 1 (...) holds a secret: ...`), not a value."""
-_CURL_USER = re.compile(
+_CURL_USER = lazy_compile(
     r"(?P<lead>[ \t](?:-u|--user|--proxy-user|-U)(?:[ \t]+|=)?"
     r"(?P<q>\\?[\"'])?(?P<user>[^\s:\"'\\]*):)(?P<pw>(?(q)[^\n\"'\\]*|[^\s\"'\\]*))"
 )
 """`-u user:password` (curl's option; the command is checked to be curl)."""
-_CURL = re.compile(r"curl\b")
-_CURL_BREAK = re.compile(r"[|;&]")
+_CURL = lazy_compile(r"curl\b")
+_CURL_BREAK = lazy_compile(r"[|;&]")
 _CURL_REACH = 500
 """How far before its `-u` a curl command may start."""
-_AUTH_HEADER = re.compile(
+_AUTH_HEADER = lazy_compile(
     r"(?P<lead>\b(?:proxy-)?authorization[\"']?[ \t]*[:=][ \t]*[\"']?"
     r"(?:(?:bearer|basic|token|digest|bot)[ \t]+)?)(?P<value>[^\s\"'\\,;]+)",
     re.IGNORECASE,
 )
-_SQL_PASSWORD = re.compile(
+_SQL_PASSWORD = lazy_compile(
     r"(?P<lead>\b(?:PASSWORD|IDENTIFIED[ \t]+BY)[ \t]+)'(?P<value>(?:[^'\n]|'')+)'",
     re.IGNORECASE,
 )
-_PRIVATE_KEY = re.compile(
+_PRIVATE_KEY = lazy_compile(
     r"-----BEGIN[A-Z ]*PRIVATE KEY-----(?:.*?-----END[A-Z ]*PRIVATE KEY-----|.*\Z)", re.DOTALL
 )
-_TOKEN_SHAPES = re.compile(
+_TOKEN_SHAPES = lazy_compile(
     # Every branch starts with a literal (the regex engine then skips ahead fast); a token
     # starts where a word does (checked by `_mask_token`, or by a look-behind where a failed
     # match would otherwise rescan a long run).
@@ -400,7 +404,7 @@ def mask_url(url: str) -> str:
 
 # -- terminal safety -----------------------------------------------------------------------
 
-_CONTROL = re.compile(
+_CONTROL = lazy_compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]|[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]"
     # Unicode bidirectional controls: they reorder what a terminal shows ("Trojan Source")
     r"|[\u202a-\u202e\u2066-\u2069]"

@@ -27,7 +27,6 @@ entry that suppresses nothing, or names an unknown rule, is itself reported as K
 from __future__ import annotations
 
 import bisect
-import difflib
 import fnmatch
 import re
 from collections.abc import Iterable
@@ -36,6 +35,7 @@ from typing import TYPE_CHECKING
 
 from analysis.catalog import BY_ID, RULES
 from analysis.config import Config, RuleEntry, rule_hint
+from analysis.lazy_re import lazy_compile
 from analysis.model import Finding, Location, Severity, Suppression
 from analysis.records import dataclass
 from analysis.sources import SourceFile
@@ -62,20 +62,22 @@ _SLASH_EXT = (
     ".jsonc",
 )
 
-_HASH = re.compile(
+_HASH = lazy_compile(
     r"(?:^|(?<=\s))#+[ \t]*keepdata-ignore(?P<file>-file)?(?![\w-])(?P<rest>.*)$", re.IGNORECASE
 )
-_SLASH = re.compile(
+_SLASH = lazy_compile(
     r"//+[ \t]*keepdata-ignore(?P<file>-file)?(?![\w-])(?P<rest>.*)$", re.IGNORECASE
 )
-_BLOCK = re.compile(
+_BLOCK = lazy_compile(
     r"/\*+[ \t]*keepdata-ignore(?P<file>-file)?(?![\w-])(?P<rest>.*?)\*/", re.IGNORECASE
 )
-_DASH = re.compile(r"--[ \t]*keepdata-ignore(?P<file>-file)?(?![\w-])(?P<rest>.*)$", re.IGNORECASE)
-_JSON = re.compile(
+_DASH = lazy_compile(
+    r"--[ \t]*keepdata-ignore(?P<file>-file)?(?![\w-])(?P<rest>.*)$", re.IGNORECASE
+)
+_JSON = lazy_compile(
     r'"//"\s*:\s*"[ \t]*keepdata-ignore(?P<file>-file)?(?![\w-])(?P<rest>[^"]*)"', re.IGNORECASE
 )
-_TOKEN = re.compile(r"[\s,]*(?P<tok>[A-Za-z][A-Za-z0-9-]*)")
+_TOKEN = lazy_compile(r"[\s,]*(?P<tok>[A-Za-z][A-Za-z0-9-]*)")
 
 
 @dataclass(slots=True, frozen=True)
@@ -146,7 +148,11 @@ def comment_patterns(path: str) -> tuple[re.Pattern[str], ...]:
 
 def _looks_like_rule_name(tok: str) -> bool:
     """A hyphenated word close to a rule name (`drop-colum`): a typo, not the reason's start."""
-    return "-" in tok and bool(difflib.get_close_matches(tok.lower(), list(_NAMES), 1, 0.8))
+    if "-" not in tok:
+        return False
+    import difflib  # loaded for a hyphenated word only
+
+    return bool(difflib.get_close_matches(tok.lower(), list(_NAMES), 1, 0.8))
 
 
 def parse_rest(rest: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
@@ -177,7 +183,7 @@ def parse_rest(rest: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
     return tuple(dict.fromkeys(rules)), tuple(dict.fromkeys(unknown)), reason
 
 
-_SQL_SKIP = re.compile(
+_SQL_SKIP = lazy_compile(
     r"'(?:[^']|'')*(?:'|\Z)"  # a string ('' inside)
     r'|"(?:[^"]|"")*(?:"|\Z)'  # a quoted name
     r"|\$(?P<tag>[A-Za-z_]*)\$.*?(?:\$(?P=tag)\$|\Z)"  # a dollar-quoted body

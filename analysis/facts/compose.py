@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import field, replace
 
 from analysis.context import Context, join, normalize
+from analysis.lazy_re import lazy_compile
 from analysis.model import Location
 from analysis.parsers.compose.files import build_compose, parse_compose
 from analysis.parsers.compose.merge import map_scalars, merge_trees, strip_reset, with_entry
@@ -211,7 +212,7 @@ class ComposeChains:
     chains: tuple[ComposeChain, ...]
 
 
-_COMPOSE_CALL = re.compile(r"docker(?:-compose|\s+compose)\b(?P<args>[^\n;&|`)]*)")
+_COMPOSE_CALL = lazy_compile(r"docker(?:-compose|\s+compose)\b(?P<args>[^\n;&|`)]*)")
 
 
 def find_compose_chains(source: SourceFile) -> ComposeChains:

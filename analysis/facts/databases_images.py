@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from analysis.lazy_re import lazy_compile
 from analysis.records import dataclass
 
 
@@ -158,8 +159,8 @@ class Engine:
     layouts: tuple[Layout, ...]
 
 
-_MAJOR = re.compile(r"^v?(\d+)(?:\.\d+)*(?=$|[-_.])")
-_PG_IN_TAG = re.compile(r"(?:^|[-_])pg(\d+)(?=$|[-_.])")
+_MAJOR = lazy_compile(r"^v?(\d+)(?:\.\d+)*(?=$|[-_.])")
+_PG_IN_TAG = lazy_compile(r"(?:^|[-_])pg(\d+)(?=$|[-_.])")
 
 
 def _lead_major(tag: str) -> int | None:

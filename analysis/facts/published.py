@@ -29,11 +29,12 @@ from itertools import pairwise
 from analysis.context import Context
 from analysis.facts.compose import ComposeStack
 from analysis.facts.images.records import Image
+from analysis.lazy_re import lazy_compile
 from analysis.model import Location
 from analysis.parsers.package_json.package import parse_package_json
 from analysis.sources import FileKind, SourceFile
 
-_LIBRARY_IMAGE = re.compile(r"^(?:docker\.io/)?(?:library/)?[a-z0-9._-]+(?::[^/]*)?(?:@.*)?$")
+_LIBRARY_IMAGE = lazy_compile(r"^(?:docker\.io/)?(?:library/)?[a-z0-9._-]+(?::[^/]*)?(?:@.*)?$")
 _NOT_APP_DIRS = frozenset(
     {"test", "tests", "e2e", "example", "examples", "fixtures", ".devcontainer", "docs", "sandbox"}
 )
@@ -135,7 +136,7 @@ def _tagged_builds(ctx: Context, stacks: tuple[ComposeStack, ...]) -> dict[str, 
     return out
 
 
-_DOCKER_BUILD = re.compile(r"docker\s+(?:buildx\s+)?build\b(?P<args>[^\n;&|`]*)")
+_DOCKER_BUILD = lazy_compile(r"docker\s+(?:buildx\s+)?build\b(?P<args>[^\n;&|`]*)")
 
 
 @dataclass(slots=True, frozen=True)
@@ -202,7 +203,7 @@ def script_builds(ctx: Context) -> tuple[ScriptBuild, ...]:
     return tuple(out)
 
 
-_STEP = re.compile(r"^\s*-\s+(?:name|uses|id)\s*:", re.MULTILINE)
+_STEP = lazy_compile(r"^\s*-\s+(?:name|uses|id)\s*:", re.MULTILINE)
 
 
 def _action_builds(ctx: Context, rel: str, text: str) -> list[ScriptBuild]:
@@ -313,7 +314,7 @@ def _size(ctx: Context, rel: str) -> int:
         return MAX_WORKFLOW_BYTES + 1
 
 
-_ACTION_KEY = re.compile(r"^\s*(?P<key>file|context)\s*:\s*(?P<value>[^\s#]+)", re.MULTILINE)
+_ACTION_KEY = lazy_compile(r"^\s*(?P<key>file|context)\s*:\s*(?P<value>[^\s#]+)", re.MULTILINE)
 
 
 def _workflow_builds(ctx: Context, repo: str) -> list[_Built]:

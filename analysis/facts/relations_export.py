@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from analysis.facts.relations_records import CASCADE, MANY_TO_MANY, NO_ACTION, ONE_TO_ONE, RESTRICT
+from analysis.lazy_re import lazy_compile
 from analysis.parsers.prisma_schema.records import Model
 
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 # Exports
 # ---------------------------------------------------------------------------------------------
 
-_MERMAID_NAME = re.compile(r"[^A-Za-z0-9_]")
+_MERMAID_NAME = lazy_compile(r"[^A-Za-z0-9_]")
 
 
 def _mermaid_name(name: str) -> str:

@@ -4,7 +4,6 @@ names, defaults, native types, keys.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 from analysis.catalog import BY_ID
@@ -34,6 +33,8 @@ from analysis.parsers.prisma_schema.records import (
 
 
 def _suggest(name: str, known: Iterable[str]) -> str:
+    import difflib  # only when a name is unknown
+
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.7)
     return f" (did you mean `{close[0]}`?)" if close else ""
 

@@ -16,11 +16,11 @@ becomes one of its related locations:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from analysis.lazy_re import lazy_compile
 from analysis.model import Finding, Location, Related
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ _WARNING_RULES: dict[str, frozenset[str]] = {
     "made required": frozenset({"KD605"}),
 }
 _STATEMENT_RULES = frozenset().union(*_WARNING_RULES.values())
-_BACKQUOTED = re.compile(r"`([^`]*)`")
+_BACKQUOTED = lazy_compile(r"`([^`]*)`")
 
 
 def _fold(primary: Finding, others: Iterable[Finding], why: str | None = None) -> Finding:
@@ -185,9 +185,9 @@ def _join_prisma_warnings(ctx: Context | None, s: _Set) -> None:
 
 
 # -- passwords -------------------------------------------------------------------------------
-_URL_PASSWORD = re.compile(r"://[^:/@\s]*:([^@/\s]+)@")
-_ASSIGN = re.compile(r"""^\s*-?\s*["']?[A-Za-z_][A-Za-z0-9_.]*["']?\s*[:=]\s*(.*?)\s*$""")
-_DEFAULT = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=]([^}]*)\}")
+_URL_PASSWORD = lazy_compile(r"://[^:/@\s]*:([^@/\s]+)@")
+_ASSIGN = lazy_compile(r"""^\s*-?\s*["']?[A-Za-z_][A-Za-z0-9_.]*["']?\s*[:=]\s*(.*?)\s*$""")
+_DEFAULT = lazy_compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=]([^}]*)\}")
 
 
 def _value_at(

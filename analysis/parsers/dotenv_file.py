@@ -10,8 +10,6 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 
-from dotenv.parser import parse_stream
-
 from analysis.model import Location
 from analysis.parsers.interpolate import interpolate
 from analysis.parsers.problems import ParseProblem, ProblemKind
@@ -82,6 +80,8 @@ def parse_dotenv(source: SourceFile) -> DotenvFile:
 
 
 def parse_dotenv_text(text: str, path: str = ".env") -> DotenvFile:
+    from dotenv.parser import parse_stream  # imported here: most projects have no .env file
+
     entries: list[DotenvEntry] = []
     problems: list[ParseProblem] = []
     for binding in parse_stream(io.StringIO(text)):

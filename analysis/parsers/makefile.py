@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from analysis.lazy_re import lazy_compile
 from analysis.model import Location
 from analysis.parsers.problems import ParseProblem
 from analysis.records import dataclass
@@ -60,11 +61,11 @@ class Makefile:
         return None
 
 
-_ASSIGN = re.compile(
+_ASSIGN = lazy_compile(
     r"^(?:export\s+|override\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(::?=|\?=|\+=|!=|=)\s*(.*)$"
 )
-_RULE = re.compile(r"^([^:=#\t][^:=#]*?)\s*(::?)(?!=)\s*(.*)$")
-_VAR_REF = re.compile(r"\$[({]([A-Za-z_][A-Za-z0-9_.-]*)[)}]")
+_RULE = lazy_compile(r"^([^:=#\t][^:=#]*?)\s*(::?)(?!=)\s*(.*)$")
+_VAR_REF = lazy_compile(r"\$[({]([A-Za-z_][A-Za-z0-9_.-]*)[)}]")
 _DIRECTIVES = (
     "ifeq",
     "ifneq",

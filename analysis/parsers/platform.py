@@ -23,15 +23,17 @@ import json
 import re
 import tomllib
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
+from analysis.lazy_re import lazy_compile
 from analysis.model import Location
 from analysis.parsers.package_json.json_lines import JsonDocument, json_with_lines
 from analysis.parsers.problems import ParseProblem, ProblemKind
 from analysis.records import dataclass
 from analysis.sources import SourceFile
+
+if TYPE_CHECKING:
+    import yaml
 
 
 @dataclass(slots=True, frozen=True)
@@ -169,7 +171,7 @@ def _app_json(source: SourceFile) -> PlatformFile:
 
 # -- TOML platforms ---------------------------------------------------------------------------
 
-_SECTION_RE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_SECTION_RE = lazy_compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
 
 
 def _toml_lines(text: str) -> dict[tuple[str, str], int]:
@@ -332,6 +334,8 @@ _wrangler = _toml_reader("wrangler", _toml_setting("build", "build", "command", 
 def _yaml_scalars(
     node: yaml.Node, path: tuple[str | int, ...] = ()
 ) -> dict[tuple[str | int, ...], tuple[str, int, int]]:
+    import yaml
+
     out: dict[tuple[str | int, ...], tuple[str, int, int]] = {}
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
@@ -346,6 +350,8 @@ def _yaml_scalars(
 
 
 def _render(source: SourceFile) -> PlatformFile:
+    import yaml  # PyYAML: for YAML platform files only
+
     try:
         root = yaml.compose(source.text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -379,6 +385,8 @@ def _render(source: SourceFile) -> PlatformFile:
 
 
 def _heroku_yml(source: SourceFile) -> PlatformFile:
+    import yaml  # PyYAML: for YAML platform files only
+
     try:
         root = yaml.compose(source.text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -414,7 +422,7 @@ def _heroku_yml(source: SourceFile) -> PlatformFile:
     return PlatformFile(source.path, "heroku", tuple(cmds))
 
 
-_PROC_RE = re.compile(r"^([A-Za-z0-9_-]+)\s*:\s*(.*)$")
+_PROC_RE = lazy_compile(r"^([A-Za-z0-9_-]+)\s*:\s*(.*)$")
 
 
 def _procfile(source: SourceFile) -> PlatformFile:

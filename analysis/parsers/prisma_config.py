@@ -19,6 +19,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from analysis.lazy_re import lazy_compile
 from analysis.parsers.problems import ParseProblem
 from analysis.records import dataclass
 from analysis.sources import SourceFile
@@ -78,7 +79,7 @@ class PrismaConfigFile:
 # Tokens
 # ---------------------------------------------------------------------------------------------
 
-_TOKEN = re.compile(
+_TOKEN = lazy_compile(
     r"""
       (?P<ws>\s+)
     | (?P<comment>//[^\n]*|/\*.*?\*/)

@@ -12,6 +12,7 @@ from analysis.facts.images.analyzer import _Analyzer
 from analysis.facts.images.copies import _GLOB
 from analysis.facts.images.inputs import _dockerignore_for, _parse_with_args, _present
 from analysis.facts.images.records import INFERRED_ROOT, SCRIPTED_BUILD, BuildUse, Image
+from analysis.lazy_re import lazy_compile
 from analysis.parsers.dockerfile.parser import parse_dockerfile
 from analysis.parsers.dockerfile.records import DockerfileFile
 from analysis.records import dataclass
@@ -73,7 +74,7 @@ def images(ctx: Context) -> tuple[Image, ...]:
     return tuple(out)
 
 
-_URL_SOURCE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+_URL_SOURCE = lazy_compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
 
 def infer_context(ctx: Context, dockerfile: str) -> tuple[str, str]:
@@ -117,7 +118,7 @@ def infer_context(ctx: Context, dockerfile: str) -> tuple[str, str]:
     return folder, "its folder"
 
 
-_ABS_PATH = re.compile(r"(?<![\w$/.-])/[\w.@+-]+(?:/[\w.@+-]+)+")
+_ABS_PATH = lazy_compile(r"(?<![\w$/.-])/[\w.@+-]+(?:/[\w.@+-]+)+")
 
 
 def _started_context_paths(df: DockerfileFile | None) -> list[str]:

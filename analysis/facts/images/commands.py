@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
+from analysis.lazy_re import lazy_compile
 from analysis.parsers.prisma_cli import VALUE_FLAGS, command_of
 from analysis.records import dataclass
 
-_PRISMA_WORD = re.compile(r"(?<![\w/@.$-])prisma(?:@[\w.^~<>=*+-]+)?(?=[ \t])")
+_PRISMA_WORD = lazy_compile(r"(?<![\w/@.$-])prisma(?:@[\w.^~<>=*+-]+)?(?=[ \t])")
 
 
-_SEGMENT_END = re.compile(r"&&|\|\||[;|\n()`\"']")
+_SEGMENT_END = lazy_compile(r"&&|\|\||[;|\n()`\"']")
 
 
 @dataclass(slots=True, frozen=True)
@@ -21,10 +22,10 @@ class FoundCommand:
     text: str
 
 
-_NOT_RUN = re.compile(r"^\s*(?:echo|printf|log|info|warn|:)\b")
+_NOT_RUN = lazy_compile(r"^\s*(?:echo|printf|log|info|warn|:)\b")
 
 
-_NON_BLANK = re.compile(r"\S")
+_NON_BLANK = lazy_compile(r"\S")
 
 
 def find_prisma_commands(text: str, script: bool = False) -> list[FoundCommand]:
@@ -84,7 +85,7 @@ def find_prisma_commands(text: str, script: bool = False) -> list[FoundCommand]:
     return out
 
 
-_COMMAND_SEP = re.compile(r"&&|\|\||[;|\n(`]")
+_COMMAND_SEP = lazy_compile(r"&&|\|\||[;|\n(`]")
 
 
 def _command_start(text: str, offset: int) -> int:

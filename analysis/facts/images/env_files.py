@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import posixpath
-import re
 
 from analysis.context import Context
+from analysis.lazy_re import lazy_compile
 from analysis.model import Location
 from analysis.sources import FileKind
 
-_MENTIONED_ENV = re.compile(
+_MENTIONED_ENV = lazy_compile(
     r"(?<![\w./$}-])((?:\.{1,2}/|[\w-][\w.-]*/)*\.env\.(?:local|production))(?![\w.-])"
 )
 """`.env.local` / `.env.production`, with the relative folder it is written with

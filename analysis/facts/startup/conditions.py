@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from analysis.facts.startup.records import PrismaStep
 from analysis.facts.startup.where import _At
+from analysis.lazy_re import lazy_compile
 from analysis.model import Location
 from analysis.parsers.prisma_cli import (
     prisma_invocation,
@@ -16,13 +17,13 @@ from analysis.parsers.prisma_cli import (
 )
 from analysis.parsers.shell.records import Condition, Requirement, ShellCommand, ShellScript
 
-_MIGRATION_WORD = re.compile(r"migrat", re.IGNORECASE)
+_MIGRATION_WORD = lazy_compile(r"migrat", re.IGNORECASE)
 
 
-_POSITIONAL = re.compile(r"^\$\{?([0-9])\}?$")
+_POSITIONAL = lazy_compile(r"^\$\{?([0-9])\}?$")
 
 
-_ENV_REF = re.compile(
+_ENV_REF = lazy_compile(
     r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))"
 )
 
@@ -61,7 +62,7 @@ def _expand_positional(words: tuple[str, ...], args: tuple[str, ...] | None) -> 
     return tuple(out)
 
 
-_PLAIN_WORD = re.compile(r"[\w@%+=:,./${}-]+")
+_PLAIN_WORD = lazy_compile(r"[\w@%+=:,./${}-]+")
 
 
 def _shell_join(words: tuple[str, ...]) -> str:
@@ -145,7 +146,7 @@ def _about_migrations(cond: Condition, script: ShellScript) -> bool:
     return False
 
 
-_DB_PUSH = re.compile(
+_DB_PUSH = lazy_compile(
     r"\b(?:" + "|".join(s.replace(" ", r"\s+") for s in spellings("db push")) + r")\b"
 )
 """`db push` as any Prisma generation writes it (`db update`)."""

@@ -4,7 +4,6 @@ builds (its ENTRYPOINT/CMD)."""
 from __future__ import annotations
 
 import posixpath
-import re
 
 from analysis.context import Context
 from analysis.facts.compose import ComposeStack
@@ -21,13 +20,14 @@ from analysis.facts.startup.database import (
 )
 from analysis.facts.startup.records import Link, RunContext, WaitStep
 from analysis.facts.startup.where import _FS, _At, _PathState
+from analysis.lazy_re import lazy_compile
 from analysis.model import Location
 from analysis.parsers.compose.records import Command as ComposeCommand
 from analysis.parsers.compose.records import MountKind, Service
 from analysis.parsers.dockerfile.records import Command as DockerCommand
 from analysis.parsers.prisma_schema.records import ConfigBlock
 
-_LIBRARY_IMAGE = re.compile(r"^(?:docker\.io/)?(?:library/)?[a-z0-9._-]+(?::[^/]*)?(?:@.*)?$")
+_LIBRARY_IMAGE = lazy_compile(r"^(?:docker\.io/)?(?:library/)?[a-z0-9._-]+(?::[^/]*)?(?:@.*)?$")
 
 
 def _command_argv(cmd: DockerCommand | None) -> tuple[str, ...]:

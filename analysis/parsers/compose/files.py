@@ -30,7 +30,6 @@ from analysis.parsers.compose.records import (
     VolumeDecl,
     _text,
 )
-from analysis.parsers.compose.yaml_loader import load_yaml
 from analysis.sources import SourceFile
 
 if TYPE_CHECKING:
@@ -237,6 +236,8 @@ def parse_compose(source: SourceFile) -> ComposeFile:
 
 
 def parse_compose_text(text: str, path: str = "compose.yaml") -> ComposeFile:
+    from analysis.parsers.compose.yaml_loader import load_yaml  # PyYAML: for YAML files only
+
     tree, yaml_problems = load_yaml(text, path)
     problems: Problems = list(yaml_problems)
     root: YMap | None = None

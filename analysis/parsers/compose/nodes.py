@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from dataclasses import field
 
-import yaml
-
 from analysis.model import Location
 from analysis.records import dataclass
 
 MAX_EXPANDED_NODES = 250_000
 """A document whose tree, with every alias expanded, has more nodes than this is refused."""
 MAX_PROBLEMS = 50
-
-_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _TAGS = {
     "tag:yaml.org,2002:str": "str",

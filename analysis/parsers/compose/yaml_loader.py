@@ -15,12 +15,13 @@ from analysis.parsers.compose.nodes import (
     YMap,
     YScalar,
     YSeq,
-    _Loader,
 )
 from analysis.parsers.problems import ParseProblem, ProblemKind
 
 if TYPE_CHECKING:
     from analysis.parsers.compose.nodes import YNode
+
+_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Refused(Exception):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import bisect
-import re
 
+from analysis.lazy_re import lazy_compile
 from analysis.parsers.problems import ParseProblem
 from analysis.records import dataclass
 
@@ -33,10 +33,10 @@ KNOWN_INSTRUCTIONS = frozenset(
 HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
 MAX_PROBLEMS = 20
 
-_DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.*?)\s*$")
-_HEREDOC = re.compile(r"(?<![<\w])(\d*)<<(-?)(?!<)\s*([\"']?)([A-Za-z0-9_][A-Za-z0-9_.-]*)\3")
-_KEYWORD = re.compile(r"^\s*(\S+)(\s+|$)")
-_BARE_HEREDOC = re.compile(r"\s*<<-?\s*([\"']?)[A-Za-z0-9_][A-Za-z0-9_.-]*\1\s*")
+_DIRECTIVE = lazy_compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.*?)\s*$")
+_HEREDOC = lazy_compile(r"(?<![<\w])(\d*)<<(-?)(?!<)\s*([\"']?)([A-Za-z0-9_][A-Za-z0-9_.-]*)\3")
+_KEYWORD = lazy_compile(r"^\s*(\S+)(\s+|$)")
+_BARE_HEREDOC = lazy_compile(r"\s*<<-?\s*([\"']?)[A-Za-z0-9_][A-Za-z0-9_.-]*\1\s*")
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
 
 

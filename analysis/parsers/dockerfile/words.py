@@ -7,6 +7,8 @@ import posixpath
 import re
 from collections.abc import Mapping
 
+from analysis.lazy_re import lazy_compile
+
 
 # -- words, quotes, variables --------------------------------------------------------------
 def split_words(text: str, escape: str = "\\") -> list[str]:
@@ -57,7 +59,7 @@ def split_words(text: str, escape: str = "\\") -> list[str]:
     return words
 
 
-_VAR = re.compile(
+_VAR = lazy_compile(
     r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-+?])(?P<word>[^}]*))?\}"
     r"|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))"
 )

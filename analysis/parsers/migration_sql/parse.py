@@ -10,7 +10,7 @@ from analysis.gc_pause import gc_paused
 from analysis.parsers.migration_sql.pg import _parse_pg
 from analysis.parsers.migration_sql.pg_nodes import _pg_type
 from analysis.parsers.migration_sql.records import MigrationSqlFile
-from analysis.parsers.migration_sql.sqlglot_reader import _parse_sqlglot, _sg_type
+from analysis.parsers.migration_sql.sqlglot_reader import _parse_sqlglot, _sg_type, quiet_sqlglot
 from analysis.parsers.migration_sql.text import (
     SQLGLOT_DIALECT,
     _problem,
@@ -92,7 +92,9 @@ def canonical_type(provider: str | None, type_text: str) -> str | None:
     Prisma would write for a field: `canonical_type("postgresql", "TIMESTAMP(3)")`."""
     dialect = dialect_of(provider)
     if dialect == "postgresql":
-        from pglast import parser as pgparser
+        from analysis.parsers.migration_sql.pg_native import pg_parser
+
+        pgparser = pg_parser()
 
         try:
             d = json.loads(pgparser.parse_sql_json(f"CREATE TABLE t (c {type_text})"))
@@ -103,6 +105,7 @@ def canonical_type(provider: str | None, type_text: str) -> str | None:
     import sqlglot
     from sqlglot import exp
 
+    quiet_sqlglot()
     try:
         node = sqlglot.parse_one(
             f"CREATE TABLE t (c {type_text})", read=SQLGLOT_DIALECT.get(dialect, dialect)

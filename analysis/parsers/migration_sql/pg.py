@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
+from analysis.lazy_re import lazy_compile
 from analysis.parsers.migration_sql.pg_reader import _PG_HANDLERS, _PgStatementReader
 from analysis.parsers.migration_sql.records import Action, K, Statement
 from analysis.parsers.migration_sql.text import (
@@ -61,12 +62,14 @@ def _pg_split(text: str) -> Iterator[tuple[int, int]]:
         yield start, n
 
 
-_DOLLAR = re.compile(r"\$[A-Za-z_]*\$")
+_DOLLAR = lazy_compile(r"\$[A-Za-z_]*\$")
 _SKIPPABLE = frozenset(" \t\r\n\f\v-/")
 
 
 def _parse_pg(path: str, text: str) -> tuple[list[Statement], list[ParseProblem]]:
-    from pglast import parser as pgparser  # imported lazily: not needed for other dialects
+    from analysis.parsers.migration_sql.pg_native import pg_parser  # not needed for other dialects
+
+    pgparser = pg_parser()
 
     statements: list[Statement] = []
     problems: list[ParseProblem] = []
@@ -203,7 +206,7 @@ def _gap_comments_cached(gap: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return hit
 
 
-_GAP_COMMENT = re.compile(r"--([^\n]*)|/\*(.*?)(?:\*/|\Z)", re.S)
+_GAP_COMMENT = lazy_compile(r"--([^\n]*)|/\*(.*?)(?:\*/|\Z)", re.S)
 
 
 def _gap_comments(gap: str) -> list[str]:

@@ -634,7 +634,9 @@ def _routine_body(options: Iterable[object] | None) -> tuple[str | None, str]:
 def _plpgsql_actions(code: str, language: str, first_line: int) -> Iterator[Action]:
     """Each SQL statement of the body through the statement reader, its lines moved to the
     file (`first_line` is the body's first line)."""
-    from pglast import parser as pgparser
+    from analysis.parsers.migration_sql.pg_native import pg_parser  # not needed for other dialects
+
+    pgparser = pg_parser()
 
     queries: list[tuple[int, str]] = []
     if language == "sql":

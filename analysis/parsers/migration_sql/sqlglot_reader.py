@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable, Iterator
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from analysis.parsers.migration_sql.records import (
@@ -22,8 +22,16 @@ from analysis.parsers.problems import ParseProblem
 if TYPE_CHECKING:
     from sqlglot import exp
 
+
 # -- MySQL, SQLite, SQL Server via sqlglot -------------------------------------------------------------
-logging.getLogger("sqlglot").setLevel(logging.ERROR)
+@cache
+def quiet_sqlglot() -> None:
+    """sqlglot logs what it cannot parse; keepdata reports it as a finding instead. Called
+    before sqlglot's first use (not at import: a PostgreSQL project never loads sqlglot)."""
+    import logging
+
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
 
 _SG_TYPE_NAMES = {"INT": "INTEGER", "BOOL": "BOOLEAN"}
 
@@ -608,6 +616,7 @@ def _parse_sqlglot(
     from sqlglot.dialects.dialect import Dialect
     from sqlglot.errors import ErrorLevel, ParseError, TokenError
 
+    quiet_sqlglot()
     dialect = Dialect.get_or_raise(SQLGLOT_DIALECT[dialect_name])
     statements: list[Statement] = []
     problems: list[ParseProblem] = []

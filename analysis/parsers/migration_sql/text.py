@@ -6,6 +6,7 @@ import re
 from itertools import accumulate
 from typing import AnyStr
 
+from analysis.lazy_re import lazy_compile
 from analysis.model import Location
 from analysis.parsers.migration_sql.records import PrismaWarning
 from analysis.parsers.problems import ParseProblem, ProblemKind
@@ -54,8 +55,10 @@ WARNING_KINDS: tuple[tuple[str, str, bool], ...] = (
     ("scalar to list", "from a scalar field to a list field", True),
     ("no cast", "no cast exists", True),
 )
-_BACKQUOTED = re.compile(r"`([^`]*)`")
-_TABLE_AFTER = re.compile(r"(?:on the|to the|on table|the) `([^`]*)` table|on the table `([^`]*)`")
+_BACKQUOTED = lazy_compile(r"`([^`]*)`")
+_TABLE_AFTER = lazy_compile(
+    r"(?:on the|to the|on table|the) `([^`]*)` table|on the table `([^`]*)`"
+)
 
 
 def _warning(line: int, text: str) -> PrismaWarning:
@@ -140,7 +143,7 @@ def _skip_comments(text: str, pos: int, end: int) -> tuple[int, list[str]]:
     return pos, comments
 
 
-_SPACE_AND_COMMENTS = re.compile(r"(?:[ \t\r\n\f\v]+|--[^\n]*|/\*(?:.*?\*/|.*))*", re.S)
+_SPACE_AND_COMMENTS = lazy_compile(r"(?:[ \t\r\n\f\v]+|--[^\n]*|/\*(?:.*?\*/|.*))*", re.S)
 
 
 def _skip_to_code(text: str, pos: int, end: int) -> int:
@@ -153,7 +156,7 @@ def _skip_to_code(text: str, pos: int, end: int) -> int:
     return p
 
 
-_HEADER = re.compile(r"^[A-Z][A-Za-z]+$")
+_HEADER = lazy_compile(r"^[A-Z][A-Za-z]+$")
 
 
 def _headers(comments: list[str]) -> tuple[str, ...]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
+from analysis.lazy_re import lazy_compile
 from analysis.model import Location
 from analysis.parsers.problems import ParseProblem, ProblemKind
 from analysis.records import dataclass
@@ -37,8 +37,8 @@ def _line_col(starts: list[int], pos: int) -> tuple[int, int]:
 
 
 _WS = frozenset(" \t\n\r")
-_STRING_RE = re.compile(r'"(?:[^"\\\n]|\\.)*"')
-_SCALAR_RE = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null")
+_STRING_RE = lazy_compile(r'"(?:[^"\\\n]|\\.)*"')
+_SCALAR_RE = lazy_compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null")
 
 
 def _positions(text: str) -> dict[KeyPath, Position]:
@@ -189,8 +189,8 @@ MAX_JSON_DEPTH = 128
 document is analyzed): Python's decoder (and the position walk above) recurse once per level,
 and no package.json or platform file needs it."""
 
-_JSON_NESTING = re.compile(r'"(?:[^"\\\n]|\\.)*"|[\[{]|[\]}]')
-_NOT_NEWLINE = re.compile(r"[^\n]")
+_JSON_NESTING = lazy_compile(r'"(?:[^"\\\n]|\\.)*"|[\[{]|[\]}]')
+_NOT_NEWLINE = lazy_compile(r"[^\n]")
 
 
 def shallow_json(text: str) -> tuple[str, int | None]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
-import re
 from typing import TYPE_CHECKING
 
+from analysis.lazy_re import lazy_compile
 from analysis.model import Location
 from analysis.parsers.prisma_schema.lines import (
     _BLOCK_OPEN,
@@ -51,6 +50,8 @@ if TYPE_CHECKING:
 
 
 def _suggest(name: str, known: tuple[str, ...] | list[str]) -> str:
+    import difflib  # only when a name is unknown
+
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f" (did you mean {close[0]}?)" if close else ""
 
@@ -68,7 +69,7 @@ class _OpenBlock:
     properties: list[Property]
 
 
-_COMMENT_SCAN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|//[^\n]*|/\*')
+_COMMENT_SCAN = lazy_compile(r'"(?:[^"\\\n]|\\.)*"?|//[^\n]*|/\*')
 
 
 def blank_block_comments(text: str) -> tuple[str, list[tuple[int, int, str]]]:

@@ -6,6 +6,7 @@ import json
 import re
 from typing import TYPE_CHECKING
 
+from analysis.lazy_re import lazy_compile
 from analysis.parsers.prisma_schema.records import (
     MAX_NESTING,
     Argument,
@@ -76,7 +77,7 @@ DATASOURCE_PROPERTIES = (
 # Lexing one line
 # ---------------------------------------------------------------------------------------------
 
-_TOKEN = re.compile(
+_TOKEN = lazy_compile(
     r"""[ \t\f\v\u00a0\ufeff]*(?:
         (?P<str>"(?:[^"\\\n]|\\.)*")
       | (?P<num>-?[0-9]+(?:\.[0-9]+)?)(?![A-Za-z0-9_-])
@@ -89,9 +90,9 @@ _TOKEN = re.compile(
 )
 _KIND_GROUPS = ("str", "num", "id", "comment", "punct", "bad")
 
-_BLOCK_OPEN = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)(?:[ \t]+(\w[\w-]*))?[ \t]*\{(.*)$")
-_TYPE_ALIAS = re.compile(r"^type[ \t]+[A-Za-z0-9_][A-Za-z0-9_-]*[ \t]*=")
-_PRISMA8 = re.compile(r"^//\s*use\s+prisma-8\b")
+_BLOCK_OPEN = lazy_compile(r"^([A-Za-z_][A-Za-z0-9_-]*)(?:[ \t]+(\w[\w-]*))?[ \t]*\{(.*)$")
+_TYPE_ALIAS = lazy_compile(r"^type[ \t]+[A-Za-z0-9_][A-Za-z0-9_-]*[ \t]*=")
+_PRISMA8 = lazy_compile(r"^//\s*use\s+prisma-8\b")
 
 
 _Tok = tuple[str, str, int]

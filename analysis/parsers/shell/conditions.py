@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from analysis.lazy_re import lazy_compile
 from analysis.parsers.shell.records import Requirement
 from analysis.parsers.shell.words import _VAR_RE, _basename
 
@@ -158,7 +159,7 @@ _PROBES = (
     "npm",
     "timeout",
 )
-_INCREMENT_RE = re.compile(
+_INCREMENT_RE = lazy_compile(
     r"(?:\b([A-Za-z_]\w*)\s*=\s*\$\(\(\s*\$?\{?\1\}?\s*[+-]\s*\d+\s*\)\)"
     r"|\(\(\s*([A-Za-z_]\w*)\s*(?:\+\+|--|[+-]=\s*\d+)\s*\)\)"
     r"|\(\(\s*(?:\+\+|--)([A-Za-z_]\w*)\s*\)\)"
@@ -166,10 +167,10 @@ _INCREMENT_RE = re.compile(
     r"|\b([A-Za-z_]\w*)=\$\(expr\s+\$\{?\5\}?\s*[+-])"
     r"|:\s*\$\(\(\s*([A-Za-z_]\w*)\s*(?:\+=|-=|\+\+)"
 )
-_COMPARE_RE = re.compile(
+_COMPARE_RE = lazy_compile(
     r"(?:-(?:lt|le|gt|ge|eq|ne)\b|\(\([^)]*(?:<|>|==|!=)[^)]*\)\)|\[\[[^\]]*\s(?:<|>)\s)"
 )
-_SECONDS_RE = re.compile(r"\$\{?SECONDS\b|date\s+\+%s|\$EPOCHSECONDS")
+_SECONDS_RE = lazy_compile(r"\$\{?SECONDS\b|date\s+\+%s|\$EPOCHSECONDS")
 
 
 def _loop_bound(kind: str, head: str, body: str) -> tuple[bool, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from analysis.lazy_re import lazy_compile
 from analysis.records import dataclass
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ _OPS = sorted(
 )
 _REDIRS = frozenset({"&>>", "<<-", "<<<", ">>", ">|", "<>", "<&", ">&", "&>", "<<", "<", ">"})
 _META = frozenset(" \t\n;&|()<>")
-_ARRAY_PREFIX = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=$")
+_ARRAY_PREFIX = lazy_compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=$")
 
 
 def _skip_squote(s: str, i: int) -> int:
@@ -236,7 +237,7 @@ def _skip_nested(s: str, i: int, opener: str, closer: str, unterminated: str) ->
     raise ShellSyntaxError(start, unterminated)
 
 
-_WORD_PLAIN = re.compile(r"[^ \t\n;&|()<>\\'\"`$]+")
+_WORD_PLAIN = lazy_compile(r"[^ \t\n;&|()<>\\'\"`$]+")
 """Characters that end a word or start a quote or expansion: everything else is plain."""
 
 

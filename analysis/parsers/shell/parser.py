@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from analysis.lazy_re import lazy_compile
 from analysis.parsers.shell.lexer import (
     MAX_NESTING,
     ShellNestingError,
@@ -604,7 +604,7 @@ def _substitutions(s: str, start: int, end: int, offset: int, depth: int = 0) ->
         i += 1
 
 
-_PARENS = re.compile(r"[()]")
+_PARENS = lazy_compile(r"[()]")
 
 
 def _paren_depth(s: str, start: int, end: int) -> int:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
+
+from analysis.lazy_re import lazy_compile
 
 # ---------------------------------------------------------------------------------------------
 # Command words
@@ -174,11 +175,11 @@ def shell_script_file(argv: tuple[str, ...]) -> tuple[str, tuple[str, ...], bool
     return None
 
 
-_ASSIGN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
-_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_NEWLINE = re.compile("\n")
-_VAR_RE = re.compile(r"\$\{?(#?)([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])")
-_DEFAULT_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*):?([-=])([^}]*)\}")
+_ASSIGN_RE = lazy_compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
+_NAME_RE = lazy_compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_NEWLINE = lazy_compile("\n")
+_VAR_RE = lazy_compile(r"\$\{?(#?)([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])")
+_DEFAULT_RE = lazy_compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*):?([-=])([^}]*)\}")
 
 
 def _shebang_errexit(shebang: str) -> bool:

@@ -12,6 +12,7 @@ from analysis.context import Context
 from analysis.facts.compose import ComposeStack
 from analysis.facts.databases import Database
 from analysis.gitread import git_dir_of, tracked_paths
+from analysis.lazy_re import lazy_compile
 from analysis.model import Finding, Location, Related
 from analysis.parsers.compose.records import EnvVar, Service
 from analysis.parsers.dotenv_file import DotenvEntry
@@ -40,7 +41,7 @@ PASSWORD_KEYS = frozenset(
         "DATABASE_PASSWORD",
     }
 )
-_DB_PASSWORD_NAME = re.compile(
+_DB_PASSWORD_NAME = lazy_compile(
     r"^(?:DB|DATABASE|PG|POSTGRES(?:QL)?|MYSQL|MARIADB|MONGO(?:DB)?|MSSQL|REDIS)[A-Z0-9_]*PASSWORD$"
 )
 WEAK_PASSWORDS = frozenset(
@@ -112,7 +113,7 @@ DB_SCHEMES = frozenset(
     }
 )
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", "[::1]"})
-_URL_IN_TEXT = re.compile(r"(?P<url>[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"]+)")
+_URL_IN_TEXT = lazy_compile(r"(?P<url>[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"]+)")
 
 
 def is_password_key(name: str) -> bool:
@@ -283,12 +284,12 @@ def _url_vars(service: Service) -> Iterator[tuple[EnvVar, DbUrl]]:
 
 
 # -- KD405 ------------------------------------------------------------------------------------------
-_TEMPLATE = re.compile(r"(example|sample|template|dist|defaults?|tpl|schema|ci)$", re.IGNORECASE)
-_SECRET_KEY = re.compile(
+_TEMPLATE = lazy_compile(r"(example|sample|template|dist|defaults?|tpl|schema|ci)$", re.IGNORECASE)
+_SECRET_KEY = lazy_compile(
     r"(PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|ACCESS_KEY|AUTH_KEY|CREDENTIALS)",
     re.IGNORECASE,
 )
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = lazy_compile(
     r"^(<.*>|\$\{.*\}|\$[A-Z_]+|x+|\*+|your[-_ ].*|changeme|change[-_]me|todo|tbd|\.\.\.|none|null)$",
     re.IGNORECASE,
 )

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from analysis.context import Context
+from analysis.lazy_re import lazy_compile
 from analysis.model import Finding, Related, Severity
 from analysis.parsers.dotenv_file import DotenvEntry, parse_dotenv
 from analysis.parsers.gitignore import gitignore_matcher
@@ -58,8 +59,8 @@ RULE = rule(
 )
 
 
-_SAYS_MOCKED = re.compile(r"^\s*#.*\b(mock|mocked|dummy|placeholder|fake)\b", re.I | re.M)
-_STAND_IN_WORD = re.compile(r"dummy|placeholder|changeme|change_me|mock|fake|example", re.I)
+_SAYS_MOCKED = lazy_compile(r"^\s*#.*\b(mock|mocked|dummy|placeholder|fake)\b", re.I | re.M)
+_STAND_IN_WORD = lazy_compile(r"dummy|placeholder|changeme|change_me|mock|fake|example", re.I)
 
 
 def _stand_in(value: str) -> bool:

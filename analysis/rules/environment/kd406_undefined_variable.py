@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from analysis.context import Context
 from analysis.facts.compose import ComposeStack, compose_stacks
+from analysis.lazy_re import lazy_compile
 from analysis.model import Finding, Location, Related, Severity
 from analysis.rules.environment.common import _column_of, _finding
 from analysis.rules.registry import rule
@@ -64,7 +65,7 @@ RULE = rule(
 )
 
 
-_DATA_KEY = re.compile(
+_DATA_KEY = lazy_compile(
     r"DATABASE|POSTGRES|MYSQL|MARIADB|MONGO|REDIS|^PG|(^|_)DB($|_)|VOLUME|DATA_?DIR", re.I
 )
 """Environment keys whose empty value reaches the data: a database's settings or its URL."""

@@ -8,7 +8,6 @@ tracer of start commands.
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Callable, Iterable
 
 from analysis.catalog import BY_ID
@@ -19,6 +18,7 @@ from analysis.facts.images.copies import path_in_stage
 from analysis.facts.images.records import Image, MigrationsInImage, PrismaCommand
 from analysis.facts.schema import schemas
 from analysis.facts.startup.paths import startup_paths
+from analysis.lazy_re import lazy_compile
 from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.compose.records import Service
 from analysis.parsers.dockerfile.records import DockerfileFile, Stage, Variable
@@ -27,7 +27,7 @@ from analysis.records import dataclass
 from analysis.secrets import MASK, is_secret_name, mask_value
 from analysis.sources import FileKind
 
-DATABASE_IMAGES = re.compile(
+DATABASE_IMAGES = lazy_compile(
     r"^(?:docker\.io/)?(?:library/)?(?:postgres|mysql|mariadb|mongo|redis|"
     r"postgis/postgis|pgvector/pgvector|timescale/timescaledb[\w-]*|bitnami/[\w-]+|"
     r"supabase/postgres|cockroachdb/cockroach|mcr\.microsoft\.com/mssql/server)(?::|@|$)"
@@ -150,7 +150,7 @@ def _who(case: _MissingMigrations) -> str:
 
 
 # -- KD304 secret-in-image ----------------------------------------------------------------------
-_URL_WITH_PASSWORD = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s'\"]*:(?P<pw>[^@/\s'\"]+)@")
+_URL_WITH_PASSWORD = lazy_compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s'\"]*:(?P<pw>[^@/\s'\"]+)@")
 
 
 def _secret_kind(var: Variable) -> str | None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 
 from analysis.context import Context
 from analysis.facts.images.copies import path_in_stage
 from analysis.facts.images.packages import _RUN_SCRIPT, read_package_info
 from analysis.facts.images.records import Image
+from analysis.lazy_re import lazy_compile
 from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.dockerfile.records import Run
 from analysis.rules.image.common import StartCommand, _sev, _tidied, _uses_prisma, image_starts
@@ -121,7 +121,7 @@ def check_no_generate(ctx: Context, image: Image, starts: list[StartCommand]) ->
 _STATIC_SERVERS = frozenset({"caddy", "nginx", "httpd", "traefik", "lighttpd", "scratch"})
 
 _PM_RUN = r"(?<![\w/.-])(?:yarn|pnpm|npm\s+run|bun\s+run)\s+(?:-\S+\s+)*"
-_OPAQUE = re.compile(
+_OPAQUE = lazy_compile(
     r"(?<![\w/.-])(?:(?:bunx|npx|pnpm\s+exec|pnpm\s+dlx|yarn\s+exec)\s+)?"
     r"(?:nx|turbo|lerna|npm-run-all|run-s|run-p)\s+\S+"
     r"|(?<![\w/.-])(?:node|bun|tsx|ts-node)\s+(?!(?:[\w.-]+/)*bin/)(?!/)\S+\.(?:c|m)?[jt]s\b"
@@ -146,14 +146,14 @@ def _static_server(image: Image) -> bool:
     return repo in _STATIC_SERVERS
 
 
-_FILTERED_INSTALL = re.compile(
+_FILTERED_INSTALL = lazy_compile(
     r"(?<![\w/.-])(?:pnpm|yarn|npm)\s+(?:install|i|ci|add)\b[^\n;&|]*?"
     r"(?:--filter|-F|--workspace)[\s=]\S+"
 )
 """A workspace install (`pnpm install --filter @tianji/server...`): it runs the `postinstall`
 of the packages it selects, which keepdata does not follow."""
 
-_WORKSPACE_RUN = re.compile(r"(?:--filter|-F|--workspaces?|-r|--recursive)(?:[\s=]|$)")
+_WORKSPACE_RUN = lazy_compile(r"(?:--filter|-F|--workspaces?|-r|--recursive)(?:[\s=]|$)")
 
 
 def _opaque_step(ctx: Context, image: Image) -> tuple[Run, str] | None:

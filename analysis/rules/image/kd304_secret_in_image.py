@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from analysis.context import Context
 from analysis.facts.images.builds import images
 from analysis.facts.images.records import Image
+from analysis.lazy_re import lazy_compile
 from analysis.model import Finding, Location, Severity
 from analysis.parsers.dockerfile.records import DockerfileFile, Stage, Variable
 from analysis.rules.image.common import _masked, _secret_kind, _sev, _tidied
@@ -59,7 +60,7 @@ RULE = rule(
 )
 
 
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = lazy_compile(
     r"dummy|placeholder|for[_-]?build|build[_-]?only|change[_-]?me|not[_-]?a[_-]?secret", re.I
 )
 """Values that say they are placeholders (`dummy_secret_for_build_only`)."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 
 from analysis.context import Context
 from analysis.facts.images.builds import images
 from analysis.facts.images.records import Image
+from analysis.lazy_re import lazy_compile
 from analysis.model import Finding, Related, Severity
 from analysis.parsers.compose.records import MountKind, Service
 from analysis.rules.example_files import NODE_DOCKERFILE
@@ -73,7 +73,7 @@ RULE = rule(
 )
 
 
-_IDLE = re.compile(r"^\s*(?:sleep\s+(?:infinity|inf)|tail\s+-f\s+/dev/null)\s*$")
+_IDLE = lazy_compile(r"^\s*(?:sleep\s+(?:infinity|inf)|tail\s+-f\s+/dev/null)\s*$")
 
 
 def _idle(service: Service) -> bool:

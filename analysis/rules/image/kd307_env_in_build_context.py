@@ -9,6 +9,7 @@ from dataclasses import replace
 from analysis.context import Context
 from analysis.facts.images.builds import images
 from analysis.facts.images.records import EnvFileInContext, Image
+from analysis.lazy_re import lazy_compile
 from analysis.model import Finding, Location, Related, Severity
 from analysis.rules.image.common import _sev, _tidied
 from analysis.rules.registry import Examples, rule
@@ -131,7 +132,7 @@ def _absent(
     )
 
 
-_SECRET_NAME = re.compile(
+_SECRET_NAME = lazy_compile(
     r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_KEY|ACCESS_KEY|AUTH|CREDENTIAL|URL|DSN|URI",
     re.IGNORECASE,
 )

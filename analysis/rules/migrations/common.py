@@ -9,7 +9,6 @@ parsed) comes from the parser's `problems`, reported by the engine.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
@@ -19,6 +18,7 @@ from analysis.facts.migrations import Migration, MigrationHistory, migration_his
 from analysis.facts.replay import ActionNote, MigrationReplay, Origin
 from analysis.facts.replay_records import Redefinition
 from analysis.gc_pause import gc_paused
+from analysis.lazy_re import lazy_compile
 from analysis.model import Finding, Location, Related
 from analysis.parsers.migration_sql.records import Action, K, Statement, TableDef
 from analysis.records import dataclass, quick_init
@@ -393,7 +393,7 @@ def _datasources(schema: Schema) -> list[ConfigBlock]:
 
 
 # -- KD621 sqlite-redefine-with-referential-actions -------------------------------------------------------------------------------------
-_D1_LIBSQL = re.compile(r"d1_databases|@prisma/adapter-d1|@prisma/adapter-libsql|libsql://")
+_D1_LIBSQL = lazy_compile(r"d1_databases|@prisma/adapter-d1|@prisma/adapter-libsql|libsql://")
 
 
 def _enforcing_platform(ctx: Context) -> Location | None:
@@ -488,7 +488,7 @@ def _dropped_table_columns(
 
 
 # -- KD623 concurrent-index-on-broken-postgres ------------------------------------------------------------------------------------------
-_PG14_BROKEN = re.compile(r"^14\.([0-3])(?:$|[^0-9])")
+_PG14_BROKEN = lazy_compile(r"^14\.([0-3])(?:$|[^0-9])")
 
 
 # -- the area ------------------------------------------------------------------------------------------------------------------------------

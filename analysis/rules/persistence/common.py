@@ -6,7 +6,6 @@ KD111 (destructive docker commands in scripts) belongs to the startup area.
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -14,6 +13,7 @@ from analysis.catalog import BY_ID
 from analysis.context import Context
 from analysis.facts.compose import DEFAULT_FILES, ComposeStack, compose_stacks, is_file
 from analysis.facts.databases import Database, DataState, databases
+from analysis.lazy_re import lazy_compile
 from analysis.model import Finding, Location, Related
 from analysis.parsers.compose.records import (
     Mount,
@@ -491,8 +491,10 @@ def data_directories_findings(ctx: Context) -> tuple[Finding, ...]:
     )
 
 
-_CLIENT = re.compile(r"(?<![\w-])(psql|pg_dump|pg_restore|createdb|mysqldump|mongosh|redis-cli)\b")
-_SERVER = re.compile(
+_CLIENT = lazy_compile(
+    r"(?<![\w-])(psql|pg_dump|pg_restore|createdb|mysqldump|mongosh|redis-cli)\b"
+)
+_SERVER = lazy_compile(
     r"^\W*(?:exec\s+)?(?:\S*/)?(?:postgres|mysqld|mariadbd|mongod|redis-server|"
     r"docker-entrypoint\.sh)(?![\w-])"
 )

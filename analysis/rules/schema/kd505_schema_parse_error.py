@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import replace
 
 from analysis.context import Context
 from analysis.facts.schema import schema_discovery
+from analysis.lazy_re import lazy_compile
 from analysis.model import Finding, Severity
 from analysis.rules.registry import Examples, rule
 
@@ -90,7 +90,7 @@ def schema_parse_errors(ctx: Context) -> Iterator[Finding]:
             yield _template_note(f)
 
 
-_PLACEHOLDER_PROVIDER = re.compile(r'^unknown datasource provider "(\{\{.*\}\}|\$\{.*\}|<.*>)"')
+_PLACEHOLDER_PROVIDER = lazy_compile(r'^unknown datasource provider "(\{\{.*\}\}|\$\{.*\}|<.*>)"')
 
 
 def _template_note(f: Finding) -> Finding:

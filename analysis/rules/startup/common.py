@@ -30,6 +30,7 @@ from analysis.facts.startup.records import (
     StartupFacts,
     StartupPath,
 )
+from analysis.lazy_re import lazy_compile
 from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.compose.records import Mount, MountKind, Service
 from analysis.parsers.package_json.package import Dependency, parse_package_json
@@ -94,7 +95,7 @@ def _first_link(step: PrismaStep | SeedRun) -> list[Related]:
     return [Related(first.location, f"the chain starts here: {first.label[:120]}")]
 
 
-_DB_URL = re.compile(r"^(?:postgres(?:ql)?|mysql|mariadb|sqlserver|mongodb(?:\+srv)?)://")
+_DB_URL = lazy_compile(r"^(?:postgres(?:ql)?|mysql|mariadb|sqlserver|mongodb(?:\+srv)?)://")
 
 
 def database_url_given(service: Service) -> bool:
@@ -464,7 +465,7 @@ def _sqlite_app(facts: StartupFacts, stack: str, service: str) -> bool:
     return path is not None and path.database is not None and path.database.sqlite
 
 
-_URL_RE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+_URL_RE = lazy_compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
 
 def _db_target(service: Service | None) -> tuple[str, str, str] | None:
@@ -504,10 +505,10 @@ def _migrators(path: StartupPath) -> list[PrismaStep]:
     ]
 
 
-_ONE_SHOT_NAME = re.compile(r"migrat|prisma|db[-_]?init|init[-_]?db|db[-_]?setup|schema", re.I)
+_ONE_SHOT_NAME = lazy_compile(r"migrat|prisma|db[-_]?init|init[-_]?db|db[-_]?setup|schema", re.I)
 
 
-_MIGRATE_WORD = re.compile(r"migrat", re.I)
+_MIGRATE_WORD = lazy_compile(r"migrat", re.I)
 
 
 def _named_migrator(path: StartupPath) -> bool:

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 
 from analysis.facts.images.records import Image
+from analysis.lazy_re import lazy_compile
 from analysis.model import Location
 from analysis.parsers.dockerfile.records import DockerfileFile, Stage
 from analysis.parsers.package_manager import leading_options
@@ -22,8 +23,8 @@ _ADD = {
     "yarn": ("add",),
     "bun": ("add", "install", "i", "a"),
 }
-_PKG = re.compile(r"^prisma(?:@(?P<version>\S+))?$")
-_VAR = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::?-[^}]*)?\}?")
+_PKG = lazy_compile(r"^prisma(?:@(?P<version>\S+))?$")
+_VAR = lazy_compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::?-[^}]*)?\}?")
 _FLOATING = frozenset({"", "latest", "next", "dev", "beta", "canary", "rc", "*", "x"})
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 
 from analysis.context import Context
 from analysis.facts.startup.paths import startup_paths
 from analysis.facts.startup.records import StartupFacts
+from analysis.lazy_re import lazy_compile
 from analysis.model import Finding, Severity
 from analysis.rules.registry import rule
 from analysis.rules.startup.common import (
@@ -69,7 +69,7 @@ RULE = rule(
 )
 
 
-_CLIENT_CALL = re.compile(r"\bprisma\.\w+\.(\w+)\(")
+_CLIENT_CALL = lazy_compile(r"\bprisma\.\w+\.(\w+)\(")
 _IDEMPOTENT = frozenset({"upsert", "findFirst", "findUnique", "findMany", "count"})
 
 

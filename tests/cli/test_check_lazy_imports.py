@@ -1,0 +1,55 @@
+"""`keepdata check` on a PostgreSQL project loads only what that project needs: no dotenv
+without a `.env` file, no sqlglot/logging without a MySQL/SQLite/SQL Server migration, no
+difflib without a typo to suggest for, no pglast node classes or enums (keepdata reads
+libpg_query's JSON), no PyYAML without a YAML file. Each costs milliseconds of every cold run. Fresh interpreter per case."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO
+
+OPTIONAL = (
+    "yaml",
+    "dotenv",
+    "logging",
+    "sqlglot",
+    "difflib",
+    "pglast.ast",
+    "pglast.enums",
+    "textual",
+)
+
+
+def _loaded_after_check(project: str) -> set[str]:
+    code = (
+        "import contextlib, io, sys, tui.cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    tui.cli.main(['check', '--no-cache', '--format', 'json', {project!r}])\n"
+        f"print(','.join(m for m in {OPTIONAL!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    return set(filter(None, done.stdout.strip().split(",")))
+
+
+def test_postgres_project_without_env_file_loads_only_pyyaml() -> None:
+    assert _loaded_after_check("examples/seed-app") == {"yaml"}  # its docker-compose.yml
+
+
+def test_project_without_yaml_files_does_not_load_pyyaml(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "examples/seed-app/prisma", tmp_path / "prisma")
+    shutil.copy(REPO / "examples/seed-app/package.json", tmp_path)
+    assert _loaded_after_check(str(tmp_path)) == set()
+
+
+def test_each_loaded_when_the_project_needs_it() -> None:
+    """risky-app has a `.env` and a MySQL migration folder: the check above can fail, the
+    modules are imported where used, not dropped."""
+    loaded = _loaded_after_check("examples/risky-app")
+    assert {"yaml", "dotenv", "sqlglot", "logging"} <= loaded
+    assert not loaded & {"pglast.ast", "pglast.enums", "textual"}
