@@ -175,7 +175,8 @@ def main() -> None:
     )
     args = ap.parse_args()
     keepdata = [sys.executable, "-m", "tui.cli", "check", "--format", "json", "--exit-zero"]
-    squawk = shutil.which("squawk")
+    # the venv's own bin first: `pip install -e '.[bench]'` puts squawk there, not on PATH
+    squawk = shutil.which("squawk", path=str(Path(sys.executable).parent)) or shutil.which("squawk")
     rows: list[tuple[int, list[Sample], list[Sample], list[Sample], list[Sample], list[Sample]]]
     rows = []
     with tempfile.TemporaryDirectory(prefix="keepdata-bench-cli-") as tmp:
