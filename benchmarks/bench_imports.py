@@ -9,8 +9,8 @@ PYTHONPYCACHEPREFIX by one untimed run first, as after `pip install`). Printed p
 modules imported (interpreter start-up included), the import time (the sum of every module's
 own time, as `-X importtime` reports it), the rule modules imported out of all of them, and the
 process's CPU time (user + system), each the median of the runs; then the 1-minute load
-average. `--tree DIR` runs another checkout's code (its folder first on PYTHONPATH), to compare
-two versions back to back.
+average. `--tree DIR` runs another checkout's code (its folder first on PYTHONPATH; `python -P`
+keeps the working directory off the path), to compare two versions back to back.
 
 Shapes:
 - migrations: `prisma/migrations` only (20 PostgreSQL migrations and the lock file);
@@ -74,7 +74,7 @@ class Imports:
 
 def measure(root: Path, env: dict[str, str]) -> Imports:
     """One `check` process under `-X importtime`: what it imported, and how long that took."""
-    argv = [sys.executable, "-X", "importtime", "-m", "tui.cli", "check", "--no-cache"]
+    argv = [sys.executable, "-P", "-X", "importtime", "-m", "tui.cli", "check", "--no-cache"]
     argv += ["--format", "json", "--exit-zero", str(root)]
     proc = subprocess.Popen(
         argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
@@ -95,7 +95,7 @@ def measure(root: Path, env: dict[str, str]) -> Imports:
 
 def cpu_of(root: Path, env: dict[str, str]) -> float:
     """The CPU time (ms, user + system) of one `check` process without `-X importtime`."""
-    argv = [sys.executable, "-m", "tui.cli", "check", "--no-cache", "--format", "json"]
+    argv = [sys.executable, "-P", "-m", "tui.cli", "check", "--no-cache", "--format", "json"]
     argv += ["--exit-zero", str(root)]
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, _status, usage = os.wait4(proc.pid, 0)
@@ -105,7 +105,7 @@ def cpu_of(root: Path, env: dict[str, str]) -> float:
 def total_rule_modules(env: dict[str, str]) -> int:
     code = "from analysis.rules.registry import RULES; print(len(RULES))"
     done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-P", "-c", code], env=env, capture_output=True, text=True, check=True
     )
     return int(done.stdout)
 
