@@ -8,7 +8,6 @@ directly, once each."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -34,7 +33,8 @@ def _lazy(
         kinds = ctx.kinds
         if not all(any(k in group for k in kinds) for group in needs):
             return empty()
-        return ctx.fact(getattr(importlib.import_module(module), name))
+        # `__import__`, not importlib: `python -X importtime` reports it (benchmarks)
+        return ctx.fact(getattr(__import__(module, fromlist=[name]), name))
 
     fact.__name__ = fact.__qualname__ = name
     fact.__module__ = module

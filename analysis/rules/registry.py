@@ -205,9 +205,8 @@ class Rule:
     def _loaded(self) -> tuple[str, ...]:
         """The documentation, importing the rule's module first when it was not yet."""
         if self._doc is None:
-            import importlib
-
-            importlib.import_module(self.module)  # its `rule(...)` call fills this record
+            # `__import__`, not importlib: `python -X importtime` reports it (benchmarks)
+            __import__(self.module)  # its `rule(...)` call fills this record
             if self._doc is None:
                 raise RuntimeError(f"{self.module} does not define {self.id}")
         return self._doc

@@ -185,3 +185,33 @@ def test_an_internal_error_cannot_be_suppressed(
         assert any(f.rule == "KD004" and f.suppressed is None for f in a.findings)
     finally:
         (project / "keepdata.toml").unlink()
+
+
+def test_a_rule_module_that_fails_to_import_is_an_internal_error(
+    project: Path, healthy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rule's module is imported when its area runs, inside the same boundary: a module
+    that cannot be imported is that rule's KD004, and every other rule still reports."""
+    real = next(r for r in RULES if r.id == "KD601")
+    broken = Rule(
+        real.id,
+        real.name,
+        real.severity,
+        real.area,
+        real.summary,
+        real.section,
+        real.checklist,
+        real.tags,
+        None,
+        None,
+        "analysis.rules.migrations.kd601_no_such_module",
+    )
+    monkeypatch.setattr(engine, "RULES", tuple(broken if r is real else r for r in RULES))
+    a = run(project)
+    assert [(e.area, e.checks) for e in a.errors] == [("migrations", ("KD601",))]
+    assert "ModuleNotFoundError" in a.errors[0].message
+    assert any(f.rule == "KD004" and "migrations/KD601" in f.message for f in a.findings)
+    got = {(f.rule, f.location.path, f.location.line) for f in a.active}
+    for other, found in healthy.items():
+        if other != ("migrations", "KD601"):
+            assert found <= got, f"{other} lost findings"
