@@ -90,10 +90,10 @@ DEPLOY_KINDS = frozenset(
     }
 )
 """The files of containers, scripts and deploy platforms (`analysis.sources.FileKind` values)."""
-SCHEMA_KINDS = frozenset(
-    {"prisma", "prisma-config", "package.json"}
-)  # package.json: "prisma.schema"
+SCHEMA_KINDS = frozenset({"prisma", "prisma-config", "package.json"})
+"""The Prisma schema, its config, and package.json (whose `prisma.schema` may name it)."""
 MIGRATION_KINDS = frozenset({"migration-sql", "migration-lock"})
+"""A migrations history."""
 AREA_READS: Mapping[str, frozenset[str]] = MappingProxyType(
     {
         "analysis": DEPLOY_KINDS,  # KD001's check: the limits the startup walk met
