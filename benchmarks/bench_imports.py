@@ -10,7 +10,8 @@ modules imported (interpreter start-up included), the import time (the sum of ev
 own time, as `-X importtime` reports it), the rule modules imported out of all of them, and the
 process's CPU time (user + system), each the median of the runs; then the 1-minute load
 average. `--tree DIR` runs another checkout's code (its folder first on PYTHONPATH; `python -P`
-keeps the working directory off the path), to compare two versions back to back.
+keeps the working directory off the path); `--against DIR` measures another checkout run by run
+in turn with this one, to compare two versions under the same load.
 
 Shapes:
 - migrations: `prisma/migrations` only (20 PostgreSQL migrations and the lock file);
@@ -110,35 +111,53 @@ def total_rule_modules(env: dict[str, str]) -> int:
     return int(done.stdout)
 
 
+def _env(tmp: str, tree: str | None) -> dict[str, str]:
+    env = {**os.environ, "KEEPDATA_CACHE_DIR": str(Path(tmp) / "cache")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
+    if tree:
+        first = str(Path(tree).resolve())
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, (first, env.get("PYTHONPATH"))))
+    return env
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--tree", help="a checkout of keepdata to run instead of this one")
+    ap.add_argument(
+        "--against",
+        help="another checkout, measured run by run in turn with this one (a row each)",
+    )
     ap.add_argument("--shapes", default=",".join(SHAPES))
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="keepdata-bench-imports-") as tmp:
-        env = {**os.environ, "KEEPDATA_CACHE_DIR": str(Path(tmp) / "cache")}
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
-        if args.tree:
-            tree = str(Path(args.tree).resolve())
-            env["PYTHONPATH"] = os.pathsep.join(filter(None, (tree, env.get("PYTHONPATH"))))
-        every = total_rule_modules(env)
-        print(f"{'shape':12} {'modules':>8} {'rule modules':>13} {'import ms':>10} {'CPU ms':>8}")
+        trees = {"this": _env(tmp, args.tree)}
+        if args.against:
+            trees[Path(args.against).name] = _env(tmp, args.against)
+        every = {label: total_rule_modules(env) for label, env in trees.items()}
+        head = f"{'shape':12} {'tree':>14} {'modules':>8} {'rule modules':>13} {'import ms':>10}"
+        print(f"{head} {'CPU ms':>8}")
         for name in args.shapes.split(","):
             root = Path(tmp) / name
             root.mkdir()
             SHAPES[name](root)
-            measure(root, env)  # writes the .pyc files
-            seen = [measure(root, env) for _ in range(args.runs)]
-            cpu = [cpu_of(root, env) for _ in range(args.runs)]
-            modules = int(statistics.median(s.modules for s in seen))
-            rules = int(statistics.median(s.rule_modules for s in seen))
-            ms = statistics.median(s.import_ms for s in seen)
-            print(
-                f"{name:12} {modules:8d} {rules:>6d} of {every:<3d} {ms:10.1f} "
-                f"{statistics.median(cpu):8.1f}"
-            )
+            seen: dict[str, list[Imports]] = {label: [] for label in trees}
+            cpu: dict[str, list[float]] = {label: [] for label in trees}
+            for env in trees.values():
+                measure(root, env)  # writes the .pyc files
+            for _ in range(args.runs):  # in turn, so that load changes hit every tree alike
+                for label, env in trees.items():
+                    seen[label].append(measure(root, env))
+                    cpu[label].append(cpu_of(root, env))
+            for label in trees:
+                modules = int(statistics.median(s.modules for s in seen[label]))
+                rules = int(statistics.median(s.rule_modules for s in seen[label]))
+                ms = statistics.median(s.import_ms for s in seen[label])
+                print(
+                    f"{name:12} {label:>14} {modules:8d} {rules:>6d} of {every[label]:<3d} "
+                    f"{ms:10.1f} {statistics.median(cpu[label]):8.1f}"
+                )
     print(f"load average (1 min): {os.getloadavg()[0]:.2f}")
 
 
