@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from analysis.catalog import BY_ID
 from analysis.context import Context
@@ -28,6 +27,7 @@ from analysis.parsers.dockerfile.records import DockerfileFile, Stage
 from analysis.parsers.dotenv_file import parse_dotenv
 from analysis.parsers.prisma_config import parse_prisma_config
 from analysis.parsers.prisma_schema.files import parse_prisma_schema
+from analysis.records import dataclass
 from analysis.secrets import mask_url
 from analysis.sources import FileKind
 
