@@ -272,8 +272,9 @@ def _lazy_init(cls: type, fields: list[dataclasses.Field[Any]]) -> Callable[...,
 
 
 _INIT_CODE: dict[str, CodeType] = {}
-"""Compiled `__init__` bodies by shape (which fields are parameters, with or without a
-default or factory): records of one shape share one compilation, renamed per class."""
+"""Compiled `__init__` bodies by shape (how many fields, which are parameters, which have a
+factory): records of one shape share one compilation, renamed per class (parameter names
+are the code's first local names; its defaults are the function's)."""
 
 
 def _install_init(cls: type, fields: list[dataclasses.Field[Any]]) -> None:
@@ -292,9 +293,7 @@ def _install_init(cls: type, fields: list[dataclasses.Field[Any]]) -> None:
             names.append(f.name)
             if f.default is not _MISSING or factory:
                 defaults.append(ns["_HAS"] if factory else f.default)
-                params.append(f"_a{i}=None")
-            else:
-                params.append(f"_a{i}")
+            params.append(f"_a{i}")  # defaults live on the function, not in its code
             value = f"_f{i}() if _a{i} is _HAS else _a{i}" if factory else f"_a{i}"
         elif factory:
             value = f"_f{i}()"
