@@ -188,13 +188,56 @@ def _record(cls: type[T], eq: bool, order: bool, frozen: bool, slots: bool) -> t
             elif seen_default:
                 return None  # the standard decorator raises its own TypeError
     names = tuple(f.name for f in fields)
+    made: list[type] = []  # the class, once made: the methods that need it look it up here
+    methods: dict[str, Any] = {
+        "__dataclass_params__": params,
+        "__dataclass_fields__": all_fields,
+        "__init__": _lazy_init(made, fields),
+        "__repr__": _repr(tuple(f.name for f in fields if f.repr)),
+    }
+    explicit_eq = "__eq__" in body
+    compared = _tuple_of(tuple(f.name for f in fields if f.compare))
+    if eq and not explicit_eq:
+        methods["__eq__"] = _compare(compared, "__eq__")
+    class_hash = body.get("__hash__", _MISSING)
+    explicit_hash = not (class_hash is _MISSING or (class_hash is None and explicit_eq))
+    if eq and not explicit_hash:
+        if frozen:
+            hashed = _tuple_of(
+                tuple(f.name for f in fields if (f.compare if f.hash is None else f.hash))
+            )
+            methods["__hash__"] = lambda self: hash(hashed(self))
+        else:
+            methods["__hash__"] = None
+    if order:
+        for op in ("__lt__", "__le__", "__gt__", "__ge__"):
+            methods[op] = _compare(compared, op)
+    if frozen:
+        methods["__setattr__"] = _frozen(made, names, "assign to")
+        methods["__delattr__"] = _frozen(made, names, "delete")
+    if not body.get("__doc__"):
+        methods["__doc__"] = cls.__name__ + _signature_text(fields)
+    if "__match_args__" not in body:
+        methods["__match_args__"] = tuple(f.name for f in fields if f.init)
+    if slots and frozen:
+        if "__getstate__" not in body:
+            methods["__getstate__"] = dataclasses._dataclass_getstate  # type: ignore[attr-defined]
+        if "__setstate__" not in body:
+            methods["__setstate__"] = dataclasses._dataclass_setstate  # type: ignore[attr-defined]
+    qualname = cls.__qualname__
+    for name, fn in methods.items():
+        if name[2:-2] in _METHOD_NAMES and fn is not None:
+            fn.__name__ = name
+            fn.__qualname__ = f"{qualname}.{name}"
+            fn.__module__ = cls.__module__
     if slots:
         namespace = {k: v for k, v in body.items() if k not in names}
         namespace.pop("__dict__", None)
         namespace.pop("__weakref__", None)
         namespace["__slots__"] = names
+        namespace["__qualname__"] = qualname
+        namespace.update(methods)
         new: Any = type(cls.__name__, cls.__bases__, namespace)
-        new.__qualname__ = cls.__qualname__
     else:  # the standard decorator changes such a class in place
         new = cls
         for f in fields:
@@ -203,47 +246,16 @@ def _record(cls: type[T], eq: bool, order: bool, frozen: bool, slots: bool) -> t
                     type.__delattr__(new, f.name)
                 else:
                     type.__setattr__(new, f.name, f.default)
-    type.__setattr__(new, "__dataclass_params__", params)
-    type.__setattr__(new, "__dataclass_fields__", all_fields)
-    _set(new, "__init__", _lazy_init(new, fields))
-    _set(new, "__repr__", _repr(tuple(f.name for f in fields if f.repr)))
-    explicit_eq = "__eq__" in body
-    compared = _tuple_of(tuple(f.name for f in fields if f.compare))
-    if eq and not explicit_eq:
-        _set(new, "__eq__", _compare(compared, "__eq__"))
-    class_hash = body.get("__hash__", _MISSING)
-    explicit_hash = not (class_hash is _MISSING or (class_hash is None and explicit_eq))
-    if eq and not explicit_hash:
-        if frozen:
-            hashed = _tuple_of(
-                tuple(f.name for f in fields if (f.compare if f.hash is None else f.hash))
-            )
-            _set(new, "__hash__", lambda self: hash(hashed(self)))
-        else:
-            type.__setattr__(new, "__hash__", None)
-    if order:
-        for op in ("__lt__", "__le__", "__gt__", "__ge__"):
-            _set(new, op, _compare(compared, op))
-    if frozen:
-        _set(new, "__setattr__", _frozen(new, names, "assign to"))
-        _set(new, "__delattr__", _frozen(new, names, "delete"))
-    if not body.get("__doc__"):
-        type.__setattr__(new, "__doc__", cls.__name__ + _signature_text(fields))
-    if "__match_args__" not in body:
-        type.__setattr__(new, "__match_args__", tuple(f.name for f in fields if f.init))
-    if slots and frozen:
-        if "__getstate__" not in body:
-            new.__getstate__ = dataclasses._dataclass_getstate  # type: ignore[attr-defined]
-        if "__setstate__" not in body:
-            new.__setstate__ = dataclasses._dataclass_setstate  # type: ignore[attr-defined]
+        for name, value in methods.items():
+            type.__setattr__(new, name, value)
+    made.append(new)
     return cast("type[T]", new)
 
 
-def _set(cls: type, name: str, fn: Callable[..., object]) -> None:
-    fn.__name__ = name
-    fn.__qualname__ = f"{cls.__qualname__}.{name}"
-    fn.__module__ = cls.__module__
-    type.__setattr__(cls, name, fn)
+_METHOD_NAMES = frozenset(
+    ("init", "repr", "eq", "hash", "lt", "le", "gt", "ge", "setattr", "delattr")
+)
+"""The methods this module writes (named after the class, as the standard decorator's)."""
 
 
 def _signature_text(fields: list[dataclasses.Field[Any]]) -> str:
@@ -261,8 +273,11 @@ def _signature_text(fields: list[dataclasses.Field[Any]]) -> str:
     return "(" + ", ".join(parts) + ")"
 
 
-def _lazy_init(cls: type, fields: list[dataclasses.Field[Any]]) -> Callable[..., None]:
+def _lazy_init(made: list[type], fields: list[dataclasses.Field[Any]]) -> Callable[..., None]:
+    """An `__init__` that, called first, gives the class (`made[0]`) its real one."""
+
     def __init__(self: object, *args: object, **kwargs: object) -> None:
+        cls = made[0]
         if type.__getattribute__(cls, "__init__") is __init__:
             _install_init(cls, fields)
         type.__getattribute__(cls, "__init__")(self, *args, **kwargs)
@@ -355,21 +370,24 @@ def _compare(values: _Values, op: str) -> Callable[[object, object], object]:
     return method
 
 
-def _frozen(cls: type[T], names: tuple[str, ...], verb: str) -> Callable[..., None]:
+def _frozen(made: list[type], names: tuple[str, ...], verb: str) -> Callable[..., None]:
+    """The frozen record's `__setattr__` or `__delattr__` (its class: `made[0]`)."""
     error = dataclasses.FrozenInstanceError
     if verb == "assign to":
 
-        def __setattr__(self: T, name: str, value: object) -> None:
+        def __setattr__(self: object, name: str, value: object) -> None:
+            cls: Any = made[0]
             if type(self) is cls or name in names:
                 raise error(f"cannot assign to field {name!r}")
-            super(cls, self).__setattr__(name, value)  # type: ignore[misc]  # cls is a class
+            super(cls, self).__setattr__(name, value)
 
         return __setattr__
 
-    def __delattr__(self: T, name: str) -> None:
+    def __delattr__(self: object, name: str) -> None:
+        cls: Any = made[0]
         if type(self) is cls or name in names:
             raise error(f"cannot delete field {name!r}")
-        super(cls, self).__delattr__(name)  # type: ignore[misc]  # cls is a class
+        super(cls, self).__delattr__(name)
 
     return __delattr__
 
