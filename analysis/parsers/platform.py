@@ -33,7 +33,7 @@ from analysis.records import dataclass
 from analysis.sources import SourceFile
 
 if TYPE_CHECKING:
-    import yaml
+    from analysis.parsers.yaml_import import yaml
 
 
 @dataclass(slots=True, frozen=True)
@@ -334,7 +334,7 @@ _wrangler = _toml_reader("wrangler", _toml_setting("build", "build", "command", 
 def _yaml_scalars(
     node: yaml.Node, path: tuple[str | int, ...] = ()
 ) -> dict[tuple[str | int, ...], tuple[str, int, int]]:
-    import yaml
+    from analysis.parsers.yaml_import import yaml
 
     out: dict[tuple[str | int, ...], tuple[str, int, int]] = {}
     if isinstance(node, yaml.MappingNode):
@@ -350,7 +350,7 @@ def _yaml_scalars(
 
 
 def _render(source: SourceFile) -> PlatformFile:
-    import yaml  # PyYAML: for YAML platform files only
+    from analysis.parsers.yaml_import import yaml
 
     try:
         root = yaml.compose(source.text, Loader=yaml.SafeLoader)
@@ -385,7 +385,7 @@ def _render(source: SourceFile) -> PlatformFile:
 
 
 def _heroku_yml(source: SourceFile) -> PlatformFile:
-    import yaml  # PyYAML: for YAML platform files only
+    from analysis.parsers.yaml_import import yaml
 
     try:
         root = yaml.compose(source.text, Loader=yaml.SafeLoader)

@@ -370,7 +370,7 @@ def _litefs_dirs(ctx: Context, dockerfile: str, stage: Stage, mounts: list[str])
     """LiteFS FUSE directories whose data directory lies on a mount: LiteFS keeps the SQLite
     files of its FUSE mount in `data.dir` (epic-stack: /litefs/data backed by /data/litefs on
     the Fly volume at /data)."""
-    import yaml
+    from analysis.parsers.yaml_import import yaml
 
     env = {v.name: v.expanded or "" for v in stage.effective_env}
     out: list[str] = []
