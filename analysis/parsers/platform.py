@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -197,6 +196,8 @@ def _toml_lines(text: str) -> dict[tuple[str, str], int]:
 def _load_toml(
     source: SourceFile, platform: str
 ) -> tuple[dict[str, Any] | None, PlatformFile | None]:
+    import tomllib  # only for TOML platform files
+
     try:
         return tomllib.loads(source.text), None
     except tomllib.TOMLDecodeError as exc:
