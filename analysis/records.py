@@ -22,13 +22,14 @@ parameters and defaults that stores each field through its slot descriptor, whic
 
 from __future__ import annotations
 
-import dataclasses
 import reprlib
 import sys
 from collections.abc import Callable
 from operator import attrgetter
 from types import CodeType, FunctionType
 from typing import Any, ClassVar, TypeVar, cast, dataclass_transform, overload
+
+from analysis.dataclasses_import import dataclasses
 
 T = TypeVar("T")
 _MISSING = dataclasses.MISSING

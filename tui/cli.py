@@ -84,6 +84,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     cached = lookup(args)  # before the analysis is imported
     if isinstance(cached, int):
         return cached
+    import analysis.dataclasses_import as _first  # noqa: F401  # dataclasses without inspect
     from tui.check_cmd import run_check
 
     return run_check(args, _load_settings, _root, cached)
@@ -95,6 +96,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     cached = lookup(args)  # before the analysis is imported
     if isinstance(cached, int):
         return cached
+    import analysis.dataclasses_import as _first  # noqa: F401  # dataclasses without inspect
     from analysis.parse_cache import using_store
     from analysis.pipeline import run
     from analysis.report.render import render as render_report

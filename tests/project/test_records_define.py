@@ -7,6 +7,8 @@ import copy
 import dataclasses
 import inspect
 import pickle
+import subprocess
+import sys
 from typing import ClassVar
 
 import pytest
@@ -289,3 +291,25 @@ def test_no_record_of_the_analysis_is_left_to_the_standard_decorator() -> None:
     for cls in (Finding, Image, _PathState, _StageBuilder):
         assert cls.__eq__.__code__.co_filename == records.__file__, cls
     assert Finding.__hash__ is not None and _PathState.__hash__ is None
+
+
+def test_dataclasses_imported_without_inspect() -> None:
+    """`analysis.dataclasses_import`: `dataclasses` works as always (the standard decorator
+    writes its signature docstring through `inspect`, imported then), and `inspect` is the
+    real module for whoever imports it later."""
+    code = (
+        "import sys\n"
+        "import analysis.records\n"
+        "print('inspect' in sys.modules)\n"
+        "import dataclasses\n"
+        "@dataclasses.dataclass\n"
+        "class A:\n"
+        "    x: int\n"
+        "print(A.__doc__)\n"
+        "import inspect\n"
+        "print(type(inspect).__name__, str(inspect.signature(A)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split("\n")[:3] == ["False", "A(x: int)", "module (x: int) -> None"]
