@@ -70,22 +70,3 @@ def parse_migration_lock(source: SourceFile) -> MigrationLockFile:
     if isinstance(value, str):
         provider = value.strip().lower()
     return MigrationLockFile(source.path, provider, line, problems)
-    import tomllib
-
-    try:
-        data = tomllib.loads(source.text)
-    except tomllib.TOMLDecodeError as exc:
-        err_line = getattr(exc, "lineno", None) or 1
-        err_col = getattr(exc, "colno", None) or 1
-        problems = (
-            ParseProblem(
-                ProblemKind.SYNTAX,
-                f"{source.path} is not valid TOML: {exc}",
-                Location(source.path, err_line, err_col),
-            ),
-        )
-    else:
-        value = data.get("provider")
-        if isinstance(value, str):
-            provider = value.strip().lower()
-    return MigrationLockFile(source.path, provider, line, problems)
