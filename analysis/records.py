@@ -1,15 +1,19 @@
-"""Frozen, slotted dataclass records: cheap to define, quick to construct.
+"""Dataclass records: cheap to define, quick to construct.
 
-`dataclass` is the standard decorator, except that a frozen, slotted record with plain fields
-(no `field(...)`, no base class, no `__post_init__`: nearly every record of the analysis) is
-made without the standard one's code generation, which compiles five to nine functions per
-class at import: some 200 records cost keepdata's start-up about half its import time. Its
-`__eq__`, `__hash__`, `__repr__`, ordering and frozen `__setattr__` are shared functions over
-the field tuple; its `__init__` (the `quick_init` one, below) is generated on the first
-instantiation. The records behave as the standard decorator's do: the same fields
-(`dataclasses.fields`, `replace`, `asdict`), equality, hashing, ordering, repr, signature,
-docstring, `__match_args__`, pickling, and `FrozenInstanceError` on assignment (a test
-compares them). Anything else goes to the standard decorator unchanged.
+`dataclass` is the standard decorator, except that a record without a base class, an
+`__init__`, `__repr__`, `__setattr__` or `__post_init__` of its own, `InitVar`s or keyword-only
+fields (every record `keepdata check` defines: frozen or not, slotted or not, with defaults,
+`field(default=..., default_factory=..., init=, repr=, compare=, hash=)`, `ClassVar`s,
+`order=True`, `eq=False`) is made without the standard one's code generation, which compiles
+five to nine functions per class at import (about a millisecond a class, at every start).
+Its `__eq__`, `__hash__`, `__repr__`, ordering and frozen `__setattr__` are functions over
+attribute getters of its fields, made once per class; its `__init__` (the `quick_init` one,
+below) is generated on the first instantiation, one compilation per shape of record (how
+many fields, which are parameters, which have a factory). The records behave as the standard
+decorator's do: the same fields (`dataclasses.fields`, `replace`, `asdict`), class
+attributes, equality, hashing (or `__hash__ = None` for a mutable record), ordering, repr,
+signature, docstring, `__match_args__`, pickling, and `FrozenInstanceError` on assignment (a
+test compares them shape by shape). Anything else goes to the standard decorator unchanged.
 
 A frozen dataclass cannot assign `self.x = x` in its `__init__`, so the generated one calls
 `object.__setattr__(self, "x", x)` for every field: a global lookup, an attribute lookup and a
