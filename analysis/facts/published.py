@@ -23,7 +23,6 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-from dataclasses import dataclass
 from itertools import pairwise
 
 from analysis.context import Context
@@ -32,6 +31,7 @@ from analysis.facts.images.records import Image
 from analysis.lazy_re import lazy_compile
 from analysis.model import Location
 from analysis.parsers.package_json.package import parse_package_json
+from analysis.records import dataclass
 from analysis.sources import FileKind, SourceFile
 
 _LIBRARY_IMAGE = lazy_compile(r"^(?:docker\.io/)?(?:library/)?[a-z0-9._-]+(?::[^/]*)?(?:@.*)?$")

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +32,7 @@ from analysis.records import dataclass
 from analysis.sources import SourceFile
 
 if TYPE_CHECKING:
-    import yaml
+    from analysis.parsers.yaml_import import yaml
 
 
 @dataclass(slots=True, frozen=True)
@@ -197,6 +196,8 @@ def _toml_lines(text: str) -> dict[tuple[str, str], int]:
 def _load_toml(
     source: SourceFile, platform: str
 ) -> tuple[dict[str, Any] | None, PlatformFile | None]:
+    import tomllib  # only for TOML platform files
+
     try:
         return tomllib.loads(source.text), None
     except tomllib.TOMLDecodeError as exc:
@@ -334,7 +335,7 @@ _wrangler = _toml_reader("wrangler", _toml_setting("build", "build", "command", 
 def _yaml_scalars(
     node: yaml.Node, path: tuple[str | int, ...] = ()
 ) -> dict[tuple[str | int, ...], tuple[str, int, int]]:
-    import yaml
+    from analysis.parsers.yaml_import import yaml
 
     out: dict[tuple[str | int, ...], tuple[str, int, int]] = {}
     if isinstance(node, yaml.MappingNode):
@@ -350,7 +351,7 @@ def _yaml_scalars(
 
 
 def _render(source: SourceFile) -> PlatformFile:
-    import yaml  # PyYAML: for YAML platform files only
+    from analysis.parsers.yaml_import import yaml
 
     try:
         root = yaml.compose(source.text, Loader=yaml.SafeLoader)
@@ -385,7 +386,7 @@ def _render(source: SourceFile) -> PlatformFile:
 
 
 def _heroku_yml(source: SourceFile) -> PlatformFile:
-    import yaml  # PyYAML: for YAML platform files only
+    from analysis.parsers.yaml_import import yaml
 
     try:
         root = yaml.compose(source.text, Loader=yaml.SafeLoader)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import yaml
-
 from analysis.model import Location
 from analysis.parsers.compose.merge import merge_trees
 from analysis.parsers.compose.nodes import (
@@ -17,6 +15,7 @@ from analysis.parsers.compose.nodes import (
     YSeq,
 )
 from analysis.parsers.problems import ParseProblem, ProblemKind
+from analysis.parsers.yaml_import import yaml
 
 if TYPE_CHECKING:
     from analysis.parsers.compose.nodes import YNode

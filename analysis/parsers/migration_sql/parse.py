@@ -10,7 +10,6 @@ from analysis.gc_pause import gc_paused
 from analysis.parsers.migration_sql.pg import _parse_pg
 from analysis.parsers.migration_sql.pg_nodes import _pg_type
 from analysis.parsers.migration_sql.records import MigrationSqlFile
-from analysis.parsers.migration_sql.sqlglot_reader import _parse_sqlglot, _sg_type, quiet_sqlglot
 from analysis.parsers.migration_sql.text import (
     SQLGLOT_DIALECT,
     _problem,
@@ -30,7 +29,8 @@ def parse_migration_sql(source: SourceFile, provider: str | None = None) -> Migr
     text = source.text
     dialect = dialect_of(provider or guess_provider(text))
     lines = text.split("\n")
-    warnings, _ = _read_warnings(lines)
+    # a warning block is a `/* ... */` comment: most migrations have none, and no line to scan
+    warnings = _read_warnings(lines)[0] if "/*" in text else ()
     low = text.lower()
     empty_marker = _EMPTY_MARKER in low
     note_line = None
@@ -45,7 +45,9 @@ def parse_migration_sql(source: SourceFile, provider: str | None = None) -> Migr
         try:
             if dialect == "postgresql":
                 statements, problems = _parse_pg(source.path, text)
-            else:
+            else:  # (its reader is 700 lines a PostgreSQL project never runs)
+                from analysis.parsers.migration_sql.sqlglot_reader import _parse_sqlglot
+
                 statements, problems = _parse_sqlglot(source.path, text, dialect)
         except Exception as exc:  # never raise for the project's files
             where = _problem(source.path, 1, 1, f"{type(exc).__name__}: {exc}")
@@ -104,6 +106,8 @@ def canonical_type(provider: str | None, type_text: str) -> str | None:
             return None
     import sqlglot
     from sqlglot import exp
+
+    from analysis.parsers.migration_sql.sqlglot_reader import _sg_type, quiet_sqlglot
 
     quiet_sqlglot()
     try:

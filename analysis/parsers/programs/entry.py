@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from analysis.parsers.programs.javascript import _parse_js
-from analysis.parsers.programs.python_source import _parse_python
 from analysis.parsers.programs.records import JS_SUFFIXES, PY_SUFFIXES
 from analysis.sources import SourceFile
 
@@ -16,7 +15,9 @@ if TYPE_CHECKING:
 def parse_program(source: SourceFile) -> ProgramFile:
     """The commands a JavaScript/TypeScript or Python file starts (never raises)."""
     lower = source.path.lower()
-    if lower.endswith(PY_SUFFIXES):
+    if lower.endswith(PY_SUFFIXES):  # (its reader imports `ast`: only for Python files)
+        from analysis.parsers.programs.python_source import _parse_python
+
         return _parse_python(source)
     return _parse_js(source)
 

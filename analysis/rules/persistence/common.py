@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from analysis.catalog import BY_ID
 from analysis.context import Context
@@ -28,6 +27,7 @@ from analysis.parsers.dockerfile.records import DockerfileFile, Stage
 from analysis.parsers.dotenv_file import parse_dotenv
 from analysis.parsers.prisma_config import parse_prisma_config
 from analysis.parsers.prisma_schema.files import parse_prisma_schema
+from analysis.records import dataclass
 from analysis.secrets import mask_url
 from analysis.sources import FileKind
 
@@ -370,7 +370,7 @@ def _litefs_dirs(ctx: Context, dockerfile: str, stage: Stage, mounts: list[str])
     """LiteFS FUSE directories whose data directory lies on a mount: LiteFS keeps the SQLite
     files of its FUSE mount in `data.dir` (epic-stack: /litefs/data backed by /data/litefs on
     the Fly volume at /data)."""
-    import yaml
+    from analysis.parsers.yaml_import import yaml
 
     env = {v.name: v.expanded or "" for v in stage.effective_env}
     out: list[str] = []

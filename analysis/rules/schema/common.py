@@ -67,7 +67,22 @@ MONEY_FIELDS = frozenset({"amount", "price", "balance", "total", "cost", "fee", 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|[^A-Za-z]|$)|[A-Z]?[a-z]+|[0-9]+")
 
 
-def _words(name: str) -> list[str]:
+def _words(name: str) -> tuple[str, ...]:
+    """The lower-case words of a model, table or field name (`OrderItems` -> order, item),
+    plural valuable words made singular. Remembered: names repeat (every model has its `id`,
+    `createdAt`...) and the rules ask about each one several times."""
+    hit = _WORDS.get(name)
+    if hit is None:
+        if len(_WORDS) >= 16_384:
+            _WORDS.clear()
+        hit = _WORDS[name] = _split_words(name)
+    return hit
+
+
+_WORDS: dict[str, tuple[str, ...]] = {}
+
+
+def _split_words(name: str) -> tuple[str, ...]:
     out = []
     for w in _WORD.findall(name):
         w = w.lower()
@@ -78,7 +93,7 @@ def _words(name: str) -> list[str]:
                     w = stem
                 break
         out.append(w)
-    return out
+    return tuple(out)
 
 
 def valuable_word(model: Model, extra: Iterable[str] = ()) -> str | None:
