@@ -17,6 +17,7 @@ average tells how busy the machine was.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import random
@@ -38,6 +39,8 @@ from analysis.rules.registry import run_area
 MODELS = 300
 MIGRATIONS = 1000
 PER_MIGRATION = 20
+
+_FIRST_DAY = datetime.date(2015, 1, 1)
 
 
 def q(name: str, provider: str) -> str:
@@ -124,7 +127,10 @@ def generate(
                 f"-- AlterTable\nALTER TABLE {q(t, provider)} ADD COLUMN {q(c, provider)} {text_t};"
             )
         total += len(out)
-        d = mig_dir / f"{20200101000000 + i * 100:014d}_step_{i}"
+        # one migration a day at noon, as real timestamps (YYYYMMDDHHMMSS) are: a made-up
+        # number such as 20200101006000 is no date and sends keepdata down a slower path
+        day = _FIRST_DAY + datetime.timedelta(days=i)
+        d = mig_dir / f"{day:%Y%m%d}120000_step_{i}"
         d.mkdir()
         (d / "migration.sql").write_text("\n\n".join(out) + "\n")
     (root / "prisma" / "schema.prisma").write_text(schema_text(provider, columns, indexes))
