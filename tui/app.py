@@ -19,6 +19,8 @@ import asyncio
 import contextlib
 import sys
 import time
+from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -55,7 +57,7 @@ from tui.watch import (
     diff_lines,
     take_snapshot,
 )
-from tui.widgets.code_view import warm_lexers
+from tui.widgets.code_view import language_for, warm_lexers
 from tui.widgets.footer import KeyFooter
 from tui.widgets.status import StatusHeader, VerdictBar
 from tui.widgets.tabs import tab_labels
@@ -69,6 +71,10 @@ SWITCH_INTERVAL = 0.001
 """sys.setswitchinterval while the inspector runs (Python's default is 0.005)."""
 IDLE_CHECK_SECONDS = 0.5
 """How often the inspector asks whether the user is idle (for tui.heap)."""
+WARM_AFTER = 0.25
+"""Seconds after an analysis lands when its files' Pygments lexers are imported (in a thread:
+the first import of one, the SQL lexer ~45 ms, would land on the first drill-down into such a
+file); the panes are painted by then."""
 DRILL_OPEN = "-drill-open"
 """The class on #body while the drill-down is open (app.tcss lays the panes out for it)."""
 DRILL_STYLED = "#panes, .split, MigrationsPane, #history-table, #model-picker"
@@ -208,6 +214,8 @@ class KeepdataApp(App[int]):
         self.heap = HeapFreezer()
         """The garbage collector's policy while the inspector runs (tui.heap)."""
         self._last_input = time.monotonic()
+        self._warmed: set[str] = set()
+        """The languages whose Pygments lexers `_warm_lexers` imported or is importing."""
 
     def get_default_screen(self) -> InspectorScreen:
         return InspectorScreen(self.size.width, list(self.HORIZONTAL_BREAKPOINTS), id="_default")
@@ -267,6 +275,9 @@ class KeepdataApp(App[int]):
         body.set_class(is_open, DRILL_OPEN, update=False)
         self.stylesheet.update_nodes(body.query(DRILL_STYLED), animate=False)
 
+    def on_load(self) -> None:
+        self.heap.hold()  # no garbage collection on the way to the first full screen
+
     def on_mount(self) -> None:
         # The analysis thread and the UI share the GIL: hand it back to the UI sooner, so
         # keys stay responsive while a large project is re-analyzed.
@@ -295,13 +306,17 @@ class KeepdataApp(App[int]):
     def _collect_when_idle(self) -> None:
         """Every IDLE_CHECK_SECONDS: no input for a while, so once the screen has nothing
         left to lay out or paint and still no input came, collect (tui.heap)."""
-        if time.monotonic() - self._last_input < IDLE_SECONDS:
-            return
+        if time.monotonic() - self._last_input < IDLE_SECONDS or self.analyzing:
+            return  # not while the user types, nor while an analysis is on its way
         asked = time.monotonic()
 
         def collect() -> None:
             # not when input came meanwhile, nor when a key waits in the queue
-            if self._last_input < asked - IDLE_SECONDS and self._message_queue.empty():
+            if (
+                self._last_input < asked - IDLE_SECONDS
+                and self._message_queue.empty()
+                and not self.analyzing
+            ):
                 self.heap.collect_when_idle(time.monotonic() - self._last_input)
 
         self.call_after_refresh(collect)
@@ -339,7 +354,21 @@ class KeepdataApp(App[int]):
         )
         if not get_current_worker().is_cancelled:
             self.post_message(AnalysisReady(snapshot))
-            warm_lexers(snapshot.files)  # while the panes fill, before any drill-down
+
+    def _warm_lexers(self, files: Iterable[str]) -> None:
+        """Import the Pygments lexers of the files' languages not asked for yet, in a thread,
+        before a drill-down needs them (called WARM_AFTER an analysis landed: the work is not
+        on the way to the screen, and a save whose files' languages are all warm costs
+        nothing)."""
+        by_language = {language_for(path): path for path in files}
+        new = [path for language, path in by_language.items() if language not in self._warmed]
+        if new:
+            self._warmed |= by_language.keys()
+            self._warm(new)
+
+    @work(thread=True, group="lexers", exit_on_error=False)
+    def _warm(self, paths: list[str]) -> None:
+        warm_lexers(paths)
 
     def _analysis_finished(self) -> None:
         """The running analysis landed or failed: start the follow-up, if one was asked for."""
@@ -382,6 +411,7 @@ class KeepdataApp(App[int]):
         self.landed_at = time.perf_counter()
         self.update_seconds = self.landed_at - started
         self.call_after_refresh(self.heap.settle)  # once the panes are painted
+        self.set_timer(WARM_AFTER, partial(self._warm_lexers, snapshot.files))
         self._landed.set()
         self._landed = asyncio.Event()
 
@@ -441,6 +471,7 @@ class KeepdataApp(App[int]):
         error = event.worker.error
         if event.worker.group == "analysis":
             self._analysis_finished()
+            self.heap.settle()  # ends the start-up's hold on the collector
         if event.worker.group == "watcher":
             self._set_watch_state("error", terminal_line(str(error)))
         self.notify(terminal_line(f"{event.worker.name}: {error}"), severity="error", markup=False)
