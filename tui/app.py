@@ -343,6 +343,7 @@ class KeepdataApp(App[int]):
         self._start_analysis(trigger)
 
     def _start_analysis(self, trigger: str) -> None:
+        self.heap.hold()  # until its result is on screen (tui.heap)
         self._analysis_running = True
         self._follow_up = None
         self._analyze(trigger)
@@ -510,6 +511,7 @@ class KeepdataApp(App[int]):
     def _root_gone(self) -> None:
         """The root folder was deleted or moved away: no verdict on nothing."""
         self.workers.cancel_group(self, "analysis")  # whatever analysis runs must not land
+        self.heap.settle()  # nothing is on its way to the screen
         self._analysis_running = False
         self._follow_up = None
         self.analyzing = False

@@ -8,11 +8,14 @@ small reference cycles (a `Strip` caches itself in its own caches when a crop or
 is a no-op), which live long enough in the render caches to reach the oldest generation.
 
 So, while the inspector runs:
-- from its start until the first analysis is on screen (`hold`), no automatic collection:
-  importing Textual and the analysis and mounting the screen create some 200,000 objects
-  that live as long as the inspector, and CPython's passes over them (about 280 young, 25
-  middle and one or two full ones) cost ~70 ms of CPU on the way to the first full screen;
-  the garbage cycles of the start-up are few and are frozen with the rest;
+- from its start until the first analysis is on screen, and from each request of an
+  analysis until its result is on screen (`hold`), no automatic collection: importing
+  Textual and the analysis and mounting the screen create some 200,000 objects that live
+  as long as the inspector, and CPython's passes over them (about 250 young, 20 middle and
+  a full one) cost ~70 ms of CPU on the way to the first full screen; an analysis's
+  allocations (the new result, alive until the next one) made each save pay ~15 young and
+  one or two middle passes over a middle generation they filled. The garbage cycles
+  they leave are few (160 objects per analysis of risky-app) and are frozen with the rest;
 - once an analysis is on screen, `settle` moves everything alive into the permanent
   generation (`gc.freeze`): full passes no longer walk it. Reference counting still frees the
   old analysis when a new one replaces it; only garbage in cycles among frozen objects waits

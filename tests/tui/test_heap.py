@@ -23,6 +23,20 @@ async def test_the_analysis_on_screen_is_frozen_and_released_on_exit() -> None:
     assert gc.get_threshold() == thresholds
 
 
+async def test_collection_is_held_while_an_analysis_is_on_its_way_to_the_screen() -> None:
+    app = KeepdataApp(EXAMPLES / "seed-app", watch=False, mask_volatile=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.wait_for_analysis()
+        await pilot.pause()
+        assert gc.isenabled()
+        app.request_analysis("rescan")
+        assert not gc.isenabled()  # its allocations are not walked by passes meanwhile
+        await app.wait_for_analysis(after=1)
+        await pilot.pause()
+        assert gc.isenabled()  # on again once it is painted, its result frozen
+    assert gc.isenabled()
+
+
 def test_collection_is_held_from_the_start_until_the_first_analysis_is_on_screen() -> None:
     heap = HeapFreezer()
     assert gc.isenabled()
