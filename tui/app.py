@@ -4,9 +4,11 @@ Layout: a header (root, watch state, last analysis), the verdict bar, five tabbe
 number keys, the drill-down beside them (wide terminals) or over them (narrow ones), and the
 footer. The analysis runs in one exclusive thread worker at a time (requests that arrive
 meanwhile become one follow-up analysis) and answers with an `AnalysisReady` message; the
-result becomes the app's reactive `snapshot`, which the header, the verdict bar and the panes
-are bound to (`data_bind`) and update from in place. The project watcher runs in an async
-worker. The screen is drawn first (saying "analyzing…") and filled when the analysis lands.
+result becomes the app's reactive `snapshot`, which the header and the verdict bar are bound
+to (`data_bind`) and update from in place; the pane on screen is filled at once, the others
+once it is painted. The project watcher runs in an async worker. The screen is drawn first
+(saying "analyzing…") and filled when the analysis lands; the analysis's modules are imported
+by its worker, not before the first frame.
 
 Keys: `p` pauses watching, except inside the drill-down, where `n`/`p` step through the
 findings; `P` pauses everywhere. `?` lists every key.
@@ -159,7 +161,8 @@ class KeepdataApp(App[int]):
     ]
 
     snapshot: reactive[Snapshot | None] = reactive(None, init=False)
-    """The analysis on screen (the header, the verdict bar and the panes are bound to it)."""
+    """The analysis on screen (the header and the verdict bar are bound to it; the panes are
+    filled by `_show_snapshot`)."""
     watch_state: reactive[str] = reactive("starting", init=False)
     """What the header shows: starting, watching, paused, gone, error or off."""
     watch_detail: reactive[str] = reactive("", init=False)
@@ -215,6 +218,10 @@ class KeepdataApp(App[int]):
         """The garbage collector's policy while the inspector runs (tui.heap)."""
         self._last_input = time.monotonic()
         self._warmed: set[str] = set()
+        self._panes: dict[str, Pane] = {}
+        """The panes by tab id (made by `compose`)."""
+        self._hidden_stale = False
+        """The panes under inactive tabs do not show `snapshot` yet (`_fill_hidden_panes`)."""
         """The languages whose Pygments lexers `_warm_lexers` imported or is importing."""
 
     def get_default_screen(self) -> InspectorScreen:
@@ -238,16 +245,17 @@ class KeepdataApp(App[int]):
         yield VerdictBar("analyzing…", id="verdict-bar").data_bind(KeepdataApp.snapshot)
         with Horizontal(id="body"):
             with TabbedContent(id="panes", initial="overview"):
+                # not bound to the app's snapshot: `_show_snapshot` fills them
                 with TabPane("1 Overview", id="overview"):
-                    yield OverviewPane(id="overview-pane").data_bind(KeepdataApp.snapshot)
+                    yield self._panes.setdefault("overview", OverviewPane(id="overview-pane"))
                 with TabPane("2 Volumes", id="volumes"):
-                    yield VolumesPane(id="volumes-pane").data_bind(KeepdataApp.snapshot)
+                    yield self._panes.setdefault("volumes", VolumesPane(id="volumes-pane"))
                 with TabPane("3 Migrations", id="migrations"):
-                    yield MigrationsPane(id="migrations-pane").data_bind(KeepdataApp.snapshot)
+                    yield self._panes.setdefault("migrations", MigrationsPane(id="migrations-pane"))
                 with TabPane("4 Relations", id="relations"):
-                    yield RelationsPane(id="relations-pane").data_bind(KeepdataApp.snapshot)
+                    yield self._panes.setdefault("relations", RelationsPane(id="relations-pane"))
                 with TabPane("5 Findings", id="findings"):
-                    yield FindingsPane(id="findings-pane").data_bind(KeepdataApp.snapshot)
+                    yield self._panes.setdefault("findings", FindingsPane(id="findings-pane"))
             yield DrillDown(id="drilldown")
         yield KeyFooter()
 
@@ -295,6 +303,7 @@ class KeepdataApp(App[int]):
         user = isinstance(event, (events.Key, events.MouseEvent))
         if user:
             self._mark_input()
+            self._fill_hidden_panes()  # a key or a click may show or read any pane
         await super().on_event(event)
         if user:
             self._mark_input()
@@ -387,7 +396,7 @@ class KeepdataApp(App[int]):
         deadline = loop.time() + timeout
 
         def done() -> bool:
-            if self.snapshot is None:
+            if self.snapshot is None or self._hidden_stale:
                 return False
             return self.analyses_landed > after if after is not None else not self.analyzing
 
@@ -413,14 +422,39 @@ class KeepdataApp(App[int]):
         self.update_seconds = self.landed_at - started
         self.call_after_refresh(self.heap.settle)  # once the panes are painted
         self.set_timer(WARM_AFTER, partial(self._warm_lexers, snapshot.files))
+        self._wake_waiters()
+
+    def _wake_waiters(self) -> None:
         self._landed.set()
         self._landed = asyncio.Event()
 
+    def _show_snapshot(self, snapshot: Snapshot) -> None:
+        """Fill the pane on screen now and the others once it is painted: those under the
+        inactive tabs are not seen, and filling them (risky-app: ~75 ms, 85% of putting an
+        analysis on screen) delayed the first full screen and every save's repaint. Any key,
+        click or tab switch fills them first, so no action reads a pane that is behind."""
+        active = self.query_one("#panes", TabbedContent).active
+        pane = self._panes.get(active)
+        if pane is not None:
+            pane.snapshot = snapshot
+        self._hidden_stale = True
+        # the first refresh paints the header; the pane's new content comes with the second
+        self.call_after_refresh(self.call_after_refresh, self._fill_hidden_panes)
+
+    def _fill_hidden_panes(self) -> None:
+        if not self._hidden_stale:
+            return
+        self._hidden_stale = False
+        for pane in self._panes.values():
+            pane.snapshot = self.snapshot
+        self._wake_waiters()
+
     def watch_snapshot(self, old: Snapshot | None, snapshot: Snapshot | None) -> None:
-        """What the bound widgets do not do themselves: the watch filter, the tab label, the
-        open drill-down, the header's note, the change notification."""
+        """What the bound widgets do not do themselves: the panes, the watch filter, the tab
+        labels, the open drill-down, the header's note, the change notification."""
         if snapshot is None:
             return
+        self._show_snapshot(snapshot)
         self._filter.update(snapshot.files)
         self._update_tab_labels(snapshot)
         if self.drilldown_open:
@@ -576,6 +610,7 @@ class KeepdataApp(App[int]):
 
     @on(TabbedContent.TabActivated, "#panes")
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self._fill_hidden_panes()
         pane_id = event.pane.id
         if pane_id and self.focused is not None and event.pane not in self.focused.ancestors:
             self._focus_pane(pane_id)
