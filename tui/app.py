@@ -446,7 +446,8 @@ class KeepdataApp(App[int]):
             return
         self._hidden_stale = False
         for pane in self._panes.values():
-            pane.snapshot = self.snapshot
+            if pane.is_attached:  # not a callback that runs while the app closes
+                pane.snapshot = self.snapshot
         self._wake_waiters()
 
     def watch_snapshot(self, old: Snapshot | None, snapshot: Snapshot | None) -> None:
