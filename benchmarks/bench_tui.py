@@ -36,10 +36,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from textual.app import App
+from benchmarks.tui_frames import Frame, record_frames, settle
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -48,39 +46,20 @@ VOLUME_LINE = "      - postgres_data:/var/lib/postgresql/data\n"
 
 # -- 1. start-up -------------------------------------------------------------------------------
 CHILD = """
-import asyncio, sys, time
+import asyncio, sys
 from pathlib import Path
+from benchmarks.tui_frames import record_frames, settle
 from tui.app import KeepdataApp
-
-async def settle(app):
-    # every message queue empty and nothing left to lay out or paint (as `settle` below)
-    while True:
-        await asyncio.sleep(0.0002)
-        screen = app.screen
-        if any(not node._message_queue.empty() for node in (app, *screen.walk_children())):
-            continue
-        if screen._layout_required or screen._repaint_required or screen._dirty_widgets:
-            screen._on_timer_update()
-            continue
-        if screen._message_queue.empty():
-            return
 
 async def main():
     app = KeepdataApp(Path(sys.argv[1]), watch=False)
-    paints = []  # (wall, CPU, analyses landed) of every frame the compositor renders
-    display = app._display
-
-    def timed_display(screen, renderable):
-        if renderable is not None and not app._batch_count:
-            paints.append((time.time(), time.process_time(), app.analyses_landed))
-        display(screen, renderable)
-
-    app._display = timed_display
+    frames = []
+    record_frames(app, frames)
     async with app.run_test(size=(120, 40)):
         await app.wait_for_analysis()
         await settle(app)  # the landed analysis is painted and the app is quiet
-        drawn, _, landed = paints[0]
-        full, full_cpu, _ = paints[-1]  # the last frame: the first full screen
+        drawn, _, _, landed = frames[0]
+        full, _, full_cpu, _ = frames[-1]  # the last frame: the first full screen
         print(drawn, full, full_cpu, landed)
 
 asyncio.run(main())
@@ -141,15 +120,8 @@ async def save_to_screen(root: Path, edits: int) -> tuple[list[float], list[floa
     original = compose.read_text()
     variants = (original.replace(VOLUME_LINE, ""), original)
     app = KeepdataApp(root, watch=True, mask_volatile=True)
-    painted = [0.0, 0.0]  # perf_counter() and process_time() of the last frame rendered
-    display = app._display
-
-    def timed_display(screen: object, renderable: object) -> None:
-        if renderable is not None and not app._batch_count:
-            painted[:] = time.perf_counter(), time.process_time()
-        display(screen, renderable)  # type: ignore[arg-type]
-
-    app._display = timed_display  # type: ignore[method-assign]
+    frames: list[Frame] = []
+    record_frames(app, frames)
     times: list[float] = []
     cpu: list[float] = []
     async with app.run_test(size=(120, 40)) as pilot:
@@ -166,8 +138,9 @@ async def save_to_screen(root: Path, edits: int) -> tuple[list[float], list[floa
             while app.analyses_landed <= landed:
                 await app.wait_for_analysis(after=landed, timeout=10)
             await settle(app)  # the repaint
-            times.append(painted[0] - start)
-            cpu.append(painted[1] - start_cpu)
+            _, painted, painted_cpu, _ = frames[-1]
+            times.append(painted - start)
+            cpu.append(painted_cpu - start_cpu)
         await pilot.press("q")
     return times, cpu
 
@@ -381,23 +354,6 @@ def findings_project(root: Path, models: int = 50, migrations: int = 240, seed: 
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(len(ordered) * 0.95) - 1))]
-
-
-async def settle(app: App[int]) -> None:
-    """Return once every widget's message queue is empty and the screen is painted: the
-    pending layout and repaint are done now rather than on the screen's timer. (Pilot.press
-    and Pilot.pause wait for the process to idle in 20 ms slices, too coarse to time a key.)"""
-    while True:
-        await asyncio.sleep(0.0002)
-        screen = app.screen
-        if any(not node._message_queue.empty() for node in (app, *screen.walk_children())):
-            continue
-        if screen._layout_required or screen._repaint_required or screen._dirty_widgets:
-            screen._on_timer_update()
-            continue
-        if not screen._message_queue.empty():
-            continue
-        return
 
 
 async def action_latency(
