@@ -6,15 +6,37 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
     from textual.app import App
     from textual.screen import Screen
 
-Frame = tuple[float, float, float, int]
-"""(time.time(), time.perf_counter(), time.process_time(), analyses landed) of one frame."""
+
+class Frame(NamedTuple):
+    """One frame the compositor rendered."""
+
+    wall: float
+    """time.time() (comparable with the parent process's clock)"""
+    clock: float
+    """time.perf_counter()"""
+    cpu: float
+    """time.process_time()"""
+    landed: int
+    """analyses landed so far"""
+    panes_behind: bool
+    """the panes under inactive tabs did not show the landed analysis yet (tui.app fills
+    them once the pane on screen is painted)"""
+
+
+def on_screen(frames: list[Frame]) -> Frame:
+    """The frame that finished showing the newest analysis on screen: the last one before
+    the hidden panes caught up with it (their filling may repaint parts of the screen that
+    do not change), or the last frame when none came in between."""
+    last = frames[-1]
+    shown = [f for f in frames if f.landed == last.landed and f.panes_behind]
+    return shown[-1] if shown else last
 
 
 async def settle(app: App[Any]) -> None:
@@ -42,7 +64,9 @@ def record_frames(app: App[Any], frames: list[Frame]) -> None:
     def timed_display(screen: Screen[Any], renderable: RenderableType | None) -> None:
         if renderable is not None and not app._batch_count:
             landed = getattr(app, "analyses_landed", 0)
-            frames.append((time.time(), time.perf_counter(), time.process_time(), landed))
+            behind = bool(getattr(app, "_hidden_stale", False))
+            now = (time.time(), time.perf_counter(), time.process_time())
+            frames.append(Frame(*now, landed, behind))
         display(screen, renderable)
 
     app._display = timed_display  # type: ignore[method-assign]
