@@ -49,10 +49,18 @@ class Context:
         self._discovered: frozenset[str] | None = None
         self._probed: set[str] = set()
         self._listed: set[str] = set()
+        self._kinds: frozenset[FileKind] | None = None
 
     # -- files ---------------------------------------------------------------------------
     def files(self, *kinds: FileKind) -> tuple[str, ...]:
         return self.inventory.of(*kinds)
+
+    @property
+    def kinds(self) -> frozenset[FileKind]:
+        """The kinds of file the project has (what decides which areas and facts run)."""
+        if self._kinds is None:
+            self._kinds = frozenset(kind for _, kind in self.inventory.files)
+        return self._kinds
 
     def exists(self, rel: str) -> bool:
         rel_n = normalize(rel)

@@ -17,7 +17,7 @@ from analysis.model import Finding, Location, Severity, normalize_findings
 from analysis.parse_problems import parse_findings
 from analysis.records import dataclass
 from analysis.result import AnalyzedFile, InternalError
-from analysis.rules.registry import BY_ID, RULES
+from analysis.rules.registry import BY_ID, RULES, reads_any
 from analysis.settings import Settings
 from analysis.suppress import postprocess
 
@@ -52,7 +52,8 @@ def _parse_problems(ctx: Context) -> Iterable[Finding]:
 def _run_checks(
     ctx: Context, select: frozenset[str] | None = None
 ) -> tuple[list[Finding], list[InternalError]]:
-    """Every rule's check (or the `select`ed rules'), each behind its own error boundary; then
+    """Every rule's check (or the `select`ed rules') of the areas the project has files for,
+    each behind its own error boundary (importing the check's module is inside it too); then
     the named facts (the report and the inspector read them), behind the same boundary. A fact
     that fails (e.g. a pass several rules share) is one error naming every rule that needed
     it."""
@@ -82,13 +83,21 @@ def _run_checks(
             InternalError(area, f"{type(exc).__name__}: {exc}", traceback.format_exc(), (check,))
         )
 
+    kinds = ctx.kinds
+    wanted: dict[str, bool] = {}
     with gc_paused():
         for rule in RULES:
-            check = rule.run
-            if check is None or (select is not None and rule.id not in select):
+            if select is not None and rule.id not in select:
+                continue
+            area = rule.area
+            if area not in wanted:
+                wanted[area] = reads_any(area, kinds)
+            if not wanted[area]:  # no file the area reads: its checks are not even imported
                 continue
             try:
-                findings.extend(check(ctx))
+                check = rule.run  # imports the rule's module on first use
+                if check is not None:
+                    findings.extend(check(ctx))
             except Exception as exc:  # the one boundary: a bug becomes a KD004 finding
                 record(rule.area, rule.id, exc)
         for name, fn in NAMED_FACTS.items():

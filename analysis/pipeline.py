@@ -17,15 +17,7 @@ from typing import TypeVar
 from analysis.checklist import checklist_of
 from analysis.context import Context
 from analysis.engine import analyze
-from analysis.facts.compose import compose_stacks
-from analysis.facts.databases import databases
-from analysis.facts.drift import pending_changes
-from analysis.facts.images.builds import images
-from analysis.facts.migrations import migration_histories
 from analysis.facts.named import NAMED_FACTS
-from analysis.facts.relations import relation_graphs
-from analysis.facts.schema import schemas
-from analysis.facts.startup.paths import startup_paths
 from analysis.model import Finding, normalize_findings
 from analysis.result import AnalyzedFile, Facts, Result
 from analysis.settings import Settings
@@ -105,14 +97,14 @@ def named_facts(ctx: Context) -> Facts:
             return None
 
     return Facts(
-        stacks=get(compose_stacks),
-        databases=get(databases),
-        images=get(images),
-        startup=get(startup_paths),
-        schemas=get(schemas),
-        relations=get(relation_graphs),
-        migrations=get(migration_histories),
-        pending=get(pending_changes),
+        stacks=get(NAMED_FACTS["stacks"]),
+        databases=get(NAMED_FACTS["databases"]),
+        images=get(NAMED_FACTS["images"]),
+        startup=get(NAMED_FACTS["startup"]),
+        schemas=get(NAMED_FACTS["schemas"]),
+        relations=get(NAMED_FACTS["relations"]),
+        migrations=get(NAMED_FACTS["migrations"]),
+        pending=get(NAMED_FACTS["pending"]),
         errors=errors,
         origins={name: f"{fn.__name__} ({fn.__module__})" for name, fn in NAMED_FACTS.items()},
     )

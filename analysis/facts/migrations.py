@@ -158,9 +158,9 @@ def _family(provider: str) -> str:
 def _schema_folders(ctx: Context) -> dict[str, tuple[str | None, tuple[str, ...]]]:
     """Migrations folders the schemas name: folder -> (provider, schema paths)."""
     out: dict[str, tuple[str | None, tuple[str, ...]]] = {}
-    from analysis.facts.schema import schemas
+    from analysis.facts.named import NAMED_FACTS  # no schema file: no schema parser imported
 
-    for s in ctx.fact(schemas):
+    for s in ctx.fact(NAMED_FACTS["schemas"]):
         folder = s.migrations.path
         if not folder:
             continue

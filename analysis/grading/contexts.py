@@ -146,15 +146,17 @@ def _platform_file(ctx: Context) -> str | None:
 
 
 def _stack_contexts(ctx: Context) -> dict[str, Inferred]:
-    from analysis.facts.compose import compose_stacks
-    from analysis.facts.databases import databases
+    from analysis.facts.named import NAMED_FACTS  # no compose file: no compose parser imported
+    from analysis.sources import FileKind
 
     out: dict[str, Inferred] = {}
     try:
-        stacks = ctx.fact(compose_stacks)
-        dbs = ctx.fact(databases)
+        stacks = ctx.fact(NAMED_FACTS["stacks"])
+        dbs = ctx.fact(NAMED_FACTS["databases"])
     except Exception:  # a broken fact is reported by its own checks
         return out
+    if not stacks and not ctx.files(FileKind.PACKAGE_JSON):
+        return out  # nothing to infer from, nor to read
     db_services = {(d.stack, d.service) for d in dbs}
     runs_app = _app_services(ctx, stacks, db_services)
     uses: dict[str, list[Inferred | None]] = {}

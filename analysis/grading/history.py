@@ -136,10 +136,10 @@ def _first_changed_line(old: bytes, new: bytes) -> int:
 
 def history_base(ctx: Context) -> HistoryBase | None:
     """Decide which migrations are applied history (None: the project has no migrations)."""
-    from analysis.facts.migrations import migration_histories
+    from analysis.facts.named import NAMED_FACTS  # no migrations: no SQL parser imported
 
     try:
-        histories = ctx.fact(migration_histories)
+        histories = ctx.fact(NAMED_FACTS["migrations"])
     except Exception:  # the fact's failure is already an internal error of the checks
         return None
     sql_paths = [m.path for h in histories for m in h.migrations if m.has_sql]

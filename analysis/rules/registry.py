@@ -11,8 +11,14 @@ line, rationale, trigger, bad and good example, fix) and its check:
 
 `keepdata rules` and `explain`, the report's sections, the checklist, SARIF's rule table,
 the inspector's panes and the generated `docs/rules/` pages all read `RULES`/`BY_ID`; nothing
-else lists rule ids. The rule modules are imported on first use of `RULES` or `BY_ID` (by
-`analysis.rules.index`), so modules the rules depend on may import this one freely.
+else lists rule ids.
+
+`RULES`/`BY_ID` are built from `analysis.rules.manifest`, which `python -m
+analysis.rules.manifest_gen` generates from the rule modules (a test fails when it is stale):
+every rule's metadata without importing its module. A rule's module is imported on first read
+of its check (`Rule.run`), documentation (`Rule.text`) or example tree (`Rule.examples`), so a
+run imports the checks of the areas the project has files for (`reads_any`) and no other.
+Modules the rules depend on may import this one freely.
 
 Records are instances of one shared slotted class: defining 92 of them costs next to
 nothing at import, and the documentation is dedented/joined only when it is read.
@@ -69,6 +75,49 @@ PYGMENTS_LEXERS: Mapping[str, str] = MappingProxyType(
 """The Pygments lexer of each example language, for terminals that highlight."""
 
 
+DEPLOY_KINDS = frozenset(
+    {
+        "compose",
+        "dockerfile",
+        "dockerignore",
+        "package.json",
+        "shell",
+        "makefile",
+        "env",
+        "gitignore",
+        "platform",
+        "program",
+    }
+)
+"""The files of containers, scripts and deploy platforms (`analysis.sources.FileKind` values)."""
+SCHEMA_KINDS = frozenset({"prisma", "prisma-config", "package.json"})
+"""The Prisma schema, its config, and package.json (whose `prisma.schema` may name it)."""
+MIGRATION_KINDS = frozenset({"migration-sql", "migration-lock"})
+"""A migrations history."""
+AREA_READS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "analysis": DEPLOY_KINDS,  # KD001's check: the limits the startup walk met
+        "persistence": DEPLOY_KINDS,
+        "startup": DEPLOY_KINDS,
+        "image": DEPLOY_KINDS,
+        "environment": DEPLOY_KINDS,
+        "schema": SCHEMA_KINDS,
+        "migrations": MIGRATION_KINDS,
+        "drift": SCHEMA_KINDS | MIGRATION_KINDS,
+    }
+)
+"""The kinds of file (`analysis.sources.FileKind` values) each area's rules and the facts they
+read start from: a project with none of them gets no finding of that area, so the engine
+does not import its checks. A superset errs on the safe side (the area runs and finds
+nothing); a kind missing here would drop findings (tests compare runs with and without)."""
+
+
+def reads_any(area: str, kinds: Iterable[str]) -> bool:
+    """True when the project's files (`kinds`) include one that `area` reads."""
+    reads = AREA_READS[area]
+    return any(k in reads for k in kinds)
+
+
 @dataclass(slots=True, frozen=True)
 class RuleText:
     """A rule's documentation: `short` (one line, at most 80 characters), `rationale` (why
@@ -100,15 +149,17 @@ class Rule:
     overall verdict only); `checklist` the ids of the checklist items its findings break;
     `tags` what else reads it (`data-state`: the Volumes pane shows it on a data row);
     `examples` an explicit file tree for the bad and good example when one snippet is not
-    enough for the rule to fire."""
+    enough for the rule to fire. A rule built from the manifest imports its module on first
+    read of `text`, `examples` or `run`."""
 
     __slots__ = (
         "_check",
         "_doc",
+        "_examples",
+        "_has_check",
         "_text",
         "area",
         "checklist",
-        "examples",
         "id",
         "module",
         "name",
@@ -128,9 +179,10 @@ class Rule:
         section: str | None,
         checklist: tuple[str, ...],
         tags: tuple[str, ...],
-        doc: tuple[str, ...],
+        doc: tuple[str, ...] | None,
         examples: Examples | None,
         module: str,
+        has_check: bool = True,
     ) -> None:
         self.id = id
         self.name = name
@@ -143,17 +195,27 @@ class Rule:
         self._doc = doc
         self._text: RuleText | None = None
         self._check: Check | None = None
-        self.examples = examples
+        self._has_check = has_check
+        self._examples = examples
         self.module = module
 
     def __repr__(self) -> str:
         return f"Rule({self.id!r}, {self.name!r}, {self.severity.label})"
 
+    def _loaded(self) -> tuple[str, ...]:
+        """The documentation, importing the rule's module first when it was not yet."""
+        if self._doc is None:
+            # `__import__`, not importlib: `python -X importtime` reports it (benchmarks)
+            __import__(self.module)  # its `rule(...)` call fills this record
+            if self._doc is None:
+                raise RuntimeError(f"{self.module} does not define {self.id}")
+        return self._doc
+
     @property
     def text(self) -> RuleText:
         """The rule's documentation, formatted."""
         if self._text is None:
-            short, rationale, trigger, bad, bad_lang, good, good_lang, fix = self._doc
+            short, rationale, trigger, bad, bad_lang, good, good_lang, fix = self._loaded()
             self._text = RuleText(
                 _p(short),
                 _p(rationale),
@@ -166,6 +228,16 @@ class Rule:
             )
         return self._text
 
+    @property
+    def examples(self) -> Examples | None:
+        self._loaded()
+        return self._examples
+
+    @property
+    def reads(self) -> frozenset[str]:
+        """The kinds of file the rule's area reads: it runs when the project has one."""
+        return AREA_READS[self.area]
+
     def check(self, fn: Check) -> Check:
         """Decorator: `fn(ctx)` is this rule's check (it yields this rule's findings only)."""
         if self._check is not None:
@@ -175,8 +247,11 @@ class Rule:
 
     @property
     def run(self) -> Check | None:
-        """The rule's check; None for the rules the pipeline itself reports (KD001-KD004,
-        parse problems)."""
+        """The rule's check (importing its module on first read); None for the rules the
+        pipeline itself reports (KD001-KD004, parse problems)."""
+        if not self._has_check:
+            return None
+        self._loaded()
         return self._check
 
 
@@ -199,6 +274,9 @@ class Examples:
 
 
 _DEFINED: dict[str, Rule] = {}
+GENERATING = False
+"""True while `analysis.rules.manifest_gen` imports every rule module to write the manifest:
+`rule(...)` then records what the module says without checking it against the manifest."""
 
 
 def rule(
@@ -222,45 +300,56 @@ def rule(
     examples: Examples | None = None,
     module: str = "",
 ) -> Rule:
-    """Define and register a rule (called once, at the top of the rule's module)."""
+    """Define a rule (called once, at the top of the rule's module): fills the record the
+    manifest made for it with its documentation, and returns that record (its `check`
+    decorator then registers the check). Raises when the module says something else than
+    the manifest (run `python -m analysis.rules.manifest_gen`)."""
     if id in _DEFINED:
         raise ValueError(f"rule {id} is defined twice ({_DEFINED[id].module}, {module})")
-    r = Rule(
-        id,
-        name,
-        severity,
-        area,
-        summary,
-        section,
-        checklist,
-        tags,
-        (short, rationale, trigger, bad, bad_lang, good, good_lang, fix),
-        examples,
-        module,
-    )
+    doc = (short, rationale, trigger, bad, bad_lang, good, good_lang, fix)
+    meta = (id, name, severity, area, summary, section, checklist, tags, module)
+    if GENERATING:
+        r = Rule(*meta[:8], doc, examples, module)
+        _DEFINED[id] = r
+        return r
+    r = _manifest()[1].get(id)  # type: ignore[assignment]
+    if r is None or _meta(r) != meta:
+        raise ValueError(
+            f"rule {id} ({module}) is not as analysis/rules/manifest.py lists it: "
+            "run `python -m analysis.rules.manifest_gen`"
+        )
+    r._doc, r._examples = doc, examples
     _DEFINED[id] = r
     return r
 
 
-# -- the registry, loaded on first use -------------------------------------------------------
-_loaded: tuple[Rule, ...] | None = None
-_by_id: dict[str, Rule] = {}
+def _meta(r: Rule) -> tuple[object, ...]:
+    return (r.id, r.name, r.severity, r.area, r.summary, r.section, r.checklist, r.tags, r.module)
+
+
+# -- the registry, built from the manifest on first use --------------------------------------
+_rules: tuple[tuple[Rule, ...], dict[str, Rule]] | None = None
+
+
+def _manifest() -> tuple[tuple[Rule, ...], dict[str, Rule]]:
+    global _rules
+    if _rules is None:
+        from analysis.rules.manifest import MANIFEST
+
+        ordered = tuple(
+            Rule(i, n, sev, area, summ, sect, items, tags, None, None, mod, has_check)
+            for i, n, sev, area, summ, sect, items, tags, mod, has_check in MANIFEST
+        )
+        _rules = ordered, {r.id: r for r in ordered}
+    return _rules
 
 
 def _load() -> tuple[Rule, ...]:
-    global _loaded
-    if _loaded is None:
-        # Importing every rule module registers every rule.
-        from analysis.rules import index  # noqa: F401
-
-        ordered = tuple(sorted(_DEFINED.values(), key=lambda r: r.id))
-        _by_id.update((r.id, r) for r in ordered)
-        _loaded = ordered
-    return _loaded
+    return _manifest()[0]
 
 
 class _Rules(Sequence[Rule]):
-    """Every rule, in id order (loads the registry on first use)."""
+    """Every rule, in id order (read from the manifest on first use)."""
 
     __slots__ = ()
 
@@ -279,14 +368,12 @@ class _Rules(Sequence[Rule]):
 
 
 class _ById(Mapping[str, Rule]):
-    """Every rule by id (loads the registry on first use)."""
+    """Every rule by id (read from the manifest on first use)."""
 
     __slots__ = ()
 
     def __getitem__(self, key: str) -> Rule:
-        if _loaded is None:
-            _load()
-        return _by_id[key]
+        return _manifest()[1][key]
 
     def __len__(self) -> int:
         return len(_load())
@@ -295,14 +382,10 @@ class _ById(Mapping[str, Rule]):
         return iter(r.id for r in _load())
 
     def __contains__(self, key: object) -> bool:
-        if _loaded is None:
-            _load()
-        return key in _by_id
+        return key in _manifest()[1]
 
     def get(self, key: str, default: Rule | None = None) -> Rule | None:  # type: ignore[override]
-        if _loaded is None:
-            _load()
-        return _by_id.get(key, default)
+        return _manifest()[1].get(key, default)
 
 
 RULES: Sequence[Rule] = _Rules()

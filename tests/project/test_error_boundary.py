@@ -47,6 +47,13 @@ PROJECT = {
         "model Post {\n  id Int @id\n  userId Int\n"
         "  user User @relation(fields: [userId], references: [id], onDelete: Cascade)\n}\n"
     ),
+    # a migrations history, so that every area runs (an area without files is not imported)
+    "prisma/migrations/migration_lock.toml": 'provider = "postgresql"\n',
+    "prisma/migrations/20240101000000_init/migration.sql": (
+        'CREATE TABLE "User" ("id" INTEGER NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n'
+        'CREATE TABLE "Post" ("id" INTEGER NOT NULL, "userId" INTEGER NOT NULL);\n'
+        'DROP TABLE "Legacy";\n'
+    ),
 }
 
 ALL_CHECKS = [(r.area, r.id) for r in RULES if r.run is not None]
@@ -107,7 +114,7 @@ def healthy(project: Path) -> dict[tuple[str, str], set[tuple[str, str, int]]]:
 
 def test_the_project_has_findings_in_several_areas(healthy) -> None:
     rules = {rule for found in healthy.values() for rule, _, _ in found}
-    assert {"KD101", "KD201"} <= rules
+    assert {"KD101", "KD201", "KD601"} <= rules
 
 
 @pytest.mark.parametrize(("area", "name"), ALL_CHECKS, ids=[f"{a}/{n}" for a, n in ALL_CHECKS])
@@ -178,3 +185,33 @@ def test_an_internal_error_cannot_be_suppressed(
         assert any(f.rule == "KD004" and f.suppressed is None for f in a.findings)
     finally:
         (project / "keepdata.toml").unlink()
+
+
+def test_a_rule_module_that_fails_to_import_is_an_internal_error(
+    project: Path, healthy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rule's module is imported when its area runs, inside the same boundary: a module
+    that cannot be imported is that rule's KD004, and every other rule still reports."""
+    real = next(r for r in RULES if r.id == "KD601")
+    broken = Rule(
+        real.id,
+        real.name,
+        real.severity,
+        real.area,
+        real.summary,
+        real.section,
+        real.checklist,
+        real.tags,
+        None,
+        None,
+        "analysis.rules.migrations.kd601_no_such_module",
+    )
+    monkeypatch.setattr(engine, "RULES", tuple(broken if r is real else r for r in RULES))
+    a = run(project)
+    assert [(e.area, e.checks) for e in a.errors] == [("migrations", ("KD601",))]
+    assert "ModuleNotFoundError" in a.errors[0].message
+    assert any(f.rule == "KD004" and "migrations/KD601" in f.message for f in a.findings)
+    got = {(f.rule, f.location.path, f.location.line) for f in a.active}
+    for other, found in healthy.items():
+        if other != ("migrations", "KD601"):
+            assert found <= got, f"{other} lost findings"

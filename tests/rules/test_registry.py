@@ -28,7 +28,7 @@ def test_ids_are_unique_and_sorted() -> None:
 
 def test_each_rule_module_is_registered_and_named_after_its_rule() -> None:
     files = sorted(RULES_DIR.glob("*/kd[0-9][0-9][0-9]_*.py"))
-    assert len(files) == len(RULES), "a rule module is not imported by analysis/rules/index.py"
+    assert len(files) == len(RULES), "a rule module is missing from analysis/rules/manifest.py"
     for path in files:
         rule = BY_ID[path.name[:5].upper()]
         assert path.parent.name == rule.area

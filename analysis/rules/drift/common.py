@@ -3,8 +3,12 @@ of the migration folders themselves (KD703)."""
 
 from __future__ import annotations
 
-from analysis.facts.drift import PendingChange
+from typing import TYPE_CHECKING
+
 from analysis.model import Location, Related
+
+if TYPE_CHECKING:
+    from analysis.facts.drift import PendingChange
 
 
 def _related(change: PendingChange) -> tuple[Related, ...]:

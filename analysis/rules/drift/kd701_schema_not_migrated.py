@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from analysis.catalog import BY_ID
 from analysis.context import Context
-from analysis.facts.drift import pending_changes
+from analysis.facts.named import NAMED_FACTS
 from analysis.model import Finding, Location, Severity
 from analysis.rules.drift.common import _related
 from analysis.rules.example_files import schema
@@ -95,7 +95,7 @@ RULE = rule(
 @RULE.check
 def schema_not_migrated(ctx: Context) -> Iterator[Finding]:
     """KD701: the schema declares something no migration creates."""
-    for pc in ctx.fact(pending_changes):
+    for pc in ctx.fact(NAMED_FACTS["pending"]):  # no schema: not even imported
         for ch in pc.additions:
             loc = ch.location or Location(pc.schema, 1)
             yield Finding(

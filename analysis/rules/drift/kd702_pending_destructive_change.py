@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from analysis.catalog import BY_ID
 from analysis.context import Context
-from analysis.facts.drift import pending_changes
+from analysis.facts.named import NAMED_FACTS
 from analysis.model import Finding, Location, Related, Severity
 from analysis.rules.drift.common import _related
 from analysis.rules.registry import Examples, rule
@@ -74,7 +74,7 @@ RULE = rule(
 @RULE.check
 def pending_destructive_change(ctx: Context) -> Iterator[Finding]:
     """KD702: the pending difference would lose data."""
-    for pc in ctx.fact(pending_changes):
+    for pc in ctx.fact(NAMED_FACTS["pending"]):  # no schema: not even imported
         for ch in pc.destructive:
             if ch.location is not None:
                 loc, related = ch.location, _related(ch)

@@ -16,7 +16,7 @@ from analysis.facts.compose import compose_stacks
 from analysis.facts.images.builds import images
 from analysis.facts.images.copies import path_in_stage
 from analysis.facts.images.records import Image, MigrationsInImage, PrismaCommand
-from analysis.facts.schema import schemas
+from analysis.facts.named import NAMED_FACTS
 from analysis.facts.startup.paths import startup_paths
 from analysis.lazy_re import lazy_compile
 from analysis.model import Finding, Location, Related, Severity
@@ -221,7 +221,7 @@ def _migration_folders(ctx: Context) -> dict[str, tuple[str, ...]]:
     folders: dict[str, list[str]] = {}
     for f in ctx.files(FileKind.MIGRATION_SQL):
         folders.setdefault(posixpath.dirname(posixpath.dirname(f)), []).append(f)
-    for schema in ctx.fact(schemas):
+    for schema in ctx.fact(NAMED_FACTS["schemas"]):  # no schema: no schema parser
         if schema.provider != "mongodb" and schema.migrations.path:
             folders.setdefault(schema.migrations.path, [])
     return {k: tuple(v) for k, v in folders.items()}

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from analysis.context import Context
-from analysis.facts.databases import Database
 from analysis.facts.migrations import Migration, MigrationHistory, migration_histories
 from analysis.facts.replay import ActionNote, MigrationReplay, Origin
 from analysis.facts.replay_records import Redefinition
@@ -26,6 +25,7 @@ from analysis.rules.findings import finding as _finding
 from analysis.sources import FileKind
 
 if TYPE_CHECKING:
+    from analysis.facts.databases import Database
     from analysis.facts.schema_records import Schema
     from analysis.parsers.prisma_schema.records import ConfigBlock
 
@@ -332,9 +332,10 @@ def _image_name(image: str) -> tuple[str, str | None]:
 
 
 def _postgres_databases(ctx: Context) -> list[Database]:
-    from analysis.facts.databases import databases
+    # through the named fact: no compose file, no compose parser imported
+    from analysis.facts.named import NAMED_FACTS
 
-    return [d for d in ctx.fact(databases) if d.engine == "postgres"]
+    return [d for d in ctx.fact(NAMED_FACTS["databases"]) if d.engine == "postgres"]
 
 
 def _dockerfile_text(ctx: Context, path: str | None) -> str:
@@ -375,9 +376,9 @@ def _requested_extensions(ctx: Context, items: _Items) -> list[tuple[str, Locati
         a = it.action
         if a.kind == K.CREATE_EXTENSION and a.name:
             out.append((a.name.lower(), it.loc(), f"migration {it.migration.name}"))
-    from analysis.facts.schema import schemas as schema_facts
+    from analysis.facts.named import NAMED_FACTS
 
-    for s in ctx.fact(schema_facts):
+    for s in ctx.fact(NAMED_FACTS["schemas"]):
         for ds in _datasources(s):
             for ext in ds.extensions:
                 out.append(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from analysis.context import Context
-from analysis.facts.databases import Database
 from analysis.model import Finding, Location, Related, Severity
 from analysis.parsers.migration_sql.records import K
 from analysis.rules.migrations.common import (
@@ -17,6 +17,9 @@ from analysis.rules.migrations.common import (
     migration_items,
 )
 from analysis.rules.registry import Examples, rule
+
+if TYPE_CHECKING:
+    from analysis.facts.databases import Database
 
 # -- example trees --
 _MIGRATION = "prisma/migrations/20250501000000_email_index/migration.sql"

@@ -1,2 +1,2 @@
 """The rules of the persistence area: one module per rule (`kdNNN_name.py`), listed in
-`analysis.rules.index`; `common.py` holds what several of them share."""
+`analysis/rules/manifest.py` (generated); `common.py` holds what several of them share."""
