@@ -3,12 +3,16 @@
     python -m benchmarks.bench_tui [--edits N] [--saves N] [--keys N] [--samples N]
                                    [--only start|save|keys|flood|actions]
 
-1. start: a fresh `python` process until the first full screen (analysis landed, every pane
-   filled) on each example (target < 0.8 s for seed-app), from .pyc files as after `pip install`
-   (`--no-bytecode`: compiling every module, as an editable install with
+1. start: a fresh `python` process until the first full screen (the last frame the compositor
+   renders once the analysis landed, every pane filled and the app quiet) on each example
+   (target < 0.8 s for seed-app), with the first frame (the screen drawn, "analyzing…"),
+   whether it came before the analysis, and the frame that finished showing the analysis on
+   screen (before the panes under the other tabs are filled); from .pyc files as after
+   `pip install` (`--no-bytecode`: compiling every module, as an editable install with
    PYTHONDONTWRITEBYTECODE does);
-2. save to screen: a file saved until the panes show the new analysis, median over N edits,
-   debounce included (target < 250 ms);
+2. save to screen: a file saved until the frame that finished showing its analysis and until
+   the last frame (every pane filled), and the process's CPU time meanwhile, median over N
+   edits, debounce included (target < 250 ms);
 3. responsiveness: key-press latency while a large project (300 models, 1,000 migrations,
    generated) is re-analyzed in the worker, against the same keys when idle;
 4. flood: N rapid saves; the screen must end equal to a fresh analysis, and the thread count
@@ -35,10 +39,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from textual.app import App
+from benchmarks.tui_frames import Frame, on_screen, record_frames, settle
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -47,18 +49,20 @@ VOLUME_LINE = "      - postgres_data:/var/lib/postgresql/data\n"
 
 # -- 1. start-up -------------------------------------------------------------------------------
 CHILD = """
-import asyncio, sys, time
+import asyncio, sys
 from pathlib import Path
+from benchmarks.tui_frames import on_screen, record_frames, settle
 from tui.app import KeepdataApp
 
 async def main():
     app = KeepdataApp(Path(sys.argv[1]), watch=False)
-    async with app.run_test(size=(120, 40)) as pilot:
-        drawn = time.time()  # the screen is up (run_test enters once the app is ready)
-        drawn_cpu = time.process_time()
+    frames = []
+    record_frames(app, frames)
+    async with app.run_test(size=(120, 40)):
         await app.wait_for_analysis()
-        await pilot.pause()
-        print(drawn, time.time(), drawn_cpu, time.process_time())
+        await settle(app)  # the landed analysis is painted and the app is quiet
+        first, last, shown = frames[0], frames[-1], on_screen(frames)
+        print(first.wall, last.wall, last.cpu, first.landed, shown.wall, shown.cpu)
 
 asyncio.run(main())
 """
@@ -78,13 +82,20 @@ def bytecode_env(tmp: Path, bytecode: bool) -> dict[str, str]:
 
 def first_screen(
     root: Path, runs: int, env: dict[str, str] | None = None
-) -> tuple[list[float], list[float], list[float]]:
-    """Seconds to the first paint, to the first full screen, and the CPU seconds of the
-    process to the first full screen (the interpreter's start-up not included), of fresh
-    processes (after one untimed run, which writes the .pyc files when `env` allows)."""
-    drawn: list[float] = []
-    full: list[float] = []
-    cpu: list[float] = []
+) -> dict[str, list[float]]:
+    """Per fresh process (after one untimed run, which writes the .pyc files when `env`
+    allows), in seconds from its launch: `paint`, the first frame rendered; `shown`, the frame
+    that finished showing the analysis on screen (`tui_frames.on_screen`); `full`, the last
+    frame once every pane was filled and the app quiet (the first full screen); `cpu`, the
+    process's CPU seconds at `full` (the interpreter's start-up included); `paint_first`, 1.0
+    when the first frame came before the analysis landed."""
+    out: dict[str, list[float]] = {
+        "paint": [],
+        "shown": [],
+        "full": [],
+        "cpu": [],
+        "paint_first": [],
+    }
     command = [sys.executable, "-c", CHILD, str(root)]
     subprocess.run(command, capture_output=True, check=True, cwd=REPO, env=env)
     for _ in range(runs):
@@ -97,22 +108,32 @@ def first_screen(
             cwd=REPO,
             env=env,
         )
-        first, last, _, last_cpu = map(float, done.stdout.strip().splitlines()[-1].split())
-        drawn.append(first - start)
-        full.append(last - start)
-        cpu.append(last_cpu)
-    return drawn, full, cpu
+        first, last, last_cpu, landed, shown, _ = done.stdout.strip().splitlines()[-1].split()
+        out["paint"].append(float(first) - start)
+        out["shown"].append(float(shown) - start)
+        out["full"].append(float(last) - start)
+        out["cpu"].append(float(last_cpu))
+        out["paint_first"].append(float(landed == "0"))
+    return out
 
 
 # -- 2. save to screen -------------------------------------------------------------------------
-async def save_to_screen(root: Path, edits: int) -> list[float]:
+async def save_to_screen(root: Path, edits: int) -> tuple[list[float], list[float], list[float]]:
+    """Seconds from a save of the compose file to the last frame painted once its analysis
+    landed (the app quiet again: `settle`), the process's CPU seconds meanwhile (the watcher,
+    the analysis worker and the UI), and seconds to the frame that finished showing it on
+    screen (`tui_frames.on_screen`), per edit; the app idles between edits."""
     from tui.app import KeepdataApp
 
     compose = root / "docker-compose.yml"
     original = compose.read_text()
     variants = (original.replace(VOLUME_LINE, ""), original)
     app = KeepdataApp(root, watch=True, mask_volatile=True)
+    frames: list[Frame] = []
+    record_frames(app, frames)
     times: list[float] = []
+    cpu: list[float] = []
+    visible: list[float] = []
     async with app.run_test(size=(120, 40)) as pilot:
         await app.wait_for_analysis()
         await pilot.pause()
@@ -120,15 +141,19 @@ async def save_to_screen(root: Path, edits: int) -> list[float]:
             await pilot.pause()
         await pilot.press("5")
         for i in range(edits):
+            await pilot.pause()  # idle: what the last landing scheduled has run
             landed = app.analyses_landed
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             compose.write_text(variants[i % 2])
             while app.analyses_landed <= landed:
                 await app.wait_for_analysis(after=landed, timeout=10)
-            await pilot.pause()  # the repaint
-            times.append(time.perf_counter() - start)
+            await settle(app)  # the repaint
+            last, shown = frames[-1], on_screen(frames)
+            times.append(last.clock - start)
+            cpu.append(last.cpu - start_cpu)
+            visible.append(shown.clock - start)
         await pilot.press("q")
-    return times
+    return times, cpu, visible
 
 
 # -- 3. responsiveness during a large re-analysis ----------------------------------------------
@@ -342,23 +367,6 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(len(ordered) * 0.95) - 1))]
 
 
-async def settle(app: App[int]) -> None:
-    """Return once every widget's message queue is empty and the screen is painted: the
-    pending layout and repaint are done now rather than on the screen's timer. (Pilot.press
-    and Pilot.pause wait for the process to idle in 20 ms slices, too coarse to time a key.)"""
-    while True:
-        await asyncio.sleep(0.0002)
-        screen = app.screen
-        if any(not node._message_queue.empty() for node in (app, *screen.walk_children())):
-            continue
-        if screen._layout_required or screen._repaint_required or screen._dirty_widgets:
-            screen._on_timer_update()
-            continue
-        if not screen._message_queue.empty():
-            continue
-        return
-
-
 async def action_latency(
     root: Path, samples: int
 ) -> tuple[dict[str, list[float]], dict[str, list[float]], int]:
@@ -446,30 +454,40 @@ def main() -> None:
             env = bytecode_env(tmp_path, not args.no_bytecode)
             print("start-up " + ("without .pyc files" if args.no_bytecode else "from .pyc files"))
             for name in ("seed-app", "risky-app"):
-                drawn, times, cpu = first_screen(EXAMPLES / name, args.starts, env)
+                runs = first_screen(EXAMPLES / name, args.starts, env)
+                med = {key: statistics.median(values) for key, values in runs.items()}
+                before = int(sum(runs["paint_first"]))
                 results[f"start_{name}_s"] = {
-                    "first_paint_median": round(statistics.median(drawn), 3),
-                    "median": round(statistics.median(times), 3),
-                    "max": round(max(times), 3),
-                    "cpu_median": round(statistics.median(cpu), 3),
+                    "first_paint_median": round(med["paint"], 3),
+                    "shown_median": round(med["shown"], 3),
+                    "median": round(med["full"], 3),
+                    "max": round(max(runs["full"]), 3),
+                    "cpu_median": round(med["cpu"], 3),
+                    "first_paint_before_analysis": f"{before}/{args.starts}",
                 }
                 print(
-                    f"start {name:10} first paint median {statistics.median(drawn):.3f} s; "
-                    f"first full screen median {statistics.median(times):.3f} s, "
-                    f"max {max(times):.3f} s, CPU median {statistics.median(cpu):.3f} s"
+                    f"start {name:10} first paint median {med['paint']:.3f} s (before the "
+                    f"analysis landed: {before}/{args.starts}); analysis shown median "
+                    f"{med['shown']:.3f} s; first full screen median {med['full']:.3f} s, max "
+                    f"{max(runs['full']):.3f} s, CPU median {med['cpu']:.3f} s"
                 )
         if args.only in (None, "save"):
             for name in ("seed-app", "risky-app"):
                 root = copy_example(name, tmp_path / "save")
-                times = asyncio.run(save_to_screen(root, args.edits))
+                times, save_cpu, shown = asyncio.run(save_to_screen(root, args.edits))
                 results[f"save_to_screen_{name}_ms"] = {
+                    "shown_median": round(statistics.median(shown) * 1000, 1),
                     "median": round(statistics.median(times) * 1000, 1),
                     "max": round(max(times) * 1000, 1),
+                    "cpu_median": round(statistics.median(save_cpu) * 1000, 1),
                     "edits": len(times),
                 }
                 print(
-                    f"save → updated screen      {name:10} median {statistics.median(times) * 1000:.0f} ms"
-                    f"  max {max(times) * 1000:.0f} ms  ({len(times)} edits, debounce included)"
+                    f"save → updated screen      {name:10} shown median "
+                    f"{statistics.median(shown) * 1000:.0f} ms, all panes median "
+                    f"{statistics.median(times) * 1000:.0f} ms"
+                    f"  max {max(times) * 1000:.0f} ms  CPU median {statistics.median(save_cpu) * 1000:.0f} ms"
+                    f"  ({len(times)} edits, debounce included)"
                 )
         if args.only in (None, "keys"):
             root = tmp_path / "big"

@@ -4,9 +4,11 @@ Layout: a header (root, watch state, last analysis), the verdict bar, five tabbe
 number keys, the drill-down beside them (wide terminals) or over them (narrow ones), and the
 footer. The analysis runs in one exclusive thread worker at a time (requests that arrive
 meanwhile become one follow-up analysis) and answers with an `AnalysisReady` message; the
-result becomes the app's reactive `snapshot`, which the header, the verdict bar and the panes
-are bound to (`data_bind`) and update from in place. The project watcher runs in an async
-worker. The screen is drawn first (saying "analyzing…") and filled when the analysis lands.
+result becomes the app's reactive `snapshot`, which the header and the verdict bar are bound
+to (`data_bind`) and update from in place; the pane on screen is filled at once, the others
+once it is painted. The project watcher runs in an async worker. The screen is drawn first
+(saying "analyzing…") and filled when the analysis lands; the analysis's modules are imported
+by its worker, not before the first frame.
 
 Keys: `p` pauses watching, except inside the drill-down, where `n`/`p` step through the
 findings; `P` pauses everywhere. `?` lists every key.
@@ -19,6 +21,8 @@ import asyncio
 import contextlib
 import sys
 import time
+from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -55,7 +59,7 @@ from tui.watch import (
     diff_lines,
     take_snapshot,
 )
-from tui.widgets.code_view import warm_lexers
+from tui.widgets.code_view import language_for, warm_lexers
 from tui.widgets.footer import KeyFooter
 from tui.widgets.status import StatusHeader, VerdictBar
 from tui.widgets.tabs import tab_labels
@@ -69,6 +73,10 @@ SWITCH_INTERVAL = 0.001
 """sys.setswitchinterval while the inspector runs (Python's default is 0.005)."""
 IDLE_CHECK_SECONDS = 0.5
 """How often the inspector asks whether the user is idle (for tui.heap)."""
+WARM_AFTER = 0.25
+"""Seconds after an analysis lands when its files' Pygments lexers are imported (in a thread:
+the first import of one, the SQL lexer ~45 ms, would land on the first drill-down into such a
+file); the panes are painted by then."""
 DRILL_OPEN = "-drill-open"
 """The class on #body while the drill-down is open (app.tcss lays the panes out for it)."""
 DRILL_STYLED = "#panes, .split, MigrationsPane, #history-table, #model-picker"
@@ -153,7 +161,8 @@ class KeepdataApp(App[int]):
     ]
 
     snapshot: reactive[Snapshot | None] = reactive(None, init=False)
-    """The analysis on screen (the header, the verdict bar and the panes are bound to it)."""
+    """The analysis on screen (the header and the verdict bar are bound to it; the panes are
+    filled by `_show_snapshot`)."""
     watch_state: reactive[str] = reactive("starting", init=False)
     """What the header shows: starting, watching, paused, gone, error or off."""
     watch_detail: reactive[str] = reactive("", init=False)
@@ -208,6 +217,12 @@ class KeepdataApp(App[int]):
         self.heap = HeapFreezer()
         """The garbage collector's policy while the inspector runs (tui.heap)."""
         self._last_input = time.monotonic()
+        self._warmed: set[str] = set()
+        self._panes: dict[str, Pane] = {}
+        """The panes by tab id (made by `compose`)."""
+        self._hidden_stale = False
+        """The panes under inactive tabs do not show `snapshot` yet (`_fill_hidden_panes`)."""
+        """The languages whose Pygments lexers `_warm_lexers` imported or is importing."""
 
     def get_default_screen(self) -> InspectorScreen:
         return InspectorScreen(self.size.width, list(self.HORIZONTAL_BREAKPOINTS), id="_default")
@@ -230,16 +245,17 @@ class KeepdataApp(App[int]):
         yield VerdictBar("analyzing…", id="verdict-bar").data_bind(KeepdataApp.snapshot)
         with Horizontal(id="body"):
             with TabbedContent(id="panes", initial="overview"):
+                # not bound to the app's snapshot: `_show_snapshot` fills them
                 with TabPane("1 Overview", id="overview"):
-                    yield OverviewPane(id="overview-pane").data_bind(KeepdataApp.snapshot)
+                    yield self._panes.setdefault("overview", OverviewPane(id="overview-pane"))
                 with TabPane("2 Volumes", id="volumes"):
-                    yield VolumesPane(id="volumes-pane").data_bind(KeepdataApp.snapshot)
+                    yield self._panes.setdefault("volumes", VolumesPane(id="volumes-pane"))
                 with TabPane("3 Migrations", id="migrations"):
-                    yield MigrationsPane(id="migrations-pane").data_bind(KeepdataApp.snapshot)
+                    yield self._panes.setdefault("migrations", MigrationsPane(id="migrations-pane"))
                 with TabPane("4 Relations", id="relations"):
-                    yield RelationsPane(id="relations-pane").data_bind(KeepdataApp.snapshot)
+                    yield self._panes.setdefault("relations", RelationsPane(id="relations-pane"))
                 with TabPane("5 Findings", id="findings"):
-                    yield FindingsPane(id="findings-pane").data_bind(KeepdataApp.snapshot)
+                    yield self._panes.setdefault("findings", FindingsPane(id="findings-pane"))
             yield DrillDown(id="drilldown")
         yield KeyFooter()
 
@@ -267,6 +283,9 @@ class KeepdataApp(App[int]):
         body.set_class(is_open, DRILL_OPEN, update=False)
         self.stylesheet.update_nodes(body.query(DRILL_STYLED), animate=False)
 
+    def on_load(self) -> None:
+        self.heap.hold()  # no garbage collection on the way to the first full screen
+
     def on_mount(self) -> None:
         # The analysis thread and the UI share the GIL: hand it back to the UI sooner, so
         # keys stay responsive while a large project is re-analyzed.
@@ -284,6 +303,7 @@ class KeepdataApp(App[int]):
         user = isinstance(event, (events.Key, events.MouseEvent))
         if user:
             self._mark_input()
+            self._fill_hidden_panes()  # a key or a click may show or read any pane
         await super().on_event(event)
         if user:
             self._mark_input()
@@ -295,13 +315,17 @@ class KeepdataApp(App[int]):
     def _collect_when_idle(self) -> None:
         """Every IDLE_CHECK_SECONDS: no input for a while, so once the screen has nothing
         left to lay out or paint and still no input came, collect (tui.heap)."""
-        if time.monotonic() - self._last_input < IDLE_SECONDS:
-            return
+        if time.monotonic() - self._last_input < IDLE_SECONDS or self.analyzing:
+            return  # not while the user types, nor while an analysis is on its way
         asked = time.monotonic()
 
         def collect() -> None:
             # not when input came meanwhile, nor when a key waits in the queue
-            if self._last_input < asked - IDLE_SECONDS and self._message_queue.empty():
+            if (
+                self._last_input < asked - IDLE_SECONDS
+                and self._message_queue.empty()
+                and not self.analyzing
+            ):
                 self.heap.collect_when_idle(time.monotonic() - self._last_input)
 
         self.call_after_refresh(collect)
@@ -328,6 +352,7 @@ class KeepdataApp(App[int]):
         self._start_analysis(trigger)
 
     def _start_analysis(self, trigger: str) -> None:
+        self.heap.hold()  # until its result is on screen (tui.heap)
         self._analysis_running = True
         self._follow_up = None
         self._analyze(trigger)
@@ -339,7 +364,21 @@ class KeepdataApp(App[int]):
         )
         if not get_current_worker().is_cancelled:
             self.post_message(AnalysisReady(snapshot))
-            warm_lexers(snapshot.files)  # while the panes fill, before any drill-down
+
+    def _warm_lexers(self, files: Iterable[str]) -> None:
+        """Import the Pygments lexers of the files' languages not asked for yet, in a thread,
+        before a drill-down needs them (called WARM_AFTER an analysis landed: the work is not
+        on the way to the screen, and a save whose files' languages are all warm costs
+        nothing)."""
+        by_language = {language_for(path): path for path in files}
+        new = [path for language, path in by_language.items() if language not in self._warmed]
+        if new:
+            self._warmed |= by_language.keys()
+            self._warm(new)
+
+    @work(thread=True, group="lexers", exit_on_error=False)
+    def _warm(self, paths: list[str]) -> None:
+        warm_lexers(paths)
 
     def _analysis_finished(self) -> None:
         """The running analysis landed or failed: start the follow-up, if one was asked for."""
@@ -357,7 +396,7 @@ class KeepdataApp(App[int]):
         deadline = loop.time() + timeout
 
         def done() -> bool:
-            if self.snapshot is None:
+            if self.snapshot is None or self._hidden_stale:
                 return False
             return self.analyses_landed > after if after is not None else not self.analyzing
 
@@ -382,14 +421,41 @@ class KeepdataApp(App[int]):
         self.landed_at = time.perf_counter()
         self.update_seconds = self.landed_at - started
         self.call_after_refresh(self.heap.settle)  # once the panes are painted
+        self.set_timer(WARM_AFTER, partial(self._warm_lexers, snapshot.files))
+        self._wake_waiters()
+
+    def _wake_waiters(self) -> None:
         self._landed.set()
         self._landed = asyncio.Event()
 
+    def _show_snapshot(self, snapshot: Snapshot) -> None:
+        """Fill the pane on screen now and the others once it is painted: those under the
+        inactive tabs are not seen, and filling them (risky-app: ~75 ms, 85% of putting an
+        analysis on screen) delayed the first full screen and every save's repaint. Any key,
+        click or tab switch fills them first, so no action reads a pane that is behind."""
+        active = self.query_one("#panes", TabbedContent).active
+        pane = self._panes.get(active)
+        if pane is not None:
+            pane.snapshot = snapshot
+        self._hidden_stale = True
+        # the first refresh paints the header; the pane's new content comes with the second
+        self.call_after_refresh(self.call_after_refresh, self._fill_hidden_panes)
+
+    def _fill_hidden_panes(self) -> None:
+        if not self._hidden_stale:
+            return
+        self._hidden_stale = False
+        for pane in self._panes.values():
+            if pane.is_attached:  # not a callback that runs while the app closes
+                pane.snapshot = self.snapshot
+        self._wake_waiters()
+
     def watch_snapshot(self, old: Snapshot | None, snapshot: Snapshot | None) -> None:
-        """What the bound widgets do not do themselves: the watch filter, the tab label, the
-        open drill-down, the header's note, the change notification."""
+        """What the bound widgets do not do themselves: the panes, the watch filter, the tab
+        labels, the open drill-down, the header's note, the change notification."""
         if snapshot is None:
             return
+        self._show_snapshot(snapshot)
         self._filter.update(snapshot.files)
         self._update_tab_labels(snapshot)
         if self.drilldown_open:
@@ -441,6 +507,7 @@ class KeepdataApp(App[int]):
         error = event.worker.error
         if event.worker.group == "analysis":
             self._analysis_finished()
+            self.heap.settle()  # ends the start-up's hold on the collector
         if event.worker.group == "watcher":
             self._set_watch_state("error", terminal_line(str(error)))
         self.notify(terminal_line(f"{event.worker.name}: {error}"), severity="error", markup=False)
@@ -479,6 +546,7 @@ class KeepdataApp(App[int]):
     def _root_gone(self) -> None:
         """The root folder was deleted or moved away: no verdict on nothing."""
         self.workers.cancel_group(self, "analysis")  # whatever analysis runs must not land
+        self.heap.settle()  # nothing is on its way to the screen
         self._analysis_running = False
         self._follow_up = None
         self.analyzing = False
@@ -543,6 +611,7 @@ class KeepdataApp(App[int]):
 
     @on(TabbedContent.TabActivated, "#panes")
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self._fill_hidden_panes()
         pane_id = event.pane.id
         if pane_id and self.focused is not None and event.pane not in self.focused.ancestors:
             self._focus_pane(pane_id)

@@ -18,8 +18,51 @@ async def test_the_analysis_on_screen_is_frozen_and_released_on_exit() -> None:
         await pilot.pause()
         assert gc.get_freeze_count() > 0  # the heap left by the analysis
         assert gc.get_threshold()[2] == FULL_PASS_EVERY
-    assert gc.get_freeze_count() == 0
+        assert gc.isenabled()  # the start-up's hold ended with the first analysis
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
     assert gc.get_threshold() == thresholds
+
+
+async def test_collection_is_held_while_an_analysis_is_on_its_way_to_the_screen() -> None:
+    app = KeepdataApp(EXAMPLES / "seed-app", watch=False, mask_volatile=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.wait_for_analysis()
+        await pilot.pause()
+        assert gc.isenabled()
+        app.request_analysis("rescan")
+        assert not gc.isenabled()  # its allocations are not walked by passes meanwhile
+        await app.wait_for_analysis(after=1)
+        await pilot.pause()
+        assert gc.isenabled()  # on again once it is painted, its result frozen
+    assert gc.isenabled()
+
+
+def test_collection_is_held_from_the_start_until_the_first_analysis_is_on_screen() -> None:
+    heap = HeapFreezer()
+    assert gc.isenabled()
+    try:
+        heap.hold()
+        assert not gc.isenabled()  # no automatic pass while the inspector starts
+        heap.settle()
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        heap.release()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_a_hold_ended_by_closing_leaves_the_collector_as_it_was() -> None:
+    heap = HeapFreezer()
+    gc.disable()
+    try:
+        heap.hold()
+        heap.release()  # the inspector closed before any analysis landed
+        assert not gc.isenabled()  # it was off before: still off
+    finally:
+        gc.enable()
+    heap = HeapFreezer()
+    heap.hold()
+    heap.release()
+    assert gc.isenabled()
 
 
 def test_a_grown_frozen_heap_is_collected_once_at_the_next_landing() -> None:

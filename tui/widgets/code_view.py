@@ -14,7 +14,6 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.content import Content
 from textual.geometry import Size
-from textual.highlight import highlight
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -75,6 +74,7 @@ def warm_lexers(paths: Iterable[str]) -> None:
     """Import the Pygments lexers of these files' languages now: the first import of one
     (the SQL lexer: ~45 ms) otherwise lands on the first drill-down into such a file. Called
     from the analysis worker, off the UI thread; a language Pygments lacks is shown plain."""
+    import textual.highlight  # noqa: F401 (imported for highlighted_lines: Pygments, ~13 ms)
     from pygments.lexers import get_lexer_by_name
     from pygments.util import ClassNotFound
 
@@ -95,6 +95,8 @@ def highlighted_lines(path: str, text: str) -> tuple[Content, ...]:
     if len(text) > MAX_HIGHLIGHT_CHARS:
         lines = tuple(Content(line) for line in text.split("\n"))
     else:
+        from textual.highlight import highlight  # not before the first frame (tui.app)
+
         content = highlight(text, language=language, path=path, tab_size=4)
         lines = tuple(content.split("\n", allow_blank=True))
         if text.endswith("\n") and len(lines) > 1 and not lines[-1].plain:
