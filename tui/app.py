@@ -1,8 +1,9 @@
 """The live inspector: `keepdata [PATH]` (`--no-watch` for a one-shot look).
 
 Layout: a header (root, watch state, last analysis), the verdict bar, five tabbed panes on the
-number keys, the drill-down beside them (wide terminals) or over them (narrow ones), and the
-footer. The analysis runs in one exclusive thread worker at a time (requests that arrive
+number keys, the drill-down on a layer over the panes' right half below the tab bar (wide
+terminals) or over all of them (narrow ones), and the footer. Opening it resizes nothing
+underneath, so the panes' rows are neither rebuilt nor repainted. The analysis runs in one exclusive thread worker at a time (requests that arrive
 meanwhile become one follow-up analysis) and answers with an `AnalysisReady` message; the
 result becomes the app's reactive `snapshot`, which the header, the verdict bar and the panes
 are bound to (`data_bind`) and update from in place. The project watcher runs in an async
@@ -572,14 +573,12 @@ class KeepdataApp(App[int]):
         drill.display = True
         drill.show_target(target, self.snapshot)
         drill.code.focus()
-        self.call_after_refresh(self._update_tab_labels)
 
     def action_close_drilldown(self) -> None:
         if not self.drilldown_open:
             return
         self._set_drill_open(False)
         self.drilldown.display = False
-        self.call_after_refresh(self._update_tab_labels)
         before = self._focus_before_drill
         if before is not None and before.is_attached and before.display:
             before.focus()
