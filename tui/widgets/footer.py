@@ -39,14 +39,6 @@ def _signature(key: FooterKey) -> KeySignature:
     )
 
 
-def _row_signature(widgets: list[Widget]) -> tuple[object, ...]:
-    """What a row shows; a row with anything but plain keys (a key group) never matches
-    another (a fresh object)."""
-    if all(type(w) is FooterKey for w in widgets):
-        return tuple(_signature(w) for w in widgets if isinstance(w, FooterKey))
-    return (object(),)
-
-
 class KeyRow(Horizontal):
     """One set of keys, as wide as the footer (the command palette's key docks right)."""
 
@@ -92,12 +84,24 @@ class KeyFooter(Footer):
         if self.is_attached and not self._pruning and self._bindings_ready:
             self._show_bindings()
 
+    def _bindings_signature(self) -> tuple[object, ...]:
+        """What decides the keys Footer.compose makes, read without making them."""
+        return (
+            self.compact,
+            self.show_command_palette,
+            tuple(
+                (binding, enabled, tooltip)
+                for (_, binding, enabled, tooltip) in self.screen.active_bindings.values()
+                if binding.show or binding.key == self.app.COMMAND_PALETTE_BINDING
+            ),
+        )
+
     def _show_bindings(self) -> None:
-        with self._context():
-            widgets = compose(self, Footer.compose(self))
-        signature = _row_signature(widgets)
+        signature = self._bindings_signature()
         row = self._rows.pop(signature, None)
         if row is None or not row.is_attached:
+            with self._context():
+                widgets = compose(self, Footer.compose(self))
             row = KeyRow(widgets, signature)
             row.display = False
             self.mount(row)
