@@ -1,8 +1,9 @@
 """The live inspector: `keepdata [PATH]` (`--no-watch` for a one-shot look).
 
 Layout: a header (root, watch state, last analysis), the verdict bar, five tabbed panes on the
-number keys, the drill-down beside them (wide terminals) or over them (narrow ones), and the
-footer. The analysis runs in one exclusive thread worker at a time (requests that arrive
+number keys, the drill-down on a layer over the panes' right half below the tab bar (wide
+terminals) or over all of them (narrow ones), and the footer. Opening it resizes nothing
+underneath, so the panes' rows are neither rebuilt nor repainted. The analysis runs in one exclusive thread worker at a time (requests that arrive
 meanwhile become one follow-up analysis) and answers with an `AnalysisReady` message; the
 result becomes the app's reactive `snapshot`, which the header and the verdict bar are bound
 to (`data_bind`) and update from in place; the pane on screen is filled at once, the others
@@ -79,12 +80,16 @@ the first import of one, the SQL lexer ~45 ms, would land on the first drill-dow
 file); the panes are painted by then."""
 DRILL_OPEN = "-drill-open"
 """The class on #body while the drill-down is open (app.tcss lays the panes out for it)."""
-DRILL_STYLED = "#panes, .split, MigrationsPane, #history-table, #model-picker"
+DRILL_STYLED_IN_PANES = ".split, MigrationsPane, #history-table, #model-picker"
+"""The nodes inside the panes a `#body.-drill-open` rule in app.tcss styles: the Overview,
+Migrations and Relations panes stack their lists so both stay beside the drill-down."""
+DRILL_STYLED = f"#panes, {DRILL_STYLED_IN_PANES}"
 """Every node a `#body.-drill-open` rule in app.tcss styles (tests/tui/test_drill_styles.py
-checks the stylesheet against it). Opening the drill-down restyles only these: Textual's
-class toggle restyles the whole subtree of #body, every pane and row widget, which cost
-more than the rest of opening the drill-down. The rules set no inherited property, so the
-nodes' descendants keep their styles."""
+checks the result against a full restyle). Opening the drill-down restyles #panes and these
+nodes in the pane on screen only, the other panes' when they are shown: Textual's class
+toggle restyles the whole subtree of #body, every pane and row widget, which cost more than
+the rest of opening the drill-down. The rules set no inherited property, so the nodes'
+descendants keep their styles."""
 
 
 def root_label_for(root: Path, mask_volatile: bool = False) -> str:
@@ -213,6 +218,8 @@ class KeepdataApp(App[int]):
         self._changes_while_paused = False
         self._filter = ProjectFilter(self.root)
         self._focus_before_drill: Widget | None = None
+        self._panes_to_restyle: set[str] = set()
+        """Panes not restyled since the drill-down opened or closed (restyled when shown)."""
         self._switch_interval = sys.getswitchinterval()
         self.heap = HeapFreezer()
         """The garbage collector's policy while the inspector runs (tui.heap)."""
@@ -276,12 +283,23 @@ class KeepdataApp(App[int]):
         return self.query_one("#body").has_class(DRILL_OPEN)
 
     def _set_drill_open(self, is_open: bool) -> None:
-        """Toggle DRILL_OPEN on #body and restyle only the nodes its rules style."""
+        """Toggle DRILL_OPEN on #body and restyle only the nodes its rules style: #panes,
+        and those in the pane on screen (the others' when they are shown)."""
         body = self.query_one("#body")
         if body.has_class(DRILL_OPEN) == is_open:
             return
         body.set_class(is_open, DRILL_OPEN, update=False)
-        self.stylesheet.update_nodes(body.query(DRILL_STYLED), animate=False)
+        tabs = self.query_one("#panes", TabbedContent)
+        self.stylesheet.update_nodes([tabs], animate=False)
+        self._panes_to_restyle = {pane_id for pane_id, _ in self.PANES}
+        self._restyle_pane(tabs.active)
+
+    def _restyle_pane(self, pane_id: str) -> None:
+        """Restyle a pane's DRILL_STYLED nodes if the drill-down opened or closed since."""
+        if pane_id in self._panes_to_restyle:
+            self._panes_to_restyle.discard(pane_id)
+            pane = self.query_one(f"#{pane_id}", TabPane)
+            self.stylesheet.update_nodes(pane.query(DRILL_STYLED_IN_PANES), animate=False)
 
     def on_load(self) -> None:
         self.heap.hold()  # no garbage collection on the way to the first full screen
@@ -291,7 +309,7 @@ class KeepdataApp(App[int]):
         # keys stay responsive while a large project is re-analyzed.
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(min(self._switch_interval, SWITCH_INTERVAL))
-        self.drilldown.display = False
+        self.drilldown.visible = False
         self.heap.start()
         self.set_interval(IDLE_CHECK_SECONDS, self._collect_when_idle)
         self.call_after_refresh(self.request_analysis, "start")  # once the screen is drawn
@@ -599,6 +617,7 @@ class KeepdataApp(App[int]):
     def action_show_pane(self, pane_id: str) -> None:
         if self.drilldown_open and self.screen.has_class("-narrow"):
             self.action_close_drilldown()
+        self._restyle_pane(pane_id)
         self.query_one("#panes", TabbedContent).active = pane_id
         self._focus_pane(pane_id)
 
@@ -613,6 +632,8 @@ class KeepdataApp(App[int]):
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self._fill_hidden_panes()
         pane_id = event.pane.id
+        if pane_id:
+            self._restyle_pane(pane_id)  # a tab clicked
         if pane_id and self.focused is not None and event.pane not in self.focused.ancestors:
             self._focus_pane(pane_id)
 
@@ -638,17 +659,15 @@ class KeepdataApp(App[int]):
             self._focus_before_drill = None if inside else focused
         self._set_drill_open(True)
         drill = self.drilldown
-        drill.display = True
+        drill.visible = True
         drill.show_target(target, self.snapshot)
         drill.code.focus()
-        self.call_after_refresh(self._update_tab_labels)
 
     def action_close_drilldown(self) -> None:
         if not self.drilldown_open:
             return
         self._set_drill_open(False)
-        self.drilldown.display = False
-        self.call_after_refresh(self._update_tab_labels)
+        self.drilldown.visible = False
         before = self._focus_before_drill
         if before is not None and before.is_attached and before.display:
             before.focus()

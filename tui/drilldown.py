@@ -61,7 +61,8 @@ def editor_command(editor: str, path: str, line: int) -> list[str]:
 
 
 class DrillDown(Vertical):
-    """Shown beside the lists on wide terminals, over them on narrow ones."""
+    """A layer over the right half of the panes on wide terminals, over all of them on narrow
+    ones (app.tcss)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "app.next_finding", "Next", id="drill-next", tooltip="Show the next finding"),

@@ -14,10 +14,13 @@ from __future__ import annotations
 from textual import events
 from textual.screen import Screen
 
+from tui.widgets.acyclic import keep_render_caches_acyclic
+
 
 class InspectorScreen(Screen[None]):
     def __init__(self, width: int, breakpoints: list[tuple[int, str]], id: str) -> None:
         super().__init__(id=id)
+        keep_render_caches_acyclic()  # repaints leave less for the cyclic collector
         self._first_resume = True
         self.set_classes(self._get_breakpoint_classes(width, breakpoints))
 

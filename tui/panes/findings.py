@@ -220,6 +220,8 @@ class FindingsPane(Pane):
         self.compact = False
         self._rows: dict[tuple[int, bool, int, int], tuple[str, tuple[Content, ...]]] = {}
         self._rows_of: Snapshot | None = None
+        self._location_lengths: dict[int, int] = {}
+        """Length of each finding's location text (by id, for the analysis in `_rows_of`)."""
         self._laid_out_width = 0
 
     def compose(self) -> ComposeResult:
@@ -256,7 +258,13 @@ class FindingsPane(Pane):
         pane = self.size.width or 120
         sev = 4 if self.compact else 8
         rule = 5
-        longest = max((len(self._location_text(f, 48)) for f in ordered), default=8)
+        lengths = self._location_lengths
+        longest = 8
+        for f in ordered:
+            length = lengths.get(id(f))
+            if length is None:
+                length = lengths[id(f)] = len(self._location_text(f, 48))
+            longest = max(longest, length)
         cap = COMPACT_LOCATION if self.compact else 48
         location = max(8, min(longest, cap, pane // 3))
         chrome = 4 * 2 + 2  # cell padding of four columns, the scrollbar
@@ -279,6 +287,7 @@ class FindingsPane(Pane):
         if self._rows_of is not snapshot:  # rows are built once per analysis and layout
             self._rows_of = snapshot
             self._rows.clear()
+            self._location_lengths.clear()
         location_width, message_width = self._column_widths(ordered)
         self._laid_out_width = self.size.width
         rows = [self._row(f, location_width, message_width) for f in ordered]

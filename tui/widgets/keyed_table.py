@@ -76,6 +76,8 @@ def as_cell(value: object) -> object:
 
 
 def _same(a: object, b: object) -> bool:
+    if a is b:  # a cell kept from the last sync (FindingsPane caches its rows)
+        return True
     if isinstance(a, Content) and isinstance(b, Content):
         return a.is_same(b)
     return type(a) is type(b) and bool(a == b)
