@@ -52,3 +52,22 @@ def test_a_cleared_cache_is_freed_without_the_collector(collector_off: None) -> 
     cache[2] = ["more"]
     assert cache.get(1) == ["again"]
     assert len(cache) == 2
+
+
+def test_textual_as_installed_is_the_one_the_patches_were_written_for() -> None:
+    from tui.widgets import acyclic
+
+    assert acyclic._internals_as_expected()
+
+
+def test_another_textual_is_left_unpatched(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Textual release built differently runs on its own code, not on a broken patch."""
+    from tui.widgets import acyclic
+
+    monkeypatch.setattr(acyclic, "_divide", None)
+    monkeypatch.setattr(acyclic, "_clear", None)
+    monkeypatch.setattr(LRUCache, "__setitem__", lambda self, key, value: None)
+    divide, clear = Strip.divide, LRUCache.clear
+    assert not acyclic._internals_as_expected()
+    acyclic.keep_render_caches_acyclic()
+    assert (Strip.divide, LRUCache.clear) == (divide, clear)

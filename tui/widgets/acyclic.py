@@ -39,17 +39,34 @@ def _divide_acyclic(self: Strip, cuts: Iterable[int]) -> Sequence[Strip]:
 
 def _clear_acyclic(self: LRUCache[object, object]) -> None:
     for link in self._cache.values():
-        link.clear()
+        if isinstance(link, list):
+            link.clear()
     assert _clear is not None
     _clear(self)
 
 
+def _internals_as_expected() -> bool:
+    """Whether Textual's `Strip` and `LRUCache` are built as the patches assume (checked on
+    Textual 8.2): a strip keeps `_divide_cache`, a cache keeps its links as lists in `_cache`.
+    Another Textual release may differ; then the patches are not applied and the inspector
+    runs on Textual's own code, with more work for the collector but nothing broken."""
+    try:
+        cache: LRUCache[int, int] = LRUCache(2)
+        cache[0] = 0
+        links = list(cache._cache.values())
+        strip = Strip([])
+        return len(links) == 1 and isinstance(links[0], list) and hasattr(strip, "_divide_cache")
+    except Exception:  # any surprise in another release means: do not patch
+        return False
+
+
 def keep_render_caches_acyclic() -> None:
-    """Replace `Strip.divide` and `LRUCache.clear` (once per process)."""
+    """Replace `Strip.divide` and `LRUCache.clear` (once per process), when Textual's
+    internals are the ones the replacements were written for."""
     global _divide, _clear
-    if _divide is None:
-        _divide = Strip.divide
-        Strip.divide = _divide_acyclic  # type: ignore[method-assign]
-    if _clear is None:
-        _clear = LRUCache.clear
-        LRUCache.clear = _clear_acyclic  # type: ignore[method-assign,assignment]
+    if _divide is not None or not _internals_as_expected():
+        return
+    _divide = Strip.divide
+    Strip.divide = _divide_acyclic  # type: ignore[method-assign]
+    _clear = LRUCache.clear
+    LRUCache.clear = _clear_acyclic  # type: ignore[method-assign,assignment]
