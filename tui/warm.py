@@ -1,0 +1,55 @@
+"""Lay out and render a pane under an inactive tab before its first visit, unseen.
+
+A pane filled while its tab was inactive (`display: none`) was laid out the first time it
+was shown: its tables got their first size, their scrollbars appeared (a second and third
+layout pass), every widget rendered for the first time, and the footer mounted a row for
+its keys. That made the first visit to the Migrations and Relations panes on a project
+with 500 findings cost two to three times a later one (~130 ms of CPU), the slowest pane
+switches. `warm_pane` does that work in idle time after the first full screen: it shows
+the pane over the active one (each pane has a layer of its own: app.tcss) inside a batch
+update, lays the screen out twice (the second pass with the scrollbars the first showed),
+renders every widget's lines into their caches, hides the pane and lays the screen out as
+it was. No frame is written meanwhile, and the screen's map ends as it began, so nothing
+is repainted.
+
+It reaches into Textual's screen (`_refresh_layout`, the compositor's dirty regions),
+written for Textual 8.2, and only when the screen has nothing pending: no layout, repaint
+or message waiting that the restored dirty regions could drop.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.screen import Screen
+from textual.widget import Widget
+
+
+def screen_is_quiet(screen: Screen[Any]) -> bool:
+    """Nothing waits to be laid out, painted or handled on `screen`."""
+    return not (
+        screen._layout_required
+        or screen._repaint_required
+        or screen._dirty_widgets
+        or screen._compositor._dirty_regions
+        or not screen._message_queue.empty()
+    )
+
+
+def warm_pane(screen: Screen[Any], pane: Widget) -> bool:
+    """Lay out and render the hidden `pane` at its size on `screen`, unseen; False (nothing
+    done) when the screen is not quiet: try again after the next refresh."""
+    if pane.display or not screen.is_current or not screen_is_quiet(screen):
+        return False
+    compositor = screen._compositor
+    with screen.app.batch_update():
+        pane.display = True
+        try:
+            screen._refresh_layout()
+            screen._refresh_layout()  # with the scrollbars the first pass showed
+            compositor.render_full_update()  # into the widgets' caches, not the terminal
+        finally:
+            pane.display = False
+            screen._refresh_layout()
+    compositor._dirty_regions.clear()  # the map is as it was: nothing to repaint
+    return True
