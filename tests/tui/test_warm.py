@@ -1,0 +1,68 @@
+"""The panes under inactive tabs are laid out and rendered before their first visit, unseen
+(tui.warm): the first visit sizes nothing new and mounts no footer row, and the warm-up
+changes nothing on screen."""
+
+from __future__ import annotations
+
+from textual.widgets import TabbedContent
+
+from tests.conftest import EXAMPLES
+from tui.app import KeepdataApp
+from tui.warm import warm_pane
+from tui.widgets.footer import KeyFooter
+from tui.widgets.keyed_table import KeyedTable
+
+
+async def test_a_pane_shown_the_first_time_was_laid_out_and_its_keys_mounted_before() -> None:
+    app = KeepdataApp(EXAMPLES / "risky-app", watch=False, mask_volatile=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.wait_for_analysis()
+        await pilot.pause()
+        assert app._cold_panes == []
+        footer = app.query_one(KeyFooter)
+        rows = list(footer.children)
+        tables = list(app.query_one("#migrations-pane").query(KeyedTable))
+        sizes_before = [table._size for table in tables]
+        assert all(sizes_before)  # sized while the Overview pane was on screen
+
+        await pilot.press("3")
+        await pilot.pause()
+        assert app.query_one("#panes", TabbedContent).active == "migrations"
+        assert list(footer.children) == rows  # its keys' row was mounted before
+        assert [table._size for table in tables] == sizes_before
+        assert [table.size for table in tables if table.display] == [
+            size for table, size in zip(tables, sizes_before, strict=True) if table.display
+        ]
+
+
+async def test_warming_a_pane_writes_nothing_and_leaves_the_screen_as_it_was() -> None:
+    app = KeepdataApp(EXAMPLES / "risky-app", watch=False, mask_volatile=True)
+    app._cold_panes = []  # no warm-up of its own: the test warms one pane
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.wait_for_analysis()
+        await pilot.pause()
+        screen = app.screen
+        pane = app.query_one("#panes", TabbedContent).get_pane("relations")
+        edges = app.query_one("#edges-table", KeyedTable)
+        assert not edges._size  # never laid out
+        before = app.export_screenshot()
+        written: list[object] = []
+        display = app._display
+
+        def spy(screen: object, renderable: object) -> None:
+            if renderable is not None:
+                written.append(renderable)
+            display(screen, renderable)  # type: ignore[arg-type]
+
+        app._display = spy  # type: ignore[method-assign]
+
+        assert warm_pane(screen, pane)
+        await pilot.pause()
+        assert edges._size  # laid out at its size
+        assert not pane.display
+        assert written == []
+        assert app.export_screenshot() == before
+
+        screen.refresh(layout=True)  # a layout pending: not quiet, nothing done
+        assert not warm_pane(screen, app.query_one("#panes", TabbedContent).get_pane("volumes"))
+        assert not app.query_one("#mounts-table", KeyedTable)._size
