@@ -475,20 +475,24 @@ class KeepdataApp(App[int]):
                 pane.snapshot = self.snapshot
         self._wake_waiters()
         if self._cold_panes:
+            footer = self.query_one(KeyFooter)
+            for pane_id in self._cold_panes:  # their rows come with this frame
+                focus = self._pane_focus(pane_id)
+                if focus is not None:
+                    footer.prepare_for(focus)
             self.call_after_refresh(self._warm_pane)
 
     def _warm_pane(self) -> None:
-        """Lay out and render the next pane never shown, unseen (tui.warm), and mount its
-        footer row; one pane per refresh, so a key waits for one at most."""
+        """Lay out and render the next pane never shown, unseen (tui.warm), once the screen
+        is quiet (after the first full screen); one pane per refresh, so a key waits for one
+        at most. Their rows of keys were mounted with the first fill (`_fill_hidden_panes`):
+        mounting one repaints the footer, which would be a frame after the full screen."""
         tabs = next(iter(self.query("#panes").results(TabbedContent)), None)
         if not self._cold_panes or tabs is None or not isinstance(self.screen, InspectorScreen):
             return  # closing, or a dialog is open: the pane is laid out when shown
         pane_id = self._cold_panes[0]
         if warm_pane(self.screen, tabs.get_pane(pane_id)):
             self._cold_panes.pop(0)
-            focus = self._pane_focus(pane_id)
-            if focus is not None:
-                self.query_one(KeyFooter).prepare_for(focus)
         else:
             self._warm_tries -= 1  # the screen was busy (or the pane is on screen)
         if self._cold_panes and self._warm_tries > 0:

@@ -3,7 +3,8 @@
 A pane filled while its tab was inactive (`display: none`) was laid out the first time it
 was shown: its tables got their first size, their scrollbars appeared (a second and third
 layout pass), every widget rendered for the first time, and the footer mounted a row for
-its keys. That made the first visit to the Migrations and Relations panes on a project
+its keys (the inspector mounts those rows, hidden, when it first fills the panes:
+`KeyFooter.prepare_for`). That made the first visit to the Migrations and Relations panes on a project
 with 500 findings cost two to three times a later one (~130 ms of CPU), the slowest pane
 switches. `warm_pane` does that work in idle time after the first full screen: it shows
 the pane over the active one (each pane has a layer of its own: app.tcss) inside a batch
@@ -26,13 +27,15 @@ from textual.widget import Widget
 
 
 def screen_is_quiet(screen: Screen[Any]) -> bool:
-    """Nothing waits to be laid out, painted or handled on `screen`."""
+    """Nothing waits to be laid out, painted or handled on `screen` (nor by its widgets: a
+    widget being mounted, a row of keys say, lays the screen out once it is)."""
     return not (
         screen._layout_required
         or screen._repaint_required
         or screen._dirty_widgets
         or screen._compositor._dirty_regions
         or not screen._message_queue.empty()
+        or any(not node._message_queue.empty() for node in screen.walk_children())
     )
 
 
