@@ -14,97 +14,11 @@ from pathlib import Path
 
 import pytest
 
-import analysis.engine
-import analysis.pipeline
 import tui.result_cache
+from tests.cli.helpers import M, check, git, mutate, write
 from tests.conftest import EXAMPLES, REPO
 from tui.cli import main
 from tui.result_cache import MAGIC, cache_dir, evict
-
-COMPOSE = """\
-services:
-  db:
-    image: postgres:16
-    environment:
-      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}
-    volumes:
-      - pgdata:/var/lib/postgresql/data
-  app:
-    build: .
-    depends_on: [db]
-    environment:
-      DATABASE_URL: postgresql://postgres:${POSTGRES_PASSWORD}@db:5432/app
-volumes:
-  pgdata:
-"""
-DOCKERFILE = """\
-FROM node:20-slim
-WORKDIR /app
-COPY . .
-RUN npm ci
-ENTRYPOINT ["sh", "bin/boot"]
-"""
-BOOT = "#!/bin/sh\nset -e\nnpx prisma migrate deploy\nexec npm start\n"
-SCHEMA = """\
-datasource db {
-  provider = "postgresql"
-  url      = env("DATABASE_URL")
-}
-
-model User {
-  id   Int    @id @default(autoincrement())
-  name String
-}
-"""
-INIT = 'CREATE TABLE "User" ("id" SERIAL NOT NULL, "name" TEXT NOT NULL, PRIMARY KEY ("id"));\n'
-M = "prisma/migrations"
-PROJECT = {
-    "docker-compose.yml": COMPOSE,
-    "Dockerfile": DOCKERFILE,
-    "bin/boot": BOOT,  # no name discovery takes: read because the Dockerfile runs it
-    "package.json": (
-        '{"name": "app", "scripts": {"start": "node server.js"}, '
-        '"dependencies": {"prisma": "6.1.0"}}\n'
-    ),
-    "prisma/schema.prisma": SCHEMA,
-    f"{M}/20240101000000_init/migration.sql": INIT,
-    f"{M}/migration_lock.toml": 'provider = "postgresql"\n',
-    ".env": "POSTGRES_PASSWORD=s3cret-long-enough-password\n",
-}
-
-
-@pytest.fixture
-def analyses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The roots the analysis really ran on (a hit runs none)."""
-    ran: list[Path] = []
-    real = analysis.engine.analyze
-
-    def counted(root: Path | str, *args: object, **kwargs: object) -> analysis.engine.Analysis:
-        ran.append(Path(root))
-        return real(root, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(analysis.pipeline, "analyze", counted)  # the pipeline's rule stages
-    return ran
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "app"
-    for rel, text in PROJECT.items():
-        write(root, rel, text)
-    return root
-
-
-def write(root: Path, rel: str, text: str) -> None:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-
-
-def check(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[str, int]:
-    capsys.readouterr()
-    code = main(["check", *argv])
-    return capsys.readouterr().out, code
 
 
 def entries() -> list[Path]:
@@ -147,13 +61,6 @@ def test_output_file_and_quiet_from_the_cache(
     assert main(argv) == 0
     assert len(analyses) == 1
     assert out.read_text() == first and capsys.readouterr().err == cold_err == f"wrote {out}\n"
-
-
-def mutate(root: Path, rel: str, old: str, new: str) -> None:
-    path = root / rel
-    text = path.read_text()
-    assert old in text
-    path.write_text(text.replace(old, new))
 
 
 CHANGES: dict[str, Callable[[Path], None]] = {
@@ -223,15 +130,6 @@ def test_options_environment_and_version_are_part_of_the_key(
     monkeypatch.setattr(tui.result_cache, "__version__", "99.0")
     check(capsys, *base)
     assert len(analyses) == 6
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=root,
-        capture_output=True,
-        check=True,
-    )
 
 
 def test_a_commit_that_moves_the_base_is_a_miss(
