@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from collections.abc import Sequence
 
 from analysis import __version__
 from tui.output import _silence_stdout, _write_failed, write_file, write_stdout
 
-TYPE_CHECKING = False  # typing and pathlib cost a cached `check` milliseconds: not imported
-if TYPE_CHECKING:
+TYPE_CHECKING = False  # typing, pathlib and argparse cost a cached `check` milliseconds: not
+if TYPE_CHECKING:  # imported (`tui.quick_args` reads the usual command lines)
+    import argparse
+    from collections.abc import Sequence
     from pathlib import Path
 
     from analysis.settings import Settings
@@ -174,6 +174,8 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="keepdata",
         description="Can this Prisma + Docker Compose project lose data? Evidence, file and line.",
@@ -293,6 +295,8 @@ def _add_version(parser: argparse.ArgumentParser) -> None:
 
 
 def build_inspect_parser() -> argparse.ArgumentParser:
+    import argparse
+
     p = argparse.ArgumentParser(
         prog="keepdata",
         description="The live inspector: watches PATH and re-analyzes on every change.",
@@ -307,20 +311,22 @@ def build_inspect_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list and (args_list[0] in COMMANDS or args_list[0] in ("-h", "--help")):
-        parser = build_parser()
-    else:
-        typo = _mistyped_command(args_list)
-        if typo is not None:
-            return _usage_error(typo)
-        parser = build_inspect_parser()
-    try:
-        args = parser.parse_args(args_list)
-    except SystemExit as exc:
-        return int(exc.code or 0) if isinstance(exc.code, int) else 2
-    if getattr(args, "func", None) is None:
-        parser.print_help()
-        return 2
+    args = _quick_args(args_list)
+    if args is None:
+        if args_list and (args_list[0] in COMMANDS or args_list[0] in ("-h", "--help")):
+            parser = build_parser()
+        else:
+            typo = _mistyped_command(args_list)
+            if typo is not None:
+                return _usage_error(typo)
+            parser = build_inspect_parser()
+        try:
+            args = parser.parse_args(args_list)
+        except SystemExit as exc:
+            return int(exc.code or 0) if isinstance(exc.code, int) else 2
+        if getattr(args, "func", None) is None:
+            parser.print_help()
+            return 2
     try:
         return int(args.func(args))
     except SystemExit as exc:
@@ -330,6 +336,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError as exc:  # a write outside write_stdout (argparse's help, ...)
         _silence_stdout()
         return int(_write_failed("to stdout", exc).code or 2)
+
+
+def _quick_args(argv: list[str]) -> argparse.Namespace | None:
+    """`check` and `report` command lines in their usual forms, read without argparse (None:
+    argparse reads them)."""
+    if not argv or argv[0] not in ("check", "report"):
+        return None
+    from tui.quick_args import parse
+
+    args = parse(argv)
+    if args is None:
+        return None
+    args.func = cmd_check if argv[0] == "check" else cmd_report  # type: ignore[attr-defined]
+    return args  # type: ignore[return-value]  # what argparse.Namespace would hold
 
 
 def run() -> None:

@@ -34,19 +34,24 @@ moved into place (`os.replace`), so concurrent runs never see half an entry.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import marshal
 import os
-import re
 import stat
 import sys
 import time
 
 from analysis import __version__
-from analysis.discover_names import MAYBE_PATTERN, SKIP_DIRS
+from analysis.discover_names import SKIP_DIRS, maybe_kind
 
-TYPE_CHECKING = False  # typing costs a cached run milliseconds: not imported
+try:  # the interpreter's own SHA-256: OpenSSL's (hashlib) costs a cached run 3 ms to load
+    from _sha2 import sha256 as _sha256  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # Python 3.11
+    try:
+        from _sha256 import sha256 as _sha256  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # a build without it
+        from hashlib import sha256 as _sha256
+
+TYPE_CHECKING = False  # typing, re and contextlib cost a cached run milliseconds: not imported
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -69,7 +74,6 @@ ENV_KEYS = ("GITHUB_ACTIONS", "NO_COLOR", "FORCE_COLOR", "KEEPDATA_ALL_MIGRATION
 """Environment variables the output of `check` depends on."""
 _TIME = "\0time\0"
 """Stands for the SARIF `endTimeUtc` in a stored output (JSON never holds a raw NUL)."""
-_MAYBE = re.compile(MAYBE_PATTERN)
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -84,6 +88,19 @@ def cache_dir(environ: Mapping[str, str] | None = None) -> str:
 
 def _results_dir() -> str:
     return os.path.join(cache_dir(), "results")
+
+
+_BIG = 256 * 1024
+"""From this size on, OpenSSL's SHA-256 (hashlib) pays for its loading."""
+
+
+def sha256(data: bytes) -> _Hash:
+    """SHA-256 of `data`: the interpreter's own for small data, OpenSSL's for large."""
+    if len(data) < _BIG:
+        return _sha256(data)  # type: ignore[no-any-return,unused-ignore]
+    import hashlib
+
+    return hashlib.sha256(data)
 
 
 # -- the key -------------------------------------------------------------------------------
@@ -105,7 +122,7 @@ def _file_digest(path: str) -> str:
             if not chunk:
                 break
             chunks.append(chunk)
-        return hashlib.sha256(b"".join(chunks)).hexdigest()
+        return sha256(b"".join(chunks)).hexdigest()
     except OSError as exc:
         return f"E{exc.errno}"
     finally:
@@ -134,7 +151,7 @@ def listing_state(root: str, folder: str) -> str:
         names = sorted(os.listdir(os.path.join(root, folder)))
     except OSError as exc:
         return f"E{exc.errno}"
-    return hashlib.sha256("\0".join(names).encode("utf-8", "surrogateescape")).hexdigest()
+    return sha256("\0".join(names).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _walk(root: str, h: _Hash) -> dict[str, str] | None:
@@ -167,7 +184,7 @@ def _walk(root: str, h: _Hash) -> dict[str, str] | None:
                         continue
                     folders.append(rel)
                     line = f"D\0{rel}"
-                elif _MAYBE.search(name.lower()) is None:
+                elif not maybe_kind(name.lower()):
                     continue
                 elif entry.is_file(follow_symlinks=False):
                     digest = digests[rel] = _file_digest(entry.path)
@@ -319,7 +336,7 @@ def code_digest() -> str:
     """sha256 of keepdata's own files (an edit in a development checkout is a new keepdata)
     and the folders of the installed packages the analysis uses (computed once)."""
     if not _CODE:
-        h = hashlib.sha256()
+        h = sha256(b"")
         _code_state(h)
         _CODE.append(h.hexdigest())
     return _CODE[0]
@@ -360,14 +377,15 @@ class Pending:
         path: str,
         roots: list[str],
         walked: list[dict[str, str]],
-        stamp: re.Pattern[str] | None = None,
+        stamp: str | None = None,
     ):
         self.key = key
         self.path = path
         self.roots = roots
         self.walked = walked
         self.stamp = stamp
-        """Where the output says when it was made (stored as `_TIME`, now on a hit)."""
+        """Where the output says when it was made (a regular expression; stored as `_TIME`,
+        now on a hit)."""
 
     def parses(self) -> DiskParses | None:
         """The on-disk parse cache for this run's analysis (`tui.parse_store`)."""
@@ -392,9 +410,12 @@ class Pending:
             if deps is None:
                 return
             if self.stamp is not None:
-                text = self.stamp.sub(rf"\1{_TIME}\2", text, count=_STAMPS)
+                import re
+
+                stamp = re.compile(self.stamp, re.MULTILINE)
+                text = stamp.sub(rf"\1{_TIME}\2", text, count=_STAMPS)
             body = marshal.dumps((self.key, tuple(deps), text, code))
-            write_entry(self.path, MAGIC + hashlib.sha256(body).digest() + body)
+            write_entry(self.path, MAGIC + sha256(body).digest() + body)
         except Exception:  # the cache is an optimization: never a failed run
             return
 
@@ -456,17 +477,15 @@ def lookup(args: argparse.Namespace) -> int | Pending | None:
 
 _STAMPS = 0
 """How many stamps `Pending.store` replaces (0: all; the roots of one check run each have one)."""
-_CHECK_STAMP = re.compile(r'("endTimeUtc": ")\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ(")')
-_REPORT_STAMPS = {
-    "md": re.compile(r"(^\| Generated \| )\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ( \|$)", re.MULTILINE),
-    "json": re.compile(
-        r'(^    "generated_at": ")\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ(",?$)', re.MULTILINE
-    ),
+_CHECK_STAMP = r'("endTimeUtc": ")\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ(")'
+_REPORT_STAMPS = {  # compiled (re.MULTILINE) only to store an entry
+    "md": r"(^\| Generated \| )\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ( \|$)",
+    "json": r'(^    "generated_at": ")\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ(",?$)',
     "sarif": _CHECK_STAMP,
 }
 
 
-def _stamp_of(args: argparse.Namespace) -> re.Pattern[str] | None:
+def _stamp_of(args: argparse.Namespace) -> str | None:
     """The time stamp in this command's output: SARIF's `endTimeUtc` (check and report), the
     report's `Generated` row (Markdown) and `generated_at` (JSON)."""
     if args.command == "report":
@@ -479,7 +498,7 @@ def _utc_now() -> str:
 
 
 def _key(args: argparse.Namespace) -> tuple[str, list[str], list[dict[str, str]]] | None:
-    h = hashlib.sha256(MAGIC)
+    h = sha256(MAGIC)
     h.update(f"{code_digest()}\0{__version__}\n".encode())
     options = sorted((k, repr(v)) for k, v in vars(args).items() if k not in ("func", "no_cache"))
     h.update(repr(options).encode("utf-8", "surrogateescape"))
@@ -525,10 +544,7 @@ def _read_entry(path: str, key: str, roots: list[str]) -> tuple[str, int] | None
     except OSError:
         return None
     head = len(MAGIC) + 32
-    if (
-        not data.startswith(MAGIC)
-        or hashlib.sha256(data[head:]).digest() != data[len(MAGIC) : head]
-    ):
+    if not data.startswith(MAGIC) or sha256(data[head:]).digest() != data[len(MAGIC) : head]:
         return None
     try:
         stored_key, deps, text, code = marshal.loads(data[head:])
@@ -540,9 +556,15 @@ def _read_entry(path: str, key: str, roots: list[str]) -> tuple[str, int] | None
         now = path_state(roots[i], rel) if kind == "p" else listing_state(roots[i], rel)
         if now != state:
             return None
-    with contextlib.suppress(OSError):
-        os.utime(path)  # recently used: evicted last
+    _touch(path)  # recently used: evicted last
     return text, code
+
+
+def _touch(path: str) -> None:
+    try:
+        os.utime(path)
+    except OSError:
+        return
 
 
 def write_entry(path: str, data: bytes, evict_in: Callable[[str], None] | None = None) -> None:
@@ -605,5 +627,7 @@ def evict(results: str, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYT
 
 
 def _unlink(path: str) -> None:
-    with contextlib.suppress(OSError):
+    try:
         os.unlink(path)
+    except OSError:  # gone already, or not ours to remove
+        return
