@@ -98,12 +98,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     from analysis.parse_cache import using_store
     from analysis.pipeline import run
     from analysis.report.render import render as render_report
-    from analysis.sources import recording_reads
+    from analysis.sources import recording_reads, using_read
 
     root = _root(args.path)
     settings = _load_settings(root, args)
     parses = cached.parses() if cached is not None else None
-    with using_store(parses):
+    with using_store(parses), using_read(cached.read if cached is not None else None):
         analysis = run(root, settings)
     with recording_reads() as quoted:  # files a quote reads beyond the analysis
         text = render_report(analysis, args.format, args.path, full=args.full)

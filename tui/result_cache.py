@@ -1,7 +1,9 @@
 """The result cache of `keepdata check` and `keepdata report`: a run whose inputs are those of
 an earlier run prints that run's output without importing the analysis (like ruff's cache, but
 never inside the analyzed project). On a miss, `Pending.parses` gives the analysis the on-disk
-parse cache (`tui.parse_store`) kept beside it.
+parse cache (`tui.parse_store`) kept beside it, and `Pending.read` the bytes and digests of the
+files the key read (`analysis.sources.using_read`): a miss reads and hashes each file once, and
+its output is that of the very bytes its entry is keyed on.
 
 Where: `$KEEPDATA_CACHE_DIR`, else `$XDG_CACHE_HOME/keepdata`, else `~/.cache/keepdata`;
 `check --no-cache` neither reads nor writes it. At most `MAX_ENTRIES` entries and `MAX_BYTES`
@@ -106,25 +108,35 @@ def sha256(data: bytes) -> _Hash:
 # -- the key -------------------------------------------------------------------------------
 def _file_digest(path: str) -> str:
     """sha256 of the file's bytes (as `analysis.sources` digests them), or why not."""
+    return _read_file(path, _OPEN_FLAGS)[0]
+
+
+def _read_file(path: str, flags: int) -> tuple[str, bytes | None]:
+    """(sha256 of the file's bytes, the bytes), or (why not, None)."""
     try:
-        fd = os.open(path, _OPEN_FLAGS)
+        fd = os.open(path, flags)
     except OSError as exc:
-        return f"E{exc.errno}"
+        return f"E{exc.errno}", None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            return f"K{stat.S_IFMT(st.st_mode)}"
+            return f"K{stat.S_IFMT(st.st_mode)}", None
         if st.st_size > MAX_FILE:
-            return f"B{st.st_size}:{st.st_mtime_ns}"
+            return f"B{st.st_size}:{st.st_mtime_ns}", None
         chunks = []
         while True:
-            chunk = os.read(fd, max(st.st_size + 1, 65536))
-            if not chunk:
+            want = max(st.st_size + 1, 65536)
+            chunk = os.read(fd, want)
+            if chunk:
+                chunks.append(chunk)
+            if len(chunk) < want:  # a regular file reads short only at its end
                 break
-            chunks.append(chunk)
-        return sha256(b"".join(chunks)).hexdigest()
+        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        if len(data) > MAX_FILE:  # it grew while it was read
+            return f"B{len(data)}:{st.st_mtime_ns}", None
+        return sha256(data).hexdigest(), data
     except OSError as exc:
-        return f"E{exc.errno}"
+        return f"E{exc.errno}", None
     finally:
         os.close(fd)
 
@@ -154,9 +166,28 @@ def listing_state(root: str, folder: str) -> str:
     return sha256("\0".join(names).encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _walk(root: str, h: _Hash) -> dict[str, str] | None:
+KEEP_BYTES = 16 * 1024 * 1024
+"""At most this many bytes of the files the key read are kept for the analysis of a miss."""
+_NOFOLLOW = _OPEN_FLAGS | getattr(os, "O_NOFOLLOW", 0)
+
+
+class _Kept:
+    """The files the key read, for the analysis of a miss (`analysis.sources.using_read`)."""
+
+    __slots__ = ("files", "left")
+
+    def __init__(self) -> None:
+        self.files: dict[str, dict[str, tuple[bytes, str]]] = {}
+        """real root path -> path -> (bytes, digest)"""
+        self.left = KEEP_BYTES
+
+
+def _walk(root: str, h: _Hash, kept: _Kept) -> dict[str, str] | None:
     """Feed `h` every folder the discovery walk enters and every file it may read (name and
-    digest); {path: digest}. None when the tree has a folder link or is too large."""
+    digest); {path: digest}. None when the tree has a folder link or is too large. `kept`
+    gets the (bytes, digest) of the regular files read, within `KEEP_BYTES` (all roots):
+    on a miss, the analysis takes them instead of reading every file a second time."""
+    files = kept.files[root] = {}
     digests: dict[str, str] = {}
     folders = [""]
     seen = 0
@@ -187,7 +218,11 @@ def _walk(root: str, h: _Hash) -> dict[str, str] | None:
                 elif not maybe_kind(name.lower()):
                     continue
                 elif entry.is_file(follow_symlinks=False):
-                    digest = digests[rel] = _file_digest(entry.path)
+                    digest, data = _read_file(entry.path, _NOFOLLOW)
+                    digests[rel] = digest
+                    if data is not None and len(data) <= kept.left:
+                        files[rel] = (data, digest)
+                        kept.left -= len(data)
                     line = f"F\0{rel}\0{digest}"
                 else:
                     line = f"S\0{rel}"
@@ -369,7 +404,7 @@ def _code_state(h: _Hash) -> None:
 class Pending:
     """A miss: what `store` needs to write the entry once the run is done."""
 
-    __slots__ = ("key", "path", "roots", "stamp", "walked")
+    __slots__ = ("key", "path", "read", "roots", "stamp", "walked")
 
     def __init__(
         self,
@@ -378,12 +413,15 @@ class Pending:
         roots: list[str],
         walked: list[dict[str, str]],
         stamp: str | None = None,
+        read: dict[str, dict[str, tuple[bytes, str]]] | None = None,
     ):
         self.key = key
         self.path = path
         self.roots = roots
         self.walked = walked
         self.stamp = stamp
+        self.read = read or {}
+        """The files the key read: the analysis takes them (`analysis.sources.using_read`)."""
         """Where the output says when it was made (a regular expression; stored as `_TIME`,
         now on a hit)."""
 
@@ -456,13 +494,13 @@ def lookup(args: argparse.Namespace) -> int | Pending | None:
         found = _key(args)
         if found is None:
             return None
-        key, roots, walked = found
+        key, roots, walked, kept = found
         path = os.path.join(_results_dir(), key[:2], key)
         entry = _read_entry(path, key, roots)
     except Exception:
         return None
     if entry is None:
-        return Pending(key, path, roots, walked, _stamp_of(args))
+        return Pending(key, path, roots, walked, _stamp_of(args), kept.files)
     text, code = entry
     from tui.output import emit
 
@@ -497,7 +535,7 @@ def _utc_now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
-def _key(args: argparse.Namespace) -> tuple[str, list[str], list[dict[str, str]]] | None:
+def _key(args: argparse.Namespace) -> tuple[str, list[str], list[dict[str, str]], _Kept] | None:
     h = sha256(MAGIC)
     h.update(f"{code_digest()}\0{__version__}\n".encode())
     options = sorted((k, repr(v)) for k, v in vars(args).items() if k not in ("func", "no_cache"))
@@ -510,13 +548,14 @@ def _key(args: argparse.Namespace) -> tuple[str, list[str], list[dict[str, str]]
         )
     roots: list[str] = []
     walked: list[dict[str, str]] = []
+    kept = _Kept()
     report = args.command == "report"
     for label in [args.path] if report else args.paths or ["."]:
         root = os.path.realpath(label)
         if not os.path.isdir(root):
             return None
         h.update(f"root\0{root}\n".encode("utf-8", "surrogateescape"))
-        digests = _walk(root, h)
+        digests = _walk(root, h, kept)
         if digests is None or not _git_state(root, h, bool(getattr(args, "base", None))):
             return None
         if report or args.format == "sarif":
@@ -532,7 +571,7 @@ def _key(args: argparse.Namespace) -> tuple[str, list[str], list[dict[str, str]]
             h.update(repr(seen).encode("utf-8", "surrogateescape"))
         roots.append(root)
         walked.append(digests)
-    return h.hexdigest(), roots, walked
+    return h.hexdigest(), roots, walked, kept
 
 
 def _read_entry(path: str, key: str, roots: list[str]) -> tuple[str, int] | None:
