@@ -29,6 +29,12 @@ names, paths whose existence it asked about, folders it listed) with their state
 checks each again. Runs with `--since`/`--staged` (their output depends on every file git
 tracks), runs that failed (exit 2) and projects with folder links are not cached.
 
+Files are keyed by their content, never by (size, modification time, inode) alone: a stat-based
+fast path would save the reads and hashes of the key (about 28 ms of CPU on 4,000 migrations,
+2 ms on 240: the folder listings stay), but an edit that keeps the size within the clock's
+granularity (coarse or skewed on network and FAT file systems), or a copy that restores the
+time, would print a stale verdict.
+
 An entry is one file: a magic line, the sha256 of the rest, then `marshal` data. A corrupt,
 truncated or foreign entry fails those checks and is replaced; writes go to a temporary file
 moved into place (`os.replace`), so concurrent runs never see half an entry.
