@@ -386,24 +386,32 @@ def code_digest() -> str:
 def _code_state(h: _Hash) -> None:
     here = os.path.dirname(os.path.abspath(__file__))
     h.update(f"{__version__}\0{sys.version}\0{sys.executable}\n".encode())
-    for package in (os.path.join(os.path.dirname(here), "analysis"), here):
-        for dirpath, dirnames, filenames in os.walk(package):
-            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-            for name in sorted(filenames):
-                if name.endswith((".pyc", ".pyo")):
-                    continue
-                try:
-                    st = os.stat(os.path.join(dirpath, name))
-                except OSError:
-                    continue
-                h.update(f"{dirpath}/{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    for entry in sys.path:  # where installed packages live: an upgrade changes the folder
-        if os.path.basename(entry) not in ("site-packages", "dist-packages"):
+    lines: list[str] = []
+    folders = [os.path.join(os.path.dirname(here), "analysis"), here]
+    for folder in folders:  # grows while it is read
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir():
+                    if entry.name != "__pycache__":
+                        folders.append(entry.path)
+                elif not entry.name.endswith((".pyc", ".pyo")):
+                    st = entry.stat()
+                    lines.append(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}\n")
+            except OSError:
+                continue
+    h.update("".join(lines).encode("utf-8", "surrogateescape"))
+    for place in sys.path:  # where installed packages live: an upgrade changes the folder
+        if os.path.basename(place) not in ("site-packages", "dist-packages"):
             continue
         try:
-            h.update(f"{entry}\0{os.stat(entry or '.').st_mtime_ns}\n".encode())
+            h.update(f"{place}\0{os.stat(place or '.').st_mtime_ns}\n".encode())
         except OSError:
-            h.update(f"{entry}\0-\n".encode())
+            h.update(f"{place}\0-\n".encode())
 
 
 # -- lookup and store ----------------------------------------------------------------------

@@ -252,3 +252,31 @@ def test_a_hit_imports_neither_the_analysis_nor_textual(tmp_path: Path) -> None:
     assert hit.stdout == cold.stdout
     loaded = eval(hit.stderr.strip().splitlines()[-1])
     assert loaded == ["analysis.discover_names"]
+
+
+def test_the_code_digest_follows_keepdata_s_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit of keepdata's own code (a development checkout) is a new keepdata: no entry of
+    the old code is used; compiled files are not code."""
+    for rel in ("analysis/__init__.py", "analysis/rules/kd1.py", "tui/result_cache.py"):
+        write(tmp_path, rel, "x = 1\n")
+    monkeypatch.setattr(tui.result_cache, "__file__", str(tmp_path / "tui" / "result_cache.py"))
+
+    def digest() -> str:
+        h = tui.result_cache.sha256(b"")
+        tui.result_cache._code_state(h)
+        return h.hexdigest()
+
+    first = digest()
+    write(tmp_path, "analysis/rules/__pycache__/kd1.cpython-311.pyc", "compiled")
+    write(tmp_path, "tui/cli.pyc", "compiled")
+    assert digest() == first
+    write(tmp_path, "analysis/rules/kd1.py", "x = 22\n")  # another size
+    second = digest()
+    assert second != first
+    os.utime(tmp_path / "analysis/rules/kd1.py", ns=(1, 1))  # the same size, another time
+    third = digest()
+    assert third not in (first, second)
+    write(tmp_path, "analysis/rules/kd2.py", "")
+    assert digest() not in (first, second, third)
