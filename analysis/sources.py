@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -89,24 +89,36 @@ def recording_reads() -> Iterator[set[tuple[str, str]]]:
 
 ReadAlready = Mapping[str, Mapping[str, tuple[bytes, str]]]
 """real root path -> root-relative path -> (bytes, sha256 hex digest) of files read already."""
+ListedAlready = Mapping[str, Sequence[os.DirEntry[str]]]
+"""folder path (under a real root) -> its entries, as `os.scandir` gave them."""
 _READ: list[ReadAlready] = []
+_LISTED: list[ListedAlready] = []
 
 
 @contextmanager
-def using_read(files: ReadAlready | None) -> Iterator[None]:
-    """Files the caller read moments ago (the result cache's key, on a miss): in the `with`
-    block, `read_source` of a file discovery found takes its bytes and digest from `files`
-    instead of reading and hashing it again. The caller read each as `read_source` does a
-    discovered file (opened without following a link, a regular file within the size limit),
-    so the findings are the same; the analysis sees exactly the bytes the cache keys on."""
-    if not files:
-        yield
-        return
-    _READ.append(files)
+def using_read(files: ReadAlready | None, folders: ListedAlready | None = None) -> Iterator[None]:
+    """Files and folders the caller read moments ago (the result cache's key, on a miss): in
+    the `with` block, `read_source` of a file discovery found takes its bytes and digest from
+    `files` instead of reading and hashing it again, and discovery takes a folder's entries
+    from `folders` (`listed_already`). The caller read each file as `read_source` does a
+    discovered one (opened without following a link, a regular file within the size limit),
+    so the findings are the same; the analysis sees exactly the tree the cache keys on."""
+    _READ.append(files or {})
+    _LISTED.append(folders or {})
     try:
         yield
     finally:
-        _READ.remove(files)
+        _READ.pop()
+        _LISTED.pop()
+
+
+def listed_already(folder: str) -> Sequence[os.DirEntry[str]] | None:
+    """The entries of `folder` the caller of `using_read` listed, or None."""
+    for folders in _LISTED:
+        found = folders.get(folder)
+        if found is not None:
+            return found
+    return None
 
 
 def read_source(

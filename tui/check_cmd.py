@@ -217,7 +217,8 @@ def run_check(
     paths = args.paths or ["."]
     results: list[Checked] = []
     parses = cache.parses() if cache is not None else None
-    with using_store(parses), using_read(cache.read if cache is not None else None):
+    read, listed = (cache.read, cache.listed) if cache is not None else (None, None)
+    with using_store(parses), using_read(read, listed):
         for path in paths:
             found = _check_root(args, path, chosen, load_settings, root_of)
             if isinstance(found, int):

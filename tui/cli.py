@@ -103,7 +103,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     root = _root(args.path)
     settings = _load_settings(root, args)
     parses = cached.parses() if cached is not None else None
-    with using_store(parses), using_read(cached.read if cached is not None else None):
+    read, listed = (cached.read, cached.listed) if cached is not None else (None, None)
+    with using_store(parses), using_read(read, listed):
         analysis = run(root, settings)
     with recording_reads() as quoted:  # files a quote reads beyond the analysis
         text = render_report(analysis, args.format, args.path, full=args.full)

@@ -174,18 +174,23 @@ def listing_state(root: str, folder: str) -> str:
 
 KEEP_BYTES = 16 * 1024 * 1024
 """At most this many bytes of the files the key read are kept for the analysis of a miss."""
+KEEP_ENTRIES = 100_000
+"""At most this many folder entries the key listed are kept for the analysis of a miss."""
 _NOFOLLOW = _OPEN_FLAGS | getattr(os, "O_NOFOLLOW", 0)
 
 
 class _Kept:
     """The files the key read, for the analysis of a miss (`analysis.sources.using_read`)."""
 
-    __slots__ = ("files", "left")
+    __slots__ = ("files", "folders", "left", "left_entries")
 
     def __init__(self) -> None:
         self.files: dict[str, dict[str, tuple[bytes, str]]] = {}
         """real root path -> path -> (bytes, digest)"""
+        self.folders: dict[str, list[os.DirEntry[str]]] = {}
+        """folder path -> its entries (`os.scandir`'s)"""
         self.left = KEEP_BYTES
+        self.left_entries = KEEP_ENTRIES
 
 
 def _walk(root: str, h: _Hash, kept: _Kept) -> dict[str, str] | None:
@@ -208,6 +213,9 @@ def _walk(root: str, h: _Hash, kept: _Kept) -> dict[str, str] | None:
         seen += len(entries)
         if seen > MAX_WALK:
             return None
+        if len(entries) <= kept.left_entries:
+            kept.folders[folder] = entries
+            kept.left_entries -= len(entries)
         for entry in entries:
             name = entry.name
             rel = f"{rel_folder}/{name}" if rel_folder else name
@@ -418,7 +426,7 @@ def _code_state(h: _Hash) -> None:
 class Pending:
     """A miss: what `store` needs to write the entry once the run is done."""
 
-    __slots__ = ("key", "path", "read", "roots", "stamp", "walked")
+    __slots__ = ("key", "listed", "path", "read", "roots", "stamp", "walked")
 
     def __init__(
         self,
@@ -428,6 +436,7 @@ class Pending:
         walked: list[dict[str, str]],
         stamp: str | None = None,
         read: dict[str, dict[str, tuple[bytes, str]]] | None = None,
+        listed: dict[str, list[os.DirEntry[str]]] | None = None,
     ):
         self.key = key
         self.path = path
@@ -436,6 +445,8 @@ class Pending:
         self.stamp = stamp
         self.read = read or {}
         """The files the key read: the analysis takes them (`analysis.sources.using_read`)."""
+        self.listed = listed or {}
+        """The folders the key listed: discovery takes them (`analysis.sources.using_read`)."""
         """Where the output says when it was made (a regular expression; stored as `_TIME`,
         now on a hit)."""
 
@@ -514,7 +525,7 @@ def lookup(args: argparse.Namespace) -> int | Pending | None:
     except Exception:
         return None
     if entry is None:
-        return Pending(key, path, roots, walked, _stamp_of(args), kept.files)
+        return Pending(key, path, roots, walked, _stamp_of(args), kept.files, kept.folders)
     text, code = entry
     from tui.output import emit
 

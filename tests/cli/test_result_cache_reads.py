@@ -1,9 +1,12 @@
-"""On a miss, the analysis takes the bytes the result cache's key read (tui.result_cache ->
-analysis.sources.using_read): every discovered file is read and hashed once per run, and the
-output is that of the files the entry is keyed on, even when one changes during the run."""
+"""On a miss, the analysis takes the bytes and folder listings the result cache's key read
+(tui.result_cache -> analysis.sources.using_read): every discovered file is read and hashed,
+every folder listed, once per run, and the output is that of the files the entry is keyed on,
+even when one changes during the run."""
 
 from __future__ import annotations
 
+import os
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -31,6 +34,25 @@ def test_a_miss_reads_each_file_once(
     opened.clear()
     assert check(capsys, "--format", "json", str(project)) == uncached  # a miss
     assert opened == [], "the analysis read again files the key had read"
+
+
+def test_a_miss_lists_each_folder_once(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    listed: Counter[str] = Counter()
+    real = os.scandir
+
+    def counted(path: str) -> object:
+        if str(path).startswith(str(project)):
+            listed[str(path)] += 1
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", counted)
+    uncached = check(capsys, "--no-cache", "--format", "json", str(project))
+    assert listed[f"{project}/{M}"] == 1
+    listed.clear()
+    assert check(capsys, "--format", "json", str(project)) == uncached  # a miss
+    assert listed[f"{project}/{M}"] == 1 and listed.most_common(1)[0][1] == 1, listed
 
 
 def test_a_file_changed_during_the_run_is_not_cached_stale(
