@@ -1,9 +1,10 @@
 """The result cache of `keepdata check` and `keepdata report`: a run whose inputs are those of
 an earlier run prints that run's output without importing the analysis (like ruff's cache, but
 never inside the analyzed project). On a miss, `Pending.parses` gives the analysis the on-disk
-parse cache (`tui.parse_store`) kept beside it, and `Pending.read` the bytes and digests of the
-files the key read (`analysis.sources.using_read`): a miss reads and hashes each file once, and
-its output is that of the very bytes its entry is keyed on.
+parse cache (`tui.parse_store`) kept beside it, and `Pending.read`/`Pending.listed` the bytes
+and digests of the files and the folder listings the key read (`analysis.sources.using_read`):
+a miss reads and hashes each file and lists each folder once, and its output is that of the
+very tree its entry is keyed on.
 
 Where: `$KEEPDATA_CACHE_DIR`, else `$XDG_CACHE_HOME/keepdata`, else `~/.cache/keepdata`;
 `check --no-cache` neither reads nor writes it. At most `MAX_ENTRIES` entries and `MAX_BYTES`
