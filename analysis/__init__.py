@@ -6,11 +6,11 @@ a frozen `analysis.result.Result`. Importing this package loads nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from pathlib import Path
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # a cached `check` reads only `__version__`: pathlib and typing (~9 ms
+if TYPE_CHECKING:  # of its start-up) are not imported
+    from collections.abc import Iterable
+    from pathlib import Path
 
-if TYPE_CHECKING:
     from analysis.result import Result
     from analysis.settings import Settings
 

@@ -221,22 +221,29 @@ def _by_severity(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     return tuple(sorted(findings, key=lambda f: (-int(f.severity), f.sort_key)))
 
 
-def _prove(spec: ItemSpec, inp: ProverInput) -> Proof:
+def _prove(spec: ItemSpec, inp: ProverInput, proofs: dict[object, Proof] | None = None) -> Proof:
     prover = PROVERS.get(spec.prover, not_written)
+    if proofs is not None and (known := proofs.get(prover)) is not None:
+        return known  # two items proved by one prover (one walk over 4,000 migrations, not two)
     try:
-        return prover(inp)
+        proof = prover(inp)
     except Exception as exc:  # a prover's bug must not take the report down
-        return unknown(f"the proof failed: {type(exc).__name__}: {exc}")
+        proof = unknown(f"the proof failed: {type(exc).__name__}: {exc}")
+    if proofs is not None:
+        proofs[prover] = proof
+    return proof
 
 
-def evaluate(spec: ItemSpec, inp: ProverInput) -> ChecklistItem:
+def evaluate(
+    spec: ItemSpec, inp: ProverInput, proofs: dict[object, Proof] | None = None
+) -> ChecklistItem:
     """One item's status: the findings of its rules (high or critical: fail; medium or low:
     warn), else its prover's; a prover that sees the item broken in the facts fails it even
     where the findings only warn."""
     rules = set(spec.rules)
     mine = _by_severity(f for f in inp.active if f.rule in rules)
     decisive = [f for f in mine if f.severity > Severity.INFO]
-    proof = _prove(spec, inp)
+    proof = _prove(spec, inp, proofs)
     if decisive:
         worst = decisive[0]
         status = Status.FAIL if worst.severity >= Severity.HIGH else Status.WARN
@@ -282,4 +289,5 @@ def checklist_of(
     `sources` are the files the run read."""
     active = tuple(f for f in findings if f.suppressed is None)
     inp = ProverInput(facts, active, sources)
-    return Checklist(tuple(evaluate(spec, inp) for spec in ITEMS))
+    proofs: dict[object, Proof] = {}  # per prover, for this run only
+    return Checklist(tuple(evaluate(spec, inp, proofs) for spec in ITEMS))

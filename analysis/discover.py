@@ -21,7 +21,7 @@ from analysis.discover_names import MAYBE_PATTERN, SKIP_DIRS
 from analysis.lazy_re import lazy_compile
 from analysis.model import Finding, Location, Severity
 from analysis.records import dataclass
-from analysis.sources import FileKind
+from analysis.sources import FileKind, listed_already
 
 MAX_FILES = 50_000
 """At most this many files keepdata reads (files discovery classifies; other files and skipped
@@ -240,8 +240,12 @@ def discover(root: Path, exclude: Iterable[str] = ()) -> Inventory:
         seen_real.add(key)
         budget = MAX_ENTRIES - entries_seen
         try:
-            with os.scandir(folder) as it:
-                entries = sorted(islice(it, budget + 1), key=order)
+            listed = listed_already(str(folder))  # the result cache's key listed it already
+            if listed is not None and len(listed) <= budget:
+                entries = sorted(listed, key=order)
+            else:
+                with os.scandir(folder) as it:
+                    entries = sorted(islice(it, budget + 1), key=order)
         except OSError as exc:
             problems.append(
                 Finding(

@@ -35,9 +35,45 @@ SKIP_DIRS = frozenset(
 )
 """Folders the walk never enters (vendored code, build output, tool caches)."""
 
+MAYBE_SUFFIXES = ("ml", ".json", ".jsonc", ".toml", ".prisma", ".sql", ".sh", ".bash", ".mk")
+MAYBE_PARTS = (
+    "dockerfile",
+    "containerfile",
+    "dockerignore",
+    "makefile",
+    ".env",
+    "gitignore",
+    "procfile",
+)
+MAYBE_PREFIXES = ("prisma.config.",)
+"""A (lowercase) file name that ends with a suffix, holds a part or starts with a prefix may
+have a kind; every other name has none. A name `analysis.discover.classify` learns must be
+covered by these too: `MAYBE_PATTERN` (discovery) and `maybe_kind` (the result cache's key)
+are both made from them."""
+
+
+def _escaped(text: str) -> str:
+    return text.replace(".", r"\.")  # the names hold letters, digits, "_" and "." only
+
+
 MAYBE_PATTERN = (
-    r"(?:ml|\.json|\.jsonc|\.toml|\.prisma|\.sql|\.sh|\.bash|\.mk)$"
-    r"|dockerfile|containerfile|dockerignore|makefile|\.env|gitignore|procfile|^prisma\.config\."
+    "(?:"
+    + "|".join(map(_escaped, MAYBE_SUFFIXES))
+    + ")$|"
+    + "|".join(map(_escaped, MAYBE_PARTS))
+    + "".join("|^" + _escaped(p) for p in MAYBE_PREFIXES)
 )
 """A superset of the (lowercase) file names `analysis.discover.classify` knows: every other
-name is no kind. A name classify learns must match this too."""
+name is no kind (searched with `re`)."""
+
+
+def maybe_kind(lower: str) -> bool:
+    """`re.search(MAYBE_PATTERN, lower)` without importing `re` (a cached `check` walks the
+    tree before anything else is imported). As `$` does, a suffix may stand before a final
+    newline."""
+    end = lower[:-1] if lower.endswith("\n") else lower
+    return (
+        end.endswith(MAYBE_SUFFIXES)
+        or lower.startswith(MAYBE_PREFIXES)
+        or any(part in lower for part in MAYBE_PARTS)
+    )

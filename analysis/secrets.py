@@ -413,6 +413,8 @@ _CONTROL = lazy_compile(
 
 def strip_control(text: str) -> str:
     """Remove terminal control sequences and C0/C1 control characters (tabs and newlines stay)."""
+    if text.isprintable():  # no C0/C1 control (so no ESC), no bidi control (format, "Cf")
+        return text
     return _CONTROL.sub("", text.replace("\t", "    "))
 
 

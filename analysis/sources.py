@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -87,6 +87,40 @@ def recording_reads() -> Iterator[set[tuple[str, str]]]:
         _RECORDERS.remove(reads)
 
 
+ReadAlready = Mapping[str, Mapping[str, tuple[bytes, str]]]
+"""real root path -> root-relative path -> (bytes, sha256 hex digest) of files read already."""
+ListedAlready = Mapping[str, Sequence[os.DirEntry[str]]]
+"""folder path (under a real root) -> its entries, as `os.scandir` gave them."""
+_READ: list[ReadAlready] = []
+_LISTED: list[ListedAlready] = []
+
+
+@contextmanager
+def using_read(files: ReadAlready | None, folders: ListedAlready | None = None) -> Iterator[None]:
+    """Files and folders the caller read moments ago (the result cache's key, on a miss): in
+    the `with` block, `read_source` of a file discovery found takes its bytes and digest from
+    `files` instead of reading and hashing it again, and discovery takes a folder's entries
+    from `folders` (`listed_already`). The caller read each file as `read_source` does a
+    discovered one (opened without following a link, a regular file within the size limit),
+    so the findings are the same; the analysis sees exactly the tree the cache keys on."""
+    _READ.append(files or {})
+    _LISTED.append(folders or {})
+    try:
+        yield
+    finally:
+        _READ.pop()
+        _LISTED.pop()
+
+
+def listed_already(folder: str) -> Sequence[os.DirEntry[str]] | None:
+    """The entries of `folder` the caller of `using_read` listed, or None."""
+    for folders in _LISTED:
+        found = folders.get(folder)
+        if found is not None:
+            return found
+    return None
+
+
 def read_source(
     root: Path, rel: str, max_bytes: int = MAX_FILE_BYTES, *, discovered: bool = False
 ) -> ReadResult:
@@ -107,6 +141,10 @@ def read_source(
     for reads in _RECORDERS:
         reads.add((str(root), rel))
     if discovered:
+        for files in _READ:
+            known = files.get(str(root), {}).get(rel)
+            if known is not None and len(known[0]) <= max_bytes:
+                return _decode(rel, known[0], known[1])
         data = _read_discovered(root, rel, max_bytes)
         if data is not None:
             return _decode(rel, data)
@@ -187,10 +225,12 @@ _BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
 )
 
 
-def _decode_wide(rel: str, data: bytes, codec: str, name: str) -> ReadResult:
+def _decode_wide(
+    rel: str, data: bytes, codec: str, name: str, digest: str | None = None
+) -> ReadResult:
     """A file with a UTF-16/UTF-32 byte order mark: decoded (the mark tells the byte order),
     or read with replacement characters and a KD002 finding that names the encoding."""
-    digest = digest_bytes(data)
+    digest = digest or digest_bytes(data)
     problem = None
     try:
         text = data.decode(codec)
@@ -228,15 +268,16 @@ def _looks_utf16(head: bytes) -> str | None:
     return None
 
 
-def _decode(rel: str, data: bytes) -> ReadResult:
+def _decode(rel: str, data: bytes, digest: str | None = None) -> ReadResult:
     """Text (UTF-8, newlines normalized) and digest of a file's bytes, or why they are not text.
+    `digest`: the bytes' digest when the caller has it already.
 
     UTF-16 and UTF-32 with a byte order mark are decoded too; UTF-16 without one is named.
     """
     if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] == b"\x00\x00\xfe\xff":
         for bom, codec, name in _BOMS:
             if data.startswith(bom):
-                return _decode_wide(rel, data, codec, name)
+                return _decode_wide(rel, data, codec, name, digest)
     if b"\x00" in data[:8192]:
         order = _looks_utf16(data[:8192])
         if order is not None:
@@ -251,7 +292,7 @@ def _decode(rel: str, data: bytes) -> ReadResult:
         return ReadResult(
             None, _problem(rel, f"{rel} is not a text file (it contains NUL bytes); not read")
         )
-    digest = digest_bytes(data)
+    digest = digest or digest_bytes(data)
     try:
         text = data.decode("utf-8-sig")
         problem = None

@@ -40,9 +40,10 @@ from analysis.model import Finding
 from analysis.terminal import terminal_line
 from tui.commands import KeepdataCommands
 from tui.drilldown import DrillDown
+from tui.export_flow import export_chosen, export_done, render_report, save_svg
 from tui.heap import IDLE_SECONDS, HeapFreezer
 from tui.messages import AnalysisReady, DrillTarget, OpenDrillDown
-from tui.modals.export_dialog import ExportDialog, ExportRequest, write_export
+from tui.modals.export_dialog import ExportDialog, ExportRequest
 from tui.modals.keys_screen import KeysScreen
 from tui.panes.base import Pane
 from tui.panes.findings import FindingsPane
@@ -758,63 +759,23 @@ class KeepdataApp(App[int]):
         self.push_screen(dialog, callback=self._export_chosen)
 
     def _export_chosen(self, request: ExportRequest | None) -> None:
-        if request is None:
-            return
-        if request.fmt == "svg":
-            self.call_after_refresh(self._save_svg, request)
-        elif request.fmt == "graph":
-            svg = self.query_one(RelationsPane).graph_svg()
-            if svg is None:
-                self.notify("no Prisma schema to draw", title="export", severity="warning")
-                return
-            self._export_done(request.path, write_export(request, svg))
-        else:
-            self._write_report(request)
+        export_chosen(self, request)
 
     def _save_svg(self, request: ExportRequest) -> None:
-        try:
-            svg = self.export_screenshot()
-        except Exception as exc:
-            self._export_done(request.path, exc)
-            return
-        self._export_done(request.path, write_export(request, svg))
+        save_svg(self, request)
 
     @work(thread=True, group="export", exit_on_error=False)
     def _write_report(self, request: ExportRequest) -> None:
-        snapshot = self.snapshot
-        if snapshot is None or snapshot.analysis is None:
+        outcome = render_report(self.snapshot, request)
+        if outcome == "nothing":
             self.call_from_thread(self.notify, "nothing analyzed yet", severity="warning")
-            return
-        from analysis.report.render import render
-
-        outcome: BaseException | None
-        try:
-            text = render(snapshot.analysis, request.fmt, snapshot.root_label)
-        except Exception as exc:
-            outcome = exc
         else:
-            outcome = write_export(request, text)
-        self.call_from_thread(self._export_done, request.path, outcome)
+            self.call_from_thread(self._export_done, request.path, outcome)
 
     def _export_done(self, path: Path, error: BaseException | None) -> None:
         if error is None:
             self.last_export = path
-            self.notify(terminal_line(f"wrote {path}"), title="export", markup=False)
-        elif isinstance(error, FileExistsError):
-            self.notify(
-                terminal_line(f"{path} exists now; not replaced (export again to overwrite)"),
-                title="export",
-                severity="warning",
-                markup=False,
-            )
-        else:
-            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
-            self.notify(
-                terminal_line(f"cannot write {path}: {reason}"),
-                title="export",
-                severity="error",
-                markup=False,
-            )
+        export_done(self, path, error)
 
     # -- keys --------------------------------------------------------------------------
     def action_show_keys(self) -> None:

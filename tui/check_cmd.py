@@ -207,6 +207,7 @@ def run_check(
     from analysis.parse_cache import using_store
     from analysis.report.check_output import exit_code
     from analysis.selection import selection
+    from analysis.sources import using_read
 
     try:
         chosen = selection(args.select, args.extend_select, args.ignore)
@@ -216,7 +217,8 @@ def run_check(
     paths = args.paths or ["."]
     results: list[Checked] = []
     parses = cache.parses() if cache is not None else None
-    with using_store(parses):
+    read, listed = (cache.read, cache.listed) if cache is not None else (None, None)
+    with using_store(parses), using_read(read, listed):
         for path in paths:
             found = _check_root(args, path, chosen, load_settings, root_of)
             if isinstance(found, int):

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from collections.abc import Sequence
 
 from analysis import __version__
 from tui.output import _silence_stdout, _write_failed, write_file, write_stdout
 
-TYPE_CHECKING = False  # typing and pathlib cost a cached `check` milliseconds: not imported
-if TYPE_CHECKING:
+TYPE_CHECKING = False  # typing, pathlib and argparse cost a cached `check` milliseconds: not
+if TYPE_CHECKING:  # imported (`tui.quick_args` reads the usual command lines)
+    import argparse
+    from collections.abc import Sequence
     from pathlib import Path
 
     from analysis.settings import Settings
@@ -100,12 +100,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     from analysis.parse_cache import using_store
     from analysis.pipeline import run
     from analysis.report.render import render as render_report
-    from analysis.sources import recording_reads
+    from analysis.sources import recording_reads, using_read
 
     root = _root(args.path)
     settings = _load_settings(root, args)
     parses = cached.parses() if cached is not None else None
-    with using_store(parses):
+    read, listed = (cached.read, cached.listed) if cached is not None else (None, None)
+    with using_store(parses), using_read(read, listed):
         analysis = run(root, settings)
     with recording_reads() as quoted:  # files a quote reads beyond the analysis
         text = render_report(analysis, args.format, args.path, full=args.full)
@@ -176,6 +177,8 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="keepdata",
         description="Can this Prisma + Docker Compose project lose data? Evidence, file and line.",
@@ -295,6 +298,8 @@ def _add_version(parser: argparse.ArgumentParser) -> None:
 
 
 def build_inspect_parser() -> argparse.ArgumentParser:
+    import argparse
+
     p = argparse.ArgumentParser(
         prog="keepdata",
         description="The live inspector: watches PATH and re-analyzes on every change.",
@@ -309,20 +314,22 @@ def build_inspect_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list and (args_list[0] in COMMANDS or args_list[0] in ("-h", "--help")):
-        parser = build_parser()
-    else:
-        typo = _mistyped_command(args_list)
-        if typo is not None:
-            return _usage_error(typo)
-        parser = build_inspect_parser()
-    try:
-        args = parser.parse_args(args_list)
-    except SystemExit as exc:
-        return int(exc.code or 0) if isinstance(exc.code, int) else 2
-    if getattr(args, "func", None) is None:
-        parser.print_help()
-        return 2
+    args = _quick_args(args_list)
+    if args is None:
+        if args_list and (args_list[0] in COMMANDS or args_list[0] in ("-h", "--help")):
+            parser = build_parser()
+        else:
+            typo = _mistyped_command(args_list)
+            if typo is not None:
+                return _usage_error(typo)
+            parser = build_inspect_parser()
+        try:
+            args = parser.parse_args(args_list)
+        except SystemExit as exc:
+            return int(exc.code or 0) if isinstance(exc.code, int) else 2
+        if getattr(args, "func", None) is None:
+            parser.print_help()
+            return 2
     try:
         return int(args.func(args))
     except SystemExit as exc:
@@ -332,6 +339,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError as exc:  # a write outside write_stdout (argparse's help, ...)
         _silence_stdout()
         return int(_write_failed("to stdout", exc).code or 2)
+
+
+def _quick_args(argv: list[str]) -> argparse.Namespace | None:
+    """`check` and `report` command lines in their usual forms, read without argparse (None:
+    argparse reads them)."""
+    if not argv or argv[0] not in ("check", "report"):
+        return None
+    from tui.quick_args import parse
+
+    args = parse(argv)
+    if args is None:
+        return None
+    args.func = cmd_check if argv[0] == "check" else cmd_report  # type: ignore[attr-defined]
+    return args  # type: ignore[return-value]  # what argparse.Namespace would hold
 
 
 def run() -> None:

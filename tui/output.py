@@ -3,7 +3,6 @@ line on stderr and exit 2, never a traceback."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 
@@ -14,18 +13,22 @@ class _WriteFailed(SystemExit):
 
 def _write_failed(target: str, exc: BaseException) -> _WriteFailed:
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-    with contextlib.suppress(OSError, ValueError):  # stderr may be gone too
+    try:
         print(f"keepdata: error: cannot write {target}: {reason}", file=sys.stderr)
+    except (OSError, ValueError):  # stderr may be gone too
+        return _WriteFailed(2)
     return _WriteFailed(2)
 
 
 def _silence_stdout() -> None:
     """After a failed write to stdout, point it at /dev/null so that the flush at exit does
     not fail again ("Exception ignored ... BrokenPipeError")."""
-    with contextlib.suppress(OSError, ValueError, AttributeError):
+    try:  # contextlib costs a cached `check` a millisecond to import
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        return
 
 
 def write_stdout(text: str) -> None:

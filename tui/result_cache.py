@@ -1,7 +1,10 @@
 """The result cache of `keepdata check` and `keepdata report`: a run whose inputs are those of
 an earlier run prints that run's output without importing the analysis (like ruff's cache, but
 never inside the analyzed project). On a miss, `Pending.parses` gives the analysis the on-disk
-parse cache (`tui.parse_store`) kept beside it.
+parse cache (`tui.parse_store`) kept beside it, and `Pending.read`/`Pending.listed` the bytes
+and digests of the files and the folder listings the key read (`analysis.sources.using_read`):
+a miss reads and hashes each file and lists each folder once, and its output is that of the
+very tree its entry is keyed on.
 
 Where: `$KEEPDATA_CACHE_DIR`, else `$XDG_CACHE_HOME/keepdata`, else `~/.cache/keepdata`;
 `check --no-cache` neither reads nor writes it. At most `MAX_ENTRIES` entries and `MAX_BYTES`
@@ -27,6 +30,12 @@ names, paths whose existence it asked about, folders it listed) with their state
 checks each again. Runs with `--since`/`--staged` (their output depends on every file git
 tracks), runs that failed (exit 2) and projects with folder links are not cached.
 
+Files are keyed by their content, never by (size, modification time, inode) alone: a stat-based
+fast path would save the reads and hashes of the key (about 28 ms of CPU on 4,000 migrations,
+2 ms on 240: the folder listings stay), but an edit that keeps the size within the clock's
+granularity (coarse or skewed on network and FAT file systems), or a copy that restores the
+time, would print a stale verdict.
+
 An entry is one file: a magic line, the sha256 of the rest, then `marshal` data. A corrupt,
 truncated or foreign entry fails those checks and is replaced; writes go to a temporary file
 moved into place (`os.replace`), so concurrent runs never see half an entry.
@@ -34,19 +43,24 @@ moved into place (`os.replace`), so concurrent runs never see half an entry.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import marshal
 import os
-import re
 import stat
 import sys
 import time
 
 from analysis import __version__
-from analysis.discover_names import MAYBE_PATTERN, SKIP_DIRS
+from analysis.discover_names import SKIP_DIRS, maybe_kind
 
-TYPE_CHECKING = False  # typing costs a cached run milliseconds: not imported
+try:  # the interpreter's own SHA-256: OpenSSL's (hashlib) costs a cached run 3 ms to load
+    from _sha2 import sha256 as _sha256  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # Python 3.11
+    try:
+        from _sha256 import sha256 as _sha256  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # a build without it
+        from hashlib import sha256 as _sha256
+
+TYPE_CHECKING = False  # typing, re and contextlib cost a cached run milliseconds: not imported
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -69,7 +83,6 @@ ENV_KEYS = ("GITHUB_ACTIONS", "NO_COLOR", "FORCE_COLOR", "KEEPDATA_ALL_MIGRATION
 """Environment variables the output of `check` depends on."""
 _TIME = "\0time\0"
 """Stands for the SARIF `endTimeUtc` in a stored output (JSON never holds a raw NUL)."""
-_MAYBE = re.compile(MAYBE_PATTERN)
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -86,28 +99,51 @@ def _results_dir() -> str:
     return os.path.join(cache_dir(), "results")
 
 
+_BIG = 256 * 1024
+"""From this size on, OpenSSL's SHA-256 (hashlib) pays for its loading."""
+
+
+def sha256(data: bytes) -> _Hash:
+    """SHA-256 of `data`: the interpreter's own for small data, OpenSSL's for large."""
+    if len(data) < _BIG:
+        return _sha256(data)  # type: ignore[no-any-return,unused-ignore]
+    import hashlib
+
+    return hashlib.sha256(data)
+
+
 # -- the key -------------------------------------------------------------------------------
 def _file_digest(path: str) -> str:
     """sha256 of the file's bytes (as `analysis.sources` digests them), or why not."""
+    return _read_file(path, _OPEN_FLAGS)[0]
+
+
+def _read_file(path: str, flags: int) -> tuple[str, bytes | None]:
+    """(sha256 of the file's bytes, the bytes), or (why not, None)."""
     try:
-        fd = os.open(path, _OPEN_FLAGS)
+        fd = os.open(path, flags)
     except OSError as exc:
-        return f"E{exc.errno}"
+        return f"E{exc.errno}", None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            return f"K{stat.S_IFMT(st.st_mode)}"
+            return f"K{stat.S_IFMT(st.st_mode)}", None
         if st.st_size > MAX_FILE:
-            return f"B{st.st_size}:{st.st_mtime_ns}"
+            return f"B{st.st_size}:{st.st_mtime_ns}", None
         chunks = []
         while True:
-            chunk = os.read(fd, max(st.st_size + 1, 65536))
-            if not chunk:
+            want = max(st.st_size + 1, 65536)
+            chunk = os.read(fd, want)
+            if chunk:
+                chunks.append(chunk)
+            if len(chunk) < want:  # a regular file reads short only at its end
                 break
-            chunks.append(chunk)
-        return hashlib.sha256(b"".join(chunks)).hexdigest()
+        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        if len(data) > MAX_FILE:  # it grew while it was read
+            return f"B{len(data)}:{st.st_mtime_ns}", None
+        return sha256(data).hexdigest(), data
     except OSError as exc:
-        return f"E{exc.errno}"
+        return f"E{exc.errno}", None
     finally:
         os.close(fd)
 
@@ -134,12 +170,36 @@ def listing_state(root: str, folder: str) -> str:
         names = sorted(os.listdir(os.path.join(root, folder)))
     except OSError as exc:
         return f"E{exc.errno}"
-    return hashlib.sha256("\0".join(names).encode("utf-8", "surrogateescape")).hexdigest()
+    return sha256("\0".join(names).encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _walk(root: str, h: _Hash) -> dict[str, str] | None:
+KEEP_BYTES = 16 * 1024 * 1024
+"""At most this many bytes of the files the key read are kept for the analysis of a miss."""
+KEEP_ENTRIES = 100_000
+"""At most this many folder entries the key listed are kept for the analysis of a miss."""
+_NOFOLLOW = _OPEN_FLAGS | getattr(os, "O_NOFOLLOW", 0)
+
+
+class _Kept:
+    """The files the key read, for the analysis of a miss (`analysis.sources.using_read`)."""
+
+    __slots__ = ("files", "folders", "left", "left_entries")
+
+    def __init__(self) -> None:
+        self.files: dict[str, dict[str, tuple[bytes, str]]] = {}
+        """real root path -> path -> (bytes, digest)"""
+        self.folders: dict[str, list[os.DirEntry[str]]] = {}
+        """folder path -> its entries (`os.scandir`'s)"""
+        self.left = KEEP_BYTES
+        self.left_entries = KEEP_ENTRIES
+
+
+def _walk(root: str, h: _Hash, kept: _Kept) -> dict[str, str] | None:
     """Feed `h` every folder the discovery walk enters and every file it may read (name and
-    digest); {path: digest}. None when the tree has a folder link or is too large."""
+    digest); {path: digest}. None when the tree has a folder link or is too large. `kept`
+    gets the (bytes, digest) of the regular files read, within `KEEP_BYTES` (all roots):
+    on a miss, the analysis takes them instead of reading every file a second time."""
+    files = kept.files[root] = {}
     digests: dict[str, str] = {}
     folders = [""]
     seen = 0
@@ -154,6 +214,9 @@ def _walk(root: str, h: _Hash) -> dict[str, str] | None:
         seen += len(entries)
         if seen > MAX_WALK:
             return None
+        if len(entries) <= kept.left_entries:
+            kept.folders[folder] = entries
+            kept.left_entries -= len(entries)
         for entry in entries:
             name = entry.name
             rel = f"{rel_folder}/{name}" if rel_folder else name
@@ -167,10 +230,14 @@ def _walk(root: str, h: _Hash) -> dict[str, str] | None:
                         continue
                     folders.append(rel)
                     line = f"D\0{rel}"
-                elif _MAYBE.search(name.lower()) is None:
+                elif not maybe_kind(name.lower()):
                     continue
                 elif entry.is_file(follow_symlinks=False):
-                    digest = digests[rel] = _file_digest(entry.path)
+                    digest, data = _read_file(entry.path, _NOFOLLOW)
+                    digests[rel] = digest
+                    if data is not None and len(data) <= kept.left:
+                        files[rel] = (data, digest)
+                        kept.left -= len(data)
                     line = f"F\0{rel}\0{digest}"
                 else:
                     line = f"S\0{rel}"
@@ -319,7 +386,7 @@ def code_digest() -> str:
     """sha256 of keepdata's own files (an edit in a development checkout is a new keepdata)
     and the folders of the installed packages the analysis uses (computed once)."""
     if not _CODE:
-        h = hashlib.sha256()
+        h = sha256(b"")
         _code_state(h)
         _CODE.append(h.hexdigest())
     return _CODE[0]
@@ -328,31 +395,39 @@ def code_digest() -> str:
 def _code_state(h: _Hash) -> None:
     here = os.path.dirname(os.path.abspath(__file__))
     h.update(f"{__version__}\0{sys.version}\0{sys.executable}\n".encode())
-    for package in (os.path.join(os.path.dirname(here), "analysis"), here):
-        for dirpath, dirnames, filenames in os.walk(package):
-            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-            for name in sorted(filenames):
-                if name.endswith((".pyc", ".pyo")):
-                    continue
-                try:
-                    st = os.stat(os.path.join(dirpath, name))
-                except OSError:
-                    continue
-                h.update(f"{dirpath}/{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    for entry in sys.path:  # where installed packages live: an upgrade changes the folder
-        if os.path.basename(entry) not in ("site-packages", "dist-packages"):
+    lines: list[str] = []
+    folders = [os.path.join(os.path.dirname(here), "analysis"), here]
+    for folder in folders:  # grows while it is read
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir():
+                    if entry.name != "__pycache__":
+                        folders.append(entry.path)
+                elif not entry.name.endswith((".pyc", ".pyo")):
+                    st = entry.stat()
+                    lines.append(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}\n")
+            except OSError:
+                continue
+    h.update("".join(lines).encode("utf-8", "surrogateescape"))
+    for place in sys.path:  # where installed packages live: an upgrade changes the folder
+        if os.path.basename(place) not in ("site-packages", "dist-packages"):
             continue
         try:
-            h.update(f"{entry}\0{os.stat(entry or '.').st_mtime_ns}\n".encode())
+            h.update(f"{place}\0{os.stat(place or '.').st_mtime_ns}\n".encode())
         except OSError:
-            h.update(f"{entry}\0-\n".encode())
+            h.update(f"{place}\0-\n".encode())
 
 
 # -- lookup and store ----------------------------------------------------------------------
 class Pending:
     """A miss: what `store` needs to write the entry once the run is done."""
 
-    __slots__ = ("key", "path", "roots", "stamp", "walked")
+    __slots__ = ("key", "listed", "path", "read", "roots", "stamp", "walked")
 
     def __init__(
         self,
@@ -360,14 +435,21 @@ class Pending:
         path: str,
         roots: list[str],
         walked: list[dict[str, str]],
-        stamp: re.Pattern[str] | None = None,
+        stamp: str | None = None,
+        read: dict[str, dict[str, tuple[bytes, str]]] | None = None,
+        listed: dict[str, list[os.DirEntry[str]]] | None = None,
     ):
         self.key = key
         self.path = path
         self.roots = roots
         self.walked = walked
         self.stamp = stamp
-        """Where the output says when it was made (stored as `_TIME`, now on a hit)."""
+        self.read = read or {}
+        """The files the key read: the analysis takes them (`analysis.sources.using_read`)."""
+        self.listed = listed or {}
+        """The folders the key listed: discovery takes them (`analysis.sources.using_read`)."""
+        """Where the output says when it was made (a regular expression; stored as `_TIME`,
+        now on a hit)."""
 
     def parses(self) -> DiskParses | None:
         """The on-disk parse cache for this run's analysis (`tui.parse_store`)."""
@@ -392,9 +474,12 @@ class Pending:
             if deps is None:
                 return
             if self.stamp is not None:
-                text = self.stamp.sub(rf"\1{_TIME}\2", text, count=_STAMPS)
+                import re
+
+                stamp = re.compile(self.stamp, re.MULTILINE)
+                text = stamp.sub(rf"\1{_TIME}\2", text, count=_STAMPS)
             body = marshal.dumps((self.key, tuple(deps), text, code))
-            write_entry(self.path, MAGIC + hashlib.sha256(body).digest() + body)
+            write_entry(self.path, MAGIC + sha256(body).digest() + body)
         except Exception:  # the cache is an optimization: never a failed run
             return
 
@@ -435,13 +520,13 @@ def lookup(args: argparse.Namespace) -> int | Pending | None:
         found = _key(args)
         if found is None:
             return None
-        key, roots, walked = found
+        key, roots, walked, kept = found
         path = os.path.join(_results_dir(), key[:2], key)
         entry = _read_entry(path, key, roots)
     except Exception:
         return None
     if entry is None:
-        return Pending(key, path, roots, walked, _stamp_of(args))
+        return Pending(key, path, roots, walked, _stamp_of(args), kept.files, kept.folders)
     text, code = entry
     from tui.output import emit
 
@@ -456,17 +541,15 @@ def lookup(args: argparse.Namespace) -> int | Pending | None:
 
 _STAMPS = 0
 """How many stamps `Pending.store` replaces (0: all; the roots of one check run each have one)."""
-_CHECK_STAMP = re.compile(r'("endTimeUtc": ")\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ(")')
-_REPORT_STAMPS = {
-    "md": re.compile(r"(^\| Generated \| )\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ( \|$)", re.MULTILINE),
-    "json": re.compile(
-        r'(^    "generated_at": ")\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ(",?$)', re.MULTILINE
-    ),
+_CHECK_STAMP = r'("endTimeUtc": ")\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ(")'
+_REPORT_STAMPS = {  # compiled (re.MULTILINE) only to store an entry
+    "md": r"(^\| Generated \| )\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ( \|$)",
+    "json": r'(^    "generated_at": ")\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ(",?$)',
     "sarif": _CHECK_STAMP,
 }
 
 
-def _stamp_of(args: argparse.Namespace) -> re.Pattern[str] | None:
+def _stamp_of(args: argparse.Namespace) -> str | None:
     """The time stamp in this command's output: SARIF's `endTimeUtc` (check and report), the
     report's `Generated` row (Markdown) and `generated_at` (JSON)."""
     if args.command == "report":
@@ -478,8 +561,8 @@ def _utc_now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
-def _key(args: argparse.Namespace) -> tuple[str, list[str], list[dict[str, str]]] | None:
-    h = hashlib.sha256(MAGIC)
+def _key(args: argparse.Namespace) -> tuple[str, list[str], list[dict[str, str]], _Kept] | None:
+    h = sha256(MAGIC)
     h.update(f"{code_digest()}\0{__version__}\n".encode())
     options = sorted((k, repr(v)) for k, v in vars(args).items() if k not in ("func", "no_cache"))
     h.update(repr(options).encode("utf-8", "surrogateescape"))
@@ -491,13 +574,14 @@ def _key(args: argparse.Namespace) -> tuple[str, list[str], list[dict[str, str]]
         )
     roots: list[str] = []
     walked: list[dict[str, str]] = []
+    kept = _Kept()
     report = args.command == "report"
     for label in [args.path] if report else args.paths or ["."]:
         root = os.path.realpath(label)
         if not os.path.isdir(root):
             return None
         h.update(f"root\0{root}\n".encode("utf-8", "surrogateescape"))
-        digests = _walk(root, h)
+        digests = _walk(root, h, kept)
         if digests is None or not _git_state(root, h, bool(getattr(args, "base", None))):
             return None
         if report or args.format == "sarif":
@@ -513,7 +597,7 @@ def _key(args: argparse.Namespace) -> tuple[str, list[str], list[dict[str, str]]
             h.update(repr(seen).encode("utf-8", "surrogateescape"))
         roots.append(root)
         walked.append(digests)
-    return h.hexdigest(), roots, walked
+    return h.hexdigest(), roots, walked, kept
 
 
 def _read_entry(path: str, key: str, roots: list[str]) -> tuple[str, int] | None:
@@ -525,10 +609,7 @@ def _read_entry(path: str, key: str, roots: list[str]) -> tuple[str, int] | None
     except OSError:
         return None
     head = len(MAGIC) + 32
-    if (
-        not data.startswith(MAGIC)
-        or hashlib.sha256(data[head:]).digest() != data[len(MAGIC) : head]
-    ):
+    if not data.startswith(MAGIC) or sha256(data[head:]).digest() != data[len(MAGIC) : head]:
         return None
     try:
         stored_key, deps, text, code = marshal.loads(data[head:])
@@ -540,9 +621,15 @@ def _read_entry(path: str, key: str, roots: list[str]) -> tuple[str, int] | None
         now = path_state(roots[i], rel) if kind == "p" else listing_state(roots[i], rel)
         if now != state:
             return None
-    with contextlib.suppress(OSError):
-        os.utime(path)  # recently used: evicted last
+    _touch(path)  # recently used: evicted last
     return text, code
+
+
+def _touch(path: str) -> None:
+    try:
+        os.utime(path)
+    except OSError:
+        return
 
 
 def write_entry(path: str, data: bytes, evict_in: Callable[[str], None] | None = None) -> None:
@@ -605,5 +692,7 @@ def evict(results: str, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYT
 
 
 def _unlink(path: str) -> None:
-    with contextlib.suppress(OSError):
+    try:
         os.unlink(path)
+    except OSError:  # gone already, or not ours to remove
+        return

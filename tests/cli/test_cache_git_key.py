@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from analysis.gitread import DEFAULT_BRANCHES
-from tests.cli.test_result_cache import analyses, check, git, project, write  # noqa: F401
+from tests.cli.helpers import check, git, write
 from tui.result_cache import GRADING_REFS
 
 M = "prisma/migrations"
@@ -25,10 +25,10 @@ def commit_all(root: Path, message: str) -> None:
 
 
 def test_a_commit_on_another_branch_is_a_hit(
-    project: Path,  # noqa: F811
+    project: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    analyses: list[Path],  # noqa: F811
+    analyses: list[Path],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("KEEPDATA_ALL_MIGRATIONS", raising=False)
@@ -62,9 +62,9 @@ def test_a_commit_on_another_branch_is_a_hit(
 
 
 def test_with_base_every_ref_counts(
-    project: Path,  # noqa: F811
+    project: Path,
     capsys: pytest.CaptureFixture[str],
-    analyses: list[Path],  # noqa: F811
+    analyses: list[Path],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("KEEPDATA_ALL_MIGRATIONS", raising=False)

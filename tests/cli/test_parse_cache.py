@@ -13,7 +13,7 @@ import pytest
 
 from analysis import parse_cache
 from analysis.pipeline import run
-from tui.cli import main
+from tests.cli.helpers import check
 from tui.parse_store import MAGIC
 from tui.result_cache import cache_dir
 
@@ -67,12 +67,6 @@ def project(tmp_path: Path) -> Iterator[Path]:
 
 def sql(name: str) -> str:
     return f"{M}/{name}/migration.sql"
-
-
-def check(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[str, int]:
-    capsys.readouterr()
-    code = main(["check", *argv])
-    return capsys.readouterr().out, code
 
 
 def packs() -> list[Path]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import tui.result_cache
-from tests.cli.test_result_cache import analyses, git, mutate  # noqa: F401  (a fixture)
+from tests.cli.helpers import git, mutate
 from tests.conftest import EXAMPLES
 from tui.cli import main
 
@@ -36,7 +36,7 @@ def test_a_report_hit_is_the_report(
     fmt: str,
     risky: Path,
     capsys: pytest.CaptureFixture[str],
-    analyses: list[Path],  # noqa: F811
+    analyses: list[Path],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(tui.result_cache, "_utc_now", lambda: NOW)
@@ -58,7 +58,7 @@ def test_report_to_a_file_from_the_cache(
     risky: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    analyses: list[Path],  # noqa: F811
+    analyses: list[Path],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(tui.result_cache, "_utc_now", lambda: NOW)
@@ -75,7 +75,7 @@ def test_report_to_a_file_from_the_cache(
 def test_report_misses_on_edits_git_and_options(
     risky: Path,
     capsys: pytest.CaptureFixture[str],
-    analyses: list[Path],  # noqa: F811
+    analyses: list[Path],
 ) -> None:
     base = report(capsys, "--format", "json", str(risky))
     report(capsys, "--format", "json", "--full", str(risky))  # an option of its own

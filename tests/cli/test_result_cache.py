@@ -14,97 +14,11 @@ from pathlib import Path
 
 import pytest
 
-import analysis.engine
-import analysis.pipeline
 import tui.result_cache
+from tests.cli.helpers import M, check, git, mutate, write
 from tests.conftest import EXAMPLES, REPO
 from tui.cli import main
 from tui.result_cache import MAGIC, cache_dir, evict
-
-COMPOSE = """\
-services:
-  db:
-    image: postgres:16
-    environment:
-      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}
-    volumes:
-      - pgdata:/var/lib/postgresql/data
-  app:
-    build: .
-    depends_on: [db]
-    environment:
-      DATABASE_URL: postgresql://postgres:${POSTGRES_PASSWORD}@db:5432/app
-volumes:
-  pgdata:
-"""
-DOCKERFILE = """\
-FROM node:20-slim
-WORKDIR /app
-COPY . .
-RUN npm ci
-ENTRYPOINT ["sh", "bin/boot"]
-"""
-BOOT = "#!/bin/sh\nset -e\nnpx prisma migrate deploy\nexec npm start\n"
-SCHEMA = """\
-datasource db {
-  provider = "postgresql"
-  url      = env("DATABASE_URL")
-}
-
-model User {
-  id   Int    @id @default(autoincrement())
-  name String
-}
-"""
-INIT = 'CREATE TABLE "User" ("id" SERIAL NOT NULL, "name" TEXT NOT NULL, PRIMARY KEY ("id"));\n'
-M = "prisma/migrations"
-PROJECT = {
-    "docker-compose.yml": COMPOSE,
-    "Dockerfile": DOCKERFILE,
-    "bin/boot": BOOT,  # no name discovery takes: read because the Dockerfile runs it
-    "package.json": (
-        '{"name": "app", "scripts": {"start": "node server.js"}, '
-        '"dependencies": {"prisma": "6.1.0"}}\n'
-    ),
-    "prisma/schema.prisma": SCHEMA,
-    f"{M}/20240101000000_init/migration.sql": INIT,
-    f"{M}/migration_lock.toml": 'provider = "postgresql"\n',
-    ".env": "POSTGRES_PASSWORD=s3cret-long-enough-password\n",
-}
-
-
-@pytest.fixture
-def analyses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The roots the analysis really ran on (a hit runs none)."""
-    ran: list[Path] = []
-    real = analysis.engine.analyze
-
-    def counted(root: Path | str, *args: object, **kwargs: object) -> analysis.engine.Analysis:
-        ran.append(Path(root))
-        return real(root, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(analysis.pipeline, "analyze", counted)  # the pipeline's rule stages
-    return ran
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "app"
-    for rel, text in PROJECT.items():
-        write(root, rel, text)
-    return root
-
-
-def write(root: Path, rel: str, text: str) -> None:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-
-
-def check(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[str, int]:
-    capsys.readouterr()
-    code = main(["check", *argv])
-    return capsys.readouterr().out, code
 
 
 def entries() -> list[Path]:
@@ -147,13 +61,6 @@ def test_output_file_and_quiet_from_the_cache(
     assert main(argv) == 0
     assert len(analyses) == 1
     assert out.read_text() == first and capsys.readouterr().err == cold_err == f"wrote {out}\n"
-
-
-def mutate(root: Path, rel: str, old: str, new: str) -> None:
-    path = root / rel
-    text = path.read_text()
-    assert old in text
-    path.write_text(text.replace(old, new))
 
 
 CHANGES: dict[str, Callable[[Path], None]] = {
@@ -223,15 +130,6 @@ def test_options_environment_and_version_are_part_of_the_key(
     monkeypatch.setattr(tui.result_cache, "__version__", "99.0")
     check(capsys, *base)
     assert len(analyses) == 6
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=root,
-        capture_output=True,
-        check=True,
-    )
 
 
 def test_a_commit_that_moves_the_base_is_a_miss(
@@ -341,11 +239,12 @@ def test_where_the_cache_lives() -> None:
 
 
 def test_a_hit_imports_neither_the_analysis_nor_textual(tmp_path: Path) -> None:
+    """Nor argparse: `tui.quick_args` reads the usual command line (a third of the start-up)."""
     seed = shutil.copytree(EXAMPLES / "seed-app", tmp_path / "seed-app")
     probe = (
         "import sys\nfrom tui.cli import main\n"
         f"code = main(['check', '--format', 'json', {str(seed)!r}])\n"
-        "print(sorted(m for m in sys.modules if m.startswith(('analysis.', 'textual', 'pglast', 'sqlglot'))), file=sys.stderr)\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('analysis.', 'textual', 'pglast', 'sqlglot', 'argparse'))), file=sys.stderr)\n"
     )
     env = {**os.environ, "KEEPDATA_CACHE_DIR": str(tmp_path / "cache")}
     argv = [sys.executable, "-c", probe]
@@ -354,3 +253,31 @@ def test_a_hit_imports_neither_the_analysis_nor_textual(tmp_path: Path) -> None:
     assert hit.stdout == cold.stdout
     loaded = eval(hit.stderr.strip().splitlines()[-1])
     assert loaded == ["analysis.discover_names"]
+
+
+def test_the_code_digest_follows_keepdata_s_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit of keepdata's own code (a development checkout) is a new keepdata: no entry of
+    the old code is used; compiled files are not code."""
+    for rel in ("analysis/__init__.py", "analysis/rules/kd1.py", "tui/result_cache.py"):
+        write(tmp_path, rel, "x = 1\n")
+    monkeypatch.setattr(tui.result_cache, "__file__", str(tmp_path / "tui" / "result_cache.py"))
+
+    def digest() -> str:
+        h = tui.result_cache.sha256(b"")
+        tui.result_cache._code_state(h)
+        return h.hexdigest()
+
+    first = digest()
+    write(tmp_path, "analysis/rules/__pycache__/kd1.cpython-311.pyc", "compiled")
+    write(tmp_path, "tui/cli.pyc", "compiled")
+    assert digest() == first
+    write(tmp_path, "analysis/rules/kd1.py", "x = 22\n")  # another size
+    second = digest()
+    assert second != first
+    os.utime(tmp_path / "analysis/rules/kd1.py", ns=(1, 1))  # the same size, another time
+    third = digest()
+    assert third not in (first, second)
+    write(tmp_path, "analysis/rules/kd2.py", "")
+    assert digest() not in (first, second, third)

@@ -9,7 +9,7 @@ import pytest
 
 from analysis.context import Context
 from analysis.discover import discover
-from analysis.sources import read_source
+from analysis.sources import digest_bytes, read_source, using_read
 
 
 @pytest.mark.parametrize(
@@ -60,3 +60,19 @@ def test_discovered_link_inside_root_is_read(write_tree) -> None:
     ctx = Context(root, discover(root))
     src = ctx.source("Dockerfile")
     assert src is not None and src.text == "FROM node\n"
+
+
+@pytest.mark.parametrize(
+    "content", ["services: {}\r\n", "\ufeffFROM node\n", b"echo \xff\n", b"\x7fELF\x00binary"]
+)
+def test_bytes_read_already_give_what_reading_gives(write_tree, content: str | bytes) -> None:
+    root = write_tree({"a.sh": content}).resolve()
+    data = (root / "a.sh").read_bytes()
+    expected = read_source(root, "a.sh", discovered=True)
+    (root / "a.sh").write_text("something else\n")  # the caller's bytes win, not the disk's
+    with using_read({str(root): {"a.sh": (data, digest_bytes(data))}}):
+        assert read_source(root, "a.sh", discovered=True) == expected
+        # a path discovery did not vouch for, or one over the limit: read from disk as ever
+        assert read_source(root, "a.sh").source.text == "something else\n"  # type: ignore[union-attr]
+        assert read_source(root, "a.sh", max_bytes=4, discovered=True).source is None
+    assert read_source(root, "a.sh", discovered=True).source.text == "something else\n"  # type: ignore[union-attr]

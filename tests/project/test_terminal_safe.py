@@ -158,3 +158,16 @@ async def test_the_inspector_never_renders_control_sequences(tmp_path: Path) -> 
 def test_terminal_line_is_idempotent(name: str) -> None:
     once = terminal_line(name)
     assert terminal_line(once) == once
+
+
+def test_every_character_is_stripped_as_the_control_pattern_says() -> None:
+    """strip_control's fast path (printable text is returned as it is) drops nothing the
+    pattern would have removed: each character of the Basic Multilingual Plane, alone and
+    after an ESC, gives what the pattern gives."""
+    from analysis.secrets import _CONTROL, strip_control
+
+    for code in range(0x10000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        for text in (chr(code), f"a{chr(code)}b", f"\x1b{chr(code)}x"):
+            assert strip_control(text) == _CONTROL.sub("", text.replace("\t", "    ")), hex(code)
