@@ -52,7 +52,7 @@ from tui.panes.overview import OverviewPane
 from tui.panes.relations import RelationsPane
 from tui.panes.volumes import VolumesPane
 from tui.screen import InspectorScreen
-from tui.warm import warm_pane
+from tui.warm import PaneWarmer
 from tui.watch import (
     ProjectFilter,
     ProjectWatcher,
@@ -80,9 +80,6 @@ WARM_AFTER = 0.25
 """Seconds after an analysis lands when its files' Pygments lexers are imported (in a thread:
 the first import of one, the SQL lexer ~45 ms, would land on the first drill-down into such a
 file); the panes are painted by then."""
-WARM_TRIES = 20
-"""Refreshes after which the inspector stops waiting for a quiet screen to lay out the panes
-not shown yet (tui.warm); they are laid out when first shown, as without."""
 DRILL_OPEN = "-drill-open"
 """The class on #body while the drill-down is open (app.tcss lays the panes out for it)."""
 DRILL_STYLED_IN_PANES = ".split, MigrationsPane, #history-table, #model-picker"
@@ -234,9 +231,8 @@ class KeepdataApp(App[int]):
         """The panes by tab id (made by `compose`)."""
         self._hidden_stale = False
         """The panes under inactive tabs do not show `snapshot` yet (`_fill_hidden_panes`)."""
-        self._cold_panes = [pane_id for pane_id, _ in self.PANES[1:]]
-        """The panes never laid out yet (`_warm_pane`)."""
-        self._warm_tries = WARM_TRIES
+        self._warmer = PaneWarmer([pane_id for pane_id, _ in self.PANES[1:]])
+        """Lays out the panes never shown yet after the first full screen (tui.warm)."""
         """The languages whose Pygments lexers `_warm_lexers` imported or is importing."""
 
     def get_default_screen(self) -> InspectorScreen:
@@ -475,29 +471,8 @@ class KeepdataApp(App[int]):
             if pane.is_attached:  # not a callback that runs while the app closes
                 pane.snapshot = self.snapshot
         self._wake_waiters()
-        if self._cold_panes:
-            footer = self.query_one(KeyFooter)
-            for pane_id in self._cold_panes:  # their rows come with this frame
-                focus = self._pane_focus(pane_id)
-                if focus is not None:
-                    footer.prepare_for(focus)
-            self.call_after_refresh(self._warm_pane)
-
-    def _warm_pane(self) -> None:
-        """Lay out and render the next pane never shown, unseen (tui.warm), once the screen
-        is quiet (after the first full screen); one pane per refresh, so a key waits for one
-        at most. Their rows of keys were mounted with the first fill (`_fill_hidden_panes`):
-        mounting one repaints the footer, which would be a frame after the full screen."""
-        tabs = next(iter(self.query("#panes").results(TabbedContent)), None)
-        if not self._cold_panes or tabs is None or not isinstance(self.screen, InspectorScreen):
-            return  # closing, or a dialog is open: the pane is laid out when shown
-        pane_id = self._cold_panes[0]
-        if warm_pane(self.screen, tabs.get_pane(pane_id)):
-            self._cold_panes.pop(0)
-        else:
-            self._warm_tries -= 1  # the screen was busy (or the pane is on screen)
-        if self._cold_panes and self._warm_tries > 0:
-            self.call_after_refresh(self._warm_pane)
+        tabs = self.query_one("#panes", TabbedContent)
+        self._warmer.start(tabs, self.query_one(KeyFooter), self._pane_focus)
 
     def watch_snapshot(self, old: Snapshot | None, snapshot: Snapshot | None) -> None:
         """What the bound widgets do not do themselves: the panes, the watch filter, the tab
@@ -669,8 +644,7 @@ class KeepdataApp(App[int]):
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self._fill_hidden_panes()
         pane_id = event.pane.id
-        if pane_id in self._cold_panes:
-            self._cold_panes.remove(pane_id)  # laid out now that it is shown
+        self._warmer.shown(pane_id)
         if pane_id:
             self._restyle_pane(pane_id)  # a tab clicked
         if pane_id and self.focused is not None and event.pane not in self.focused.ancestors:

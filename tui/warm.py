@@ -20,10 +20,18 @@ or message waiting that the restored dirty regions could drop.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual.screen import Screen
 from textual.widget import Widget
+from textual.widgets import TabbedContent
+
+from tui.widgets.footer import KeyFooter
+
+WARM_TRIES = 20
+"""Refreshes after which `PaneWarmer` stops waiting for a quiet screen; the panes left are
+laid out when first shown, as without."""
 
 
 def screen_is_quiet(screen: Screen[Any]) -> bool:
@@ -56,3 +64,44 @@ def warm_pane(screen: Screen[Any], pane: Widget) -> bool:
             screen._refresh_layout()
     compositor._dirty_regions.clear()  # the map is as it was: nothing to repaint
     return True
+
+
+class PaneWarmer:
+    """The panes of a TabbedContent never shown yet, laid out one per refresh (a key waits for
+    one at most) once the screen is quiet, after the first full screen."""
+
+    def __init__(self, pane_ids: list[str]) -> None:
+        self.cold = list(pane_ids)
+        """The panes not laid out yet, in the order they will be."""
+        self.tries = WARM_TRIES
+
+    def shown(self, pane_id: str | None) -> None:
+        """The pane is on screen: laid out by its visit."""
+        if pane_id in self.cold:
+            self.cold.remove(pane_id)
+
+    def start(
+        self, tabs: TabbedContent, footer: KeyFooter, focus_of: Callable[[str], Widget | None]
+    ) -> None:
+        """Call when the panes were filled: mounts (hidden) the footer's row of keys for the
+        widget `focus_of` each cold pane focuses, now, in the frame that paints the panes (a
+        row mounted later repaints the footer: a frame after the full screen), then lays the
+        panes out after the refreshes to come."""
+        if not self.cold:
+            return
+        for pane_id in self.cold:
+            focus = focus_of(pane_id)
+            if focus is not None:
+                footer.prepare_for(focus)
+        tabs.app.call_after_refresh(self._step, tabs)
+
+    def _step(self, tabs: TabbedContent) -> None:
+        screen = tabs.app.screen
+        if not self.cold or not tabs.is_attached or screen is not tabs.screen:
+            return  # closing, or a dialog is open: the panes are laid out when shown
+        if warm_pane(screen, tabs.get_pane(self.cold[0])):
+            self.cold.pop(0)
+        else:
+            self.tries -= 1  # the screen was busy
+        if self.cold and self.tries > 0:
+            tabs.app.call_after_refresh(self._step, tabs)

@@ -18,7 +18,7 @@ async def test_a_pane_shown_the_first_time_was_laid_out_and_its_keys_mounted_bef
     async with app.run_test(size=(120, 40)) as pilot:
         await app.wait_for_analysis()
         await pilot.pause()
-        assert app._cold_panes == []
+        assert app._warmer.cold == []
         footer = app.query_one(KeyFooter)
         rows = list(footer.children)
         tables = list(app.query_one("#migrations-pane").query(KeyedTable))
@@ -37,7 +37,7 @@ async def test_a_pane_shown_the_first_time_was_laid_out_and_its_keys_mounted_bef
 
 async def test_warming_a_pane_writes_nothing_and_leaves_the_screen_as_it_was() -> None:
     app = KeepdataApp(EXAMPLES / "risky-app", watch=False, mask_volatile=True)
-    app._cold_panes = []  # no warm-up of its own: the test warms one pane
+    app._warmer.cold = []  # no warm-up of its own: the test warms one pane
     async with app.run_test(size=(120, 40)) as pilot:
         await app.wait_for_analysis()
         await pilot.pause()
