@@ -11,8 +11,8 @@
    `pip install` (`--no-bytecode`: compiling every module, as an editable install with
    PYTHONDONTWRITEBYTECODE does). After the first full screen the inspector lays out and
    renders the panes never shown yet, one per refresh, unseen (tui.warm): that writes no
-   frame, so it is not counted here; a key pressed meanwhile waits for one pane at most
-   (the actions benchmark's first keys come then, and count it);
+   frame, so it is not counted here (a key pressed meanwhile waits for one pane at most;
+   the actions benchmark's untimed first keys and pauses come then);
 2. save to screen: a file saved until the frame that finished showing its analysis and until
    the last frame (every pane filled), and the process's CPU time meanwhile, median over N
    edits, debounce included (target < 250 ms);
