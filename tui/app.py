@@ -471,8 +471,7 @@ class KeepdataApp(App[int]):
             if pane.is_attached:  # not a callback that runs while the app closes
                 pane.snapshot = self.snapshot
         self._wake_waiters()
-        tabs = self.query_one("#panes", TabbedContent)
-        self._warmer.start(tabs, self.query_one(KeyFooter), self._pane_focus)
+        self._warmer.start(self.query_one("#panes", TabbedContent))
 
     def watch_snapshot(self, old: Snapshot | None, snapshot: Snapshot | None) -> None:
         """What the bound widgets do not do themselves: the panes, the watch filter, the tab
@@ -628,17 +627,11 @@ class KeepdataApp(App[int]):
         self._focus_pane(pane_id)
 
     def _focus_pane(self, pane_id: str) -> None:
-        widget = self._pane_focus(pane_id)
-        if widget is not None:
-            widget.focus()
-
-    def _pane_focus(self, pane_id: str) -> Widget | None:
-        """The widget that gets the focus when the pane is shown: its first list shown."""
         pane = self.query_one(f"#{pane_id}-pane", Pane)
         for widget in pane.query("DataTable, OptionList"):
             if widget.display and widget.focusable:
-                return widget
-        return None
+                widget.focus()
+                return
 
     @on(TabbedContent.TabActivated, "#panes")
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:

@@ -3,15 +3,15 @@
 A pane filled while its tab was inactive (`display: none`) was laid out the first time it
 was shown: its tables got their first size, their scrollbars appeared (a second and third
 layout pass), every widget rendered for the first time, and the footer mounted a row for
-its keys (the inspector mounts those rows, hidden, when it first fills the panes:
-`KeyFooter.prepare_for`). That made the first visit to the Migrations and Relations panes on a project
+its keys. That made the first visit to the Migrations and Relations panes on a project
 with 500 findings cost two to three times a later one (~130 ms of CPU), the slowest pane
 switches. `warm_pane` does that work in idle time after the first full screen: it shows
 the pane over the active one (each pane has a layer of its own: app.tcss) inside a batch
 update, lays the screen out twice (the second pass with the scrollbars the first showed),
 renders every widget's lines into their caches, hides the pane and lays the screen out as
 it was. No frame is written meanwhile, and the screen's map ends as it began, so nothing
-is repainted.
+is repainted. The footer's row of keys is left to the first visit (~10 ms): mounting one
+repaints the footer, a frame after the first full screen.
 
 It reaches into Textual's screen (`_refresh_layout`, the compositor's dirty regions),
 written for Textual 8.2, and only when the screen has nothing pending: no layout, repaint
@@ -20,14 +20,11 @@ or message waiting that the restored dirty regions could drop.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import TabbedContent
-
-from tui.widgets.footer import KeyFooter
 
 WARM_TRIES = 20
 """Refreshes after which `PaneWarmer` stops waiting for a quiet screen; the panes left are
@@ -80,20 +77,10 @@ class PaneWarmer:
         if pane_id in self.cold:
             self.cold.remove(pane_id)
 
-    def start(
-        self, tabs: TabbedContent, footer: KeyFooter, focus_of: Callable[[str], Widget | None]
-    ) -> None:
-        """Call when the panes were filled: mounts (hidden) the footer's row of keys for the
-        widget `focus_of` each cold pane focuses, now, in the frame that paints the panes (a
-        row mounted later repaints the footer: a frame after the full screen), then lays the
-        panes out after the refreshes to come."""
-        if not self.cold:
-            return
-        for pane_id in self.cold:
-            focus = focus_of(pane_id)
-            if focus is not None:
-                footer.prepare_for(focus)
-        tabs.app.call_after_refresh(self._step, tabs)
+    def start(self, tabs: TabbedContent) -> None:
+        """Call when the panes were filled: lays them out after the refreshes to come."""
+        if self.cold:
+            tabs.app.call_after_refresh(self._step, tabs)
 
     def _step(self, tabs: TabbedContent) -> None:
         screen = tabs.app.screen

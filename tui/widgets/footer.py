@@ -96,36 +96,15 @@ class KeyFooter(Footer):
             ),
         )
 
-    def prepare_for(self, focus: Widget) -> None:
-        """Mount, hidden, the row of keys the footer shows when `focus` has the focus, if it
-        has none yet (the inspector prepares its panes' rows before their first visit): read
-        with `focus` focused for a moment, nothing else changes; a new row goes to the front
-        (the first to go when more than MAX_ROWS are kept)."""
-        screen = self.screen
-        focused = screen.focused
-        screen.set_reactive(Screen.focused, focus)
-        try:
-            signature = self._bindings_signature()
-            if signature not in self._rows:
-                row = self._new_row(signature)
-                self._rows = {signature: row, **self._rows}
-        finally:
-            screen.set_reactive(Screen.focused, focused)
-
-    def _new_row(self, signature: KeySignature) -> KeyRow:
-        """Compose and mount, hidden, the keys of the screen's bindings now."""
-        with self._context():
-            widgets = compose(self, Footer.compose(self))
-        row = KeyRow(widgets, signature)
-        row.display = False
-        self.mount(row)
-        return row
-
     def _show_bindings(self) -> None:
         signature = self._bindings_signature()
         row = self._rows.pop(signature, None)
         if row is None or not row.is_attached:
-            row = self._new_row(signature)
+            with self._context():
+                widgets = compose(self, Footer.compose(self))
+            row = KeyRow(widgets, signature)
+            row.display = False
+            self.mount(row)
         self._rows[signature] = row  # most recently shown last
         if row is not self._shown:
             if self._shown is not None:
