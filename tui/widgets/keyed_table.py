@@ -16,8 +16,8 @@ from rich.text import Text
 from textual import events
 from textual._segment_tools import line_crop
 from textual.cache import LRUCache
-from textual.coordinate import Coordinate
 from textual.content import Content, Span
+from textual.coordinate import Coordinate
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import DataTable
@@ -265,6 +265,7 @@ class KeyedTable(DataTable[object]):
             cursor,
             hover,
             base_style,
+            self.cursor_type,
             self._show_hover_cursor,
             self._update_count,
             self._pseudo_class_state,
