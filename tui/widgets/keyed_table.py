@@ -23,6 +23,8 @@ from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, CursorType, RowKey
 
+from tui.widgets.steady_scroll import SteadyScrollbars
+
 _RENDER_CACHES = ("_row_render_cache", "_cell_render_cache", "_row_renderable_cache", "_line_cache")
 """DataTable's caches of rendered rows, cells and lines: their keys hold the table's pseudo
 classes and base style, not its component styles (the cursor's colours)."""
@@ -113,7 +115,7 @@ BULK_REMOVE = 16
 """Removing more rows than this clears the table and adds the rows again."""
 
 
-class KeyedTable(DataTable[object]):
+class KeyedTable(DataTable[object], SteadyScrollbars):
     """`sync(rows)` makes the table show exactly `rows`, in that order, touching only what
     changed. `cursor_key` is the key under the cursor."""
 
