@@ -7,6 +7,7 @@ from __future__ import annotations
 from unittest.mock import patch
 
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from tui.widgets.badges import styled
@@ -29,6 +30,15 @@ class TableApp(App[None]):
         other.can_focus = True
         yield other
 
+    def on_mount(self) -> None:
+        self.query_one(KeyedTable).sync(ROWS)
+
+    async def move_focus(self, pilot: Pilot[None], selector: str) -> str:
+        """Focus `selector`, wait for the repaint, return the screen."""
+        self.query_one(selector).focus()
+        await pilot.pause()
+        return self.export_screenshot()
+
 
 async def fresh_paint(app: TableApp, table: KeyedTable) -> str:
     """The screen with the table's caches thrown away (rendered from its cells)."""
@@ -42,9 +52,7 @@ async def test_a_cursor_move_renders_only_the_two_rows_it_changes() -> None:
     app = TableApp()
     async with app.run_test(size=(60, 20)) as pilot:
         table = app.query_one(KeyedTable)
-        table.sync(ROWS)
-        table.focus()
-        await pilot.pause()
+        await app.move_focus(pilot, "#t")
         for _ in range(3):
             before = len(table._line_cache)
             await pilot.press("down")
@@ -60,22 +68,13 @@ async def test_focus_away_and_back_paints_the_table_from_its_kept_lines() -> Non
     app = TableApp()
     async with app.run_test(size=(60, 20)) as pilot:
         table = app.query_one(KeyedTable)
-        table.sync(ROWS)
-        table.focus()
-        await pilot.pause()
-        focused = app.export_screenshot()
-        app.query_one("#other").focus()
-        await pilot.pause()
-        blurred = app.export_screenshot()
+        focused = await app.move_focus(pilot, "#t")
+        blurred = await app.move_focus(pilot, "#other")
         assert blurred != focused  # the table looks different without focus (cursor, tint)
         with patch.object(table, "_render_line_in_row", wraps=table._render_line_in_row) as rows:
-            table.focus()
-            await pilot.pause()
-            assert app.export_screenshot() == focused
+            assert await app.move_focus(pilot, "#t") == focused
         assert rows.call_count == 0  # every line from the kept caches (DataTable: all 18 again)
-        app.query_one("#other").focus()
-        await pilot.pause()
-        assert app.export_screenshot() == blurred
+        assert await app.move_focus(pilot, "#other") == blurred
         assert app.export_screenshot() == await fresh_paint(app, table)
 
 
@@ -83,16 +82,10 @@ async def test_rows_changed_while_blurred_are_painted_new_on_focus() -> None:
     app = TableApp()
     async with app.run_test(size=(60, 20)) as pilot:
         table = app.query_one(KeyedTable)
-        table.sync(ROWS)
-        table.focus()
+        await app.move_focus(pilot, "#t")
+        await app.move_focus(pilot, "#other")
+        table.sync([(key, (styled("KD999"), cells[1])) for key, cells in ROWS])
         await pilot.pause()
-        app.query_one("#other").focus()
-        await pilot.pause()
-        changed = [(key, (styled("KD999"), cells[1])) for key, cells in ROWS]
-        table.sync(changed)
-        await pilot.pause()
-        table.focus()
-        await pilot.pause()
-        shown = app.export_screenshot()
+        shown = await app.move_focus(pilot, "#t")
         assert "KD999" in shown and "KD600" not in shown
         assert shown == await fresh_paint(app, table)

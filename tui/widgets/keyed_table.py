@@ -140,6 +140,8 @@ class KeyedTable(DataTable[object], SteadyScrollbars):
         """The style the render caches were filled under (`_style_signature`)."""
         self._restyled = False
         """A style update since the last render: look for kept caches of the new style."""
+        self._rendered_stamp: object = None
+        """`_data_stamp` at the last render (what the kept caches were filled from)."""
         self._kept: dict[tuple[object, ...], tuple[object, tuple[LRUCache[Any, Any], ...]]] = {}
         """Render caches of the other styles the table was in (focused or not), by style:
         (the data they were rendered from, the caches)."""
@@ -313,7 +315,7 @@ class KeyedTable(DataTable[object], SteadyScrollbars):
         this call, so the lookup waits for the render.)"""
         if self._styled is not None:
             caches = tuple(getattr(self, name) for name in _RENDER_CACHES)
-            self._kept[self._styled] = (self._data_stamp(), caches)
+            self._kept[self._styled] = (self._rendered_stamp, caches)
             while len(self._kept) > 2:
                 del self._kept[next(iter(self._kept))]
             for name, cache in zip(_RENDER_CACHES, caches, strict=True):
@@ -337,6 +339,7 @@ class KeyedTable(DataTable[object], SteadyScrollbars):
             self._styled = style
         elif self._styled is None:
             self._styled = self._style_signature()
+        self._rendered_stamp = self._data_stamp()
         return super().render_lines(crop)
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
