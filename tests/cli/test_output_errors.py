@@ -203,8 +203,13 @@ async def test_export_asks_before_it_overwrites(tmp_path: Path, fmt: str) -> Non
         await pilot.click("#export-write")  # asks
         await pilot.pause()
         assert app.screen is dialog
-        # a double click does not confirm (a Button ignores clicks while it shows a press)
-        await pilot.pause(0.3)
+        # a double click does not confirm (a Button ignores clicks while it shows a press):
+        # wait until the press is no longer shown (0.2 s, later on a loaded machine)
+        button = dialog.query_one("#export-write", Button)
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if not button.has_class("-active"):
+                break
         await pilot.click("#export-write")  # confirmed
         await pilot.pause()
         await app.workers.wait_for_complete()

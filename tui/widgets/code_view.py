@@ -14,11 +14,11 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.content import Content
 from textual.geometry import Size
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from analysis.terminal import terminal_line
 from tui.widgets.badges import LINE_MARK
+from tui.widgets.steady_scroll import SteadyScrollbars
 
 _LANGUAGES = {
     ".yml": "yaml",
@@ -107,7 +107,7 @@ def highlighted_lines(path: str, text: str) -> tuple[Content, ...]:
     return lines
 
 
-class CodeView(ScrollView, can_focus=True):
+class CodeView(SteadyScrollbars, can_focus=True):
     """Shows a file with line numbers; `marked` lines get a background and a `►`."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {

@@ -5,7 +5,8 @@ reorders rows in place, so the cursor stays on the same thing and the scroll doe
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import overload
+from itertools import chain
+from typing import Any, overload
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -13,9 +14,23 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual._segment_tools import line_crop
+from textual.cache import LRUCache
 from textual.content import Content, Span
+from textual.coordinate import Coordinate
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, CursorType, RowKey
+
+from tui.widgets.steady_scroll import SteadyScrollbars
+
+_RENDER_CACHES = ("_row_render_cache", "_cell_render_cache", "_row_renderable_cache", "_line_cache")
+"""DataTable's caches of rendered rows, cells and lines: their keys hold the table's pseudo
+classes and base style, not its component styles (the cursor's colours)."""
+_ELSEWHERE = Coordinate(-2, -2)
+"""The cursor (or the mouse) on a row other than the one rendered: no row has this index
+(the header's is -1)."""
 
 Row = tuple[str, Sequence[object]]
 """(key, cells)."""
@@ -100,7 +115,7 @@ BULK_REMOVE = 16
 """Removing more rows than this clears the table and adds the rows again."""
 
 
-class KeyedTable(DataTable[object]):
+class KeyedTable(DataTable[object], SteadyScrollbars):
     """`sync(rows)` makes the table show exactly `rows`, in that order, touching only what
     changed. `cursor_key` is the key under the cursor."""
 
@@ -121,6 +136,15 @@ class KeyedTable(DataTable[object]):
         """One click on a row selects it (as Enter does), not only a second click."""
         self.row_height = row_height
         """Lines per row (a cell of two lines: a text and where it is)."""
+        self._styled: tuple[object, ...] | None = None
+        """The style the render caches were filled under (`_style_signature`)."""
+        self._restyled = False
+        """A style update since the last render: look for kept caches of the new style."""
+        self._rendered_stamp: object = None
+        """`_data_stamp` at the last render (what the kept caches were filled from)."""
+        self._kept: dict[tuple[object, ...], tuple[object, tuple[LRUCache[Any, Any], ...]]] = {}
+        """Render caches of the other styles the table was in (focused or not), by style:
+        (the data they were rendered from, the caches)."""
         super().__init__(
             show_header=show_header,
             cursor_type=cursor_type,
@@ -216,6 +240,107 @@ class KeyedTable(DataTable[object]):
         lines = [list(Segment.apply_style(line, style=pre_style, post_style=post_style))]
         self._cell_render_cache[cache_key] = lines
         return lines
+
+    # -- lines cached by whether the cursor is on them -----------------------------------
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        """DataTable's `_render_line` for a row cursor, with the cursor's and the mouse's
+        places in the cache keys replaced by "on this row" or "elsewhere": DataTable keys
+        every line (and every row) by the cursor's coordinate, so each cursor move (`n`/`p`
+        in the drill-down, arrow keys) rendered every visible row again from its cells;
+        now only the two rows the move changes. A row's rendering depends on the cursor
+        only through that test (`_should_highlight`, the row's extension)."""
+        if self.cursor_type != "row":
+            return super()._render_line(y, x1, x2, base_style)
+        width = self.size.width
+        try:
+            row_key, y_offset_in_row = self._get_offsets(y)
+        except LookupError:
+            return Strip.blank(width, base_style)
+        row_index = self._row_locations.get(row_key) if row_key in self._row_locations else -1
+        cursor = self.cursor_coordinate
+        cursor = cursor if cursor.row == row_index else _ELSEWHERE
+        hover = self.hover_coordinate
+        hover = hover if hover.row == row_index else _ELSEWHERE
+        cache_key = (
+            y,
+            x1,
+            x2,
+            width,
+            cursor,
+            hover,
+            base_style,
+            self.cursor_type,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
+        )
+        cached = self._line_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        fixed, scrollable = self._render_line_in_row(
+            row_key, y_offset_in_row, base_style, cursor_location=cursor, hover_location=hover
+        )
+        fixed_width = sum(
+            column.get_render_width(self) for column in self.ordered_columns[: self.fixed_columns]
+        )
+        fixed_line: list[Segment] = list(chain.from_iterable(fixed)) if fixed else []
+        scrollable_line: list[Segment] = list(chain.from_iterable(scrollable))
+        segments = fixed_line + line_crop(scrollable_line, x1 + fixed_width, x2, width)
+        strip = Strip(segments).adjust_cell_length(width, base_style).simplify()
+        self._line_cache[cache_key] = strip
+        return strip
+
+    # -- render caches kept across focus moves ------------------------------------------
+    def _style_signature(self) -> tuple[object, ...]:
+        """Everything of the table's style its rendered lines depend on."""
+        components = tuple(
+            self.get_component_rich_style(name, partial=True)
+            for name in sorted(self.COMPONENT_CLASSES)
+        )
+        return (self.get_pseudo_class_state(), self.rich_style, components)
+
+    def _data_stamp(self) -> object:
+        """What the rows' rendering depends on besides the style: the rows (DataTable counts
+        every change in `_update_count`), the column widths and the table's size."""
+        widths = tuple((c.width, c.content_width, c.auto_width) for c in self.ordered_columns)
+        return (self._update_count, widths, self.size, self.scroll_offset.x)
+
+    def notify_style_update(self) -> None:
+        """A restyle (the table gained or lost focus, the drill-down opened or closed) clears
+        every render cache (DataTable), so the table's 30-odd visible lines were rendered
+        again cell by cell on each focus move. Here the caches filled under the old style
+        are kept aside, and the next render takes back those of the new style when the rows,
+        widths and size are unchanged since: moving focus away and back costs one repaint of
+        the visible lines from cached strips. (The component styles are only final after
+        this call, so the lookup waits for the render.)"""
+        if self._styled is not None:
+            caches = tuple(getattr(self, name) for name in _RENDER_CACHES)
+            self._kept[self._styled] = (self._rendered_stamp, caches)
+            while len(self._kept) > 2:
+                del self._kept[next(iter(self._kept))]
+            for name, cache in zip(_RENDER_CACHES, caches, strict=True):
+                setattr(self, name, LRUCache(cache.maxsize))
+        self._styled = None
+        self._restyled = True
+        super().notify_style_update()
+
+    def _clear_caches(self) -> None:
+        self._kept.clear()
+        super()._clear_caches()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        if self._restyled:
+            self._restyled = False
+            style = self._style_signature()
+            kept = self._kept.pop(style, None)
+            if kept is not None and kept[0] == self._data_stamp():
+                for name, cache in zip(_RENDER_CACHES, kept[1], strict=True):
+                    setattr(self, name, cache)
+            self._styled = style
+        elif self._styled is None:
+            self._styled = self._style_signature()
+        self._rendered_stamp = self._data_stamp()
+        return super().render_lines(crop)
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         """Measure new rows of one-line `Cell`s by their cell length, which is what Rich's

@@ -159,10 +159,23 @@ def _abs_of(src: str) -> str:
     return s.lstrip("/") or "."
 
 
+def _is_glob(src: str) -> bool:
+    """Whether a COPY source is a pattern (remembered: one answer per source, asked per file)."""
+    hit = _GLOBS.get(src)
+    if hit is None:
+        if len(_GLOBS) >= 4096:
+            _GLOBS.clear()
+        hit = _GLOBS[src] = _GLOB.search(src) is not None
+    return hit
+
+
+_GLOBS: dict[str, bool] = {}
+
+
 def _map_source(src: str, rel: str, copy: Copy, absolute_sources: bool = False) -> str | None:
     """Where `rel` lands when `copy` copies `src` (both relative to the same root), or None."""
-    parts = rel.split("/")
-    if _GLOB.search(src):
+    if _is_glob(src):
+        parts = rel.split("/")
         pparts = src.split("/")
         k = len(pparts)
         if len(parts) < k or not all(fnmatchcase(parts[i], pparts[i]) for i in range(k)):
@@ -171,7 +184,7 @@ def _map_source(src: str, rel: str, copy: Copy, absolute_sources: bool = False) 
         rest = parts[k:]
     elif src == ".":
         matched = ""
-        rest = parts
+        rest = rel.split("/")
     elif rel == src:
         matched = src
         rest = []
