@@ -86,7 +86,12 @@ class PaneWarmer:
         screen = tabs.app.screen
         if not self.cold or not tabs.is_attached or screen is not tabs.screen:
             return  # closing, or a dialog is open: the panes are laid out when shown
-        if warm_pane(screen, tabs.get_pane(self.cold[0])):
+        try:
+            warmed = warm_pane(screen, tabs.get_pane(self.cold[0]))
+        except AttributeError:  # another Textual than 8.2, built differently: stop warming;
+            self.cold.clear()  # the panes are laid out when first shown, as without
+            return
+        if warmed:
             self.cold.pop(0)
         else:
             self.tries -= 1  # the screen was busy

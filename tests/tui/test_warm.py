@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import TabbedContent
 
 from tests.conftest import EXAMPLES
@@ -64,3 +65,27 @@ async def test_warming_a_pane_writes_nothing_and_leaves_the_screen_as_it_was() -
         screen.refresh(layout=True)  # a layout pending: not quiet, nothing done
         assert not warm_pane(screen, app.query_one("#panes", TabbedContent).get_pane("volumes"))
         assert not app.query_one("#mounts-table", KeyedTable)._size
+
+
+async def test_a_textual_built_differently_stops_the_warm_up_not_the_inspector(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The warm-up reads Textual 8.2's screen internals; where another release lacks them,
+    the panes are laid out when first shown and the inspector goes on."""
+
+    def missing(screen: object, pane: object) -> bool:
+        raise AttributeError("'Screen' object has no attribute '_compositor'")
+
+    monkeypatch.setattr("tui.warm.warm_pane", missing)
+    app = KeepdataApp(EXAMPLES / "risky-app", watch=False, mask_volatile=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.wait_for_analysis()
+        for _ in range(50):
+            if not app._warmer.cold:
+                break
+            await pilot.pause()
+        assert app._warmer.cold == []
+        await pilot.press("3")
+        await pilot.pause()
+        assert app.query_one("#panes", TabbedContent).active == "migrations"
+        assert app.is_running
