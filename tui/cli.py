@@ -7,6 +7,7 @@ import sys
 
 from analysis import __version__
 from tui.output import _silence_stdout, _write_failed, write_file, write_stdout
+from tui.quick_args import COLORS, FAIL_LEVELS, FORMATS, REPORT_FORMATS
 
 TYPE_CHECKING = False  # typing, pathlib and argparse cost a cached `check` milliseconds: not
 if TYPE_CHECKING:  # imported (`tui.quick_args` reads the usual command lines)
@@ -17,9 +18,6 @@ if TYPE_CHECKING:  # imported (`tui.quick_args` reads the usual command lines)
     from analysis.settings import Settings
 
 COMMANDS = ("check", "report", "rules", "explain")
-FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
-"""`check --format` choices (tui.check_cmd renders them)."""
-FAIL_LEVELS = ("critical", "high", "medium", "low", "info", "never")
 
 
 def _root(path: str) -> Path:
@@ -252,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--color",
-        choices=("auto", "always", "never"),
+        choices=COLORS,
         default="auto",
         help="colour the text output (auto: on a terminal, unless NO_COLOR is set)",
     )
@@ -266,7 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="write a snapshot report (Markdown, JSON or SARIF)")
     _add_common(p)
-    p.add_argument("--format", choices=("md", "json", "sarif"), default="md")
+    p.add_argument("--format", choices=REPORT_FORMATS, default="md")
     p.add_argument(
         "--full",
         action="store_true",

@@ -21,8 +21,11 @@ FLAG, VALUE, APPEND = "flag", "value", "append"
 Option = tuple[str, str, tuple[str, ...] | None, object]
 """(destination, kind, choices or None, default)"""
 
-_FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
-_FAIL_LEVELS = ("critical", "high", "medium", "low", "info", "never")
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
+"""`check --format` choices (tui.check_cmd renders them); `tui.cli`'s parser offers these."""
+FAIL_LEVELS = ("critical", "high", "medium", "low", "info", "never")
+COLORS = ("auto", "always", "never")
+REPORT_FORMATS = ("md", "json", "sarif")
 _COMMON: dict[str, Option] = {
     "--config": ("config", VALUE, None, None),
     "--base": ("base", VALUE, None, None),
@@ -35,8 +38,8 @@ OPTIONS: dict[str, dict[str, Option]] = {
     "check": {
         **_COMMON,
         "--allow-empty": ("allow_empty", FLAG, None, False),
-        "--format": ("format", VALUE, _FORMATS, None),
-        "--fail-on": ("fail_on", VALUE, _FAIL_LEVELS, None),
+        "--format": ("format", VALUE, FORMATS, None),
+        "--fail-on": ("fail_on", VALUE, FAIL_LEVELS, None),
         "--exit-zero": ("exit_zero", FLAG, None, False),
         "--select": ("select", APPEND, None, None),
         "--extend-select": ("extend_select", APPEND, None, None),
@@ -48,11 +51,11 @@ OPTIONS: dict[str, dict[str, Option]] = {
         "--quiet": ("quiet", FLAG, None, False),
         "-q": ("quiet", FLAG, None, False),
         "--statistics": ("statistics", FLAG, None, False),
-        "--color": ("color", VALUE, ("auto", "always", "never"), "auto"),
+        "--color": ("color", VALUE, COLORS, "auto"),
     },
     "report": {
         **_COMMON,
-        "--format": ("format", VALUE, ("md", "json", "sarif"), "md"),
+        "--format": ("format", VALUE, REPORT_FORMATS, "md"),
         "--full": ("full", FLAG, None, False),
     },
 }
