@@ -160,16 +160,18 @@ def _abs_of(src: str) -> str:
 
 
 def _is_glob(src: str) -> bool:
-    """Whether a COPY source is a pattern (remembered: one answer per source, asked per file)."""
-    hit = _GLOBS.get(src)
-    if hit is None:
-        if len(_GLOBS) >= 4096:
-            _GLOBS.clear()
-        hit = _GLOBS[src] = _GLOB.search(src) is not None
-    return hit
+    """Whether a COPY source is a pattern (remembered, as the path functions above: one answer
+    per source, asked per file)."""
+    return _is_glob_cached(src) if len(src) <= _CACHED_PATH_CHARS else _glob_in(src)
 
 
-_GLOBS: dict[str, bool] = {}
+@lru_cache(maxsize=4096)
+def _is_glob_cached(src: str) -> bool:
+    return _glob_in(src)
+
+
+def _glob_in(src: str) -> bool:
+    return _GLOB.search(src) is not None
 
 
 def _map_source(src: str, rel: str, copy: Copy, absolute_sources: bool = False) -> str | None:
